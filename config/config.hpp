@@ -1,0 +1,153 @@
+// riskgate's configuration as plain data, loaded from one TOML file.
+//
+// The file format is documented key by key in config/riskgate.toml, which is
+// the reference operators read. This header only states the contract:
+//
+// - load_config() parses and validates the whole file before anything starts.
+//   Every problem found is reported, each as one line
+//       <file>:<line>: <where>: <Key>: <reason>
+//   e.g. `config/riskgate.toml:42: session "ENGINE1": SocketAcceptPort: must be
+//   1..65535, got 70000`, and the call throws ConfigError. A config that loads
+//   is internally consistent (routes exist, CompIDs are unique, prefixes are
+//   unambiguous, every account/symbol an override names exists).
+// - Unknown keys are errors: a typo must never silently switch a limit off.
+// - Prices and notionals are converted to micro-units exactly, from the
+//   decimal text written in the file (190.1 -> 190'100'000, never
+//   190'099'999): binary floating point never touches a limit. A value with
+//   more precision than the target unit is an error, not rounded.
+// - Relative paths (StateDir, AuditLog, ...) are kept as written; the process
+//   resolves them against its working directory (the demo runs from the repo
+//   root).
+//
+// Thread safety: load_config() is a pure function of its input; call it from
+// any thread (the control plane calls it on SIGHUP to reload). It allocates
+// and throws, so it never runs on the order path.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "risk/config.hpp"
+
+namespace riskgate::config {
+
+// Setup error: what() holds every problem found, one per line, each starting
+// with "<file>:<line>:". errors() gives the same lines separately.
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<std::string> errors);
+  [[nodiscard]] const std::vector<std::string>& errors() const noexcept { return errors_; }
+
+ private:
+  std::vector<std::string> errors_;
+};
+
+enum class ConnectionType : std::uint8_t { kAcceptor, kInitiator };
+enum class BeginString : std::uint8_t { kFix42, kFix44 };
+enum class UnknownAppMessages : std::uint8_t { kReject, kForward };
+// What an acceptor does with a Logon whose declared identity is missing or not
+// approved by the manifest (issue 4).
+enum class OnUnapprovedIdentity : std::uint8_t {
+  kRefuse,  // Logout naming the reason; the session never becomes active.
+  kKill,    // Accept the logon with the session's kill switch engaged: cancels only.
+};
+
+[[nodiscard]] std::string_view to_string(ConnectionType v) noexcept;
+[[nodiscard]] std::string_view to_string(BeginString v) noexcept;  // "FIX.4.2" / "FIX.4.4"
+[[nodiscard]] std::string_view to_string(UnknownAppMessages v) noexcept;
+[[nodiscard]] std::string_view to_string(OnUnapprovedIdentity v) noexcept;
+
+// One FIX session. Keys in the file use QuickFIX's setting names
+// (SenderCompID, SocketAcceptPort, HeartBtInt, ...) so FIX operations staff
+// recognise them. Fields marked (acceptor) or (initiator) are only accepted
+// in the file for that role; for the other role they keep their defaults.
+struct SessionDef {
+  std::string name;  // Unique; how routes, kill scopes and the audit name the session.
+  ConnectionType connection_type = ConnectionType::kAcceptor;
+  BeginString begin_string = BeginString::kFix44;
+  std::string sender_comp_id;                    // Ours.
+  std::string target_comp_id;                    // The peer's.
+  std::string socket_accept_host = "127.0.0.1";  // (acceptor) several sessions may share
+  std::uint16_t socket_accept_port = 0;          // (acceptor) one host:port.
+  std::string socket_connect_host;               // (initiator)
+  std::uint16_t socket_connect_port = 0;         // (initiator)
+  std::int32_t heart_bt_int = 30;                // Seconds.
+  std::int32_t reconnect_interval_s = 1;         // (initiator) first retry delay; doubles...
+  std::int32_t max_reconnect_interval_s = 30;    // (initiator) ...up to this.
+  std::string route;                             // (acceptor) name of an initiator session.
+  std::string cl_ord_id_prefix;  // (acceptor) default: name + "-". Unique per route, and no
+                                 // prefix of the route is a prefix of another.
+  bool reset_on_logon = false;
+  std::int32_t max_latency_s = 120;  // SendingTime accuracy tolerance.
+  bool check_latency = true;
+  // Resend policy for application messages: true = resent with PossDupFlag=Y
+  // (default for acceptors: reports to clients), false = gap-filled (default
+  // for initiators: a stale order is never re-sent to the exchange).
+  bool resend_application = true;
+  bool supports_mass_cancel = false;      // (initiator) venue accepts OrderMassCancelRequest.
+  bool cancel_on_disconnect = false;      // (acceptor) cancel working orders when it drops.
+  bool logout_on_kill = false;            // (acceptor) log the client out when killed.
+  std::uint32_t max_message_size = 8192;  // Bytes; a larger frame is garbled input.
+  // (acceptor) Logon must declare an approved identity (tags 1603/1604/1605 +
+  // the build digest tag). Default: true when the gateway has a manifest.
+  bool identity_required = false;
+  OnUnapprovedIdentity on_unapproved_identity = OnUnapprovedIdentity::kRefuse;  // (acceptor)
+  int line = 0;  // Line of the [[session]] header, for later error messages.
+};
+
+struct GatewayDef {
+  std::uint32_t io_threads = 1;
+  bool busy_poll = false;         // Spin on the sockets instead of blocking: lower latency, one
+                                  // core per I/O thread.
+  std::string state_dir = "var";  // Kill state and other durable state.
+  std::string audit_log = "var/audit.log";  // Default: <StateDir>/audit.log.
+  std::string admin_host = "127.0.0.1";     // AdminListen = "host:port".
+  std::uint16_t admin_port = 8081;          // 0: an ephemeral port (tests).
+  std::string admin_tokens_file;            // Empty: admin API refuses every request.
+  std::string manifest;                     // Empty: no deployed-version verification.
+  UnknownAppMessages unknown_app_messages = UnknownAppMessages::kReject;
+  std::uint32_t build_digest_tag = 9001;  // Logon tag carrying the engine's build digest.
+  bool on_kill_cancel_working = true;     // A kill cancels working orders in scope.
+  // Local emergency kill: if this file exists, global kill. Default: <StateDir>/KILL.
+  std::string kill_file = "var/KILL";
+  std::uint32_t max_working_orders = 1 << 16;  // Order table capacity (per gateway).
+};
+
+struct Config {
+  GatewayDef gateway;
+  std::vector<SessionDef> sessions;  // In file order.
+  risk::RiskConfig risk;
+  std::string source_path;  // As given to load_config().
+  // The exact bytes that were parsed: digest these (issue 4) rather than
+  // re-reading the file, which may have changed since.
+  std::string source_bytes;
+
+  [[nodiscard]] const SessionDef* find_session(std::string_view name) const noexcept;
+};
+
+// Reads and validates `path`. Throws ConfigError (bad content, or the file
+// cannot be read).
+[[nodiscard]] Config load_config(const std::filesystem::path& path);
+
+// Same, from text already in memory; `source_name` is used in messages.
+[[nodiscard]] Config parse_config(std::string text, std::string source_name);
+
+// Admin API tokens (config/tokens.toml; the path is GatewayDef::admin_tokens_file).
+enum class AdminRole : std::uint8_t { kOperator, kAdmin };
+[[nodiscard]] std::string_view to_string(AdminRole v) noexcept;
+
+struct AdminToken {
+  std::string name;  // Who: appears in the audit.
+  AdminRole role = AdminRole::kOperator;
+  std::string token;  // Bearer secret, >= 16 chars, unique.
+};
+
+[[nodiscard]] std::vector<AdminToken> load_tokens(const std::filesystem::path& path);
+[[nodiscard]] std::vector<AdminToken> parse_tokens(std::string text, std::string source_name);
+
+}  // namespace riskgate::config

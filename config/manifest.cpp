@@ -1,0 +1,254 @@
+#include "config/manifest.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "config/toml_reader.hpp"
+
+namespace riskgate::config {
+
+using detail::Reader;
+using detail::Table;
+
+namespace {
+
+std::string dq(std::string_view s) {
+  return "\"" + std::string(s) + "\"";
+}
+
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (lower(c) >= 'a' && lower(c) <= 'f');
+}
+
+// "any", or a SHA-256 as 64 hex chars (stored lowercase).
+std::string req_digest(Table& t, std::string_view key) {
+  std::string d = t.req_str(key);
+  if (d.empty() || d == kAnyDigest) return d;
+  if (d.size() != 64 || !std::all_of(d.begin(), d.end(), is_hex)) {
+    t.error(key, "must be a SHA-256 as 64 hex characters, or \"any\"; got " + dq(d));
+    return {};
+  }
+  std::transform(d.begin(), d.end(), d.begin(), lower);
+  return d;
+}
+
+std::vector<std::string> req_nonempty_list(Table& t, std::string_view key) {
+  if (!t.has(key)) {
+    t.error(key, "required key missing");
+    return {};
+  }
+  auto v = t.str_array(key);
+  if (v && v->empty()) t.error(key, "must list at least one version");
+  return v.value_or(std::vector<std::string>{});
+}
+
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError({path.string() + ": cannot read the manifest"});
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return std::move(ss).str();
+}
+
+}  // namespace
+
+std::string_view to_string(IdentityVerdict v) noexcept {
+  switch (v) {
+    case IdentityVerdict::kApproved:
+      return "approved";
+    case IdentityVerdict::kMissing:
+      return "identity_missing";
+    case IdentityVerdict::kUnknownEngine:
+      return "unknown_engine";
+    case IdentityVerdict::kWrongAppName:
+      return "wrong_app_name";
+    case IdentityVerdict::kWrongVersion:
+      return "wrong_version";
+    case IdentityVerdict::kWrongVendor:
+      return "wrong_vendor";
+    case IdentityVerdict::kWrongDigest:
+      return "wrong_build_digest";
+    case IdentityVerdict::kIncompatibleWithGateway:
+      return "incompatible_with_gateway";
+  }
+  return "unknown";
+}
+
+bool digest_matches(std::string_view expected, std::string_view actual) noexcept {
+  if (expected == kAnyDigest) return true;
+  if (expected.size() != actual.size() || expected.empty()) return false;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    if (lower(expected[i]) != lower(actual[i])) return false;
+  }
+  return true;
+}
+
+const EngineApproval* Manifest::find_engine(std::string_view sender_comp_id,
+                                            std::string_view host) const noexcept {
+  const EngineApproval* any_host = nullptr;
+  for (const auto& e : engines) {
+    if (e.sender_comp_id != sender_comp_id) continue;
+    if (!e.host.empty() && e.host == host) return &e;
+    if (e.host.empty()) any_host = &e;
+  }
+  return any_host;
+}
+
+bool Manifest::engine_approved_for_gateway(const EngineApproval& engine,
+                                           std::string_view gateway_version) const noexcept {
+  return std::any_of(compatibility.begin(), compatibility.end(), [&](const Compatibility& c) {
+    return c.app_name == engine.app_name && contains(c.engine_versions, engine.version) &&
+           contains(c.gateway_versions, gateway_version);
+  });
+}
+
+IdentityVerdict Manifest::verify_engine(std::string_view sender_comp_id, std::string_view host,
+                                        const DeclaredIdentity& id,
+                                        std::string_view gateway_version,
+                                        std::string* reason) const {
+  auto say = [&](IdentityVerdict v, std::string text) {
+    if (reason != nullptr) *reason = std::move(text);
+    return v;
+  };
+  const EngineApproval* e = find_engine(sender_comp_id, host);
+  if (e == nullptr) {
+    return say(IdentityVerdict::kUnknownEngine,
+               "no approved engine for SenderCompID " + std::string(sender_comp_id) +
+                   (host.empty() ? "" : " from " + std::string(host)) + " in the manifest");
+  }
+  const bool digest_needed = e->build_digest != kAnyDigest;
+  if (id.app_name.empty() || id.version.empty() || id.vendor.empty() ||
+      (digest_needed && id.build_digest.empty())) {
+    std::string missing;
+    auto add = [&](std::string_view name) {
+      if (!missing.empty()) missing += ", ";
+      missing += name;
+    };
+    if (id.app_name.empty()) add("ApplicationSystemName(1603)");
+    if (id.version.empty()) add("TradingSystemVersion(1604)");
+    if (id.vendor.empty()) add("ApplicationSystemVendor(1605)");
+    if (digest_needed && id.build_digest.empty()) add("build digest");
+    return say(IdentityVerdict::kMissing, "Logon does not declare " + missing);
+  }
+  auto wrong = [&](IdentityVerdict v, std::string_view field, std::string_view got,
+                   std::string_view want) {
+    return say(v, std::string(field) + " " + dq(got) + " is not approved for " +
+                      std::string(sender_comp_id) + " (expected " + dq(want) + ")");
+  };
+  if (id.app_name != e->app_name) {
+    return wrong(IdentityVerdict::kWrongAppName, "ApplicationSystemName(1603)", id.app_name,
+                 e->app_name);
+  }
+  if (id.version != e->version) {
+    return wrong(IdentityVerdict::kWrongVersion, "TradingSystemVersion(1604)", id.version,
+                 e->version);
+  }
+  if (id.vendor != e->vendor) {
+    return wrong(IdentityVerdict::kWrongVendor, "ApplicationSystemVendor(1605)", id.vendor,
+                 e->vendor);
+  }
+  if (!digest_matches(e->build_digest, id.build_digest)) {
+    return wrong(IdentityVerdict::kWrongDigest, "build digest", id.build_digest, e->build_digest);
+  }
+  if (!engine_approved_for_gateway(*e, gateway_version)) {
+    return say(IdentityVerdict::kIncompatibleWithGateway, e->app_name + " " + e->version +
+                                                              " is not approved with riskgate " +
+                                                              std::string(gateway_version));
+  }
+  return say(IdentityVerdict::kApproved, "approved: " + e->app_name + " " + e->version);
+}
+
+const RetiredValue* Manifest::find_retired(std::uint32_t tag,
+                                           std::string_view value) const noexcept {
+  for (const auto& r : retired) {
+    if (r.tag == tag && (r.value.empty() || r.value == value)) return &r;
+  }
+  return nullptr;
+}
+
+Manifest parse_manifest(std::string text, std::string source_name) {
+  Manifest m;
+  m.source_path = source_name;
+  Reader r(std::move(source_name), text);
+  const toml::table doc = r.parse();
+  Table root(r, doc, "");
+
+  if (auto g = root.table("gateway")) {
+    m.gateway.version = g->req_str("version");
+    m.gateway.build_digest = req_digest(*g, "build_digest");
+    m.gateway.config_digest = req_digest(*g, "config_digest");
+    g->finish();
+  } else {
+    r.error(0, "", "gateway", "required table [gateway] missing (the approved gateway release)");
+  }
+
+  std::map<std::pair<std::string, std::string>, int> seen_engine;
+  for (auto& t : root.table_array("engine", "engine")) {
+    EngineApproval e;
+    e.sender_comp_id = t.req_str("sender_comp_id");
+    if (auto h = t.str("host")) e.host = *h;
+    if (!e.sender_comp_id.empty()) {
+      t.set_where("engine " + dq(e.sender_comp_id) + (e.host.empty() ? "" : " host " + dq(e.host)));
+      auto [it, fresh] = seen_engine.emplace(std::pair{e.sender_comp_id, e.host}, t.line());
+      if (!fresh) {
+        t.error("sender_comp_id",
+                "a second approval for the same SenderCompID and host (first at line " +
+                    std::to_string(it->second) + "); approve exactly one version per identity");
+      }
+    }
+    e.app_name = t.req_str("app_name");
+    e.version = t.req_str("version");
+    e.vendor = t.req_str("vendor");
+    e.build_digest = req_digest(t, "build_digest");
+    t.finish();
+    m.engines.push_back(std::move(e));
+  }
+
+  for (auto& t : root.table_array("compatibility", "compatibility")) {
+    Compatibility c;
+    c.app_name = t.req_str("app_name");
+    if (!c.app_name.empty()) t.set_where("compatibility " + dq(c.app_name));
+    c.gateway_versions = req_nonempty_list(t, "gateway_versions");
+    c.engine_versions = req_nonempty_list(t, "engine_versions");
+    t.finish();
+    m.compatibility.push_back(std::move(c));
+  }
+
+  std::set<std::pair<std::uint32_t, std::string>> seen_retired;
+  for (auto& t : root.table_array("retired", "retired")) {
+    RetiredValue rv;
+    if (auto v = t.req_integer("tag", 1, 99999)) rv.tag = static_cast<std::uint32_t>(*v);
+    if (auto v = t.str("value")) {
+      if (v->empty()) t.error("value", "must not be empty (omit it to retire every value)");
+      rv.value = *v;
+    }
+    if (auto v = t.str("note")) rv.note = *v;
+    if (rv.tag != 0 && !seen_retired.emplace(rv.tag, rv.value).second) {
+      t.error("tag", "duplicate retired entry");
+    }
+    t.finish();
+    m.retired.push_back(std::move(rv));
+  }
+
+  root.finish();
+  r.throw_if_errors();
+  return m;
+}
+
+Manifest load_manifest(const std::filesystem::path& path) {
+  return parse_manifest(read_file(path), path.string());
+}
+
+}  // namespace riskgate::config

@@ -1,0 +1,136 @@
+// The release manifest (issue 4): what is approved to be deployed on both
+// sides of riskgate. Knight Capital's eighth server ran code nobody had
+// approved; riskgate compares what it sees (its own binary and config, and
+// what each engine declares at Logon) with this file.
+//
+// File format (TOML; config/manifest.toml is the annotated example):
+//
+//   [gateway]                    # the approved gateway release
+//   version = "0.1.0"            # riskgate's release version
+//   build_digest = "<sha256>"    # of the riskgate executable, 64 hex chars, or "any"
+//   config_digest = "<sha256>"   # of the config file bytes, or "any"
+//
+//   [[engine]]                   # one per trading-engine identity
+//   sender_comp_id = "ENGINE1"   # the engine's SenderCompID (our TargetCompID)
+//   host = "10.0.0.7"            # optional: identity only valid from this peer address
+//   app_name = "engine-sim"      # must equal ApplicationSystemName (1603)
+//   version = "1.0.0"            # must equal TradingSystemVersion (1604)
+//   vendor = "riskgate"          # must equal ApplicationSystemVendor (1605)
+//   build_digest = "<sha256>"    # must equal the build digest tag, or "any"
+//
+//   [[compatibility]]            # component dependencies
+//   gateway_versions = ["0.1.0"] # these gateway releases...
+//   app_name = "engine-sim"      # ...are approved with this engine application
+//   engine_versions = ["1.0.0"]  # ...at these versions
+//
+//   [[retired]]                  # tag values that belonged to retired features
+//   tag = 9700
+//   value = "PWRPEG"             # optional: omitted = any value of the tag
+//   note = "Power Peg, retired 2003"
+//
+// "any" disables one digest comparison; it exists for development and the
+// demo. A production manifest should never contain it (the gateway logs a
+// warning when it sees one; that is its job, not the loader's).
+//
+// Exactly one identity is approved per (sender_comp_id, host): a rollout is a
+// manifest change, so "which version is allowed here" always has one answer.
+//
+// Thread safety: loading is a setup step (allocates, throws). The lookups are
+// const and may be called from any thread; the gateway copies what the order
+// path needs (retired tags) into its own structures at start.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"  // ConfigError
+
+namespace riskgate::config {
+
+inline constexpr std::string_view kAnyDigest = "any";
+
+struct GatewayRelease {
+  std::string version;
+  std::string build_digest;   // Lowercase hex, or "any".
+  std::string config_digest;  // Lowercase hex, or "any".
+};
+
+struct EngineApproval {
+  std::string sender_comp_id;
+  std::string host;  // Empty: from any host.
+  std::string app_name;
+  std::string version;
+  std::string vendor;
+  std::string build_digest;  // Lowercase hex, or "any".
+};
+
+struct Compatibility {
+  std::vector<std::string> gateway_versions;
+  std::string app_name;
+  std::vector<std::string> engine_versions;
+};
+
+struct RetiredValue {
+  std::uint32_t tag = 0;
+  std::string value;  // Empty: every value of the tag is retired.
+  std::string note;
+};
+
+// What an engine declares at Logon.
+struct DeclaredIdentity {
+  std::string_view app_name;      // 1603
+  std::string_view version;       // 1604
+  std::string_view vendor;        // 1605
+  std::string_view build_digest;  // GatewayDef::build_digest_tag
+};
+
+enum class IdentityVerdict : std::uint8_t {
+  kApproved,
+  kMissing,        // A required tag is absent or empty.
+  kUnknownEngine,  // No [[engine]] for this SenderCompID (and host).
+  kWrongAppName,
+  kWrongVersion,
+  kWrongVendor,
+  kWrongDigest,
+  kIncompatibleWithGateway,  // Approved engine, but not with this gateway release.
+};
+[[nodiscard]] std::string_view to_string(IdentityVerdict v) noexcept;
+
+struct Manifest {
+  GatewayRelease gateway;
+  std::vector<EngineApproval> engines;
+  std::vector<Compatibility> compatibility;
+  std::vector<RetiredValue> retired;
+  std::string source_path;
+
+  // The approval for this SenderCompID seen from `host`: an entry for that
+  // exact host wins over a host-less one. nullptr if none.
+  [[nodiscard]] const EngineApproval* find_engine(std::string_view sender_comp_id,
+                                                  std::string_view host) const noexcept;
+  // True if some [[compatibility]] lists both the engine's (app_name,
+  // version) and `gateway_version`. No entry: not approved (fail closed).
+  [[nodiscard]] bool engine_approved_for_gateway(const EngineApproval& engine,
+                                                 std::string_view gateway_version) const noexcept;
+  // The whole Logon check. `reason` (optional) receives a one-line
+  // explanation for the Logout text and the audit, e.g.
+  // `TradingSystemVersion(1604) "1.1.0" is not approved for ENGINE1 (expected "1.0.0")`.
+  [[nodiscard]] IdentityVerdict verify_engine(std::string_view sender_comp_id,
+                                              std::string_view host, const DeclaredIdentity& id,
+                                              std::string_view gateway_version,
+                                              std::string* reason = nullptr) const;
+  // The retired entry matching this tag=value, or nullptr.
+  [[nodiscard]] const RetiredValue* find_retired(std::uint32_t tag,
+                                                 std::string_view value) const noexcept;
+};
+
+// True if `expected` is "any" or equals `actual` (hex compared case-insensitively).
+[[nodiscard]] bool digest_matches(std::string_view expected, std::string_view actual) noexcept;
+
+// Throws ConfigError with the same "<file>:<line>: <where>: <key>: <reason>" lines.
+[[nodiscard]] Manifest load_manifest(const std::filesystem::path& path);
+[[nodiscard]] Manifest parse_manifest(std::string text, std::string source_name);
+
+}  // namespace riskgate::config

@@ -1,0 +1,654 @@
+#include "gateway/app/gateway.hpp"
+
+#include <chrono>
+#include <iostream>
+#include <stdexcept>
+
+#include "gateway/codec/tags.hpp"
+#include "gateway/control/build_info.hpp"
+#include "gateway/control/types.hpp"
+#include "gateway/net/tcp_connection.hpp"
+
+namespace riskgate::app {
+
+namespace asio = boost::asio;
+using control::Scope;
+
+namespace {
+
+constexpr std::size_t kRxCapacity = 64 * 1024;
+// The exchange leg must absorb a kill's burst of cancels (10,000 x ~150 B)
+// when the kernel's socket buffer is full; clients get less.
+constexpr std::size_t kExchangeTxCapacity = 8 * 1024 * 1024;
+constexpr std::size_t kClientTxCapacity = 1024 * 1024;
+constexpr auto kTick = std::chrono::milliseconds(10);
+
+class SystemClock final : public session::Clock {
+ public:
+  std::int64_t steady_ns() const noexcept override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  std::int64_t utc_ns() const noexcept override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+risk::KillScope to_risk(Scope s) noexcept {
+  switch (s) {
+    case Scope::kGlobal:
+      return risk::KillScope::kGlobal;
+    case Scope::kExchangeSession:
+      return risk::KillScope::kExchangeSession;
+    case Scope::kClientSession:
+      return risk::KillScope::kClientSession;
+    case Scope::kAccount:
+      return risk::KillScope::kAccount;
+    case Scope::kSymbol:
+      return risk::KillScope::kSymbol;
+  }
+  return risk::KillScope::kGlobal;
+}
+
+}  // namespace
+
+// One FIX session with its socket, whichever role. Forwards the session's
+// writes to the current connection (sessions outlive connections).
+struct Gateway::Slot final : net::ConnectionOwner, session::Transport {
+  Gateway* gw = nullptr;
+  std::size_t index = 0;
+  const config::SessionDef* def = nullptr;
+  std::unique_ptr<session::MessageStore> store;
+  std::unique_ptr<session::Session> session;
+  std::unique_ptr<net::TcpConnection> conn;
+  std::unique_ptr<net::Connector> connector;  // Initiators.
+  route::ClientLeg* leg = nullptr;            // Acceptors.
+  route::RouteGroup* group = nullptr;
+  // Published by the I/O thread for status (relaxed: a snapshot for humans).
+  std::atomic<std::uint8_t> state{0};
+  std::string remote;  // I/O thread only.
+
+  bool send(std::string_view bytes) noexcept override { return conn && conn->send(bytes); }
+  void disconnect(std::string_view reason) noexcept override {
+    if (conn) conn->disconnect(reason);
+  }
+  std::size_t on_bytes(std::string_view data) noexcept override { return session->on_data(data); }
+  void on_closed(std::string_view) noexcept override {
+    session->on_disconnected();
+    if (conn) gw->graveyard_.push_back(std::move(conn));
+    if (connector) connector->reconnect_later();
+  }
+  void attach(std::unique_ptr<net::TcpConnection> c) {
+    conn = std::move(c);
+    remote = conn->remote_address();
+    conn->set_owner(this);
+  }
+};
+
+// Audit records from the I/O thread go to the AuditLog's lock-free ring.
+class Gateway::Sink final : public route::AuditSink {
+ public:
+  explicit Sink(control::AuditProducer& p) : p_(p) {}
+  bool try_record(const control::AuditRecord& r) noexcept override { return p_.try_record(r); }
+
+ private:
+  control::AuditProducer& p_;
+};
+
+Gateway::Gateway(Options opts) : opts_(std::move(opts)) {
+  cfg_ = config::load_config(opts_.config_path);
+  if (cfg_.gateway.io_threads != 1) {
+    throw std::runtime_error(opts_.config_path +
+                             ": IoThreads: this release runs one I/O thread; set IoThreads = 1");
+  }
+  if (!cfg_.gateway.manifest.empty()) {
+    manifest_ = config::load_manifest(cfg_.gateway.manifest);
+    for (const auto& r : manifest_->retired) retired_.add(r.tag, r.value);
+  }
+  engine_ = std::make_unique<risk::Engine>(cfg_.risk);
+  clock_ = std::make_unique<SystemClock>();
+
+  control::AuditLog::Options ao;
+  ao.path = cfg_.gateway.audit_log;
+  audit_log_ = std::make_unique<control::AuditLog>(ao);
+  producer_ = &audit_log_->add_producer("io-0");
+  sink_ = std::make_unique<Sink>(*producer_);
+
+  io_ = std::make_unique<net::IoThread>(
+      cfg_.gateway.busy_poll ? net::IdleMode::kBusyPoll : net::IdleMode::kSleep,
+      [this] { drain_commands(); });
+  build_sessions();
+  verify_self();
+  restore_kills();
+}
+
+Gateway::~Gateway() {
+  stop();
+}
+
+void Gateway::build_sessions() {
+  const auto& sessions = cfg_.sessions;
+  slots_.resize(sessions.size());
+  route::TranslateConfig tc;
+  tc.parent_id_tag = cfg_.risk.parent_child.parent_id_tag;
+  tc.parent_qty_tag = cfg_.risk.parent_child.parent_qty_tag;
+  tc.retired = &retired_;
+
+  auto make_session_cfg = [](const config::SessionDef& d) {
+    session::SessionConfig sc;
+    sc.begin_string = std::string(config::to_string(d.begin_string));
+    sc.sender_comp_id = d.sender_comp_id;
+    sc.target_comp_id = d.target_comp_id;
+    sc.role = d.connection_type == config::ConnectionType::kAcceptor ? session::Role::kAcceptor
+                                                                     : session::Role::kInitiator;
+    sc.heart_bt_int_s = d.heart_bt_int;
+    sc.max_latency_ms = static_cast<std::int64_t>(d.max_latency_s) * 1000;
+    sc.check_latency = d.check_latency;
+    sc.reset_on_logon = d.reset_on_logon;
+    sc.resend_policy =
+        d.resend_application ? session::ResendPolicy::kResend : session::ResendPolicy::kGapFill;
+    sc.max_message_size = d.max_message_size;
+    return sc;
+  };
+
+  // Exchange sessions first: each is a route group.
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    const auto& d = sessions[i];
+    if (d.connection_type != config::ConnectionType::kInitiator) continue;
+    auto slot = std::make_unique<Slot>();
+    slot->gw = this;
+    slot->index = i;
+    slot->def = &d;
+    route::GroupOptions go;
+    go.exchange_name = d.name;
+    go.exchange_idx = static_cast<std::uint32_t>(i);
+    go.supports_mass_cancel = d.supports_mass_cancel;
+    go.forward_unknown_app_messages =
+        cfg_.gateway.unknown_app_messages == config::UnknownAppMessages::kForward;
+    go.cancel_on_kill = cfg_.gateway.on_kill_cancel_working;
+    go.fix42 = d.begin_string == config::BeginString::kFix42;
+    go.max_working_orders = cfg_.gateway.max_working_orders;
+    go.translate = tc;
+    groups_.push_back(std::make_unique<route::RouteGroup>(go, *engine_, *clock_, *sink_));
+    slot->group = groups_.back().get();
+    slot->store = session::make_memory_store(16 * 1024 * 1024);
+    slot->session = std::make_unique<session::Session>(make_session_cfg(d), *clock_, *slot,
+                                                       *slot->store, *slot->group);
+    slot->group->attach_exchange(*slot->session);
+    Slot* raw = slot.get();
+    slot->connector = std::make_unique<net::Connector>(
+        io_->context(), d.socket_connect_host, d.socket_connect_port,
+        std::chrono::seconds(d.reconnect_interval_s),
+        std::chrono::seconds(d.max_reconnect_interval_s),
+        [this, raw](asio::ip::tcp::socket s) {
+          raw->attach(
+              std::make_unique<net::TcpConnection>(std::move(s), kRxCapacity, kExchangeTxCapacity));
+          raw->conn->start(raw);
+          raw->session->on_connected();
+        },
+        [raw](const std::string& why, std::chrono::milliseconds retry) {
+          std::cerr << "riskgate: exchange session " << raw->def->name << ": connect failed ("
+                    << why << "), retrying in " << retry.count() << " ms\n";
+        });
+    slots_[i] = std::move(slot);
+  }
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    const auto& d = sessions[i];
+    if (d.connection_type != config::ConnectionType::kAcceptor) continue;
+    route::RouteGroup* group = nullptr;
+    for (auto& s : slots_)
+      if (s && s->def->name == d.route) group = s->group;
+    auto slot = std::make_unique<Slot>();
+    slot->gw = this;
+    slot->index = i;
+    slot->def = &d;
+    slot->group = group;
+    route::ClientOptions co;
+    co.name = d.name;
+    co.cl_ord_id_prefix = d.cl_ord_id_prefix;
+    co.cancel_on_disconnect = d.cancel_on_disconnect;
+    co.logout_on_kill = d.logout_on_kill;
+    co.fix42 = d.begin_string == config::BeginString::kFix42;
+    slot->leg = &group->add_client(static_cast<risk::SessionIdx>(i), co);
+    slot->leg->logon_check = [this](route::ClientLeg& leg, const codec::Message& m) {
+      return check_logon(leg, m);
+    };
+    slot->store = session::make_memory_store(16 * 1024 * 1024);
+    slot->session = std::make_unique<session::Session>(make_session_cfg(d), *clock_, *slot,
+                                                       *slot->store, *slot->leg);
+    slot->leg->attach(*slot->session);
+    slots_[i] = std::move(slot);
+  }
+}
+
+std::string_view Gateway::check_logon(route::ClientLeg& leg, const codec::Message& logon) {
+  const Slot& slot = *slots_[leg.index()];
+  if (!slot.def->identity_required || !manifest_) return {};
+  config::DeclaredIdentity id;
+  id.app_name = logon.get(codec::tag::kApplicationSystemName);
+  id.version = logon.get(codec::tag::kTradingSystemVersion);
+  id.vendor = logon.get(codec::tag::kApplicationSystemVendor);
+  id.build_digest = logon.get(cfg_.gateway.build_digest_tag);
+  std::string reason;
+  const auto verdict = manifest_->verify_engine(slot.def->target_comp_id, slot.remote, id,
+                                                manifest_->gateway.version, &reason);
+  control::AuditRecord r;
+  r.utc_ns = clock_->utc_ns();
+  control::AuditRecord::set(r.session, slot.def->name);
+  if (verdict == config::IdentityVerdict::kApproved) {
+    r.event = control::AuditEvent::kLogonAccepted;
+    std::string text = std::string(id.app_name) + " " + std::string(id.version);
+    control::AuditRecord::set(r.text, text);
+    (void)producer_->try_record(r);
+    return {};
+  }
+  control::AuditRecord::set(r.rule, config::to_string(verdict));
+  control::AuditRecord::set(r.text, reason);
+  if (slot.def->on_unapproved_identity == config::OnUnapprovedIdentity::kKill) {
+    // Accepted so it can cancel, with its kill switch engaged: it cannot trade.
+    engine_->kills().engage(risk::KillScope::kClientSession, leg.index(),
+                            risk::KillReason::kVersionMismatch);
+    r.event = control::AuditEvent::kLogonAcceptedKilled;
+    (void)producer_->try_record(r);
+    return {};
+  }
+  r.event = control::AuditEvent::kLogonRefused;
+  (void)producer_->try_record(r);
+  logon_reason_ = "unapproved engine identity: " + reason;
+  return logon_reason_;
+}
+
+void Gateway::verify_self() {
+  try {
+    binary_sha256_ = control::sha256_file(control::self_executable_path());
+  } catch (const std::exception& e) {
+    binary_sha256_ = std::string("unavailable: ") + e.what();
+  }
+  config_sha256_ = control::sha256_hex(cfg_.source_bytes);
+  if (!manifest_) return;
+  const bool bin_ok = config::digest_matches(manifest_->gateway.build_digest, binary_sha256_);
+  const bool cfg_ok = config::digest_matches(manifest_->gateway.config_digest, config_sha256_);
+  if (bin_ok && cfg_ok) return;
+  self_ok_ = false;
+  self_reason_ = std::string(!bin_ok ? "binary sha256 " + binary_sha256_ + " is not the approved " +
+                                           manifest_->gateway.build_digest
+                                     : "") +
+                 (!bin_ok && !cfg_ok ? "; " : "") +
+                 (!cfg_ok ? "config sha256 " + config_sha256_ + " is not the approved " +
+                                manifest_->gateway.config_digest
+                          : "");
+  engine_->kills().engage(risk::KillScope::kGlobal, 0, risk::KillReason::kVersionMismatch);
+  warnings_.push_back("DEPLOYED VERSION MISMATCH: starting with the GLOBAL KILL SWITCH ENGAGED: " +
+                      self_reason_);
+}
+
+void Gateway::restore_kills() {
+  try {
+    kill_store_ = std::make_unique<control::KillStore>(cfg_.gateway.state_dir);
+  } catch (const std::exception& e) {
+    // Fail closed: we cannot know what was killed, so everything is.
+    auto moved = control::KillStore::quarantine(cfg_.gateway.state_dir);
+    kill_store_ = std::make_unique<control::KillStore>(cfg_.gateway.state_dir);
+    control::KillEntry k;
+    k.scope = Scope::kGlobal;
+    k.reason = std::string("kill state unreadable (") + e.what() + "), moved to " + moved.string();
+    k.actor = "startup";
+    (void)kill_store_->engage(k);
+    warnings_.push_back("kill state unreadable: GLOBAL KILL engaged: " + std::string(e.what()));
+  }
+  for (const auto& k : kill_store_->entries()) {
+    std::string err;
+    auto r = resolve(k.scope, k.target, err);
+    if (!r) {
+      engine_->kills().engage(risk::KillScope::kGlobal, 0, risk::KillReason::kOperator);
+      warnings_.push_back("persisted kill on unknown target '" + k.target +
+                          "': GLOBAL KILL engaged instead");
+      continue;
+    }
+    engine_->kills().engage(r->first, r->second, risk::KillReason::kOperator);
+    warnings_.push_back("kill restored from " + kill_store_->file().string() + ": " +
+                        std::string(control::to_string(k.scope)) +
+                        (k.target.empty() ? "" : " " + k.target) + " (" + k.reason + ")");
+  }
+  seen_kill_generation_ = engine_->kills().generation();
+}
+
+std::optional<std::pair<risk::KillScope, std::uint32_t>> Gateway::resolve(Scope s,
+                                                                          const std::string& target,
+                                                                          std::string& err) const {
+  switch (s) {
+    case Scope::kGlobal:
+      return std::make_pair(risk::KillScope::kGlobal, 0u);
+    case Scope::kExchangeSession:
+    case Scope::kClientSession: {
+      const auto want = s == Scope::kExchangeSession ? config::ConnectionType::kInitiator
+                                                     : config::ConnectionType::kAcceptor;
+      for (std::size_t i = 0; i < cfg_.sessions.size(); ++i)
+        if (cfg_.sessions[i].name == target && cfg_.sessions[i].connection_type == want)
+          return std::make_pair(to_risk(s), static_cast<std::uint32_t>(i));
+      err = "no " + std::string(s == Scope::kExchangeSession ? "exchange" : "client") +
+            " session named '" + target + "'";
+      return std::nullopt;
+    }
+    case Scope::kAccount:
+      if (auto a = engine_->account_index(target))
+        return std::make_pair(risk::KillScope::kAccount, *a);
+      err = "unknown account '" + target + "'";
+      return std::nullopt;
+    case Scope::kSymbol:
+      if (auto y = engine_->symbol_index(target))
+        return std::make_pair(risk::KillScope::kSymbol, *y);
+      err = "unknown symbol '" + target + "'";
+      return std::nullopt;
+  }
+  err = "bad scope";
+  return std::nullopt;
+}
+
+void Gateway::start() {
+  audit_log_->start();
+  for (const auto& w : warnings_) std::cerr << "riskgate: WARNING: " << w << "\n";
+  for (const auto& w : warnings_) audit_log_->record_control("startup_warning", {{"text", w}});
+
+  // Acceptors: one listener per host:port, shared by the sessions on it.
+  std::vector<std::pair<std::string, std::uint16_t>> bound;
+  for (const auto& d : cfg_.sessions) {
+    if (d.connection_type != config::ConnectionType::kAcceptor) continue;
+    auto key = std::make_pair(d.socket_accept_host, d.socket_accept_port);
+    if (std::find(bound.begin(), bound.end(), key) != bound.end()) continue;
+    bound.push_back(key);
+    listeners_.push_back(std::make_unique<net::Listener>(
+        io_->context(), d.socket_accept_host, d.socket_accept_port,
+        [this](asio::ip::tcp::socket s) { on_accept(std::move(s)); }));
+    std::cout << "riskgate: accepting trading engines on " << d.socket_accept_host << ":"
+              << listeners_.back()->port() << "\n";
+  }
+  for (auto& s : slots_)
+    if (s && s->connector) s->connector->connect_now();
+  tick_ = std::make_unique<asio::steady_timer>(io_->context());
+  io_tick();
+
+  if (!cfg_.gateway.admin_tokens_file.empty()) {
+    control::AdminServer::Options ao;
+    ao.host = cfg_.gateway.admin_host;
+    ao.port = cfg_.gateway.admin_port;
+    admin_ = std::make_unique<control::AdminServer>(
+        ao, control::load_api_tokens(cfg_.gateway.admin_tokens_file), *this, audit_log_.get());
+    admin_->start();
+    std::cout << "riskgate: admin API on http://" << ao.host << ":" << admin_->port() << "\n";
+  }
+  kill_file_ = std::make_unique<control::KillFileWatcher>(
+      cfg_.gateway.kill_file, [this](const std::string& reason, const std::string& actor) {
+        control::KillRequest r;
+        r.scope = Scope::kGlobal;
+        r.reason = reason;
+        r.actor = actor;
+        std::lock_guard lock(control_mu_);
+        (void)engage_locked(r, risk::KillReason::kLocalEmergency);
+      });
+  kill_file_->start(control_ioc_);
+  io_->start();
+  std::cout << "riskgate: " << control::build_id() << " started (" << opts_.instance << ")"
+            << std::endl;
+}
+
+void Gateway::on_accept(asio::ip::tcp::socket s) {
+  // A connection is anonymous until its Logon names the session.
+  class Pending final : public net::ConnectionOwner {
+   public:
+    Pending(Gateway& gw, net::TcpConnection* c) : gw_(gw), c_(c) {}
+    std::size_t on_bytes(std::string_view data) noexcept override {
+      const auto f = codec::frame(data, 8192);
+      if (f.status == codec::FrameStatus::kNeedMore) return 0;
+      codec::Message m;
+      Slot* target = nullptr;
+      if (f.status == codec::FrameStatus::kMessage &&
+          m.scan(f.message) == codec::ScanError::kNone && m.msg_type() == codec::msgtype::kLogon) {
+        for (auto& s : gw_.slots_) {
+          if (!s || !s->leg) continue;
+          if (s->def->target_comp_id == m.get(codec::tag::kSenderCompID) &&
+              s->def->sender_comp_id == m.get(codec::tag::kTargetCompID) && !s->conn)
+            target = s.get();
+        }
+      }
+      auto it = std::find_if(gw_.pending_.begin(), gw_.pending_.end(),
+                             [&](auto& p) { return p.get() == c_; });
+      if (target == nullptr || it == gw_.pending_.end()) {
+        std::cerr << "riskgate: refused a connection from " << c_->remote_endpoint()
+                  << ": first message is not a Logon for a configured, free session\n";
+        c_->disconnect("unknown session");
+        return data.size();
+      }
+      auto owned = std::move(*it);
+      gw_.pending_.erase(it);
+      Slot* slot = target;
+      slot->attach(std::move(owned));
+      slot->session->on_connected();
+      delete this;  // Nothing of `this` is touched below.
+      return slot->on_bytes(data);
+    }
+    void on_closed(std::string_view) noexcept override {
+      auto it = std::find_if(gw_.pending_.begin(), gw_.pending_.end(),
+                             [&](auto& p) { return p.get() == c_; });
+      if (it != gw_.pending_.end()) {
+        gw_.graveyard_.push_back(std::move(*it));
+        gw_.pending_.erase(it);
+      }
+      delete this;
+    }
+
+   private:
+    Gateway& gw_;
+    net::TcpConnection* c_;
+  };
+  auto conn = std::make_unique<net::TcpConnection>(std::move(s), kRxCapacity, kClientTxCapacity);
+  auto* raw = conn.get();
+  pending_.push_back(std::move(conn));
+  raw->start(new Pending(*this, raw));
+}
+
+void Gateway::io_tick() {
+  for (auto& s : slots_) {
+    if (!s) continue;
+    s->session->on_timer();
+    const auto st = s->session->state();
+    s->state.store(static_cast<std::uint8_t>(st), std::memory_order_relaxed);
+    if (st == session::State::kActive && s->connector) s->connector->reset_backoff();
+  }
+  graveyard_.clear();
+  tick_->expires_after(kTick);
+  tick_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) io_tick();
+  });
+}
+
+void Gateway::drain_commands() {
+  Command c;
+  while (commands_.try_dequeue(c)) {
+    route::Scope sc{c.scope, c.idx, c.name};
+    for (auto& g : groups_) {
+      if (c.scope == risk::KillScope::kExchangeSession && g->options().exchange_idx != c.idx)
+        continue;
+      if (c.kind == Command::kCancel)
+        g->cancel_working(sc, c.why);
+      else
+        g->logout_clients(sc, c.why);
+    }
+  }
+}
+
+control::ControlResult Gateway::engage_locked(const control::KillRequest& r, risk::KillReason why) {
+  std::string err;
+  auto target = resolve(r.scope, r.target, err);
+  if (!target) return control::ControlResult::failure(err);
+  // Flags first: new orders are refused from the next order on, before the
+  // slower persistence and cancels.
+  const bool changed = engine_->kills().engage(target->first, target->second, why);
+  control::KillEntry k{r.scope, r.scope == Scope::kGlobal ? std::string() : r.target, r.reason,
+                       r.actor, 0};
+  std::string persist_error;
+  try {
+    (void)kill_store_->engage(k);
+  } catch (const std::exception& e) {
+    persist_error = e.what();
+  }
+  seen_kill_generation_ = engine_->kills().generation();
+  if (cfg_.gateway.on_kill_cancel_working)
+    commands_.enqueue(Command{Command::kCancel, target->first, target->second, r.target, r.reason});
+  commands_.enqueue(Command{Command::kLogout, target->first, target->second, r.target, r.reason});
+  io_->wake();
+  std::string msg = std::string(control::to_string(r.scope)) +
+                    (r.target.empty() ? "" : " " + r.target) +
+                    (changed ? " kill engaged" : " kill was already engaged") +
+                    (cfg_.gateway.on_kill_cancel_working ? "; cancelling working orders" : "");
+  if (!persist_error.empty()) msg += "; WARNING: not persisted: " + persist_error;
+  return control::ControlResult::success(msg, {{"changed", changed}});
+}
+
+control::ControlResult Gateway::kill(const control::KillRequest& r) {
+  std::lock_guard lock(control_mu_);
+  return engage_locked(r, risk::KillReason::kOperator);
+}
+
+control::ControlResult Gateway::release(const control::KillRequest& r) {
+  std::lock_guard lock(control_mu_);
+  std::string err;
+  auto target = resolve(r.scope, r.target, err);
+  if (!target) return control::ControlResult::failure(err);
+  if (r.scope == Scope::kGlobal && !self_ok_)
+    return control::ControlResult::failure("the global kill stays: " + self_reason_);
+  try {
+    (void)kill_store_->release(r.scope, r.target, r.reason, r.actor);
+  } catch (const std::exception& e) {
+    return control::ControlResult::failure(e.what());
+  }
+  const bool changed = engine_->kills().release(target->first, target->second);
+  seen_kill_generation_ = engine_->kills().generation();
+  return control::ControlResult::success(std::string(control::to_string(r.scope)) +
+                                             (r.target.empty() ? "" : " " + r.target) +
+                                             (changed ? " kill released" : " was not killed"),
+                                         {{"changed", changed}});
+}
+
+control::ControlResult Gateway::reload(const std::string& actor, const std::string& reason) {
+  std::lock_guard lock(control_mu_);
+  try {
+    auto fresh = config::load_config(opts_.config_path);
+    engine_->reload(fresh.risk);
+    return control::ControlResult::success("limits reloaded from " + opts_.config_path,
+                                           {{"actor", actor}, {"reason", reason}});
+  } catch (const std::exception& e) {
+    return control::ControlResult::failure(std::string("reload refused, running limits kept: ") +
+                                           e.what());
+  }
+}
+
+control::ControlResult Gateway::reenable_flow(const control::FlowRequest& r) {
+  std::lock_guard lock(control_mu_);
+  const risk::Side side = r.side == '2'   ? risk::Side::kSell
+                          : r.side == '5' ? risk::Side::kSellShort
+                                          : risk::Side::kBuy;
+  if (!engine_->reenable_flow(r.account, r.symbol, side))
+    return control::ControlResult::failure("unknown account or symbol");
+  return control::ControlResult::success("flow re-enabled");
+}
+
+nlohmann::json Gateway::status() {
+  std::lock_guard lock(control_mu_);
+  nlohmann::json j;
+  j["instance"] = opts_.instance;
+  j["version"] = manifest_ ? manifest_->gateway.version : std::string("unmanaged");
+  j["build_id"] = std::string(control::build_id());
+  j["binary_sha256"] = binary_sha256_;
+  j["config_sha256"] = config_sha256_;
+  j["manifest"] = {
+      {"present", manifest_.has_value()}, {"self_ok", self_ok_}, {"reason", self_reason_}};
+  j["audit_healthy"] = audit_log_->healthy();
+  auto& sessions = j["sessions"] = nlohmann::json::array();
+  for (auto& s : slots_) {
+    if (!s) continue;
+    nlohmann::json o;
+    o["name"] = s->def->name;
+    o["role"] = std::string(config::to_string(s->def->connection_type));
+    o["state"] = std::string(
+        session::to_string(static_cast<session::State>(s->state.load(std::memory_order_relaxed))));
+    if (s->leg) {
+      o["orders_in"] = s->leg->counters.orders_in.load(std::memory_order_relaxed);
+      o["forwarded"] = s->leg->counters.forwarded.load(std::memory_order_relaxed);
+      o["refused"] = s->leg->counters.refused.load(std::memory_order_relaxed);
+      o["killed"] = engine_->kills().engaged(risk::KillScope::kClientSession,
+                                             static_cast<std::uint32_t>(s->index));
+    } else {
+      o["kill_cancels"] = s->group->counters.kill_cancels.load(std::memory_order_relaxed);
+    }
+    sessions.push_back(o);
+  }
+  auto& kills = j["kills"] = nlohmann::json::array();
+  for (const auto& k : kill_store_->entries())
+    kills.push_back({{"scope", std::string(control::to_string(k.scope))},
+                     {"target", k.target},
+                     {"reason", k.reason},
+                     {"actor", k.actor},
+                     {"since", control::format_utc(k.utc_ns)}});
+  j["global_killed"] = engine_->kills().engaged(risk::KillScope::kGlobal, 0);
+  auto& accounts = j["limits"] = nlohmann::json::object();
+  for (const auto& a : cfg_.risk.accounts) {
+    const auto u = engine_->account_usage(a.name);
+    accounts[a.name] = {{"open_orders", u.open_orders},
+                        {"open_notional", static_cast<double>(u.open_notional) / 1e6},
+                        {"gross_notional_day", static_cast<double>(u.gross_notional_day) / 1e6}};
+  }
+  return j;
+}
+
+void Gateway::persist_new_trips() {
+  // Automatic trips are engaged by the I/O thread straight on the kill board;
+  // persist them here so that they survive a restart like operator kills.
+  const auto gen = engine_->kills().generation();
+  if (gen == seen_kill_generation_) return;
+  seen_kill_generation_ = gen;
+  for (auto& s : slots_) {
+    if (!s || !s->leg) continue;
+    const auto idx = static_cast<std::uint32_t>(s->index);
+    const auto why = engine_->kills().reason(risk::KillScope::kClientSession, idx);
+    if (why == risk::KillReason::kNone || kill_store_->engaged(Scope::kClientSession, s->def->name))
+      continue;
+    control::KillEntry k{Scope::kClientSession, s->def->name,
+                         std::string(risk::kill_reason_name(why)),
+                         "auto:" + std::string(risk::kill_reason_name(why)), 0};
+    try {
+      (void)kill_store_->engage(k);
+    } catch (const std::exception& e) {
+      std::cerr << "riskgate: cannot persist automatic kill: " << e.what() << "\n";
+    }
+    audit_log_->record_control("auto_kill", {{"session", s->def->name},
+                                             {"reason", std::string(risk::kill_reason_name(why))}});
+  }
+}
+
+void Gateway::control_tick() {
+  control_ioc_.poll();
+  if (control_ioc_.stopped()) control_ioc_.restart();
+  engine_->set_audit_available(audit_log_->healthy());
+  std::lock_guard lock(control_mu_);
+  persist_new_trips();
+}
+
+std::uint16_t Gateway::admin_port() const noexcept {
+  return admin_ ? admin_->port() : 0;
+}
+
+void Gateway::stop() {
+  if (kill_file_) kill_file_->stop();
+  if (admin_) admin_->stop();
+  if (io_) {
+    io_->request_stop();
+    io_->join();
+  }
+  if (audit_log_) audit_log_->stop();
+}
+
+}  // namespace riskgate::app

@@ -1,0 +1,117 @@
+// The riskgate process: wires config, the risk engine, the audit log, the
+// kill store, the FIX sessions, their sockets and the admin API together.
+//
+// Threads (see README "Data path and threads"):
+//   - one I/O thread owns every socket, session and route group (the order
+//     path); its io_context runs lock-free (CONCURRENCY_HINT_UNSAFE);
+//   - the admin API thread (AdminServer) and the main thread (signals, kill
+//     file, audit health, persisting automatic trips) form the control plane.
+//     They talk to the I/O thread only through the kill board's atomics, the
+//     risk engine's atomically swapped snapshot, and a lock-free command
+//     queue the I/O thread drains when woken through its eventfd.
+#pragma once
+
+#include <concurrentqueue/concurrentqueue.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "config/manifest.hpp"
+#include "gateway/control/admin_server.hpp"
+#include "gateway/control/audit_log.hpp"
+#include "gateway/control/kill_file_watcher.hpp"
+#include "gateway/control/kill_store.hpp"
+#include "gateway/net/io_thread.hpp"
+#include "gateway/net/listener.hpp"
+#include "gateway/net/tcp_connection.hpp"
+#include "gateway/route/route_group.hpp"
+#include "risk/engine.hpp"
+
+namespace riskgate::app {
+
+struct Options {
+  std::string config_path;
+  std::string instance = "riskgate";
+};
+
+class Gateway final : public control::GatewayControl {
+ public:
+  explicit Gateway(Options opts);  // Loads and validates; throws on bad config.
+  ~Gateway() override;
+
+  void start();         // Binds sockets, starts threads.
+  void control_tick();  // Main thread, every ~50 ms.
+  void stop();
+
+  [[nodiscard]] std::uint16_t admin_port() const noexcept;
+  [[nodiscard]] const std::vector<std::string>& startup_warnings() const noexcept {
+    return warnings_;
+  }
+
+  // control::GatewayControl (control threads; serialised by control_mu_).
+  nlohmann::json status() override;
+  control::ControlResult kill(const control::KillRequest& r) override;
+  control::ControlResult release(const control::KillRequest& r) override;
+  control::ControlResult reload(const std::string& actor, const std::string& reason) override;
+  control::ControlResult reenable_flow(const control::FlowRequest& r) override;
+
+ private:
+  struct Slot;
+  struct Command {
+    enum Kind { kCancel, kLogout } kind = kCancel;
+    risk::KillScope scope = risk::KillScope::kGlobal;
+    std::uint32_t idx = risk::kNoIdx;
+    std::string name;
+    std::string why;
+  };
+  class Sink;
+
+  void build_sessions();
+  void on_accept(boost::asio::ip::tcp::socket s);
+  void io_tick();
+  void drain_commands();
+  void verify_self();
+  void restore_kills();
+  void persist_new_trips();
+  std::optional<std::pair<risk::KillScope, std::uint32_t>> resolve(control::Scope s,
+                                                                   const std::string& target,
+                                                                   std::string& err) const;
+  control::ControlResult engage_locked(const control::KillRequest& r, risk::KillReason why);
+  std::string_view check_logon(route::ClientLeg& leg, const codec::Message& logon);
+
+  Options opts_;
+  config::Config cfg_;
+  std::optional<config::Manifest> manifest_;
+  std::unique_ptr<risk::Engine> engine_;
+  std::unique_ptr<control::AuditLog> audit_log_;
+  control::AuditProducer* producer_ = nullptr;
+  std::unique_ptr<Sink> sink_;
+  std::unique_ptr<control::KillStore> kill_store_;
+  route::RetiredValues retired_;
+  std::unique_ptr<net::IoThread> io_;
+  std::unique_ptr<session::Clock> clock_;
+  std::vector<std::unique_ptr<route::RouteGroup>> groups_;
+  std::vector<std::unique_ptr<Slot>> slots_;  // Index = session index in cfg_.sessions.
+  std::vector<std::unique_ptr<net::Listener>> listeners_;
+  std::vector<std::unique_ptr<net::TcpConnection>> pending_;    // Awaiting a Logon.
+  std::vector<std::unique_ptr<net::TcpConnection>> graveyard_;  // Closed; freed on the next tick.
+  std::unique_ptr<boost::asio::steady_timer> tick_;
+  moodycamel::ConcurrentQueue<Command> commands_;
+  std::unique_ptr<control::AdminServer> admin_;
+  std::unique_ptr<control::KillFileWatcher> kill_file_;
+  boost::asio::io_context control_ioc_;
+  std::mutex control_mu_;  // Control plane only: never taken on the I/O thread.
+  std::string binary_sha256_, config_sha256_;
+  bool self_ok_ = true;
+  std::string self_reason_;
+  std::string logon_reason_;  // Storage for the Logout text returned to a session.
+  std::vector<std::string> warnings_;
+  std::uint64_t seen_kill_generation_ = 0;
+};
+
+}  // namespace riskgate::app

@@ -1,0 +1,170 @@
+#include "gateway/net/tcp_connection.hpp"
+
+#include <boost/asio/write.hpp>
+#include <cstring>
+
+namespace riskgate::net {
+
+namespace asio = boost::asio;
+
+TcpConnection::TcpConnection(asio::ip::tcp::socket socket, std::size_t rx_capacity,
+                             std::size_t tx_capacity)
+    : socket_(std::move(socket)),
+      rx_(new char[rx_capacity]),
+      rx_cap_(rx_capacity),
+      tx_(new char[tx_capacity]),
+      tx_cap_(tx_capacity) {
+  boost::system::error_code ec;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  // Direct writes from the order path must never block the I/O thread.
+  socket_.non_blocking(true, ec);
+}
+
+TcpConnection::~TcpConnection() {
+  boost::system::error_code ec;
+  socket_.close(ec);
+}
+
+void TcpConnection::start(ConnectionOwner* owner) {
+  owner_ = owner;
+  arm_read();
+}
+
+std::string TcpConnection::remote_endpoint() const {
+  boost::system::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  if (ec) return "?";
+  return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+std::string TcpConnection::remote_address() const {
+  boost::system::error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  return ec ? std::string() : ep.address().to_string();
+}
+
+int TcpConnection::release_socket() {
+  closing_ = true;
+  close_reported_ = true;  // The new owner reports closes from now on.
+  return socket_.release();
+}
+
+void TcpConnection::arm_read() {
+  if (closing_ || read_pending_) return;
+  if (rx_len_ == rx_cap_) {
+    // The owner consumed nothing from a full buffer: no message fits. The
+    // session's max message size is below rx capacity, so this is a bug or
+    // an abusive peer; either way the stream cannot continue.
+    close_now("receive buffer full");
+    return;
+  }
+  read_pending_ = true;
+  socket_.async_read_some(
+      asio::buffer(rx_.get() + rx_len_, rx_cap_ - rx_len_),
+      [this](const boost::system::error_code& ec, std::size_t n) {
+        read_pending_ = false;
+        if (ec || closing_) {
+          close_now(ec ? (ec == asio::error::eof ? std::string_view("peer closed")
+                                                 : std::string_view("read error"))
+                       : std::string_view());
+          return;
+        }
+        rx_len_ += n;
+        stats_.bytes_in += n;
+        std::size_t consumed = owner_ != nullptr ? owner_->on_bytes({rx_.get(), rx_len_}) : 0;
+        if (consumed > rx_len_) consumed = rx_len_;
+        if (consumed > 0) {
+          rx_len_ -= consumed;
+          if (rx_len_ > 0) std::memmove(rx_.get(), rx_.get() + consumed, rx_len_);
+        }
+        arm_read();
+      });
+}
+
+bool TcpConnection::send(std::string_view bytes) noexcept {
+  if (closing_ || close_after_flush_) return false;
+  std::size_t off = 0;
+  if (tx_head_ == tx_tail_) {
+    // Nothing queued: order is preserved by writing straight to the kernel.
+    boost::system::error_code ec;
+    off = socket_.write_some(asio::buffer(bytes.data(), bytes.size()), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      close_now("write error");
+      return false;
+    }
+    stats_.bytes_out += off;
+    if (off == bytes.size()) {
+      ++stats_.direct_writes;
+      return true;
+    }
+  }
+  const std::size_t rest = bytes.size() - off;
+  if (tx_cap_ - tx_tail_ < rest && tx_head_ > 0) {
+    std::memmove(tx_.get(), tx_.get() + tx_head_, tx_tail_ - tx_head_);
+    tx_tail_ -= tx_head_;
+    tx_head_ = 0;
+  }
+  if (tx_cap_ - tx_tail_ < rest) {
+    // A partial message already reached the kernel, so the stream is broken:
+    // the peer must not receive half a message followed by another.
+    if (off > 0) close_now("send buffer full");
+    return false;
+  }
+  std::memcpy(tx_.get() + tx_tail_, bytes.data() + off, rest);
+  tx_tail_ += rest;
+  ++stats_.deferred_writes;
+  arm_write();
+  return true;
+}
+
+void TcpConnection::arm_write() {
+  if (write_pending_ || tx_head_ == tx_tail_) return;
+  write_pending_ = true;
+  socket_.async_write_some(asio::buffer(tx_.get() + tx_head_, tx_tail_ - tx_head_),
+                           [this](const boost::system::error_code& ec, std::size_t n) {
+                             write_pending_ = false;
+                             if (ec) {
+                               close_now("write error");
+                               return;
+                             }
+                             stats_.bytes_out += n;
+                             tx_head_ += n;
+                             if (tx_head_ == tx_tail_) tx_head_ = tx_tail_ = 0;
+                             if (tx_head_ != tx_tail_) {
+                               arm_write();
+                             } else if (close_after_flush_) {
+                               close_now(close_reason_);
+                             } else {
+                               maybe_finish_close();
+                             }
+                           });
+}
+
+void TcpConnection::disconnect(std::string_view reason) noexcept {
+  if (closing_) return;
+  if (tx_head_ != tx_tail_) {
+    close_after_flush_ = true;
+    close_reason_.assign(reason);
+    return;
+  }
+  close_now(reason);
+}
+
+void TcpConnection::close_now(std::string_view reason) noexcept {
+  if (!closing_) {
+    closing_ = true;
+    if (!reason.empty() || close_reason_.empty()) close_reason_.assign(reason);
+    boost::system::error_code ec;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_.close(ec);  // Cancels pending operations; their handlers see closing_.
+  }
+  maybe_finish_close();
+}
+
+void TcpConnection::maybe_finish_close() noexcept {
+  if (!closing_ || read_pending_ || write_pending_ || close_reported_) return;
+  close_reported_ = true;
+  if (owner_ != nullptr) owner_->on_closed(close_reason_);
+}
+
+}  // namespace riskgate::net

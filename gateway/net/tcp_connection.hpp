@@ -1,0 +1,95 @@
+// A TCP connection owned by one I/O thread, and the session::Transport that
+// the FIX session writes through.
+//
+// Receive: one async_read_some at a time into a fixed buffer; the owner is
+// handed every byte not yet consumed and says how much it consumed; the rest
+// moves to the front. Send: a direct non-blocking write(2) from the caller's
+// stack (the common case: the order leaves within the same call that read it);
+// only what the kernel did not take is copied into a fixed overflow buffer and
+// finished by async_write. A peer too slow to drain that buffer makes send()
+// return false: the session then disconnects it rather than queue without
+// bound. Both buffers are allocated once, at construction.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "gateway/session/session.hpp"
+
+namespace riskgate::net {
+
+class ConnectionOwner {
+ public:
+  virtual ~ConnectionOwner() = default;
+  // Bytes received and not yet consumed; returns how many were consumed.
+  [[nodiscard]] virtual std::size_t on_bytes(std::string_view data) noexcept = 0;
+  // The connection is closed and no operation is pending: it may be destroyed
+  // once this returns (not from inside this call).
+  virtual void on_closed(std::string_view reason) noexcept = 0;
+};
+
+struct ConnectionStats {
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::uint64_t direct_writes = 0;    // Sends the kernel took at once.
+  std::uint64_t deferred_writes = 0;  // Sends that had to wait in the overflow buffer.
+};
+
+class TcpConnection final : public session::Transport {
+ public:
+  TcpConnection(boost::asio::ip::tcp::socket socket, std::size_t rx_capacity,
+                std::size_t tx_capacity);
+  ~TcpConnection() override;
+  TcpConnection(const TcpConnection&) = delete;
+  TcpConnection& operator=(const TcpConnection&) = delete;
+
+  // Starts reading; `owner` must outlive the connection's open life.
+  void start(ConnectionOwner* owner);
+  void set_owner(ConnectionOwner* owner) noexcept { owner_ = owner; }
+
+  // session::Transport
+  [[nodiscard]] bool send(std::string_view bytes) noexcept override;
+  void disconnect(std::string_view reason) noexcept override;
+
+  [[nodiscard]] bool open() const noexcept { return !closing_; }
+  [[nodiscard]] const ConnectionStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] std::string remote_endpoint() const;
+  [[nodiscard]] std::string remote_address() const;
+
+  // Hands the socket over (e.g. to another I/O thread); the connection must
+  // not have started reading yet. Returns the native descriptor, now owned by
+  // the caller.
+  int release_socket();
+  // Bytes received before release_socket() that the new owner must process
+  // first (the Logon that identified the session).
+  [[nodiscard]] std::string_view pending_bytes() const noexcept { return {rx_.get(), rx_len_}; }
+
+ private:
+  void arm_read();
+  void arm_write();
+  void close_now(std::string_view reason) noexcept;
+  void maybe_finish_close() noexcept;
+
+  boost::asio::ip::tcp::socket socket_;
+  ConnectionOwner* owner_ = nullptr;
+  std::unique_ptr<char[]> rx_;
+  std::size_t rx_cap_;
+  std::size_t rx_len_ = 0;
+  std::unique_ptr<char[]> tx_;
+  std::size_t tx_cap_;
+  std::size_t tx_head_ = 0;  // [tx_head_, tx_tail_) waits for the kernel.
+  std::size_t tx_tail_ = 0;
+  bool read_pending_ = false;
+  bool write_pending_ = false;
+  bool closing_ = false;
+  bool close_reported_ = false;
+  // Close after the overflow buffer drains (a Logout must reach the peer).
+  bool close_after_flush_ = false;
+  std::string close_reason_;
+  ConnectionStats stats_;
+};
+
+}  // namespace riskgate::net

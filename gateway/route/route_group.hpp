@@ -1,0 +1,182 @@
+// A route group: one exchange session and the client sessions routed to it.
+//
+// A group lives on exactly one I/O thread, so everything an order does, from
+// the client's bytes to the exchange's socket, happens on that thread without
+// a handoff: receive -> frame -> scan -> session checks -> translate -> risk
+// check -> ClOrdID rewrite -> send. Nothing here allocates after start, takes
+// a lock, or makes a syscall other than the socket write inside send.
+//
+// ClOrdIDs: several clients share the exchange session, so every ClOrdID (11)
+// and OrigClOrdID (41) is prefixed on the way out with the client's
+// ClOrdIDPrefix, and the prefix is stripped on the way back. The order table
+// remembers which client owns each exchange ClOrdID, so reports go only to
+// their owner.
+//
+// Fail closed: an order is refused (never forwarded) when the exchange leg is
+// not logged on, the audit cannot take the record, the order table is full,
+// or risk says no. Cancels always pass risk (a cancel budget aside).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/codec/codec.hpp"
+#include "gateway/control/audit_log.hpp"
+#include "gateway/route/order_table.hpp"
+#include "gateway/route/translate.hpp"
+#include "gateway/session/session.hpp"
+#include "risk/engine.hpp"
+
+namespace riskgate::route {
+
+using Ticket = risk::Reservation;
+using Table = OrderTable<Ticket>;
+
+// Where order-path audit records go (an AuditProducer in the gateway; a
+// recorder in tests). try_record false => the order is refused.
+class AuditSink {
+ public:
+  virtual ~AuditSink() = default;
+  [[nodiscard]] virtual bool try_record(const control::AuditRecord& r) noexcept = 0;
+};
+
+// Which working orders a kill cancels, and which sessions it logs out.
+struct Scope {
+  risk::KillScope kind = risk::KillScope::kGlobal;
+  std::uint32_t idx = risk::kNoIdx;  // Session / account / symbol index for the scope.
+  std::string_view name;             // Account or symbol name for matching orders.
+};
+
+class RouteGroup;
+
+struct ClientOptions {
+  std::string name;
+  std::string cl_ord_id_prefix;
+  bool cancel_on_disconnect = false;
+  bool logout_on_kill = false;
+  bool fix42 = false;
+};
+
+// One trading-engine session. Receives session callbacks and hands app
+// messages to its group.
+class ClientLeg final : public session::Handler {
+ public:
+  ClientLeg(RouteGroup& group, risk::SessionIdx idx, ClientOptions opts, risk::SessionState state);
+  void attach(session::Session& s) noexcept { session_ = &s; }
+
+  [[nodiscard]] session::Session& session() noexcept { return *session_; }
+  [[nodiscard]] risk::SessionIdx index() const noexcept { return idx_; }
+  [[nodiscard]] const ClientOptions& options() const noexcept { return opts_; }
+  [[nodiscard]] risk::SessionState& risk_state() noexcept { return risk_state_; }
+
+  // Decides whether a Logon may proceed (identity / version checks). Set by
+  // the gateway at start; empty = always accepted.
+  std::function<std::string_view(ClientLeg&, const codec::Message&)> logon_check;
+  std::function<void(ClientLeg&, bool up, std::string_view why)> on_state_change;
+
+  // session::Handler
+  std::string_view on_logon_request(const codec::Message& logon) noexcept override;
+  void on_logon() noexcept override;
+  void on_logout(std::string_view reason) noexcept override;
+  void on_app_message(const codec::Message& msg) noexcept override;
+  void on_session_event(std::string_view what) noexcept override;
+
+  // Counters read by the control thread for status: single writer (this
+  // leg's I/O thread) with relaxed stores; readers get a recent value.
+  struct Counters {
+    std::atomic<std::uint64_t> orders_in{0}, forwarded{0}, refused{0}, cancels{0}, reports_out{0};
+  } counters;
+
+ private:
+  RouteGroup& group_;
+  risk::SessionIdx idx_;
+  ClientOptions opts_;
+  risk::SessionState risk_state_;
+  session::Session* session_ = nullptr;
+};
+
+struct GroupOptions {
+  std::string exchange_name;
+  std::uint32_t exchange_idx = 0;  // Index in the kill board's session space.
+  bool supports_mass_cancel = false;
+  bool forward_unknown_app_messages = false;
+  bool cancel_on_kill = true;
+  bool fix42 = false;  // Exchange leg's BeginString.
+  std::size_t max_working_orders = 1 << 16;
+  TranslateConfig translate;
+};
+
+class RouteGroup final : public session::Handler {
+ public:
+  RouteGroup(GroupOptions opts, risk::Engine& engine, session::Clock& clock, AuditSink& audit);
+
+  void attach_exchange(session::Session& s) noexcept { exchange_ = &s; }
+  ClientLeg& add_client(risk::SessionIdx idx, ClientOptions opts);  // Setup only.
+
+  [[nodiscard]] std::vector<std::unique_ptr<ClientLeg>>& clients() noexcept { return clients_; }
+  [[nodiscard]] const GroupOptions& options() const noexcept { return opts_; }
+  [[nodiscard]] Table& orders() noexcept { return orders_; }
+  [[nodiscard]] std::size_t working_orders() const noexcept { return working_count_; }
+
+  // The order path: an application message from a client.
+  void on_client_message(ClientLeg& leg, const codec::Message& msg) noexcept;
+  void on_client_down(ClientLeg& leg) noexcept;
+
+  // Kill actions (on this group's I/O thread): cancel working orders in
+  // scope at the exchange, and log out clients in scope that asked for it.
+  // Returns the number of cancel requests sent (1 for a mass cancel).
+  std::size_t cancel_working(const Scope& scope, std::string_view why) noexcept;
+  void logout_clients(const Scope& scope, std::string_view why) noexcept;
+
+  // session::Handler for the exchange leg.
+  void on_logon() noexcept override;
+  void on_logout(std::string_view reason) noexcept override;
+  void on_app_message(const codec::Message& msg) noexcept override;
+  void on_session_event(std::string_view what) noexcept override;
+
+  struct Counters {
+    std::atomic<std::uint64_t> reports_in{0}, unroutable{0}, kill_cancels{0};
+  } counters;
+
+ private:
+  void handle_new_or_replace(ClientLeg& leg, const codec::Message& msg,
+                             risk::OrderView& view) noexcept;
+  void handle_cancel(ClientLeg& leg, const codec::Message& msg, risk::OrderView& view) noexcept;
+  void refuse(ClientLeg& leg, const codec::Message& msg, const risk::OrderView& view,
+              const risk::Decision& d) noexcept;
+  void on_execution_report(const codec::Message& msg) noexcept;
+  void on_cancel_reject(const codec::Message& msg) noexcept;
+  void forward_to_client(ClientLeg& leg, const codec::Message& msg, std::string_view cl_ord_id,
+                         std::string_view orig_cl_ord_id) noexcept;
+  ClientLeg* owner_by_prefix(std::string_view exch_id) noexcept;
+  bool in_scope(const Table::Entry& e, const Scope& s) const noexcept;
+  void finish(Table::Entry* e) noexcept;
+  bool audit(control::AuditEvent ev, const ClientLeg* leg, const risk::OrderView* view,
+             const risk::Decision* d, std::string_view text) noexcept;
+  std::string_view now_stamp() noexcept;
+  std::string_view next_id(std::string_view prefix) noexcept;
+  std::string_view exch_id(std::string_view prefix, std::string_view id, char* buf) noexcept;
+
+  GroupOptions opts_;
+  risk::Engine& engine_;
+  session::Clock& clock_;
+  AuditSink& audit_;
+  session::Session* exchange_ = nullptr;
+  std::vector<std::unique_ptr<ClientLeg>> clients_;
+  Table orders_;
+  std::size_t working_count_ = 0;
+  std::uint64_t id_counter_ = 0;
+  // Scratch buffers, reused for every message (one I/O thread).
+  char id_buf_[kMaxIdLen + 1] = {};
+  char id_buf2_[kMaxIdLen + 1] = {};
+  char gen_id_[32] = {};
+  char stamp_[32] = {};
+  char text_[256] = {};
+  char body_[1024] = {};
+};
+
+}  // namespace riskgate::route

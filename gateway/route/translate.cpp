@@ -1,0 +1,179 @@
+#include "gateway/route/translate.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "gateway/codec/tags.hpp"
+
+namespace riskgate::route {
+
+namespace tag = codec::tag;
+namespace rr = codec::reject_reason;
+
+void RetiredValues::add(std::uint32_t t, std::string value) {
+  if (t == 0 || t >= kMaxTag)
+    throw std::invalid_argument("retired tag out of range: " + std::to_string(t));
+  tags_.set(t);
+  values_.emplace_back(t, std::move(value));
+}
+
+std::uint32_t RetiredValues::find(const codec::Message& msg) const noexcept {
+  if (values_.empty()) return 0;
+  for (const auto& f : msg.fields()) {
+    if (f.tag >= kMaxTag || !tags_.test(f.tag)) continue;
+    for (const auto& [t, v] : values_)
+      if (t == f.tag && (v.empty() || v == f.value)) return t;  // Empty: every value.
+  }
+  return 0;
+}
+
+namespace {
+
+risk::Side to_side(std::string_view v) noexcept {
+  if (v.size() != 1) return risk::Side::kUnknown;
+  switch (v[0]) {
+    case '1':
+      return risk::Side::kBuy;
+    case '2':
+      return risk::Side::kSell;
+    case '5':
+      return risk::Side::kSellShort;
+    default:
+      return risk::Side::kUnknown;
+  }
+}
+
+risk::OrdType to_ord_type(std::string_view v) noexcept {
+  if (v.size() != 1) return risk::OrdType::kUnknown;
+  switch (v[0]) {
+    case '1':
+      return risk::OrdType::kMarket;
+    case '2':
+      return risk::OrdType::kLimit;
+    default:
+      return risk::OrdType::kUnknown;
+  }
+}
+
+}  // namespace
+
+TranslateResult translate_order(const codec::Message& msg, const TranslateConfig& cfg,
+                                risk::OrderView& out) noexcept {
+  const std::string_view type = msg.msg_type();
+  const bool is_new = type == codec::msgtype::kNewOrderSingle;
+  const bool is_cancel = type == codec::msgtype::kOrderCancelRequest;
+  out.action = is_new      ? risk::Action::kNew
+               : is_cancel ? risk::Action::kCancel
+                           : risk::Action::kReplace;
+
+  // Required fields per FIX 4.2/4.4 for D, F and G. OrderQty is optional on a
+  // cancel in 4.4, so it is not required there.
+  const std::uint32_t required_new[] = {tag::kClOrdID, tag::kSymbol, tag::kSide, tag::kOrderQty,
+                                        tag::kOrdType};
+  const std::uint32_t required_cancel[] = {tag::kClOrdID, tag::kOrigClOrdID, tag::kSymbol,
+                                           tag::kSide};
+  const std::uint32_t required_replace[] = {tag::kClOrdID, tag::kOrigClOrdID, tag::kSymbol,
+                                            tag::kSide,    tag::kOrderQty,    tag::kOrdType};
+  std::span<const std::uint32_t> required = is_new ? std::span<const std::uint32_t>(required_new)
+                                            : is_cancel
+                                                ? std::span<const std::uint32_t>(required_cancel)
+                                                : std::span<const std::uint32_t>(required_replace);
+  for (std::uint32_t t : required)
+    if (!msg.has(t)) return {t, rr::kRequiredTagMissing};
+
+  out.cl_ord_id = msg.get(tag::kClOrdID);
+  out.orig_cl_ord_id = msg.get(tag::kOrigClOrdID);
+  out.account = msg.get(tag::kAccount);
+  out.symbol = msg.get(tag::kSymbol);
+  out.side = to_side(msg.get(tag::kSide));
+  out.ord_type = to_ord_type(msg.get(tag::kOrdType));
+  out.poss_dup = msg.poss_dup() || msg.poss_resend();
+
+  if (const auto* q = msg.find(tag::kOrderQty)) {
+    // FIX allows decimal quantities; riskgate trades whole units, so "100.0"
+    // is accepted and "100.5" is malformed for our purposes.
+    std::int64_t micros = 0;
+    if (!codec::parse_fixed6(q->value, micros) || micros % risk::kMicro != 0)
+      return {tag::kOrderQty, rr::kIncorrectDataFormat};
+    out.quantity = micros / risk::kMicro;
+  }
+  if (const auto* p = msg.find(tag::kPrice)) {
+    if (!codec::parse_fixed6(p->value, out.price)) return {tag::kPrice, rr::kIncorrectDataFormat};
+    out.has_price = true;
+  }
+  if (cfg.parent_id_tag != 0) {
+    out.parent_id = msg.get(cfg.parent_id_tag);
+    if (!out.parent_id.empty() && cfg.parent_qty_tag != 0) {
+      std::int64_t pq = 0;
+      const auto v = msg.get(cfg.parent_qty_tag);
+      if (!v.empty() && !codec::parse_int(v, pq))
+        return {cfg.parent_qty_tag, rr::kIncorrectDataFormat};
+      out.parent_quantity = pq;
+    }
+  }
+  if (cfg.retired != nullptr) {
+    if (std::uint32_t t = cfg.retired->find(msg); t != 0) {
+      out.carries_retired_value = true;
+      out.retired_tag = t;
+    }
+  }
+  return {};
+}
+
+bool build_order_reject(codec::BodyBuilder& b, const RejectInfo& r) noexcept {
+  b.add(tag::kOrderID, "NONE");
+  b.add(tag::kExecID, r.exec_id);
+  if (r.fix42) b.add(tag::kExecTransType, "0");
+  b.add(tag::kExecType, "8");
+  b.add(tag::kOrdStatus, "8");
+  b.add(tag::kClOrdID, r.cl_ord_id);
+  if (!r.account.empty()) b.add(tag::kAccount, r.account);
+  b.add(tag::kSymbol, r.symbol.empty() ? std::string_view("NONE") : r.symbol);
+  b.add(tag::kSide, r.side.empty() ? std::string_view("1") : r.side);
+  if (!r.order_qty.empty()) b.add(tag::kOrderQty, r.order_qty);
+  b.add(tag::kLeavesQty, "0");
+  b.add(tag::kCumQty, "0");
+  b.add(tag::kAvgPx, "0");
+  b.add_int(tag::kOrdRejReason, r.ord_rej_reason);
+  b.add(tag::kText, r.text);
+  b.add(tag::kTransactTime, r.transact_time);
+  return !b.overflowed();
+}
+
+bool build_cancel_reject(codec::BodyBuilder& b, const CancelRejectInfo& r) noexcept {
+  b.add(tag::kOrderID, r.order_id.empty() ? std::string_view("NONE") : r.order_id);
+  b.add(tag::kClOrdID, r.cl_ord_id);
+  b.add(tag::kOrigClOrdID, r.orig_cl_ord_id);
+  // OrdStatus of the order the request was for: 8 (Rejected) is the FIX
+  // convention when the gateway cannot know it.
+  b.add(tag::kOrdStatus, "8");
+  const char rt[1] = {r.response_to};
+  b.add(tag::kCxlRejResponseTo, std::string_view(rt, 1));
+  b.add_int(tag::kCxlRejReason, r.cxl_rej_reason);
+  b.add(tag::kText, r.text);
+  return !b.overflowed();
+}
+
+bool build_business_reject(codec::BodyBuilder& b, std::uint64_t ref_seq,
+                           std::string_view ref_msg_type, int reason,
+                           std::string_view text) noexcept {
+  b.add_int(tag::kRefSeqNum, static_cast<std::int64_t>(ref_seq));
+  b.add(tag::kRefMsgType, ref_msg_type);
+  b.add_int(tag::kBusinessRejectReason, reason);
+  b.add(tag::kText, text);
+  return !b.overflowed();
+}
+
+bool build_cancel_request(codec::BodyBuilder& b, const CancelInfo& c) noexcept {
+  b.add(tag::kOrigClOrdID, c.orig_cl_ord_id);
+  b.add(tag::kClOrdID, c.cl_ord_id);
+  if (!c.account.empty()) b.add(tag::kAccount, c.account);
+  b.add(tag::kSymbol, c.symbol);
+  const char s[1] = {c.side};
+  b.add(tag::kSide, std::string_view(s, 1));
+  b.add_int(tag::kOrderQty, c.order_qty);
+  b.add(tag::kTransactTime, c.transact_time);
+  return !b.overflowed();
+}
+
+}  // namespace riskgate::route

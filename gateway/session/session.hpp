@@ -1,0 +1,239 @@
+// FIX session layer (FIX 4.2 / 4.4 session protocol) as a pure state machine.
+//
+// The session owns no socket, no timer and no thread. Its environment is
+// injected so that every behaviour is testable with a fake clock and a fake
+// transport (the Artio model):
+//   - bytes arrive through on_data(); the caller keeps the unconsumed tail;
+//   - time advances through on_timer(now) (call it at least every 100 ms, or
+//     at next_deadline());
+//   - bytes leave through Transport::send(), which must not block.
+// Thread model: one Session is owned by exactly one I/O thread; no method is
+// thread-safe. Nothing allocates after construction (buffers are sized from
+// SessionConfig), so the order path stays allocation-free.
+//
+// Behaviour (FIX Session Layer Test Cases, FIX 4.4 Vol. 2 / ISO 3531-3; the
+// case numbers are in session.cpp and tests/gateway/session/session_test.cpp):
+//   - Before logon the first message must be a Logon with our CompIDs (swapped),
+//     our BeginString, a MsgSeqNum, an accurate SendingTime and a HeartBtInt;
+//     anything else gets a Logout with the reason in Text, then a disconnect.
+//     Handler::on_logon_request() can refuse the same way. An acceptor answers
+//     with a Logon echoing the peer's HeartBtInt (and uses it); 141=Y from the
+//     peer (or reset_on_logon) resets both sequence numbers first.
+//   - Logged on, each message is checked in this order: MsgSeqNum present
+//     (else Logout); SenderCompID/TargetCompID present (else Reject 1) and
+//     right (else Reject 9 + Logout); SendingTime present and well formed (else
+//     Reject 1/6) and within max_latency_ms (else Reject 10 + Logout); then
+//     MsgSeqNum: too high -> one ResendRequest(BeginSeqNo=expected, EndSeqNo=0)
+//     and the message is NOT processed (no queue: the peer's resend replays
+//     it); too low -> ignored if PossDupFlag=Y, else Logout "MsgSeqNum too low,
+//     expecting X but received Y"; in sequence with PossDupFlag=Y needs an
+//     OrigSendingTime no later than SendingTime (else Reject 1/10).
+//     A rejected message in sequence consumes its MsgSeqNum.
+//   - Exceptions to "too high is not processed": a ResendRequest is served
+//     before we ask for our own (simultaneous resend), a Logout ends the
+//     session, and SequenceReset-Reset ignores MsgSeqNum altogether.
+//   - Garbled input (bad BodyLength/CheckSum, junk, 8/9/35 out of order) is
+//     dropped and counted in Stats::garbled without touching MsgSeqNum; a
+//     message over max_message_size ends the session (the stream cannot be
+//     resynchronised safely). A well-formed unknown MsgType goes to the
+//     handler (it decides on BusinessMessageReject); a malformed one gets
+//     Reject 11.
+//   - Timers (steady clock only): Heartbeat after heart_bt_int of sending
+//     nothing; TestRequest after heart_bt_int*(1+grace) of hearing nothing;
+//     Logout + disconnect after the same again with still nothing; logon and
+//     logout timeouts disconnect.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/codec/codec.hpp"
+
+namespace riskgate::session {
+
+// Time source. Steady time drives heartbeats and timeouts; UTC stamps
+// SendingTime and checks SendingTime accuracy.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  [[nodiscard]] virtual std::int64_t steady_ns() const noexcept = 0;
+  [[nodiscard]] virtual std::int64_t utc_ns() const noexcept = 0;
+};
+
+// Outbound byte sink (a socket, or a vector in tests). send() must not block
+// and must take the whole span or nothing: it returns false when it has no
+// room, and the session then treats the peer as failed (logs out, disconnects)
+// rather than queueing without bound.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  [[nodiscard]] virtual bool send(std::string_view bytes) noexcept = 0;
+  // Close after flushing what was already accepted by send().
+  virtual void disconnect(std::string_view reason) noexcept = 0;
+};
+
+// Sequence numbers and sent messages, behind an interface so that a later
+// issue can make them durable (journal + crash recovery) without touching the
+// state machine.
+class MessageStore {
+ public:
+  virtual ~MessageStore() = default;
+  [[nodiscard]] virtual std::uint64_t next_sender_seq() const noexcept = 0;
+  [[nodiscard]] virtual std::uint64_t next_target_seq() const noexcept = 0;
+  virtual void set_next_sender_seq(std::uint64_t) noexcept = 0;
+  virtual void set_next_target_seq(std::uint64_t) noexcept = 0;
+  // Keeps a copy of an application message sent with `seq` for resend. Returns
+  // false when the store has no room (the in-memory store then forgets the
+  // oldest; a durable store would fail closed).
+  virtual bool store(std::uint64_t seq, std::string_view raw) noexcept = 0;
+  // The stored message with `seq`, or "" if none (admin message, or evicted).
+  [[nodiscard]] virtual std::string_view lookup(std::uint64_t seq) const noexcept = 0;
+  virtual void reset() noexcept = 0;  // Both sequences to 1, store emptied.
+};
+
+// Bounded in-memory store: a ring of the last `capacity_bytes` of sent
+// application messages. Allocates once, in the constructor.
+std::unique_ptr<MessageStore> make_memory_store(std::size_t capacity_bytes);
+
+enum class Role : std::uint8_t { kAcceptor, kInitiator };
+
+// How application messages are answered in a ResendRequest.
+//
+// Policy (issue 2, item 4), whatever the choice below:
+//   - admin messages (Logon, Heartbeat, TestRequest, ResendRequest, Reject,
+//     SequenceReset, Logout) are never resent: every run of consecutive ones
+//     becomes ONE SequenceReset-GapFill (123=Y, 43=Y, 122=now) whose 34 is the
+//     first number of the run and whose 36 is the number after it;
+//   - an application message no longer in the MessageStore (evicted from the
+//     bounded ring, or sent before a restart) is gap-filled the same way, so a
+//     resend never stalls on a hole;
+//   - EndSeqNo 0 (or anything past our last sent number) means "up to the last
+//     message sent"; a BeginSeqNo past it is logged and ignored;
+//   - resent messages keep their MsgSeqNum and body, get 43=Y, 122=<original
+//     SendingTime> and a fresh 52; the next outbound MsgSeqNum is unchanged.
+enum class ResendPolicy : std::uint8_t {
+  kResend,   // Resend from the store with PossDupFlag=Y and OrigSendingTime
+             // (the client-facing default of most venues: reports are replayed).
+  kGapFill,  // SequenceReset-GapFill over them: never re-send stale orders. The
+             // whole requested range is one SequenceReset (cheapest, safest for
+             // the exchange leg after a restart).
+};
+
+struct SessionConfig {
+  std::string begin_string = "FIX.4.4";
+  std::string sender_comp_id;  // Ours.
+  std::string target_comp_id;  // The peer's.
+  Role role = Role::kAcceptor;
+  int heart_bt_int_s = 30;
+  // A TestRequest goes out after heart_bt_int + this grace with nothing heard;
+  // the peer is disconnected after a second such interval.
+  double test_request_grace = 0.2;
+  std::int64_t max_latency_ms = 120'000;  // SendingTime accuracy (QuickFIX MaxLatency).
+  bool check_latency = true;
+  bool reset_on_logon = false;  // Send 141=Y; honour it from the peer.
+  ResendPolicy resend_policy = ResendPolicy::kGapFill;
+  std::size_t max_message_size = 8192;
+  std::size_t send_buffer_size = 64 * 1024;  // Scratch for one outgoing message.
+  std::int64_t logout_timeout_ms = 2'000;
+  std::int64_t logon_timeout_ms = 10'000;
+  // Extra fields appended to our Logon (e.g. 1603/1604/1605 identity), raw
+  // "tag=value<SOH>" bytes.
+  std::string logon_extra_fields;
+};
+
+enum class State : std::uint8_t {
+  kDisconnected,
+  kAwaitingLogon,  // Acceptor: connected, waiting for the peer's Logon.
+  kLogonSent,      // Initiator: Logon sent, waiting for the answer.
+  kActive,
+  kLogoutSent,
+};
+
+[[nodiscard]] std::string_view to_string(State s) noexcept;
+
+// What the session tells its owner. Called synchronously from on_data() or
+// on_timer(); the handler may call send_app() on the same session.
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  // A Logon passed session checks. Return a non-empty reason to refuse it:
+  // the session answers with a Logout whose Text is the reason, then
+  // disconnects (used for identity/version checks, issue 4).
+  virtual std::string_view on_logon_request(const codec::Message& logon) noexcept {
+    (void)logon;
+    return {};
+  }
+  virtual void on_logon() noexcept {}
+  virtual void on_logout(std::string_view reason) noexcept { (void)reason; }
+  // An in-sequence application message (PossDup replays included; check
+  // msg.poss_dup()). The view is valid only during the call.
+  virtual void on_app_message(const codec::Message& msg) noexcept = 0;
+  // Session-level events worth an audit/log line (garbled data, rejects sent).
+  virtual void on_session_event(std::string_view what) noexcept { (void)what; }
+};
+
+struct Stats {
+  std::uint64_t messages_in = 0;
+  std::uint64_t messages_out = 0;
+  std::uint64_t garbled = 0;
+  std::uint64_t rejects_sent = 0;
+  std::uint64_t resend_requests_sent = 0;
+  std::uint64_t resend_requests_served = 0;
+  std::uint64_t test_requests_sent = 0;
+};
+
+enum class SendResult : std::uint8_t {
+  kSent,
+  kNotActive,      // Not logged on: nothing was sent.
+  kNoSpace,        // Message larger than send_buffer_size.
+  kTransportFull,  // Transport refused; the session is now disconnecting.
+};
+
+class Session {
+ public:
+  Session(SessionConfig cfg, Clock& clock, Transport& transport, MessageStore& store,
+          Handler& handler);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Transport events.
+  void on_connected() noexcept;     // Initiator: sends Logon. Acceptor: waits.
+  void on_disconnected() noexcept;  // Socket closed by either side.
+  // Processes every whole message at the front of `data`; returns the number
+  // of bytes consumed. The caller keeps the rest and calls again with more.
+  [[nodiscard]] std::size_t on_data(std::string_view data) noexcept;
+  void on_timer() noexcept;  // Heartbeats, TestRequest, logon/logout timeouts.
+  // Steady-clock time (Clock::steady_ns) at which on_timer() next has work;
+  // INT64_MAX when disconnected. Lets the owner arm one timer instead of polling.
+  [[nodiscard]] std::int64_t next_deadline() const noexcept;
+
+  // Application messages out. `body` is raw fields after the header.
+  [[nodiscard]] SendResult send_app(std::string_view msg_type, std::string_view body) noexcept;
+  // Forwards a scanned message with its header rewritten for this session and
+  // the given substitutions (ClOrdID mapping); everything else unchanged.
+  [[nodiscard]] SendResult forward_app(const codec::Message& in,
+                                       std::span<const codec::Substitution> subs = {}) noexcept;
+
+  // Operator/owner actions.
+  void logout(std::string_view reason) noexcept;
+  // Sends a session-level Reject (35=3) for message `ref_seq`.
+  void send_reject(std::uint64_t ref_seq, std::string_view ref_msg_type, int reason,
+                   std::uint32_t ref_tag, std::string_view text) noexcept;
+
+  [[nodiscard]] State state() const noexcept;
+  [[nodiscard]] const SessionConfig& config() const noexcept;
+  [[nodiscard]] const Stats& stats() const noexcept;
+  [[nodiscard]] MessageStore& store() noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace riskgate::session

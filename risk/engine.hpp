@@ -1,0 +1,396 @@
+// The pre-trade risk engine (issue 3): plain order view in, decision out.
+//
+// ============================================================================
+// DESIGN
+// ============================================================================
+// Threads
+//   * Control thread: constructs the Engine, calls reload(), reenable_flow(),
+//     reset_day(), set_audit_available(), set_exchange_available(), and the
+//     kill board's engage/release. These may allocate and throw.
+//   * I/O threads: check(), check_cancel(), check_message(), on_sent_failed(),
+//     on_execution(), on_replaced(). No lock, no syscall, no allocation, no
+//     exception. Each SessionState is owned by the one I/O thread that serves
+//     that client session (its route group); Reservations are owned by the
+//     gateway's order record, on that same thread.
+//
+// Two kinds of state
+//   (a) An immutable compiled Snapshot of limits and reference data: name ->
+//       index hash maps, per-symbol reference data, per-account permissions
+//       and layered limits pre-merged so that resolving the limits of an
+//       (account, symbol) costs one probe of the account+symbol override map
+//       and, without an override, one select per field between the account
+//       layer and the (symbol over defaults) layer. reload() compiles a new
+//       one and publishes the pointer with a release store; I/O threads load
+//       it with acquire once per call. Old snapshots are RETAINED for the
+//       life of the process (no reader registration, no epoch on the hot
+//       path); a snapshot is O(names in config), ~100 bytes per name, and at
+//       most kMaxSnapshots reloads are accepted (a further reload throws: a
+//       restart reclaims them). A reload that changes capacities, drops a
+//       name or exceeds a capacity is refused and the running limits stay.
+//       Names keep their index across reloads; new names are appended.
+//   (b) Mutable state, allocated once from Capacities at construction:
+//       per-account counters (one cache line per account), a lock-free
+//       insert-only (account, symbol) table (position, open quantity per
+//       side, typical-size statistic, cumulative quantities, execution
+//       throttle), a lock-free insert-only parent table, per-symbol last fill
+//       price, per-exchange-session availability flags. The open-order
+//       "ledger" is the set of Reservation tickets the gateway keeps with its
+//       orders: each ticket records exactly what it reserved so execution
+//       events release exactly that; the engine keeps only the aggregates.
+//
+// Check chain for New/Replace (first refusal wins; earlier reservations are
+// then released):
+//   1 kill switch (global > exchange session > client session > account >
+//     symbol)
+//   2 retired feature (also engages the client session's kill switch)
+//   3 audit / exchange unavailable (flags set by the gateway: fail closed)
+//   4 validity: missing field, cl_ord_id, quantity > 0, side, ord type,
+//     limit has price, symbol known, account known, lot size
+//   5 restrictions: restricted symbol, per-account permitted symbols
+//   6 duplicates: ClOrdID reused in this session (PossDup replays of a known
+//     ClOrdID are refused here and count toward nothing), more than K
+//     identical (account, symbol, side, qty, price) orders within T
+//   7 rates: session messages, session orders, account orders
+//   8 size and value: max_order_qty, max_order_notional
+//   9 price collar
+//  10 quantity multipliers: typical size, repeated-execution throttle (flow
+//     disabled), parent/child filled then sent (orders with a parent), or
+//     cumulative qty per (account, symbol, side) per window then per day
+//     (orders without a parent)
+//  11 exposure: max open orders, max open notional, max |net position|,
+//     max gross notional per day
+// Then, on acceptance: ClOrdID remembered, duplicate-order count and
+// session rate budgets consumed, typical-size statistic updated.
+//
+// Semantics (all limits: exactly at the limit passes, one unit over refuses)
+//   * Notional = qty x price in micros (saturating). A market order is
+//     valued at the collar reference widened by the collar on BOTH sides:
+//     ref x (1 + bps/10000). Value limits are gross measures, so the larger
+//     value is the safe one for a sell too. No collar: the reference itself.
+//   * Collar: |price - ref| x 10000 <= bps x ref. ref is the symbol's
+//     reference price, or the last fill price when collar_follows_last_fill.
+//     Market orders are not collared.
+//   * Typical size: an exponentially weighted mean of log2(size) of accepted
+//     orders (alpha 1/16), each sample clamped to within x4 of the current
+//     value, so one fat finger that slips through moves it by < 10%. The
+//     seed is used until typical_size_min_history orders were accepted; no
+//     seed and too little history: the rule is off. Limit =
+//     floor(multiple x typical). Updated with relaxed atomics: two threads
+//     racing may lose one sample, which a statistic tolerates.
+//   * Parent/child (key: account + parent id, 64-bit hash; a collision would
+//     merge two parents, probability ~n^2/2^64): the parent quantity is the
+//     one the first child declared. Refused when children filled + qty >
+//     parent qty (parent_child_filled), or children sent + qty >
+//     floor(parent qty x max_sent_multiple) (parent_child_sent). "Sent" is
+//     cumulative: it is released only when the child never reached the
+//     exchange (forward failed) or the exchange rejected it; cancelled
+//     children stay counted, so a strategy that reprices by cancel/replace
+//     needs a multiple above 1. A replace counts only its increase over the
+//     original order's quantity when the original ticket is passed.
+//   * Cumulative qty (orders without parent): per (account, symbol, side);
+//     the window is a tumbling window of cum_qty_window_ms (one atomic word
+//     holding window id + quantity), so a burst straddling a boundary can
+//     reach 2x the limit within one window length; the day total resets on
+//     reset_day(). Sell and sell-short share the sell side. Counted only
+//     while the limit is set (cost: two RMWs per order), so a limit enabled
+//     by a reload counts from then on.
+//   * Repeated execution throttle: executions (partial or full fills) of one
+//     (account, symbol, side) counted in a tumbling window of
+//     repeated_exec_window_ms; the fill that REACHES repeated_exec_max_fills
+//     disables the flow (relation ">=" in the text) until reenable_flow().
+//   * Rates: GCRA (virtual scheduling) with rate R/s and a burst of R: R
+//     orders at one instant pass, the R+1th is refused, and the budget
+//     refills at one order per 1/R s. Only forwarded messages consume a
+//     budget. Session budgets live in SessionState (not atomic); the account
+//     budget is one atomic "theoretical arrival time" updated by CAS and
+//     given back if a later rule refuses. Cancels consume the message budget
+//     but are refused only by the cancel budget.
+//   * Exposure, reserve-then-commit: open orders, open notional, open
+//     buy/sell quantity (for net position) and gross notional (filled +
+//     working) are reserved by bounded CAS loops at check time, so two threads
+//     can never both take the last unit. A fill moves quantity from open to
+//     position (position first, so the worst case is over- never
+//     under-stated in between) and trues gross notional up to the fill price;
+//     cancel / reject / expire / forward-failure release the leaves. Net
+//     position worst case: buy: pos + open_buy + qty; sell: open_sell + qty -
+//     pos. Account-level counters are compared with the limit resolved for
+//     this order's (account, symbol).
+//   * Auto-kill: N refusals (not counting refused PossDup replays) from one
+//     session within T, a typical-size or parent/child breach, or the
+//     repeated-execution throttle engage the client session's kill switch
+//     (Decision::session_killed / ExecOutcome::session_killed).
+// ============================================================================
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "risk/cacheline.hpp"
+#include "risk/config.hpp"
+#include "risk/kill_switch.hpp"
+#include "risk/types.hpp"
+
+namespace riskgate::risk {
+
+struct Snapshot;  // Compiled limits; engine.cpp.
+
+// What a check reserved. The gateway stores it with the order and hands it
+// back with every event of that order. Trivially copyable, no pointers.
+struct Reservation {
+  AccountIdx account = kNoIdx;
+  SymbolIdx symbol = kNoIdx;
+  std::uint32_t pair_slot = kNoIdx;    // (account, symbol) state row.
+  std::uint32_t parent_slot = kNoIdx;  // kNoIdx: no parent.
+  SessionIdx session = kNoIdx;
+  std::uint32_t cum_window_id = 0;  // Window sent_qty was counted in; 0: none.
+  std::int64_t order_qty = 0;
+  std::int64_t leaves_qty = 0;  // Quantity whose exposure is still reserved.
+  std::int64_t sent_qty = 0;    // Counted into parent sent / cumulative qty.
+  Micros reserved_px = 0;       // Per-unit price of the notional reservation.
+  Side side = Side::kUnknown;
+  bool counts_open_order = false;
+  bool cum_day_counted = false;  // sent_qty went to the day's cumulative qty.
+  bool active = false;           // Something is still reserved.
+};
+static_assert(std::is_trivially_copyable_v<Reservation>);
+static_assert(sizeof(Reservation) <= 64);
+
+enum class ExecKind : std::uint8_t {
+  kNewAck,
+  kPartialFill,
+  kFill,
+  kCanceled,
+  kRejected,
+  kExpired,
+  kReplaced,  // Ack of a replace: see on_replaced().
+};
+
+struct ExecEvent {
+  ExecKind kind = ExecKind::kNewAck;
+  std::int64_t last_qty = 0;
+  Micros last_px = 0;
+  std::int64_t leaves_qty = 0;
+  std::int64_t cum_qty = 0;
+  std::int64_t now_ns = 0;  // Steady clock, as OrderView::now_ns.
+};
+
+struct ExecOutcome {
+  bool flow_disabled = false;   // This fill tripped the repeated-exec throttle.
+  bool session_killed = false;  // ... and engaged the session's kill switch.
+};
+
+// Per client session, owned by one I/O thread. Not thread-safe; not atomic.
+class SessionState {
+ public:
+  // cl_ord_id_capacity ClOrdIDs are remembered (16 bytes of table each: 8-byte
+  // hashes, at most half full); when full, new orders are refused with
+  // risk_state_full. make_session() uses capacities.max_cl_ord_ids (default
+  // 1M -> 16 MB per session); size it to a session's orders per day. The
+  // table is random-access, so check() prefetches its slot first thing.
+  SessionState(SessionIdx index, std::uint32_t cl_ord_id_capacity);
+
+  [[nodiscard]] SessionIdx index() const noexcept { return index_; }
+  [[nodiscard]] std::uint32_t cl_ord_ids_remembered() const noexcept { return ids_count_; }
+
+ private:
+  friend class Engine;
+  struct DupSlot {
+    std::uint64_t hash = 0;
+    std::int64_t start_ns = 0;
+    std::int64_t count = 0;
+  };
+  static constexpr std::uint32_t kDupSlots = 1024;  // Direct-mapped; a collision
+                                                    // evicts (may under-count).
+
+  SessionIdx index_;
+  std::uint32_t ids_capacity_;
+  std::uint32_t ids_count_ = 0;
+  std::uint64_t ids_mask_;
+  std::vector<std::uint64_t> ids_;  // 0 = empty; else hash | 1.
+  std::vector<DupSlot> dups_;
+  // GCRA theoretical arrival times (ns).
+  std::int64_t order_tat_ = INT64_MIN / 2;
+  std::int64_t message_tat_ = INT64_MIN / 2;
+  std::int64_t cancel_tat_ = INT64_MIN / 2;
+  std::int64_t refusal_window_start_ = 0;
+  std::int64_t refusal_count_ = 0;
+};
+
+// Read-only views of the counters, for status, metrics and tests.
+struct AccountUsage {
+  std::int64_t open_orders = 0;
+  Micros open_notional = 0;
+  Micros gross_notional_day = 0;
+};
+struct PairUsage {
+  std::int64_t position = 0;
+  std::int64_t open_buy_qty = 0;
+  std::int64_t open_sell_qty = 0;
+  std::int64_t typical_size = 0;  // 0: no history yet.
+  std::int64_t accepted_count = 0;
+  bool buy_disabled = false;
+  bool sell_disabled = false;
+};
+struct ParentUsage {
+  std::int64_t parent_qty = 0;
+  std::int64_t children_sent = 0;
+  std::int64_t children_filled = 0;
+};
+
+class Engine {
+ public:
+  static constexpr std::size_t kMaxSnapshots = 4096;
+
+  // Validates and compiles `config`, allocates all state. Throws
+  // std::invalid_argument with "risk config: ..." on a bad config.
+  explicit Engine(const RiskConfig& config);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Control thread only. Throws std::invalid_argument (bad config, changed
+  // capacities, lost name) or std::length_error (too many reloads); on throw
+  // the running limits stay. Counters and positions are kept.
+  void reload(const RiskConfig& config);
+
+  // A session's state, sized from the capacities (control thread, at start).
+  [[nodiscard]] SessionState make_session(SessionIdx index) const;
+
+  // New or Replace. On acceptance `out` holds the reservation (also for a
+  // Replace: it reserves the new order's full exposure; the original keeps
+  // its own until on_replaced). `original`, for a Replace, is the replaced
+  // order's ticket: its open-order unit is not taken again and parent /
+  // cumulative quantities count only the increase. On refusal `out` is
+  // inactive and nothing stays reserved.
+  Decision check(const OrderView& order, SessionState& session, Reservation& out,
+                 const Reservation* original = nullptr) noexcept;
+
+  // Cancel request: refused only by the session's cancel budget.
+  Decision check_cancel(const OrderView& order, SessionState& session) noexcept;
+
+  // Any other inbound application message: counts toward nothing but the
+  // message budget, never refused by risk.
+  void note_message(SessionState& session, std::int64_t now_ns) noexcept;
+
+  // The accepted order never reached the exchange: release everything.
+  void on_sent_failed(Reservation& ticket) noexcept;
+
+  // An execution report for the ticket's order.
+  ExecOutcome on_execution(Reservation& ticket, const ExecEvent& event) noexcept;
+
+  // The exchange acked a replace: the original's exposure is released and its
+  // open-order unit moves to the replacement.
+  void on_replaced(Reservation& original, Reservation& replacement) noexcept;
+
+  // Operator re-enables a flow the repeated-execution throttle disabled.
+  // Returns false if the names are unknown.
+  bool reenable_flow(std::string_view account, std::string_view symbol, Side side) noexcept;
+
+  // Start of a trading day: day totals (cumulative qty, gross notional) back
+  // to zero (gross keeps the notional of working orders).
+  void reset_day() noexcept;
+
+  // Fail-closed flags the gateway sets: while false, new orders are refused.
+  void set_audit_available(bool available) noexcept;
+  void set_exchange_available(std::uint32_t exchange_session, bool available) noexcept;
+
+  [[nodiscard]] KillSwitchBoard& kills() noexcept { return kills_; }
+  [[nodiscard]] const KillSwitchBoard& kills() const noexcept { return kills_; }
+
+  [[nodiscard]] std::optional<AccountIdx> account_index(std::string_view name) const noexcept;
+  [[nodiscard]] std::optional<SymbolIdx> symbol_index(std::string_view name) const noexcept;
+  [[nodiscard]] AccountUsage account_usage(std::string_view account) const noexcept;
+  [[nodiscard]] PairUsage pair_usage(std::string_view account,
+                                     std::string_view symbol) const noexcept;
+  [[nodiscard]] ParentUsage parent_usage(std::string_view account,
+                                         std::string_view parent_id) const noexcept;
+  [[nodiscard]] std::uint64_t snapshot_version() const noexcept;
+  [[nodiscard]] const Capacities& capacities() const noexcept { return caps_; }
+
+ private:
+  // One line per account: every field is written by whichever I/O thread
+  // trades the account, so they travel together; accounts never share a line.
+  struct alignas(kCacheLine) AccountState {
+    std::atomic<std::int64_t> open_orders{0};
+    std::atomic<std::int64_t> open_notional{0};
+    std::atomic<std::int64_t> gross_day{0};
+    std::atomic<std::int64_t> rate_tat{INT64_MIN / 2};
+  };
+  static_assert(sizeof(AccountState) == kCacheLine);
+
+  struct SideState {
+    std::atomic<std::int64_t> open_qty{0};
+    std::atomic<std::uint64_t> cum_window{0};  // window id << 40 | qty (40 bits).
+    std::atomic<std::int64_t> cum_day{0};
+    std::atomic<std::uint64_t> fill_window{0};  // window id << 32 | fills.
+  };
+  static_assert(sizeof(SideState) == 32);
+  // Two lines per (account, symbol): keys, position and statistic in the
+  // first, the per-side state in the second; rows never share a line.
+  struct alignas(kCacheLine) PairState {
+    std::atomic<std::uint64_t> key{0};  // 0 empty, else (account << 32 | symbol) + 1.
+    std::atomic<std::int64_t> position{0};
+    std::atomic<std::int64_t> typical_log{0};  // log2(size) x 2^16.
+    std::atomic<std::int64_t> typical{0};
+    std::atomic<std::int64_t> accepted{0};
+    // Repeated-execution throttle tripped, per side (0 buy, 1 sell).
+    std::atomic<std::uint32_t> disabled[2] = {0, 0};
+    alignas(kCacheLine) SideState sides[2];  // 0 buy, 1 sell / sell short.
+  };
+  static_assert(sizeof(PairState) == 2 * kCacheLine);
+
+  // Parents are dense (32 bytes) rather than padded: a parent's children
+  // normally come from one session, so cross-thread writes to one row are
+  // rare and 64K padded rows would cost 4 MB of cache-cold memory.
+  struct ParentState {
+    std::atomic<std::uint64_t> key{0};  // 0 empty, else hash | 1.
+    std::atomic<std::int64_t> parent_qty{0};
+    std::atomic<std::int64_t> sent{0};
+    std::atomic<std::int64_t> filled{0};
+  };
+  static_assert(sizeof(ParentState) == 32);
+
+  struct alignas(kCacheLine) Flags {
+    std::atomic<std::uint32_t> audit_available{1};
+  };
+
+  struct Undo;  // Reservations to give back on a later refusal; engine.cpp.
+
+  [[nodiscard]] const Snapshot* snap() const noexcept {
+    // Acquire pairs with the release store in reload(): the snapshot's
+    // contents, written before publication, are visible.
+    return current_.load(std::memory_order_acquire);
+  }
+  std::uint32_t find_or_insert_pair(AccountIdx a, SymbolIdx s) noexcept;
+  [[nodiscard]] std::uint32_t find_pair(AccountIdx a, SymbolIdx s) const noexcept;
+  std::uint32_t find_or_insert_parent(std::uint64_t key) noexcept;
+  [[nodiscard]] std::uint32_t find_parent(std::uint64_t key) const noexcept;
+  Decision refuse(Decision d, const OrderView& order, SessionState& session) noexcept;
+  void release_leaves(Reservation& t, std::int64_t qty) noexcept;
+  void release_sent(Reservation& t) noexcept;
+  bool count_fill(Reservation& t, std::int64_t now_ns) noexcept;
+
+  Capacities caps_;
+  KillSwitchBoard kills_;
+  std::atomic<const Snapshot*> current_{nullptr};
+  std::vector<std::unique_ptr<Snapshot>> snapshots_;  // Retained; see header.
+
+  std::unique_ptr<AccountState[]> accounts_;
+  std::unique_ptr<PairState[]> pairs_;
+  std::uint64_t pair_mask_ = 0;
+  std::unique_ptr<ParentState[]> parents_;
+  std::uint64_t parent_mask_ = 0;
+  std::unique_ptr<std::atomic<Micros>[]> last_fill_px_;  // Per symbol; 0 = none.
+  std::unique_ptr<std::atomic<std::uint32_t>[]> exchange_available_;
+  // Insert counters bound the fill level of the open-addressing tables.
+  alignas(kCacheLine) std::atomic<std::uint32_t> pairs_used_{0};
+  alignas(kCacheLine) std::atomic<std::uint32_t> parents_used_{0};
+  Flags flags_;
+};
+
+}  // namespace riskgate::risk

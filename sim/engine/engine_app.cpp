@@ -1,0 +1,227 @@
+#include "sim/engine/engine_app.hpp"
+
+#include <quickfix/Session.h>
+
+#include <cmath>
+
+#include "sim/common/quickfix_support.hpp"
+
+namespace riskgate {
+namespace sim {
+
+namespace {
+constexpr int kClOrdID = 11, kLastQty = 32, kMsgType = 35, kOrdStatus = 39, kOrigClOrdID = 41,
+              kText = 58, kResetSeqNumFlag = 141, kExecType = 150, kAppSystemName = 1603,
+              kTradingSystemVersion = 1604, kAppSystemVendor = 1605;
+constexpr std::size_t kMaxRejectTexts = 10;
+}  // namespace
+
+EngineApp::EngineApp(EngineIdentity identity, bool reset_on_logon)
+    : identity_(std::move(identity)), reset_on_logon_(reset_on_logon) {}
+
+void EngineApp::bump(std::int64_t EngineStats::*counter) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++(stats_.*counter);
+}
+
+EngineStats EngineApp::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+std::int64_t EngineApp::extra_responses() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return extra_responses_;
+}
+
+void EngineApp::onLogon(const FIX::SessionID& sid) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.logons;
+    ever_logged_on_ = true;
+  }
+  logged_on_.store(true, std::memory_order_release);
+  say("engine-sim logon " + sid.toString());
+}
+
+void EngineApp::onLogout(const FIX::SessionID& sid) {
+  const bool was = logged_on_.exchange(false, std::memory_order_acq_rel);
+  if (was) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.logouts;
+  }
+  say("engine-sim logout " + sid.toString());
+}
+
+void EngineApp::toAdmin(FIX::Message& msg, const FIX::SessionID&) {
+  const std::string& type = msg.getHeader().getField(kMsgType);
+  if (type == "A") {
+    if (!identity_.app_name.empty()) msg.setField(kAppSystemName, identity_.app_name);
+    if (!identity_.app_version.empty()) msg.setField(kTradingSystemVersion, identity_.app_version);
+    if (!identity_.app_vendor.empty()) msg.setField(kAppSystemVendor, identity_.app_vendor);
+    if (!identity_.build_digest.empty()) {
+      msg.setField(identity_.build_digest_tag, identity_.build_digest);
+    }
+    if (reset_on_logon_) msg.setField(kResetSeqNumFlag, "Y");
+  } else if (type == "2") {
+    bump(&EngineStats::resend_requests_sent);
+  }
+}
+
+void EngineApp::fromAdmin(const FIX::Message& msg,
+                          const FIX::SessionID&) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat,
+                                                       FIX::IncorrectTagValue, FIX::RejectLogon) {
+  const std::string& type = msg.getHeader().getField(kMsgType);
+  const std::string text = get_string_or(msg, kText, "");
+  std::lock_guard<std::mutex> lock(mu_);
+  if (type == "5") {
+    // Our own Logout at exit is answered without Text; keep the peer's reason.
+    if (!text.empty()) stats_.logout_text = text;
+    if (!ever_logged_on_) {
+      stats_.logon_refused = true;
+      refused_.store(true, std::memory_order_release);
+    }
+  } else if (type == "3") {
+    ++stats_.session_rejects;
+    note_reject_text("session reject: " + text, false);
+  } else if (type == "2") {
+    ++stats_.resend_requests_received;
+  }
+}
+
+EngineApp::Order* EngineApp::find(const std::string& clordid) {
+  auto it = orders_.find(clordid);
+  if (it != orders_.end()) return &it->second;
+  auto alias = aliases_.find(clordid);
+  if (alias == aliases_.end()) return nullptr;
+  it = orders_.find(alias->second);
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+void EngineApp::note_reject_text(const std::string& text, bool rule_histogram) {
+  if (stats_.reject_texts.size() < kMaxRejectTexts) stats_.reject_texts.push_back(text);
+  if (rule_histogram) {
+    const auto colon = text.find(':');
+    ++stats_.reject_rules[colon == std::string::npos ? text : text.substr(0, colon)];
+  }
+}
+
+void EngineApp::fromApp(const FIX::Message& msg,
+                        const FIX::SessionID&) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat,
+                                                     FIX::IncorrectTagValue,
+                                                     FIX::UnsupportedMessageType) {
+  const std::string& type = msg.getHeader().getField(kMsgType);
+  const std::string text = get_string_or(msg, kText, "");
+  std::lock_guard<std::mutex> lock(mu_);
+  if (type == "9") {
+    ++stats_.cancel_rejects;
+    ++extra_responses_;
+    note_reject_text("cancel reject: " + text, false);
+    return;
+  }
+  if (type == "j") {
+    ++stats_.business_rejects;
+    ++extra_responses_;
+    note_reject_text("business reject: " + text, false);
+    return;
+  }
+  if (type == "r") {
+    ++stats_.mass_cancel_reports;
+    ++extra_responses_;
+    return;
+  }
+  if (type != "8") throw FIX::UnsupportedMessageType();
+
+  const std::string& exec_type = msg.getField(kExecType);
+  const std::string& ord_status = msg.getField(kOrdStatus);
+  Order* o = find(msg.getField(kClOrdID));
+  if (o == nullptr && msg.isSetField(kOrigClOrdID)) o = find(msg.getField(kOrigClOrdID));
+  const char et = exec_type.empty() ? '?' : exec_type[0];
+  switch (et) {
+    case '0':
+      ++stats_.acked;
+      if (o != nullptr && o->state == State::kPendingNew) {
+        o->state = State::kWorking;
+        o->acked_at = std::chrono::steady_clock::now();
+      }
+      break;
+    case '1':
+    case '2':
+    case 'F': {
+      const auto last = static_cast<std::int64_t>(std::llround(get_double(msg, kLastQty)));
+      stats_.filled_shares += last;
+      if (ord_status == "2") {
+        ++stats_.filled_orders;
+        if (o != nullptr) o->state = State::kFilled;
+      } else {
+        ++stats_.partial_fills;
+        if (o != nullptr && o->state == State::kPendingNew) o->state = State::kWorking;
+      }
+      break;
+    }
+    case '8':
+      ++stats_.rejected;
+      note_reject_text(text, true);
+      if (o != nullptr) o->state = State::kRejected;
+      break;
+    case '4':
+      ++stats_.canceled;
+      if (o != nullptr) o->state = State::kCanceled;
+      break;
+    case '5':
+      ++stats_.replaced;
+      break;
+    case 'C':
+      ++stats_.expired;
+      if (o != nullptr) o->state = State::kCanceled;
+      break;
+    default:
+      break;
+  }
+}
+
+void EngineApp::register_order(const std::string& clordid, std::int64_t qty,
+                               const std::string& symbol, char side) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Order o;
+  o.qty = qty;
+  o.symbol = symbol;
+  o.side = side;
+  orders_[clordid] = o;
+}
+
+void EngineApp::forget_order(const std::string& clordid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  orders_.erase(clordid);
+}
+
+void EngineApp::note_cancel_sent(const std::string& orig, const std::string& cancel_clordid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  aliases_[cancel_clordid] = orig;
+  ++stats_.cancels_sent;
+}
+
+std::vector<EngineApp::CancelTarget> EngineApp::due_for_cancel(std::chrono::milliseconds age) {
+  std::vector<CancelTarget> out;
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& kv : orders_) {
+    Order& o = kv.second;
+    if (o.state != State::kWorking || o.cancel_sent || now - o.acked_at < age) continue;
+    o.cancel_sent = true;
+    out.push_back(CancelTarget{kv.first, o.symbol, o.side, o.qty});
+  }
+  return out;
+}
+
+bool EngineApp::settled(bool working_counts) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& kv : orders_) {
+    if (kv.second.state == State::kPendingNew) return false;
+    if (working_counts && kv.second.state == State::kWorking) return false;
+  }
+  return true;
+}
+
+}  // namespace sim
+}  // namespace riskgate

@@ -1,0 +1,128 @@
+// engine-sim's QuickFIX application: tracks the orders the main thread sends
+// and counts what comes back.
+//
+// Threading: QuickFIX's SocketInitiator calls the callbacks on its own thread
+// while holding the session's mutex; the main thread sends. To keep one lock
+// order, the main thread never calls into QuickFIX while holding mu_.
+#pragma once
+
+#include <quickfix/Application.h>
+#include <quickfix/Message.h>
+#include <quickfix/SessionID.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace riskgate {
+namespace sim {
+
+struct EngineIdentity {
+  // Empty = do not send that tag on Logon.
+  std::string app_name;     // 1603 ApplicationSystemName
+  std::string app_version;  // 1604 TradingSystemVersion
+  std::string app_vendor;   // 1605 ApplicationSystemVendor
+  std::string build_digest;
+  int build_digest_tag = 9001;
+};
+
+struct EngineStats {
+  std::int64_t sent = 0;
+  std::int64_t send_failed = 0;  // not logged on when the order was due
+  std::int64_t acked = 0;
+  std::int64_t filled_orders = 0;
+  std::int64_t filled_shares = 0;
+  std::int64_t partial_fills = 0;
+  std::int64_t rejected = 0;
+  std::int64_t canceled = 0;
+  std::int64_t replaced = 0;
+  std::int64_t expired = 0;
+  std::int64_t cancels_sent = 0;
+  std::int64_t cancel_rejects = 0;
+  std::int64_t business_rejects = 0;
+  std::int64_t session_rejects = 0;
+  std::int64_t mass_cancel_reports = 0;
+  std::int64_t logons = 0;
+  std::int64_t logouts = 0;
+  bool logon_refused = false;
+  std::int64_t resend_requests_sent = 0;
+  std::int64_t resend_requests_received = 0;
+  std::string logout_text;                // Text of the last Logout received that had one
+  std::vector<std::string> reject_texts;  // first few ExecType=8 / 35=9 / 35=j / 35=3 texts
+  std::map<std::string, std::int64_t> reject_rules;  // text before the first ':' -> count
+};
+
+class EngineApp : public FIX::Application {
+ public:
+  enum class State { kPendingNew, kWorking, kFilled, kRejected, kCanceled };
+
+  EngineApp(EngineIdentity identity, bool reset_on_logon);
+
+  void onCreate(const FIX::SessionID&) override {}
+  void onLogon(const FIX::SessionID&) override;
+  void onLogout(const FIX::SessionID&) override;
+  void toAdmin(FIX::Message&, const FIX::SessionID&) override;
+  void toApp(FIX::Message&, const FIX::SessionID&) throw(FIX::DoNotSend) override {}
+  void fromAdmin(const FIX::Message&,
+                 const FIX::SessionID&) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat,
+                                              FIX::IncorrectTagValue, FIX::RejectLogon) override;
+  void fromApp(const FIX::Message&,
+               const FIX::SessionID&) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat,
+                                            FIX::IncorrectTagValue,
+                                            FIX::UnsupportedMessageType) override;
+
+  // Main thread. Call before sending so a fast ack always finds its order.
+  void register_order(const std::string& clordid, std::int64_t qty, const std::string& symbol,
+                      char side);
+  void forget_order(const std::string& clordid);  // the send failed
+  void note_sent() { bump(&EngineStats::sent); }
+  void note_send_failed() { bump(&EngineStats::send_failed); }
+  void note_cancel_sent(const std::string& orig, const std::string& cancel_clordid);
+
+  struct CancelTarget {
+    std::string clordid, symbol;
+    char side;
+    std::int64_t qty;
+  };
+  // Working orders acked at least `age` ago with no cancel sent yet; marks them.
+  std::vector<CancelTarget> due_for_cancel(std::chrono::milliseconds age);
+  // No order awaits its first answer; with `working_counts`, none is still working.
+  bool settled(bool working_counts) const;
+  std::int64_t extra_responses() const;  // 35=9, 35=j and 35=r received
+
+  bool logged_on() const { return logged_on_.load(std::memory_order_acquire); }
+  bool logon_refused() const { return refused_.load(std::memory_order_acquire); }
+  EngineStats stats() const;
+
+ private:
+  struct Order {
+    std::int64_t qty = 0;
+    std::string symbol;
+    char side = '1';
+    State state = State::kPendingNew;
+    std::chrono::steady_clock::time_point acked_at;
+    bool cancel_sent = false;
+  };
+  void bump(std::int64_t EngineStats::*counter);
+  void note_reject_text(const std::string& text, bool rule_histogram);
+  Order* find(const std::string& clordid);
+
+  EngineIdentity identity_;
+  bool reset_on_logon_;
+  mutable std::mutex mu_;
+  std::map<std::string, Order> orders_;
+  std::map<std::string, std::string> aliases_;  // cancel ClOrdID -> original ClOrdID
+  EngineStats stats_;
+  std::int64_t extra_responses_ = 0;
+  // Written on the QuickFIX thread; release pairs with the acquire loads above.
+  std::atomic<bool> logged_on_{false};
+  std::atomic<bool> refused_{false};
+  bool ever_logged_on_ = false;  // guarded by mu_
+};
+
+}  // namespace sim
+}  // namespace riskgate

@@ -1,0 +1,582 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace riskgate::config {
+namespace {
+
+const std::string kSrc = RISKGATE_SOURCE_DIR;
+const std::string kData = kSrc + "/tests/config/data/";
+
+// A small valid config; tests append to it or replace one line of it.
+// Line numbers matter to some assertions: keep them in step.
+const std::string kMinimal =
+    R"([[session]]
+Name = "ENGINE1"
+ConnectionType = "acceptor"
+BeginString = "FIX.4.4"
+SenderCompID = "RISKGATE"
+TargetCompID = "ENGINE1"
+SocketAcceptPort = 9878
+Route = "EXCH"
+
+[[session]]
+Name = "EXCH"
+ConnectionType = "initiator"
+BeginString = "FIX.4.2"
+SenderCompID = "RISKGATE"
+TargetCompID = "EXCHANGE"
+SocketConnectHost = "127.0.0.1"
+SocketConnectPort = 9880
+
+[risk]
+[[risk.symbol]]
+symbol = "AAPL"
+reference_price = 190.00
+
+[[risk.symbol]]
+symbol = "MSFT"
+reference_price = 410
+
+[[risk.account]]
+name = "ACC1"
+)";
+
+std::string replace_line(std::string text, const std::string& from, const std::string& to) {
+  const auto pos = text.find(from);
+  EXPECT_NE(pos, std::string::npos) << from;
+  if (pos != std::string::npos) text.replace(pos, from.size(), to);
+  return text;
+}
+
+// Parses `text` expecting failure; returns the message.
+std::string error_of(const std::string& text, const std::string& name = "test.toml") {
+  try {
+    (void)parse_config(text, name);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "config was accepted:\n" << text;
+  return {};
+}
+
+std::string load_error_of(const std::string& path) {
+  try {
+    (void)load_config(path);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "config was accepted: " << path;
+  return {};
+}
+
+#define EXPECT_CONTAINS(haystack, needle) \
+  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << "in: " << (haystack)
+
+// ---------------------------------------------------------------------------
+// The shipped files
+
+TEST(DefaultConfig, LoadsAndDescribesTheLoopbackDemo) {
+  const Config c = load_config(kSrc + "/config/riskgate.toml");
+  ASSERT_EQ(c.sessions.size(), 3u);
+  const SessionDef* e1 = c.find_session("ENGINE1");
+  const SessionDef* e2 = c.find_session("ENGINE2");
+  const SessionDef* ex = c.find_session("EXCH");
+  ASSERT_TRUE(e1 && e2 && ex);
+  EXPECT_EQ(e1->connection_type, ConnectionType::kAcceptor);
+  EXPECT_EQ(e1->socket_accept_port, 9878);
+  EXPECT_EQ(e2->socket_accept_port, 9878);
+  EXPECT_EQ(e1->target_comp_id, "ENGINE1");
+  EXPECT_EQ(e2->target_comp_id, "ENGINE2");
+  EXPECT_EQ(e1->route, "EXCH");
+  EXPECT_EQ(e2->route, "EXCH");
+  EXPECT_EQ(e1->cl_ord_id_prefix, "E1-");
+  EXPECT_EQ(e2->cl_ord_id_prefix, "E2-");
+  EXPECT_TRUE(e1->identity_required);
+  EXPECT_EQ(ex->connection_type, ConnectionType::kInitiator);
+  EXPECT_EQ(ex->socket_connect_host, "127.0.0.1");
+  EXPECT_EQ(ex->socket_connect_port, 9880);
+  EXPECT_EQ(ex->target_comp_id, "EXCHANGE");
+  EXPECT_FALSE(ex->resend_application);
+
+  EXPECT_EQ(c.gateway.manifest, "config/manifest.toml");
+  EXPECT_EQ(c.gateway.admin_host, "127.0.0.1");
+  EXPECT_EQ(c.gateway.admin_port, 8081);
+
+  ASSERT_EQ(c.risk.symbols.size(), 4u);
+  EXPECT_EQ(c.risk.symbols[0].symbol, "AAPL");
+  EXPECT_EQ(c.risk.symbols[0].reference_price, 190'000'000);
+  EXPECT_EQ(c.risk.symbols[1].reference_price, 410'000'000);
+  EXPECT_EQ(c.risk.accounts.size(), 2u);
+  EXPECT_EQ(c.risk.defaults.max_order_qty, 10'000);
+  EXPECT_EQ(c.risk.defaults.price_collar_bps, 500);
+  EXPECT_EQ(c.risk.defaults.typical_size_seed, 300);
+  EXPECT_EQ(c.risk.parent_child.parent_id_tag, 7001u);
+  EXPECT_EQ(c.risk.parent_child.parent_qty_tag, 7002u);
+  EXPECT_DOUBLE_EQ(c.risk.parent_child.max_sent_multiple, 1.0);
+  EXPECT_EQ(c.risk.session_rates.max_orders_per_sec, 2000);
+  EXPECT_EQ(c.risk.session_rates.max_cancels_per_sec, 5000);
+  EXPECT_FALSE(c.source_bytes.empty());
+}
+
+TEST(DefaultConfig, LetsNormalSizesPassButNotAThousandfoldFatFinger) {
+  // The demo's normal flow sends 100-500 shares; a fat finger is 1000x that.
+  const Config c = load_config(kSrc + "/config/riskgate.toml");
+  const auto& d = c.risk.defaults;
+  ASSERT_TRUE(d.max_order_qty && d.typical_size_multiple && d.typical_size_seed);
+  EXPECT_GE(*d.max_order_qty, 500);
+  EXPECT_LT(*d.max_order_qty, 100 * 1000);
+  EXPECT_GE(*d.typical_size_multiple * static_cast<double>(*d.typical_size_seed), 500.0);
+  // 500 shares of the dearest symbol at +1% fits the notional limit.
+  ASSERT_TRUE(d.max_order_notional);
+  EXPECT_GE(*d.max_order_notional, 500 * 410'000'000LL * 101 / 100);
+  EXPECT_GE(*d.price_collar_bps, 100);
+}
+
+TEST(DefaultTokens, LoadWithBothRoles) {
+  const auto t = load_tokens(kSrc + "/config/tokens.toml");
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].role, AdminRole::kOperator);
+  EXPECT_EQ(t[1].role, AdminRole::kAdmin);
+}
+
+// ---------------------------------------------------------------------------
+// Defaults and layering
+
+TEST(Config, FillsDocumentedDefaults) {
+  const Config c = parse_config(kMinimal, "test.toml");
+  const SessionDef& a = c.sessions[0];
+  const SessionDef& i = c.sessions[1];
+  EXPECT_EQ(a.heart_bt_int, 30);
+  EXPECT_EQ(a.cl_ord_id_prefix, "ENGINE1-");
+  EXPECT_EQ(a.socket_accept_host, "127.0.0.1");
+  EXPECT_TRUE(a.resend_application);
+  EXPECT_FALSE(i.resend_application);
+  EXPECT_FALSE(a.identity_required);  // No manifest configured.
+  EXPECT_EQ(i.begin_string, BeginString::kFix42);
+  EXPECT_EQ(i.reconnect_interval_s, 1);
+  EXPECT_EQ(c.gateway.audit_log, "var/audit.log");
+  EXPECT_EQ(c.gateway.kill_file, "var/KILL");
+  EXPECT_EQ(c.gateway.build_digest_tag, 9001u);
+  EXPECT_EQ(a.line, 1);
+  EXPECT_EQ(i.line, 10);
+}
+
+TEST(Config, IdentityIsRequiredByDefaultWhenAManifestIsConfigured) {
+  const Config c =
+      parse_config("[gateway]\nManifest = \"m.toml\"\nStateDir = \"/tmp/s\"\n" + kMinimal, "t");
+  EXPECT_TRUE(c.sessions[0].identity_required);
+  EXPECT_EQ(c.gateway.audit_log, "/tmp/s/audit.log");
+}
+
+TEST(Config, PutsLayeredLimitsInTheRightStructs) {
+  const Config c = parse_config(kMinimal + R"(
+[[risk.account]]
+name = "ACC2"
+permitted_symbols = ["AAPL"]
+
+[risk.defaults]
+max_order_qty = 1000
+max_order_notional = 250000.5
+price_collar_pct = 2.5
+
+[[risk.override]]
+account = "ACC2"
+max_order_qty = 10
+
+[[risk.override]]
+symbol = "MSFT"
+price_collar_bps = 75
+
+[[risk.override]]
+account = "ACC1"
+symbol = "AAPL"
+max_open_notional = 1.25
+typical_size_multiple = 7.5
+
+[risk.session_rates]
+max_orders_per_sec = 11
+max_messages_per_sec = 12
+max_cancels_per_sec = 13
+
+[risk.throttles]
+repeated_exec_max_fills = 4
+duplicate_max_identical = 3
+duplicate_window_ms = 250
+
+[risk.auto_kill]
+session_refusals = 9
+on_quantity_multiplier_breach = true
+
+[risk.capacities]
+max_parents = 77
+max_account_symbols = 78
+)",
+                                "t.toml");
+  const auto& r = c.risk;
+  EXPECT_EQ(r.defaults.max_order_qty, 1000);
+  EXPECT_EQ(r.defaults.max_order_notional, 250'000'500'000);
+  EXPECT_EQ(r.defaults.price_collar_bps, 250);
+  EXPECT_FALSE(r.defaults.max_open_orders.has_value());  // Unset stays unset: rule off.
+  ASSERT_EQ(r.overrides.size(), 3u);
+  EXPECT_EQ(r.overrides[0].account, "ACC2");
+  EXPECT_EQ(r.overrides[0].symbol, "");
+  EXPECT_EQ(r.overrides[0].limits.max_order_qty, 10);
+  EXPECT_FALSE(r.overrides[0].limits.price_collar_bps.has_value());
+  EXPECT_EQ(r.overrides[1].symbol, "MSFT");
+  EXPECT_EQ(r.overrides[1].limits.price_collar_bps, 75);
+  EXPECT_EQ(r.overrides[2].account, "ACC1");
+  EXPECT_EQ(r.overrides[2].symbol, "AAPL");
+  EXPECT_EQ(r.overrides[2].limits.max_open_notional, 1'250'000);
+  EXPECT_DOUBLE_EQ(*r.overrides[2].limits.typical_size_multiple, 7.5);
+  ASSERT_EQ(r.accounts.size(), 2u);
+  EXPECT_EQ(r.accounts[1].permitted_symbols, std::vector<std::string>{"AAPL"});
+  EXPECT_EQ(r.session_rates.max_orders_per_sec, 11);
+  EXPECT_EQ(r.session_rates.max_messages_per_sec, 12);
+  EXPECT_EQ(r.session_rates.max_cancels_per_sec, 13);
+  EXPECT_EQ(r.throttles.repeated_exec_max_fills, 4);
+  EXPECT_EQ(r.throttles.duplicate_max_identical, 3);
+  EXPECT_EQ(r.throttles.duplicate_window_ms, 250);
+  EXPECT_EQ(r.throttles.typical_size_min_history, 20);  // Default kept.
+  EXPECT_EQ(r.auto_kill.session_refusals, 9);
+  EXPECT_TRUE(r.auto_kill.on_quantity_multiplier_breach);
+  EXPECT_EQ(r.capacities.max_parents, 77u);
+  EXPECT_EQ(r.capacities.max_account_symbols, 78u);
+  EXPECT_EQ(r.capacities.max_symbols, 4096u);
+}
+
+TEST(Config, KeepsRestrictedListAndSymbolFlagConsistent) {
+  std::string text = replace_line(kMinimal, "reference_price = 410\n",
+                                  "reference_price = 410\nrestricted = true\n");
+  text = replace_line(text, "[risk]\n", "[risk]\nrestricted_symbols = [\"AAPL\"]\n");
+  const Config c = parse_config(text, "t.toml");
+  EXPECT_TRUE(c.risk.symbols[0].restricted);
+  EXPECT_TRUE(c.risk.symbols[1].restricted);
+  EXPECT_EQ(c.risk.restricted_symbols, (std::vector<std::string>{"AAPL", "MSFT"}));
+}
+
+// ---------------------------------------------------------------------------
+// Exact decimal conversion
+
+TEST(Config, ConvertsPricesToMicrosExactlyFromTheWrittenDecimal) {
+  // Values whose nearest double lies just below the decimal: truncating
+  // x * 1e6 would be off by one micro.
+  struct Case {
+    const char* text;
+    std::int64_t micros;
+  };
+  const Case cases[] = {{"190.1", 190'100'000}, {"0.29", 290'000}, {"4.35", 4'350'000},
+                        {"1.005", 1'005'000},   {"0.000001", 1},   {"1_000.5", 1'000'500'000},
+                        {"1.5e2", 150'000'000}, {"2.5E-3", 2'500}, {"123.456789", 123'456'789},
+                        {"9.99", 9'990'000}};
+  std::string text = kMinimal;
+  int n = 0;
+  for (const auto& c : cases) {
+    text += "[[risk.symbol]]\nsymbol = \"S" + std::to_string(n++) +
+            "\"\nreference_price = " + c.text + "\n";
+  }
+  const Config cfg = parse_config(text, "t.toml");
+  for (std::size_t k = 0; k < std::size(cases); ++k) {
+    EXPECT_EQ(cfg.risk.symbols[k + 2].reference_price, cases[k].micros) << cases[k].text;
+  }
+}
+
+TEST(Config, FindsTheWrittenDecimalAfterMultiByteCharactersOnTheLine) {
+  // toml++ counts columns in code points; the price follows a UTF-8 string on
+  // its line. Seven decimals prove the exact path located the text: had it
+  // fallen back to rounding the double, there would be no such error.
+  const std::string text =
+      replace_line(kMinimal, "[[risk.symbol]]\nsymbol = \"AAPL\"\nreference_price = 190.00\n",
+                   "symbol = [{ symbol = \"\u00c9\u00c9\u00c9\", reference_price = 1.1234567 }]\n");
+  const auto msg = error_of(
+      replace_line(text, "[[risk.symbol]]\nsymbol = \"MSFT\"\nreference_price = 410\n", ""));
+  EXPECT_CONTAINS(msg, "reference_price: at most 6 decimal places (micro-units), got 1.1234567");
+}
+
+TEST(Config, ConvertsEveryCentPriceExactly) {
+  // 2000 prices x.yz: every one must land on an exact multiple of 10'000.
+  std::string text = kMinimal;
+  for (int k = 1; k <= 2000; ++k) {
+    char price[32];
+    std::snprintf(price, sizeof price, "%d.%02d", k / 7, k % 100);
+    text += "[[risk.symbol]]\nsymbol = \"P" + std::to_string(k) + "\"\nreference_price = " + price +
+            "\n";
+  }
+  const Config cfg = parse_config(text, "t.toml");
+  for (int k = 1; k <= 2000; ++k) {
+    const std::int64_t want = (k / 7) * 1'000'000LL + (k % 100) * 10'000LL;
+    if (want == 0) continue;
+    ASSERT_EQ(cfg.risk.symbols[static_cast<std::size_t>(k) + 1].reference_price, want) << k;
+  }
+}
+
+TEST(Config, RefusesAPriceFinerThanAMicro) {
+  const auto msg =
+      error_of(replace_line(kMinimal, "reference_price = 190.00", "reference_price = 190.0000001"));
+  EXPECT_CONTAINS(msg, "test.toml:22: risk.symbol \"AAPL\": reference_price: at most 6 decimal");
+}
+
+TEST(Config, ConvertsCollarPercentToExactBasisPoints) {
+  const Config c = parse_config(kMinimal + "[risk.defaults]\nprice_collar_pct = 0.29\n", "t");
+  EXPECT_EQ(c.risk.defaults.price_collar_bps, 29);
+  const auto msg = error_of(kMinimal + "[risk.defaults]\nprice_collar_pct = 0.125\n");
+  EXPECT_CONTAINS(msg, "risk.defaults: price_collar_pct: at most 2 decimal places");
+  const auto both =
+      error_of(kMinimal + "[risk.defaults]\nprice_collar_pct = 1\nprice_collar_bps = 100\n");
+  EXPECT_CONTAINS(both, "not both");
+}
+
+// ---------------------------------------------------------------------------
+// Errors name the file, the line, the key and the reason
+
+TEST(ConfigErrors, PortOutOfRangeNamesFileLineSessionKeyAndValue) {
+  const auto msg = load_error_of(kData + "bad_port.toml");
+  EXPECT_CONTAINS(msg,
+                  "bad_port.toml:8: session \"ENGINE1\": SocketAcceptPort: must be "
+                  "1..65535, got 70000");
+}
+
+TEST(ConfigErrors, MisspeltLimitIsRejectedNotIgnored) {
+  const auto msg = load_error_of(kData + "unknown_limit_key.toml");
+  EXPECT_CONTAINS(msg,
+                  "unknown_limit_key.toml:26: risk.defaults: max_order_qtty: unknown key "
+                  "(did you mean max_order_qty?)");
+}
+
+TEST(ConfigErrors, UnknownSessionKeyIsRejectedWithItsLine) {
+  const auto msg =
+      error_of(replace_line(kMinimal, "SocketAcceptPort = 9878", "SocketAcceptPrt = 9878"));
+  EXPECT_CONTAINS(msg,
+                  "test.toml:7: session \"ENGINE1\": SocketAcceptPrt: unknown key (did you "
+                  "mean SocketAcceptPort?)");
+  // The missing port is reported too: every problem in one go.
+  EXPECT_CONTAINS(msg, "SocketAcceptPort: required key missing");
+}
+
+TEST(ConfigErrors, UnknownTopLevelTableIsRejected) {
+  EXPECT_CONTAINS(error_of(kMinimal + "[limits]\nmax_order_qty = 5\n"),
+                  "test.toml:30: limits: unknown key");
+}
+
+TEST(ConfigErrors, MissingRequiredKeyAndUnknownRouteAreBothReported) {
+  const auto msg = load_error_of(kData + "missing_target.toml");
+  EXPECT_CONTAINS(msg,
+                  "missing_target.toml:11: session \"EXCH\": TargetCompID: required key "
+                  "missing");
+  EXPECT_CONTAINS(msg,
+                  "missing_target.toml:9: session \"ENGINE1\": Route: no session named "
+                  "\"EXCHANGE\"");
+}
+
+TEST(ConfigErrors, SyntaxErrorNamesLineAndColumn) {
+  const auto msg = load_error_of(kData + "syntax_error.toml");
+  EXPECT_CONTAINS(msg, "syntax_error.toml:3:");
+  EXPECT_CONTAINS(msg, "TOML syntax error");
+}
+
+TEST(ConfigErrors, UnreadableFileNamesThePath) {
+  EXPECT_CONTAINS(load_error_of(kData + "no_such_file.toml"), "no_such_file.toml: cannot read");
+}
+
+TEST(ConfigErrors, WrongTypeSaysWhatWasExpected) {
+  const auto msg =
+      error_of(replace_line(kMinimal, "SocketAcceptPort = 9878", "SocketAcceptPort = \"9878\""));
+  EXPECT_CONTAINS(msg,
+                  "test.toml:7: session \"ENGINE1\": SocketAcceptPort: expected an integer, "
+                  "got a string");
+}
+
+TEST(ConfigErrors, RouteMustNameAnInitiator) {
+  std::string text = replace_line(kMinimal, "Route = \"EXCH\"", "Route = \"ENGINE1\"");
+  EXPECT_CONTAINS(error_of(text),
+                  "test.toml:8: session \"ENGINE1\": Route: \"ENGINE1\" is an "
+                  "acceptor");
+}
+
+TEST(ConfigErrors, DuplicateSessionNamesAndCompIDsAreRefused) {
+  const std::string second = R"(
+[[session]]
+Name = "ENGINE1"
+ConnectionType = "acceptor"
+BeginString = "FIX.4.4"
+SenderCompID = "RISKGATE"
+TargetCompID = "ENGINE1"
+SocketAcceptPort = 9878
+Route = "EXCH"
+ClOrdIDPrefix = "X-"
+)";
+  const auto msg = error_of(kMinimal + second);
+  EXPECT_CONTAINS(msg, "session \"ENGINE1\": Name: duplicate session name (first at line 1)");
+  EXPECT_CONTAINS(msg,
+                  "TargetCompID: acceptor sessions \"ENGINE1\" and \"ENGINE1\" have the same "
+                  "SenderCompID/TargetCompID");
+}
+
+TEST(ConfigErrors, AmbiguousClOrdIDPrefixesOnOneRouteAreRefused) {
+  const std::string second = R"(
+[[session]]
+Name = "ENGINE2"
+ConnectionType = "acceptor"
+BeginString = "FIX.4.4"
+SenderCompID = "RISKGATE"
+TargetCompID = "ENGINE2"
+SocketAcceptPort = 9878
+Route = "EXCH"
+ClOrdIDPrefix = "ENGINE1-X"
+)";
+  const auto msg = error_of(kMinimal + second);
+  EXPECT_CONTAINS(msg,
+                  "test.toml:39: session \"ENGINE2\": ClOrdIDPrefix: \"ENGINE1-X\" and "
+                  "\"ENGINE1-\"");
+  EXPECT_CONTAINS(msg, "one is a prefix of the other");
+}
+
+TEST(ConfigErrors, UnsupportedBeginStringAndZeroHeartbeatAreRefused) {
+  std::string text =
+      replace_line(kMinimal, "BeginString = \"FIX.4.2\"", "BeginString = \"FIXT.1.1\"");
+  text = replace_line(text, "Route = \"EXCH\"", "Route = \"EXCH\"\nHeartBtInt = 0");
+  const auto msg = error_of(text);
+  EXPECT_CONTAINS(msg,
+                  "test.toml:14: session \"EXCH\": BeginString: supported: \"FIX.4.2\", "
+                  "\"FIX.4.4\"; got \"FIXT.1.1\"");
+  EXPECT_CONTAINS(msg, "test.toml:9: session \"ENGINE1\": HeartBtInt: must be 1..3600, got 0");
+}
+
+TEST(ConfigErrors, KeyOfTheOtherRoleIsRefused) {
+  const auto msg = error_of(replace_line(kMinimal, "SocketConnectPort = 9880",
+                                         "SocketConnectPort = 9880\nRoute = \"EXCH\""));
+  EXPECT_CONTAINS(msg, "test.toml:18: session \"EXCH\": Route: only valid for acceptor sessions");
+}
+
+TEST(ConfigErrors, IdentityRequiredWithoutManifestIsRefused) {
+  const auto msg = error_of(
+      replace_line(kMinimal, "Route = \"EXCH\"", "Route = \"EXCH\"\nIdentityRequired = true"));
+  EXPECT_CONTAINS(msg, "test.toml:9: session \"ENGINE1\": IdentityRequired: needs a manifest");
+}
+
+TEST(ConfigErrors, BadReferenceDataIsRefused) {
+  std::string text =
+      replace_line(kMinimal, "reference_price = 410", "reference_price = 0\nlot_size = 0");
+  text += "[[risk.symbol]]\nsymbol = \"AAPL\"\nreference_price = -1.5\n";
+  const auto msg = error_of(text);
+  EXPECT_CONTAINS(msg, "test.toml:26: risk.symbol \"MSFT\": reference_price: must be > 0, got 0");
+  EXPECT_CONTAINS(msg, "test.toml:27: risk.symbol \"MSFT\": lot_size: must be >= 1, got 0");
+  EXPECT_CONTAINS(msg, "risk.symbol \"AAPL\": symbol: duplicate symbol (first at line 20)");
+  EXPECT_CONTAINS(msg, "reference_price: must be > 0, got -1.5");
+}
+
+TEST(ConfigErrors, NegativeLimitsAreRefused) {
+  const auto msg = error_of(kMinimal +
+                            "[risk.defaults]\nmax_order_qty = -1\nmax_order_notional = -0.01\n"
+                            "[risk.session_rates]\nmax_orders_per_sec = -5\n");
+  EXPECT_CONTAINS(msg, "test.toml:31: risk.defaults: max_order_qty: must be >= 0, got -1");
+  EXPECT_CONTAINS(msg, "test.toml:32: risk.defaults: max_order_notional: must be >= 0, got -0.01");
+  EXPECT_CONTAINS(msg,
+                  "test.toml:34: risk.session_rates: max_orders_per_sec: must be >= 0, got -5");
+}
+
+TEST(ConfigErrors, OverridesAndPermissionsMustNameKnownAccountsAndSymbols) {
+  const auto msg = error_of(kMinimal + R"(permitted_symbols = ["APPL"]
+[[risk.override]]
+account = "ACC9"
+symbol = "GOOG"
+max_order_qty = 1
+[[risk.override]]
+max_order_qty = 2
+)");
+  EXPECT_CONTAINS(msg,
+                  "test.toml:30: risk.account \"ACC1\": permitted_symbols: \"APPL\" is not a "
+                  "[[risk.symbol]]");
+  EXPECT_CONTAINS(msg,
+                  "test.toml:32: risk.override account=\"ACC9\" symbol=\"GOOG\": account: "
+                  "\"ACC9\" is not a [[risk.account]]");
+  EXPECT_CONTAINS(msg, "symbol: \"GOOG\" is not a [[risk.symbol]]");
+  EXPECT_CONTAINS(msg,
+                  "risk.override #2: account: an override needs an account, a symbol, or both");
+}
+
+TEST(ConfigErrors, MultiplesMustBePositive) {
+  const auto msg = error_of(kMinimal +
+                            "[risk.defaults]\ntypical_size_multiple = 0\n"
+                            "[risk.parent_child]\nmax_sent_multiple = -0.5\n");
+  EXPECT_CONTAINS(msg, "test.toml:31: risk.defaults: typical_size_multiple: must be > 0, got 0");
+  EXPECT_CONTAINS(msg, "test.toml:33: risk.parent_child: max_sent_multiple: must be > 0, got -0.5");
+}
+
+TEST(ConfigErrors, RestrictedSymbolsMustBeKnown) {
+  const auto msg =
+      error_of(replace_line(kMinimal, "[risk]\n", "[risk]\nrestricted_symbols = [\"IBM\"]\n"));
+  EXPECT_CONTAINS(msg, "test.toml:20: risk: restricted_symbols: \"IBM\" is not a [[risk.symbol]]");
+}
+
+TEST(ConfigErrors, ParentChildTagsMustBothBeSetAndUnused) {
+  const auto one = error_of(kMinimal + "[risk.parent_child]\nparent_id_tag = 7001\n");
+  EXPECT_CONTAINS(one, "risk.parent_child: parent_qty_tag: set both");
+  const auto reserved =
+      error_of(kMinimal + "[risk.parent_child]\nparent_id_tag = 7001\nparent_qty_tag = 38\n");
+  EXPECT_CONTAINS(reserved,
+                  "test.toml:32: risk.parent_child: parent_qty_tag: tag 38 already has "
+                  "a meaning");
+}
+
+TEST(ConfigErrors, ConfigWithoutExchangeSessionOrRiskIsRefused) {
+  const auto msg = error_of("[gateway]\nIoThreads = 1\n");
+  EXPECT_CONTAINS(msg, "test.toml: session: need at least one acceptor");
+  EXPECT_CONTAINS(msg, "test.toml: risk: required table [risk] missing");
+}
+
+TEST(ConfigErrors, BadGatewayValuesAreRefused) {
+  const auto msg = error_of(
+      "[gateway]\nAdminListen = \"localhost\"\nUnknownAppMessages = \"drop\"\n"
+      "BuildDigestTag = 44\nIoThreads = 0\n" +
+      kMinimal);
+  EXPECT_CONTAINS(msg, "test.toml:2: gateway: AdminListen: expected \"host:port\"");
+  EXPECT_CONTAINS(msg,
+                  "test.toml:3: gateway: UnknownAppMessages: must be \"reject\" or "
+                  "\"forward\", got \"drop\"");
+  EXPECT_CONTAINS(msg, "test.toml:4: gateway: BuildDigestTag: must be a user-defined tag");
+  EXPECT_CONTAINS(msg, "test.toml:5: gateway: IoThreads: must be 1..64, got 0");
+}
+
+TEST(ConfigErrors, ErrorsAreAlsoAvailableOneByOne) {
+  try {
+    (void)parse_config(kMinimal + "[risk.defaults]\nmax_order_qty = -1\nfoo = 1\n", "t.toml");
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.errors().size(), 2u);
+    EXPECT_EQ(e.errors()[0].rfind("t.toml:31:", 0), 0u) << e.errors()[0];
+    EXPECT_EQ(e.errors()[1].rfind("t.toml:32:", 0), 0u) << e.errors()[1];
+  }
+}
+
+TEST(TokenErrors, ShortOrDuplicateSecretsAndUnknownRolesAreRefused) {
+  try {
+    (void)parse_tokens(R"([[token]]
+name = "a"
+role = "root"
+token = "short"
+[[token]]
+name = "b"
+role = "admin"
+token = "0123456789abcdef"
+[[token]]
+name = "c"
+role = "operator"
+token = "0123456789abcdef"
+)",
+                       "tokens.toml");
+    FAIL() << "accepted";
+  } catch (const ConfigError& e) {
+    const std::string m = e.what();
+    EXPECT_CONTAINS(m, "tokens.toml:3: token \"a\": role: must be \"operator\" or \"admin\"");
+    EXPECT_CONTAINS(m, "tokens.toml:4: token \"a\": token: must be at least 16 characters");
+    EXPECT_CONTAINS(m, "tokens.toml:12: token \"c\": token: same secret as token \"b\"");
+  }
+}
+
+}  // namespace
+}  // namespace riskgate::config
