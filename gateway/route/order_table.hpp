@@ -1,16 +1,16 @@
 // Orders riskgate has forwarded to one exchange session and not yet seen end.
 //
-// Owned by the route group's I/O thread: no atomics, no locks. Open addressing
-// with linear probing over a power-of-two array sized at start; deletion
-// shifts later entries back (no tombstones, so probe lengths never degrade).
-// Full table => insert fails and the caller refuses the order (fail closed):
-// an order we could not track is an order we could not cancel on a kill.
+// Owned by the route group's I/O thread: no atomics, no locks, no allocation
+// after construction. Full table => insert fails and the caller refuses the
+// order (fail closed): an order we could not track is an order we could not
+// cancel on a kill.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string_view>
 
 namespace riskgate::route {
@@ -62,58 +62,84 @@ class OrderTable {
  public:
   using Entry = OrderEntry<Ticket>;
 
-  // `capacity` orders at most; the array is twice that so probes stay short.
+  // `capacity` orders at most. Two arrays, both allocated here:
+  //  - entries: `capacity` Entry records, handed out from a LIFO free list, so
+  //    the entry a new order gets is the one the last finished order released,
+  //    still in cache. The working set follows the live orders, not the
+  //    configured capacity (65536 entries are ~16 MB; a random one is a cache
+  //    and TLB miss, measured at ~250 ns per order in bench/micro route_bench).
+  //  - index: open addressing with linear probing over 2x capacity (rounded up
+  //    to a power of two) slots of 8 bytes (1 MB for 65536 orders). Deletion
+  //    shifts later slots back: no tombstones, so probe lengths never degrade.
   explicit OrderTable(std::size_t capacity) : capacity_(capacity) {
+    if (capacity == 0 || capacity > (std::size_t{1} << 30))
+      throw std::invalid_argument("order table: capacity must be 1..2^30");
     std::size_t slots = 16;
     while (slots < capacity * 2) slots <<= 1;
     mask_ = slots - 1;
-    slots_.reset(new Entry[slots]);
+    index_.reset(new Slot[slots]);
+    entries_.reset(new Entry[capacity]);
+    free_.reset(new std::uint32_t[capacity]);
+    // Pop order 0, 1, 2, ...: the lowest entries are reused first.
+    for (std::size_t i = 0; i < capacity; ++i)
+      free_[i] = static_cast<std::uint32_t>(capacity - 1 - i);
+    free_count_ = capacity;
   }
 
-  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t size() const noexcept { return capacity_ - free_count_; }
   [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
 
   [[nodiscard]] Entry* find(std::string_view id) noexcept {
-    for (std::size_t i = hash(id) & mask_;; i = (i + 1) & mask_) {
-      Entry& e = slots_[i];
-      if (e.state == OrderState::kFree) return nullptr;
-      if (e.exch_id.view() == id) return &e;
-    }
-  }
-
-  // Returns the new entry (state still kFree: the caller sets it), or nullptr
-  // when the table is full, the id too long, or the id already present.
-  [[nodiscard]] Entry* insert(std::string_view id) noexcept {
-    if (size_ >= capacity_ || id.size() > kMaxIdLen || id.empty()) return nullptr;
-    for (std::size_t i = hash(id) & mask_;; i = (i + 1) & mask_) {
-      Entry& e = slots_[i];
-      if (e.state == OrderState::kFree) {
-        e = Entry{};
-        (void)e.exch_id.assign(id);
-        e.state = OrderState::kPendingNew;
-        ++size_;
-        return &e;
+    const std::uint32_t h = hash(id);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot s = index_[i];
+      if (s.entry == 0) return nullptr;
+      if (s.hash == h) {
+        Entry& e = entries_[s.entry - 1];
+        if (e.exch_id.view() == id) return &e;
       }
-      if (e.exch_id.view() == id) return nullptr;
     }
   }
 
-  // Removes `e` (a pointer from find/insert). Pointers to other entries may
-  // move: do not hold any across an erase.
+  // Returns the new entry (state kPendingNew: the caller sets the rest), or
+  // nullptr when the table is full, the id too long, or the id already present.
+  [[nodiscard]] Entry* insert(std::string_view id) noexcept {
+    if (free_count_ == 0 || id.size() > kMaxIdLen || id.empty()) return nullptr;
+    const std::uint32_t h = hash(id);
+    std::size_t i = h & mask_;
+    for (;; i = (i + 1) & mask_) {
+      const Slot s = index_[i];
+      if (s.entry == 0) break;
+      if (s.hash == h && entries_[s.entry - 1].exch_id.view() == id) return nullptr;
+    }
+    const std::uint32_t n = free_[--free_count_];
+    Entry& e = entries_[n];
+    e = Entry{};
+    (void)e.exch_id.assign(id);
+    e.state = OrderState::kPendingNew;
+    index_[i] = Slot{n + 1, h};
+    return &e;
+  }
+
+  // Removes `e` (a pointer from find/insert). Other entries never move, so
+  // pointers to them stay valid.
   void erase(Entry* e) noexcept {
-    std::size_t i = static_cast<std::size_t>(e - slots_.get());
-    slots_[i].state = OrderState::kFree;
-    --size_;
-    // Backward-shift: move later entries of the probe run into the hole when
-    // their home slot does not lie cyclically in (hole, current].
+    const auto n = static_cast<std::uint32_t>(e - entries_.get());
+    std::size_t i = hash(e->exch_id.view()) & mask_;
+    while (index_[i].entry != n + 1) i = (i + 1) & mask_;
+    e->state = OrderState::kFree;
+    free_[free_count_++] = n;
+    index_[i] = Slot{};
+    // Backward shift: move later slots of the probe run into the hole unless
+    // their home slot lies cyclically in (hole, current].
     for (std::size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
-      Entry& cur = slots_[j];
-      if (cur.state == OrderState::kFree) return;
-      std::size_t home = hash(cur.exch_id.view()) & mask_;
-      bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
+      const Slot cur = index_[j];
+      if (cur.entry == 0) return;
+      const std::size_t home = cur.hash & mask_;
+      const bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
       if (!stays) {
-        slots_[i] = cur;
-        cur.state = OrderState::kFree;
+        index_[i] = cur;
+        index_[j] = Slot{};
         i = j;
       }
     }
@@ -123,23 +149,30 @@ class OrderTable {
   // not insert or erase.
   template <typename F>
   void for_each(F&& f) noexcept {
-    for (std::size_t i = 0; i <= mask_; ++i)
-      if (slots_[i].state != OrderState::kFree) f(slots_[i]);
+    for (std::size_t i = 0; i < capacity_; ++i)
+      if (entries_[i].state != OrderState::kFree) f(entries_[i]);
   }
 
  private:
-  static std::size_t hash(std::string_view s) noexcept {
+  struct Slot {
+    std::uint32_t entry = 0;  // Entry index + 1; 0 = empty slot.
+    std::uint32_t hash = 0;   // Full hash: home slot without re-reading the entry.
+  };
+
+  static std::uint32_t hash(std::string_view s) noexcept {
     // FNV-1a: ClOrdIDs are short and often share long prefixes; FNV mixes
     // every byte, which is what matters here.
     std::uint64_t h = 1469598103934665603ull;
     for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    return static_cast<std::size_t>(h ^ (h >> 29));
+    return static_cast<std::uint32_t>(h ^ (h >> 32));
   }
 
   std::size_t capacity_;
   std::size_t mask_ = 0;
-  std::size_t size_ = 0;
-  std::unique_ptr<Entry[]> slots_;
+  std::size_t free_count_ = 0;
+  std::unique_ptr<Slot[]> index_;
+  std::unique_ptr<Entry[]> entries_;
+  std::unique_ptr<std::uint32_t[]> free_;  // Stack of free entry indices.
 };
 
 }  // namespace riskgate::route

@@ -1,0 +1,292 @@
+// The order path of one route group, with real sessions and the real risk
+// engine but no sockets (tests/support/route_harness.hpp): routing, ClOrdID
+// rewriting, fail-closed refusals, malformed input, and the allocation-free
+// receive -> scan -> check -> rewrite -> send step.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "gateway/codec/tags.hpp"
+#include "tests/support/alloc_counter.hpp"
+#include "tests/support/route_harness.hpp"
+
+namespace {
+
+namespace tag = riskgate::codec::tag;
+using riskgate::testing::Parsed;
+using riskgate::testing::raw_message;
+using riskgate::testing::RouteHarness;
+using riskgate::testing::timestamp;
+
+class RouteGroupTest : public ::testing::Test {
+ protected:
+  RouteHarness h;
+
+  void SetUp() override { h.log_on_all(); }
+
+  // Delivers bytes from client i; every byte must be consumed.
+  void send(int i, const std::string& bytes) { ASSERT_EQ(h.from_client(i, bytes), bytes.size()); }
+  void from_exchange(const std::string& bytes) { ASSERT_EQ(h.from_exchange(bytes), bytes.size()); }
+  std::vector<Parsed> app_sent(const riskgate::testing::FakeTransport& w) {
+    std::vector<Parsed> out;
+    for (const auto& m : w.sent) {
+      Parsed p(m);
+      const std::string t = p.type();
+      if (t != "0" && t != "1" && t != "2" && t != "3" && t != "4" && t != "5" && t != "A")
+        out.push_back(std::move(p));
+    }
+    return out;
+  }
+};
+
+TEST_F(RouteGroupTest, OrderIsForwardedWithPrefixedClOrdIdAndVenueTagsUnchanged) {
+  send(0, h.order(0, "C1", 100, "190.50", "9999=venue-specific|"));
+  ASSERT_EQ(h.exchange_wire.sent.size(), 1u);
+  const Parsed out(h.exchange_wire.sent[0]);
+  EXPECT_EQ(out.type(), "D");
+  EXPECT_EQ(out.get(tag::kClOrdID), "E1-C1");
+  EXPECT_EQ(out.get(tag::kSenderCompID), "RISKGATE");
+  EXPECT_EQ(out.get(tag::kTargetCompID), "EXCHANGE");
+  EXPECT_EQ(out.get(9999), "venue-specific");
+  EXPECT_EQ(out.get(tag::kOrderQty), "100");
+  EXPECT_EQ(out.get(tag::kPrice), "190.50");
+  EXPECT_TRUE(app_sent(h.client_wire[0]).empty()) << "nothing goes back until the exchange answers";
+}
+
+TEST_F(RouteGroupTest, ReportsGoOnlyToTheOwningClientWithThePrefixStripped) {
+  send(0, h.order(0, "SAME"));
+  send(1, h.order(1, "SAME"));  // Same client id, different owner: no collision.
+  ASSERT_EQ(h.exchange_wire.sent.size(), 2u);
+  EXPECT_EQ(Parsed(h.exchange_wire.sent[0]).get(tag::kClOrdID), "E1-SAME");
+  EXPECT_EQ(Parsed(h.exchange_wire.sent[1]).get(tag::kClOrdID), "E2-SAME");
+
+  from_exchange(h.report("E2-SAME", '0', '0', 100, 0, 0));
+  from_exchange(h.report("E2-SAME", 'F', '2', 100, 100, 100));
+  from_exchange(h.report("E1-SAME", '0', '0', 100, 0, 0));
+
+  const auto to_e1 = app_sent(h.client_wire[0]);
+  const auto to_e2 = app_sent(h.client_wire[1]);
+  ASSERT_EQ(to_e1.size(), 1u);
+  ASSERT_EQ(to_e2.size(), 2u);
+  EXPECT_EQ(to_e1[0].get(tag::kClOrdID), "SAME");
+  EXPECT_EQ(to_e1[0].get(tag::kTargetCompID), "ENGINE1");
+  EXPECT_EQ(to_e2[0].get(tag::kExecType), "0");
+  EXPECT_EQ(to_e2[1].get(tag::kExecType), "F");
+  EXPECT_EQ(to_e2[1].get(tag::kClOrdID), "SAME");
+  EXPECT_EQ(to_e2[1].get(tag::kTargetCompID), "ENGINE2");
+}
+
+TEST_F(RouteGroupTest, AReportForAnUnknownClOrdIdReachesNoClient) {
+  from_exchange(h.report("ZZ-NOBODY", '0', '0', 100, 0, 0));
+  EXPECT_TRUE(app_sent(h.client_wire[0]).empty());
+  EXPECT_TRUE(app_sent(h.client_wire[1]).empty());
+  EXPECT_EQ(h.group().counters.unroutable.load(), 1u);
+}
+
+TEST_F(RouteGroupTest, AFatFingerOrderIsRefusedWithTheRuleAndNeverForwarded) {
+  send(0, h.order(0, "BIG", 100'000));
+  EXPECT_TRUE(h.exchange_wire.sent.empty());
+  const auto back = app_sent(h.client_wire[0]);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].type(), "8");
+  EXPECT_EQ(back[0].get(tag::kExecType), "8");
+  EXPECT_EQ(back[0].get(tag::kOrdStatus), "8");
+  EXPECT_EQ(back[0].get(tag::kClOrdID), "BIG");
+  EXPECT_TRUE(back[0].has(tag::kOrdRejReason));
+  EXPECT_EQ(back[0].get(tag::kText).rfind("max_order_qty: 100000 > 10000", 0), 0u)
+      << back[0].get(tag::kText);
+  ASSERT_FALSE(h.audit.records.empty());
+  EXPECT_STREQ(h.audit.records.back().rule, "max_order_qty");
+}
+
+TEST_F(RouteGroupTest, OrdersAreRefusedWhileTheExchangeLegIsDown) {
+  h.exchange().on_disconnected();
+  send(0, h.order(0, "C1"));
+  EXPECT_TRUE(h.exchange_wire.sent.empty());
+  const auto back = app_sent(h.client_wire[0]);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].get(tag::kOrdStatus), "8");
+  EXPECT_NE(back[0].get(tag::kText).find("exchange"), std::string::npos) << back[0].get(tag::kText);
+}
+
+// The gateway's control thread publishes the audit log's health to the engine
+// (Engine::set_audit_available); an unwritable log refuses every new order.
+TEST_F(RouteGroupTest, OrdersAreRefusedWhileTheAuditLogIsUnavailable) {
+  h.engine().set_audit_available(false);
+  send(0, h.order(0, "C1"));
+  EXPECT_TRUE(h.exchange_wire.sent.empty());
+  const auto back = app_sent(h.client_wire[0]);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].get(tag::kOrdStatus), "8");
+  EXPECT_NE(back[0].get(tag::kText).find("audit"), std::string::npos) << back[0].get(tag::kText);
+}
+
+TEST_F(RouteGroupTest, ACancelPassesEvenWhenTheClientSessionIsKilled) {
+  send(0, h.order(0, "C1"));
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  h.engine().kills().engage(riskgate::risk::KillScope::kClientSession, h.leg(0).index(),
+                            riskgate::risk::KillReason::kOperator);
+  h.exchange_wire.sent.clear();
+
+  send(0, h.order(0, "C2"));
+  EXPECT_TRUE(h.exchange_wire.sent.empty()) << "a new order in a killed scope is refused";
+  send(0, h.client_peer[0].make(
+              "F", "11=X1|41=C1|1=ACC1|55=AAPL|54=1|38=100|60=" + timestamp(h.clock.utc) + "|"));
+  ASSERT_EQ(h.exchange_wire.sent.size(), 1u);
+  const Parsed cancel(h.exchange_wire.sent[0]);
+  EXPECT_EQ(cancel.type(), "F");
+  EXPECT_EQ(cancel.get(tag::kClOrdID), "E1-X1");
+  EXPECT_EQ(cancel.get(tag::kOrigClOrdID), "E1-C1");
+}
+
+// --- Malformed input: never forwarded, each gets the FIX answer -------------
+
+class MalformedInput : public RouteGroupTest {
+ protected:
+  void TearDown() override {
+    EXPECT_TRUE(h.exchange_wire.sent.empty()) << "malformed input must never be forwarded";
+  }
+};
+
+TEST_F(MalformedInput, ABadChecksumIsDroppedAsGarbledAndNotForwarded) {
+  std::string m = h.order(0, "C1");
+  m[m.size() - 2] = m[m.size() - 2] == '0' ? '1' : '0';  // Corrupt the checksum digits.
+  (void)h.from_client(0, m);
+  EXPECT_TRUE(app_sent(h.client_wire[0]).empty());
+  EXPECT_GE(h.client(0).stats().garbled, 1u);
+}
+
+TEST_F(MalformedInput, AWrongBodyLengthIsDroppedAsGarbledAndNotForwarded) {
+  const std::string good = h.order(0, "C1");
+  const std::size_t p = good.find(
+                            "\x01"
+                            "9=") +
+                        3;
+  const std::size_t end = good.find('\x01', p);
+  const int length = std::stoi(good.substr(p, end - p));
+  // Five bytes short: the CheckSum field is not where BodyLength says.
+  const std::string bad = good.substr(0, p) + std::to_string(length - 5) + good.substr(end);
+  (void)h.from_client(0, bad);
+  EXPECT_GE(h.client(0).stats().garbled, 1u);
+}
+
+TEST_F(MalformedInput, AMissingRequiredTagGetsASessionRejectNamingTheTag) {
+  send(0, h.client_peer[0].make("D", "11=C1|1=ACC1|54=1|38=100|40=2|44=190.5|60=" +
+                                         timestamp(h.clock.utc) + "|"));  // No 55.
+  ASSERT_FALSE(h.client_wire[0].sent.empty());
+  const Parsed r(h.client_wire[0].sent.back());
+  EXPECT_EQ(r.type(), "3");
+  EXPECT_EQ(r.get(tag::kRefTagID), "55");
+  EXPECT_EQ(r.get(tag::kSessionRejectReason), "1");  // Required tag missing.
+}
+
+TEST_F(MalformedInput, GarbageBytesAreSkippedAndTheNextOrderStillFlows) {
+  const std::string garbage = "\x01\x02garbage 8=FIX.4.4 not a message\x01";
+  const std::string good = h.order(0, "AFTER");
+  (void)h.from_client(0, garbage + good);
+  // The garbage is skipped; the good order behind it is the only thing out.
+  ASSERT_EQ(h.exchange_wire.sent.size(), 1u);
+  EXPECT_EQ(Parsed(h.exchange_wire.sent[0]).get(tag::kClOrdID), "E1-AFTER");
+  h.exchange_wire.sent.clear();  // TearDown checks that nothing else went out.
+}
+
+// A peer announcing a message over MaxMessageSize cannot be resynchronised
+// safely within that frame: the session logs it out and disconnects.
+TEST_F(MalformedInput, AnOversizeMessageLogsThePeerOutAndIsNotForwarded) {
+  const std::string huge = h.order(0, "C1", 100, "190.50", "58=" + std::string(9000, 'x') + "|");
+  (void)h.from_client(0, huge);
+  ASSERT_FALSE(h.client_wire[0].sent.empty());
+  const Parsed logout(h.client_wire[0].sent.back());
+  EXPECT_EQ(logout.type(), "5");
+  EXPECT_NE(logout.get(tag::kText).find("maximum message size"), std::string::npos);
+  EXPECT_TRUE(h.client_wire[0].disconnected);
+}
+
+TEST_F(MalformedInput, AMessageSplitByteByByteIsForwardedOnceWhole) {
+  const std::string m = h.order(0, "SPLIT");
+  std::string inbox;
+  for (char c : m) {
+    inbox.push_back(c);
+    inbox.erase(0, h.from_client(0, inbox));
+  }
+  EXPECT_TRUE(inbox.empty());
+  ASSERT_EQ(h.exchange_wire.sent.size(), 1u);
+  EXPECT_EQ(Parsed(h.exchange_wire.sent[0]).get(tag::kClOrdID), "E1-SPLIT");
+  h.exchange_wire.sent.clear();
+}
+
+TEST_F(MalformedInput, TwentyMessagesInOneReadAreForwardedInOrder) {
+  std::string batch;
+  for (int i = 0; i < 20; ++i) batch += h.order(0, "B" + std::to_string(i), 100 + i);
+  send(0, batch);
+  ASSERT_EQ(h.exchange_wire.sent.size(), 20u);
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(Parsed(h.exchange_wire.sent[i]).get(tag::kClOrdID), "E1-B" + std::to_string(i));
+  h.exchange_wire.sent.clear();
+}
+
+TEST(RouteGroupLogon, ALogonWithAWrongCompIdIsRefusedAndNothingIsForwarded) {
+  RouteHarness h;
+  h.log_on_exchange();
+  h.client(0).on_connected();
+  riskgate::testing::Peer stranger(h.clock, "ENGINE9", "RISKGATE");
+  (void)h.from_client(0, stranger.logon(30));
+  EXPECT_NE(h.client(0).state(), riskgate::session::State::kActive);
+  (void)h.from_client(0, stranger.make("D", "11=C1|1=ACC1|55=AAPL|54=1|38=100|40=2|44=190|"));
+  EXPECT_TRUE(h.exchange_wire.sent.empty());
+  EXPECT_TRUE(h.client_wire[0].disconnected);
+}
+
+// --- Allocation-free order path ----------------------------------------------
+
+TEST(RouteGroupAllocation, ReceiveScanCheckRewriteSendMakesNoHeapAllocationAfterWarmUp) {
+  RouteHarness h;
+  h.log_on_all();
+  h.audit.record = false;
+  h.exchange_wire.record = false;
+  h.client_wire[0].record = false;
+
+  // Every message is built before the measured scope: orders from the client,
+  // and the exchange's ack + fill for each, so the working-order table and
+  // the exposure limits stay in steady state.
+  constexpr int kWarmUp = 200;
+  constexpr int kMeasured = 2000;
+  std::vector<std::string> orders, acks, fills;
+  for (int i = 0; i < kWarmUp + kMeasured; ++i) {
+    const std::string id = "A" + std::to_string(i);
+    // Vary the price so the identical-order check never trips.
+    const std::string px = "190." + std::to_string(10 + i % 80);
+    orders.push_back(h.order(0, id, 100, px));
+    acks.push_back(h.report("E1-" + id, '0', '0', 100, 0, 0, px));
+    fills.push_back(h.report("E1-" + id, 'F', '2', 100, 100, 100, px));
+  }
+
+  std::size_t consumed = 0, expected = 0;
+  auto run = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      h.clock.advance_ms(1);  // 1000 orders/s: well inside every rate limit.
+      consumed += h.from_client(0, orders[i]);
+      consumed += h.from_exchange(acks[i]);
+      consumed += h.from_exchange(fills[i]);
+      expected += orders[i].size() + acks[i].size() + fills[i].size();
+    }
+  };
+  run(0, kWarmUp);
+  const std::uint64_t sends_before = h.exchange_wire.sends;
+  const std::uint64_t reports_before = h.client_wire[0].sends;
+
+  riskgate::testing::AllocationScope scope;
+  run(kWarmUp, kWarmUp + kMeasured);
+  const std::uint64_t allocations = scope.count();
+
+  EXPECT_EQ(allocations, 0u);
+  EXPECT_EQ(consumed, expected);
+  EXPECT_EQ(h.exchange_wire.sends - sends_before, static_cast<std::uint64_t>(kMeasured))
+      << "every order forwarded";
+  EXPECT_GE(h.client_wire[0].sends - reports_before, 2u * kMeasured) << "every report routed back";
+  EXPECT_EQ(h.leg(0).counters.refused.load(), 0u);
+  EXPECT_EQ(h.group().working_orders(), 0u);
+}
+
+}  // namespace

@@ -1,0 +1,121 @@
+#include "tests/support/route_harness.hpp"
+
+#include <stdexcept>
+
+namespace riskgate::testing {
+
+namespace {
+
+const config::SessionDef& find_session(const config::Config& cfg, std::string_view name) {
+  for (const auto& d : cfg.sessions)
+    if (d.name == name) return d;
+  throw std::runtime_error("route harness: config has no session " + std::string(name));
+}
+
+std::size_t session_index(const config::Config& cfg, const config::SessionDef& d) {
+  return static_cast<std::size_t>(&d - cfg.sessions.data());
+}
+
+session::SessionConfig session_config(const config::SessionDef& d) {
+  session::SessionConfig sc;
+  sc.begin_string = std::string(config::to_string(d.begin_string));
+  sc.sender_comp_id = d.sender_comp_id;
+  sc.target_comp_id = d.target_comp_id;
+  sc.role = d.connection_type == config::ConnectionType::kAcceptor ? session::Role::kAcceptor
+                                                                   : session::Role::kInitiator;
+  sc.heart_bt_int_s = d.heart_bt_int;
+  return sc;
+}
+
+}  // namespace
+
+config::Config RouteHarness::default_config() {
+  return config::load_config(std::string(RISKGATE_SOURCE_DIR) + "/config/riskgate.toml");
+}
+
+RouteHarness::RouteHarness(const config::Config& cfg) : cfg_(cfg) {
+  engine_ = std::make_unique<risk::Engine>(cfg_.risk);
+
+  const config::SessionDef& exch = find_session(cfg_, "EXCH");
+  route::GroupOptions go;
+  go.exchange_name = exch.name;
+  go.exchange_idx = static_cast<std::uint32_t>(session_index(cfg_, exch));
+  go.supports_mass_cancel = exch.supports_mass_cancel;
+  go.forward_unknown_app_messages =
+      cfg_.gateway.unknown_app_messages == config::UnknownAppMessages::kForward;
+  go.cancel_on_kill = cfg_.gateway.on_kill_cancel_working;
+  go.max_working_orders = cfg_.gateway.max_working_orders;
+  go.translate.parent_id_tag = cfg_.risk.parent_child.parent_id_tag;
+  go.translate.parent_qty_tag = cfg_.risk.parent_child.parent_qty_tag;
+  group_ = std::make_unique<route::RouteGroup>(go, *engine_, clock, audit);
+
+  exchange_store_ = session::make_memory_store(1 << 20);
+  exchange_session_ = std::make_unique<session::Session>(session_config(exch), clock, exchange_wire,
+                                                         *exchange_store_, *group_);
+  group_->attach_exchange(*exchange_session_);
+
+  const std::array<std::string_view, kClients> names{"ENGINE1", "ENGINE2"};
+  for (int i = 0; i < kClients; ++i) {
+    const config::SessionDef& d = find_session(cfg_, names[i]);
+    route::ClientOptions co;
+    co.name = d.name;
+    co.cl_ord_id_prefix = d.cl_ord_id_prefix;
+    co.cancel_on_disconnect = d.cancel_on_disconnect;
+    co.logout_on_kill = d.logout_on_kill;
+    legs_[i] = &group_->add_client(static_cast<risk::SessionIdx>(session_index(cfg_, d)), co);
+    client_stores_[i] = session::make_memory_store(1 << 20);
+    client_sessions_[i] = std::make_unique<session::Session>(
+        session_config(d), clock, client_wire[i], *client_stores_[i], *legs_[i]);
+    legs_[i]->attach(*client_sessions_[i]);
+  }
+}
+
+RouteHarness::~RouteHarness() = default;
+
+void RouteHarness::log_on_exchange() {
+  exchange().on_connected();  // Sends our Logon.
+  (void)from_exchange(exchange_peer.logon(30));
+  if (exchange().state() != session::State::kActive)
+    throw std::runtime_error("route harness: exchange leg did not log on");
+  exchange_wire.sent.clear();
+}
+
+void RouteHarness::log_on_client(int i) {
+  client(i).on_connected();
+  (void)from_client(i, client_peer[i].logon(30));
+  if (client(i).state() != session::State::kActive)
+    throw std::runtime_error("route harness: client leg did not log on");
+  client_wire[i].sent.clear();
+}
+
+void RouteHarness::log_on_all() {
+  log_on_exchange();
+  for (int i = 0; i < kClients; ++i) log_on_client(i);
+}
+
+std::string RouteHarness::order(int i, std::string_view cl_ord_id, std::int64_t qty,
+                                std::string_view price, std::string_view extra,
+                                std::string_view acct, std::string_view symbol, char side) {
+  const std::string body = "11=" + std::string(cl_ord_id) +
+                           "|1=" + std::string(acct.empty() ? account[i] : acct) +
+                           "|55=" + std::string(symbol) + "|54=" + std::string(1, side) +
+                           "|38=" + std::to_string(qty) + "|40=2|44=" + std::string(price) +
+                           "|59=0|60=" + timestamp(clock.utc) + "|" + std::string(extra);
+  return client_peer[i].make("D", body);
+}
+
+std::string RouteHarness::report(std::string_view exch_id, char exec_type, char ord_status,
+                                 std::int64_t qty, std::int64_t cum_qty, std::int64_t last_qty,
+                                 std::string_view last_px) {
+  const std::uint64_t exec_seq = ++exec_seq_;
+  std::string body = "37=O" + std::to_string(exec_seq) + "|17=X" + std::to_string(exec_seq) +
+                     "|11=" + std::string(exch_id) + "|150=" + std::string(1, exec_type) +
+                     "|39=" + std::string(1, ord_status) +
+                     "|55=AAPL|54=1|38=" + std::to_string(qty) +
+                     "|151=" + std::to_string(qty - cum_qty) + "|14=" + std::to_string(cum_qty) +
+                     "|6=" + std::string(last_px) + "|";
+  if (last_qty > 0) body += "32=" + std::to_string(last_qty) + "|31=" + std::string(last_px) + "|";
+  return exchange_peer.make("8", body);
+}
+
+}  // namespace riskgate::testing
