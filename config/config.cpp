@@ -210,7 +210,8 @@ SessionDef parse_session(Table& t, const GatewayDef& g, KeyLines& lines) {
       else
         s.socket_accept_host = *v;
     }
-    if (auto v = t.req_integer("SocketAcceptPort", 1, 65535)) {
+    // 0 = an ephemeral port, printed at start (tests, side-by-side instances).
+    if (auto v = t.req_integer("SocketAcceptPort", 0, 65535)) {
       s.socket_accept_port = static_cast<std::uint16_t>(*v);
     }
     s.route = t.req_str("Route");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <ctime>
 #include <span>
@@ -105,6 +106,25 @@ int listen_tcp(const std::string& host, std::uint16_t port, std::uint16_t* bound
 std::string_view utc_now(char (&buf)[32]) noexcept {
   const std::size_t n = codec::format_utc_timestamp(std::span<char>(buf, sizeof buf), wall_ns());
   return {buf, n};
+}
+
+bool index_from_clordid(std::string_view id, std::uint64_t& idx) noexcept {
+  std::size_t start = id.size();
+  while (start > 0 && id[start - 1] >= '0' && id[start - 1] <= '9') --start;
+  if (start == id.size()) return false;
+  const auto r = std::from_chars(id.data() + start, id.data() + id.size(), idx);
+  return r.ec == std::errc{};
+}
+
+std::string run_nonce() {
+  static const char* letters = "abcdefghijklmnopqrstuvwxyz";
+  auto v = static_cast<std::uint64_t>(wall_ns() / 1000);
+  std::string s;
+  for (int i = 0; i < 6; ++i) {
+    s.push_back(letters[v % 26]);
+    v /= 26;
+  }
+  return s + "-";
 }
 
 FixLink::FixLink(int fd, std::string begin_string, std::string sender, std::string target,

@@ -138,4 +138,12 @@ class FixLink {
 // "20240101-12:00:00.000" for now, cached per ms; for TransactTime fields.
 std::string_view utc_now(char (&buf)[32]) noexcept;
 
+// ClOrdIDs of the generators are <run nonce><order index>. The index is the
+// trailing digits, so a proxy's prefix ("E1-") in front still parses.
+[[nodiscard]] bool index_from_clordid(std::string_view id, std::uint64_t& idx) noexcept;
+// Unique per run (from the wall clock) so a gateway that remembers ClOrdIDs
+// (duplicate check) never sees a reuse across runs; ends in '-' so the index
+// after it parses.
+[[nodiscard]] std::string run_nonce();
+
 }  // namespace riskgate::bench

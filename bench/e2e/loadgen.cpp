@@ -89,30 +89,6 @@ struct Options {
 
 enum : std::uint8_t { kUnsent = 0, kSent = 1, kAcked = 2, kRejected = 3 };
 
-// The order index is the trailing digits of the ClOrdID: a proxy may prefix
-// it (riskgate strips its prefix before the report reaches us; a prefix left
-// on would still parse).
-bool index_from_clordid(std::string_view id, std::uint64_t& idx) {
-  std::size_t start = id.size();
-  while (start > 0 && id[start - 1] >= '0' && id[start - 1] <= '9') --start;
-  if (start == id.size()) return false;
-  const auto r = std::from_chars(id.data() + start, id.data() + id.size(), idx);
-  return r.ec == std::errc{};
-}
-
-std::string nonce() {
-  // Unique per run so a gateway that remembers ClOrdIDs (duplicate check)
-  // never sees a reuse across runs. Ends in a letter so the index parses.
-  static const char* digits = "abcdefghijklmnopqrstuvwxyz";
-  auto v = static_cast<std::uint64_t>(rb::wall_ns() / 1000);
-  std::string s;
-  for (int i = 0; i < 6; ++i) {
-    s.push_back(digits[v % 26]);
-    v /= 26;
-  }
-  return s + "-";
-}
-
 // CPU time the hypervisor gave to other guests ("steal", /proc/stat) and the
 // total, in ticks summed over CPUs. On a shared VM a run with high steal has
 // stalls that are nobody's fault on the path; the report shows it per run.
@@ -267,7 +243,7 @@ int main(int argc, char** argv) {
         return;
       }
       std::uint64_t idx = 0;
-      if (!index_from_clordid(m.get(tag::kClOrdID), idx) || idx >= total) {
+      if (!rb::index_from_clordid(m.get(tag::kClOrdID), idx) || idx >= total) {
         ++unknown_ids;
         return;
       }
@@ -370,7 +346,7 @@ int main(int argc, char** argv) {
   }
 
   // --- Open-loop run ---------------------------------------------------------
-  const std::string id_prefix = nonce();
+  const std::string id_prefix = rb::run_nonce();
   char id_buf[64];
   std::copy(id_prefix.begin(), id_prefix.end(), id_buf);
   char ts_buf[32];

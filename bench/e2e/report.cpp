@@ -5,6 +5,8 @@
 //                   fields (path, kind, mode, ...)
 //   machine.json    nproc, CPU model, kernel, commit, command
 //   memory.jsonl    (optional) gateway RSS samples from the antagonistic run
+//   kill.json       (optional) the kill-switch benchmark's summary
+//                   (rg-killbench --summarize); its "text" lines end the table
 // Output, in the same directory:
 //   results.json    machine + every run + max sustainable rate per path
 //   runs.csv        one row per run
@@ -232,6 +234,17 @@ int main(int argc, char** argv) {
     }
   }
   const auto memory = read_jsonl(dir + "/memory.jsonl");
+  json kill = nullptr;
+  {
+    std::ifstream k(dir + "/kill.json");
+    if (k) {
+      kill = json::parse(k, nullptr, false);
+      if (kill.is_discarded()) {
+        std::cerr << "rg-report: kill.json is not JSON; left out\n";
+        kill = nullptr;
+      }
+    }
+  }
 
   // Max sustainable rate per path: highest passing search step; the first
   // failure reported is the lowest failing rate above it that never passed
@@ -318,6 +331,11 @@ int main(int argc, char** argv) {
     }
     t << "\n";
   }
+  if (kill.is_object() && kill.contains("text") && kill["text"].is_array()) {
+    t << "\n";
+    for (const auto& l : kill["text"])
+      if (l.is_string()) t << l.get<std::string>() << "\n";
+  }
   std::cout << t.str();
   std::ofstream(dir + "/table.txt") << t.str();
 
@@ -343,6 +361,7 @@ int main(int argc, char** argv) {
   json all = {{"machine", machine},
               {"runs", runs},
               {"memory", memory},
+              {"kill", kill},
               {"p99_bound_us", p99_bound_us},
               {"max_sustainable", json::array()}};
   for (const auto& [name, b] : best) all["max_sustainable"].push_back(b);

@@ -6,6 +6,7 @@
 
 #include "gateway/codec/tags.hpp"
 #include "gateway/control/build_info.hpp"
+#include "gateway/control/published_identity.hpp"
 #include "gateway/control/types.hpp"
 #include "gateway/net/tcp_connection.hpp"
 
@@ -70,6 +71,9 @@ struct Gateway::Slot final : net::ConnectionOwner, session::Transport {
   // Published by the I/O thread for status (relaxed: a snapshot for humans).
   std::atomic<std::uint8_t> state{0};
   std::string remote;  // I/O thread only.
+  // Acceptors: what the engine declared at its last Logon, and the verdict
+  // (I/O thread writes, control thread reads; seqlock, no lock).
+  control::PublishedIdentity identity;
 
   bool send(std::string_view bytes) noexcept override { return conn && conn->send(bytes); }
   void disconnect(std::string_view reason) noexcept override {
@@ -225,13 +229,19 @@ void Gateway::build_sessions() {
 }
 
 std::string_view Gateway::check_logon(route::ClientLeg& leg, const codec::Message& logon) {
-  const Slot& slot = *slots_[leg.index()];
-  if (!slot.def->identity_required || !manifest_) return {};
+  Slot& slot = *slots_[leg.index()];
   config::DeclaredIdentity id;
   id.app_name = logon.get(codec::tag::kApplicationSystemName);
   id.version = logon.get(codec::tag::kTradingSystemVersion);
   id.vendor = logon.get(codec::tag::kApplicationSystemVendor);
   id.build_digest = logon.get(cfg_.gateway.build_digest_tag);
+  if (!slot.def->identity_required || !manifest_) {
+    // Not verified here, but still shown to the fleet audit, which compares
+    // every connected engine with the manifest it is given.
+    slot.identity.publish(id.app_name, id.version, id.vendor, id.build_digest, slot.remote, true,
+                          "not verified (IdentityRequired = false or no manifest)");
+    return {};
+  }
   std::string reason;
   const auto verdict = manifest_->verify_engine(slot.def->target_comp_id, slot.remote, id,
                                                 manifest_->gateway.version, &reason);
@@ -239,6 +249,8 @@ std::string_view Gateway::check_logon(route::ClientLeg& leg, const codec::Messag
   r.utc_ns = clock_->utc_ns();
   control::AuditRecord::set(r.session, slot.def->name);
   if (verdict == config::IdentityVerdict::kApproved) {
+    slot.identity.publish(id.app_name, id.version, id.vendor, id.build_digest, slot.remote, true,
+                          "approved");
     r.event = control::AuditEvent::kLogonAccepted;
     std::string text = std::string(id.app_name) + " " + std::string(id.version);
     control::AuditRecord::set(r.text, text);
@@ -249,6 +261,8 @@ std::string_view Gateway::check_logon(route::ClientLeg& leg, const codec::Messag
   control::AuditRecord::set(r.text, reason);
   if (slot.def->on_unapproved_identity == config::OnUnapprovedIdentity::kKill) {
     // Accepted so it can cancel, with its kill switch engaged: it cannot trade.
+    slot.identity.publish(id.app_name, id.version, id.vendor, id.build_digest, slot.remote, false,
+                          reason);
     engine_->kills().engage(risk::KillScope::kClientSession, leg.index(),
                             risk::KillReason::kVersionMismatch);
     r.event = control::AuditEvent::kLogonAcceptedKilled;
@@ -564,9 +578,11 @@ nlohmann::json Gateway::status() {
   j["build_id"] = std::string(control::build_id());
   j["binary_sha256"] = binary_sha256_;
   j["config_sha256"] = config_sha256_;
-  j["manifest"] = {
-      {"present", manifest_.has_value()}, {"self_ok", self_ok_}, {"reason", self_reason_}};
-  j["audit_healthy"] = audit_log_->healthy();
+  j["manifest"] = {{"present", manifest_.has_value()},
+                   {"path", cfg_.gateway.manifest},
+                   {"self_ok", self_ok_},
+                   {"reason", self_ok_ ? std::string("ok") : self_reason_}};
+  j["audit"] = {{"healthy", audit_log_->healthy()}, {"refused", producer_->refused()}};
   auto& sessions = j["sessions"] = nlohmann::json::array();
   for (auto& s : slots_) {
     if (!s) continue;
@@ -576,6 +592,16 @@ nlohmann::json Gateway::status() {
     o["state"] = std::string(
         session::to_string(static_cast<session::State>(s->state.load(std::memory_order_relaxed))));
     if (s->leg) {
+      o["sender_comp_id"] = s->def->target_comp_id;
+      control::EngineIdentityView id;
+      // Only a logged-on engine is "connected"; the record outlives its session.
+      if (o["state"] == "active" && s->identity.read(id)) {
+        o["peer_host"] = id.peer_host;
+        o["engine"] = {{"app_name", id.app_name}, {"version", id.version},   {"vendor", id.vendor},
+                       {"digest", id.digest},     {"approved", id.approved}, {"reason", id.reason}};
+      } else {
+        o["engine"] = nullptr;
+      }
       o["orders_in"] = s->leg->counters.orders_in.load(std::memory_order_relaxed);
       o["forwarded"] = s->leg->counters.forwarded.load(std::memory_order_relaxed);
       o["refused"] = s->leg->counters.refused.load(std::memory_order_relaxed);
@@ -592,7 +618,7 @@ nlohmann::json Gateway::status() {
                      {"target", k.target},
                      {"reason", k.reason},
                      {"actor", k.actor},
-                     {"since", control::format_utc(k.utc_ns)}});
+                     {"ts", control::format_utc(k.utc_ns)}});
   j["global_killed"] = engine_->kills().engaged(risk::KillScope::kGlobal, 0);
   auto& accounts = j["limits"] = nlohmann::json::object();
   for (const auto& a : cfg_.risk.accounts) {

@@ -265,18 +265,22 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
       return;
     }
   }
-  if (exchange_ == nullptr || exchange_->state() != session::State::kActive) {
-    risk::Decision d;
-    d.rule = risk::RuleId::kExchangeUnavailable;
-    refuse(leg, msg, view, d);
-    return;
-  }
-
+  // The engine refuses while the exchange leg is logged out (check 3), after
+  // the kill switch and retired values, so a retired value still trips its
+  // session and a killed flow is refused naming the kill switch.
   Ticket ticket;
   const risk::Decision d =
       engine_.check(view, leg.risk_state(), ticket, orig != nullptr ? &orig->ticket : nullptr);
   if (!d.accepted()) {
     refuse(leg, msg, view, d);
+    return;
+  }
+  // Logged on but not active (our Logout is awaiting its answer): not sent.
+  if (exchange_ == nullptr || exchange_->state() != session::State::kActive) {
+    engine_.on_sent_failed(ticket);
+    risk::Decision down;
+    down.rule = risk::RuleId::kExchangeUnavailable;
+    refuse(leg, msg, view, down);
     return;
   }
   // Track before sending: an order we could not cancel on a kill must not go.

@@ -136,6 +136,7 @@ void EngineApp::fromApp(const FIX::Message& msg,
   const std::string& ord_status = msg.getField(kOrdStatus);
   Order* o = find(msg.getField(kClOrdID));
   if (o == nullptr && msg.isSetField(kOrigClOrdID)) o = find(msg.getField(kOrigClOrdID));
+  if (o == nullptr) ++stats_.unknown_reports;
   const char et = exec_type.empty() ? '?' : exec_type[0];
   switch (et) {
     case '0':

@@ -46,6 +46,9 @@ struct EngineStats {
   std::int64_t business_rejects = 0;
   std::int64_t session_rejects = 0;
   std::int64_t mass_cancel_reports = 0;
+  // ExecutionReports whose ClOrdID (and OrigClOrdID) this run never sent:
+  // a gateway that misroutes another engine's reports shows up here.
+  std::int64_t unknown_reports = 0;
   std::int64_t logons = 0;
   std::int64_t logouts = 0;
   bool logon_refused = false;

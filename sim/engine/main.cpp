@@ -242,8 +242,9 @@ void print_summary(const riskgate::sim::EngineStats& s, const Args& a, int exit_
       " replaced=" + std::to_string(s.replaced) + " expired=" + std::to_string(s.expired) +
       " cancels_sent=" + std::to_string(s.cancels_sent) + " cancel_rejects=" +
       std::to_string(s.cancel_rejects) + " business_rejects=" + std::to_string(s.business_rejects) +
-      " session_rejects=" + std::to_string(s.session_rejects) + " mass_cancel_reports=" +
-      std::to_string(s.mass_cancel_reports) + " logons=" + std::to_string(s.logons) +
+      " session_rejects=" + std::to_string(s.session_rejects) +
+      " mass_cancel_reports=" + std::to_string(s.mass_cancel_reports) + " unknown_reports=" +
+      std::to_string(s.unknown_reports) + " logons=" + std::to_string(s.logons) +
       " logouts=" + std::to_string(s.logouts) + " logon_refused=" + (s.logon_refused ? "1" : "0") +
       " resend_requests_sent=" + std::to_string(s.resend_requests_sent) +
       " resend_requests_received=" + std::to_string(s.resend_requests_received) +
@@ -268,6 +269,7 @@ void print_summary(const riskgate::sim::EngineStats& s, const Args& a, int exit_
                       {"business_rejects", s.business_rejects},
                       {"session_rejects", s.session_rejects},
                       {"mass_cancel_reports", s.mass_cancel_reports},
+                      {"unknown_reports", s.unknown_reports},
                       {"logons", s.logons},
                       {"logouts", s.logouts},
                       {"logon_refused", s.logon_refused},

@@ -337,7 +337,7 @@ TEST(ConfigErrors, PortOutOfRangeNamesFileLineSessionKeyAndValue) {
   const auto msg = load_error_of(kData + "bad_port.toml");
   EXPECT_CONTAINS(msg,
                   "bad_port.toml:8: session \"ENGINE1\": SocketAcceptPort: must be "
-                  "1..65535, got 70000");
+                  "0..65535, got 70000");
 }
 
 TEST(ConfigErrors, MisspeltLimitIsRejectedNotIgnored) {

@@ -10,50 +10,14 @@
 #include <vector>
 
 #include "tests/support/process.hpp"
+#include "tests/support/summary.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using riskgate::testing::ChildProcess;
-
-// "prefix summary: a=1 b=2 text="x y"" -> {a:1, b:2, text:x y}
-std::map<std::string, std::string> parse_summary(const std::string& line) {
-  std::map<std::string, std::string> out;
-  std::size_t pos = line.find(':');
-  if (pos == std::string::npos) return out;
-  ++pos;
-  while (pos < line.size()) {
-    while (pos < line.size() && line[pos] == ' ') ++pos;
-    const std::size_t eq = line.find('=', pos);
-    if (eq == std::string::npos) break;
-    const std::string key = line.substr(pos, eq - pos);
-    std::string value;
-    pos = eq + 1;
-    if (pos < line.size() && line[pos] == '"') {
-      ++pos;
-      while (pos < line.size() && line[pos] != '"') {
-        if (line[pos] == '\\' && pos + 1 < line.size()) ++pos;
-        value += line[pos++];
-      }
-      ++pos;
-    } else {
-      const std::size_t sp = line.find(' ', pos);
-      value = line.substr(pos, sp == std::string::npos ? std::string::npos : sp - pos);
-      pos = sp == std::string::npos ? line.size() : sp;
-    }
-    out[key] = value;
-  }
-  return out;
-}
-
-long num(const std::map<std::string, std::string>& m, const std::string& key) {
-  auto it = m.find(key);
-  if (it == m.end()) {
-    ADD_FAILURE() << "summary has no key " << key;
-    return -1;
-  }
-  return std::stol(it->second);
-}
+using riskgate::testing::num;
+using riskgate::testing::parse_summary;
 
 struct Exchange {
   ChildProcess proc;

@@ -1,0 +1,99 @@
+// The identity an engine declared at Logon, published by the I/O thread for
+// the control plane (status, fleet audit) without a lock.
+//
+// A seqlock: one writer (the session's I/O thread, at Logon) and any number
+// of readers (control threads), which retry while a write is in progress.
+// The text lives in relaxed atomic bytes, so a reader racing a writer reads
+// torn bytes that it then throws away, never undefined behaviour.
+//
+// Memory orders:
+//   writer: seq_ odd (relaxed) -> release fence -> bytes (relaxed) ->
+//           seq_ even (release, pairs with the reader's first acquire load);
+//   reader: seq_ (acquire) -> bytes (relaxed) -> acquire fence -> seq_
+//           (relaxed) again; equal and even => the bytes are one write's.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace riskgate::control {
+
+struct EngineIdentityView {
+  std::string app_name, version, vendor, digest, peer_host, reason;
+  bool approved = false;
+};
+
+class PublishedIdentity {
+ public:
+  static constexpr std::size_t kField = 96;    // Bytes kept per field.
+  static constexpr std::size_t kReason = 200;  // Bytes kept of the verdict reason.
+
+  // I/O thread. No allocation, no lock.
+  void publish(std::string_view app_name, std::string_view version, std::string_view vendor,
+               std::string_view digest, std::string_view peer_host, bool approved,
+               std::string_view reason) noexcept {
+    const std::uint32_t s = seq_.load(std::memory_order_relaxed);
+    seq_.store(s + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    put(fields_[0], app_name);
+    put(fields_[1], version);
+    put(fields_[2], vendor);
+    put(fields_[3], digest);
+    put(fields_[4], peer_host);
+    put(reason_, reason);
+    approved_.store(approved, std::memory_order_relaxed);
+    present_.store(true, std::memory_order_relaxed);
+    seq_.store(s + 2, std::memory_order_release);
+  }
+
+  // Control thread: false until the first publish.
+  [[nodiscard]] bool read(EngineIdentityView& out) const {
+    for (;;) {
+      const std::uint32_t s1 = seq_.load(std::memory_order_acquire);
+      if (s1 & 1u) continue;  // A write is in progress: it is a few hundred bytes.
+      const bool present = present_.load(std::memory_order_relaxed);
+      std::string f[5];
+      for (int i = 0; i < 5; ++i) f[i] = get(fields_[i]);
+      std::string reason = get(reason_);
+      const bool approved = approved_.load(std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if (seq_.load(std::memory_order_relaxed) != s1) continue;
+      if (!present) return false;
+      out = EngineIdentityView{f[0], f[1], f[2], f[3], f[4], std::move(reason), approved};
+      return true;
+    }
+  }
+
+ private:
+  template <std::size_t N>
+  struct Text {
+    std::atomic<std::uint16_t> len{0};
+    std::atomic<char> bytes[N];  // Value-initialised (C++20).
+  };
+
+  template <std::size_t N>
+  static void put(Text<N>& t, std::string_view v) noexcept {
+    const std::size_t n = v.size() < N ? v.size() : N;
+    for (std::size_t i = 0; i < n; ++i) t.bytes[i].store(v[i], std::memory_order_relaxed);
+    t.len.store(static_cast<std::uint16_t>(n), std::memory_order_relaxed);
+  }
+  template <std::size_t N>
+  static std::string get(const Text<N>& t) {
+    std::size_t n = t.len.load(std::memory_order_relaxed);
+    if (n > N) n = N;  // Torn read: discarded by the sequence check anyway.
+    std::string s(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) s[i] = t.bytes[i].load(std::memory_order_relaxed);
+    return s;
+  }
+
+  std::atomic<std::uint32_t> seq_{0};
+  std::atomic<bool> present_{false};
+  std::atomic<bool> approved_{false};
+  Text<kField> fields_[5];
+  Text<kReason> reason_;
+};
+
+}  // namespace riskgate::control

@@ -1,0 +1,267 @@
+// Risk checks, deployed-version verification and the kill switch through a
+// running riskgate (issues 3 and 4): QuickFIX engine-sim -> riskgate ->
+// QuickFIX exchange-sim, riskgatectl against the admin API, the audit log.
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <string>
+
+#include "tests/integration/harness.hpp"
+
+namespace riskgate::itest {
+namespace {
+
+const Identity kEngine1{"ENGINE1", "ACC1", "0.1.0"};
+const Identity kEngine2{"ENGINE2", "ACC2", "0.1.0"};
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// Logged on, sent `count`, and every one refused naming the kill switch.
+void expect_all_killed(const EngineRun& r, long count) {
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(num(r.summary, "logons"), 1) << r.describe();
+  EXPECT_EQ(num(r.summary, "sent"), count) << r.describe();
+  EXPECT_EQ(num(r.summary, "rejected"), count) << r.describe();
+  EXPECT_EQ(num(r.summary, "acked"), 0) << r.describe();
+  EXPECT_EQ(r.rule("kill_switch"), count) << r.describe();
+}
+
+void expect_all_filled(const EngineRun& r, long count) {
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(num(r.summary, "sent"), count) << r.describe();
+  EXPECT_EQ(num(r.summary, "filled_orders"), count) << r.describe();
+  EXPECT_EQ(num(r.summary, "rejected"), 0) << r.describe();
+}
+
+// ---------------------------------------------------------------------------
+// Issue 3: risk
+
+TEST(GatewayRisk, FatFingerOrderIsRefusedByMaxOrderQtyAndNeverReachesTheExchange) {
+  Stack s;
+  const EngineRun r =
+      s.run(kEngine1, {"--count", "5", "--pattern", "fat-finger", "--fat-finger-at", "3"});
+  EXPECT_EQ(num(r.summary, "sent"), 5) << r.describe();
+  EXPECT_EQ(num(r.summary, "rejected"), 1) << r.describe();
+  EXPECT_EQ(r.rule("max_order_qty"), 1) << r.describe();
+  EXPECT_EQ(num(r.summary, "filled_orders"), 4) << r.describe();
+  EXPECT_FALSE(
+      wait_audit(s.audit_log(), {"\"order_refused\"", "\"rule\":\"max_order_qty\""}).empty());
+  const Summary ex = s.exchange.stop();
+  EXPECT_EQ(num(ex, "orders"), num(r.summary, "sent") - 1);
+  // Four normal orders of at most 500; the fat finger alone would be 100000+.
+  EXPECT_LE(num(ex, "filled_qty"), 4 * 500);
+}
+
+TEST(GatewayRisk, RunawayChildOrdersAreStoppedAtTheParentQuantity) {
+  constexpr long kParentQty = 1000;
+  constexpr double kMaxSentMultiple = 1.0;  // [risk.parent_child] in config/riskgate.toml
+  Stack s({"--fill-model", "full"});
+  const EngineRun r = s.run(kEngine1, {"--pattern", "runaway", "--parent-qty", "1000",
+                                       "--child-qty", "100", "--count", "50"});
+  EXPECT_EQ(num(r.summary, "sent"), 50) << r.describe();
+  EXPECT_EQ(r.rule("parent_child_sent"), 1) << r.describe();        // The first child too many...
+  EXPECT_EQ(r.rule("kill_switch"), num(r.summary, "rejected") - 1)  // ...then the trip.
+      << r.describe();
+  EXPECT_FALSE(wait_audit(s.audit_log(), {"\"kill_tripped\"", "\"ENGINE1\""}).empty());
+  const Summary ex = s.exchange.stop();
+  const long shares = num(ex, "filled_qty");
+  std::cout << "runaway: engine sent 50 children of 100 (5000 shares) for a parent of "
+            << kParentQty << "; " << num(ex, "orders") << " orders and " << shares
+            << " shares reached the exchange\n";
+  EXPECT_GT(shares, 0);  // The flow was live until the breach.
+  EXPECT_LE(shares, static_cast<long>(kParentQty * kMaxSentMultiple));
+  EXPECT_LE(num(ex, "orders") * 100, static_cast<long>(kParentQty * kMaxSentMultiple));
+}
+
+// ---------------------------------------------------------------------------
+// Issue 4: versions
+
+TEST(GatewayVersions, EngineWithAnUnapprovedVersionIsRefusedAtLogonNamingTheReason) {
+  Stack s;
+  const EngineRun r =
+      s.run({"ENGINE1", "ACC1", "9.9.9"}, {"--count", "1", "--logon-timeout-seconds", "5"});
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_EQ(num(r.summary, "logon_refused"), 1) << r.describe();
+  EXPECT_EQ(num(r.summary, "sent"), 0) << r.describe();
+  const std::string& text = r.summary.at("logout_text");
+  EXPECT_TRUE(contains(text, "unapproved engine identity")) << text;
+  EXPECT_TRUE(contains(text, "TradingSystemVersion(1604)")) << text;
+  EXPECT_TRUE(contains(text, "9.9.9")) << text;
+  EXPECT_FALSE(
+      wait_audit(s.audit_log(), {"\"logon_refused\"", "\"wrong_version\"", "ENGINE1"}).empty());
+}
+
+TEST(GatewayVersions, EngineDeclaringNoIdentityIsRefusedAtLogonNamingTheReason) {
+  Stack s;
+  const EngineRun r =
+      s.run({"ENGINE1", "ACC1", ""}, {"--count", "1", "--logon-timeout-seconds", "5"});
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_EQ(num(r.summary, "logon_refused"), 1) << r.describe();
+  const std::string& text = r.summary.at("logout_text");
+  EXPECT_TRUE(contains(text, "unapproved engine identity")) << text;
+  EXPECT_TRUE(contains(text, "ApplicationSystemName(1603)")) << text;
+  EXPECT_FALSE(wait_audit(s.audit_log(), {"\"logon_refused\"", "\"identity_missing\""}).empty());
+}
+
+TEST(GatewayVersions, WithKillPolicyAnUnapprovedEngineLogsOnButEveryOrderIsRefused) {
+  GatewayConfig cfg;
+  cfg.session_keys.emplace_back("ENGINE1", "OnUnapprovedIdentity", "\"kill\"");
+  Stack s({}, cfg);
+  const EngineRun r = s.run({"ENGINE1", "ACC1", "9.9.9"}, {"--count", "3"});
+  expect_all_killed(r, 3);
+  EXPECT_EQ(num(r.summary, "logon_refused"), 0) << r.describe();
+  for (const auto& t : r.reject_texts) EXPECT_TRUE(contains(t, "version_mismatch")) << t;
+  EXPECT_FALSE(wait_audit(s.audit_log(), {"\"logon_accepted_killed\"", "ENGINE1"}).empty());
+  // The kill is this session's only: ENGINE2, approved, trades.
+  expect_all_filled(s.run(kEngine2, {"--count", "2"}), 2);
+  const Summary ex = s.exchange.stop();
+  EXPECT_EQ(num(ex, "orders"), 2);
+}
+
+TEST(GatewayVersions, GatewayWhoseBuildDigestIsNotInTheManifestStartsWithTheGlobalKill) {
+  TempDir manifests;
+  const std::string manifest = manifests.file("manifest.toml");
+  write_file(manifest,
+             replace_once(read_file(std::string(RISKGATE_SOURCE_DIR) + "/config/manifest.toml"),
+                          "version = \"0.1.0\"\nbuild_digest = \"any\"",
+                          "version = \"0.1.0\"\nbuild_digest = \"" + std::string(64, 'a') + "\""));
+  GatewayConfig cfg;
+  cfg.manifest = manifest;
+  Stack s({}, cfg);
+  const std::string said = s.gateway->startup_output();
+  EXPECT_TRUE(contains(said, "DEPLOYED VERSION MISMATCH")) << said;
+  EXPECT_TRUE(contains(said, "GLOBAL KILL SWITCH ENGAGED")) << said;
+  EXPECT_TRUE(contains(said, std::string(64, 'a'))) << said;
+
+  const EngineRun r = s.run(kEngine1, {"--count", "3"});
+  expect_all_killed(r, 3);
+  for (const auto& t : r.reject_texts) EXPECT_TRUE(contains(t, "global engaged")) << t;
+  // Not even an admin can release it: the binary is still not the approved one.
+  const CtlResult rel = ctl(s.gateway->admin_url(), token_file(s.dir, "admin.token", kAdminToken),
+                            {"release", "--scope", "global", "--reason", "itest"});
+  EXPECT_NE(rel.exit_code, 0) << rel.output;
+  EXPECT_TRUE(contains(rel.output, "the global kill stays")) << rel.output;
+  EXPECT_FALSE(wait_audit(s.audit_log(), {"startup_warning", "DEPLOYED VERSION MISMATCH"}).empty());
+  const Summary ex = s.exchange.stop();
+  EXPECT_EQ(num(ex, "orders"), 0);
+}
+
+TEST(GatewayVersions, RetiredFlagIsRefusedAndTripsTheSessionKillSwitch) {
+  Stack s;
+  const EngineRun r =
+      s.run(kEngine1, {"--count", "3", "--retired-tag", "9700", "--retired-value", "PWRPEG"});
+  EXPECT_EQ(num(r.summary, "rejected"), 3) << r.describe();
+  EXPECT_EQ(r.rule("retired_feature"), 1) << r.describe();
+  EXPECT_EQ(r.rule("kill_switch"), 2) << r.describe();
+  // Later orders without the flag are refused too: the session is tripped...
+  expect_all_killed(s.run(kEngine1, {"--count", "2"}), 2);
+  // ...and only that session.
+  expect_all_filled(s.run(kEngine2, {"--count", "2"}), 2);
+  EXPECT_FALSE(wait_audit(s.audit_log(), {"\"retired_value\"", "ENGINE1"}).empty());
+  EXPECT_FALSE(wait_audit(s.audit_log(), {"\"kill_tripped\"", "retired_feature"}).empty());
+  const Summary ex = s.exchange.stop();
+  EXPECT_EQ(num(ex, "orders"), 2);
+}
+
+TEST(GatewayVersions, RetiredFlagTripsTheSessionEvenWhileTheExchangeIsDown) {
+  // The kill switch and retired values come before exchange availability:
+  // a dormant flag must trip its session whatever the state of the exchange.
+  int closed_port = 0;
+  {
+    Exchange gone;
+    closed_port = gone.port();
+    (void)gone.stop();
+  }
+  TempDir dir;
+  GatewayConfig cfg;
+  cfg.exchange_port = closed_port;
+  Gateway gw(write_gateway_config(dir, cfg));
+  const EngineRun r =
+      run_engine(gw.client_port(), kEngine1,
+                 {"--count", "2", "--retired-tag", "9700", "--retired-value", "PWRPEG"});
+  EXPECT_EQ(num(r.summary, "rejected"), 2) << r.describe();
+  EXPECT_EQ(r.rule("retired_feature"), 1) << r.describe();
+  EXPECT_EQ(r.rule("kill_switch"), 1) << r.describe();
+  EXPECT_EQ(r.rule("exchange_unavailable"), 0) << r.describe();
+  EXPECT_EQ(gw.stop(), 0);
+}
+
+// ---------------------------------------------------------------------------
+// Issue 4: the kill switch
+
+TEST(GatewayKill, GlobalKillSurvivesKillNineAndAnAdminReleaseLetsOrdersFlowAgain) {
+  GatewayConfig cfg;
+  // A restarted riskgate has a fresh memory store: log on to the exchange
+  // with a sequence reset, or exchange-sim refuses MsgSeqNum 1 as too low.
+  cfg.session_keys.emplace_back("EXCH", "ResetOnLogon", "true");
+  Stack s({}, cfg);
+  const std::string op = token_file(s.dir, "operator.token", kOperatorToken);
+  const std::string admin = token_file(s.dir, "admin.token", kAdminToken);
+  const std::string reason = "itest: halt before restart";
+
+  const CtlResult k =
+      ctl(s.gateway->admin_url(), op, {"kill", "--scope", "global", "--reason", reason});
+  ASSERT_EQ(k.exit_code, 0) << k.output;
+  expect_all_killed(s.run(kEngine1, {"--count", "1"}), 1);
+
+  s.gateway->kill9();
+  s.gateway.emplace(s.config_path);  // Same StateDir.
+  EXPECT_TRUE(contains(s.gateway->startup_output(), "kill restored from"))
+      << s.gateway->startup_output();
+  ASSERT_TRUE(s.exchange.wait_logon(2));
+
+  const EngineRun after = s.run(kEngine1, {"--count", "2"});
+  expect_all_killed(after, 2);
+  for (const auto& t : after.reject_texts) EXPECT_TRUE(contains(t, "global engaged")) << t;
+  const CtlResult st = ctl(s.gateway->admin_url(), op, {"status"});
+  EXPECT_EQ(st.exit_code, 0) << st.output;
+  EXPECT_TRUE(contains(st.output, "global  by demo-operator")) << st.output;
+  EXPECT_TRUE(contains(st.output, reason)) << st.output;
+
+  const CtlResult rel = ctl(s.gateway->admin_url(), admin,
+                            {"release", "--scope", "global", "--reason", "itest: resume"});
+  ASSERT_EQ(rel.exit_code, 0) << rel.output;
+  expect_all_filled(s.run(kEngine1, {"--count", "2"}), 2);
+  EXPECT_FALSE(wait_audit(s.audit_log(), {"\"release\"", "demo-admin", "itest: resume"}).empty());
+  const Summary ex = s.exchange.stop();
+  EXPECT_EQ(num(ex, "orders"), 2);
+}
+
+TEST(GatewayKill, UnauthenticatedRequestsAndAnOperatorReleaseAreRefusedAndAudited) {
+  Stack s;
+  const std::string url = s.gateway->admin_url();
+  const std::string op = token_file(s.dir, "operator.token", kOperatorToken);
+
+  EXPECT_EQ(http_get_status(url, "/status"), 401);
+  const CtlResult bogus =
+      ctl(url, token_file(s.dir, "bogus.token", "not-a-token-of-this-gateway"), {"status"});
+  EXPECT_NE(bogus.exit_code, 0) << bogus.output;
+  EXPECT_TRUE(contains(bogus.output, "401")) << bogus.output;
+
+  ASSERT_EQ(
+      ctl(url, op,
+          {"kill", "--scope", "session", "--target", "ENGINE1", "--reason", "itest: operator kill"})
+          .exit_code,
+      0);
+  const CtlResult rel = ctl(url, op,
+                            {"release", "--scope", "session", "--target", "ENGINE1", "--reason",
+                             "itest: operator may not"});
+  EXPECT_NE(rel.exit_code, 0) << rel.output;
+  EXPECT_TRUE(contains(rel.output, "403")) << rel.output;
+  expect_all_killed(s.run(kEngine1, {"--count", "1"}), 1);  // The kill stayed.
+
+  EXPECT_FALSE(
+      wait_audit(s.audit_log(), {"\"admin_refused\"", "\"status\":401", "missing bearer token"})
+          .empty());
+  EXPECT_FALSE(
+      wait_audit(s.audit_log(), {"\"admin_refused\"", "\"status\":401", "unknown bearer token"})
+          .empty());
+  EXPECT_FALSE(wait_audit(s.audit_log(), {"\"admin_refused\"", "\"status\":403",
+                                          "\"actor\":\"demo-operator\"", "/release"})
+                   .empty());
+}
+
+}  // namespace
+}  // namespace riskgate::itest
