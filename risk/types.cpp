@@ -231,18 +231,42 @@ std::size_t format_reject_text(const Decision& d, const OrderView& o, char* out,
       w.put_int(d.limit);
       w.put("/s");
       break;
+    // Rules without numbers still read "rule: what is wrong (ACCOUNT SYMBOL)",
+    // so a parser can take the rule id as everything before the first ':'.
     case RuleId::kNone:
+      break;
     case RuleId::kUnknownSide:
+      w.put(": side not supported");
+      break;
     case RuleId::kUnknownOrdType:
+      w.put(": order type not supported");
+      break;
     case RuleId::kMissingPrice:
+      w.put(": limit order without a price");
+      break;
     case RuleId::kUnknownSymbol:
+      w.put(": symbol not in the reference data");
+      break;
     case RuleId::kUnknownAccount:
+      w.put(": account not configured");
+      break;
     case RuleId::kDuplicateClOrdID:
+      w.put(": ClOrdID already used in this session");
+      break;
     case RuleId::kRestrictedSymbol:
+      w.put(": symbol is restricted");
+      break;
     case RuleId::kInstrumentNotPermitted:
+      w.put(": symbol not permitted for this account");
+      break;
     case RuleId::kRiskStateFull:
+      w.put(": a risk state table is full (raise [risk.capacities])");
+      break;
     case RuleId::kAuditUnavailable:
+      w.put(": the audit log cannot be written");
+      break;
     case RuleId::kExchangeUnavailable:
+      w.put(": the exchange session is not logged on");
       break;
     default: {
       w.put(": ");

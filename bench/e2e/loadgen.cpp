@@ -364,10 +364,19 @@ int main(int argc, char** argv) {
   const std::int64_t heartbeat_ns = std::int64_t{o.heartbeat_s} * 1'000'000'000;
   const std::int64_t spin_ns = std::int64_t{o.spin_us} * 1000;
 
+  // A path that stops reading (saturated, or wedged) must not hang the suite:
+  // give up this long after the last order was due, and report it.
+  const std::int64_t give_up_at =
+      intended(total == 0 ? 0 : total - 1, t0) + static_cast<std::int64_t>(o.drain_s * 1e9);
+  bool saturated = false;
   while (next < total && !failed) {
     if (receiver_done.load(std::memory_order_acquire)) break;
     const std::int64_t due = intended(next, t0);
     std::int64_t now = rb::mono_ns();
+    if (now > give_up_at) {
+      saturated = true;
+      break;
+    }
     if (!o.busy && due - now > spin_ns) {
       const std::int64_t wake = due - spin_ns;
       timespec ts{wake / 1'000'000'000, wake % 1'000'000'000};
@@ -448,7 +457,11 @@ int main(int argc, char** argv) {
   if (link_error.empty() && next < total) {
     link_error =
         logged_out.load(std::memory_order_acquire) ? "logout: " + logout_text : link.rx_error();
-    if (link_error.empty()) link_error = "stopped early";
+    if (link_error.empty()) {
+      link_error = saturated ? "saturated: the path stopped taking orders (" +
+                                   std::to_string(total - next) + " never sent)"
+                             : "stopped early";
+    }
   }
   // --- Results ---------------------------------------------------------------
   std::uint64_t sent_measured = next > warm_count ? next - warm_count : 0;

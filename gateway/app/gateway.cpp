@@ -465,11 +465,19 @@ void Gateway::on_accept(asio::ip::tcp::socket s) {
 }
 
 void Gateway::io_tick() {
+  net::WriteBatch::Scope batch;  // Heartbeats and timeouts of every session: one flush.
   for (auto& s : slots_) {
     if (!s) continue;
     s->session->on_timer();
     const auto st = s->session->state();
-    s->state.store(static_cast<std::uint8_t>(st), std::memory_order_relaxed);
+    const auto before = static_cast<session::State>(
+        s->state.exchange(static_cast<std::uint8_t>(st), std::memory_order_relaxed));
+    // Operators watch stdout for legs coming and going (also in the audit log).
+    // Off the order path: at most one line per state change per 10 ms tick.
+    if (before != st) {
+      std::cout << "riskgate: session " << s->def->name << ": " << session::to_string(before)
+                << " -> " << session::to_string(st) << std::endl;
+    }
     if (st == session::State::kActive && s->connector) s->connector->reset_backoff();
   }
   graveyard_.clear();

@@ -29,7 +29,11 @@ void IoThread::arm_wake_read() {
   wake_desc_.async_read_some(boost::asio::buffer(&wake_counter_, sizeof wake_counter_),
                              [this](const boost::system::error_code& ec, std::size_t) {
                                if (ec == boost::asio::error::operation_aborted) return;
-                               if (on_wake_) on_wake_();
+                               if (on_wake_) {
+                                 // A kill's burst of cancels leaves in few large writes.
+                                 WriteBatch::Scope batch;
+                                 on_wake_();
+                               }
                                if (!stop_.load(std::memory_order_acquire)) arm_wake_read();
                              });
 }
@@ -41,6 +45,7 @@ void IoThread::start() {
 void IoThread::run() {
   // Keeps run() from returning while sockets are idle between sessions.
   auto guard = boost::asio::make_work_guard(ctx_);
+  WriteBatch::Install batching(batch_);
   if (mode_ == IdleMode::kBusyPoll) {
     // acquire pairs with the release in request_stop().
     while (!stop_.load(std::memory_order_acquire)) ctx_.poll();

@@ -16,6 +16,8 @@
 #include <functional>
 #include <thread>
 
+#include "gateway/net/write_batch.hpp"
+
 namespace riskgate::net {
 
 enum class IdleMode : std::uint8_t {
@@ -57,6 +59,7 @@ class IoThread {
   // stopper wrote before request_stop() is visible when the loop exits.
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  WriteBatch batch_;  // This thread's write batching (installed by run()).
 };
 
 }  // namespace riskgate::net

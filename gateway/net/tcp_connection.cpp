@@ -21,6 +21,9 @@ TcpConnection::TcpConnection(asio::ip::tcp::socket socket, std::size_t rx_capaci
 }
 
 TcpConnection::~TcpConnection() {
+  if (in_batch_) {
+    if (WriteBatch* b = WriteBatch::current()) b->remove(*this);
+  }
   boost::system::error_code ec;
   socket_.close(ec);
 }
@@ -71,6 +74,9 @@ void TcpConnection::arm_read() {
         }
         rx_len_ += n;
         stats_.bytes_in += n;
+        // Everything the owner sends while handling these bytes leaves in one
+        // write per connection when the scope closes.
+        WriteBatch::Scope batch;
         std::size_t consumed = owner_ != nullptr ? owner_->on_bytes({rx_.get(), rx_len_}) : 0;
         if (consumed > rx_len_) consumed = rx_len_;
         if (consumed > 0) {
@@ -83,6 +89,12 @@ void TcpConnection::arm_read() {
 
 bool TcpConnection::send(std::string_view bytes) noexcept {
   if (closing_ || close_after_flush_) return false;
+  if (WriteBatch* b = WriteBatch::current(); b != nullptr && b->active()) {
+    if (!append(bytes)) return false;  // Nothing of it reached the kernel.
+    ++stats_.batched_sends;
+    b->add(*this);
+    return true;
+  }
   std::size_t off = 0;
   if (tx_head_ == tx_tail_) {
     // Nothing queued: order is preserved by writing straight to the kernel.
@@ -98,23 +110,49 @@ bool TcpConnection::send(std::string_view bytes) noexcept {
       return true;
     }
   }
-  const std::size_t rest = bytes.size() - off;
-  if (tx_cap_ - tx_tail_ < rest && tx_head_ > 0) {
-    std::memmove(tx_.get(), tx_.get() + tx_head_, tx_tail_ - tx_head_);
-    tx_tail_ -= tx_head_;
-    tx_head_ = 0;
-  }
-  if (tx_cap_ - tx_tail_ < rest) {
+  if (!append(bytes.substr(off))) {
     // A partial message already reached the kernel, so the stream is broken:
     // the peer must not receive half a message followed by another.
     if (off > 0) close_now("send buffer full");
     return false;
   }
-  std::memcpy(tx_.get() + tx_tail_, bytes.data() + off, rest);
-  tx_tail_ += rest;
   ++stats_.deferred_writes;
   arm_write();
   return true;
+}
+
+bool TcpConnection::append(std::string_view bytes) noexcept {
+  if (tx_cap_ - tx_tail_ < bytes.size() && tx_head_ > 0) {
+    std::memmove(tx_.get(), tx_.get() + tx_head_, tx_tail_ - tx_head_);
+    tx_tail_ -= tx_head_;
+    tx_head_ = 0;
+  }
+  if (tx_cap_ - tx_tail_ < bytes.size()) return false;
+  std::memcpy(tx_.get() + tx_tail_, bytes.data(), bytes.size());
+  tx_tail_ += bytes.size();
+  return true;
+}
+
+void TcpConnection::flush_batched() noexcept {
+  // An async_write in flight owns the queue: its handler writes the rest.
+  if (closing_ || write_pending_ || tx_head_ == tx_tail_) return;
+  boost::system::error_code ec;
+  const std::size_t n =
+      socket_.write_some(asio::buffer(tx_.get() + tx_head_, tx_tail_ - tx_head_), ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    close_now("write error");
+    return;
+  }
+  stats_.bytes_out += n;
+  tx_head_ += n;
+  if (tx_head_ == tx_tail_) {
+    tx_head_ = tx_tail_ = 0;
+    ++stats_.direct_writes;
+    if (close_after_flush_) close_now(close_reason_);
+    return;
+  }
+  ++stats_.deferred_writes;
+  arm_write();
 }
 
 void TcpConnection::arm_write() {

@@ -3,12 +3,15 @@
 //
 // Receive: one async_read_some at a time into a fixed buffer; the owner is
 // handed every byte not yet consumed and says how much it consumed; the rest
-// moves to the front. Send: a direct non-blocking write(2) from the caller's
-// stack (the common case: the order leaves within the same call that read it);
-// only what the kernel did not take is copied into a fixed overflow buffer and
-// finished by async_write. A peer too slow to drain that buffer makes send()
-// return false: the session then disconnects it rather than queue without
-// bound. Both buffers are allocated once, at construction.
+// moves to the front. The owner runs inside a WriteBatch::Scope, so what it
+// sends during one read (on any connection of this thread) is flushed with
+// one write(2) per connection when it returns (write_batch.hpp).
+// Send outside a batch: a direct non-blocking write(2) from the caller's
+// stack. Either way only what the kernel did not take stays in the fixed
+// transmit buffer and is finished by async_write. A peer too slow to drain
+// that buffer makes send() return false: the session then disconnects it
+// rather than queue without bound. Both buffers are allocated once, at
+// construction.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -17,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/net/write_batch.hpp"
 #include "gateway/session/session.hpp"
 
 namespace riskgate::net {
@@ -34,8 +38,9 @@ class ConnectionOwner {
 struct ConnectionStats {
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
-  std::uint64_t direct_writes = 0;    // Sends the kernel took at once.
-  std::uint64_t deferred_writes = 0;  // Sends that had to wait in the overflow buffer.
+  std::uint64_t direct_writes = 0;    // Writes the kernel took whole at once.
+  std::uint64_t deferred_writes = 0;  // Writes that left bytes for async_write.
+  std::uint64_t batched_sends = 0;    // Sends appended inside a WriteBatch.
 };
 
 class TcpConnection final : public session::Transport {
@@ -68,6 +73,11 @@ class TcpConnection final : public session::Transport {
   [[nodiscard]] std::string_view pending_bytes() const noexcept { return {rx_.get(), rx_len_}; }
 
  private:
+  friend class WriteBatch;
+  // Appends to the transmit buffer; false if it does not fit.
+  [[nodiscard]] bool append(std::string_view bytes) noexcept;
+  // WriteBatch: write what is queued now (the kernel takes what it can).
+  void flush_batched() noexcept;
   void arm_read();
   void arm_write();
   void close_now(std::string_view reason) noexcept;
@@ -90,6 +100,8 @@ class TcpConnection final : public session::Transport {
   bool close_after_flush_ = false;
   std::string close_reason_;
   ConnectionStats stats_;
+  bool in_batch_ = false;  // WriteBatch's list (owning thread only).
+  TcpConnection* next_in_batch_ = nullptr;
 };
 
 }  // namespace riskgate::net

@@ -1,5 +1,6 @@
 #include "gateway/route/route_group.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "gateway/codec/tags.hpp"
@@ -55,10 +56,12 @@ std::string_view ClientLeg::on_logon_request(const codec::Message& logon) noexce
 }
 
 void ClientLeg::on_logon() noexcept {
+  group_.note_session_event(this, "logged on", {});
   if (on_state_change) on_state_change(*this, true, {});
 }
 
 void ClientLeg::on_logout(std::string_view reason) noexcept {
+  group_.note_session_event(this, "logged out", reason);
   group_.on_client_down(*this);
   if (on_state_change) on_state_change(*this, false, reason);
 }
@@ -67,7 +70,9 @@ void ClientLeg::on_app_message(const codec::Message& msg) noexcept {
   group_.on_client_message(*this, msg);
 }
 
-void ClientLeg::on_session_event(std::string_view) noexcept {}
+void ClientLeg::on_session_event(std::string_view what) noexcept {
+  group_.note_session_event(this, what, {});
+}
 
 // ---------------------------------------------------------------------------
 // RouteGroup
@@ -393,13 +398,36 @@ void RouteGroup::forward_to_client(ClientLeg& leg, const codec::Message& msg,
 // The exchange leg.
 void RouteGroup::on_logon() noexcept {
   engine_.set_exchange_available(opts_.exchange_idx, true);
+  note_session_event(nullptr, "logged on", {});
 }
 
-void RouteGroup::on_logout(std::string_view) noexcept {
+void RouteGroup::on_logout(std::string_view reason) noexcept {
   engine_.set_exchange_available(opts_.exchange_idx, false);
+  note_session_event(nullptr, "logged out; new orders refused until it logs on again", reason);
 }
 
-void RouteGroup::on_session_event(std::string_view) noexcept {}
+void RouteGroup::on_session_event(std::string_view what) noexcept {
+  note_session_event(nullptr, what, {});
+}
+
+void RouteGroup::note_session_event(const ClientLeg* leg, std::string_view what,
+                                    std::string_view detail) noexcept {
+  // Into the fixed scratch buffer (truncated): no allocation on the I/O thread.
+  std::size_t n = 0;
+  auto put = [&](std::string_view v) noexcept {
+    const std::size_t k = std::min(v.size(), sizeof text_ - 1 - n);
+    std::memcpy(text_ + n, v.data(), k);
+    n += k;
+  };
+  put(what);
+  if (!detail.empty()) {
+    put(": ");
+    put(detail);
+  }
+  // A session event that cannot be audited changes nothing on the order
+  // path: new orders are refused anyway while the log is unhealthy.
+  (void)audit(AuditEvent::kSessionEvent, leg, nullptr, nullptr, std::string_view(text_, n));
+}
 
 void RouteGroup::on_app_message(const codec::Message& msg) noexcept {
   counters.reports_in.store(counters.reports_in.load(std::memory_order_relaxed) + 1,

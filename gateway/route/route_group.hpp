@@ -132,6 +132,11 @@ class RouteGroup final : public session::Handler {
   std::size_t cancel_working(const Scope& scope, std::string_view why) noexcept;
   void logout_clients(const Scope& scope, std::string_view why) noexcept;
 
+  // An audit line (AuditEvent::kSessionEvent) for a session's logon, logout
+  // or protocol event; `leg` null = the exchange leg. I/O thread only.
+  void note_session_event(const ClientLeg* leg, std::string_view what,
+                          std::string_view detail) noexcept;
+
   // session::Handler for the exchange leg.
   void on_logon() noexcept override;
   void on_logout(std::string_view reason) noexcept override;

@@ -119,14 +119,10 @@ struct EngineRun {
   std::vector<std::string> reject_texts;
   std::vector<std::string> lines;
   // Refusals by rule id. engine-sim keys its histogram by the text before the
-  // first ':'; a text without detail ("exchange_unavailable (ACC1 AAPL)") has
-  // none, so "<rule> (..." counts too.
+  // first ':', and every riskgate reject text reads "rule: detail (ACC SYM)".
   [[nodiscard]] long rule(const std::string& r) const {
-    long n = 0;
-    for (const auto& [key, count] : reject_rules) {
-      if (key == r || key.rfind(r + " (", 0) == 0) n += count;
-    }
-    return n;
+    const auto it = reject_rules.find(r);
+    return it == reject_rules.end() ? 0 : it->second;
   }
   [[nodiscard]] std::string describe() const;  // For failure messages.
 };

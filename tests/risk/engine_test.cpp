@@ -261,7 +261,7 @@ TEST_F(EngineLimits, AReusedClOrdIdIsRefused) {
   EXPECT_TRUE(send(o).accepted());
   const Decision d = send(o);
   EXPECT_EQ(d.rule, RuleId::kDuplicateClOrdID);
-  EXPECT_EQ(text(d, o), "duplicate_cl_ord_id (ACC1 AAPL)");
+  EXPECT_EQ(text(d, o), "duplicate_cl_ord_id: ClOrdID already used in this session (ACC1 AAPL)");
   EXPECT_EQ(ord_rej_reason(d.rule), 6);
 }
 
@@ -606,7 +606,7 @@ TEST_F(EngineLimits, ValidityRulesRefuseMalformedOrders) {
   o = order(100, 190 * kMicro, Side::kBuy, "ACC1", "ZZZZ");
   d = send(o);
   EXPECT_EQ(d.rule, RuleId::kUnknownSymbol);
-  EXPECT_EQ(text(d, o), "unknown_symbol (ACC1 ZZZZ)");
+  EXPECT_EQ(text(d, o), "unknown_symbol: symbol not in the reference data (ACC1 ZZZZ)");
   EXPECT_EQ(ord_rej_reason(d.rule), 1);
   o = order(100, 190 * kMicro, Side::kBuy, "NOBODY");
   EXPECT_EQ(send(o).rule, RuleId::kUnknownAccount);
@@ -633,7 +633,7 @@ TEST_F(EngineLimits, RestrictedAndNotPermittedSymbolsAreRefused) {
   o = order(1, 400 * kMicro, Side::kBuy, "ACC1", "MSFT");
   Decision d = send(o);
   EXPECT_EQ(d.rule, RuleId::kRestrictedSymbol);
-  EXPECT_EQ(text(d, o), "restricted_symbol (ACC1 MSFT)");
+  EXPECT_EQ(text(d, o), "restricted_symbol: symbol is restricted (ACC1 MSFT)");
   // ACC2 may trade AAPL only.
   EXPECT_TRUE(send(order(1, 190 * kMicro, Side::kBuy, "ACC2", "AAPL")).accepted());
   o = order(1, 10 * kMicro, Side::kBuy, "ACC2", "LOT");
