@@ -13,6 +13,7 @@
 #include <charconv>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <span>
 #include <stdexcept>
 #include <thread>
@@ -260,6 +261,18 @@ void FixLink::compact(std::size_t consumed) noexcept {
   if (consumed == 0) return;
   std::memmove(rx_.get(), rx_.get() + consumed, rx_len_ - consumed);
   rx_len_ -= consumed;
+}
+
+std::pair<std::uint64_t, std::uint64_t> steal_and_total_ticks() {
+  std::ifstream f("/proc/stat");
+  std::string cpu;
+  std::uint64_t v[10] = {}, total = 0;
+  f >> cpu;  // The first line sums every CPU: "cpu user nice system idle iowait ...".
+  for (auto& x : v) {
+    f >> x;
+    total += x;
+  }
+  return {v[7], total};
 }
 
 }  // namespace riskgate::bench

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "gateway/codec/codec.hpp"
 
@@ -145,5 +146,10 @@ std::string_view utc_now(char (&buf)[32]) noexcept;
 // (duplicate check) never sees a reuse across runs; ends in '-' so the index
 // after it parses.
 [[nodiscard]] std::string run_nonce();
+
+// CPU time the hypervisor gave to other guests ("steal", /proc/stat) and the
+// total, in ticks summed over CPUs. On a shared VM a run with high steal has
+// stalls that are nobody's fault on the path; the reports show it per run.
+[[nodiscard]] std::pair<std::uint64_t, std::uint64_t> steal_and_total_ticks();
 
 }  // namespace riskgate::bench

@@ -120,19 +120,6 @@ void sleep_until(std::int64_t mono) {
   }
 }
 
-// "cpu" line of /proc/stat: (steal, total) ticks, for the machine-load caveat.
-std::pair<std::uint64_t, std::uint64_t> steal_and_total_ticks() {
-  std::ifstream f("/proc/stat");
-  std::string cpu;
-  std::uint64_t v[10] = {}, total = 0;
-  f >> cpu;
-  for (auto& x : v) {
-    f >> x;
-    total += x;
-  }
-  return {v[7], total};
-}
-
 std::string loadavg() {
   std::ifstream f("/proc/loadavg");
   std::string a, b, c;
@@ -580,7 +567,7 @@ int main(int argc, char** argv) {
     ctl_done.store(true, std::memory_order_release);
   });
 
-  const auto steal_start = steal_and_total_ticks();
+  const auto steal_start = rb::steal_and_total_ticks();
   const std::string load_start = loadavg();
   const std::uint64_t trickle_first = o.orders;
   const std::int64_t trickle_start = rb::mono_ns();
@@ -647,7 +634,7 @@ int main(int argc, char** argv) {
          !receiver_done.load(std::memory_order_acquire)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  const auto steal_end = steal_and_total_ticks();
+  const auto steal_end = rb::steal_and_total_ticks();
   const std::string load_end = loadavg();
 
   // --- 3. the admin round trip without a process spawn -------------------------------

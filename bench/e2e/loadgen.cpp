@@ -89,21 +89,6 @@ struct Options {
 
 enum : std::uint8_t { kUnsent = 0, kSent = 1, kAcked = 2, kRejected = 3 };
 
-// CPU time the hypervisor gave to other guests ("steal", /proc/stat) and the
-// total, in ticks summed over CPUs. On a shared VM a run with high steal has
-// stalls that are nobody's fault on the path; the report shows it per run.
-std::pair<std::uint64_t, std::uint64_t> steal_and_total_ticks() {
-  std::ifstream f("/proc/stat");
-  std::string cpu;
-  std::uint64_t v[10] = {}, total = 0;
-  f >> cpu;
-  for (auto& x : v) {
-    f >> x;
-    total += x;
-  }
-  return {v[7], total};
-}
-
 double us(std::uint64_t ns) {
   return static_cast<double>(ns) / 1000.0;
 }
@@ -358,7 +343,7 @@ int main(int argc, char** argv) {
   // rightly charges to the path, but a reader should know.
   std::int64_t max_send_lag = 0;
   std::uint64_t late_sends = 0;  // sent > 100 us after their intended time
-  const auto steal_start = steal_and_total_ticks();
+  const auto steal_start = rb::steal_and_total_ticks();
   const std::int64_t t0 = rb::mono_ns() + 1'000'000;
   start.store(t0, std::memory_order_relaxed);  // published by the release on state[0]
   const std::int64_t heartbeat_ns = std::int64_t{o.heartbeat_s} * 1'000'000'000;
@@ -435,7 +420,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
   const std::int64_t end_time = rb::mono_ns();
-  const auto steal_end = steal_and_total_ticks();
+  const auto steal_end = rb::steal_and_total_ticks();
   const auto total_ticks = steal_end.second - steal_start.second;
   const double steal_pct = total_ticks == 0
                                ? 0.0

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "gateway/app/session_config.hpp"
 #include "gateway/codec/tags.hpp"
 #include "gateway/control/build_info.hpp"
 #include "gateway/control/published_identity.hpp"
@@ -141,23 +142,6 @@ void Gateway::build_sessions() {
   tc.parent_qty_tag = cfg_.risk.parent_child.parent_qty_tag;
   tc.retired = &retired_;
 
-  auto make_session_cfg = [](const config::SessionDef& d) {
-    session::SessionConfig sc;
-    sc.begin_string = std::string(config::to_string(d.begin_string));
-    sc.sender_comp_id = d.sender_comp_id;
-    sc.target_comp_id = d.target_comp_id;
-    sc.role = d.connection_type == config::ConnectionType::kAcceptor ? session::Role::kAcceptor
-                                                                     : session::Role::kInitiator;
-    sc.heart_bt_int_s = d.heart_bt_int;
-    sc.max_latency_ms = static_cast<std::int64_t>(d.max_latency_s) * 1000;
-    sc.check_latency = d.check_latency;
-    sc.reset_on_logon = d.reset_on_logon;
-    sc.resend_policy =
-        d.resend_application ? session::ResendPolicy::kResend : session::ResendPolicy::kGapFill;
-    sc.max_message_size = d.max_message_size;
-    return sc;
-  };
-
   // Exchange sessions first: each is a route group.
   for (std::size_t i = 0; i < sessions.size(); ++i) {
     const auto& d = sessions[i];
@@ -179,7 +163,7 @@ void Gateway::build_sessions() {
     groups_.push_back(std::make_unique<route::RouteGroup>(go, *engine_, *clock_, *sink_));
     slot->group = groups_.back().get();
     slot->store = session::make_memory_store(16 * 1024 * 1024);
-    slot->session = std::make_unique<session::Session>(make_session_cfg(d), *clock_, *slot,
+    slot->session = std::make_unique<session::Session>(session_config_for(d), *clock_, *slot,
                                                        *slot->store, *slot->group);
     slot->group->attach_exchange(*slot->session);
     Slot* raw = slot.get();
@@ -221,7 +205,7 @@ void Gateway::build_sessions() {
       return check_logon(leg, m);
     };
     slot->store = session::make_memory_store(16 * 1024 * 1024);
-    slot->session = std::make_unique<session::Session>(make_session_cfg(d), *clock_, *slot,
+    slot->session = std::make_unique<session::Session>(session_config_for(d), *clock_, *slot,
                                                        *slot->store, *slot->leg);
     slot->leg->attach(*slot->session);
     slots_[i] = std::move(slot);

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "gateway/app/session_config.hpp"
+
 namespace riskgate::testing {
 
 namespace {
@@ -14,17 +16,6 @@ const config::SessionDef& find_session(const config::Config& cfg, std::string_vi
 
 std::size_t session_index(const config::Config& cfg, const config::SessionDef& d) {
   return static_cast<std::size_t>(&d - cfg.sessions.data());
-}
-
-session::SessionConfig session_config(const config::SessionDef& d) {
-  session::SessionConfig sc;
-  sc.begin_string = std::string(config::to_string(d.begin_string));
-  sc.sender_comp_id = d.sender_comp_id;
-  sc.target_comp_id = d.target_comp_id;
-  sc.role = d.connection_type == config::ConnectionType::kAcceptor ? session::Role::kAcceptor
-                                                                   : session::Role::kInitiator;
-  sc.heart_bt_int_s = d.heart_bt_int;
-  return sc;
 }
 
 }  // namespace
@@ -50,8 +41,8 @@ RouteHarness::RouteHarness(const config::Config& cfg) : cfg_(cfg) {
   group_ = std::make_unique<route::RouteGroup>(go, *engine_, clock, audit);
 
   exchange_store_ = session::make_memory_store(1 << 20);
-  exchange_session_ = std::make_unique<session::Session>(session_config(exch), clock, exchange_wire,
-                                                         *exchange_store_, *group_);
+  exchange_session_ = std::make_unique<session::Session>(app::session_config_for(exch), clock,
+                                                         exchange_wire, *exchange_store_, *group_);
   group_->attach_exchange(*exchange_session_);
 
   const std::array<std::string_view, kClients> names{"ENGINE1", "ENGINE2"};
@@ -65,7 +56,7 @@ RouteHarness::RouteHarness(const config::Config& cfg) : cfg_(cfg) {
     legs_[i] = &group_->add_client(static_cast<risk::SessionIdx>(session_index(cfg_, d)), co);
     client_stores_[i] = session::make_memory_store(1 << 20);
     client_sessions_[i] = std::make_unique<session::Session>(
-        session_config(d), clock, client_wire[i], *client_stores_[i], *legs_[i]);
+        app::session_config_for(d), clock, client_wire[i], *client_stores_[i], *legs_[i]);
     legs_[i]->attach(*client_sessions_[i]);
   }
 }

@@ -1,0 +1,31 @@
+// One [[session]] of riskgate.toml as the session layer's settings. Shared by
+// the gateway and the socket-free route harness (tests, micro-benchmarks), so
+// both run sessions configured exactly alike.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "config/config.hpp"
+#include "gateway/session/session.hpp"
+
+namespace riskgate::app {
+
+[[nodiscard]] inline session::SessionConfig session_config_for(const config::SessionDef& d) {
+  session::SessionConfig sc;
+  sc.begin_string = std::string(config::to_string(d.begin_string));
+  sc.sender_comp_id = d.sender_comp_id;
+  sc.target_comp_id = d.target_comp_id;
+  sc.role = d.connection_type == config::ConnectionType::kAcceptor ? session::Role::kAcceptor
+                                                                   : session::Role::kInitiator;
+  sc.heart_bt_int_s = d.heart_bt_int;
+  sc.max_latency_ms = static_cast<std::int64_t>(d.max_latency_s) * 1000;
+  sc.check_latency = d.check_latency;
+  sc.reset_on_logon = d.reset_on_logon;
+  sc.resend_policy =
+      d.resend_application ? session::ResendPolicy::kResend : session::ResendPolicy::kGapFill;
+  sc.max_message_size = d.max_message_size;
+  return sc;
+}
+
+}  // namespace riskgate::app
