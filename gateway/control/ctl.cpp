@@ -29,6 +29,7 @@ std::string jstr(const nlohmann::json& j, const char* key, const char* dflt = ""
 }
 
 std::string short_digest(const std::string& d) {
+  if (d.empty()) return "<none>";
   return d.size() > 16 ? d.substr(0, 16) + "…" : d;
 }
 
