@@ -260,13 +260,13 @@ std::size_t format_reject_text(const Decision& d, const OrderView& o, char* out,
       w.put(": symbol not permitted for this account");
       break;
     case RuleId::kRiskStateFull:
-      w.put(": a risk state table is full (raise [risk.capacities])");
+      w.put(": a state table is full (raise [risk.capacities] or [gateway] MaxWorkingOrders)");
       break;
     case RuleId::kAuditUnavailable:
       w.put(": the audit log cannot be written");
       break;
     case RuleId::kExchangeUnavailable:
-      w.put(": the exchange session is not logged on");
+      w.put(": the exchange session cannot take orders");
       break;
     default: {
       w.put(": ");

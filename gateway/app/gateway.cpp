@@ -1,5 +1,6 @@
 #include "gateway/app/gateway.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <stdexcept>
@@ -22,6 +23,9 @@ constexpr std::size_t kRxCapacity = 64 * 1024;
 // The exchange leg must absorb a kill's burst of cancels (10,000 x ~150 B)
 // when the kernel's socket buffer is full; clients get less.
 constexpr std::size_t kExchangeTxCapacity = 8 * 1024 * 1024;
+// Bytes one cancel of a working order takes on the wire, at most (header,
+// ClOrdIDs of up to 63 bytes, symbol, side, quantity, times).
+constexpr std::size_t kCancelWireBytes = 320;
 constexpr std::size_t kClientTxCapacity = 1024 * 1024;
 constexpr auto kTick = std::chrono::milliseconds(10);
 
@@ -71,7 +75,8 @@ struct Gateway::Slot final : net::ConnectionOwner, session::Transport {
   route::RouteGroup* group = nullptr;
   // Published by the I/O thread for status (relaxed: a snapshot for humans).
   std::atomic<std::uint8_t> state{0};
-  std::string remote;  // I/O thread only.
+  session::State printed_state = session::State::kDisconnected;  // Control thread only.
+  std::string remote;                                            // I/O thread only.
   // Acceptors: what the engine declared at its last Logon, and the verdict
   // (I/O thread writes, control thread reads; seqlock, no lock).
   control::PublishedIdentity identity;
@@ -172,8 +177,11 @@ void Gateway::build_sessions() {
         std::chrono::seconds(d.reconnect_interval_s),
         std::chrono::seconds(d.max_reconnect_interval_s),
         [this, raw](asio::ip::tcp::socket s) {
-          raw->attach(
-              std::make_unique<net::TcpConnection>(std::move(s), kRxCapacity, kExchangeTxCapacity));
+          // Room for a kill to cancel every working order in one burst, so
+          // the exchange leg is never dropped halfway through a kill.
+          const std::size_t tx = std::max(
+              kExchangeTxCapacity, cfg_.gateway.max_working_orders * kCancelWireBytes + (1u << 20));
+          raw->attach(std::make_unique<net::TcpConnection>(std::move(s), kRxCapacity, tx));
           raw->conn->start(raw);
           raw->session->on_connected();
         },
@@ -222,7 +230,7 @@ std::string_view Gateway::check_logon(route::ClientLeg& leg, const codec::Messag
   if (!slot.def->identity_required || !manifest_) {
     // Not verified here, but still shown to the fleet audit, which compares
     // every connected engine with the manifest it is given.
-    slot.identity.publish(id.app_name, id.version, id.vendor, id.build_digest, slot.remote, true,
+    slot.identity.publish(id.app_name, id.version, id.vendor, id.build_digest, slot.remote, false,
                           "not verified (IdentityRequired = false or no manifest)");
     return {};
   }
@@ -454,14 +462,7 @@ void Gateway::io_tick() {
     if (!s) continue;
     s->session->on_timer();
     const auto st = s->session->state();
-    const auto before = static_cast<session::State>(
-        s->state.exchange(static_cast<std::uint8_t>(st), std::memory_order_relaxed));
-    // Operators watch stdout for legs coming and going (also in the audit log).
-    // Off the order path: at most one line per state change per 10 ms tick.
-    if (before != st) {
-      std::cout << "riskgate: session " << s->def->name << ": " << session::to_string(before)
-                << " -> " << session::to_string(st) << std::endl;
-    }
+    s->state.store(static_cast<std::uint8_t>(st), std::memory_order_relaxed);
     if (st == session::State::kActive && s->connector) s->connector->reset_backoff();
   }
   graveyard_.clear();
@@ -651,6 +652,18 @@ void Gateway::control_tick() {
   control_ioc_.poll();
   if (control_ioc_.stopped()) control_ioc_.restart();
   engine_->set_audit_available(audit_log_->healthy());
+  // Legs coming and going, for operators watching stdout (the audit log has
+  // them too). Printed here, never on the I/O thread: a blocked stdout must
+  // not stall the order path.
+  for (auto& s : slots_) {
+    if (!s) continue;
+    const auto st = static_cast<session::State>(s->state.load(std::memory_order_relaxed));
+    if (st == s->printed_state) continue;
+    std::cout << "riskgate: session " << s->def->name << ": "
+              << session::to_string(s->printed_state) << " -> " << session::to_string(st)
+              << std::endl;
+    s->printed_state = st;
+  }
   std::lock_guard lock(control_mu_);
   persist_new_trips();
 }

@@ -3,14 +3,17 @@
 //
 // A seqlock: one writer (the session's I/O thread, at Logon) and any number
 // of readers (control threads), which retry while a write is in progress.
-// The text lives in relaxed atomic bytes, so a reader racing a writer reads
-// torn bytes that it then throws away, never undefined behaviour.
+// The text lives in atomic bytes, so a reader racing a writer reads torn bytes
+// that it then throws away, never undefined behaviour.
 //
-// Memory orders:
-//   writer: seq_ odd (relaxed) -> release fence -> bytes (relaxed) ->
-//           seq_ even (release, pairs with the reader's first acquire load);
-//   reader: seq_ (acquire) -> bytes (relaxed) -> acquire fence -> seq_
-//           (relaxed) again; equal and even => the bytes are one write's.
+// Memory orders (the fence-free seqlock, so ThreadSanitizer can check it):
+//   writer: seq_ odd (relaxed) -> every byte and flag (release) -> seq_ even
+//           (release);
+//   reader: seq_ (acquire, pairs with the writer's final release) -> every
+//           byte and flag (acquire) -> seq_ again (relaxed). A byte read from
+//           a newer write synchronises with that write's release store, so
+//           the second seq_ load then sees at least its odd value: equal and
+//           even means every byte came from one write.
 #pragma once
 
 #include <atomic>
@@ -37,15 +40,14 @@ class PublishedIdentity {
                std::string_view reason) noexcept {
     const std::uint32_t s = seq_.load(std::memory_order_relaxed);
     seq_.store(s + 1, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
     put(fields_[0], app_name);
     put(fields_[1], version);
     put(fields_[2], vendor);
     put(fields_[3], digest);
     put(fields_[4], peer_host);
     put(reason_, reason);
-    approved_.store(approved, std::memory_order_relaxed);
-    present_.store(true, std::memory_order_relaxed);
+    approved_.store(approved, std::memory_order_release);
+    present_.store(true, std::memory_order_release);
     seq_.store(s + 2, std::memory_order_release);
   }
 
@@ -54,12 +56,11 @@ class PublishedIdentity {
     for (;;) {
       const std::uint32_t s1 = seq_.load(std::memory_order_acquire);
       if (s1 & 1u) continue;  // A write is in progress: it is a few hundred bytes.
-      const bool present = present_.load(std::memory_order_relaxed);
+      const bool present = present_.load(std::memory_order_acquire);
       std::string f[5];
       for (int i = 0; i < 5; ++i) f[i] = get(fields_[i]);
       std::string reason = get(reason_);
-      const bool approved = approved_.load(std::memory_order_relaxed);
-      std::atomic_thread_fence(std::memory_order_acquire);
+      const bool approved = approved_.load(std::memory_order_acquire);
       if (seq_.load(std::memory_order_relaxed) != s1) continue;
       if (!present) return false;
       out = EngineIdentityView{f[0], f[1], f[2], f[3], f[4], std::move(reason), approved};
@@ -77,15 +78,15 @@ class PublishedIdentity {
   template <std::size_t N>
   static void put(Text<N>& t, std::string_view v) noexcept {
     const std::size_t n = v.size() < N ? v.size() : N;
-    for (std::size_t i = 0; i < n; ++i) t.bytes[i].store(v[i], std::memory_order_relaxed);
-    t.len.store(static_cast<std::uint16_t>(n), std::memory_order_relaxed);
+    for (std::size_t i = 0; i < n; ++i) t.bytes[i].store(v[i], std::memory_order_release);
+    t.len.store(static_cast<std::uint16_t>(n), std::memory_order_release);
   }
   template <std::size_t N>
   static std::string get(const Text<N>& t) {
-    std::size_t n = t.len.load(std::memory_order_relaxed);
+    std::size_t n = t.len.load(std::memory_order_acquire);
     if (n > N) n = N;  // Torn read: discarded by the sequence check anyway.
     std::string s(n, '\0');
-    for (std::size_t i = 0; i < n; ++i) s[i] = t.bytes[i].load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i < n; ++i) s[i] = t.bytes[i].load(std::memory_order_acquire);
     return s;
   }
 

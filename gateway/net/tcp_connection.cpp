@@ -21,6 +21,9 @@ TcpConnection::TcpConnection(asio::ip::tcp::socket socket, std::size_t rx_capaci
 }
 
 TcpConnection::~TcpConnection() {
+  // Batch lists are only non-empty inside a Scope on the owning thread, and
+  // connections are destroyed on that thread (graveyard), so current() is the
+  // batch this connection may be on.
   if (in_batch_) {
     if (WriteBatch* b = WriteBatch::current()) b->remove(*this);
   }
@@ -90,7 +93,13 @@ void TcpConnection::arm_read() {
 bool TcpConnection::send(std::string_view bytes) noexcept {
   if (closing_ || close_after_flush_) return false;
   if (WriteBatch* b = WriteBatch::current(); b != nullptr && b->active()) {
-    if (!append(bytes)) return false;  // Nothing of it reached the kernel.
+    if (!append(bytes)) {
+      // A burst bigger than the buffer (a kill cancelling many orders): hand
+      // the kernel what it takes now and try once more. Nothing of this
+      // message has been written, so failing here leaves the stream whole.
+      write_now();
+      if (!append(bytes)) return false;
+    }
     ++stats_.batched_sends;
     b->add(*this);
     return true;
@@ -122,7 +131,9 @@ bool TcpConnection::send(std::string_view bytes) noexcept {
 }
 
 bool TcpConnection::append(std::string_view bytes) noexcept {
-  if (tx_cap_ - tx_tail_ < bytes.size() && tx_head_ > 0) {
+  // Never move bytes an async_write is still reading from: compaction waits
+  // until no write is pending (the write handler compacts too).
+  if (tx_cap_ - tx_tail_ < bytes.size() && tx_head_ > 0 && !write_pending_) {
     std::memmove(tx_.get(), tx_.get() + tx_head_, tx_tail_ - tx_head_);
     tx_tail_ -= tx_head_;
     tx_head_ = 0;
@@ -133,20 +144,25 @@ bool TcpConnection::append(std::string_view bytes) noexcept {
   return true;
 }
 
-void TcpConnection::flush_batched() noexcept {
+bool TcpConnection::write_now() noexcept {
   // An async_write in flight owns the queue: its handler writes the rest.
-  if (closing_ || write_pending_ || tx_head_ == tx_tail_) return;
+  if (closing_ || write_pending_ || tx_head_ == tx_tail_) return false;
   boost::system::error_code ec;
   const std::size_t n =
       socket_.write_some(asio::buffer(tx_.get() + tx_head_, tx_tail_ - tx_head_), ec);
   if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
     close_now("write error");
-    return;
+    return false;
   }
   stats_.bytes_out += n;
   tx_head_ += n;
+  if (tx_head_ == tx_tail_) tx_head_ = tx_tail_ = 0;
+  return true;
+}
+
+void TcpConnection::flush_batched() noexcept {
+  if (!write_now()) return;
   if (tx_head_ == tx_tail_) {
-    tx_head_ = tx_tail_ = 0;
     ++stats_.direct_writes;
     if (close_after_flush_) close_now(close_reason_);
     return;
@@ -167,7 +183,14 @@ void TcpConnection::arm_write() {
                              }
                              stats_.bytes_out += n;
                              tx_head_ += n;
-                             if (tx_head_ == tx_tail_) tx_head_ = tx_tail_ = 0;
+                             if (tx_head_ == tx_tail_) {
+                               tx_head_ = tx_tail_ = 0;
+                             } else if (tx_head_ > tx_cap_ / 2) {
+                               // No write is pending here: safe to move the rest down.
+                               std::memmove(tx_.get(), tx_.get() + tx_head_, tx_tail_ - tx_head_);
+                               tx_tail_ -= tx_head_;
+                               tx_head_ = 0;
+                             }
                              if (tx_head_ != tx_tail_) {
                                arm_write();
                              } else if (close_after_flush_) {

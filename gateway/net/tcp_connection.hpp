@@ -76,7 +76,10 @@ class TcpConnection final : public session::Transport {
   friend class WriteBatch;
   // Appends to the transmit buffer; false if it does not fit.
   [[nodiscard]] bool append(std::string_view bytes) noexcept;
-  // WriteBatch: write what is queued now (the kernel takes what it can).
+  // Writes what is queued now (the kernel takes what it can); false if it
+  // could not try (a write is pending, nothing queued, or closed).
+  bool write_now() noexcept;
+  // WriteBatch: write_now(), then async_write for what the kernel left.
   void flush_batched() noexcept;
   void arm_read();
   void arm_write();

@@ -29,19 +29,27 @@ WriteBatch::Scope::~Scope() {
 }
 
 void WriteBatch::add(TcpConnection& c) noexcept {
+  // FIFO: connections flush in the order they were first written to, so a
+  // kill's cancels reach the exchange before the clients' Logouts.
   if (c.in_batch_) return;
   c.in_batch_ = true;
-  c.next_in_batch_ = head_;
-  head_ = &c;
+  c.next_in_batch_ = nullptr;
+  if (tail_ != nullptr) {
+    tail_->next_in_batch_ = &c;
+  } else {
+    head_ = &c;
+  }
+  tail_ = &c;
 }
 
 void WriteBatch::remove(TcpConnection& c) noexcept {
   if (!c.in_batch_) return;
-  for (TcpConnection** p = &head_; *p != nullptr; p = &(*p)->next_in_batch_) {
-    if (*p == &c) {
-      *p = c.next_in_batch_;
-      break;
-    }
+  TcpConnection* prev = nullptr;
+  for (TcpConnection* p = head_; p != nullptr; prev = p, p = p->next_in_batch_) {
+    if (p != &c) continue;
+    (prev != nullptr ? prev->next_in_batch_ : head_) = c.next_in_batch_;
+    if (tail_ == &c) tail_ = prev;
+    break;
   }
   c.in_batch_ = false;
   c.next_in_batch_ = nullptr;
@@ -54,6 +62,7 @@ void WriteBatch::flush() noexcept {
   while (head_ != nullptr) {
     TcpConnection* c = head_;
     head_ = c->next_in_batch_;
+    if (head_ == nullptr) tail_ = nullptr;
     c->in_batch_ = false;
     c->next_in_batch_ = nullptr;
     c->flush_batched();

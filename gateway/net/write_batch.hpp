@@ -61,7 +61,9 @@ class WriteBatch {
   void flush() noexcept;
 
   int depth_ = 0;
-  TcpConnection* head_ = nullptr;  // Intrusive list through TcpConnection::next_in_batch_.
+  // FIFO intrusive list through TcpConnection::next_in_batch_.
+  TcpConnection* head_ = nullptr;
+  TcpConnection* tail_ = nullptr;
 };
 
 }  // namespace riskgate::net

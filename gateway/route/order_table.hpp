@@ -125,7 +125,9 @@ class OrderTable {
   // pointers to them stay valid.
   void erase(Entry* e) noexcept {
     const auto n = static_cast<std::uint32_t>(e - entries_.get());
+    if (e->state == OrderState::kFree) return;  // Already erased: a caller bug, made harmless.
     std::size_t i = hash(e->exch_id.view()) & mask_;
+    // Every live entry is indexed, and the index is never full, so this ends.
     while (index_[i].entry != n + 1) i = (i + 1) & mask_;
     e->state = OrderState::kFree;
     free_[free_count_++] = n;
@@ -149,8 +151,14 @@ class OrderTable {
   // not insert or erase.
   template <typename F>
   void for_each(F&& f) noexcept {
-    for (std::size_t i = 0; i < capacity_; ++i)
-      if (entries_[i].state != OrderState::kFree) f(entries_[i]);
+    // Entries are handed out lowest index first, so the live ones cluster at
+    // the front: stop once all of them have been seen.
+    std::size_t left = size();
+    for (std::size_t i = 0; i < capacity_ && left > 0; ++i) {
+      if (entries_[i].state == OrderState::kFree) continue;
+      --left;
+      f(entries_[i]);
+    }
   }
 
  private:

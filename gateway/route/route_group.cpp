@@ -1,6 +1,7 @@
 #include "gateway/route/route_group.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include "gateway/codec/tags.hpp"
@@ -71,7 +72,7 @@ void ClientLeg::on_app_message(const codec::Message& msg) noexcept {
 }
 
 void ClientLeg::on_session_event(std::string_view what) noexcept {
-  group_.note_session_event(this, what, {});
+  group_.note_protocol_event(this, what, event_limiter_);
 }
 
 // ---------------------------------------------------------------------------
@@ -272,7 +273,12 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   }
   // The engine refuses while the exchange leg is logged out (check 3), after
   // the kill switch and retired values, so a retired value still trips its
-  // session and a killed flow is refused naming the kill switch.
+  // session and a killed flow is refused naming the kill switch. A leg that
+  // is logging out (our Logout awaits its answer) counts as down from now:
+  // otherwise the engine would accept, commit the ClOrdID and rate budget,
+  // and the order would then be refused here.
+  if (exchange_ == nullptr || exchange_->state() != session::State::kActive)
+    engine_.set_exchange_available(opts_.exchange_idx, false);
   Ticket ticket;
   const risk::Decision d =
       engine_.check(view, leg.risk_state(), ticket, orig != nullptr ? &orig->ticket : nullptr);
@@ -407,7 +413,29 @@ void RouteGroup::on_logout(std::string_view reason) noexcept {
 }
 
 void RouteGroup::on_session_event(std::string_view what) noexcept {
-  note_session_event(nullptr, what, {});
+  note_protocol_event(nullptr, what, event_limiter_);
+}
+
+void RouteGroup::note_protocol_event(const ClientLeg* leg, std::string_view what,
+                                     EventLimiter& limiter) noexcept {
+  // At most one audit line per leg per second: a peer that sends garbage must
+  // not crowd refusal and kill records out of the shared audit ring.
+  const std::int64_t now = clock_.steady_ns();
+  if (limiter.last_ns != 0 && now - limiter.last_ns < 1'000'000'000) {
+    ++limiter.suppressed;
+    return;
+  }
+  char detail[32];
+  std::size_t n = 0;
+  if (limiter.suppressed > 0) {
+    const auto r = std::to_chars(detail, detail + sizeof detail - 16, limiter.suppressed);
+    n = static_cast<std::size_t>(r.ptr - detail);
+    std::memcpy(detail + n, " more suppressed", 16);
+    n += 16;
+  }
+  limiter.last_ns = now;
+  limiter.suppressed = 0;
+  note_session_event(leg, what, std::string_view(detail, n));
 }
 
 void RouteGroup::note_session_event(const ClientLeg* leg, std::string_view what,
@@ -481,7 +509,7 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
     else
       client_orig = orig_field;
   }
-  // Copy into scratch: the entry (and its id bytes) may move on erase below.
+  // Copy into scratch: the entry is freed (and may be reused) on erase below.
   std::memcpy(id_buf_, client_id.data(), client_id.size());
   client_id = {id_buf_, client_id.size()};
   std::memcpy(id_buf2_, client_orig.data(), client_orig.size());

@@ -53,6 +53,12 @@ struct Scope {
 
 class RouteGroup;
 
+// Rate limit for protocol-event audit lines (garbled data, rejects sent).
+struct EventLimiter {
+  std::int64_t last_ns = 0;      // Steady clock of the last line written.
+  std::uint64_t suppressed = 0;  // Events dropped since.
+};
+
 struct ClientOptions {
   std::string name;
   std::string cl_ord_id_prefix;
@@ -93,6 +99,7 @@ class ClientLeg final : public session::Handler {
 
  private:
   RouteGroup& group_;
+  EventLimiter event_limiter_;
   risk::SessionIdx idx_;
   ClientOptions opts_;
   risk::SessionState risk_state_;
@@ -136,6 +143,9 @@ class RouteGroup final : public session::Handler {
   // or protocol event; `leg` null = the exchange leg. I/O thread only.
   void note_session_event(const ClientLeg* leg, std::string_view what,
                           std::string_view detail) noexcept;
+  // The same for protocol events, at most one line per second per leg.
+  void note_protocol_event(const ClientLeg* leg, std::string_view what,
+                           EventLimiter& limiter) noexcept;
 
   // session::Handler for the exchange leg.
   void on_logon() noexcept override;
@@ -171,6 +181,7 @@ class RouteGroup final : public session::Handler {
   session::Clock& clock_;
   AuditSink& audit_;
   session::Session* exchange_ = nullptr;
+  EventLimiter event_limiter_;  // The exchange leg's protocol events.
   std::vector<std::unique_ptr<ClientLeg>> clients_;
   Table orders_;
   std::size_t working_count_ = 0;

@@ -74,14 +74,32 @@ TEST(TcpConnection, SendsInsideABatchLeaveInOneWriteWhenTheBatchCloses) {
   EXPECT_EQ(p.read_exactly(expected.size()), expected);
 }
 
-TEST(TcpConnection, ABatchedSendThatDoesNotFitIsRefusedWhole) {
+TEST(TcpConnection, ABatchedSendThatDoesNotFitFirstHandsTheQueueToTheKernel) {
   Pair p(64);
   WriteBatch batch;
   WriteBatch::Install installed(batch);
-  WriteBatch::Scope scope;
-  EXPECT_TRUE(p.ours->send(std::string(40, 'a')));
-  EXPECT_FALSE(p.ours->send(std::string(40, 'b'))) << "a partial message must never be queued";
-  EXPECT_TRUE(p.ours->send(std::string(24, 'c')));
+  {
+    WriteBatch::Scope scope;
+    ASSERT_TRUE(p.ours->send(std::string(40, 'a')));
+    EXPECT_EQ(p.ours->stats().bytes_out, 0u);
+    // 40 more do not fit in 64: the queued 40 go to the kernel first.
+    ASSERT_TRUE(p.ours->send(std::string(40, 'b')));
+    EXPECT_EQ(p.ours->stats().bytes_out, 40u);
+  }
+  EXPECT_EQ(p.read_exactly(80), std::string(40, 'a') + std::string(40, 'b'));
+}
+
+TEST(TcpConnection, ABatchedSendLargerThanTheWholeBufferIsRefusedWhole) {
+  Pair p(64);
+  WriteBatch batch;
+  WriteBatch::Install installed(batch);
+  {
+    WriteBatch::Scope scope;
+    ASSERT_TRUE(p.ours->send("first;"));
+    EXPECT_FALSE(p.ours->send(std::string(100, 'x'))) << "a partial message must never be queued";
+    ASSERT_TRUE(p.ours->send("last;"));
+  }
+  EXPECT_EQ(p.read_exactly(11), "first;last;");
 }
 
 TEST(TcpConnection, AConnectionDestroyedInsideABatchIsForgotten) {

@@ -110,6 +110,26 @@ TEST_F(RouteGroupTest, OrdersAreRefusedWhileTheExchangeLegIsDown) {
   EXPECT_NE(back[0].get(tag::kText).find("exchange"), std::string::npos) << back[0].get(tag::kText);
 }
 
+TEST_F(RouteGroupTest, AnOrderRefusedWhileTheExchangeLogsOutDoesNotUseUpItsClOrdId) {
+  h.exchange().logout("end of day");  // Our Logout is out; its answer is pending.
+  h.exchange_wire.sent.clear();
+  send(0, h.order(0, "C1"));
+  EXPECT_TRUE(app_sent(h.exchange_wire).empty());
+  auto back = app_sent(h.client_wire[0]);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].get(tag::kText).rfind("exchange_unavailable:", 0), 0u)
+      << back[0].get(tag::kText);
+
+  // The leg comes back: the same ClOrdID is not a duplicate, it never left.
+  h.exchange().on_disconnected();
+  h.log_on_exchange();
+  h.client_wire[0].sent.clear();
+  send(0, h.order(0, "C1"));
+  ASSERT_EQ(app_sent(h.exchange_wire).size(), 1u);
+  EXPECT_EQ(Parsed(h.exchange_wire.sent.back()).get(tag::kClOrdID), "E1-C1");
+  EXPECT_TRUE(app_sent(h.client_wire[0]).empty());
+}
+
 // The gateway's control thread publishes the audit log's health to the engine
 // (Engine::set_audit_available); an unwritable log refuses every new order.
 TEST_F(RouteGroupTest, OrdersAreRefusedWhileTheAuditLogIsUnavailable) {
