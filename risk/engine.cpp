@@ -796,6 +796,11 @@ Decision Engine::refuse(Decision d, const OrderView& o, SessionState& ss) noexce
   return d;
 }
 
+void Engine::prefetch(const SessionState& ss, std::string_view cl_ord_id) const noexcept {
+  const std::uint64_t slot = (hash_bytes(cl_ord_id) | 1u) & ss.ids_mask_;
+  __builtin_prefetch(ss.ids_.data() + slot);
+}
+
 Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
                        const Reservation* original) noexcept {
   // The ClOrdID table is the one structure too big to stay in cache (8 bytes

@@ -270,6 +270,12 @@ class Engine {
   Decision check(const OrderView& order, SessionState& session, Reservation& out,
                  const Reservation* original = nullptr) noexcept;
 
+  // A hint, no effect on results: starts loading the duplicate-ClOrdID slot
+  // for `cl_ord_id`, the one structure on the order path too big for cache.
+  // Call it as soon as the ClOrdID is known, so the miss overlaps the work
+  // before check() (session checks, translation).
+  void prefetch(const SessionState& session, std::string_view cl_ord_id) const noexcept;
+
   // Cancel request: refused only by the session's cancel budget.
   Decision check_cancel(const OrderView& order, SessionState& session) noexcept;
 

@@ -170,6 +170,9 @@ void RouteGroup::on_client_message(ClientLeg& leg, const codec::Message& msg) no
     return;
   }
 
+  // Start the one likely cache miss (the duplicate-ClOrdID table) now, so it
+  // overlaps translation.
+  if (!is_cancel) engine_.prefetch(leg.risk_state(), msg.get(tag::kClOrdID));
   risk::OrderView view;
   view.session = leg.index();
   view.exchange_session = opts_.exchange_idx;
