@@ -97,8 +97,8 @@ bool TcpConnection::send(std::string_view bytes) noexcept {
       // A burst bigger than the buffer (a kill cancelling many orders): hand
       // the kernel what it takes now and try once more. Nothing of this
       // message has been written, so failing here leaves the stream whole.
-      write_now();
-      if (!append(bytes)) return false;
+      (void)write_now();
+      if (closing_ || !append(bytes)) return false;  // closing_: the write failed.
     }
     ++stats_.batched_sends;
     b->add(*this);
