@@ -20,8 +20,9 @@ using control::Scope;
 namespace {
 
 constexpr std::size_t kRxCapacity = 64 * 1024;
-// The exchange leg must absorb a kill's burst of cancels (10,000 x ~150 B)
-// when the kernel's socket buffer is full; clients get less.
+// The exchange leg must absorb a kill's burst of cancels when the kernel's
+// socket buffer is full: at least this much, more for a large
+// MaxWorkingOrders (see the Connector callback). Clients get less.
 constexpr std::size_t kExchangeTxCapacity = 8 * 1024 * 1024;
 // Bytes one cancel of a working order takes on the wire, at most (header,
 // ClOrdIDs of up to 63 bytes, symbol, side, quantity, times).

@@ -133,15 +133,18 @@ bool TcpConnection::send(std::string_view bytes) noexcept {
 bool TcpConnection::append(std::string_view bytes) noexcept {
   // Never move bytes an async_write is still reading from: compaction waits
   // until no write is pending (the write handler compacts too).
-  if (tx_cap_ - tx_tail_ < bytes.size() && tx_head_ > 0 && !write_pending_) {
-    std::memmove(tx_.get(), tx_.get() + tx_head_, tx_tail_ - tx_head_);
-    tx_tail_ -= tx_head_;
-    tx_head_ = 0;
-  }
+  if (tx_cap_ - tx_tail_ < bytes.size() && !write_pending_) compact();
   if (tx_cap_ - tx_tail_ < bytes.size()) return false;
   std::memcpy(tx_.get() + tx_tail_, bytes.data(), bytes.size());
   tx_tail_ += bytes.size();
   return true;
+}
+
+void TcpConnection::compact() noexcept {
+  if (tx_head_ == 0) return;
+  std::memmove(tx_.get(), tx_.get() + tx_head_, tx_tail_ - tx_head_);
+  tx_tail_ -= tx_head_;
+  tx_head_ = 0;
 }
 
 bool TcpConnection::write_now() noexcept {
@@ -186,10 +189,7 @@ void TcpConnection::arm_write() {
                              if (tx_head_ == tx_tail_) {
                                tx_head_ = tx_tail_ = 0;
                              } else if (tx_head_ > tx_cap_ / 2) {
-                               // No write is pending here: safe to move the rest down.
-                               std::memmove(tx_.get(), tx_.get() + tx_head_, tx_tail_ - tx_head_);
-                               tx_tail_ -= tx_head_;
-                               tx_head_ = 0;
+                               compact();  // No write is pending here.
                              }
                              if (tx_head_ != tx_tail_) {
                                arm_write();

@@ -74,6 +74,9 @@ class TcpConnection final : public session::Transport {
 
  private:
   friend class WriteBatch;
+  // Moves the queued bytes to the front. Only while no write is pending: an
+  // async_write reads from the old position until its handler runs.
+  void compact() noexcept;
   // Appends to the transmit buffer; false if it does not fit.
   [[nodiscard]] bool append(std::string_view bytes) noexcept;
   // Writes what is queued now (the kernel takes what it can); false if it

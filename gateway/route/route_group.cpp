@@ -274,12 +274,11 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
       return;
     }
   }
-  // The engine refuses while the exchange leg is logged out (check 3), after
-  // the kill switch and retired values, so a retired value still trips its
-  // session and a killed flow is refused naming the kill switch. A leg that
-  // is logging out (our Logout awaits its answer) counts as down from now:
-  // otherwise the engine would accept, commit the ClOrdID and rate budget,
-  // and the order would then be refused here.
+  // The engine alone decides exchange availability (check 3), after the kill
+  // switch and retired values, so a retired value still trips its session and
+  // a killed flow is refused naming the kill switch. on_logout() lowers the
+  // flag; a leg that is logging out (our Logout awaits its answer) counts as
+  // down already, so the engine refuses it before committing anything.
   if (exchange_ == nullptr || exchange_->state() != session::State::kActive)
     engine_.set_exchange_available(opts_.exchange_idx, false);
   Ticket ticket;
@@ -287,14 +286,6 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
       engine_.check(view, leg.risk_state(), ticket, orig != nullptr ? &orig->ticket : nullptr);
   if (!d.accepted()) {
     refuse(leg, msg, view, d);
-    return;
-  }
-  // Logged on but not active (our Logout is awaiting its answer): not sent.
-  if (exchange_ == nullptr || exchange_->state() != session::State::kActive) {
-    engine_.on_sent_failed(ticket);
-    risk::Decision down;
-    down.rule = risk::RuleId::kExchangeUnavailable;
-    refuse(leg, msg, view, down);
     return;
   }
   // Track before sending: an order we could not cancel on a kill must not go.
