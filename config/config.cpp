@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "config/toml_reader.hpp"
+#include "risk/flow.hpp"
 
 namespace riskgate::config {
 
@@ -377,6 +378,80 @@ void set_i64(Table& t, std::string_view key, std::int64_t& out, std::int64_t min
   if (auto v = t.integer(key, min, kI64Max)) out = *v;
 }
 
+// [risk.flow] and its [[risk.flow.rule]]s: the flow envelope.
+void parse_flow(Table& t, risk::FlowEnvelope& f) {
+  set_i64(t, "warmup_ms", f.warmup_ms, 0);
+  set_i64(t, "baseline_window_ms", f.baseline_window_ms, 1);
+  set_i64(t, "throttle_orders_per_sec", f.throttle_orders_per_sec, 1);
+  set_i64(t, "throttle_ms", f.throttle_ms, 1);
+  int n = 0;
+  for (auto& rt : t.table_array("rule", "risk.flow.rule")) {
+    risk::FlowRule fr;
+    fr.name = "risk.flow.rule[" + std::to_string(n++) + "]";
+    rt.set_where(fr.name);
+    static constexpr std::pair<std::string_view, risk::FlowMetric> kMetrics[] = {
+        {"exec_qty", risk::FlowMetric::kExecQty},
+        {"exec_notional", risk::FlowMetric::kExecNotional},
+        {"net_qty", risk::FlowMetric::kNetQty},
+        {"symbol_net_qty", risk::FlowMetric::kSymbolNetQty},
+        {"orders", risk::FlowMetric::kOrders},
+        {"fills", risk::FlowMetric::kFills}};
+    static constexpr std::pair<std::string_view, risk::FlowAction> kActions[] = {
+        {"refuse", risk::FlowAction::kRefuse},
+        {"throttle", risk::FlowAction::kThrottle},
+        {"kill", risk::FlowAction::kKill}};
+    const std::string metric = rt.req_str("metric");
+    bool known = false;
+    for (const auto& [name, m] : kMetrics) {
+      if (metric == name) {
+        fr.metric = m;
+        known = true;
+      }
+    }
+    if (!known && !metric.empty()) {
+      rt.error("metric",
+               "must be exec_qty, exec_notional, net_qty, symbol_net_qty, orders or "
+               "fills, got " +
+                   dq(metric));
+    }
+    const std::string action = rt.req_str("action");
+    known = false;
+    for (const auto& [name, a] : kActions) {
+      if (action == name) {
+        fr.action = a;
+        known = true;
+      }
+    }
+    if (!known && !action.empty()) {
+      rt.error("action", "must be refuse, throttle or kill, got " + dq(action));
+    }
+    if (auto v = rt.req_integer("window_ms", 100, 80'000)) fr.window_ms = *v;
+    // Notional limits are in currency units like every other notional.
+    if (fr.metric == risk::FlowMetric::kExecNotional) {
+      if (auto v = rt.scaled("limit", 6, 0, "(micro-units)")) fr.limit = *v;
+      if (auto v = rt.scaled("seed", 6, 0, "(micro-units)")) fr.seed = *v;
+    } else {
+      set_i64(rt, "limit", fr.limit, 0);
+      set_i64(rt, "seed", fr.seed, 0);
+    }
+    if (auto v = rt.real("multiple", -1e-300)) fr.multiple = *v;
+    if (auto v = rt.real("min_one_sided", -1e-300)) fr.min_one_sided = *v;
+    rt.finish();
+    f.rules.push_back(std::move(fr));
+  }
+  t.finish();
+  // The compiler's own checks (ranges that depend on several keys) run here
+  // too, so --check-config reports them with the file's name.
+  try {
+    (void)risk::flow::compile(f);
+  } catch (const std::invalid_argument& e) {
+    std::string what = e.what();
+    const std::string prefix = "risk config: ";
+    if (what.rfind(prefix, 0) == 0) what = what.substr(prefix.size());
+    t.error("rule", what);
+  }
+}
+
 void parse_risk(Reader& r, Table& t, risk::RiskConfig& rc, std::size_t session_count) {
   if (auto c = t.table("capacities")) {
     auto& k = rc.capacities;
@@ -387,6 +462,7 @@ void parse_risk(Reader& r, Table& t, risk::RiskConfig& rc, std::size_t session_c
     set_u32(*c, "max_open_orders", k.max_open_orders, 1);
     set_u32(*c, "max_cl_ord_ids", k.max_cl_ord_ids, 1);
     set_u32(*c, "max_account_symbols", k.max_account_symbols, 1);
+    set_u32(*c, "max_session_symbols", k.max_session_symbols, 1);
     c->finish();
   }
 
@@ -539,12 +615,34 @@ void parse_risk(Reader& r, Table& t, risk::RiskConfig& rc, std::size_t session_c
     auto& x = rc.auto_kill;
     set_i64(*ak, "session_refusals", x.session_refusals, 0);
     set_i64(*ak, "session_refusals_window_ms", x.session_refusals_window_ms, 1);
-    if (auto v = ak->boolean("on_quantity_multiplier_breach")) x.on_quantity_multiplier_breach = *v;
+    if (auto v = ak->real("session_refusal_ratio", -1e-300)) {
+      if (*v > 1.0) {
+        ak->error("session_refusal_ratio", "must be 0..1 (a share of the session's orders)");
+      } else {
+        x.session_refusal_ratio = *v;
+      }
+    }
+    if (auto v = ak->real("account_breach_min_share", -1e-300)) {
+      if (*v > 1.0) {
+        ak->error("account_breach_min_share", "must be 0..1 (a share of the account's use)");
+      } else {
+        x.account_breach_min_share = *v;
+      }
+    }
+    if (ak->has("on_quantity_multiplier_breach")) {
+      ak->error("on_quantity_multiplier_breach",
+                "was split: set on_parent_child_breach (children past their parent) and "
+                "on_typical_size_breach (unit-error guard) instead");
+    }
+    if (auto v = ak->boolean("on_parent_child_breach")) x.on_parent_child_breach = *v;
+    if (auto v = ak->boolean("on_typical_size_breach")) x.on_typical_size_breach = *v;
     if (auto v = ak->boolean("on_repeated_execution_throttle")) {
       x.on_repeated_execution_throttle = *v;
     }
     ak->finish();
   }
+
+  if (auto fl = t.table("flow")) parse_flow(*fl, rc.flow);
 
   if (auto v = t.boolean("collar_follows_last_fill")) rc.collar_follows_last_fill = *v;
   t.finish();

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 #include <utility>
 
 #include "config/toml_reader.hpp"
+// Header-only (no link dependency on the order path): the one definition of
+// how retired values compare, shared with route::RetiredValues.
+#include "gateway/route/retired_match.hpp"
 
 namespace riskgate::config {
 
@@ -173,7 +175,7 @@ IdentityVerdict Manifest::verify_engine(std::string_view sender_comp_id, std::st
 const RetiredValue* Manifest::find_retired(std::uint32_t tag,
                                            std::string_view value) const noexcept {
   for (const auto& r : retired) {
-    if (r.tag == tag && (r.value.empty() || r.value == value)) return &r;
+    if (r.tag == tag && route::retired_value_matches(r.value, value)) return &r;
   }
   return nullptr;
 }
@@ -226,17 +228,37 @@ Manifest parse_manifest(std::string text, std::string source_name) {
     m.compatibility.push_back(std::move(c));
   }
 
-  std::set<std::pair<std::uint32_t, std::string>> seen_retired;
+  // Keyed by (tag, normalised value): "PWRPEG" and " pwrpeg" are one entry.
+  std::map<std::pair<std::uint32_t, std::string>, int> seen_retired;
   for (auto& t : root.table_array("retired", "retired")) {
     RetiredValue rv;
     if (auto v = t.req_integer("tag", 1, 99999)) rv.tag = static_cast<std::uint32_t>(*v);
+    bool value_ok = true;
+    const bool by_value = t.has("value");
     if (auto v = t.str("value")) {
-      if (v->empty()) t.error("value", "must not be empty (omit it to retire every value)");
-      rv.value = *v;
+      if (v->empty()) {
+        t.error("value", "must not be empty (omit it to retire every value)");
+        value_ok = false;
+      } else if (const std::string_view why = route::check_retired_value(*v); !why.empty()) {
+        t.error("value", dq(*v) + " " + std::string(why));
+        value_ok = false;
+      } else {
+        rv.value = route::normalise_retired_value(*v);
+      }
+    } else if (by_value) {
+      value_ok = false;  // Not a string: str() has reported it.
     }
     if (auto v = t.str("note")) rv.note = *v;
-    if (rv.tag != 0 && !seen_retired.emplace(rv.tag, rv.value).second) {
-      t.error("tag", "duplicate retired entry");
+    if (rv.tag != 0 && value_ok) {
+      auto [it, fresh] = seen_retired.emplace(std::pair{rv.tag, rv.value}, t.line());
+      if (!fresh) {
+        const std::string what =
+            by_value ? "value " + dq(rv.value) + " (after normalising case and whitespace)"
+                     : "every value";
+        t.error(by_value ? "value" : "tag",
+                "duplicate retired entry: tag " + std::to_string(rv.tag) + " " + what +
+                    " is already retired at line " + std::to_string(it->second));
+      }
     }
     t.finish();
     m.retired.push_back(std::move(rv));

@@ -28,6 +28,18 @@
 //   value = "PWRPEG"             # optional: omitted = any value of the tag
 //   note = "Power Peg, retired 2003"
 //
+// Retired values compare after normalising both sides the same way: every
+// ASCII whitespace byte (space, \t, \n, \v, \f, \r) is deleted wherever it
+// is, leading, trailing or interior, and ASCII letters fold to upper case;
+// every other byte compares exactly (no locale, no Unicode). So value =
+// "PWRPEG" retires 9700=pwrpeg, 9700= PwrPeg and 9700=PWR PEG. The loader
+// stores RetiredValue::value normalised and refuses a value that is empty
+// after normalising ("  "), one holding a control or non-ASCII byte (a
+// pasted non-breaking space or look-alike letter would silently never
+// match), and a second entry for the same tag and normalised value
+// ("duplicate retired entry"). The rule lives in
+// gateway/route/retired_match.hpp, shared with the order path.
+//
 // "any" disables one digest comparison; it exists for development and the
 // demo. A production manifest should never contain it (the gateway logs a
 // warning when it sees one; that is its job, not the loader's).
@@ -75,7 +87,7 @@ struct Compatibility {
 
 struct RetiredValue {
   std::uint32_t tag = 0;
-  std::string value;  // Empty: every value of the tag is retired.
+  std::string value;  // Normalised (see above). Empty: every value of the tag is retired.
   std::string note;
 };
 
@@ -121,7 +133,8 @@ struct Manifest {
                                               std::string_view host, const DeclaredIdentity& id,
                                               std::string_view gateway_version,
                                               std::string* reason = nullptr) const;
-  // The retired entry matching this tag=value, or nullptr.
+  // The retired entry matching this tag=value, or nullptr. `value` is as
+  // received; it is normalised for the comparison (see the header comment).
   [[nodiscard]] const RetiredValue* find_retired(std::uint32_t tag,
                                                  std::string_view value) const noexcept;
 };

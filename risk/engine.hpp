@@ -130,14 +130,15 @@
 #include <type_traits>
 #include <vector>
 
-#include "risk/cacheline.hpp"
+#include "common/cacheline.hpp"
 #include "risk/config.hpp"
+#include "risk/flow.hpp"
 #include "risk/kill_switch.hpp"
 #include "risk/types.hpp"
 
 namespace riskgate::risk {
 
-struct Snapshot;  // Compiled limits; engine.cpp.
+struct Snapshot;  // Compiled limits; snapshot.hpp.
 
 // What a check reserved. The gateway stores it with the order and hands it
 // back with every event of that order. Trivially copyable, no pointers.
@@ -146,19 +147,28 @@ struct Reservation {
   SymbolIdx symbol = kNoIdx;
   std::uint32_t pair_slot = kNoIdx;    // (account, symbol) state row.
   std::uint32_t parent_slot = kNoIdx;  // kNoIdx: no parent.
+  std::uint32_t flow_slot = kNoIdx;    // (session, symbol) state row.
   SessionIdx session = kNoIdx;
-  std::uint32_t cum_window_id = 0;  // Window sent_qty was counted in; 0: none.
-  std::int64_t order_qty = 0;
-  std::int64_t leaves_qty = 0;  // Quantity whose exposure is still reserved.
-  std::int64_t sent_qty = 0;    // Counted into parent sent / cumulative qty.
-  Micros reserved_px = 0;       // Per-unit price of the notional reservation.
+  // Window sent_qty was counted in; 0: none (ids are 24 bits + 1).
+  std::uint32_t cum_window_id : 25 = 0;
+  // Trading day the parent row belongs to (mod 128): after reset_day() the
+  // parent table is cleared, and a late event of yesterday's child must not
+  // touch whichever parent took the row since.
+  std::uint32_t parent_day : 7 = 0;
+  // The one-byte fields fill the gap before the 8-byte ones: 64 bytes in all.
   Side side = Side::kUnknown;
   bool counts_open_order = false;
   bool cum_day_counted = false;  // sent_qty went to the day's cumulative qty.
   bool active = false;           // Something is still reserved.
+  std::int64_t order_qty = 0;
+  std::int64_t leaves_qty = 0;  // Quantity whose exposure is still reserved.
+  // Counted into the parent's children (open + executed: cancelled and
+  // rejected quantity is given back) or into the cumulative quantity.
+  std::int64_t sent_qty = 0;
+  Micros reserved_px = 0;  // Per-unit price of the notional reservation.
 };
 static_assert(std::is_trivially_copyable_v<Reservation>);
-static_assert(sizeof(Reservation) <= 64);
+static_assert(sizeof(Reservation) == 64);
 
 enum class ExecKind : std::uint8_t {
   kNewAck,
@@ -181,7 +191,14 @@ struct ExecEvent {
 
 struct ExecOutcome {
   bool flow_disabled = false;   // This fill tripped the repeated-exec throttle.
-  bool session_killed = false;  // ... and engaged the session's kill switch.
+  bool session_killed = false;  // This fill engaged the session's kill switch.
+  bool throttled = false;       // This fill put the session under the throttle.
+  // The rule behind flow_disabled / session_killed / throttled, with the
+  // numbers for the audit ("flow_net_qty: 312000 > 300000").
+  RuleId rule = RuleId::kNone;
+  std::int64_t actual = 0;
+  std::int64_t limit = 0;
+  bool values_are_micros = false;
 };
 
 // Per client session, owned by one I/O thread. Not thread-safe; not atomic.
@@ -217,8 +234,19 @@ class SessionState {
   std::int64_t order_tat_ = INT64_MIN / 2;
   std::int64_t message_tat_ = INT64_MIN / 2;
   std::int64_t cancel_tat_ = INT64_MIN / 2;
+  // Sustained refusal rate (AutoKill): refusals and orders in the current
+  // tumbling window.
   std::int64_t refusal_window_start_ = 0;
   std::int64_t refusal_count_ = 0;
+  std::int64_t window_orders_ = 0;
+  // The window is tumbling; its refusals and orders count from its first order.
+  void roll_refusal_window(std::int64_t now_ns, std::int64_t window_ns) noexcept {
+    if (now_ns - refusal_window_start_ > window_ns) {
+      refusal_window_start_ = now_ns;
+      refusal_count_ = 0;
+      window_orders_ = 0;
+    }
+  }
 };
 
 // Read-only views of the counters, for status, metrics and tests.
@@ -231,15 +259,38 @@ struct PairUsage {
   std::int64_t position = 0;
   std::int64_t open_buy_qty = 0;
   std::int64_t open_sell_qty = 0;
+};
+struct ParentUsage {
+  std::int64_t parent_qty = 0;
+  std::int64_t children_sent = 0;  // Open + executed quantity of its children.
+  std::int64_t children_filled = 0;
+};
+// What one session did in one symbol.
+struct SessionSymbolUsage {
   std::int64_t typical_size = 0;  // 0: no history yet.
   std::int64_t accepted_count = 0;
   bool buy_disabled = false;
   bool sell_disabled = false;
+  double net_qty = 0;  // Decayed net shares over the first net window (buy > 0).
 };
-struct ParentUsage {
-  std::int64_t parent_qty = 0;
-  std::int64_t children_sent = 0;
-  std::int64_t children_filled = 0;
+// A session's flow envelope, rule by rule (config order).
+struct FlowUsage {
+  struct Rule {
+    RuleId rule = RuleId::kNone;
+    double value = 0;      // Windowed value now.
+    double threshold = 0;  // What it is held to now (+inf: no limit yet).
+    double baseline = 0;   // Learned baseline (0 until warm).
+    bool breached = false;
+  };
+  std::vector<Rule> rules;
+  bool throttled = false;
+  Micros gross_day = 0;  // This session's share of its accounts' gross.
+};
+// Fill level of the fixed tables: raise a capacity before it is reached.
+struct TableUsage {
+  std::uint32_t pairs = 0, pairs_capacity = 0;
+  std::uint32_t parents = 0, parents_capacity = 0;
+  std::uint32_t session_symbols = 0, session_symbols_capacity = 0;
 };
 
 class Engine {
@@ -315,6 +366,11 @@ class Engine {
                                      std::string_view symbol) const noexcept;
   [[nodiscard]] ParentUsage parent_usage(std::string_view account,
                                          std::string_view parent_id) const noexcept;
+  [[nodiscard]] SessionSymbolUsage session_symbol_usage(SessionIdx session,
+                                                        std::string_view symbol) const noexcept;
+  // Control thread (allocates).
+  [[nodiscard]] FlowUsage flow_usage(SessionIdx session, std::int64_t now_ns) const;
+  [[nodiscard]] TableUsage table_usage() const noexcept;
   [[nodiscard]] std::uint64_t snapshot_version() const noexcept;
   [[nodiscard]] const Capacities& capacities() const noexcept { return caps_; }
 
@@ -333,22 +389,33 @@ class Engine {
     std::atomic<std::int64_t> open_qty{0};
     std::atomic<std::uint64_t> cum_window{0};  // window id << 40 | qty (40 bits).
     std::atomic<std::int64_t> cum_day{0};
-    std::atomic<std::uint64_t> fill_window{0};  // window id << 32 | fills.
   };
-  static_assert(sizeof(SideState) == 32);
-  // Two lines per (account, symbol): keys, position and statistic in the
-  // first, the per-side state in the second; rows never share a line.
+  static_assert(sizeof(SideState) == 24);
+  // One line per (account, symbol): what every session on the account shares
+  // (position, open quantity, cumulative quantity); rows never share a line.
   struct alignas(kCacheLine) PairState {
     std::atomic<std::uint64_t> key{0};  // 0 empty, else (account << 32 | symbol) + 1.
     std::atomic<std::int64_t> position{0};
+    SideState sides[2];  // 0 buy, 1 sell / sell short.
+  };
+  static_assert(sizeof(PairState) == kCacheLine);
+
+  // One row per (client session, symbol) that trades: the state that belongs
+  // to the flow of one session, so one session's orders and fills are never
+  // charged to another's (typical size, repeated executions, one-sided
+  // accumulation). Written only by the I/O thread serving the session (see
+  // risk/flow.hpp); atomics, relaxed, so the control thread can read them.
+  struct alignas(kCacheLine) SessionSymbolState {
+    std::atomic<std::uint64_t> key{0};         // 0 empty, else (session << 32 | symbol) + 1.
     std::atomic<std::int64_t> typical_log{0};  // log2(size) x 2^16.
     std::atomic<std::int64_t> typical{0};
     std::atomic<std::int64_t> accepted{0};
+    std::atomic<std::uint64_t> fill_window[2] = {0, 0};  // window id << 32 | fills.
     // Repeated-execution throttle tripped, per side (0 buy, 1 sell).
     std::atomic<std::uint32_t> disabled[2] = {0, 0};
-    alignas(kCacheLine) SideState sides[2];  // 0 buy, 1 sell / sell short.
+    flow::SymbolNet net;
   };
-  static_assert(sizeof(PairState) == 2 * kCacheLine);
+  static_assert(sizeof(SessionSymbolState) == 2 * kCacheLine);
 
   // Parents are dense (32 bytes) rather than padded: a parent's children
   // normally come from one session, so cross-thread writes to one row are
@@ -365,7 +432,7 @@ class Engine {
     std::atomic<std::uint32_t> audit_available{1};
   };
 
-  struct Undo;  // Reservations to give back on a later refusal; engine.cpp.
+  struct Undo;  // Reservations to give back on a later refusal; check.cpp.
 
   [[nodiscard]] const Snapshot* snap() const noexcept {
     // Acquire pairs with the release store in reload(): the snapshot's
@@ -375,11 +442,26 @@ class Engine {
   std::uint32_t find_or_insert_pair(AccountIdx a, SymbolIdx s) noexcept;
   [[nodiscard]] std::uint32_t find_pair(AccountIdx a, SymbolIdx s) const noexcept;
   std::uint32_t find_or_insert_parent(std::uint64_t key) noexcept;
+  std::uint32_t find_or_insert_session_symbol(SessionIdx session, SymbolIdx s) noexcept;
+  [[nodiscard]] std::uint32_t find_session_symbol(SessionIdx session, SymbolIdx s) const noexcept;
+  // Applies a flow-envelope verdict with action kill or throttle to the
+  // session; returns true if this call engaged its kill switch.
+  bool act_on_flow(const flow::Verdict& v, SessionIdx session, std::int64_t now_ns) noexcept;
   [[nodiscard]] std::uint32_t find_parent(std::uint64_t key) const noexcept;
-  Decision refuse(Decision d, const OrderView& order, SessionState& session) noexcept;
+  // Counts a refusal toward the session's auto-kill (a = the order's account
+  // or kNoIdx) and returns `d`, with session_killed set if it tripped.
+  Decision refuse(Decision d, const OrderView& order, SessionState& session, AccountIdx a) noexcept;
   void release_leaves(Reservation& t, std::int64_t qty) noexcept;
-  void release_sent(Reservation& t) noexcept;
+  // Gives back up to `qty` of what the ticket counted as sent (parent
+  // children or cumulative quantity).
+  void release_sent(Reservation& t, std::int64_t qty) noexcept;
+  // Releases the rest of the ticket's exposure and its open-order unit.
+  void close(Reservation& t) noexcept;
+  void add_session_gross(const Reservation& t, Micros delta) noexcept;
+  [[nodiscard]] bool parent_current(const Reservation& t) const noexcept;
   bool count_fill(Reservation& t, std::int64_t now_ns) noexcept;
+  // Whether an account-level refusal is this session's doing (see AutoKill).
+  [[nodiscard]] bool consumes_account(const SessionState& ss, AccountIdx a) const noexcept;
 
   Capacities caps_;
   KillSwitchBoard kills_;
@@ -391,11 +473,19 @@ class Engine {
   std::uint64_t pair_mask_ = 0;
   std::unique_ptr<ParentState[]> parents_;
   std::uint64_t parent_mask_ = 0;
+  std::unique_ptr<SessionSymbolState[]> session_symbols_;
+  std::uint64_t session_symbol_mask_ = 0;
+  std::unique_ptr<flow::SessionFlow[]> flows_;           // Per client session.
   std::unique_ptr<std::atomic<Micros>[]> last_fill_px_;  // Per symbol; 0 = none.
   std::unique_ptr<std::atomic<std::uint32_t>[]> exchange_available_;
   // Insert counters bound the fill level of the open-addressing tables.
   alignas(kCacheLine) std::atomic<std::uint32_t> pairs_used_{0};
   alignas(kCacheLine) std::atomic<std::uint32_t> parents_used_{0};
+  alignas(kCacheLine) std::atomic<std::uint32_t> session_symbols_used_{0};
+  // Trading day (mod 128), bumped by reset_day(); see Reservation::parent_day.
+  // Relaxed: read by the I/O threads only to tag tickets and compare them;
+  // reset_day() runs at a quiet moment.
+  std::atomic<std::uint32_t> day_{0};
   Flags flags_;
 };
 

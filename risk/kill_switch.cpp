@@ -40,6 +40,8 @@ std::string_view kill_reason_name(KillReason r) noexcept {
       return "retired_feature";
     case KillReason::kLocalEmergency:
       return "local_emergency";
+    case KillReason::kAutoFlowEnvelope:
+      return "auto_flow_envelope";
   }
   return "unknown";
 }

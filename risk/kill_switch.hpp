@@ -25,7 +25,7 @@
 #include <memory>
 #include <string_view>
 
-#include "risk/cacheline.hpp"
+#include "common/cacheline.hpp"
 #include "risk/types.hpp"
 
 namespace riskgate::risk {
@@ -48,8 +48,9 @@ enum class KillReason : std::uint16_t {
   kAutoRefusals = 3,            // N refusals from one session within T.
   kAutoQuantityMultiplier = 4,  // Typical-size or parent/child breach.
   kAutoRepeatedExecution = 5,
-  kRetiredFeature = 6,  // An order carried a retired tag value.
-  kLocalEmergency = 7,  // Signal or file, when the admin API is unreachable.
+  kRetiredFeature = 6,    // An order carried a retired tag value.
+  kLocalEmergency = 7,    // Signal or file, when the admin API is unreachable.
+  kAutoFlowEnvelope = 8,  // A risk.flow rule with action "kill" was breached.
 };
 
 [[nodiscard]] std::string_view kill_scope_name(KillScope s) noexcept;

@@ -79,6 +79,20 @@ std::string_view rule_name(RuleId r) noexcept {
       return "audit_unavailable";
     case RuleId::kExchangeUnavailable:
       return "exchange_unavailable";
+    case RuleId::kFlowExecQty:
+      return "flow_exec_qty";
+    case RuleId::kFlowExecNotional:
+      return "flow_exec_notional";
+    case RuleId::kFlowNetQty:
+      return "flow_net_qty";
+    case RuleId::kFlowSymbolNetQty:
+      return "flow_symbol_net_qty";
+    case RuleId::kFlowOrders:
+      return "flow_orders";
+    case RuleId::kFlowFills:
+      return "flow_fills";
+    case RuleId::kFlowThrottle:
+      return "flow_throttle";
     case RuleId::kCount:
       break;
   }
@@ -142,6 +156,13 @@ int ord_rej_reason(RuleId r) noexcept {
     case RuleId::kMaxOpenNotional:
     case RuleId::kMaxNetPosition:
     case RuleId::kMaxGrossNotionalDay:
+    case RuleId::kFlowExecQty:
+    case RuleId::kFlowExecNotional:
+    case RuleId::kFlowNetQty:
+    case RuleId::kFlowSymbolNetQty:
+    case RuleId::kFlowOrders:
+    case RuleId::kFlowFills:
+    case RuleId::kFlowThrottle:
       return 3;
     case RuleId::kCount:
       break;

@@ -103,6 +103,14 @@ enum class RuleId : std::uint16_t {
   kRiskStateFull,
   kAuditUnavailable,
   kExchangeUnavailable,
+  // Flow envelope (risk.flow rules): what a session's flow does over time.
+  kFlowExecQty,
+  kFlowExecNotional,
+  kFlowNetQty,
+  kFlowSymbolNetQty,
+  kFlowOrders,
+  kFlowFills,
+  kFlowThrottle,  // The session is held to the throttle rate after a breach.
   kCount
 };
 

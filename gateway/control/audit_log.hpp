@@ -47,7 +47,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "risk/cacheline.hpp"
+#include "common/cacheline.hpp"
 
 namespace riskgate::control {
 

@@ -4,17 +4,23 @@
 #include <string>
 
 #include "gateway/codec/tags.hpp"
+#include "gateway/route/retired_match.hpp"
 
 namespace riskgate::route {
 
 namespace tag = codec::tag;
 namespace rr = codec::reject_reason;
 
-void RetiredValues::add(std::uint32_t t, std::string value) {
+void RetiredValues::add(std::uint32_t t, std::string_view value) {
   if (t == 0 || t >= kMaxTag)
     throw std::invalid_argument("retired tag out of range: " + std::to_string(t));
+  if (!value.empty()) {
+    if (const std::string_view why = check_retired_value(value); !why.empty())
+      throw std::invalid_argument("retired value for tag " + std::to_string(t) + " \"" +
+                                  std::string(value) + "\" " + std::string(why));
+  }
   tags_.set(t);
-  values_.emplace_back(t, std::move(value));
+  values_.emplace_back(t, normalise_retired_value(value));
 }
 
 std::uint32_t RetiredValues::find(const codec::Message& msg) const noexcept {
@@ -22,7 +28,7 @@ std::uint32_t RetiredValues::find(const codec::Message& msg) const noexcept {
   for (const auto& f : msg.fields()) {
     if (f.tag >= kMaxTag || !tags_.test(f.tag)) continue;
     for (const auto& [t, v] : values_)
-      if (t == f.tag && (v.empty() || v == f.value)) return t;  // Empty: every value.
+      if (t == f.tag && retired_value_matches(v, f.value)) return t;
   }
   return 0;
 }

@@ -6,7 +6,9 @@
 #include <bitset>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "gateway/codec/codec.hpp"
@@ -16,18 +18,23 @@ namespace riskgate::route {
 
 // Tag=value pairs the release manifest lists as retired (issue 4): an order
 // carrying one is dormant code waking up. Built at start; the per-order test
-// is one bit lookup per field and a compare only on a listed tag.
+// is one bit lookup per field and a compare only on a listed tag. Values
+// compare after normalising case and whitespace (gateway/route/retired_match.hpp).
 class RetiredValues {
  public:
   static constexpr std::uint32_t kMaxTag = 10000;
-  void add(std::uint32_t tag, std::string value);
-  // The first retired tag present in `msg`, or 0.
+  // Setup only. An empty `value` retires every value of `tag`; any other is
+  // stored normalised. Throws std::invalid_argument for a tag out of range or
+  // a value check_retired_value() refuses (e.g. whitespace only).
+  void add(std::uint32_t tag, std::string_view value);
+  // The first field of `msg` carrying a retired value: its tag, or 0.
+  // I/O thread; no allocation.
   [[nodiscard]] std::uint32_t find(const codec::Message& msg) const noexcept;
   [[nodiscard]] bool empty() const noexcept { return values_.empty(); }
 
  private:
   std::bitset<kMaxTag> tags_;
-  std::vector<std::pair<std::uint32_t, std::string>> values_;
+  std::vector<std::pair<std::uint32_t, std::string>> values_;  // (tag, normalised value)
 };
 
 struct TranslateConfig {

@@ -114,7 +114,10 @@ TEST(DefaultConfig, LoadsAndDescribesTheLoopbackDemo) {
   EXPECT_EQ(c.risk.accounts.size(), 2u);
   EXPECT_EQ(c.risk.defaults.max_order_qty, 10'000);
   EXPECT_EQ(c.risk.defaults.price_collar_bps, 500);
-  EXPECT_EQ(c.risk.defaults.typical_size_seed, 300);
+  EXPECT_EQ(c.risk.defaults.typical_size_seed, 400);
+  EXPECT_FALSE(c.risk.flow.rules.empty());
+  EXPECT_TRUE(c.risk.auto_kill.on_parent_child_breach);
+  EXPECT_FALSE(c.risk.auto_kill.on_typical_size_breach);
   EXPECT_EQ(c.risk.parent_child.parent_id_tag, 7001u);
   EXPECT_EQ(c.risk.parent_child.parent_qty_tag, 7002u);
   EXPECT_DOUBLE_EQ(c.risk.parent_child.max_sent_multiple, 1.0);
@@ -135,6 +138,92 @@ TEST(DefaultConfig, LetsNormalSizesPassButNotAThousandfoldFatFinger) {
   ASSERT_TRUE(d.max_order_notional);
   EXPECT_GE(*d.max_order_notional, 500 * 410'000'000LL * 101 / 100);
   EXPECT_GE(*d.price_collar_bps, 100);
+}
+
+// ---------------------------------------------------------------------------
+// [risk.flow]
+
+TEST(Config, ParsesFlowRulesWithNotionalsInCurrencyUnits) {
+  const Config c = parse_config(kMinimal + R"(
+[risk.flow]
+warmup_ms = 60000
+throttle_orders_per_sec = 5
+
+[[risk.flow.rule]]
+metric = "net_qty"
+window_ms = 5000
+limit = 250000
+min_one_sided = 0.5
+action = "kill"
+
+[[risk.flow.rule]]
+metric = "exec_notional"
+window_ms = 60000
+limit = 1000000.5
+multiple = 20
+seed = 250
+action = "throttle"
+)",
+                                "test.toml");
+  const auto& f = c.risk.flow;
+  EXPECT_EQ(f.warmup_ms, 60'000);
+  EXPECT_EQ(f.throttle_orders_per_sec, 5);
+  ASSERT_EQ(f.rules.size(), 2u);
+  EXPECT_EQ(f.rules[0].metric, risk::FlowMetric::kNetQty);
+  EXPECT_EQ(f.rules[0].action, risk::FlowAction::kKill);
+  EXPECT_EQ(f.rules[0].limit, 250'000);
+  EXPECT_DOUBLE_EQ(f.rules[0].min_one_sided, 0.5);
+  EXPECT_EQ(f.rules[1].metric, risk::FlowMetric::kExecNotional);
+  EXPECT_EQ(f.rules[1].limit, 1'000'000'500'000);
+  EXPECT_EQ(f.rules[1].seed, 250'000'000);
+  EXPECT_DOUBLE_EQ(f.rules[1].multiple, 20.0);
+}
+
+TEST(ConfigErrors, AnUnknownFlowMetricOrActionIsRefusedWithTheRuleAndLine) {
+  const auto msg = error_of(kMinimal + R"(
+[[risk.flow.rule]]
+metric = "net_quantity"
+window_ms = 5000
+limit = 1
+action = "halt"
+)");
+  EXPECT_CONTAINS(msg, "risk.flow.rule[0]: metric: must be exec_qty");
+  EXPECT_CONTAINS(msg, "risk.flow.rule[0]: action: must be refuse, throttle or kill");
+}
+
+TEST(ConfigErrors, AFlowRuleWithNoLimitOrAWindowOutOfRangeIsRefused) {
+  EXPECT_CONTAINS(error_of(kMinimal + R"(
+[[risk.flow.rule]]
+metric = "fills"
+window_ms = 5000
+action = "kill"
+)"),
+                  "set limit, multiple (with seed), or both");
+  EXPECT_CONTAINS(error_of(kMinimal + R"(
+[[risk.flow.rule]]
+metric = "fills"
+window_ms = 900000
+limit = 5
+action = "kill"
+)"),
+                  "window_ms");
+  EXPECT_CONTAINS(error_of(kMinimal + R"(
+[[risk.flow.rule]]
+metric = "fills"
+window_ms = 5000
+limit = 5
+min_one_sided = 0.5
+action = "kill"
+)"),
+                  "min_one_sided applies to metric \"net_qty\" only");
+}
+
+TEST(ConfigErrors, TheSplitQuantityMultiplierSwitchNamesItsReplacements) {
+  EXPECT_CONTAINS(error_of(kMinimal + R"(
+[risk.auto_kill]
+on_quantity_multiplier_breach = true
+)"),
+                  "on_parent_child_breach");
 }
 
 TEST(DefaultTokens, LoadWithBothRoles) {
@@ -210,7 +299,7 @@ duplicate_window_ms = 250
 
 [risk.auto_kill]
 session_refusals = 9
-on_quantity_multiplier_breach = true
+on_parent_child_breach = true
 
 [risk.capacities]
 max_parents = 77
@@ -243,7 +332,8 @@ max_account_symbols = 78
   EXPECT_EQ(r.throttles.duplicate_window_ms, 250);
   EXPECT_EQ(r.throttles.typical_size_min_history, 20);  // Default kept.
   EXPECT_EQ(r.auto_kill.session_refusals, 9);
-  EXPECT_TRUE(r.auto_kill.on_quantity_multiplier_breach);
+  EXPECT_TRUE(r.auto_kill.on_parent_child_breach);
+  EXPECT_FALSE(r.auto_kill.on_typical_size_breach);
   EXPECT_EQ(r.capacities.max_parents, 77u);
   EXPECT_EQ(r.capacities.max_account_symbols, 78u);
   EXPECT_EQ(r.capacities.max_symbols, 4096u);

@@ -119,6 +119,40 @@ TEST(Manifest, RetiredTagWithoutValueMatchesEveryValue) {
   EXPECT_EQ(m.find_retired(9701, "PWRPEG"), nullptr);
 }
 
+TEST(Manifest, FindRetiredComparesAfterNormalisingCaseAndWhitespace) {
+  const Manifest m = sample();
+  for (const char* v : {"PWRPEG", "pwrpeg", "PwrPeg", " PWRPEG", "PWRPEG ", " PwrPeg ",
+                        "\tpwrpeg\t", "PWR PEG", "Pwr\t Peg\r\n"}) {
+    const RetiredValue* r = m.find_retired(9700, v);
+    ASSERT_NE(r, nullptr) << v;
+    EXPECT_EQ(r->note, "power peg");
+  }
+  for (const char* v : {"PWRPEGX", "PWR-PEG", "PWR\xC2\xA0PEG", "   "})
+    EXPECT_EQ(m.find_retired(9700, v), nullptr) << v;
+}
+
+TEST(Manifest, StoresRetiredValuesNormalised) {
+  const Manifest m = parse_manifest(R"([gateway]
+version = "1.0"
+build_digest = "any"
+config_digest = "any"
+
+[[retired]]
+tag = 9700
+value = "  pwr\tPeg "
+)",
+                                    "m.toml");
+  ASSERT_EQ(m.retired.size(), 1u);
+  EXPECT_EQ(m.retired[0].value, "PWRPEG");
+  EXPECT_NE(m.find_retired(9700, "PWRPEG"), nullptr);
+}
+
+TEST(Manifest, RetiredTagWithoutValueMatchesEveryValueInAnySpelling) {
+  const Manifest m = sample();
+  for (const char* v : {"1", "pwrpeg", " x ", "\t"})
+    EXPECT_NE(m.find_retired(9800, v), nullptr) << v;
+}
+
 TEST(Manifest, VerifiesADeclaredIdentity) {
   const Manifest m = sample();
   const std::string digest(64, 'b');
@@ -199,6 +233,72 @@ value = "X"
                   "SenderCompID and host (first at line 5)");
   EXPECT_CONTAINS(msg, "m.toml:22: compatibility \"a\": gateway_versions: must list at least one");
   EXPECT_CONTAINS(msg, "m.toml:25: retired #1: tag: required key missing");
+}
+
+const std::string kGatewayOnly = R"([gateway]
+version = "1.0"
+build_digest = "any"
+config_digest = "any"
+)";
+
+TEST(ManifestErrors, ARetiredValueThatDiffersOnlyInCaseOrSpacingIsADuplicate) {
+  const auto msg = manifest_error_of(kGatewayOnly + R"(
+[[retired]]
+tag = 9700
+value = "PWRPEG"
+
+[[retired]]
+tag = 9700
+value = " pwr peg"
+)");
+  EXPECT_CONTAINS(msg,
+                  "m.toml:12: retired #2: value: duplicate retired entry: tag 9700 value "
+                  "\"PWRPEG\" (after normalising case and whitespace) is already retired at "
+                  "line 6");
+}
+
+TEST(ManifestErrors, TheSameRetiredValueOnDifferentTagsIsNotADuplicate) {
+  const Manifest m = parse_manifest(kGatewayOnly + R"(
+[[retired]]
+tag = 9700
+value = "PWRPEG"
+
+[[retired]]
+tag = 9701
+value = "pwrpeg"
+)",
+                                    "m.toml");
+  EXPECT_EQ(m.retired.size(), 2u);
+}
+
+TEST(ManifestErrors, ASecondWholeTagRetirementIsADuplicate) {
+  EXPECT_CONTAINS(
+      manifest_error_of(kGatewayOnly + "[[retired]]\ntag = 9800\n[[retired]]\ntag = 9800\n"),
+      "retired #2: tag: duplicate retired entry: tag 9800 every value is already "
+      "retired at line 5");
+}
+
+TEST(ManifestErrors, ARetiredValueThatIsEmptyAfterNormalisingIsRefused) {
+  for (const char* v : {"   ", "\\t", " \\t \\r\\n "}) {
+    const auto msg =
+        manifest_error_of(kGatewayOnly + "[[retired]]\ntag = 9700\nvalue = \"" + v + "\"\n");
+    EXPECT_CONTAINS(msg, "m.toml:7: retired #1: value: ");
+    EXPECT_CONTAINS(msg, "is empty after removing whitespace (omit value to retire every value)");
+  }
+  EXPECT_CONTAINS(manifest_error_of(kGatewayOnly + "[[retired]]\ntag = 9700\nvalue = \"\"\n"),
+                  "m.toml:7: retired #1: value: must not be empty (omit it to retire every value)");
+}
+
+TEST(ManifestErrors, ARetiredValueWithANonAsciiOrControlByteIsRefused) {
+  // A non-breaking space pasted from a document, and an escaped DEL.
+  for (const char* v : {"PWR\xC2\xA0PEG", "PWRPEG\\u007F"}) {
+    EXPECT_CONTAINS(
+        manifest_error_of(kGatewayOnly + "[[retired]]\ntag = 9700\nvalue = \"" + v + "\"\n"),
+        "value: \"PWR");
+    EXPECT_CONTAINS(
+        manifest_error_of(kGatewayOnly + "[[retired]]\ntag = 9700\nvalue = \"" + v + "\"\n"),
+        "must be printable ASCII");
+  }
 }
 
 TEST(ManifestErrors, MissingGatewayTableIsReported) {

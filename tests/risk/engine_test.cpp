@@ -116,7 +116,7 @@ TEST_F(EngineLimits, TypicalSizeLearnsFromAcceptedOrdersAndCatchesAThousandfoldE
   c.throttles.typical_size_min_history = 20;
   make(c);
   for (int i = 0; i < 200; ++i) ASSERT_TRUE(send(order(200)).accepted()) << i;
-  const PairUsage u = engine->pair_usage("ACC1", "AAPL");
+  const SessionSymbolUsage u = engine->session_symbol_usage(0, "AAPL");
   EXPECT_GT(u.typical_size, 150);
   EXPECT_LT(u.typical_size, 260);
   EXPECT_TRUE(send(order(1000)).accepted());  // x5: fine
@@ -131,7 +131,7 @@ TEST_F(EngineLimits, TypicalSizeIsRobustToOneLargeAcceptedOrder) {
   make(c);
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(send(order(100)).accepted());
   ASSERT_TRUE(send(order(90'000)).accepted());
-  const PairUsage u = engine->pair_usage("ACC1", "AAPL");
+  const SessionSymbolUsage u = engine->session_symbol_usage(0, "AAPL");
   EXPECT_LT(u.typical_size, 110);  // Moved by < 10 %.
 }
 
@@ -559,22 +559,114 @@ TEST_F(EngineLimits, AReplaceOfAChildCountsOnlyItsIncreaseAgainstTheParent) {
   EXPECT_EQ(engine->check(rep, *session, replacement, &original).rule, RuleId::kParentChildFilled);
 }
 
-TEST_F(EngineLimits, AnExchangeRejectGivesTheChildQuantityBackButACancelDoesNot) {
+namespace {
+OrderView as_child(OrderView o, std::string_view parent = "P1", std::int64_t parent_qty = 100) {
+  o.parent_id = parent;
+  o.parent_quantity = parent_qty;
+  return o;
+}
+}  // namespace
+
+TEST_F(EngineLimits, RejectedAndCancelledChildrenGiveTheirQuantityBackToTheParent) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
   make(c);
-  auto child = [&](std::int64_t q) {
-    OrderView o = order(q);
-    o.parent_id = "P1";
-    o.parent_quantity = 100;
-    return o;
-  };
-  ASSERT_TRUE(send(child(100)).accepted());
+  ASSERT_TRUE(send(as_child(order(100))).accepted());
   event_last(ExecKind::kRejected);
-  ASSERT_TRUE(send(child(100)).accepted());
+  EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 0);
+  ASSERT_TRUE(send(as_child(order(100))).accepted());
   event_last(ExecKind::kCanceled);
-  EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 100);
-  EXPECT_EQ(send(child(1)).rule, RuleId::kParentChildSent);
+  EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 0);
+  ASSERT_TRUE(send(as_child(order(100))).accepted());
+  EXPECT_EQ(send(as_child(order(1))).rule, RuleId::kParentChildSent);
+}
+
+TEST_F(EngineLimits, RepricingByCancelAndNewNeverExceedsTheParentAndIsNeverRefused) {
+  auto c = small_config();
+  c.parent_child.parent_id_tag = 7001;
+  make(c);
+  // A 1,000-share parent worked by 100-share children, each cancelled and
+  // re-sent many times at a new price, with some fills along the way.
+  std::int64_t filled = 0;
+  for (int i = 0; i < 500 && filled < 1000; ++i) {
+    const std::int64_t q = std::min<std::int64_t>(100, 1000 - filled);
+    ASSERT_TRUE(send(as_child(order(q, (190 + i % 3) * kMicro), "P1", 1000)).accepted()) << i;
+    if (i % 5 == 0) {
+      const std::int64_t f = std::min<std::int64_t>(40, q);
+      fill_last(f, 190 * kMicro, false);
+      filled += f;
+    }
+    event_last(ExecKind::kCanceled);
+  }
+  const ParentUsage u = engine->parent_usage("ACC1", "P1");
+  EXPECT_EQ(u.children_filled, filled);
+  EXPECT_EQ(u.children_sent, filled);  // Open + executed: nothing open now.
+}
+
+TEST_F(EngineLimits, APartlyFilledChildThatIsCancelledKeepsOnlyItsExecutedQuantity) {
+  auto c = small_config();
+  c.parent_child.parent_id_tag = 7001;
+  make(c);
+  ASSERT_TRUE(send(as_child(order(100))).accepted());
+  fill_last(30, 190 * kMicro, false);
+  event_last(ExecKind::kCanceled);
+  EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 30);
+  EXPECT_TRUE(send(as_child(order(70))).accepted());
+  EXPECT_EQ(send(as_child(order(1))).rule, RuleId::kParentChildSent);
+}
+
+TEST_F(EngineLimits, AReplaceCountsTheChildsNewQuantityOnceAcked) {
+  auto c = small_config();
+  c.parent_child.parent_id_tag = 7001;
+  make(c);
+  ASSERT_TRUE(send(as_child(order(60))).accepted());
+  Reservation original = tickets.back();
+  // Up from 60 to 80: only the increase is reserved while pending.
+  OrderView up = as_child(order(80));
+  up.action = Action::kReplace;
+  up.orig_cl_ord_id = "ID0";
+  Reservation replacement;
+  ASSERT_TRUE(engine->check(up, *session, replacement, &original).accepted());
+  EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 80);
+  engine->on_replaced(original, replacement);
+  EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 80);
+  // Down from 80 to 50: the acked replace gives 30 back.
+  OrderView down = as_child(order(50));
+  down.action = Action::kReplace;
+  down.orig_cl_ord_id = up.cl_ord_id;
+  Reservation smaller;
+  ASSERT_TRUE(engine->check(down, *session, smaller, &replacement).accepted());
+  engine->on_replaced(replacement, smaller);
+  EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 50);
+  ExecEvent e;
+  e.kind = ExecKind::kCanceled;
+  e.now_ns = now;
+  (void)engine->on_execution(smaller, e);
+  EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 0);
+}
+
+TEST_F(EngineLimits, TheParentTableStartsEmptyEachTradingDay) {
+  auto c = small_config();
+  c.parent_child.parent_id_tag = 7001;
+  c.capacities.max_parents = 2;
+  make(c);
+  ASSERT_TRUE(send(as_child(order(10), "P1")).accepted());
+  const Reservation yesterday = tickets.back();
+  ASSERT_TRUE(send(as_child(order(10), "P2")).accepted());
+  EXPECT_EQ(send(as_child(order(10), "P3")).rule, RuleId::kRiskStateFull);
+  EXPECT_EQ(engine->table_usage().parents, 2u);
+  engine->reset_day();
+  EXPECT_EQ(engine->table_usage().parents, 0u);
+  ASSERT_TRUE(send(as_child(order(10), "P3")).accepted());
+  // Yesterday's child fills late: it must not charge today's parent.
+  Reservation late = yesterday;
+  ExecEvent e;
+  e.kind = ExecKind::kFill;
+  e.last_qty = 10;
+  e.last_px = 190 * kMicro;
+  e.now_ns = now;
+  (void)engine->on_execution(late, e);
+  EXPECT_EQ(engine->parent_usage("ACC1", "P3").children_filled, 0);
 }
 
 // ----------------------------------------------------------------- validity
@@ -737,11 +829,23 @@ TEST_F(EngineLimits, NRefusalsWithinTheWindowTripTheSessionAndNMinusOneDoNot) {
   EXPECT_EQ(engine->kills().reason(KillScope::kClientSession, 0), KillReason::kAutoRefusals);
 }
 
-TEST_F(EngineLimits, AQuantityMultiplierBreachTripsTheSessionWhenConfigured) {
+TEST_F(EngineLimits, ATypicalSizeBreachOnlyRefusesByDefault) {
   auto c = small_config();
   c.defaults.typical_size_multiple = 10.0;
   c.defaults.typical_size_seed = 100;
-  c.auto_kill.on_quantity_multiplier_breach = true;
+  c.auto_kill.on_parent_child_breach = true;  // Not this rule's switch.
+  make(c);
+  const Decision d = send(order(1001));
+  EXPECT_EQ(d.rule, RuleId::kTypicalSizeMultiple);
+  EXPECT_FALSE(d.session_killed);
+  EXPECT_TRUE(send(order(100)).accepted());
+}
+
+TEST_F(EngineLimits, ATypicalSizeBreachTripsTheSessionWhenConfigured) {
+  auto c = small_config();
+  c.defaults.typical_size_multiple = 10.0;
+  c.defaults.typical_size_seed = 100;
+  c.auto_kill.on_typical_size_breach = true;
   make(c);
   const Decision d = send(order(1001));
   EXPECT_EQ(d.rule, RuleId::kTypicalSizeMultiple);

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "config/manifest.hpp"
 #include "gateway/codec/tags.hpp"
+#include "gateway/route/translate.hpp"
 #include "tests/support/alloc_counter.hpp"
 #include "tests/support/route_harness.hpp"
 
@@ -160,6 +162,68 @@ TEST_F(RouteGroupTest, ACancelPassesEvenWhenTheClientSessionIsKilled) {
   EXPECT_EQ(cancel.get(tag::kOrigClOrdID), "E1-C1");
 }
 
+// --- Retired values (issue 4): refused, never forwarded, session killed -----
+
+// The shipped manifest retires 9700=PWRPEG. The harness does not load a
+// manifest, so the fixture feeds its [[retired]] entries to the group the way
+// Gateway does (RetiredValues behind TranslateConfig::retired), before the
+// first order. GroupOptions is copied into the group and only readable, hence
+// the const_cast: the object itself is not const.
+class RetiredValueTest : public RouteGroupTest, public ::testing::WithParamInterface<const char*> {
+ protected:
+  riskgate::route::RetiredValues retired;
+
+  void SetUp() override {
+    const auto manifest =
+        riskgate::config::load_manifest(std::string(RISKGATE_SOURCE_DIR) + "/config/manifest.toml");
+    for (const auto& r : manifest.retired) retired.add(r.tag, r.value);
+    const_cast<riskgate::route::GroupOptions&>(h.group().options()).translate.retired = &retired;
+    RouteGroupTest::SetUp();
+  }
+};
+
+TEST_P(RetiredValueTest, ARetiredValueInAnyCaseOrSpacingIsRefusedAndTripsTheSession) {
+  using riskgate::risk::KillReason;
+  using riskgate::risk::KillScope;
+  send(0, h.order(0, "R1", 100, "190.50", "9700=" + std::string(GetParam()) + "|"));
+
+  EXPECT_TRUE(app_sent(h.exchange_wire).empty()) << "a retired value must never be forwarded";
+  const auto back = app_sent(h.client_wire[0]);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].type(), "8");
+  EXPECT_EQ(back[0].get(tag::kOrdStatus), "8");
+  EXPECT_EQ(back[0].get(tag::kClOrdID), "R1");
+  EXPECT_EQ(back[0].get(tag::kText).rfind("retired_feature: tag 9700", 0), 0u)
+      << back[0].get(tag::kText);
+  EXPECT_EQ(h.engine().kills().reason(KillScope::kClientSession, h.leg(0).index()),
+            KillReason::kRetiredFeature);
+  EXPECT_FALSE(h.engine().kills().engaged(KillScope::kClientSession, h.leg(1).index()))
+      << "only the sending session is tripped";
+  ASSERT_FALSE(h.audit.records.empty());
+  bool audited = false;
+  for (const auto& r : h.audit.records)
+    audited |= r.event == riskgate::control::AuditEvent::kRetiredValue;
+  EXPECT_TRUE(audited);
+
+  // The session stays killed: a clean order after it is refused too.
+  send(0, h.order(0, "C2"));
+  EXPECT_TRUE(app_sent(h.exchange_wire).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Spellings, RetiredValueTest,
+                         ::testing::Values("PWRPEG", "pwrpeg", " PwrPeg ", "\tPwr Peg\t"));
+
+TEST_F(RouteGroupTest, AnotherValueOfARetiredTagIsForwarded) {
+  riskgate::route::RetiredValues retired;
+  retired.add(9700, "PWRPEG");
+  const_cast<riskgate::route::GroupOptions&>(h.group().options()).translate.retired = &retired;
+  send(0, h.order(0, "C1", 100, "190.50", "9700=PWRPEG2|"));
+  ASSERT_EQ(app_sent(h.exchange_wire).size(), 1u);
+  EXPECT_EQ(Parsed(h.exchange_wire.sent.back()).get(9700), "PWRPEG2");
+  EXPECT_FALSE(
+      h.engine().kills().engaged(riskgate::risk::KillScope::kClientSession, h.leg(0).index()));
+}
+
 // --- Malformed input: never forwarded, each gets the FIX answer -------------
 
 class MalformedInput : public RouteGroupTest {
@@ -275,9 +339,11 @@ TEST(RouteGroupAllocation, ReceiveScanCheckRewriteSendMakesNoHeapAllocationAfter
   std::vector<std::string> orders, acks, fills;
   for (int i = 0; i < kWarmUp + kMeasured; ++i) {
     const std::string id = "A" + std::to_string(i);
-    // Vary the price so the identical-order check never trips.
+    // Vary the price so the identical-order check never trips, and alternate
+    // sides as a real book does: a flow that only ever buys is a runaway to
+    // the flow envelope.
     const std::string px = "190." + std::to_string(10 + i % 80);
-    orders.push_back(h.order(0, id, 100, px));
+    orders.push_back(h.order(0, id, 100, px, {}, {}, "AAPL", i % 2 == 0 ? '1' : '2'));
     acks.push_back(h.report("E1-" + id, '0', '0', 100, 0, 0, px));
     fills.push_back(h.report("E1-" + id, 'F', '2', 100, 100, 100, px));
   }

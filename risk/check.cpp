@@ -1,0 +1,625 @@
+// The check chain: check() for New/Replace, check_cancel(), note_message(),
+// and the undo of what a refused check had already reserved. I/O threads: no
+// lock, no syscall, no allocation, no exception (see the design notes in
+// engine.hpp).
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include "risk/detail.hpp"
+#include "risk/engine.hpp"
+#include "risk/snapshot.hpp"
+
+namespace riskgate::risk {
+
+using namespace detail;  // The engine's private helpers (risk/detail.hpp, snapshot.hpp).
+
+// ---------------------------------------------------------------------------
+// The check chain
+// ---------------------------------------------------------------------------
+
+// What this check has reserved so far, to give back if a later rule refuses.
+struct Engine::Undo {
+  // A bit per reservation taken; a value is read only when its bit is set, so
+  // the values need no zeroing (this runs on every check).
+  enum : std::uint32_t {
+    kRate = 1,
+    kParent = 2,
+    kCumWindow = 4,
+    kCumDay = 8,
+    kOpenOrder = 16,
+    kNotional = 32,
+    kOpenQty = 64,
+  };
+  Undo(Engine& en, AccountIdx acc, int sd) noexcept : e(en), account(acc), side(sd) {}
+  Engine& e;
+  AccountIdx account;
+  int side;
+  std::uint32_t taken = 0;
+  std::uint32_t pair;
+  std::uint32_t parent;
+  std::uint32_t cum_window_id;
+  std::int64_t rate_interval;
+  std::int64_t sent;  // Parent sent or cumulative qty, whichever was counted.
+  std::int64_t notional;
+  std::int64_t open_qty;
+
+  void unwind() noexcept {
+    // Relaxed throughout: each counter guards only itself (see reserve_bounded).
+    if (taken & kRate) {
+      e.accounts_[account].rate_tat.fetch_sub(rate_interval, std::memory_order_relaxed);
+    }
+    if (taken & kParent) e.parents_[parent].sent.fetch_sub(sent, std::memory_order_relaxed);
+    if (taken & (kCumWindow | kCumDay | kOpenQty)) {
+      SideState& ss = e.pairs_[pair].sides[side];
+      if (taken & kCumWindow) release_window(ss.cum_window, cum_window_id, sent);
+      if (taken & kCumDay) ss.cum_day.fetch_sub(sent, std::memory_order_relaxed);
+      if (taken & kOpenQty) ss.open_qty.fetch_sub(open_qty, std::memory_order_relaxed);
+    }
+    if (taken & kOpenOrder) {
+      e.accounts_[account].open_orders.fetch_sub(1, std::memory_order_relaxed);
+    }
+    if (taken & kNotional) {
+      e.accounts_[account].open_notional.fetch_sub(notional, std::memory_order_relaxed);
+    }
+    // Gross notional is the last reservation: nothing after it can refuse.
+  }
+};
+
+namespace {
+
+// Limits whose budget every session on the account shares.
+bool account_level(RuleId r) noexcept {
+  switch (r) {
+    case RuleId::kAccountOrderRate:
+    case RuleId::kMaxOpenOrders:
+    case RuleId::kMaxOpenNotional:
+    case RuleId::kMaxNetPosition:
+    case RuleId::kMaxGrossNotionalDay:
+    case RuleId::kCumulativeQtyWindow:
+    case RuleId::kCumulativeQtyDay:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+bool Engine::consumes_account(const SessionState& ss, AccountIdx a) const noexcept {
+  if (a >= caps_.max_accounts || ss.index() >= caps_.max_sessions) return true;
+  // Relaxed: two statistics compared once; a stale value moves the verdict by
+  // one order at most.
+  const double mine =
+      static_cast<double>(flows_[ss.index()].gross_day.load(std::memory_order_relaxed));
+  const double all = static_cast<double>(accounts_[a].gross_day.load(std::memory_order_relaxed));
+  return all <= 0 || mine >= snap()->auto_kill.account_breach_min_share * all;
+}
+
+Decision Engine::refuse(Decision d, const OrderView& o, SessionState& ss, AccountIdx a) noexcept {
+  // Refused PossDup replays, and refusals the client did not cause (a kill
+  // already engaged, audit or exchange down, a throttle already imposed), do
+  // not count toward auto-kill: otherwise releasing a global kill would leave
+  // every session tripped.
+  if ((o.poss_dup && d.rule == RuleId::kDuplicateClOrdID) || d.rule == RuleId::kKillSwitch ||
+      d.rule == RuleId::kAuditUnavailable || d.rule == RuleId::kExchangeUnavailable ||
+      d.rule == RuleId::kFlowThrottle) {
+    return d;
+  }
+  // An account-level limit refuses every session on the account alike; it
+  // counts toward tripping only the sessions that consumed the budget.
+  if (account_level(d.rule) && !consumes_account(ss, a)) return d;
+  const Snapshot& sn = *snap();
+  const std::int64_t n = sn.auto_kill.session_refusals;
+  if (n > 0) {
+    ss.roll_refusal_window(o.now_ns, sn.refusal_window_ns);
+    ++ss.refusal_count_;
+    if (ss.refusal_count_ >= n &&
+        static_cast<double>(ss.refusal_count_) >=
+            sn.auto_kill.session_refusal_ratio * static_cast<double>(ss.window_orders_) &&
+        kills_.engage(KillScope::kClientSession, ss.index(), KillReason::kAutoRefusals)) {
+      d.session_killed = true;
+    }
+  }
+  return d;
+}
+
+bool Engine::act_on_flow(const flow::Verdict& v, SessionIdx session, std::int64_t now_ns) noexcept {
+  if (session >= caps_.max_sessions) return false;
+  if (v.action == FlowAction::kKill) {
+    return kills_.engage(KillScope::kClientSession, session, KillReason::kAutoFlowEnvelope);
+  }
+  if (v.action == FlowAction::kThrottle) {
+    // Relaxed: single writer (the session's I/O thread), see flow.hpp.
+    flow::SessionFlow& sf = flows_[session];
+    const std::int64_t until = now_ns + snap()->flow.throttle_ns;
+    if (until > sf.throttle_until_ns.load(std::memory_order_relaxed)) {
+      sf.throttle_until_ns.store(until, std::memory_order_relaxed);
+    }
+  }
+  return false;
+}
+
+void Engine::prefetch(const SessionState& ss, std::string_view cl_ord_id) const noexcept {
+  const std::uint64_t slot = (hash_bytes(cl_ord_id) | 1u) & ss.ids_mask_;
+  __builtin_prefetch(ss.ids_.data() + slot);
+}
+
+Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
+                       const Reservation* original) noexcept {
+  // The ClOrdID table is the one structure too big to stay in cache (8 bytes
+  // x 2 x capacity, random by hash): start loading its line now, so that the
+  // name lookups, kill switch and validity below overlap the miss.
+  const std::uint64_t id_hash = hash_bytes(o.cl_ord_id) | 1u;
+  std::uint64_t id_slot = id_hash & ss.ids_mask_;
+  __builtin_prefetch(ss.ids_.data() + id_slot);
+  out = Reservation{};
+  const Snapshot& sn = *snap();
+  const std::uint32_t a = sn.find_account(o.account);
+  const std::uint32_t s = sn.find_symbol(o.symbol);
+  auto fail = [&](RuleId r, std::int64_t actual = 0, std::int64_t limit = 0, bool micros = false,
+                  Relation rel = Relation::kAbove) {
+    Decision d;
+    d.rule = r;
+    d.actual = actual;
+    d.limit = limit;
+    d.values_are_micros = micros;
+    d.relation = rel;
+    return refuse(d, o, ss, a);
+  };
+  if (sn.auto_kill.session_refusals > 0) {
+    ss.roll_refusal_window(o.now_ns, sn.refusal_window_ns);
+    ++ss.window_orders_;
+  }
+  // The session's flow envelope (kOrders rules count every order, refused or
+  // not: a runaway's refused orders are still its flow).
+  flow::SessionFlow* sf = ss.index() < caps_.max_sessions ? &flows_[ss.index()] : nullptr;
+  if (sf != nullptr && sn.flow.order_mask != 0) {
+    const flow::Verdict v = flow::on_order(sn.flow, *sf, o.now_ns);
+    if (v.rule != RuleId::kNone) {
+      const bool flow_tripped = act_on_flow(v, ss.index(), o.now_ns);
+      if (v.action == FlowAction::kKill || v.action == FlowAction::kRefuse) {
+        Decision d = fail(v.rule, v.actual, v.limit);
+        d.session_killed = d.session_killed || flow_tripped;
+        return d;
+      }
+    }
+  }
+
+  // 1 Kill switch.
+  const KillScope ks = kills_.is_killed({o.exchange_session, ss.index(), a, s});
+  if (ks != KillScope::kNone) {
+    std::uint32_t idx = 0;
+    switch (ks) {
+      case KillScope::kExchangeSession:
+        idx = o.exchange_session;
+        break;
+      case KillScope::kClientSession:
+        idx = ss.index();
+        break;
+      case KillScope::kAccount:
+        idx = a;
+        break;
+      case KillScope::kSymbol:
+        idx = s;
+        break;
+      default:
+        break;
+    }
+    return fail(RuleId::kKillSwitch, static_cast<std::int64_t>(ks),
+                static_cast<std::int64_t>(kills_.reason(ks, idx)));
+  }
+  // 2 Retired feature: dormant code woke up; stop the session at its first order.
+  if (o.carries_retired_value) {
+    const bool tripped =
+        kills_.engage(KillScope::kClientSession, ss.index(), KillReason::kRetiredFeature);
+    Decision d = fail(RuleId::kRetiredFeature, o.retired_tag);
+    d.session_killed = d.session_killed || tripped;
+    return d;
+  }
+  // 3 Fail closed when what we depend on is down. Acquire pairs with the
+  // gateway's release stores in set_*_available().
+  if (flags_.audit_available.load(std::memory_order_acquire) == 0) {
+    return fail(RuleId::kAuditUnavailable);
+  }
+  if (o.exchange_session < caps_.max_sessions &&
+      exchange_available_[o.exchange_session].load(std::memory_order_acquire) == 0) {
+    return fail(RuleId::kExchangeUnavailable);
+  }
+  // 4 Validity.
+  if (o.missing_required) return fail(RuleId::kMissingField, o.missing_tag);
+  if (o.cl_ord_id.empty()) return fail(RuleId::kMissingField, 11);
+  if (o.action == Action::kReplace && o.orig_cl_ord_id.empty()) {
+    return fail(RuleId::kMissingField, 41);
+  }
+  if (o.quantity <= 0) return fail(RuleId::kBadQuantity, o.quantity);
+  if (o.side != Side::kBuy && o.side != Side::kSell && o.side != Side::kSellShort) {
+    return fail(RuleId::kUnknownSide);
+  }
+  if (o.ord_type != OrdType::kMarket && o.ord_type != OrdType::kLimit) {
+    return fail(RuleId::kUnknownOrdType);
+  }
+  if (o.ord_type == OrdType::kLimit && (!o.has_price || o.price <= 0)) {
+    return fail(RuleId::kMissingPrice);
+  }
+  if (s == kNoIdx) return fail(RuleId::kUnknownSymbol);
+  if (a == kNoIdx) return fail(RuleId::kUnknownAccount);
+  const SymbolData& sym = sn.symbols[s];
+  if (sym.lot_size != 1 && o.quantity % sym.lot_size != 0) {
+    return fail(RuleId::kLotSize, o.quantity, sym.lot_size);
+  }
+  const bool has_parent = sn.parent_child.parent_id_tag != 0 && !o.parent_id.empty();
+  if (has_parent && o.parent_quantity <= 0) {
+    return fail(RuleId::kMissingField, sn.parent_child.parent_qty_tag);
+  }
+  // 5 Restrictions.
+  if (sym.restricted) return fail(RuleId::kRestrictedSymbol);
+  if (!sn.permitted(a, s)) return fail(RuleId::kInstrumentNotPermitted);
+
+  // 6 Duplicates.
+  while (ss.ids_[id_slot] != 0) {
+    if (ss.ids_[id_slot] == id_hash) return fail(RuleId::kDuplicateClOrdID);
+    id_slot = (id_slot + 1) & ss.ids_mask_;
+  }
+  if (ss.ids_count_ >= ss.ids_capacity_) return fail(RuleId::kRiskStateFull);
+  const int side = side_index(o.side);
+  const std::int64_t K = sn.throttles.duplicate_max_identical;
+  std::uint64_t order_hash = 0;
+  std::int64_t dup_count = 0;
+  if (K > 0) {
+    const std::int64_t px = o.ord_type == OrdType::kLimit ? o.price : 0;
+    order_hash = mix64((static_cast<std::uint64_t>(a) << 32 | s) ^
+                       mix64(static_cast<std::uint64_t>(o.quantity) * 3 + side) ^
+                       mix64(static_cast<std::uint64_t>(px) ^ 0x5bd1e995u)) |
+                 1u;
+    const SessionState::DupSlot& ds = ss.dups_[order_hash & (SessionState::kDupSlots - 1)];
+    if (ds.hash == order_hash && o.now_ns - ds.start_ns <= sn.dup_window_ns) dup_count = ds.count;
+    if (dup_count + 1 > K) return fail(RuleId::kDuplicateOrder, dup_count + 1, K);
+  }
+
+  // 7 Rates. Session budgets are committed only on acceptance.
+  std::int64_t next_msg_tat = ss.message_tat_;
+  std::int64_t next_order_tat = ss.order_tat_;
+  if (sn.rates.max_messages_per_sec > 0 &&
+      !gcra(ss.message_tat_, o.now_ns, sn.session_messages, next_msg_tat)) {
+    return fail(RuleId::kSessionMessageRate, 0, sn.rates.max_messages_per_sec);
+  }
+  if (sn.rates.max_orders_per_sec > 0 &&
+      !gcra(ss.order_tat_, o.now_ns, sn.session_orders, next_order_tat)) {
+    return fail(RuleId::kSessionOrderRate, 0, sn.rates.max_orders_per_sec);
+  }
+  // 7b Flow envelope: a throttled session is held to the throttle rate; a
+  // breached refuse rule refuses what would add to it. The (session, symbol)
+  // row is needed from here on (typical size, repeated executions).
+  const std::uint32_t fr = find_or_insert_session_symbol(ss.index(), s);
+  if (fr == kNoIdx) return fail(RuleId::kRiskStateFull);
+  SessionSymbolState& srow = session_symbols_[fr];
+  std::int64_t next_throttle_tat = 0;
+  bool throttled = false;
+  if (sf != nullptr) {
+    // Relaxed: single writer, this thread (flow.hpp).
+    if (o.now_ns < sf->throttle_until_ns.load(std::memory_order_relaxed)) {
+      const Gcra g{sn.flow.throttle_interval_ns, 0};
+      if (!gcra(sf->throttle_tat, o.now_ns, g, next_throttle_tat)) {
+        return fail(RuleId::kFlowThrottle, 0, 1'000'000'000 / sn.flow.throttle_interval_ns);
+      }
+      throttled = true;
+    }
+    if (sf->breached.load(std::memory_order_relaxed) != 0 || sn.flow.symbol_refuse) {
+      const flow::Verdict v =
+          flow::refusing(sn.flow, *sf, &srow.net, o.side == Side::kBuy ? 1 : -1, o.now_ns);
+      if (v.rule != RuleId::kNone) return fail(v.rule, v.actual, v.limit, v.micros);
+    }
+  }
+  Resolved lim;
+  sn.resolve(a, s, lim);
+  Undo undo(*this, a, side);
+  AccountState& acc = accounts_[a];
+  if (lim[kAccountRate] != kOff && lim[kAccountRate] > 0) {
+    const std::int64_t rate = lim[kAccountRate];
+    const Gcra g{lim[kAccountRateInterval], (rate - 1) * lim[kAccountRateInterval]};
+    std::int64_t tat = acc.rate_tat.load(std::memory_order_relaxed);
+    std::int64_t next = 0;
+    for (;;) {
+      if (!gcra(tat, o.now_ns, g, next)) {
+        return fail(RuleId::kAccountOrderRate, 0, rate);
+      }
+      // Relaxed: the TAT guards only itself.
+      if (acc.rate_tat.compare_exchange_weak(tat, next, std::memory_order_relaxed,
+                                             std::memory_order_relaxed)) {
+        break;
+      }
+    }
+    undo.rate_interval = g.interval;
+    undo.taken |= Undo::kRate;
+  } else if (lim[kAccountRate] == 0) {
+    return fail(RuleId::kAccountOrderRate, 0, 0);
+  }
+  auto refuse_undo = [&](RuleId r, std::int64_t actual, std::int64_t limit, bool micros = false,
+                         Relation rel = Relation::kAbove) {
+    undo.unwind();
+    return fail(r, actual, limit, micros, rel);
+  };
+
+  // 8 Size and value.
+  if (o.quantity > lim[kQty]) return refuse_undo(RuleId::kMaxOrderQty, o.quantity, lim[kQty]);
+  Micros ref = sym.reference_price;
+  if (sn.collar_follows_last_fill) {
+    // Relaxed: a single price; nothing else is published with it.
+    const Micros last = last_fill_px_[s].load(std::memory_order_relaxed);
+    if (last > 0) ref = last;
+  }
+  const std::int64_t bps = lim[kCollarBps];
+  Micros unit_px = o.price;
+  if (o.ord_type == OrdType::kMarket) {
+    unit_px =
+        bps == kOff ? ref : static_cast<Micros>(static_cast<i128>(ref) * (10'000 + bps) / 10'000);
+  }
+  const Micros notional = sat_mul(o.quantity, unit_px);
+  // A replace's OrderQty is the order's new total, its fills included: what
+  // it keeps working, and reserves, is that total less what already traded.
+  // A replacement ticket carries the same split (leaves = order - executed),
+  // so a chain of replaces keeps its executed quantity.
+  const std::int64_t own_filled =
+      original == nullptr
+          ? 0
+          : std::clamp<std::int64_t>(original->order_qty - original->leaves_qty, 0, o.quantity);
+  const std::int64_t working = o.quantity - own_filled;
+  const Micros reserve = sat_mul(working, unit_px);
+  if (notional > lim[kNotional]) {
+    return refuse_undo(RuleId::kMaxOrderNotional, notional, lim[kNotional], true);
+  }
+  // 9 Price collar (limit orders).
+  if (bps != kOff && o.ord_type == OrdType::kLimit) {
+    const i128 p = static_cast<i128>(o.price) * 10'000;
+    const i128 hi = static_cast<i128>(ref) * (10'000 + bps);
+    const i128 lo = static_cast<i128>(ref) * (10'000 - bps);
+    if (p > hi) {
+      return refuse_undo(RuleId::kPriceCollar, o.price, static_cast<Micros>(hi / 10'000), true);
+    }
+    if (p < lo) {
+      return refuse_undo(RuleId::kPriceCollar, o.price, static_cast<Micros>((lo + 9'999) / 10'000),
+                         true, Relation::kBelow);
+    }
+  }
+
+  // 10 Quantity multipliers.
+  const std::uint32_t pr = find_or_insert_pair(a, s);
+  if (pr == kNoIdx) return refuse_undo(RuleId::kRiskStateFull, 0, 0);
+  undo.pair = pr;
+  PairState& pair = pairs_[pr];
+  SideState& sside = pair.sides[side];
+  auto multiplier_breach = [&](RuleId r, std::int64_t actual, std::int64_t limit) {
+    Decision d = refuse_undo(r, actual, limit);
+    const bool trips = r == RuleId::kTypicalSizeMultiple ? sn.auto_kill.on_typical_size_breach
+                                                         : sn.auto_kill.on_parent_child_breach;
+    if (trips &&
+        kills_.engage(KillScope::kClientSession, ss.index(), KillReason::kAutoQuantityMultiplier)) {
+      d.session_killed = true;
+    }
+    return d;
+  };
+  if (lim[kTypicalMultipleMicro] != kOff) {
+    // Relaxed: a statistic of this session's own orders; see the header.
+    const std::int64_t seen = srow.accepted.load(std::memory_order_relaxed);
+    std::int64_t typical = 0;
+    if (seen >= sn.throttles.typical_size_min_history && seen > 0) {
+      typical = srow.typical.load(std::memory_order_relaxed);
+    } else if (lim[kTypicalSeed] != kOff) {
+      typical = lim[kTypicalSeed];
+    }
+    // qty > floor(m x typical)  <=>  qty x 1e6 > m_micro x typical (qty is an
+    // integer), so the division is paid only when refusing.
+    if (typical > 0 && static_cast<i128>(o.quantity) * 1'000'000 >
+                           static_cast<i128>(lim[kTypicalMultipleMicro]) * typical) {
+      const i128 l = static_cast<i128>(lim[kTypicalMultipleMicro]) * typical / 1'000'000;
+      const std::int64_t limit = l > INT64_MAX ? INT64_MAX : static_cast<std::int64_t>(l);
+      { return multiplier_breach(RuleId::kTypicalSizeMultiple, o.quantity, limit); }
+    }
+  }
+  if (sn.throttles.repeated_exec_max_fills > 0 &&
+      srow.disabled[side].load(std::memory_order_acquire) !=
+          0) {  // Pairs with count_fill's and reenable_flow's release.
+    return refuse_undo(RuleId::kRepeatedExecutionThrottle, sn.throttles.repeated_exec_max_fills,
+                       sn.throttles.repeated_exec_max_fills, false, Relation::kReached);
+  }
+  std::int64_t sent_delta = o.quantity;
+  std::uint32_t parent_slot = kNoIdx;
+  if (has_parent) {
+    parent_slot = find_or_insert_parent(parent_key(a, o.parent_id));
+    if (parent_slot == kNoIdx) return refuse_undo(RuleId::kRiskStateFull, 0, 0);
+    ParentState& ps = parents_[parent_slot];
+    std::int64_t pq = ps.parent_qty.load(std::memory_order_relaxed);
+    if (pq == 0) {
+      // First child declares the parent quantity; racing first children agree
+      // on whichever CAS lands (relaxed: the value guards only itself).
+      std::int64_t expected = 0;
+      ps.parent_qty.compare_exchange_strong(expected, o.parent_quantity, std::memory_order_relaxed,
+                                            std::memory_order_relaxed);
+      pq = ps.parent_qty.load(std::memory_order_relaxed);
+    }
+    // A replace's quantity is the child's new total, its own fills included:
+    // count only what it adds.
+    const bool same_parent = original != nullptr && original->parent_slot == parent_slot;
+    if (same_parent) sent_delta = std::max<std::int64_t>(0, o.quantity - original->order_qty);
+    const std::int64_t filled = ps.filled.load(std::memory_order_relaxed);
+    const std::int64_t adds = same_parent ? working : o.quantity;
+    if (filled + adds > pq) {
+      return multiplier_breach(RuleId::kParentChildFilled, filled + adds, pq);
+    }
+    const double cap_d = static_cast<double>(pq) * sn.parent_child.max_sent_multiple + 1e-9;
+    const std::int64_t cap = cap_d >= 9.2e18 ? INT64_MAX : static_cast<std::int64_t>(cap_d);
+    std::int64_t seen = 0;
+    if (!reserve_bounded(ps.sent, sent_delta, cap, seen)) {
+      return multiplier_breach(RuleId::kParentChildSent, seen, cap);
+    }
+    undo.parent = parent_slot;
+    undo.sent = sent_delta;
+    undo.taken |= Undo::kParent;
+  } else {
+    if (original != nullptr && original->pair_slot == pr && original->side == o.side &&
+        original->parent_slot == kNoIdx) {
+      sent_delta = std::max<std::int64_t>(0, o.quantity - original->order_qty);
+    }
+    undo.sent = sent_delta;
+    // Counted only while the limit is set: each count is two atomic RMWs per
+    // order (reserve and release), a third of the chain's budget. A limit
+    // enabled by a reload therefore counts from that reload on (the window
+    // from the next one; the day total misses what was sent before).
+    if (lim[kCumWindow] != kOff) {
+      // Tumbling window: one word holds (window id + 1) << 40 | qty.
+      const auto id = static_cast<std::uint32_t>(
+          (static_cast<std::uint64_t>(o.now_ns / sn.cum_window_ns) & 0xFFFFFF) + 1);
+      std::uint64_t cur = sside.cum_window.load(std::memory_order_relaxed);
+      for (;;) {
+        const std::uint64_t have = (cur >> 40) == id ? (cur & kQty40) : 0;
+        const std::uint64_t want = have + static_cast<std::uint64_t>(sent_delta);
+        if (want > static_cast<std::uint64_t>(lim[kCumWindow]) || want > kQty40) {
+          return refuse_undo(RuleId::kCumulativeQtyWindow, static_cast<std::int64_t>(want),
+                             lim[kCumWindow]);
+        }
+        // Relaxed: the word guards only itself.
+        if (sside.cum_window.compare_exchange_weak(cur, std::uint64_t{id} << 40 | want,
+                                                   std::memory_order_relaxed,
+                                                   std::memory_order_relaxed)) {
+          break;
+        }
+      }
+      undo.cum_window_id = id;
+      undo.taken |= Undo::kCumWindow;
+    }
+    if (lim[kCumDay] != kOff) {
+      std::int64_t seen = 0;
+      if (!reserve_bounded(sside.cum_day, sent_delta, lim[kCumDay], seen)) {
+        return refuse_undo(RuleId::kCumulativeQtyDay, seen, lim[kCumDay]);
+      }
+      undo.taken |= Undo::kCumDay;
+    }
+  }
+
+  // 11 Exposure.
+  std::int64_t seen = 0;
+  const bool takes_open_order = original == nullptr || !original->counts_open_order;
+  if (takes_open_order) {
+    if (!reserve_bounded(acc.open_orders, 1, lim[kOpenOrders], seen)) {
+      return refuse_undo(RuleId::kMaxOpenOrders, seen, lim[kOpenOrders]);
+    }
+    undo.taken |= Undo::kOpenOrder;
+  }
+  if (!reserve_bounded(acc.open_notional, reserve, lim[kOpenNotional], seen)) {
+    return refuse_undo(RuleId::kMaxOpenNotional, seen, lim[kOpenNotional], true);
+  }
+  undo.notional = reserve;
+  undo.taken |= Undo::kNotional;
+  {
+    // Worst case: buy: pos + open_buy + qty; sell: open_sell + qty - pos.
+    // Acquire on open_qty pairs with the release decrement in on_execution,
+    // which follows the position update: seeing the smaller open quantity
+    // implies seeing the larger position, so the sum is never under-stated.
+    const std::int64_t limit = lim[kNetPosition];
+    std::int64_t cur = sside.open_qty.load(std::memory_order_acquire);
+    for (;;) {
+      const std::int64_t pos = pair.position.load(std::memory_order_relaxed);
+      const std::int64_t worst = side == 0 ? pos + cur + working : cur + working - pos;
+      if (limit != kOff && worst > limit) {
+        return refuse_undo(RuleId::kMaxNetPosition, worst, limit);
+      }
+      if (sside.open_qty.compare_exchange_weak(cur, cur + working, std::memory_order_acquire,
+                                               std::memory_order_acquire)) {
+        break;
+      }
+    }
+    undo.open_qty = working;
+    undo.taken |= Undo::kOpenQty;
+  }
+  if (!reserve_bounded(acc.gross_day, reserve, lim[kGrossDay], seen)) {
+    return refuse_undo(RuleId::kMaxGrossNotionalDay, seen, lim[kGrossDay], true);
+  }
+
+  // Accepted: commit the session-local state.
+  ss.ids_[id_slot] = id_hash;
+  ++ss.ids_count_;
+  if (K > 0) {
+    SessionState::DupSlot& ds = ss.dups_[order_hash & (SessionState::kDupSlots - 1)];
+    if (dup_count == 0) {
+      ds = SessionState::DupSlot{order_hash, o.now_ns, 1};
+    } else {
+      ++ds.count;
+    }
+  }
+  ss.message_tat_ = next_msg_tat;
+  ss.order_tat_ = next_order_tat;
+  if (throttled) sf->throttle_tat = next_throttle_tat;
+  if (sf != nullptr) {
+    // Relaxed, single writer (flow.hpp): this session's share of the day's
+    // gross, for scoping account-level refusals.
+    sf->gross_day.store(sf->gross_day.load(std::memory_order_relaxed) + reserve,
+                        std::memory_order_relaxed);
+  }
+  {
+    // Typical size: clamped EWMA of log2(size); see the header. Relaxed
+    // load/store: one writer per row (the session's thread).
+    const std::int64_t n = srow.accepted.load(std::memory_order_relaxed);
+    std::int64_t sample = log2_fixed(o.quantity);
+    std::int64_t cur;
+    if (n == 0) {
+      cur = lim[kTypicalSeed] != kOff ? log2_fixed(lim[kTypicalSeed]) : sample;
+    } else {
+      cur = srow.typical_log.load(std::memory_order_relaxed);
+    }
+    constexpr std::int64_t kClamp = 2 << 16;  // x4 either way
+    sample = std::clamp(sample, cur - kClamp, cur + kClamp);
+    const std::int64_t next = cur + (sample - cur) / 16;
+    srow.typical_log.store(next, std::memory_order_relaxed);
+    srow.typical.store(exp2_fixed(next), std::memory_order_relaxed);
+    srow.accepted.store(n + 1, std::memory_order_relaxed);
+  }
+
+  out.account = a;
+  out.symbol = s;
+  out.pair_slot = pr;
+  out.parent_slot = parent_slot;
+  // Relaxed: the day number only tags the ticket (see Reservation).
+  out.parent_day = day_.load(std::memory_order_relaxed) & 127u;
+  out.flow_slot = fr;
+  out.session = ss.index();
+  out.cum_window_id = (undo.taken & Undo::kCumWindow) ? undo.cum_window_id : 0;
+  out.order_qty = o.quantity;
+  out.leaves_qty = working;
+  out.sent_qty = sent_delta;
+  out.reserved_px = unit_px;
+  out.side = o.side;
+  out.counts_open_order = takes_open_order;
+  out.cum_day_counted = (undo.taken & Undo::kCumDay) != 0;
+  out.active = true;
+  return Decision{};
+}
+
+Decision Engine::check_cancel(const OrderView& o, SessionState& ss) noexcept {
+  const Snapshot& sn = *snap();
+  if (sn.rates.max_cancels_per_sec > 0) {
+    std::int64_t next = 0;
+    if (!gcra(ss.cancel_tat_, o.now_ns, sn.session_cancels, next)) {
+      Decision d;
+      d.rule = RuleId::kCancelRate;
+      d.limit = sn.rates.max_cancels_per_sec;
+      return d;  // Not counted toward auto-kill: cancels reduce risk.
+    }
+    ss.cancel_tat_ = next;
+  }
+  note_message(ss, o.now_ns);
+  return Decision{};
+}
+
+void Engine::note_message(SessionState& ss, std::int64_t now_ns) noexcept {
+  const Snapshot& sn = *snap();
+  std::int64_t next = 0;
+  // Counted when within budget; never refused, never put into debt.
+  if (sn.rates.max_messages_per_sec > 0 &&
+      gcra(ss.message_tat_, now_ns, sn.session_messages, next)) {
+    ss.message_tat_ = next;
+  }
+}
+
+}  // namespace riskgate::risk

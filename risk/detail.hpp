@@ -1,0 +1,201 @@
+// Private helpers shared by the risk engine's translation units (snapshot.cpp,
+// tables.cpp, check.cpp, lifecycle.cpp, engine.cpp). Internal to risk/: not
+// part of the contract, include risk/engine.hpp instead. The helpers run on
+// the order path, so they are inline here, where every engine file can inline
+// them.
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "risk/types.hpp"
+
+namespace riskgate::risk::detail {
+
+__extension__ typedef __int128 i128;
+
+inline constexpr std::int64_t kOff = INT64_MAX;  // A limit that is not set.
+
+[[nodiscard]] inline std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ull;
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ull;
+  x ^= x >> 32;
+  return x;
+}
+
+// The last 1..8 bytes as one word, without reading past the end: two
+// overlapping 4-byte loads for 4..8 bytes, three single bytes below that.
+// (The length is mixed into the seed, so the encodings cannot collide.)
+[[nodiscard]] inline std::uint64_t load_tail(const char* p, std::size_t n) noexcept {
+  if (n >= 4) {
+    std::uint32_t a;
+    std::uint32_t b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    return static_cast<std::uint64_t>(a) << 32 | b;
+  }
+  return static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) << 16 |
+         static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8 |
+         static_cast<unsigned char>(p[n - 1]);
+}
+
+// Equality of short identifiers without a call to memcmp: up to 16 bytes are
+// compared as two overlapping words (load_tail for the short end).
+[[nodiscard]] inline bool same_name(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n == 0) return true;
+  if (n <= 8) return load_tail(a.data(), n) == load_tail(b.data(), n);
+  if (n <= 16) {
+    std::uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.data(), 8);
+    std::memcpy(&b0, b.data(), 8);
+    std::memcpy(&a1, a.data() + n - 8, 8);
+    std::memcpy(&b1, b.data() + n - 8, 8);
+    return a0 == b0 && a1 == b1;
+  }
+  return std::memcmp(a.data(), b.data(), n) == 0;
+}
+
+// Hash of short identifiers (ClOrdIDs, accounts, symbols): one multiply per
+// 8 bytes. Not for adversarial input beyond what a fixed-capacity table that
+// refuses when full can absorb.
+[[nodiscard]] inline std::uint64_t hash_bytes(std::string_view s) noexcept {
+  constexpr std::uint64_t k1 = 0x9E3779B97F4A7C15ull;
+  constexpr std::uint64_t k2 = 0xd6e8feb86659fd93ull;
+  const char* p = s.data();
+  std::size_t n = s.size();
+  std::uint64_t h = 0x243F6A8885A308D3ull ^ (n * k2);
+  while (n > 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * k1;
+    h ^= h >> 32;
+    p += 8;
+    n -= 8;
+  }
+  if (n > 0) {
+    h = (h ^ load_tail(p, n)) * k1;
+    h ^= h >> 32;
+  }
+  h *= k2;
+  h ^= h >> 29;
+  return h;
+}
+
+// Key of a parent order in the parent table (tables.cpp): account + parent
+// id, hashed to 64 bits (| 1: 0 marks an empty row).
+[[nodiscard]] inline std::uint64_t parent_key(AccountIdx a, std::string_view parent_id) noexcept {
+  return mix64(hash_bytes(parent_id) ^ (static_cast<std::uint64_t>(a) * 0x9E3779B97F4A7C15ull)) |
+         1u;
+}
+
+[[nodiscard]] inline std::int64_t sat_mul(std::int64_t a, std::int64_t b) noexcept {
+  const i128 p = static_cast<i128>(a) * b;
+  if (p > INT64_MAX) return INT64_MAX;
+  if (p < INT64_MIN) return INT64_MIN;
+  return static_cast<std::int64_t>(p);
+}
+
+[[nodiscard]] inline std::uint64_t pow2_at_least(std::uint64_t n) noexcept {
+  return std::bit_ceil(n < 2 ? 2 : n);
+}
+
+// GCRA (virtual scheduling): rate R/s with a burst of R. Returns whether an
+// arrival at `now` conforms and, if so, the next theoretical arrival time.
+struct Gcra {
+  std::int64_t interval = 0;  // ns between orders at the sustained rate
+  std::int64_t tau = 0;       // burst tolerance: (R - 1) intervals
+  static Gcra of(std::int64_t rate) noexcept {
+    Gcra g;
+    if (rate > 0) {
+      g.interval = 1'000'000'000 / rate;
+      g.tau = (rate - 1) * g.interval;
+    }
+    return g;
+  }
+};
+
+[[nodiscard]] inline bool gcra(std::int64_t tat, std::int64_t now, const Gcra& g,
+                               std::int64_t& next) noexcept {
+  const std::int64_t interval = g.interval;
+  const std::int64_t tau = g.tau;
+  const std::int64_t t = tat > now ? tat : now;
+  if (t - now > tau) return false;
+  next = t + interval;
+  return true;
+}
+
+// log2 in 16.16 fixed point, linear between powers of two (error < 0.09):
+// cheap, monotonic, and exactly inverted by exp2_fixed on its own outputs.
+[[nodiscard]] inline std::int64_t log2_fixed(std::int64_t x) noexcept {
+  if (x < 1) x = 1;
+  if (x > (std::int64_t{1} << 46)) x = std::int64_t{1} << 46;
+  const int e = 63 - std::countl_zero(static_cast<std::uint64_t>(x));
+  const std::int64_t frac = ((x - (std::int64_t{1} << e)) << 16) >> e;
+  return (static_cast<std::int64_t>(e) << 16) + frac;
+}
+
+[[nodiscard]] inline std::int64_t exp2_fixed(std::int64_t l) noexcept {
+  if (l < 0) l = 0;
+  const int e = static_cast<int>(l >> 16);
+  const std::int64_t frac = l & 0xFFFF;
+  return (std::int64_t{1} << e) + (((frac << e) + 0x8000) >> 16);
+}
+
+[[nodiscard]] inline int side_index(Side s) noexcept {
+  return s == Side::kBuy ? 0 : 1;
+}
+
+[[nodiscard]] inline std::int64_t sat_add(std::int64_t a, std::int64_t b) noexcept {
+  std::int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return r;
+}
+
+// Reserve `add` on a counter if the result stays <= limit. Relaxed: each such
+// counter guards only itself, and read-modify-writes on one atomic are totally
+// ordered, so two threads can never both take the last unit.
+[[nodiscard]] inline bool reserve_bounded(std::atomic<std::int64_t>& c, std::int64_t add,
+                                          std::int64_t limit, std::int64_t& seen) noexcept {
+  std::int64_t cur = c.load(std::memory_order_relaxed);
+  for (;;) {
+    const std::int64_t next = sat_add(cur, add);
+    if (limit != kOff && next > limit) {
+      seen = next;
+      return false;
+    }
+    if (c.compare_exchange_weak(cur, next, std::memory_order_relaxed, std::memory_order_relaxed)) {
+      return true;
+    }
+  }
+}
+
+inline constexpr std::uint64_t kQty40 = (std::uint64_t{1} << 40) - 1;
+
+// Takes qty back out of the tumbling window it was counted in; nothing to do
+// once that window has rolled over. `cum_window` is a side's window word
+// (window id << 40 | qty). Used by check()'s undo and by release_sent().
+inline void release_window(std::atomic<std::uint64_t>& cum_window, std::uint32_t id,
+                           std::int64_t qty) noexcept {
+  std::uint64_t cur = cum_window.load(std::memory_order_relaxed);
+  for (;;) {
+    if ((cur >> 40) != id) return;
+    const std::uint64_t have = cur & kQty40;
+    const std::uint64_t take =
+        static_cast<std::uint64_t>(qty) < have ? static_cast<std::uint64_t>(qty) : have;
+    const std::uint64_t next = (cur & ~kQty40) | (have - take);
+    if (cum_window.compare_exchange_weak(cur, next, std::memory_order_relaxed,
+                                         std::memory_order_relaxed)) {
+      return;
+    }
+  }
+}
+
+}  // namespace riskgate::risk::detail

@@ -1,0 +1,248 @@
+// The order lifecycle after check(): execution reports, replace acks, forward
+// failures and the releases they trigger, plus the operator's reenable_flow()
+// and reset_day(). Event handlers run on the I/O thread that owns the order's
+// ticket; no lock, no syscall, no allocation, no exception (see the design
+// notes in engine.hpp).
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include "risk/detail.hpp"
+#include "risk/engine.hpp"
+#include "risk/snapshot.hpp"
+
+namespace riskgate::risk {
+
+using namespace detail;  // The engine's private helpers (risk/detail.hpp, snapshot.hpp).
+
+// ---------------------------------------------------------------------------
+// Order lifecycle
+// ---------------------------------------------------------------------------
+
+void Engine::release_leaves(Reservation& t, std::int64_t qty) noexcept {
+  if (qty <= 0) return;
+  AccountState& acc = accounts_[t.account];
+  const Micros n =
+      sat_mul(t.leaves_qty, t.reserved_px) - sat_mul(t.leaves_qty - qty, t.reserved_px);
+  // Relaxed: each counter guards only itself. open_qty is the exception:
+  // release pairs with check()'s acquire (see the net-position comment).
+  pairs_[t.pair_slot].sides[side_index(t.side)].open_qty.fetch_sub(qty, std::memory_order_release);
+  acc.open_notional.fetch_sub(n, std::memory_order_relaxed);
+  acc.gross_day.fetch_sub(n, std::memory_order_relaxed);
+  add_session_gross(t, -n);
+  t.leaves_qty -= qty;
+}
+
+void Engine::add_session_gross(const Reservation& t, Micros delta) noexcept {
+  if (t.session >= caps_.max_sessions || delta == 0) return;
+  // Relaxed load + store: one writer per session (flow.hpp).
+  std::atomic<std::int64_t>& g = flows_[t.session].gross_day;
+  g.store(g.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
+
+bool Engine::parent_current(const Reservation& t) const noexcept {
+  // Relaxed: see day_. A ticket from before reset_day() lost its parent row.
+  return t.parent_slot != kNoIdx && t.parent_day == (day_.load(std::memory_order_relaxed) & 127u);
+}
+
+void Engine::release_sent(Reservation& t, std::int64_t qty) noexcept {
+  qty = std::min(qty, t.sent_qty);
+  if (qty <= 0) return;
+  if (t.parent_slot != kNoIdx) {
+    if (parent_current(t)) parents_[t.parent_slot].sent.fetch_sub(qty, std::memory_order_relaxed);
+  } else {
+    SideState& ss = pairs_[t.pair_slot].sides[side_index(t.side)];
+    if (t.cum_window_id != 0) release_window(ss.cum_window, t.cum_window_id, qty);
+    if (t.cum_day_counted) ss.cum_day.fetch_sub(qty, std::memory_order_relaxed);
+  }
+  t.sent_qty -= qty;
+}
+
+void Engine::close(Reservation& t) noexcept {
+  release_leaves(t, t.leaves_qty);
+  if (t.counts_open_order) {
+    accounts_[t.account].open_orders.fetch_sub(1, std::memory_order_relaxed);
+    t.counts_open_order = false;
+  }
+  t.active = false;
+}
+
+void Engine::on_sent_failed(Reservation& t) noexcept {
+  if (!t.active) return;
+  release_sent(t, t.sent_qty);
+  close(t);
+}
+
+bool Engine::count_fill(Reservation& t, std::int64_t now_ns) noexcept {
+  const Snapshot& sn = *snap();
+  const std::int64_t n = sn.throttles.repeated_exec_max_fills;
+  if (n <= 0 || t.flow_slot == kNoIdx) return false;
+  const int side = side_index(t.side);
+  SessionSymbolState& row = session_symbols_[t.flow_slot];
+  const auto id = static_cast<std::uint32_t>(now_ns / sn.exec_window_ns) + 1;
+  // Relaxed load + store: one writer per row, the session's thread.
+  const std::uint64_t cur = row.fill_window[side].load(std::memory_order_relaxed);
+  const std::uint64_t fills = (cur >> 32) == id ? (cur & 0xFFFF'FFFFu) + 1 : 1;
+  row.fill_window[side].store(std::uint64_t{id} << 32 | fills, std::memory_order_relaxed);
+  if (static_cast<std::int64_t>(fills) < n) return false;
+  // Release pairs with check()'s acquire load of `disabled`.
+  return row.disabled[side].exchange(1, std::memory_order_release) == 0;
+}
+
+ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
+  ExecOutcome out;
+  if (!t.active) return out;
+  switch (ev.kind) {
+    case ExecKind::kNewAck:
+    case ExecKind::kReplaced:
+      return out;
+    case ExecKind::kPartialFill:
+    case ExecKind::kFill: {
+      const std::int64_t q = ev.last_qty > 0 ? ev.last_qty : 0;
+      PairState& pair = pairs_[t.pair_slot];
+      AccountState& acc = accounts_[t.account];
+      // Position first, then open quantity (release): see check().
+      pair.position.fetch_add(t.side == Side::kBuy ? q : -q, std::memory_order_relaxed);
+      const std::int64_t rel = q < t.leaves_qty ? q : t.leaves_qty;
+      const Micros reserved =
+          sat_mul(t.leaves_qty, t.reserved_px) - sat_mul(t.leaves_qty - rel, t.reserved_px);
+      pair.sides[side_index(t.side)].open_qty.fetch_sub(rel, std::memory_order_release);
+      acc.open_notional.fetch_sub(reserved, std::memory_order_relaxed);
+      // Gross: the working estimate becomes the traded value.
+      const Micros traded = sat_mul(q, ev.last_px);
+      acc.gross_day.fetch_add(traded - reserved, std::memory_order_relaxed);
+      add_session_gross(t, traded - reserved);
+      t.leaves_qty -= rel;
+      if (parent_current(t)) {
+        parents_[t.parent_slot].filled.fetch_add(q, std::memory_order_relaxed);
+      }
+      const Snapshot& sn = *snap();
+      if (sn.collar_follows_last_fill && ev.last_px > 0) {
+        last_fill_px_[t.symbol].store(ev.last_px, std::memory_order_relaxed);
+      }
+      // The flow envelope of the session whose order filled, and nobody
+      // else's (scoping: a fill from session A never charges session B).
+      if (t.session < caps_.max_sessions && t.flow_slot != kNoIdx && q > 0) {
+        const flow::Verdict v =
+            flow::on_fill(sn.flow, flows_[t.session], session_symbols_[t.flow_slot].net,
+                          t.side == Side::kBuy ? q : -q, static_cast<double>(traded), ev.now_ns);
+        if (v.rule != RuleId::kNone && v.action != FlowAction::kRefuse) {
+          out.session_killed = act_on_flow(v, t.session, ev.now_ns);
+          out.throttled = v.action == FlowAction::kThrottle;
+          out.rule = v.rule;
+          out.actual = v.actual;
+          out.limit = v.limit;
+          out.values_are_micros = v.micros;
+        }
+      }
+      if (count_fill(t, ev.now_ns)) {
+        out.flow_disabled = true;
+        if (sn.auto_kill.on_repeated_execution_throttle &&
+            kills_.engage(KillScope::kClientSession, t.session,
+                          KillReason::kAutoRepeatedExecution)) {
+          out.session_killed = true;
+        }
+        if (out.rule == RuleId::kNone) {
+          out.rule = RuleId::kRepeatedExecutionThrottle;
+          out.actual = sn.throttles.repeated_exec_max_fills;
+          out.limit = sn.throttles.repeated_exec_max_fills;
+          out.values_are_micros = false;
+        }
+      }
+      if (ev.kind == ExecKind::kFill) close(t);
+      return out;
+    }
+    case ExecKind::kRejected:
+      // Never lived at the exchange: it was not really sent either.
+      release_sent(t, t.sent_qty);
+      close(t);
+      return out;
+    case ExecKind::kCanceled:
+    case ExecKind::kExpired:
+      // Children count open + executed quantity: what was cancelled never
+      // traded, so it goes back to the parent (and the cumulative quantity).
+      release_sent(t, t.leaves_qty);
+      close(t);
+      return out;
+  }
+  return out;
+}
+
+void Engine::on_replaced(Reservation& original, Reservation& replacement) noexcept {
+  if (!original.active) return;
+  // The replacement carries the child from now on: its sent quantity becomes
+  // the original's plus what the replace added (check() reserved only the
+  // increase), less whatever a smaller replace gives back.
+  if (replacement.active && original.parent_slot == replacement.parent_slot &&
+      original.pair_slot == replacement.pair_slot && original.side == replacement.side) {
+    replacement.sent_qty += original.sent_qty;
+    if (replacement.cum_window_id == 0) replacement.cum_window_id = original.cum_window_id;
+    replacement.cum_day_counted = replacement.cum_day_counted || original.cum_day_counted;
+    original.sent_qty = 0;
+    release_sent(replacement, replacement.sent_qty - replacement.order_qty);
+  } else {
+    release_sent(original, original.leaves_qty);
+  }
+  release_leaves(original, original.leaves_qty);
+  if (original.counts_open_order) {
+    if (replacement.active && !replacement.counts_open_order) {
+      replacement.counts_open_order = true;  // The unit moves; the counter stays.
+    } else {
+      accounts_[original.account].open_orders.fetch_sub(1, std::memory_order_relaxed);
+    }
+    original.counts_open_order = false;
+  }
+  original.active = false;
+}
+
+bool Engine::reenable_flow(std::string_view account, std::string_view symbol, Side side) noexcept {
+  const Snapshot& sn = *snap();
+  const std::uint32_t a = sn.find_account(account);
+  const std::uint32_t s = sn.find_symbol(symbol);
+  if (a == kNoIdx || s == kNoIdx) return false;
+  // The throttle is per (session, symbol, side): clear it for every session
+  // that trades the symbol.
+  for (std::uint64_t p = 0; p <= session_symbol_mask_; ++p) {
+    SessionSymbolState& row = session_symbols_[p];
+    const std::uint64_t key = row.key.load(std::memory_order_acquire);
+    if (key == 0 || ((key - 1) & 0xFFFF'FFFFu) != s) continue;
+    row.fill_window[side_index(side)].store(0, std::memory_order_relaxed);
+    // Release pairs with check()'s acquire load.
+    row.disabled[side_index(side)].store(0, std::memory_order_release);
+  }
+  return true;
+}
+
+void Engine::reset_day() noexcept {
+  // Meant for a quiet moment (start of day). Concurrent reservations are not
+  // lost: gross is reduced by what was traded, not overwritten.
+  for (std::uint64_t p = 0; p <= pair_mask_; ++p) {
+    if (pairs_[p].key.load(std::memory_order_acquire) == 0) continue;
+    for (SideState& s : pairs_[p].sides) {
+      const std::int64_t d = s.cum_day.load(std::memory_order_relaxed);
+      s.cum_day.fetch_sub(d, std::memory_order_relaxed);
+    }
+  }
+  for (std::uint32_t a = 0; a < caps_.max_accounts; ++a) {
+    const std::int64_t g = accounts_[a].gross_day.load(std::memory_order_relaxed);
+    const std::int64_t open = accounts_[a].open_notional.load(std::memory_order_relaxed);
+    accounts_[a].gross_day.fetch_sub(g - open, std::memory_order_relaxed);
+  }
+  for (std::uint32_t i = 0; i < caps_.max_sessions; ++i)
+    flows_[i].gross_day.store(0, std::memory_order_relaxed);
+  // Parents are per day: a new day starts with an empty table, so it can
+  // never fill up for good. Tickets of yesterday's children see the day
+  // change (parent_current) and leave the rows alone.
+  day_.fetch_add(1, std::memory_order_relaxed);
+  for (std::uint64_t p = 0; p <= parent_mask_; ++p) {
+    ParentState& ps = parents_[p];
+    ps.parent_qty.store(0, std::memory_order_relaxed);
+    ps.sent.store(0, std::memory_order_relaxed);
+    ps.filled.store(0, std::memory_order_relaxed);
+    // Release: a thread that acquires the empty key sees the zeroed row.
+    ps.key.store(0, std::memory_order_release);
+  }
+  parents_used_.store(0, std::memory_order_relaxed);
+}
+
+}  // namespace riskgate::risk

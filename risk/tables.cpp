@@ -1,0 +1,87 @@
+// The lock-free insert-only tables of mutable state: (account, symbol) rows,
+// parent rows and (session, symbol) rows; open addressing, never erased while
+// trading (kind (b) in the design notes of risk/engine.hpp; the parent table
+// is cleared by reset_day()). Lookups run on the I/O threads; no lock, no
+// allocation.
+#include <atomic>
+#include <cstdint>
+
+#include "risk/detail.hpp"
+#include "risk/engine.hpp"
+
+namespace riskgate::risk {
+
+using namespace detail;  // The engine's private helpers (risk/detail.hpp).
+
+namespace {
+
+// Every row type has an atomic 64-bit `key`: 0 empty, else the row's key.
+template <typename Row>
+std::uint32_t find_row(const Row* rows, std::uint64_t mask, std::uint64_t key) noexcept {
+  for (std::uint64_t p = mix64(key) & mask, n = 0; n <= mask; p = (p + 1) & mask, ++n) {
+    // Acquire pairs with the inserting CAS (rows are zero from construction,
+    // so only the key itself is published).
+    const std::uint64_t k = rows[p].key.load(std::memory_order_acquire);
+    if (k == key) return static_cast<std::uint32_t>(p);
+    if (k == 0) return kNoIdx;
+  }
+  return kNoIdx;
+}
+
+template <typename Row>
+std::uint32_t find_or_insert_row(Row* rows, std::uint64_t mask, std::atomic<std::uint32_t>& used,
+                                 std::uint32_t capacity, std::uint64_t key) noexcept {
+  for (std::uint64_t p = mix64(key) & mask, n = 0; n <= mask; p = (p + 1) & mask, ++n) {
+    std::uint64_t k = rows[p].key.load(std::memory_order_acquire);
+    if (k == key) return static_cast<std::uint32_t>(p);
+    if (k != 0) continue;
+    // Bound the fill level before claiming (relaxed: a plain counter).
+    if (used.fetch_add(1, std::memory_order_relaxed) >= capacity) {
+      used.fetch_sub(1, std::memory_order_relaxed);
+      return kNoIdx;
+    }
+    // acq_rel: publishes the key (pairs with the acquire loads above); on
+    // failure, acquire to read the winner's key.
+    if (rows[p].key.compare_exchange_strong(k, key, std::memory_order_acq_rel,
+                                            std::memory_order_acquire)) {
+      return static_cast<std::uint32_t>(p);
+    }
+    used.fetch_sub(1, std::memory_order_relaxed);
+    if (k == key) return static_cast<std::uint32_t>(p);
+  }
+  return kNoIdx;
+}
+
+std::uint64_t pair_of(std::uint32_t hi, std::uint32_t lo) noexcept {
+  return (static_cast<std::uint64_t>(hi) << 32 | lo) + 1;
+}
+
+}  // namespace
+
+std::uint32_t Engine::find_pair(AccountIdx a, SymbolIdx s) const noexcept {
+  return find_row(pairs_.get(), pair_mask_, pair_of(a, s));
+}
+
+std::uint32_t Engine::find_or_insert_pair(AccountIdx a, SymbolIdx s) noexcept {
+  return find_or_insert_row(pairs_.get(), pair_mask_, pairs_used_, caps_.max_account_symbols,
+                            pair_of(a, s));
+}
+
+std::uint32_t Engine::find_parent(std::uint64_t key) const noexcept {
+  return find_row(parents_.get(), parent_mask_, key);
+}
+
+std::uint32_t Engine::find_or_insert_parent(std::uint64_t key) noexcept {
+  return find_or_insert_row(parents_.get(), parent_mask_, parents_used_, caps_.max_parents, key);
+}
+
+std::uint32_t Engine::find_session_symbol(SessionIdx session, SymbolIdx s) const noexcept {
+  return find_row(session_symbols_.get(), session_symbol_mask_, pair_of(session, s));
+}
+
+std::uint32_t Engine::find_or_insert_session_symbol(SessionIdx session, SymbolIdx s) noexcept {
+  return find_or_insert_row(session_symbols_.get(), session_symbol_mask_, session_symbols_used_,
+                            caps_.max_session_symbols, pair_of(session, s));
+}
+
+}  // namespace riskgate::risk
