@@ -4,6 +4,7 @@
 // engine.hpp).
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <string_view>
 
@@ -91,20 +92,22 @@ bool Engine::consumes_account(const SessionState& ss, AccountIdx a) const noexce
   if (a >= caps_.max_accounts || ss.index() >= caps_.max_sessions) return true;
   // Relaxed: two statistics compared once; a stale value moves the verdict by
   // one order at most.
-  const double mine =
-      static_cast<double>(flows_[ss.index()].gross_day.load(std::memory_order_relaxed));
   const double all = static_cast<double>(accounts_[a].gross_day.load(std::memory_order_relaxed));
-  return all <= 0 || mine >= snap()->auto_kill.account_breach_min_share * all;
+  if (all <= 0) return true;  // Nothing used yet: the refused order itself is the use.
+  const flow::SessionFlow::AccountShare* sh = flow::find_share(flows_[ss.index()], a);
+  if (sh == nullptr) return false;  // This session holds none of it.
+  const double mine = static_cast<double>(sh->gross.load(std::memory_order_relaxed));
+  return mine >= snap()->auto_kill.account_breach_min_share * all;
 }
 
 Decision Engine::refuse(Decision d, const OrderView& o, SessionState& ss, AccountIdx a) noexcept {
   // Refused PossDup replays, and refusals the client did not cause (a kill
-  // already engaged, audit or exchange down, a throttle already imposed), do
-  // not count toward auto-kill: otherwise releasing a global kill would leave
-  // every session tripped.
+  // already engaged, audit or exchange down, a table of ours full, a throttle
+  // already imposed), do not count toward auto-kill: otherwise releasing a
+  // global kill would leave every session tripped.
   if ((o.poss_dup && d.rule == RuleId::kDuplicateClOrdID) || d.rule == RuleId::kKillSwitch ||
       d.rule == RuleId::kAuditUnavailable || d.rule == RuleId::kExchangeUnavailable ||
-      d.rule == RuleId::kFlowThrottle) {
+      d.rule == RuleId::kRiskStateFull || d.rule == RuleId::kFlowThrottle) {
     return d;
   }
   // An account-level limit refuses every session on the account alike; it
@@ -158,6 +161,11 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   const Snapshot& sn = *snap();
   const std::uint32_t a = sn.find_account(o.account);
   const std::uint32_t s = sn.find_symbol(o.symbol);
+  // The (session, symbol) row is read after the kill switch and validity:
+  // start loading its home slot now (a miss there costs a cache miss later).
+  __builtin_prefetch(
+      &session_symbols_[mix64((static_cast<std::uint64_t>(ss.index()) << 32 | s) + 1) &
+                        session_symbol_mask_]);
   auto fail = [&](RuleId r, std::int64_t actual = 0, std::int64_t limit = 0, bool micros = false,
                   Relation rel = Relation::kAbove) {
     Decision d;
@@ -306,7 +314,14 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
       }
       throttled = true;
     }
-    if (sf->breached.load(std::memory_order_relaxed) != 0 || sn.flow.symbol_refuse) {
+    bool maybe = sf->breached.load(std::memory_order_relaxed) != 0;
+    if (!maybe && sn.flow.symbol_refuse) {
+      for (std::uint32_t w = 0; w < sn.flow.net_windows; ++w) {
+        maybe = maybe || std::fabs(srow.net.net[w].value.load(std::memory_order_relaxed)) >
+                             sn.flow.symbol_refuse_floor;
+      }
+    }
+    if (maybe) {
       const flow::Verdict v =
           flow::refusing(sn.flow, *sf, &srow.net, o.side == Side::kBuy ? 1 : -1, o.now_ns);
       if (v.rule != RuleId::kNone) return fail(v.rule, v.actual, v.limit, v.micros);
@@ -552,10 +567,8 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   ss.order_tat_ = next_order_tat;
   if (throttled) sf->throttle_tat = next_throttle_tat;
   if (sf != nullptr) {
-    // Relaxed, single writer (flow.hpp): this session's share of the day's
-    // gross, for scoping account-level refusals.
-    sf->gross_day.store(sf->gross_day.load(std::memory_order_relaxed) + reserve,
-                        std::memory_order_relaxed);
+    // This session's use of the account, for scoping account-level refusals.
+    flow::add_share(flow::share_of(*sf, a, true), reserve, reserve);
   }
   {
     // Typical size: clamped EWMA of log2(size); see the header. Relaxed

@@ -182,7 +182,7 @@ FlowUsage Engine::flow_usage(SessionIdx session, std::int64_t now_ns) const {
     u.rules.push_back(out);
   }
   u.throttled = now_ns < sf.throttle_until_ns.load(std::memory_order_relaxed);
-  u.gross_day = sf.gross_day.load(std::memory_order_relaxed);
+  for (const auto& sh : sf.shares) u.gross_day += sh.gross.load(std::memory_order_relaxed);
   return u;
 }
 

@@ -31,8 +31,11 @@
 //   (b) Mutable state, allocated once from Capacities at construction:
 //       per-account counters (one cache line per account), a lock-free
 //       insert-only (account, symbol) table (position, open quantity per
-//       side, typical-size statistic, cumulative quantities, execution
-//       throttle), a lock-free insert-only parent table, per-symbol last fill
+//       side, cumulative quantities: what every session on the account
+//       shares), a lock-free insert-only (session, symbol) table (typical-size
+//       statistic, execution throttle, one-sided accumulation: what belongs
+//       to one session's flow), per-session flow envelopes (flow.hpp), a
+//       lock-free parent table cleared each trading day, per-symbol last fill
 //       price, per-exchange-session availability flags. The open-order
 //       "ledger" is the set of Reservation tickets the gateway keeps with its
 //       orders: each ticket records exactly what it reserved so execution
@@ -50,11 +53,14 @@
 //   6 duplicates: ClOrdID reused in this session (PossDup replays of a known
 //     ClOrdID are refused here and count toward nothing), more than K
 //     identical (account, symbol, side, qty, price) orders within T
-//   7 rates: session messages, session orders, account orders
+//   7 rates: session messages, session orders; then the flow envelope: a
+//     throttled session is held to the throttle rate, and a breached refuse
+//     rule refuses orders that add to it (flow.hpp); then account orders
 //   8 size and value: max_order_qty, max_order_notional
 //   9 price collar
-//  10 quantity multipliers: typical size, repeated-execution throttle (flow
-//     disabled), parent/child filled then sent (orders with a parent), or
+//  10 quantity multipliers: typical size (this session's), repeated-execution
+//     throttle (this session's flow disabled), parent/child filled then sent
+//     (orders with a parent), or
 //     cumulative qty per (account, symbol, side) per window then per day
 //     (orders without a parent)
 //  11 exposure: max open orders, max open notional, max |net position|,
@@ -70,32 +76,36 @@
 //   * Collar: |price - ref| x 10000 <= bps x ref. ref is the symbol's
 //     reference price, or the last fill price when collar_follows_last_fill.
 //     Market orders are not collared.
-//   * Typical size: an exponentially weighted mean of log2(size) of accepted
-//     orders (alpha 1/16), each sample clamped to within x4 of the current
-//     value, so one fat finger that slips through moves it by < 10%. The
-//     seed is used until typical_size_min_history orders were accepted; no
-//     seed and too little history: the rule is off. Limit =
-//     floor(multiple x typical). Updated with relaxed atomics: two threads
-//     racing may lose one sample, which a statistic tolerates.
+//   * Typical size: per (client session, symbol), so one session's sizes
+//     never move another's limit: an exponentially weighted mean of
+//     log2(size) of its accepted orders (alpha 1/16), each sample clamped to within x4 of the
+//     current value, so one fat finger that slips through moves it by < 10%. The seed is used until
+//     typical_size_min_history orders were accepted; no seed and too little history: the rule is
+//     off. Limit = floor(multiple x typical). One writer per row (the session's thread); relaxed
+//     atomics so status can read it.
 //   * Parent/child (key: account + parent id, 64-bit hash; a collision would
 //     merge two parents, probability ~n^2/2^64): the parent quantity is the
 //     one the first child declared. Refused when children filled + qty >
 //     parent qty (parent_child_filled), or children sent + qty >
 //     floor(parent qty x max_sent_multiple) (parent_child_sent). "Sent" is
-//     cumulative: it is released only when the child never reached the
-//     exchange (forward failed) or the exchange rejected it; cancelled
-//     children stay counted, so a strategy that reprices by cancel/replace
-//     needs a multiple above 1. A replace counts only its increase over the
-//     original order's quantity when the original ticket is passed.
+//     open + executed: a child that never reached the exchange, was rejected,
+//     or was cancelled / expired gives back what did not trade, so repricing
+//     by cancel-and-new never counts twice. A replace reserves only its
+//     increase while pending; once acked the child counts its new total
+//     (a smaller replace gives the difference back). The table is per
+//     trading day: reset_day() clears it, and tickets from before carry the
+//     old day number and leave the new day's rows alone. Full: the order is
+//     refused (risk_state_full); table_usage() shows the fill level.
 //   * Cumulative qty (orders without parent): per (account, symbol, side);
 //     the window is a tumbling window of cum_qty_window_ms (one atomic word
 //     holding window id + quantity), so a burst straddling a boundary can
 //     reach 2x the limit within one window length; the day total resets on
-//     reset_day(). Sell and sell-short share the sell side. Counted only
+//     reset_day(). Open + executed, like the parent's children. Sell and
+//     sell-short share the sell side. Counted only
 //     while the limit is set (cost: two RMWs per order), so a limit enabled
 //     by a reload counts from then on.
 //   * Repeated execution throttle: executions (partial or full fills) of one
-//     (account, symbol, side) counted in a tumbling window of
+//     (client session, symbol, side) counted in a tumbling window of
 //     repeated_exec_window_ms; the fill that REACHES repeated_exec_max_fills
 //     disables the flow (relation ">=" in the text) until reenable_flow().
 //   * Rates: GCRA (virtual scheduling) with rate R/s and a burst of R: R
@@ -115,10 +125,20 @@
 //     position worst case: buy: pos + open_buy + qty; sell: open_sell + qty -
 //     pos. Account-level counters are compared with the limit resolved for
 //     this order's (account, symbol).
-//   * Auto-kill: N refusals (not counting refused PossDup replays) from one
-//     session within T, a typical-size or parent/child breach, or the
-//     repeated-execution throttle engage the client session's kill switch
-//     (Decision::session_killed / ExecOutcome::session_killed).
+//   * Flow envelope (flow.hpp): per client session, decayed windows over
+//     what it executes and sends; each rule refuses, throttles or kills.
+//     Fills are charged to the session whose order filled (the ticket's
+//     session), never to another session on the account.
+//   * Auto-kill engages the client session's kill switch
+//     (Decision::session_killed / ExecOutcome::session_killed) on: a
+//     sustained refusal rate (N refusals within T that are also at least a
+//     configured share of the session's orders in T; refused PossDup
+//     replays, kills, fail-closed and throttle refusals do not count, and an
+//     account-level limit's refusal counts only for a session holding at
+//     least account_breach_min_share of the account's day gross); a
+//     parent/child breach (on_parent_child_breach) or typical-size breach
+//     (on_typical_size_breach); the repeated-execution throttle; a flow rule
+//     with action kill; a retired feature (always).
 // ============================================================================
 #pragma once
 
@@ -271,7 +291,9 @@ struct SessionSymbolUsage {
   std::int64_t accepted_count = 0;
   bool buy_disabled = false;
   bool sell_disabled = false;
-  double net_qty = 0;  // Decayed net shares over the first net window (buy > 0).
+  // Net shares over the first net window (buy > 0), as of the row's last
+  // fill (not decayed to now).
+  double net_qty = 0;
 };
 // A session's flow envelope, rule by rule (config order).
 struct FlowUsage {
@@ -284,7 +306,7 @@ struct FlowUsage {
   };
   std::vector<Rule> rules;
   bool throttled = false;
-  Micros gross_day = 0;  // This session's share of its accounts' gross.
+  Micros gross_day = 0;  // This session's day gross over the accounts it trades.
 };
 // Fill level of the fixed tables: raise a capacity before it is reached.
 struct TableUsage {
@@ -457,7 +479,7 @@ class Engine {
   void release_sent(Reservation& t, std::int64_t qty) noexcept;
   // Releases the rest of the ticket's exposure and its open-order unit.
   void close(Reservation& t) noexcept;
-  void add_session_gross(const Reservation& t, Micros delta) noexcept;
+  void add_session_share(const Reservation& t, Micros gross, Micros open) noexcept;
   [[nodiscard]] bool parent_current(const Reservation& t) const noexcept;
   bool count_fill(Reservation& t, std::int64_t now_ns) noexcept;
   // Whether an account-level refusal is this session's doing (see AutoKill).

@@ -8,8 +8,8 @@
 
 namespace riskgate::risk::flow {
 
-Decay::Decay(std::int64_t window_ns) noexcept {
-  const double tick_ns = static_cast<double>(std::int64_t{1} << kTickShift);
+Decay::Decay(std::int64_t window_ns, int shift) noexcept : shift_(shift) {
+  const double tick_ns = static_cast<double>(std::int64_t{1} << (kTickShift + shift));
   const double per_tick = tick_ns / static_cast<double>(window_ns);
   for (std::size_t k = 0; k < 256; ++k) {
     lo_[k] = std::exp(-per_tick * static_cast<double>(k));
@@ -96,8 +96,14 @@ void learn(const Compiled& c, SessionFlow& sf, std::uint32_t i, double level,
            std::int64_t tick) noexcept {
   // Time-weighted average of the level: b += (level - b) x (1 - e^-dt/B).
   Counter& b = sf.baseline[i];
-  const double f = c.decays[c.baseline_decay](tick - b.tick.load(std::memory_order_relaxed));
-  if (f >= 1.0) return;  // Same tick: sampled already.
+  const std::int64_t last = b.tick.load(std::memory_order_relaxed);
+  if (last == 0) {  // First sample: the baseline starts at the level.
+    b.value.store(level, std::memory_order_relaxed);
+    b.tick.store(tick, std::memory_order_relaxed);
+    return;
+  }
+  const double f = c.decays[c.baseline_decay](tick - last);
+  if (f >= 1.0) return;  // Within one step of the last sample.
   const double cur = b.value.load(std::memory_order_relaxed);
   b.value.store(cur * f + level * (1.0 - f), std::memory_order_relaxed);
   b.tick.store(tick, std::memory_order_relaxed);
@@ -118,8 +124,9 @@ Compiled compile(const FlowEnvelope& cfg) {
                                 " rules, got " + std::to_string(cfg.rules.size()));
   }
   if (cfg.warmup_ms < 0) throw std::invalid_argument("risk config: risk.flow: warmup_ms < 0");
-  if (cfg.baseline_window_ms <= 0) {
-    throw std::invalid_argument("risk config: risk.flow: baseline_window_ms must be > 0");
+  if (cfg.baseline_window_ms < 1'000 || cfg.baseline_window_ms > 86'400'000) {
+    throw std::invalid_argument(
+        "risk config: risk.flow: baseline_window_ms must be 1000..86400000 (1 s to 1 day)");
   }
   if (cfg.throttle_orders_per_sec <= 0 || cfg.throttle_ms <= 0) {
     throw std::invalid_argument(
@@ -173,6 +180,7 @@ Compiled compile(const FlowEnvelope& cfg) {
       r.net = static_cast<std::uint8_t>(w);
     }
     if (fr.metric == FlowMetric::kSymbolNetQty && fr.action == FlowAction::kRefuse) {
+      c.symbol_refuse_floor = c.symbol_refuse ? std::min(c.symbol_refuse_floor, r.limit) : r.limit;
       c.symbol_refuse = true;
     }
     if (fr.metric == FlowMetric::kOrders) {
@@ -184,8 +192,10 @@ Compiled compile(const FlowEnvelope& cfg) {
     ++c.count;
   }
   c.baseline_decay = static_cast<std::uint8_t>(nwindows);
-  c.decays[nwindows] =
-      Decay(std::min<std::int64_t>(cfg.baseline_window_ms, kMaxWindowMs * 100) * 1'000'000);
+  // A baseline as short as the rules' windows keeps their fine step; a long
+  // one steps by 2^kBaselineShift ticks, so its table spans days.
+  c.decays[nwindows] = Decay(cfg.baseline_window_ms * 1'000'000,
+                             cfg.baseline_window_ms <= kMaxWindowMs ? 0 : kBaselineShift);
   c.warmup_ns = cfg.warmup_ms * 1'000'000;
   c.throttle_interval_ns = 1'000'000'000 / cfg.throttle_orders_per_sec;
   c.throttle_ns = cfg.throttle_ms * 1'000'000;

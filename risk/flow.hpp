@@ -51,8 +51,11 @@ inline constexpr int kTickShift = 24;  // 2^24 ns = 16.8 ms per tick.
 class Decay {
  public:
   Decay() = default;
-  explicit Decay(std::int64_t window_ns) noexcept;
+  // `shift` coarsens the table's step to 2^shift ticks, so a long window
+  // (the baselines' half hour) spans days before its factor reaches 0.
+  explicit Decay(std::int64_t window_ns, int shift = 0) noexcept;
   [[nodiscard]] double operator()(std::int64_t k) const noexcept {
+    k >>= shift_;
     if (k <= 0) return 1.0;
     if (k < 256) return lo_[static_cast<std::size_t>(k)];
     if (k < 65536)
@@ -63,7 +66,11 @@ class Decay {
  private:
   std::array<double, 256> lo_{};
   std::array<double, 256> hi_{};
+  int shift_ = 0;
 };
+// The baselines' table steps by 2^8 ticks (4.3 s): 65,536 steps are 78 hours,
+// so a quiet night decays a learned baseline instead of erasing it.
+inline constexpr int kBaselineShift = 8;
 
 // Longest window accepted: the decay tables end at 65,536 ticks, which must
 // be many time constants (here 13.7: a factor below 1e-6).
@@ -113,6 +120,10 @@ struct Compiled {
   std::uint32_t order_mask = 0;  // kOrders rules.
   std::uint32_t net_windows = 0;
   bool symbol_refuse = false;  // A symbol_net_qty rule refuses: checked per order.
+  // The smallest limit among refusing symbol_net_qty rules: an order whose
+  // symbol's stored |net| (an upper bound of the decayed one) is within it
+  // cannot be refused by them, which spares the order path the decay.
+  double symbol_refuse_floor = 0.0;
   std::array<std::uint8_t, kMaxNetWindows> net_decay{};  // Decay index per net window.
   // Decay tables: one per distinct window, plus the baseline's (last).
   std::array<Decay, kMaxFlowRules + 1> decays{};
@@ -130,21 +141,61 @@ struct Compiled {
 [[nodiscard]] bool same_shape(const Compiled& a, const Compiled& b) noexcept;
 
 // Per client session. One block per session; see the header for threads.
+// The fields every order reads come first, on one line.
 struct alignas(kCacheLine) SessionFlow {
-  std::array<Counter, kMaxFlowRules> value{};     // Windowed value per rule.
-  std::array<Counter, kMaxFlowRules> baseline{};  // Slow average of value.
-  std::array<Counter, kMaxNetWindows> net_abs{};  // Sum over symbols of |v_s|.
-  std::array<Counter, kMaxNetWindows> gross{};    // Shares executed, same window.
-  std::atomic<std::int64_t> first_ns{0};          // First event: warm-up start.
   // Rules with action refuse that are in breach; cleared when the value falls
   // back below the limit.
   std::atomic<std::uint32_t> breached{0};
   std::atomic<std::int64_t> throttle_until_ns{0};
   std::int64_t throttle_tat = INT64_MIN / 2;  // GCRA at the throttle rate.
-  // This session's share of its accounts' day gross notional, for scoping
-  // account-level refusals (AutoKill::account_breach_min_share).
-  std::atomic<std::int64_t> gross_day{0};
+  std::atomic<std::int64_t> first_ns{0};      // First event: warm-up start.
+  // This session's use of up to kShareSlots accounts (day gross notional,
+  // working included, and open notional), for scoping account-level
+  // refusals (AutoKill::account_breach_min_share). A session that trades
+  // more accounts than that is never counted a consumer of the others: the
+  // flow envelope still bounds it.
+  struct AccountShare {
+    std::atomic<std::uint32_t> account{kNoIdx};
+    std::atomic<std::int64_t> gross{0};
+    std::atomic<std::int64_t> open{0};
+  };
+  static constexpr std::size_t kShareSlots = 4;
+  std::array<AccountShare, kShareSlots> shares{};
+  alignas(kCacheLine) std::array<Counter, kMaxFlowRules> value{};  // Windowed value per rule.
+  std::array<Counter, kMaxFlowRules> baseline{};                   // Slow average of value.
+  std::array<Counter, kMaxNetWindows> net_abs{};                   // Sum over symbols of |v_s|.
+  std::array<Counter, kMaxNetWindows> gross{};                     // Shares executed, same window.
 };
+
+// The session's slot for `account`, claiming a free one when `claim`; nullptr
+// when there is none. Single writer (the session's thread).
+[[nodiscard]] inline SessionFlow::AccountShare* share_of(SessionFlow& sf, std::uint32_t account,
+                                                         bool claim) noexcept {
+  for (auto& sh : sf.shares) {
+    const std::uint32_t a = sh.account.load(std::memory_order_relaxed);
+    if (a == account) return &sh;
+    if (a == kNoIdx) {
+      if (!claim) return nullptr;
+      sh.account.store(account, std::memory_order_relaxed);
+      return &sh;
+    }
+  }
+  return nullptr;
+}
+[[nodiscard]] inline const SessionFlow::AccountShare* find_share(const SessionFlow& sf,
+                                                                 std::uint32_t account) noexcept {
+  for (const auto& sh : sf.shares) {
+    if (sh.account.load(std::memory_order_relaxed) == account) return &sh;
+  }
+  return nullptr;
+}
+// Adds to a slot's gross and open notional (relaxed load + store: one writer).
+inline void add_share(SessionFlow::AccountShare* sh, std::int64_t gross,
+                      std::int64_t open) noexcept {
+  if (sh == nullptr) return;
+  sh->gross.store(sh->gross.load(std::memory_order_relaxed) + gross, std::memory_order_relaxed);
+  sh->open.store(sh->open.load(std::memory_order_relaxed) + open, std::memory_order_relaxed);
+}
 
 // Per (session, symbol) row fields the flow envelope uses.
 struct SymbolNet {

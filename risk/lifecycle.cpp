@@ -29,15 +29,13 @@ void Engine::release_leaves(Reservation& t, std::int64_t qty) noexcept {
   pairs_[t.pair_slot].sides[side_index(t.side)].open_qty.fetch_sub(qty, std::memory_order_release);
   acc.open_notional.fetch_sub(n, std::memory_order_relaxed);
   acc.gross_day.fetch_sub(n, std::memory_order_relaxed);
-  add_session_gross(t, -n);
+  add_session_share(t, -n, -n);
   t.leaves_qty -= qty;
 }
 
-void Engine::add_session_gross(const Reservation& t, Micros delta) noexcept {
-  if (t.session >= caps_.max_sessions || delta == 0) return;
-  // Relaxed load + store: one writer per session (flow.hpp).
-  std::atomic<std::int64_t>& g = flows_[t.session].gross_day;
-  g.store(g.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+void Engine::add_session_share(const Reservation& t, Micros gross, Micros open) noexcept {
+  if (t.session >= caps_.max_sessions) return;
+  flow::add_share(flow::share_of(flows_[t.session], t.account, false), gross, open);
 }
 
 bool Engine::parent_current(const Reservation& t) const noexcept {
@@ -111,7 +109,7 @@ ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
       // Gross: the working estimate becomes the traded value.
       const Micros traded = sat_mul(q, ev.last_px);
       acc.gross_day.fetch_add(traded - reserved, std::memory_order_relaxed);
-      add_session_gross(t, traded - reserved);
+      add_session_share(t, traded - reserved, -reserved);
       t.leaves_qty -= rel;
       if (parent_current(t)) {
         parents_[t.parent_slot].filled.fetch_add(q, std::memory_order_relaxed);
@@ -228,8 +226,12 @@ void Engine::reset_day() noexcept {
     const std::int64_t open = accounts_[a].open_notional.load(std::memory_order_relaxed);
     accounts_[a].gross_day.fetch_sub(g - open, std::memory_order_relaxed);
   }
-  for (std::uint32_t i = 0; i < caps_.max_sessions; ++i)
-    flows_[i].gross_day.store(0, std::memory_order_relaxed);
+  // Each session keeps, like its accounts, only the notional still working.
+  for (std::uint32_t i = 0; i < caps_.max_sessions; ++i) {
+    for (auto& sh : flows_[i].shares) {
+      sh.gross.store(sh.open.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    }
+  }
   // Parents are per day: a new day starts with an empty table, so it can
   // never fill up for good. Tickets of yesterday's children see the day
   // change (parent_current) and leave the rows alone.

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
 #include "risk/engine.hpp"
 #include "tests/support/alloc_counter.hpp"
 
@@ -61,8 +62,16 @@ enum Family : int {
   kDuplicateOrder,
   kRates,
   kExposure,
+  kFlow,  // The flow envelope: the shipped [risk.flow] rules.
   kWholeChain,
 };
+
+// The flow-envelope rules and auto-kill switches riskgate ships.
+const riskgate::risk::RiskConfig& shipped() {
+  static const riskgate::risk::RiskConfig c =
+      riskgate::config::load_config(RISKGATE_SOURCE_DIR "/config/riskgate.toml").risk;
+  return c;
+}
 
 RiskConfig config_for(Family f) {
   RiskConfig c = bench_config();
@@ -100,9 +109,10 @@ RiskConfig config_for(Family f) {
     d.max_net_position = 1'000'000;
     d.max_gross_notional_day = 1'000'000'000'000 * kMicro;
   }
+  if (all || f == kFlow) c.flow = shipped().flow;
   if (all) {
     c.throttles.repeated_exec_max_fills = 1000;
-    c.auto_kill.session_refusals = 100;
+    c.auto_kill = shipped().auto_kill;
     c.overrides = {{"ACC7", "AAPL", {}}};
     c.overrides[0].limits.max_order_qty = 50'000;
   }
@@ -199,8 +209,72 @@ void BM_RiskExposure(benchmark::State& s) {
 void BM_RiskExposureReleasedByCancel(benchmark::State& s) {
   run_chain(s, kExposure, Release::kCancel);
 }
+void BM_RiskFlowEnvelope(benchmark::State& s) {
+  run_chain(s, kFlow, Release::kSentFailed);
+}
 void BM_RiskWholeChain(benchmark::State& s) {
   run_chain(s, kWholeChain, Release::kSentFailed);
+}
+
+// The whole chain for an order that trades: check, then a full fill, which
+// runs every fill-side flow rule (decay, one-sided accumulation, baselines)
+// and the execution throttle. Sides alternate, as a two-sided book's do, so
+// no rule breaches; symbols rotate over 64 so the per-symbol rows are real.
+void BM_RiskWholeChainOrderAndFill(benchmark::State& state) {
+  RiskConfig c = config_for(kWholeChain);
+  c.throttles.repeated_exec_max_fills = 1'000'000;
+  Engine engine(c);
+  auto session = std::make_unique<SessionState>(engine.make_session(3));
+  const auto& ids = id_pool();
+  std::vector<std::string> symbols;
+  for (int i = 0; i < 64; ++i) symbols.push_back("SYM" + std::to_string(i));
+  OrderView o;
+  o.action = Action::kNew;
+  o.session = 3;
+  o.exchange_session = 4;
+  o.account = "ACC7";
+  o.ord_type = OrdType::kLimit;
+  o.quantity = 100;
+  o.price = 100 * kMicro;
+  o.has_price = true;
+  o.now_ns = 1'000'000'000;
+  ExecEvent fill;
+  fill.kind = ExecKind::kFill;
+  fill.last_qty = 100;
+  fill.last_px = 100 * kMicro;
+  std::uint32_t next = 0;
+  std::uint64_t refused = 0, paused_allocs = 0, n = 0;
+  const std::uint64_t a0 = riskgate::testing::thread_allocations();
+  for (auto _ : state) {
+    if (next == kIdPool) {
+      state.PauseTiming();
+      const std::uint64_t p0 = riskgate::testing::thread_allocations();
+      session = std::make_unique<SessionState>(engine.make_session(3));
+      paused_allocs += riskgate::testing::thread_allocations() - p0;
+      next = 0;
+      state.ResumeTiming();
+    }
+    o.cl_ord_id = ids[next++];
+    o.symbol = symbols[(n >> 1) & 63];
+    o.side = (n & 1) == 0 ? Side::kBuy : Side::kSell;
+    ++n;
+    // 1,000 orders and fills a second: a busy desk, inside every flow rule
+    // (at the chain benchmarks' 1M/s the fill-storm rule would throttle).
+    o.now_ns += 1'000'000;
+    fill.now_ns = o.now_ns;
+    Reservation r;
+    const Decision d = engine.check(o, *session, r);
+    benchmark::DoNotOptimize(d);
+    if (!d.accepted()) {
+      if (refused++ == 0) state.counters["first_refusal_rule"] = static_cast<double>(d.rule);
+      continue;
+    }
+    benchmark::DoNotOptimize(engine.on_execution(r, fill));
+  }
+  const std::uint64_t allocs = riskgate::testing::thread_allocations() - a0 - paused_allocs;
+  state.counters["allocs_per_msg"] =
+      benchmark::Counter(static_cast<double>(allocs) / static_cast<double>(state.iterations()));
+  state.counters["refused"] = static_cast<double>(refused);
 }
 
 BENCHMARK(BM_RiskBaselineLookupsValidityClOrdId);
@@ -213,7 +287,9 @@ BENCHMARK(BM_RiskDuplicateOrder);
 BENCHMARK(BM_RiskRates);
 BENCHMARK(BM_RiskExposure);
 BENCHMARK(BM_RiskExposureReleasedByCancel);
+BENCHMARK(BM_RiskFlowEnvelope);
 BENCHMARK(BM_RiskWholeChain);
+BENCHMARK(BM_RiskWholeChainOrderAndFill);
 
 // The check alone, whole chain: batches of kBatch checks are timed, then the
 // timer is paused while the batch is released (pause/resume costs ~1 us, so

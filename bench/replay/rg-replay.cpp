@@ -2,17 +2,22 @@
 // against the limits in config/riskgate.toml and prints one table: missed
 // breaches (how long a runaway trades after its first child past a filled
 // parent, and how much it executes) and false refusals (normal flows refused
-// or killed). Deterministic: the same build and config give the same table.
+// or killed), then the sensitivity sweep (bench/replay/replay_sweep.hpp): the
+// margins on both sides. Deterministic: the same build and config give the
+// same tables.
 //
 //   rg-replay                       # full scale: 200,000 orders per normal flow,
-//                                   # runaways up to 45 minutes
-//   rg-replay --orders 20000 --runaway-minutes 10 --scenario retail
+//                                   # runaways up to 45 minutes; table + sweep
+//   rg-replay --sweep               # the sweep alone
+//   rg-replay --no-sweep --orders 20000 --runaway-minutes 10 --scenario retail
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "bench/replay/replay_format.hpp"
+#include "bench/replay/replay_sweep.hpp"
 #include "tests/support/flow_replay.hpp"
 #include "tests/support/flow_scenarios.hpp"
 
@@ -20,16 +25,9 @@ namespace rp = riskgate::replay;
 
 namespace {
 
-std::string seconds(std::int64_t ns) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f s", static_cast<double>(ns) / 1e9);
-  return buf;
-}
-
-std::string kill_cell(const rp::SessionResult& s) {
-  if (!s.killed) return "-";
-  return seconds(s.kill_ns) + " " + s.kill_reason;
-}
+using rp::kill_cell;
+using rp::seconds;
+using rp::top_rules;
 
 std::string after_past_filled(const rp::SessionResult& s) {
   if (!rp::is_runaway(s.kind)) return "";
@@ -37,17 +35,6 @@ std::string after_past_filled(const rp::SessionResult& s) {
   if (!s.killed) return "not killed (" + seconds(s.last_step_ns - s.first_past_filled_ns) + " run)";
   return s.kill_ns < s.first_past_filled_ns ? "before 1st"
                                             : seconds(*s.kill_after_past_filled_ns());
-}
-
-std::string top_rules(const rp::SessionResult& s) {
-  std::string out;
-  int n = 0;
-  for (const auto& [rule, count] : s.refusals_by_rule()) {
-    if (n++ == 3) break;
-    if (!out.empty()) out += ", ";
-    out += std::string(rule) + " " + std::to_string(count);
-  }
-  return out.empty() ? "-" : out;
 }
 
 void row(const char* scenario, const char* session, std::int64_t sessions, std::int64_t orders,
@@ -70,10 +57,14 @@ int main(int argc, char** argv) {
   double runaway_minutes = 45;
   double mixed_seconds = static_cast<double>(scale.mixed_duration_ns) / 1e9;
   std::string only;
+  bool sweep_only = false;
+  bool no_sweep = false;
   app.add_option("--orders", orders, "Orders per normal flow in the one-flow scenarios");
   app.add_option("--runaway-minutes", runaway_minutes, "Bound on an unstopped runaway");
   app.add_option("--mixed-seconds", mixed_seconds, "Length of the seven-engine scenarios");
   app.add_option("--scenario", only, "Run only scenarios whose name contains this");
+  app.add_flag("--sweep", sweep_only, "Print only the sensitivity sweep");
+  app.add_flag("--no-sweep", no_sweep, "Print only the scenario table");
   CLI11_PARSE(app, argc, argv);
   scale.normal_orders = orders;
   scale.runaway_duration_ns = static_cast<std::int64_t>(runaway_minutes * 60e9);
@@ -82,6 +73,13 @@ int main(int argc, char** argv) {
   const riskgate::risk::RiskConfig config = rp::shipped_risk_config();
   std::printf("limits: config/riskgate.toml; reference data: S0000..S%04u (10..500), lot 1\n",
               rp::kSyntheticSymbols - 1);
+  rp::SweepOptions sweep;
+  sweep.normal_orders = orders;
+  sweep.runaway_minutes = runaway_minutes;
+  if (sweep_only) {
+    rp::print_sweep(config, sweep);
+    return 0;
+  }
   std::printf("%-32s %-16s %3s %10s %10s %9s %5s  %-34s %-24s %12s %10s  %s\n", "scenario",
               "session", "ses", "orders", "accepted", "refused", "kills", "killed at",
               "kill after past-filled", "shares exec", "notional$M", "top refusals");
@@ -125,5 +123,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: %lld steps, %.2f s simulated, %.2f s wall\n", sc.name.c_str(),
                  static_cast<long long>(r.steps), static_cast<double>(r.sim_end_ns) / 1e9, wall);
   }
+  if (!no_sweep) rp::print_sweep(config, sweep);
   return 0;
 }

@@ -7,21 +7,37 @@
 //     trips its session's kill switch within 5 s of its first child past a
 //     filled parent, with at most 1,000,000 shares executed; a tagged one
 //     stops within every parent's quantity;
-//   * each normal flow shape, 200,000 orders, gets no kill and at most 0.1 %
-//     refusals;
+//   * each normal flow shape, 200,000 orders (the trending market maker: 12
+//     minutes, two trends), gets no kill and at most 0.1 % refusals: retail,
+//     retail with bursts, a market maker (also while the market trends), algos
+//     repricing by replace or by cancel/new, a one-sided program trade (also
+//     the top of its range, $500M in 30 minutes);
 //   * seven normal engines and a runaway on one account, each its own
-//     session: only the runaway's session is refused or tripped.
+//     session: only the runaway's session is refused or tripped;
+//   * the margin we claim: each normal shape at twice its default rate is
+//     still never killed (refusals may rise), and an untagged runaway of
+//     100-share children at 750/s (half Knight's pace) is tripped within 10 s
+//     of its first child past a filled parent. rg-replay --sweep prints the
+//     margins in full.
 // The instrument's own checks (first group) run with no limits at all, so a
 // failure there is the replay's, not the engine's.
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <ostream>
+#include <string>
 #include <vector>
 
 #include "tests/support/flow_replay.hpp"
 #include "tests/support/flow_scenarios.hpp"
 
 namespace riskgate::replay {
+
+// gtest names a parameter by this (found by ADL: not in the unnamed namespace).
+void PrintTo(FlowKind k, std::ostream* os) {
+  *os << flow_kind_name(k);
+}
+
 namespace {
 
 constexpr std::int64_t kNormalOrders = 200'000;
@@ -128,6 +144,55 @@ TEST(FlowReplayInstrument, TheSameFlowsReplayToTheSameResults) {
   }
 }
 
+TEST(FlowReplayInstrument, AProgramTradeBuysItsWholeBasketOnScheduleTaggedRepricedAndPartlyFilled) {
+  // $250M in 300 names on a 45-minute schedule: 40 minutes in, the algo (which
+  // may run a slice ahead) has bought most of it, and only bought.
+  const ReplayResult r =
+      run_replay(risk::RiskConfig{}, {alone(FlowKind::kProgramTrade, 0, 40 * 60 * kNsPerSec)});
+  const SessionResult& s = r.sessions.at(0);
+  EXPECT_EQ(s.refused + s.cancels_refused, 0) << describe(s);
+  EXPECT_EQ(s.executed_buy_qty, s.executed_qty) << describe(s);
+  const double notional_m = static_cast<double>(s.executed_notional) / 1e12;
+  EXPECT_GT(notional_m, 0.85 * 250 * 40 / 45) << describe(s);
+  EXPECT_LT(notional_m, 250.0) << describe(s);
+  EXPECT_EQ(s.parents_seen, 300) << describe(s);
+  EXPECT_EQ(s.parents_overfilled, 0) << describe(s);
+  EXPECT_LT(s.first_past_filled_ns, 0) << describe(s);
+  EXPECT_GT(s.replaces, s.orders / 2) << describe(s);
+  EXPECT_GT(s.hits, 5'000) << describe(s);
+  // Once the basket is done, the next program sells.
+  const ReplayResult later =
+      run_replay(risk::RiskConfig{}, {alone(FlowKind::kProgramTrade, 0, 55 * 60 * kNsPerSec)});
+  const SessionResult& l = later.sessions.at(0);
+  EXPECT_GT(l.parents_seen, 300) << describe(l);
+  EXPECT_LT(l.executed_buy_qty, l.executed_qty) << describe(l);
+  EXPECT_EQ(l.parents_overfilled, 0) << describe(l);
+}
+
+TEST(FlowReplayInstrument, RetailBurstsAtFiveTimesItsRateAtTheOpenAndThreeTimesOnNews) {
+  const auto orders_in = [](std::int64_t seconds) {
+    return run_replay(risk::RiskConfig{}, {alone(FlowKind::kRetailBurst, 0, seconds * kNsPerSec)})
+        .sessions.at(0)
+        .orders;
+  };
+  // 200 orders/s: the open's 60 s at 1,000/s, then 200/s, then news at 600/s.
+  EXPECT_NEAR(static_cast<double>(orders_in(60)), 60'000.0, 1'500.0);
+  EXPECT_NEAR(static_cast<double>(orders_in(300)), 60'000.0 + 240 * 200, 2'000.0);
+  EXPECT_NEAR(static_cast<double>(orders_in(330)), 60'000.0 + 240 * 200 + 30 * 600, 2'000.0);
+}
+
+TEST(FlowReplayInstrument, ATrendingMarketMakerIsFilledSeventyThirtyWhileTheMarketFalls) {
+  // The first 5 minutes are a falling market: the bids are hit 70 % of the time.
+  const ReplayResult r = run_replay(risk::RiskConfig{},
+                                    {alone(FlowKind::kMarketMakerTrending, 0, 5 * 60 * kNsPerSec)});
+  const SessionResult& s = r.sessions.at(0);
+  EXPECT_EQ(s.refused + s.cancels_refused, 0) << describe(s);
+  const double buy = static_cast<double>(s.executed_buy_qty) / static_cast<double>(s.executed_qty);
+  EXPECT_GT(buy, 0.66) << describe(s);
+  EXPECT_LT(buy, 0.74) << describe(s);
+  EXPECT_GT(s.replaces, 100'000) << describe(s);
+}
+
 // ------------------------------------------------------ runaways (breaches)
 
 TEST(KnightReplay, UntaggedRunawayIsTrippedWithinFiveSecondsAndAMillionShares) {
@@ -171,6 +236,25 @@ TEST(KnightReplay, AlgoRepricingByCancelAndNewForTwoHundredThousandOrdersIsNever
                 kNormalOrders);
 }
 
+TEST(KnightReplay, AOneSidedProgramTradeOfTwoHundredThousandOrdersIsNeverKilledNorRefused) {
+  expect_normal(run(normal_alone(FlowKind::kProgramTrade, test_scale())).sessions.at(0),
+                kNormalOrders);
+}
+
+TEST(KnightReplay, AFiveHundredMillionProgramInThirtyMinutesIsNeverKilledNorRefused) {
+  expect_normal(run(program_trade_large(test_scale())).sessions.at(0), kNormalOrders);
+}
+
+TEST(KnightReplay, RetailWithBurstsAtTheOpenAndOnNewsIsNeverKilledAndAlmostNeverRefused) {
+  expect_normal(run(normal_alone(FlowKind::kRetailBurst, test_scale())).sessions.at(0),
+                kNormalOrders);
+}
+
+TEST(KnightReplay, AMarketMakerFilledSeventyThirtyThroughTwoTrendsIsNeverKilledNorRefused) {
+  expect_normal(run(normal_alone(FlowKind::kMarketMakerTrending, test_scale())).sessions.at(0),
+                kNormalOrders);
+}
+
 // ------------------------------------------ seven engines on one account
 
 TEST(KnightReplay, SevenNormalEnginesOnOneAccountAreNeitherKilledNorRefused) {
@@ -203,6 +287,33 @@ TEST(KnightReplay, WithSevenNormalEnginesOnTheAccountOnlyTheUntaggedRunawayIsRef
 
 TEST(KnightReplay, WithSevenNormalEnginesOnTheAccountOnlyTheSpreadRunawayIsRefusedOrTripped) {
   expect_only_the_runaway_stopped(FlowKind::kRunawaySpread);
+}
+
+// ----------------------------------------------------- the margin we claim
+
+// Twice the business of each normal shape: refusals may rise, kills may not.
+class TwiceTheDefaultRate : public ::testing::TestWithParam<FlowKind> {};
+
+TEST_P(TwiceTheDefaultRate, IsNeverKilled) {
+  const ReplayResult r = run(normal_alone(GetParam(), test_scale(), 2.0));
+  const SessionResult& s = r.sessions.at(0);
+  EXPECT_FALSE(s.killed) << describe(s);
+}
+
+INSTANTIATE_TEST_SUITE_P(KnightReplayMargin, TwiceTheDefaultRate,
+                         ::testing::ValuesIn(normal_kinds()),
+                         [](const ::testing::TestParamInfo<FlowKind>& p) {
+                           return std::string(flow_kind_name(p.param));
+                         });
+
+TEST(KnightReplayMargin,
+     UntaggedRunawayOfHundredShareChildrenAt750ASecondIsTrippedWithinTenSeconds) {
+  const ReplayResult r = run(runaway_untagged_at(750, 100, 10 * 60 * kNsPerSec));
+  const SessionResult& s = r.sessions.at(0);
+  ASSERT_TRUE(s.killed) << describe(s);
+  const auto after = s.kill_after_past_filled_ns();
+  ASSERT_TRUE(after.has_value());
+  EXPECT_LE(*after, 10 * kNsPerSec) << describe(s);
 }
 
 }  // namespace

@@ -10,15 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/flow_generator_base.hpp"
+#include "tests/support/flow_program_trade.hpp"
+
 namespace riskgate::replay {
-
-namespace {
-
-using risk::Micros;
-using risk::Side;
-
-constexpr Micros kCent = risk::kMicro / 100;
-constexpr std::int64_t kMs = 1'000'000;
 
 // The kind's defaults for the knobs a spec leaves at zero.
 FlowSpec with_defaults(FlowSpec s) {
@@ -41,12 +36,15 @@ FlowSpec with_defaults(FlowSpec s) {
       set(s.parents, 1500u);
       break;
     case FlowKind::kRetail:
+    case FlowKind::kRetailBurst:
       set(s.rate_per_sec, 200.0);
       set(s.symbols, 300u);
       break;
     case FlowKind::kMarketMaker:
+    case FlowKind::kMarketMakerTrending:
       set(s.rate_per_sec, 1000.0);
       set(s.symbols, 100u);
+      set(s.lopsided, 0.7);
       break;
     case FlowKind::kAlgoReplace:
     case FlowKind::kAlgoCancelNew:
@@ -54,53 +52,35 @@ FlowSpec with_defaults(FlowSpec s) {
       set(s.symbols, 200u);
       set(s.parents, 35u);
       break;
+    case FlowKind::kProgramTrade: {
+      // A 300-name basket of $250M on a 45-minute schedule: about 2,100
+      // shares and $93k a second, one-sided. At 120 algo events/s the algo
+      // sends about 50 orders/s (an order every 6 s per parent), so 200,000
+      // orders span the buy program and most of the sell program after it.
+      constexpr double kDefaultRate = 120.0;
+      set(s.rate_per_sec, kDefaultRate);
+      set(s.symbols, 500u);
+      set(s.parents, 300u);
+      set(s.program_notional, 250e6);
+      set(s.program_ns, std::llround(45.0 * 60 * 1e9 * kDefaultRate / s.rate_per_sec));
+      break;
+    }
   }
+  set(s.child_qty, std::int64_t{100});
   return s;
 }
 
-class FlowBase : public Flow {
- protected:
-  FlowBase(const FlowSpec& spec, const SymbolBook& book)
-      : spec_(spec), book_(book), rng_(spec.seed) {}
+namespace {
 
-  std::uint64_t new_id() { return next_id_++; }
-  double uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
-  std::int64_t uniform_int(std::int64_t lo, std::int64_t hi) {
-    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
-  }
-  Side random_side() { return uniform() < 0.5 ? Side::kBuy : Side::kSell; }
-  std::uint32_t random_symbol() {
-    return spec_.first_symbol + static_cast<std::uint32_t>(uniform_int(0, spec_.symbols - 1));
-  }
-  // Poisson arrivals at the spec's rate.
-  std::int64_t gap_ns() {
-    const double s = std::exponential_distribution<double>(spec_.rate_per_sec)(rng_);
-    return std::max<std::int64_t>(1, std::llround(s * 1e9));
-  }
-  [[nodiscard]] Micros ref(std::uint32_t symbol) const { return book_.reference[symbol]; }
+using detail::FlowBase;
+using detail::kCent;
+using detail::kMs;
+using risk::Micros;
+using risk::Side;
 
-  // A resting price `bps` away from the reference on the passive side, on a
-  // cent, at least one cent away.
-  Micros passive_price(std::uint32_t symbol, Side side, std::int64_t bps) const {
-    const Micros r = ref(symbol);
-    const Micros off = std::max<Micros>(kCent, r * bps / 10'000 / kCent * kCent);
-    return side == Side::kBuy ? r / kCent * kCent - off : (r + kCent - 1) / kCent * kCent + off;
-  }
-  // A price through the reference by `bps` (crosses the spread: fills on arrival).
-  Micros marketable_price(std::uint32_t symbol, Side side, std::int64_t bps) const {
-    const Micros r = ref(symbol);
-    const Micros off = r * bps / 10'000;
-    return side == Side::kBuy ? (r + off + kCent - 1) / kCent * kCent : (r - off) / kCent * kCent;
-  }
-
-  const FlowSpec spec_;
-  const SymbolBook& book_;
-  std::mt19937_64 rng_;
-  std::uint64_t next_id_ = 1;
-};
-
-// Power Peg: 100-share marketable children round-robin over the parents at a
-// fixed pace, whether or not the parent is already filled (the bug).
+// Power Peg: marketable children (100 shares unless child_qty says otherwise)
+// round-robin over the parents at a fixed pace, whether or not the parent is
+// already filled (the bug).
 class Runaway final : public FlowBase {
  public:
   Runaway(const FlowSpec& spec, const SymbolBook& book, bool tagged)
@@ -121,7 +101,7 @@ class Runaway final : public FlowBase {
     s.symbol = parents_[p].symbol;
     s.side = parents_[p].side;
     s.ord_type = risk::OrdType::kLimit;
-    s.qty = 100;
+    s.qty = spec_.child_qty;
     s.price = marketable_price(s.symbol, s.side, 20);
     s.marketable = true;
     s.parent = static_cast<std::int32_t>(p);
@@ -144,9 +124,20 @@ class Runaway final : public FlowBase {
 
 // Retail: marketable (market) orders, lognormal sizes (median 200, sigma 1,
 // capped at 5,000), random side, Zipf(1) symbol popularity.
+//
+// With bursts (kRetailBurst) the arrival rate follows the day's peaks: the
+// open at 5x for its first 60 s, then a news spike at 3x for 30 s every 5
+// minutes (a non-homogeneous Poisson process, piecewise constant).
 class Retail final : public FlowBase {
  public:
-  Retail(const FlowSpec& spec, const SymbolBook& book) : FlowBase(spec, book), t_(spec.start_ns) {
+  static constexpr std::int64_t kOpenNs = 60 * kNsPerSec;
+  static constexpr double kOpenMultiple = 5.0;
+  static constexpr std::int64_t kNewsEveryNs = 300 * kNsPerSec;
+  static constexpr std::int64_t kNewsNs = 30 * kNsPerSec;
+  static constexpr double kNewsMultiple = 3.0;
+
+  Retail(const FlowSpec& spec, const SymbolBook& book, bool bursts)
+      : FlowBase(spec, book), bursts_(bursts), t_(spec.start_ns) {
     double sum = 0;
     for (std::uint32_t k = 0; k < spec_.symbols; ++k) {
       sum += 1.0 / (k + 1);
@@ -156,7 +147,7 @@ class Retail final : public FlowBase {
   }
 
   Step next() override {
-    t_ += gap_ns();
+    t_ = bursts_ ? next_arrival(t_) : t_ + gap_ns();
     Step s;
     s.kind = StepKind::kNew;
     s.at_ns = t_;
@@ -174,6 +165,32 @@ class Retail final : public FlowBase {
   void on_outcome(const Step&, const Outcome&) override {}
 
  private:
+  // The rate multiple at `t` and the end of the stretch it holds for.
+  [[nodiscard]] std::pair<double, std::int64_t> segment(std::int64_t t) const {
+    const std::int64_t rel = t - spec_.start_ns;
+    if (rel < kOpenNs) return {kOpenMultiple, spec_.start_ns + kOpenNs};
+    const std::int64_t k = rel / kNewsEveryNs;
+    const std::int64_t in = rel - k * kNewsEveryNs;
+    const std::int64_t base = spec_.start_ns + k * kNewsEveryNs;
+    if (k >= 1 && in < kNewsNs) return {kNewsMultiple, base + kNewsNs};
+    return {1.0, base + kNewsEveryNs};
+  }
+  // Next arrival after `t`: one unit-mean exponential spent across stretches.
+  std::int64_t next_arrival(std::int64_t t) {
+    double e = std::exponential_distribution<double>(1.0)(rng_);
+    for (;;) {
+      const auto [multiple, end] = segment(t);
+      const double per_ns = spec_.rate_per_sec * multiple / 1e9;
+      const double dt = e / per_ns;
+      if (static_cast<double>(t) + dt < static_cast<double>(end)) {
+        return t + std::max<std::int64_t>(1, std::llround(dt));
+      }
+      e -= static_cast<double>(end - t) * per_ns;
+      t = end;
+    }
+  }
+
+  bool bursts_;
   std::int64_t t_;
   std::vector<double> cdf_;
 };
@@ -184,10 +201,25 @@ class Retail final : public FlowBase {
 // About 3 % of quotes placed get hit (40 % of hits in full): 6 % on the side
 // that reduces the symbol's position, 1.5 % on the side that adds to it, so
 // the book stays near flat.
+//
+// Trending (kMarketMakerTrending): the market trends for 5 minutes, then
+// pauses for 1, then trends the other way (down first). While it trends, the
+// quotes it runs into are hit `lopsided` of the time (default 70 %: the bids
+// in a falling market), whatever the maker's position, so every symbol
+// accumulates the same way for minutes; the quotes follow the market (up to
+// 1 % off the reference at the end of a trend, back during the pause). In a
+// pause the hits again favour the side that reduces the position.
 class MarketMaker final : public FlowBase {
  public:
-  MarketMaker(const FlowSpec& spec, const SymbolBook& book)
-      : FlowBase(spec, book), quotes_(2 * spec.symbols), position_(spec.symbols, 0) {
+  static constexpr std::int64_t kTrendNs = 300 * kNsPerSec;
+  static constexpr std::int64_t kPauseNs = 60 * kNsPerSec;
+  static constexpr std::int64_t kDriftBps = 100;
+
+  MarketMaker(const FlowSpec& spec, const SymbolBook& book, bool trending)
+      : FlowBase(spec, book),
+        trending_(trending),
+        quotes_(2 * spec.symbols),
+        position_(spec.symbols, 0) {
     next_event_ = spec_.start_ns + gap_ns();
   }
 
@@ -214,13 +246,13 @@ class MarketMaker final : public FlowBase {
       if (q.id == 0) {
         s.kind = StepKind::kNew;
         s.qty = 100 * uniform_int(1, 10);
-        s.price = passive_price(s.symbol, s.side, uniform_int(2, 30));
+        s.price = quote_price(s.symbol, s.side, uniform_int(2, 30), at);
       } else if (uniform() < 0.75) {
         s.kind = StepKind::kReplace;
         s.orig_id = q.id;
         const std::int64_t leaves = uniform() < 0.3 ? 100 * uniform_int(1, 10) : q.qty - q.cum;
         s.qty = q.cum + leaves;
-        s.price = passive_price(s.symbol, s.side, uniform_int(2, 30));
+        s.price = quote_price(s.symbol, s.side, uniform_int(2, 30), at);
         if (s.price == q.px && s.qty == q.qty) s.price += s.side == Side::kBuy ? -kCent : kCent;
       } else {
         s.kind = StepKind::kCancel;
@@ -278,13 +310,40 @@ class MarketMaker final : public FlowBase {
     s.ord_type = risk::OrdType::kLimit;
     return s;
   }
+  // Trending: where the market stands at `t`. direction: +1 rising, -1
+  // falling, 0 a pause; drift_bps: the quotes' offset from the reference.
+  struct Market {
+    int direction = 0;
+    std::int64_t drift_bps = 0;
+  };
+  [[nodiscard]] Market market(std::int64_t t) const {
+    if (!trending_) return {};
+    const std::int64_t rel = std::max<std::int64_t>(0, t - spec_.start_ns);
+    const std::int64_t cycle = rel / (kTrendNs + kPauseNs);
+    const std::int64_t in = rel - cycle * (kTrendNs + kPauseNs);
+    const int dir = cycle % 2 == 0 ? -1 : 1;
+    if (in < kTrendNs) return {dir, dir * kDriftBps * in / kTrendNs};
+    return {0, dir * kDriftBps * (kTrendNs + kPauseNs - in) / kPauseNs};
+  }
+  Micros quote_price(std::uint32_t symbol, Side side, std::int64_t bps, std::int64_t at) const {
+    const Micros px = passive_price(symbol, side, bps);
+    const std::int64_t drift = market(at).drift_bps;
+    if (drift == 0) return px;
+    return px + ref(symbol) * drift / 10'000 / kCent * kCent;
+  }
   void maybe_hit(const Step& s) {
     const std::int64_t pos = position_[s.slot / 2];
     const bool reduces = (s.side == Side::kBuy && pos < 0) || (s.side == Side::kSell && pos > 0);
-    const double p = reduces ? 0.06 : pos == 0 ? 0.03 : 0.015;
+    double p = reduces ? 0.06 : pos == 0 ? 0.03 : 0.015;
+    if (const Market m = market(s.at_ns); m.direction != 0) {
+      // A falling market sells to the bids; a rising one buys the offers.
+      const bool hit_side = (m.direction < 0) == (s.side == Side::kBuy);
+      p = 0.06 * (hit_side ? spec_.lopsided : 1.0 - spec_.lopsided);
+    }
     if (uniform() < p) hits_.push({s.at_ns + uniform_int(1 * kMs, 500 * kMs), s.slot});
   }
 
+  bool trending_;
   std::vector<Quote> quotes_;  // Slot 2k: bid on symbol k, 2k+1: ask.
   std::vector<std::int64_t> position_;
   std::priority_queue<Hit, std::vector<Hit>, std::greater<>> hits_;
@@ -459,6 +518,9 @@ std::unique_ptr<Flow> make_flow(const FlowSpec& spec_in, const SymbolBook& book)
                                 std::to_string(spec.symbols) + " outside the synthetic " +
                                 std::to_string(book.reference.size()));
   }
+  if (spec.kind == FlowKind::kMarketMakerTrending && !(spec.lopsided >= 0 && spec.lopsided <= 1)) {
+    throw std::invalid_argument("flow " + spec.name + ": lopsided must be 0..1");
+  }
   switch (spec.kind) {
     case FlowKind::kRunawayTagged:
       return std::make_unique<Runaway>(spec, book, true);
@@ -466,9 +528,15 @@ std::unique_ptr<Flow> make_flow(const FlowSpec& spec_in, const SymbolBook& book)
     case FlowKind::kRunawaySpread:
       return std::make_unique<Runaway>(spec, book, false);
     case FlowKind::kRetail:
-      return std::make_unique<Retail>(spec, book);
+      return std::make_unique<Retail>(spec, book, false);
+    case FlowKind::kRetailBurst:
+      return std::make_unique<Retail>(spec, book, true);
     case FlowKind::kMarketMaker:
-      return std::make_unique<MarketMaker>(spec, book);
+      return std::make_unique<MarketMaker>(spec, book, false);
+    case FlowKind::kMarketMakerTrending:
+      return std::make_unique<MarketMaker>(spec, book, true);
+    case FlowKind::kProgramTrade:
+      return detail::make_program_trade(spec, book);
     case FlowKind::kAlgoReplace:
       return std::make_unique<Algo>(spec, book, false);
     case FlowKind::kAlgoCancelNew:

@@ -36,6 +36,12 @@ std::string_view flow_kind_name(FlowKind k) noexcept {
       return "algo_replace";
     case FlowKind::kAlgoCancelNew:
       return "algo_cancel_new";
+    case FlowKind::kProgramTrade:
+      return "program_trade";
+    case FlowKind::kRetailBurst:
+      return "retail_burst";
+    case FlowKind::kMarketMakerTrending:
+      return "market_maker_trending";
   }
   return "?";
 }
@@ -138,8 +144,11 @@ std::string describe(const SessionResult& s) {
   std::string out = buf;
   if (s.killed) {
     std::string why = s.kill_reason;
-    if (s.kill_rule != risk::RuleId::kNone)
+    if (!s.kill_detail.empty()) {
+      why += ", by " + s.kill_detail;
+    } else if (s.kill_rule != risk::RuleId::kNone) {
       why += ", by " + std::string(risk::rule_name(s.kill_rule));
+    }
     std::snprintf(buf, sizeof buf, "killed at %.3f s (%s); ", sec(s.kill_ns), why.c_str());
     out += buf;
   } else {
@@ -322,10 +331,10 @@ class Driver {
 
   void refused(Run& r, const risk::Decision& d, const risk::OrderView& v) {
     ++r.res.refused_by_rule[static_cast<std::size_t>(d.rule)];
-    if (d.session_killed) kill_rule_[r.res.session] = d.rule;
-    if (r.res.first_refusal_ns >= 0) return;
     char text[160];
     const std::size_t n = risk::format_reject_text(d, v, text, sizeof text);
+    if (d.session_killed) kill_rule_[r.res.session] = {d.rule, std::string(text, n)};
+    if (r.res.first_refusal_ns >= 0) return;
     static constexpr const char* kAction[] = {"new", "replace", "cancel"};
     r.res.first_refusal_ns = now_;
     r.res.first_refusal = std::string(kAction[static_cast<int>(v.action)]) + " " +
@@ -342,12 +351,30 @@ class Driver {
     ev.cum_qty = o.cum;
     ev.kind = ev.leaves_qty <= 0 ? risk::ExecKind::kFill : risk::ExecKind::kPartialFill;
     ev.now_ns = kEpochNs + now_;
-    (void)engine_->on_execution(o.ticket, ev);
+    const risk::ExecOutcome out = engine_->on_execution(o.ticket, ev);
+    if (out.throttled) ++r.res.throttles;
+    if (out.session_killed) kill_rule_[r.res.session] = {out.rule, exec_detail(out)};
     r.res.executed_qty += qty;
+    if (o.side == risk::Side::kBuy) r.res.executed_buy_qty += qty;
     r.res.executed_notional += qty * px;
     if (r.res.first_past_filled_ns >= 0) r.res.executed_qty_since_past_filled += qty;
     if (o.parent >= 0) r.parents[static_cast<std::size_t>(o.parent)].executed += qty;
     return ev.leaves_qty <= 0;
+  }
+
+  static std::string exec_detail(const risk::ExecOutcome& out) {
+    char buf[128];
+    if (out.values_are_micros) {
+      std::snprintf(buf, sizeof buf, "%s: %.2f > %.2f",
+                    std::string(risk::rule_name(out.rule)).c_str(),
+                    static_cast<double>(out.actual) / risk::kMicro,
+                    static_cast<double>(out.limit) / risk::kMicro);
+    } else {
+      std::snprintf(buf, sizeof buf, "%s: %lld > %lld",
+                    std::string(risk::rule_name(out.rule)).c_str(),
+                    static_cast<long long>(out.actual), static_cast<long long>(out.limit));
+    }
+    return buf;
   }
 
   void exchange_cancel(LiveOrder& o) {
@@ -404,6 +431,7 @@ class Driver {
       case StepKind::kReplace: {
         note_parent(r, s);
         ++r.res.orders;
+        ++r.res.replaces;
         LiveOrder& orig = live(r, s.orig_id);
         if (s.qty <= orig.cum)
           throw std::logic_error("flow " + r.spec.name + ": replace to <= cum");
@@ -466,8 +494,10 @@ class Driver {
       r.res.kill_ns = now_;
       r.res.kill_reason = std::string(
           risk::kill_reason_name(engine_->kills().reason(risk::KillScope::kClientSession, idx)));
-      if (const auto it = kill_rule_.find(idx); it != kill_rule_.end())
-        r.res.kill_rule = it->second;
+      if (const auto it = kill_rule_.find(idx); it != kill_rule_.end()) {
+        r.res.kill_rule = it->second.first;
+        r.res.kill_detail = it->second.second;
+      }
       r.res.executed_qty_at_kill = r.res.executed_qty;
       r.res.executed_notional_at_kill = r.res.executed_notional;
       if (opt_.cancel_working_on_kill) {
@@ -484,7 +514,7 @@ class Driver {
   std::vector<std::string> names_;
   SymbolBook book_;
   std::vector<Run> runs_;
-  std::unordered_map<risk::SessionIdx, risk::RuleId> kill_rule_;
+  std::unordered_map<risk::SessionIdx, std::pair<risk::RuleId, std::string>> kill_rule_;
   ReplayResult result_;
   std::uint64_t generation_ = 0;
   std::int64_t now_ = 0;

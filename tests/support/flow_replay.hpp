@@ -48,6 +48,12 @@ enum class FlowKind : std::uint8_t {
   kMarketMaker,    // Passive two-sided quotes, requoted by replace and cancel.
   kAlgoReplace,    // Parent-tagged passive children repriced by replace.
   kAlgoCancelNew,  // ... repriced by cancel, then a new child.
+  // A one-sided basket (every parent buys, then the next program sells) on a
+  // schedule: parent-tagged children, repriced by replace, partly filled.
+  // The normal flow most like a runaway.
+  kProgramTrade,
+  kRetailBurst,          // kRetail with peaks: the open at 5x for 60 s, news at 3x.
+  kMarketMakerTrending,  // kMarketMaker while the market trends: fills lopsided.
 };
 
 [[nodiscard]] std::string_view flow_kind_name(FlowKind k) noexcept;
@@ -64,11 +70,25 @@ struct FlowSpec {
   std::int64_t max_orders = 0;     // New + replace requests; 0: unbounded.
   std::int64_t duration_ns = 0;    // From start_ns; 0: unbounded.
   double rate_per_sec = 0;         // Runaways: children/s; retail, algos: orders/s;
-                                   // market maker: messages/s.
+                                   // market maker: messages/s; program trade:
+                                   // algo events/s (its pace scales with it).
   std::uint32_t first_symbol = 0;  // Synthetic symbols [first, first + symbols).
   std::uint32_t symbols = 0;
-  std::uint32_t parents = 0;  // Runaways: parents; algos: parents worked at once.
+  std::uint32_t parents = 0;   // Runaways: parents; algos: parents worked at once;
+                               // program trade: parents in the basket.
+  std::int64_t child_qty = 0;  // Runaways: shares per child.
+  // Program trade: the basket's notional (currency units) and the time its
+  // schedule takes (0: 45 minutes at the kind's default rate, shorter in
+  // proportion at a higher rate).
+  double program_notional = 0;
+  std::int64_t program_ns = 0;
+  // Market maker trending: share of the fills on the side the trend hits
+  // (the bids in a falling market), while a trend lasts.
+  double lopsided = 0;
 };
+
+// The spec with every zero-valued knob set to its kind's default.
+[[nodiscard]] FlowSpec with_defaults(FlowSpec spec);
 
 // Synthetic reference data: S0000..S1999, reference prices 10..500
 // (log-uniform, deterministic), lot size 1.
@@ -95,6 +115,7 @@ struct SessionResult {
   risk::SessionIdx session = risk::kNoIdx;
 
   std::int64_t orders = 0;  // New + replace requests sent.
+  std::int64_t replaces = 0;
   std::int64_t accepted = 0;
   std::int64_t refused = 0;
   std::int64_t cancels = 0;  // Cancel requests sent.
@@ -107,11 +128,15 @@ struct SessionResult {
   bool killed = false;
   std::int64_t kill_ns = -1;                     // Since the replay's start.
   std::string kill_reason;                       // risk::kill_reason_name.
-  risk::RuleId kill_rule = risk::RuleId::kNone;  // Decision that tripped it (kNone:
-                                                 // an execution or not observed).
+  risk::RuleId kill_rule = risk::RuleId::kNone;  // Rule of the decision or execution
+                                                 // that tripped it (kNone: not observed).
+  std::string kill_detail;                       // Its numbers: "flow_net_qty: 600512 > 600000".
+  std::int64_t throttles = 0;                    // Fills that put the session under the
+                                                 // flow throttle.
   std::int64_t working_cancelled_on_kill = 0;
 
   std::int64_t executed_qty = 0;  // Shares, both sides.
+  std::int64_t executed_buy_qty = 0;
   risk::Micros executed_notional = 0;
   std::int64_t executed_qty_at_kill = 0;  // Up to and including the kill.
   risk::Micros executed_notional_at_kill = 0;

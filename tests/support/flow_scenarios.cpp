@@ -1,5 +1,7 @@
 #include "tests/support/flow_scenarios.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 namespace riskgate::replay {
@@ -24,11 +26,62 @@ Scenario runaway_alone(FlowKind kind, const ScenarioScale& scale) {
   return {std::string(flow_kind_name(kind)), {f}};
 }
 
-Scenario normal_alone(FlowKind kind, const ScenarioScale& scale) {
+std::string multiple_name(double m) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", m);
+  return buf;
+}
+
+Scenario normal_alone(FlowKind kind, const ScenarioScale& scale, double rate_multiple) {
   if (is_runaway(kind)) throw std::invalid_argument("normal_alone: a runaway kind");
-  FlowSpec f = spec(kind, std::string(flow_kind_name(kind)), 7);
+  if (!(rate_multiple > 0)) throw std::invalid_argument("normal_alone: rate multiple <= 0");
+  std::string name(flow_kind_name(kind));
+  if (rate_multiple != 1.0) name += " x" + multiple_name(rate_multiple);
+  FlowSpec f = spec(kind, name, 7);
+  if (kind == FlowKind::kMarketMakerTrending) {
+    f.duration_ns = scale.trending_duration_ns;
+  } else {
+    f.max_orders = scale.normal_orders;
+  }
+  FlowSpec defaults;
+  defaults.kind = kind;
+  f.rate_per_sec = with_defaults(defaults).rate_per_sec * rate_multiple;
+  return {name, {f}};
+}
+
+std::vector<FlowKind> normal_kinds() {
+  return {FlowKind::kRetail,
+          FlowKind::kMarketMaker,
+          FlowKind::kAlgoReplace,
+          FlowKind::kAlgoCancelNew,
+          FlowKind::kProgramTrade,
+          FlowKind::kRetailBurst,
+          FlowKind::kMarketMakerTrending};
+}
+
+Scenario program_trade_large(const ScenarioScale& scale, double rate_multiple) {
+  if (!(rate_multiple > 0)) throw std::invalid_argument("program_trade_large: rate multiple <= 0");
+  std::string name = "program_trade_500M_30min";
+  if (rate_multiple != 1.0) name += " x" + multiple_name(rate_multiple);
+  FlowSpec f = spec(FlowKind::kProgramTrade, name, 7);
   f.max_orders = scale.normal_orders;
-  return {std::string(flow_kind_name(kind)), {f}};
+  f.rate_per_sec = 150 * rate_multiple;
+  f.parents = 500;
+  f.symbols = 800;
+  f.program_notional = 500e6;
+  f.program_ns = std::llround(30 * 60 * kNsPerSec / rate_multiple);
+  return {name, {f}};
+}
+
+Scenario runaway_untagged_at(double children_per_sec, std::int64_t child_qty,
+                             std::int64_t duration_ns) {
+  const std::string name =
+      "runaway_untagged " + multiple_name(children_per_sec) + "/s x" + std::to_string(child_qty);
+  FlowSpec f = spec(FlowKind::kRunawayUntagged, name, 2012);
+  f.rate_per_sec = children_per_sec;
+  f.child_qty = child_qty;
+  f.duration_ns = duration_ns;
+  return {name, {f}};
 }
 
 Scenario seven_engines(const ScenarioScale& scale) {
@@ -85,6 +138,10 @@ std::vector<Scenario> all_scenarios(const ScenarioScale& scale) {
       normal_alone(FlowKind::kMarketMaker, scale),
       normal_alone(FlowKind::kAlgoReplace, scale),
       normal_alone(FlowKind::kAlgoCancelNew, scale),
+      normal_alone(FlowKind::kProgramTrade, scale),
+      program_trade_large(scale),
+      normal_alone(FlowKind::kRetailBurst, scale),
+      normal_alone(FlowKind::kMarketMakerTrending, scale),
       seven_engines(scale),
       seven_engines_plus(FlowKind::kRunawayUntagged, scale),
       seven_engines_plus(FlowKind::kRunawaySpread, scale),
