@@ -163,9 +163,9 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   const std::uint32_t s = sn.find_symbol(o.symbol);
   // The (session, symbol) row is read after the kill switch and validity:
   // start loading its home slot now (a miss there costs a cache miss later).
-  __builtin_prefetch(
-      &session_symbols_[mix64((static_cast<std::uint64_t>(ss.index()) << 32 | s) + 1) &
-                        session_symbol_mask_]);
+  const std::uint64_t srow_key = (static_cast<std::uint64_t>(ss.index()) << 32 | s) + 1;
+  const std::uint64_t srow_home = mix64(srow_key) & session_symbol_mask_;
+  __builtin_prefetch(&session_symbols_[srow_home]);
   auto fail = [&](RuleId r, std::int64_t actual = 0, std::int64_t limit = 0, bool micros = false,
                   Relation rel = Relation::kAbove) {
     Decision d;
@@ -186,12 +186,13 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   if (sf != nullptr && sn.flow.order_mask != 0) {
     const flow::Verdict v = flow::on_order(sn.flow, *sf, o.now_ns);
     if (v.rule != RuleId::kNone) {
+      // The order that breaches is refused whatever the action, so the
+      // breach is on record with its numbers (the refusal's audit line); a
+      // throttle or kill then holds the orders after it.
       const bool flow_tripped = act_on_flow(v, ss.index(), o.now_ns);
-      if (v.action == FlowAction::kKill || v.action == FlowAction::kRefuse) {
-        Decision d = fail(v.rule, v.actual, v.limit);
-        d.session_killed = d.session_killed || flow_tripped;
-        return d;
-      }
+      Decision d = fail(v.rule, v.actual, v.limit);
+      d.session_killed = d.session_killed || flow_tripped;
+      return d;
     }
   }
 
@@ -300,7 +301,12 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   // 7b Flow envelope: a throttled session is held to the throttle rate; a
   // breached refuse rule refuses what would add to it. The (session, symbol)
   // row is needed from here on (typical size, repeated executions).
-  const std::uint32_t fr = find_or_insert_session_symbol(ss.index(), s);
+  // Acquire pairs with the inserting CAS (tables.cpp); the home slot is the
+  // common case, looked at inline.
+  const std::uint32_t fr =
+      session_symbols_[srow_home].key.load(std::memory_order_acquire) == srow_key
+          ? static_cast<std::uint32_t>(srow_home)
+          : find_or_insert_session_symbol(ss.index(), s);
   if (fr == kNoIdx) return fail(RuleId::kRiskStateFull);
   SessionSymbolState& srow = session_symbols_[fr];
   std::int64_t next_throttle_tat = 0;
@@ -589,23 +595,28 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
     srow.accepted.store(n + 1, std::memory_order_relaxed);
   }
 
-  out.account = a;
-  out.symbol = s;
-  out.pair_slot = pr;
-  out.parent_slot = parent_slot;
+  // Built whole, then stored once: writing the bit-fields into `out` field by
+  // field would read back the line just stored above (a stalled store
+  // forward, ~10 ns).
+  Reservation t;
+  t.account = a;
+  t.symbol = s;
+  t.pair_slot = pr;
+  t.parent_slot = parent_slot;
   // Relaxed: the day number only tags the ticket (see Reservation).
-  out.parent_day = day_.load(std::memory_order_relaxed) & 127u;
-  out.flow_slot = fr;
-  out.session = ss.index();
-  out.cum_window_id = (undo.taken & Undo::kCumWindow) ? undo.cum_window_id : 0;
-  out.order_qty = o.quantity;
-  out.leaves_qty = working;
-  out.sent_qty = sent_delta;
-  out.reserved_px = unit_px;
-  out.side = o.side;
-  out.counts_open_order = takes_open_order;
-  out.cum_day_counted = (undo.taken & Undo::kCumDay) != 0;
-  out.active = true;
+  t.parent_day = day_.load(std::memory_order_relaxed) & 127u;
+  t.flow_slot = fr;
+  t.session = ss.index();
+  t.cum_window_id = (undo.taken & Undo::kCumWindow) ? undo.cum_window_id : 0;
+  t.order_qty = o.quantity;
+  t.leaves_qty = working;
+  t.sent_qty = sent_delta;
+  t.reserved_px = unit_px;
+  t.side = o.side;
+  t.counts_open_order = takes_open_order;
+  t.cum_day_counted = (undo.taken & Undo::kCumDay) != 0;
+  t.active = true;
+  out = t;
   return Decision{};
 }
 

@@ -114,24 +114,26 @@ struct Rule {
 };
 
 struct Compiled {
-  std::array<Rule, kMaxFlowRules> rules{};
+  // What every order reads first, together; the rules and the decay tables
+  // (36 KiB) after them, read on fills and breaches.
   std::uint32_t count = 0;
   std::uint32_t fill_mask = 0;   // Rules updated by fills.
   std::uint32_t order_mask = 0;  // kOrders rules.
   std::uint32_t net_windows = 0;
   bool symbol_refuse = false;  // A symbol_net_qty rule refuses: checked per order.
+  std::uint8_t baseline_decay = 0;
+  std::array<std::uint8_t, kMaxNetWindows> net_decay{};  // Decay index per net window.
   // The smallest limit among refusing symbol_net_qty rules: an order whose
   // symbol's stored |net| (an upper bound of the decayed one) is within it
   // cannot be refused by them, which spares the order path the decay.
   double symbol_refuse_floor = 0.0;
-  std::array<std::uint8_t, kMaxNetWindows> net_decay{};  // Decay index per net window.
-  // Decay tables: one per distinct window, plus the baseline's (last).
-  std::array<Decay, kMaxFlowRules + 1> decays{};
-  std::uint8_t baseline_decay = 0;
-  std::int64_t warmup_ns = 0;
   std::int64_t throttle_interval_ns = 0;  // 1 s / throttle rate.
   std::int64_t throttle_ns = 0;
+  std::int64_t warmup_ns = 0;
+  std::array<Rule, kMaxFlowRules> rules{};
   std::int64_t window_ms[kMaxFlowRules] = {};  // For the reload shape check.
+  // Decay tables: one per distinct window, plus the baseline's (last).
+  std::array<Decay, kMaxFlowRules + 1> decays{};
 };
 
 // Compiles the config's rules; throws std::invalid_argument naming the rule.

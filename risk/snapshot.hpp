@@ -100,7 +100,6 @@ struct Snapshot {
   ParentChild parent_child;
   Throttles throttles;
   AutoKill auto_kill;
-  flow::Compiled flow;
   bool collar_follows_last_fill = false;
   std::int64_t cum_window_ns = 0;
   std::int64_t exec_window_ns = 0;
@@ -109,6 +108,9 @@ struct Snapshot {
   detail::Gcra session_orders;
   detail::Gcra session_messages;
   detail::Gcra session_cancels;
+  // Last: its decay tables are 36 KiB, and the fields above are read by
+  // every order (they stay on a few neighbouring lines).
+  flow::Compiled flow;
 
   [[nodiscard]] std::uint32_t find_symbol(std::string_view n) const noexcept {
     return symbol_index.find(n, symbol_names);

@@ -18,6 +18,7 @@
 
 #include "bench/replay/replay_format.hpp"
 #include "bench/replay/replay_sweep.hpp"
+#include "config/config.hpp"
 #include "tests/support/flow_replay.hpp"
 #include "tests/support/flow_scenarios.hpp"
 
@@ -59,6 +60,10 @@ int main(int argc, char** argv) {
   std::string only;
   bool sweep_only = false;
   bool no_sweep = false;
+  std::string config_path;
+  app.add_option("--config", config_path,
+                 "A riskgate config whose [risk] limits to replay (default: the shipped one)")
+      ->check(CLI::ExistingFile);
   app.add_option("--orders", orders, "Orders per normal flow in the one-flow scenarios");
   app.add_option("--runaway-minutes", runaway_minutes, "Bound on an unstopped runaway");
   app.add_option("--mixed-seconds", mixed_seconds, "Length of the seven-engine scenarios");
@@ -70,8 +75,16 @@ int main(int argc, char** argv) {
   scale.runaway_duration_ns = static_cast<std::int64_t>(runaway_minutes * 60e9);
   scale.mixed_duration_ns = static_cast<std::int64_t>(mixed_seconds * 1e9);
 
-  const riskgate::risk::RiskConfig config = rp::shipped_risk_config();
-  std::printf("limits: config/riskgate.toml; reference data: S0000..S%04u (10..500), lot 1\n",
+  riskgate::risk::RiskConfig config;
+  try {
+    config = config_path.empty() ? rp::shipped_risk_config()
+                                 : riskgate::config::load_config(config_path).risk;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rg-replay: %s\n", e.what());
+    return 2;
+  }
+  std::printf("limits: %s; reference data: S0000..S%04u (10..500), lot 1\n",
+              config_path.empty() ? "config/riskgate.toml" : config_path.c_str(),
               rp::kSyntheticSymbols - 1);
   rp::SweepOptions sweep;
   sweep.normal_orders = orders;

@@ -601,6 +601,10 @@ nlohmann::json Gateway::status() {
       o["refused"] = s->leg->counters.refused.load(std::memory_order_relaxed);
       o["killed"] = engine_->kills().engaged(risk::KillScope::kClientSession,
                                              static_cast<std::uint32_t>(s->index));
+      // Relaxed reads of what the I/O thread writes (flow.hpp): safe here.
+      o["flow"] = flow_json(
+          engine_->flow_usage(static_cast<risk::SessionIdx>(s->index), clock_->steady_ns()),
+          cfg_.risk.flow.rules);
     } else {
       o["kill_cancels"] = s->group->counters.kill_cancels.load(std::memory_order_relaxed);
     }
@@ -614,6 +618,18 @@ nlohmann::json Gateway::status() {
                      {"actor", k.actor},
                      {"ts", control::format_utc(k.utc_ns)}});
   j["global_killed"] = engine_->kills().engaged(risk::KillScope::kGlobal, 0);
+  const risk::TableUsage tables = engine_->table_usage();
+  j["tables"] = tables_json(tables);
+  // Shown on every status call while they hold; the audit gets one record per
+  // crossing (check_tables).
+  auto& alerts = j["alerts"] = nlohmann::json::array();
+  for (const TableLevel& t : TableWatch::alerts(tables)) {
+    alerts.push_back({{"kind", "table_capacity"},
+                      {"table", std::string(t.table)},
+                      {"used", t.used},
+                      {"capacity", t.capacity},
+                      {"text", t.warning()}});
+  }
   auto& accounts = j["limits"] = nlohmann::json::object();
   for (const auto& a : cfg_.risk.accounts) {
     const auto u = engine_->account_usage(a.name);
@@ -667,6 +683,18 @@ void Gateway::control_tick() {
   }
   std::lock_guard lock(control_mu_);
   persist_new_trips();
+  check_tables();
+}
+
+void Gateway::check_tables() {
+  for (const TableLevel& t : table_watch_.poll(engine_->table_usage(), clock_->steady_ns())) {
+    const std::string text = t.warning();
+    std::cerr << "riskgate: WARNING: " << text << std::endl;
+    audit_log_->record_control("table_capacity", {{"table", std::string(t.table)},
+                                                  {"used", t.used},
+                                                  {"capacity", t.capacity},
+                                                  {"text", text}});
+  }
 }
 
 std::uint16_t Gateway::admin_port() const noexcept {

@@ -22,6 +22,7 @@
 
 #include "config/config.hpp"
 #include "config/manifest.hpp"
+#include "gateway/app/risk_status.hpp"
 #include "gateway/control/admin_server.hpp"
 #include "gateway/control/audit_log.hpp"
 #include "gateway/control/kill_file_watcher.hpp"
@@ -78,6 +79,9 @@ class Gateway final : public control::GatewayControl {
   void verify_self();
   void restore_kills();
   void persist_new_trips();
+  // Audits (and prints) each risk table that crossed its warning level since
+  // the last tick: once per crossing (TableWatch). Control thread.
+  void check_tables();
   std::optional<std::pair<risk::KillScope, std::uint32_t>> resolve(control::Scope s,
                                                                    const std::string& target,
                                                                    std::string& err) const;
@@ -112,6 +116,7 @@ class Gateway final : public control::GatewayControl {
   std::string logon_reason_;  // Storage for the Logout text returned to a session.
   std::vector<std::string> warnings_;
   std::uint64_t seen_kill_generation_ = 0;
+  TableWatch table_watch_;  // Control thread, under control_mu_.
 };
 
 }  // namespace riskgate::app

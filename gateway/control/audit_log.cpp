@@ -35,6 +35,8 @@ std::string_view to_string(AuditEvent e) noexcept {
       return "session_event";
     case AuditEvent::kOther:
       return "other";
+    case AuditEvent::kFlowThrottled:
+      return "flow_throttled";
   }
   return "unknown";
 }

@@ -64,6 +64,7 @@ enum class AuditEvent : std::uint8_t {
   kFlowDisabled = 8,  // Repeated-execution throttle disabled a flow.
   kSessionEvent = 9,  // Logon/logout/disconnect worth an audit line.
   kOther = 10,
+  kFlowThrottled = 11,  // A flow-envelope rule put a session under the throttle (rule says which).
 };
 [[nodiscard]] std::string_view to_string(AuditEvent e) noexcept;
 

@@ -3,6 +3,8 @@
 #include <toml++/toml.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -85,6 +87,62 @@ void check_instance(InstanceReport& r, const nlohmann::json& st, const ManifestV
   if (engines == 0) r.lines.push_back("engine  (none connected)");
 }
 
+// Typed reads that tolerate a missing key or a value of another type: status
+// comes from another process and may be older or newer than this tool.
+bool jbool(const nlohmann::json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_boolean() && j[key].get<bool>();
+}
+const nlohmann::json& jfield(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json kNull;
+  return j.is_object() && j.contains(key) ? j[key] : kNull;
+}
+
+// A whole number, or "none" (null: no limit yet).
+std::string number_text(const nlohmann::json& v) {
+  if (!v.is_number()) return "none";
+  return std::to_string(std::llround(v.get<double>()));
+}
+
+// "5s", "60s", "500ms": a window as short as it reads.
+std::string window_text(const nlohmann::json& r) {
+  const nlohmann::json& w = jfield(r, "window_ms");
+  if (!w.is_number_integer()) return "";
+  const auto ms = w.get<std::int64_t>();
+  return ms % 1000 == 0 ? std::to_string(ms / 1000) + "s" : std::to_string(ms) + "ms";
+}
+
+// A session's flow envelope: one line per rule ("value / threshold"), or one
+// "idle" line while nothing has moved, so a quiet fleet stays short.
+void print_flow(const nlohmann::json& flow, std::ostream& out) {
+  const nlohmann::json& rules = jfield(flow, "rules");
+  if (!rules.is_array()) return;
+  const bool throttled = jbool(flow, "throttled");
+  bool active = throttled;
+  for (const auto& r : rules) {
+    const nlohmann::json& v = jfield(r, "value");
+    if (jbool(r, "breached") || (v.is_number() && v.get<double>() != 0.0)) active = true;
+  }
+  if (!active) {
+    out << "    flow  idle (" << rules.size() << " rules)\n";
+    return;
+  }
+  if (throttled) out << "    flow  THROTTLED (held to the throttle rate)\n";
+  for (const auto& r : rules) {
+    const std::string value =
+        jbool(r, "per_symbol") ? "per symbol" : number_text(jfield(r, "value"));
+    char line[160];
+    std::snprintf(line, sizeof line, "    flow  %-20s %5s %12s / %s", jstr(r, "rule", "?").c_str(),
+                  window_text(r).c_str(), value.c_str(),
+                  number_text(jfield(r, "threshold")).c_str());
+    std::string text = line;
+    const nlohmann::json& baseline = jfield(r, "baseline");
+    if (baseline.is_number() && baseline.get<double>() > 0)
+      text += "  baseline " + number_text(baseline);
+    if (jbool(r, "breached")) text += "  BREACHED";
+    out << text << "\n";
+  }
+}
+
 int do_status(const Url& url, const std::string& token, std::chrono::milliseconds timeout,
               std::ostream& out, std::ostream& err) {
   const HttpResult res = http_request(url, "GET", "/status", token, "", timeout);
@@ -97,48 +155,7 @@ int do_status(const Url& url, const std::string& token, std::chrono::millisecond
     err << "riskgatectl: /status is not a JSON object\n";
     return kCtlDrift;
   }
-  out << "instance  " << jstr(st, "instance", "?") << "  version " << jstr(st, "version", "?")
-      << "  build " << jstr(st, "build_id", "?") << "\n";
-  out << "binary    " << jstr(st, "binary_sha256", "?") << "\n";
-  out << "config    " << jstr(st, "config_sha256", "?") << "\n";
-  if (st.contains("manifest") && st["manifest"].is_object()) {
-    out << "manifest  " << jstr(st["manifest"], "path") << ": "
-        << jstr(st["manifest"], "reason", "?") << "\n";
-  }
-  if (st.contains("audit") && st["audit"].is_object())
-    out << "audit     " << st["audit"].dump() << "\n";
-  out << "sessions:\n";
-  if (st.contains("sessions") && st["sessions"].is_array()) {
-    for (const auto& s : st["sessions"]) {
-      out << "  " << jstr(s, "name", "?") << " [" << jstr(s, "role", "?") << "] "
-          << jstr(s, "state", "?");
-      if (s.contains("engine") && s["engine"].is_object()) {
-        const auto& e = s["engine"];
-        const bool ok =
-            e.contains("approved") && e["approved"].is_boolean() && e["approved"].get<bool>();
-        out << "  engine " << jstr(e, "app_name") << " " << jstr(e, "version") << " ("
-            << jstr(e, "vendor") << ") "
-            << (ok ? "approved" : "NOT APPROVED: " + jstr(e, "reason"));
-      }
-      out << "\n";
-    }
-  }
-  out << "kills:\n";
-  if (st.contains("kills") && st["kills"].is_array() && !st["kills"].empty()) {
-    for (const auto& k : st["kills"]) {
-      out << "  " << jstr(k, "scope", "?")
-          << (jstr(k, "target").empty() ? "" : " " + jstr(k, "target")) << "  by "
-          << jstr(k, "actor", "?") << " at " << jstr(k, "ts", "?") << ": " << jstr(k, "reason")
-          << "\n";
-    }
-  } else {
-    out << "  (none)\n";
-  }
-  if (st.contains("limits")) out << "limits:\n" << st["limits"].dump(2) << "\n";
-  if (st.contains("flows_disabled") && st["flows_disabled"].is_array() &&
-      !st["flows_disabled"].empty()) {
-    out << "flows disabled:\n" << st["flows_disabled"].dump(2) << "\n";
-  }
+  print_status(st, out);
   return kCtlOk;
 }
 
@@ -159,6 +176,67 @@ int do_post(const Url& url, const std::string& token, std::chrono::milliseconds 
 }
 
 }  // namespace
+
+void print_status(const nlohmann::json& st, std::ostream& out) {
+  out << "instance  " << jstr(st, "instance", "?") << "  version " << jstr(st, "version", "?")
+      << "  build " << jstr(st, "build_id", "?") << "\n";
+  out << "binary    " << jstr(st, "binary_sha256", "?") << "\n";
+  out << "config    " << jstr(st, "config_sha256", "?") << "\n";
+  if (st.contains("manifest") && st["manifest"].is_object()) {
+    out << "manifest  " << jstr(st["manifest"], "path") << ": "
+        << jstr(st["manifest"], "reason", "?") << "\n";
+  }
+  if (st.contains("audit") && st["audit"].is_object())
+    out << "audit     " << st["audit"].dump() << "\n";
+  if (st.contains("alerts") && st["alerts"].is_array() && !st["alerts"].empty()) {
+    out << "alerts:\n";
+    for (const auto& a : st["alerts"]) out << "  ! " << jstr(a, "text", "?") << "\n";
+  }
+  out << "sessions:\n";
+  if (st.contains("sessions") && st["sessions"].is_array()) {
+    for (const auto& s : st["sessions"]) {
+      out << "  " << jstr(s, "name", "?") << " [" << jstr(s, "role", "?") << "] "
+          << jstr(s, "state", "?");
+      if (s.contains("engine") && s["engine"].is_object()) {
+        const auto& e = s["engine"];
+        const bool ok =
+            e.contains("approved") && e["approved"].is_boolean() && e["approved"].get<bool>();
+        out << "  engine " << jstr(e, "app_name") << " " << jstr(e, "version") << " ("
+            << jstr(e, "vendor") << ") "
+            << (ok ? "approved" : "NOT APPROVED: " + jstr(e, "reason"));
+      }
+      if (jbool(s, "killed")) out << "  KILLED";
+      out << "\n";
+      if (s.contains("flow")) print_flow(s["flow"], out);
+    }
+  }
+  out << "kills:\n";
+  if (st.contains("kills") && st["kills"].is_array() && !st["kills"].empty()) {
+    for (const auto& k : st["kills"]) {
+      out << "  " << jstr(k, "scope", "?")
+          << (jstr(k, "target").empty() ? "" : " " + jstr(k, "target")) << "  by "
+          << jstr(k, "actor", "?") << " at " << jstr(k, "ts", "?") << ": " << jstr(k, "reason")
+          << "\n";
+    }
+  } else {
+    out << "  (none)\n";
+  }
+  if (st.contains("tables") && st["tables"].is_object()) {
+    out << "tables   ";
+    for (const auto& [name, t] : st["tables"].items()) {
+      const nlohmann::json& pct = jfield(t, "pct");
+      out << " " << name << " " << number_text(jfield(t, "used")) << "/"
+          << number_text(jfield(t, "capacity")) << " ("
+          << (pct.is_number() ? pct.get<double>() : 0.0) << "%)";
+    }
+    out << "\n";
+  }
+  if (st.contains("limits")) out << "limits:\n" << st["limits"].dump(2) << "\n";
+  if (st.contains("flows_disabled") && st["flows_disabled"].is_array() &&
+      !st["flows_disabled"].empty()) {
+    out << "flows disabled:\n" << st["flows_disabled"].dump(2) << "\n";
+  }
+}
 
 std::string read_token_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

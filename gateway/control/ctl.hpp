@@ -21,6 +21,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,12 @@ inline constexpr int kCtlUsage = 64;
 
 // args[0] is the program name, as in main().
 int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// `riskgatectl status`: prints a GET /status answer for humans. Sections:
+// identity and digests, alerts (e.g. a risk table near capacity), sessions
+// (each client session's flow envelope, one line per rule, or "idle"),
+// kills, table fill levels, limits. Tolerates missing keys.
+void print_status(const nlohmann::json& status, std::ostream& out);
 
 // Throws std::runtime_error naming the file.
 [[nodiscard]] std::string read_token_file(const std::filesystem::path& path);

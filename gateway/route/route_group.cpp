@@ -15,19 +15,6 @@ using control::AuditRecord;
 
 namespace {
 
-char side_char(risk::Side s) noexcept {
-  switch (s) {
-    case risk::Side::kBuy:
-      return '1';
-    case risk::Side::kSell:
-      return '2';
-    case risk::Side::kSellShort:
-      return '5';
-    default:
-      return '0';
-  }
-}
-
 std::int64_t field_int(const codec::Message& m, std::uint32_t t) noexcept {
   std::int64_t micros = 0;
   if (!codec::parse_fixed6(m.get(t), micros)) return 0;
@@ -123,30 +110,6 @@ std::string_view RouteGroup::exch_id(std::string_view prefix, std::string_view i
   return {buf, prefix.size() + id.size()};
 }
 
-bool RouteGroup::audit(AuditEvent ev, const ClientLeg* leg, const risk::OrderView* view,
-                       const risk::Decision* d, std::string_view text) noexcept {
-  AuditRecord r;
-  r.utc_ns = clock_.utc_ns();
-  r.event = ev;
-  AuditRecord::set(r.session, leg != nullptr ? std::string_view(leg->options().name)
-                                             : std::string_view(opts_.exchange_name));
-  if (view != nullptr) {
-    r.quantity = view->quantity;
-    r.price_micros = view->price;
-    r.side = side_char(view->side);
-    AuditRecord::set(r.account, view->account);
-    AuditRecord::set(r.symbol, view->symbol);
-    AuditRecord::set(r.cl_ord_id, view->cl_ord_id);
-  }
-  if (d != nullptr) {
-    r.value = d->actual;
-    r.limit = d->limit;
-    AuditRecord::set(r.rule, risk::rule_name(d->rule));
-  }
-  AuditRecord::set(r.text, text);
-  return audit_.try_record(r);
-}
-
 // The order path.
 void RouteGroup::on_client_message(ClientLeg& leg, const codec::Message& msg) noexcept {
   const std::string_view type = msg.msg_type();
@@ -236,9 +199,15 @@ void RouteGroup::refuse(ClientLeg& leg, const codec::Message& msg, const risk::O
   if (ok) (void)leg.session().send_app(out_type, b.view());
 
   if (d.session_killed) {
-    (void)audit(AuditEvent::kKillTripped, &leg, &view, &d, "session kill switch engaged");
+    // The rule that tripped it (a flow-envelope rule, a parent/child breach,
+    // a retired value, or the refusal that reached the refusal-rate trip) and
+    // why the kill board holds it (auto_flow_envelope, auto_refusals, ...).
+    const risk::KillReason why =
+        engine_.kills().reason(risk::KillScope::kClientSession, leg.index());
+    (void)audit(AuditEvent::kKillTripped, &leg, &view, &d,
+                trip_text("session kill switch engaged", why, d, view));
     const Scope s{risk::KillScope::kClientSession, leg.index(), {}};
-    if (opts_.cancel_on_kill) cancel_working(s, risk::rule_name(d.rule));
+    if (opts_.cancel_on_kill) cancel_working(s, kill_why(why, d.rule));
     if (leg.options().logout_on_kill) leg.session().logout("kill switch engaged");
   }
 }
@@ -303,7 +272,7 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   e->client_session = leg.index();
   e->state =
       view.action == risk::Action::kNew ? OrderState::kPendingNew : OrderState::kPendingReplace;
-  e->side = side_char(view.side);
+  e->side = fix_side(view.side);
   e->order_qty = view.quantity;
   e->leaves_qty = view.quantity;
   e->ticket = ticket;
@@ -410,47 +379,6 @@ void RouteGroup::on_session_event(std::string_view what) noexcept {
   note_protocol_event(nullptr, what, event_limiter_);
 }
 
-void RouteGroup::note_protocol_event(const ClientLeg* leg, std::string_view what,
-                                     EventLimiter& limiter) noexcept {
-  // At most one audit line per leg per second: a peer that sends garbage must
-  // not crowd refusal and kill records out of the shared audit ring.
-  const std::int64_t now = clock_.steady_ns();
-  if (limiter.last_ns != 0 && now - limiter.last_ns < 1'000'000'000) {
-    ++limiter.suppressed;
-    return;
-  }
-  char detail[32];
-  std::size_t n = 0;
-  if (limiter.suppressed > 0) {
-    const auto r = std::to_chars(detail, detail + sizeof detail - 16, limiter.suppressed);
-    n = static_cast<std::size_t>(r.ptr - detail);
-    std::memcpy(detail + n, " more suppressed", 16);
-    n += 16;
-  }
-  limiter.last_ns = now;
-  limiter.suppressed = 0;
-  note_session_event(leg, what, std::string_view(detail, n));
-}
-
-void RouteGroup::note_session_event(const ClientLeg* leg, std::string_view what,
-                                    std::string_view detail) noexcept {
-  // Into the fixed scratch buffer (truncated): no allocation on the I/O thread.
-  std::size_t n = 0;
-  auto put = [&](std::string_view v) noexcept {
-    const std::size_t k = std::min(v.size(), sizeof text_ - 1 - n);
-    std::memcpy(text_ + n, v.data(), k);
-    n += k;
-  };
-  put(what);
-  if (!detail.empty()) {
-    put(": ");
-    put(detail);
-  }
-  // A session event that cannot be audited changes nothing on the order
-  // path: new orders are refused anyway while the log is unhealthy.
-  (void)audit(AuditEvent::kSessionEvent, leg, nullptr, nullptr, std::string_view(text_, n));
-}
-
 void RouteGroup::on_app_message(const codec::Message& msg) noexcept {
   counters.reports_in.store(counters.reports_in.load(std::memory_order_relaxed) + 1,
                             std::memory_order_relaxed);
@@ -509,6 +437,9 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   std::memcpy(id_buf2_, client_orig.data(), client_orig.size());
   client_orig = {id_buf2_, client_orig.size()};
 
+  // A kill tripped by this report logs its session out (LogoutOnKill) once
+  // the report itself has been forwarded.
+  bool logout_after_report = false;
   if (e != nullptr) {
     // The entry that carries the order's exposure.
     Table::Entry* target = e;
@@ -539,14 +470,19 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
         const risk::ExecOutcome out = engine_.on_execution(target->ticket, ev);
         target->leaves_qty = ev.leaves_qty;
         if (target->state == OrderState::kPendingNew) target->state = OrderState::kWorking;
-        if (out.flow_disabled || out.session_killed) {
-          (void)audit(out.session_killed ? AuditEvent::kKillTripped : AuditEvent::kFlowDisabled,
-                      owner, nullptr, nullptr, "repeated_execution_throttle");
+        const risk::SessionIdx owner_idx = target->client_session;
+        if (out.flow_disabled || out.session_killed || out.throttled) {
+          audit_exec_outcome(out, owner, *target, ev, client_id);
         }
         if (done) finish(target);
-        if (out.session_killed && owner != nullptr) {
-          const Scope s{risk::KillScope::kClientSession, owner->index(), {}};
-          if (opts_.cancel_on_kill) cancel_working(s, "repeated_execution_throttle");
+        if (out.session_killed) {
+          const Scope s{risk::KillScope::kClientSession, owner_idx, {}};
+          if (opts_.cancel_on_kill) {
+            cancel_working(
+                s, kill_why(engine_.kills().reason(risk::KillScope::kClientSession, owner_idx),
+                            out.rule));
+          }
+          logout_after_report = owner != nullptr && owner->options().logout_on_kill;
         }
         break;
       }
@@ -597,6 +533,9 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
     return;
   }
   forward_to_client(*owner, msg, client_id, client_orig);
+  if (logout_after_report && owner->session().state() == session::State::kActive) {
+    owner->session().logout("kill switch engaged");
+  }
 }
 
 void RouteGroup::on_cancel_reject(const codec::Message& msg) noexcept {

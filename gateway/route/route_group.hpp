@@ -164,6 +164,18 @@ class RouteGroup final : public session::Handler {
   void refuse(ClientLeg& leg, const codec::Message& msg, const risk::OrderView& view,
               const risk::Decision& d) noexcept;
   void on_execution_report(const codec::Message& msg) noexcept;
+  // Audits what a fill did to its session's flow (a kill, a throttle, a
+  // disabled flow), naming the rule and its numbers. `order` is the filled
+  // order, `client_id` its ClOrdID as the client knows it.
+  void audit_exec_outcome(const risk::ExecOutcome& out, const ClientLeg* owner,
+                          const Table::Entry& order, const risk::ExecEvent& ev,
+                          std::string_view client_id) noexcept;
+  // Into text_: "<head> (<kill reason>): <rule>: <actual> > <limit> (ACCOUNT
+  // SYMBOL)", the reject-text style; no reason part when `why` is kNone.
+  std::string_view trip_text(std::string_view head, risk::KillReason why, const risk::Decision& d,
+                             const risk::OrderView& v) noexcept;
+  // Into why_: "<kill reason>: <rule>", the text of the cancels a trip sends.
+  std::string_view kill_why(risk::KillReason why, risk::RuleId rule) noexcept;
   void on_cancel_reject(const codec::Message& msg) noexcept;
   void forward_to_client(ClientLeg& leg, const codec::Message& msg, std::string_view cl_ord_id,
                          std::string_view orig_cl_ord_id) noexcept;
@@ -192,6 +204,7 @@ class RouteGroup final : public session::Handler {
   char gen_id_[32] = {};
   char stamp_[32] = {};
   char text_[256] = {};
+  char why_[64] = {};
   char body_[1024] = {};
 };
 

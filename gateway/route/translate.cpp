@@ -33,11 +33,8 @@ std::uint32_t RetiredValues::find(const codec::Message& msg) const noexcept {
   return 0;
 }
 
-namespace {
-
-risk::Side to_side(std::string_view v) noexcept {
-  if (v.size() != 1) return risk::Side::kUnknown;
-  switch (v[0]) {
+risk::Side to_side(char c) noexcept {
+  switch (c) {
     case '1':
       return risk::Side::kBuy;
     case '2':
@@ -47,6 +44,25 @@ risk::Side to_side(std::string_view v) noexcept {
     default:
       return risk::Side::kUnknown;
   }
+}
+
+char fix_side(risk::Side side) noexcept {
+  switch (side) {
+    case risk::Side::kBuy:
+      return '1';
+    case risk::Side::kSell:
+      return '2';
+    case risk::Side::kSellShort:
+      return '5';
+    default:
+      return '0';
+  }
+}
+
+namespace {
+
+risk::Side side_field(std::string_view v) noexcept {
+  return v.size() == 1 ? to_side(v[0]) : risk::Side::kUnknown;
 }
 
 risk::OrdType to_ord_type(std::string_view v) noexcept {
@@ -91,7 +107,7 @@ TranslateResult translate_order(const codec::Message& msg, const TranslateConfig
   out.orig_cl_ord_id = msg.get(tag::kOrigClOrdID);
   out.account = msg.get(tag::kAccount);
   out.symbol = msg.get(tag::kSymbol);
-  out.side = to_side(msg.get(tag::kSide));
+  out.side = side_field(msg.get(tag::kSide));
   out.ord_type = to_ord_type(msg.get(tag::kOrdType));
   out.poss_dup = msg.poss_dup() || msg.poss_resend();
 

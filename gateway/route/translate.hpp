@@ -53,6 +53,11 @@ struct TranslateResult {
 [[nodiscard]] TranslateResult translate_order(const codec::Message& msg, const TranslateConfig& cfg,
                                               risk::OrderView& out) noexcept;
 
+// Side (54): '1' buy, '2' sell, '5' sell short; anything else is kUnknown,
+// which fix_side writes as '0'.
+[[nodiscard]] risk::Side to_side(char c) noexcept;
+[[nodiscard]] char fix_side(risk::Side side) noexcept;
+
 // Body of an ExecutionReport (35=8) rejecting an order: ExecType and OrdStatus
 // Rejected (8), OrdRejReason, and Text naming the rule and the numbers.
 struct RejectInfo {

@@ -81,6 +81,7 @@ struct Args {
   int parent_id_tag = 7001;
   int parent_qty_tag = 7002;
   std::string parent_id;
+  bool untagged = false;
   riskgate::sim::EngineIdentity identity;
   int retired_tag = 0;
   std::string retired_value;
@@ -279,6 +280,7 @@ void print_summary(const riskgate::sim::EngineStats& s, const Args& a, int exit_
                       {"reject_texts", s.reject_texts},
                       {"reject_rules", s.reject_rules},
                       {"pattern", a.pattern},
+                      {"untagged", a.untagged},
                       {"exit_code", exit_code}};
   std::ofstream(a.json_summary) << j.dump(2) << '\n';
 }
@@ -301,8 +303,8 @@ int run(int argc, char** argv) {
   cli.add_option("--rate", a.rate, "Orders per second (0 = as fast as possible)");
   cli.add_option("--count", a.count, "Orders to send (0 = unbounded; see --duration-seconds)");
   cli.add_option("--duration-seconds", a.duration_seconds, "Stop sending after this long");
-  cli.add_option("--pattern", a.pattern, "normal | fat-finger | runaway")
-      ->check(CLI::IsMember({"normal", "fat-finger", "runaway"}));
+  cli.add_option("--pattern", a.pattern, "normal | fat-finger | runaway | knight")
+      ->check(CLI::IsMember({"normal", "fat-finger", "runaway", "knight"}));
   cli.add_option("--seed", a.seed, "Seed of the deterministic order flow");
   cli.add_option("--fat-finger-at", a.fat_finger_at, "fat-finger: 1-based index of the big order");
   cli.add_option("--fat-finger-multiplier", a.fat_finger_multiplier, "fat-finger: size factor");
@@ -311,6 +313,8 @@ int run(int argc, char** argv) {
   cli.add_option("--parent-id", a.parent_id, "runaway: parent id (default <prefix>P1)");
   cli.add_option("--parent-id-tag", a.parent_id_tag, "Tag carrying the parent reference");
   cli.add_option("--parent-qty-tag", a.parent_qty_tag, "Tag carrying the parent quantity");
+  cli.add_flag("--untagged", a.untagged,
+               "runaway, knight: children carry no parent id / parent quantity tags");
   cli.add_option("--app-name", a.identity.app_name, "Logon 1603 ApplicationSystemName");
   cli.add_option("--app-version", a.identity.app_version, "Logon 1604 TradingSystemVersion");
   cli.add_option("--app-vendor", a.identity.app_vendor, "Logon 1605 ApplicationSystemVendor");
@@ -365,6 +369,7 @@ int run(int argc, char** argv) {
   flow_config.parent_id = a.parent_id;
   flow_config.parent_qty = a.parent_qty;
   flow_config.child_qty = a.child_qty;
+  flow_config.untagged = a.untagged;
   riskgate::sim::OrderFlow flow(flow_config);
 
   riskgate::sim::install_signal_handlers();

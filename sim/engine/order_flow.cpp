@@ -10,13 +10,16 @@ Pattern parse_pattern(const std::string& text) {
   if (text == "normal") return Pattern::kNormal;
   if (text == "fat-finger") return Pattern::kFatFinger;
   if (text == "runaway") return Pattern::kRunaway;
-  throw std::invalid_argument("unknown pattern '" + text + "' (normal, fat-finger, runaway)");
+  if (text == "knight") return Pattern::kKnight;
+  throw std::invalid_argument("unknown pattern '" + text +
+                              "' (normal, fat-finger, runaway, knight)");
 }
 
 OrderFlow::OrderFlow(FlowConfig config) : config_(std::move(config)), state_(config_.seed) {
   if (config_.symbols.empty()) throw std::invalid_argument("order flow needs at least one symbol");
   if (config_.lot_size <= 0 || config_.max_lots <= 0 || config_.child_qty <= 0 ||
-      config_.parent_qty <= 0 || config_.fat_finger_multiplier <= 0) {
+      config_.parent_qty <= 0 || config_.fat_finger_multiplier <= 0 ||
+      config_.knight_price_steps <= 0) {
     throw std::invalid_argument("order flow sizes must be positive");
   }
 }
@@ -38,7 +41,26 @@ PlannedOrder OrderFlow::next() {
     o.side = '1';
     o.qty = config_.child_qty;
     o.price = std::round(config_.symbols.front().second * 100.0) / 100.0;
-    o.child = true;
+    o.child = !config_.untagged;
+    o.parent_id = config_.parent_id;
+    o.parent_qty = config_.parent_qty;
+    return o;
+  }
+  if (config_.pattern == Pattern::kKnight) {
+    // Knight's dormant code: small buy children (Knight's were 100 shares)
+    // spread over many symbols, each one normal on its own, priced a few cents through the
+    // reference (marketable) and stepping a cent at a time, so no two consecutive children of a
+    // symbol are identical orders. Deterministic, no random().
+    const std::size_t n = config_.symbols.size();
+    const std::size_t i = static_cast<std::size_t>(produced_ - 1);
+    const auto& sym = config_.symbols[i % n];
+    const int step =
+        static_cast<int>((i / n) % static_cast<std::size_t>(config_.knight_price_steps));
+    o.symbol = sym.first;
+    o.side = '1';
+    o.qty = config_.child_qty;
+    o.price = (std::round(sym.second * 100.0) + 1.0 + step) / 100.0;
+    o.child = !config_.untagged;
     o.parent_id = config_.parent_id;
     o.parent_qty = config_.parent_qty;
     return o;

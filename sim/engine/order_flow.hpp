@@ -10,7 +10,7 @@
 namespace riskgate {
 namespace sim {
 
-enum class Pattern { kNormal, kFatFinger, kRunaway };
+enum class Pattern { kNormal, kFatFinger, kRunaway, kKnight };
 Pattern parse_pattern(const std::string& text);  // throws std::invalid_argument
 
 struct FlowConfig {
@@ -25,14 +25,18 @@ struct FlowConfig {
   std::string parent_id = "PARENT-1";
   std::int64_t parent_qty = 1000;  // runaway: the parent order's quantity
   std::int64_t child_qty = 100;    // runaway: each child's quantity
+  // runaway / knight: children carry no parent reference (no parent id and
+  // parent quantity tags), so only the gateway's flow envelope can see them.
+  bool untagged = false;
+  int knight_price_steps = 50;  // knight: distinct prices per symbol, a cent apart
 };
 
 struct PlannedOrder {
   std::string symbol;
   char side = '1';  // 1 = buy, 2 = sell
   std::int64_t qty = 0;
-  double price = 0;  // limit price, rounded to cents
-  bool child = false;
+  double price = 0;    // limit price, rounded to cents
+  bool child = false;  // Carries the parent id and quantity tags.
   std::string parent_id;
   std::int64_t parent_qty = 0;
   bool fat_finger = false;

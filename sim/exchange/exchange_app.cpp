@@ -131,7 +131,7 @@ void ExchangeApp::on_new_order(const FIX::Message& msg, const FIX::SessionID& si
     Order& live = orders_.back();
     ++stats_.acked;
     send_exec(sid, live, Exec::kNew, 0, "", "", -1);
-    for (std::int64_t piece : fill_sizes(options_.fill_model, live.qty)) {
+    for (std::int64_t piece : fill_sizes(options_.fill_model, live.qty, stats_.orders)) {
       live.avg_px =
           (live.avg_px * static_cast<double>(live.cum) + live.price * static_cast<double>(piece)) /
           static_cast<double>(live.cum + piece);

@@ -34,9 +34,12 @@ FillModel FillModel::parse(const std::string& text) {
       m.partial_fills = parse_positive(item, arg);
     } else if (name == "reject-every") {
       m.reject_every = parse_positive(item, arg);
+    } else if (name == "rest-every") {
+      m.rest_every = parse_positive(item, arg);
     } else {
-      throw std::invalid_argument("unknown fill model item '" + item +
-                                  "' (expected full, ack, partial:N, reject-every:K)");
+      throw std::invalid_argument(
+          "unknown fill model item '" + item +
+          "' (expected full, ack, partial:N, reject-every:K, rest-every:K)");
     }
   }
   return m;
@@ -47,12 +50,15 @@ std::string FillModel::describe() const {
                   : kind == Kind::kAckOnly ? "ack"
                                            : "partial:" + std::to_string(partial_fills);
   if (reject_every > 0) s += ",reject-every:" + std::to_string(reject_every);
+  if (rest_every > 0) s += ",rest-every:" + std::to_string(rest_every);
   return s;
 }
 
-std::vector<std::int64_t> fill_sizes(const FillModel& model, std::int64_t qty) {
+std::vector<std::int64_t> fill_sizes(const FillModel& model, std::int64_t qty,
+                                     std::int64_t order_number) {
   std::vector<std::int64_t> out;
   if (qty <= 0) return out;
+  if (model.rest_every > 0 && order_number > 0 && order_number % model.rest_every == 0) return out;
   switch (model.kind) {
     case FillModel::Kind::kAckOnly:
       break;

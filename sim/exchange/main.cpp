@@ -67,7 +67,7 @@ int run(int argc, char** argv) {
   cli.add_option("--heartbeat", heartbeat, "HeartBtInt (seconds); acceptors follow the Logon's")
       ->check(CLI::Range(1, 3600));
   cli.add_option("--fill-model", fill_model,
-                 "full | ack | partial:N, optionally plus ,reject-every:K");
+                 "full | ack | partial:N, optionally plus ,reject-every:K and ,rest-every:K");
   cli.add_option("--drop-after", drop_after, "Drop the link once after N orders (0 = never)");
   cli.add_option("--drop-style", drop_style,
                  "disconnect = TCP close without Logout; logout = Logout, then close")

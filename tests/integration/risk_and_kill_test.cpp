@@ -5,7 +5,9 @@
 
 #include <iostream>
 #include <string>
+#include <thread>
 
+#include "config/config.hpp"
 #include "tests/integration/harness.hpp"
 
 namespace riskgate::itest {
@@ -26,6 +28,18 @@ void expect_all_killed(const EngineRun& r, long count) {
   EXPECT_EQ(num(r.summary, "rejected"), count) << r.describe();
   EXPECT_EQ(num(r.summary, "acked"), 0) << r.describe();
   EXPECT_EQ(r.rule("kill_switch"), count) << r.describe();
+}
+
+// The limit of the shipped config's first net_qty flow rule with action kill
+// (0 if none): what an untagged runaway should be stopped at.
+long shipped_net_qty_kill_limit() {
+  const config::Config cfg =
+      config::load_config(std::string(RISKGATE_SOURCE_DIR) + "/config/riskgate.toml");
+  for (const auto& r : cfg.risk.flow.rules) {
+    if (r.metric == risk::FlowMetric::kNetQty && r.action == risk::FlowAction::kKill)
+      return static_cast<long>(r.limit);
+  }
+  return 0;
 }
 
 void expect_all_filled(const EngineRun& r, long count) {
@@ -73,6 +87,129 @@ TEST(GatewayRisk, RunawayChildOrdersAreStoppedAtTheParentQuantity) {
   EXPECT_GT(shares, 0);  // The flow was live until the breach.
   EXPECT_LE(shares, static_cast<long>(kParentQty * kMaxSentMultiple));
   EXPECT_LE(num(ex, "orders") * 100, static_cast<long>(kParentQty * kMaxSentMultiple));
+}
+
+TEST(GatewayRisk, AnUntaggedRunawayIsTrippedByTheFlowEnvelopeWhileANormalEngineOnItsAccountTrades) {
+  // Knight's shape at Knight's pace: 100-share marketable buy children over
+  // four symbols, no parent tags (so the parent/child check cannot see them),
+  // 1,500 a second. The shipped [risk.flow] rule that should stop it: shares
+  // net one way within a few seconds, action kill (its limit from the config).
+  const long net_limit = shipped_net_qty_kill_limit();
+  ASSERT_GT(net_limit, 0) << "config/riskgate.toml has no net_qty flow rule with action kill";
+  // Every 10th order rests at the exchange (as passive children do): the
+  // kill has working orders to cancel.
+  Stack s({"--fill-model", "full,rest-every:10"});
+  const int port = s.gateway->client_port();
+  // The runaway and the normal engine share account ACC1.
+  const Identity runaway_id{"ENGINE2", "ACC1", "0.1.0"};
+  ChildProcess normal = start_engine(
+      port, kEngine1,
+      {"--pattern", "normal", "--count", "400", "--rate", "50", "--wait-seconds", "2"});
+  ChildProcess runaway =
+      start_engine(port, runaway_id,
+                   {"--pattern", "knight", "--untagged", "--symbols", "AAPL,MSFT,GOOG,IBM",
+                    "--ref-prices", "AAPL=190,MSFT=410,GOOG=170,IBM=220", "--child-qty", "100",
+                    "--count", "12000", "--rate", "1500", "--wait-seconds", "3"});
+  const EngineRun r = finish_engine(runaway, 60s);
+  const EngineRun n = finish_engine(normal, 60s);
+
+  // The runaway: every child looked normal, none was refused until the trip,
+  // then every one was, and what it had working was cancelled.
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(num(r.summary, "sent"), 12000) << r.describe();
+  EXPECT_GT(num(r.summary, "rejected"), 0) << r.describe();
+  EXPECT_EQ(r.rule("kill_switch"), num(r.summary, "rejected")) << r.describe();
+  for (const auto& t : r.reject_texts) EXPECT_TRUE(contains(t, "auto_flow_envelope")) << t;
+  EXPECT_GT(num(r.summary, "canceled"), 0) << r.describe();
+  EXPECT_EQ(num(r.summary, "unknown_reports"), 0) << r.describe();
+
+  // Tripped by the flow envelope's one-sided rule, and audited naming it.
+  const auto trip =
+      wait_audit(s.audit_log(), {"\"kill_tripped\"", "\"ENGINE2\"", "\"rule\":\"flow_net_qty\""});
+  ASSERT_EQ(trip.size(), 1u);
+  EXPECT_TRUE(contains(trip[0], "session kill switch engaged (auto_flow_envelope): flow_net_qty: "))
+      << trip[0];
+  EXPECT_FALSE(
+      wait_audit(s.audit_log(), {"\"auto_kill\"", "ENGINE2", "\"reason\":\"auto_flow_envelope\""})
+          .empty());
+  EXPECT_FALSE(wait_audit(s.audit_log(),
+                          {"\"cancel_sent\"", "\"text\":\"auto_flow_envelope: flow_net_qty\""})
+                   .empty());
+  EXPECT_TRUE(audit_lines(s.audit_log(), {"\"kill_tripped\"", "ENGINE1"}).empty());
+
+  // The normal engine on the same account, through the same gateway, before,
+  // during and after the trip: acked, filled (or resting), never refused,
+  // never cancelled.
+  EXPECT_EQ(n.exit_code, 0) << n.describe();
+  EXPECT_EQ(num(n.summary, "sent"), 400) << n.describe();
+  EXPECT_EQ(num(n.summary, "acked"), 400) << n.describe();
+  EXPECT_EQ(num(n.summary, "rejected"), 0) << n.describe();
+  EXPECT_EQ(num(n.summary, "canceled"), 0) << n.describe();
+  EXPECT_GT(num(n.summary, "filled_orders"), 200) << n.describe();
+  EXPECT_EQ(num(n.summary, "unknown_reports"), 0) << n.describe();
+
+  // riskgatectl status: ENGINE2 killed by the envelope, with its flow lines.
+  const CtlResult st =
+      ctl(s.gateway->admin_url(), token_file(s.dir, "operator.token", kOperatorToken), {"status"});
+  EXPECT_EQ(st.exit_code, 0) << st.output;
+  EXPECT_TRUE(contains(st.output, "session ENGINE2  by auto:auto_flow_envelope")) << st.output;
+  EXPECT_TRUE(contains(st.output, "    flow  flow_net_qty")) << st.output;
+  EXPECT_FALSE(contains(st.output, "session ENGINE1  by")) << st.output;
+
+  // At the exchange: the kill cancelled the runaway's resting children only;
+  // ENGINE1's resting orders were cancelled when it logged out at the end
+  // (CancelOnDisconnect), after its summary. What the runaway executed stayed
+  // near the rule's limit.
+  const Summary ex = s.exchange.stop();
+  const long normal_resting = num(n.summary, "acked") - num(n.summary, "filled_orders");
+  EXPECT_EQ(num(ex, "canceled"), num(r.summary, "canceled") + normal_resting);
+  const long runaway_shares = num(r.summary, "filled_shares");
+  std::cout << "untagged runaway: sent 12000 children of 100 at 1500/s; " << num(r.summary, "acked")
+            << " reached the exchange, " << runaway_shares << " shares executed, "
+            << num(r.summary, "canceled") << " cancelled by the kill, "
+            << num(r.summary, "rejected")
+            << " refused; ENGINE1 meanwhile: " << num(n.summary, "filled_orders")
+            << " filled, 0 refused\n";
+  EXPECT_GE(runaway_shares, net_limit);
+  EXPECT_LE(runaway_shares, 2 * net_limit);
+}
+
+TEST(GatewayRisk, ARiskTableNearCapacityShowsInStatusAndIsAuditedOncePerCrossing) {
+  // Room for five (session, symbol) rows: ENGINE1 trading four symbols fills 80%.
+  Exchange exchange;
+  TempDir dir;
+  GatewayConfig cfg;
+  cfg.exchange_port = exchange.port();
+  const std::string path = write_gateway_config(dir, cfg);
+  write_file(path, replace_once(read_file(path), "max_session_symbols = 65536",
+                                "max_session_symbols = 5"));
+  Gateway gw(path);
+  ASSERT_TRUE(exchange.wait_logon(1));
+  const std::string audit = dir.file("audit.log");
+  const std::string op = token_file(dir, "operator.token", kOperatorToken);
+
+  const CtlResult before = ctl(gw.admin_url(), op, {"status"});
+  EXPECT_FALSE(contains(before.output, "alerts:")) << before.output;
+  expect_all_filled(run_engine(gw.client_port(), kEngine1,
+                               {"--count", "20", "--symbols", "AAPL,MSFT,GOOG,IBM", "--ref-prices",
+                                "AAPL=190,MSFT=410,GOOG=170,IBM=220"}),
+                    20);
+  const std::string warning = "risk table session_symbols is 80.0% full (4 of 5)";
+  EXPECT_FALSE(wait_audit(audit, {"\"table_capacity\"", warning}).empty());
+  // Shown on every status call while it holds...
+  for (int i = 0; i < 3; ++i) {
+    const CtlResult st = ctl(gw.admin_url(), op, {"status"});
+    EXPECT_TRUE(contains(st.output, "alerts:\n  ! " + warning)) << st.output;
+    EXPECT_TRUE(contains(st.output, "session_symbols 4/5 (80%)")) << st.output;
+  }
+  // ...audited once: growing further (ENGINE2, a fifth row) is no new crossing.
+  expect_all_filled(run_engine(gw.client_port(), kEngine2, {"--count", "2", "--symbols", "AAPL"}),
+                    2);
+  std::this_thread::sleep_for(300ms);  // Several control ticks.
+  EXPECT_EQ(audit_lines(audit, {"\"table_capacity\""}).size(), 1u);
+  // Operators watching the console see it too.
+  EXPECT_TRUE(gw.proc().wait_for_line_containing("riskgate: WARNING: " + warning, 5s));
+  EXPECT_EQ(gw.stop(), 0);
 }
 
 // ---------------------------------------------------------------------------

@@ -178,6 +178,75 @@ TEST(Simulators, RunawayPatternKeepsSendingChildrenAfterTheParentIsFilled) {
   stop_exchange(ex);
 }
 
+// A FIX field as it appears between SOH delimiters: field("55=IBM").
+std::string field(const std::string& tag_value) {
+  return '\x01' + tag_value + '\x01';
+}
+bool has_tag(const std::string& message, int tag) {
+  return message.find('\x01' + std::to_string(tag) + '=') != std::string::npos;
+}
+
+// The NewOrderSingles engine-sim logged with --verbose (QuickFIX's screen log).
+std::vector<std::string> orders_sent(const EngineRun& r) {
+  std::vector<std::string> out;
+  for (const auto& l : r.lines)
+    if (l.find(field("35=D")) != std::string::npos) out.push_back(l);
+  return out;
+}
+
+TEST(Simulators, KnightPatternSpreadsMarketableChildrenOverTheSymbolsTaggedWithTheParent) {
+  Exchange ex = start_exchange({});
+  EngineRun r =
+      run_engine(ex.port, {"--count", "4", "--pattern", "knight", "--symbols", "AAPL,MSFT",
+                           "--ref-prices", "AAPL=190,MSFT=410", "--verbose"});
+  EXPECT_EQ(num(r.summary, "filled_shares"), 400);
+  const auto orders = orders_sent(r);
+  ASSERT_EQ(orders.size(), 4u);
+  // Round-robin over the symbols, a cent through the reference, a cent more
+  // for each further child of the symbol.
+  const char* prices[] = {"44=190.01", "44=410.01", "44=190.02", "44=410.02"};
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    EXPECT_NE(orders[i].find(field(prices[i])), std::string::npos) << orders[i];
+    EXPECT_TRUE(has_tag(orders[i], 7001)) << orders[i];
+    EXPECT_NE(orders[i].find(field("7002=1000")), std::string::npos) << orders[i];
+  }
+  stop_exchange(ex);
+}
+
+TEST(Simulators, UntaggedKnightChildrenCarryNoParentTags) {
+  Exchange ex = start_exchange({});
+  EngineRun r = run_engine(ex.port, {"--count", "6", "--pattern", "knight", "--untagged",
+                                     "--symbols", "AAPL,MSFT,IBM", "--verbose"});
+  EXPECT_EQ(num(r.summary, "filled_orders"), 6);
+  const auto orders = orders_sent(r);
+  ASSERT_EQ(orders.size(), 6u);
+  for (const auto& o : orders) {
+    EXPECT_FALSE(has_tag(o, 7001)) << o;
+    EXPECT_FALSE(has_tag(o, 7002)) << o;
+  }
+  EXPECT_NE(orders[2].find(field("55=IBM")), std::string::npos) << orders[2];
+  stop_exchange(ex);
+}
+
+TEST(Simulators, UntaggedRunawayChildrenCarryNoParentTags) {
+  Exchange ex = start_exchange({});
+  EngineRun r =
+      run_engine(ex.port, {"--count", "3", "--pattern", "runaway", "--untagged", "--verbose"});
+  const auto orders = orders_sent(r);
+  ASSERT_EQ(orders.size(), 3u);
+  for (const auto& o : orders) EXPECT_FALSE(has_tag(o, 7001)) << o;
+  stop_exchange(ex);
+}
+
+TEST(Simulators, RestEveryKLeavesEveryKthOrderWorkingAndFillsTheOthers) {
+  Exchange ex = start_exchange({"--fill-model", "full,rest-every:3"});
+  EngineRun r = run_engine(ex.port, {"--count", "9", "--wait-seconds", "1"});
+  EXPECT_EQ(num(r.summary, "acked"), 9);
+  EXPECT_EQ(num(r.summary, "filled_orders"), 6);
+  const auto exs = stop_exchange(ex);
+  EXPECT_EQ(num(exs, "filled_orders"), 6);
+}
+
 TEST(Simulators, EngineSimExitsWithTwoWhenItCannotLogOn) {
   Exchange ex = start_exchange({});
   // exchange-sim knows only ENGINE1, so it drops a Logon from anyone else.

@@ -1,0 +1,182 @@
+// What a route group writes to the audit log: order-path records (refusals,
+// automatic trips, throttles, disabled flows, session events), built into
+// fixed scratch buffers on the I/O thread, never allocating. Kill and flow
+// records name the rule and its numbers in the reject-text style
+// ("flow_net_qty: 250100 > 250000 (ACC2 AAPL)"), so the audit says which
+// rule acted, on what, and by how much.
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include "gateway/route/route_group.hpp"
+
+namespace riskgate::route {
+
+using control::AuditEvent;
+using control::AuditRecord;
+
+namespace {
+
+// Appends to a fixed buffer, silently truncating: audit texts on the I/O
+// thread never allocate and never fail.
+class TextBuf {
+ public:
+  TextBuf(char* out, std::size_t cap) noexcept : out_(out), cap_(cap) {}
+  void put(std::string_view v) noexcept {
+    const std::size_t k = std::min(v.size(), cap_ - n_);
+    std::memcpy(out_ + n_, v.data(), k);
+    n_ += k;
+  }
+  [[nodiscard]] char* end() noexcept { return out_ + n_; }
+  [[nodiscard]] std::size_t room() const noexcept { return cap_ - n_; }
+  void advance(std::size_t k) noexcept { n_ += std::min(k, cap_ - n_); }
+  [[nodiscard]] std::string_view view() const noexcept { return {out_, n_}; }
+
+ private:
+  char* out_;
+  std::size_t cap_;
+  std::size_t n_ = 0;
+};
+
+}  // namespace
+
+bool RouteGroup::audit(AuditEvent ev, const ClientLeg* leg, const risk::OrderView* view,
+                       const risk::Decision* d, std::string_view text) noexcept {
+  AuditRecord r;
+  r.utc_ns = clock_.utc_ns();
+  r.event = ev;
+  AuditRecord::set(r.session, leg != nullptr ? std::string_view(leg->options().name)
+                                             : std::string_view(opts_.exchange_name));
+  if (view != nullptr) {
+    r.quantity = view->quantity;
+    r.price_micros = view->price;
+    r.side = fix_side(view->side);
+    AuditRecord::set(r.account, view->account);
+    AuditRecord::set(r.symbol, view->symbol);
+    AuditRecord::set(r.cl_ord_id, view->cl_ord_id);
+  }
+  if (d != nullptr) {
+    r.value = d->actual;
+    r.limit = d->limit;
+    AuditRecord::set(r.rule, risk::rule_name(d->rule));
+  }
+  AuditRecord::set(r.text, text);
+  return audit_.try_record(r);
+}
+
+std::string_view RouteGroup::trip_text(std::string_view head, risk::KillReason why,
+                                       const risk::Decision& d, const risk::OrderView& v) noexcept {
+  TextBuf t(text_, sizeof text_);
+  t.put(head);
+  if (why != risk::KillReason::kNone) {
+    t.put(" (");
+    t.put(risk::kill_reason_name(why));
+    t.put(")");
+  }
+  t.put(": ");
+  t.advance(risk::format_reject_text(d, v, t.end(), t.room()));
+  return t.view();
+}
+
+std::string_view RouteGroup::kill_why(risk::KillReason why, risk::RuleId rule) noexcept {
+  TextBuf t(why_, sizeof why_);
+  if (why != risk::KillReason::kNone) {
+    t.put(risk::kill_reason_name(why));
+    t.put(": ");
+  }
+  t.put(risk::rule_name(rule));
+  return t.view();
+}
+
+void RouteGroup::audit_exec_outcome(const risk::ExecOutcome& out, const ClientLeg* owner,
+                                    const Table::Entry& order, const risk::ExecEvent& ev,
+                                    std::string_view client_id) noexcept {
+  // The fill that tripped the rule, in the fields of an order record.
+  risk::OrderView v;
+  v.account = order.account.view();
+  v.symbol = order.symbol.view();
+  v.side = to_side(order.side);
+  v.quantity = ev.last_qty;
+  v.price = ev.last_px;
+  v.cl_ord_id = client_id;
+  risk::Decision d;
+  d.rule = out.rule;
+  d.actual = out.actual;
+  d.limit = out.limit;
+  d.values_are_micros = out.values_are_micros;
+  // The repeated-execution throttle trips on the fill that REACHES its count.
+  d.relation = out.rule == risk::RuleId::kRepeatedExecutionThrottle ? risk::Relation::kReached
+                                                                    : risk::Relation::kAbove;
+  if (out.session_killed) {
+    const risk::KillReason why =
+        engine_.kills().reason(risk::KillScope::kClientSession, order.client_session);
+    (void)audit(AuditEvent::kKillTripped, owner, &v, &d,
+                trip_text("session kill switch engaged", why, d, v));
+  } else if (out.throttled) {
+    (void)audit(AuditEvent::kFlowThrottled, owner, &v, &d,
+                trip_text("session throttled", risk::KillReason::kNone, d, v));
+  }
+  if (out.flow_disabled) {
+    // The (account, symbol, side) flow stays disabled until an operator
+    // re-enables it, whatever else this fill did: a record of its own.
+    if (out.rule == risk::RuleId::kRepeatedExecutionThrottle) {
+      (void)audit(AuditEvent::kFlowDisabled, owner, &v, &d,
+                  trip_text("flow disabled", risk::KillReason::kNone, d, v));
+    } else {
+      // The outcome's numbers belong to the flow-envelope rule; this one has
+      // none to show.
+      risk::Decision r;
+      r.rule = risk::RuleId::kRepeatedExecutionThrottle;
+      TextBuf t(text_, sizeof text_);
+      t.put("flow disabled: repeated_execution_throttle (");
+      t.put(v.account);
+      t.put(" ");
+      t.put(v.symbol);
+      t.put(")");
+      (void)audit(AuditEvent::kFlowDisabled, owner, &v, &r, t.view());
+    }
+  }
+}
+
+void RouteGroup::note_protocol_event(const ClientLeg* leg, std::string_view what,
+                                     EventLimiter& limiter) noexcept {
+  // At most one audit line per leg per second: a peer that sends garbage must
+  // not crowd refusal and kill records out of the shared audit ring.
+  const std::int64_t now = clock_.steady_ns();
+  if (limiter.last_ns != 0 && now - limiter.last_ns < 1'000'000'000) {
+    ++limiter.suppressed;
+    return;
+  }
+  char detail[32];
+  std::size_t n = 0;
+  if (limiter.suppressed > 0) {
+    const auto r = std::to_chars(detail, detail + sizeof detail - 16, limiter.suppressed);
+    n = static_cast<std::size_t>(r.ptr - detail);
+    std::memcpy(detail + n, " more suppressed", 16);
+    n += 16;
+  }
+  limiter.last_ns = now;
+  limiter.suppressed = 0;
+  note_session_event(leg, what, std::string_view(detail, n));
+}
+
+void RouteGroup::note_session_event(const ClientLeg* leg, std::string_view what,
+                                    std::string_view detail) noexcept {
+  // Into the fixed scratch buffer (truncated): no allocation on the I/O thread.
+  std::size_t n = 0;
+  auto put = [&](std::string_view v) noexcept {
+    const std::size_t k = std::min(v.size(), sizeof text_ - 1 - n);
+    std::memcpy(text_ + n, v.data(), k);
+    n += k;
+  };
+  put(what);
+  if (!detail.empty()) {
+    put(": ");
+    put(detail);
+  }
+  // A session event that cannot be audited changes nothing on the order
+  // path: new orders are refused anyway while the log is unhealthy.
+  (void)audit(AuditEvent::kSessionEvent, leg, nullptr, nullptr, std::string_view(text_, n));
+}
+
+}  // namespace riskgate::route
