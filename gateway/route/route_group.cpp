@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
 #include "gateway/codec/tags.hpp"
@@ -144,12 +145,27 @@ void RouteGroup::on_client_message(ClientLeg& leg, const codec::Message& msg) no
   leg.counters.orders_in.store(leg.counters.orders_in.load(std::memory_order_relaxed) + 1,
                                std::memory_order_relaxed);
   if (tr.bad_tag != 0) {
-    // A required field missing or malformed: the FIX answer is a session-level
-    // Reject naming the tag; nothing is forwarded.
-    leg.session().send_reject(msg.seq_num(), type, tr.session_reject_reason, tr.bad_tag,
-                              tr.session_reject_reason == codec::reject_reason::kRequiredTagMissing
-                                  ? "Required tag missing"
-                                  : "Incorrect data format for value");
+    // A required field missing, malformed or repeated: the FIX answer is a
+    // session-level Reject naming the tag; nothing is forwarded.
+    const int why = tr.session_reject_reason;
+    const std::string_view text =
+        why == codec::reject_reason::kRequiredTagMissing       ? "Required tag missing"
+        : why == codec::reject_reason::kTagAppearsMoreThanOnce ? "Tag appears more than once"
+                                                               : "Incorrect data format for value";
+    leg.session().send_reject(msg.seq_num(), type, why, tr.bad_tag, text);
+    if (why == codec::reject_reason::kTagAppearsMoreThanOnce) {
+      // Two readings of one order is an attack or a broken engine, not a
+      // typo: on record with the tag (the refusal is not a risk decision, so
+      // it counts toward no auto-kill).
+      view.cl_ord_id = msg.get(tag::kClOrdID);
+      view.account = msg.get(tag::kAccount);
+      view.symbol = msg.get(tag::kSymbol);
+      char buf[96];
+      const int n = std::snprintf(
+          buf, sizeof buf, "session reject 373=13: tag %u appears more than once", tr.bad_tag);
+      (void)audit(AuditEvent::kOrderRefused, &leg, &view, nullptr,
+                  std::string_view(buf, n > 0 ? static_cast<std::size_t>(n) : 0));
+    }
     return;
   }
   if (is_cancel) {

@@ -79,8 +79,72 @@ risk::OrdType to_ord_type(std::string_view v) noexcept {
 
 }  // namespace
 
+namespace {
+
+// The bit of a tag whose value the risk checks or the session read, or -1.
+// None of these may stand twice in a NewOrderSingle, OrderCancelRequest or
+// OrderCancelReplaceRequest: none belongs to a repeating group of them.
+int read_tag_bit(std::uint32_t t, const TranslateConfig& cfg) noexcept {
+  switch (t) {
+    case tag::kAccount:
+      return 0;
+    case tag::kClOrdID:
+      return 1;
+    case tag::kOrderQty:
+      return 2;
+    case tag::kOrdType:
+      return 3;
+    case tag::kOrigClOrdID:
+      return 4;
+    case tag::kPrice:
+      return 5;
+    case tag::kSide:
+      return 6;
+    case tag::kSymbol:
+      return 7;
+    case tag::kPossDupFlag:
+      return 8;
+    case tag::kPossResend:
+      return 9;
+    case tag::kMsgSeqNum:
+      return 10;
+    case tag::kMsgType:
+      return 11;
+    case tag::kSenderCompID:
+      return 12;
+    case tag::kTargetCompID:
+      return 13;
+    case tag::kSendingTime:
+      return 14;
+    default:
+      if (t != 0 && t == cfg.parent_id_tag) return 15;
+      if (t != 0 && t == cfg.parent_qty_tag) return 16;
+      return -1;
+  }
+}
+
+}  // namespace
+
+std::uint32_t repeated_read_tag(const codec::Message& msg, const TranslateConfig& cfg) noexcept {
+  std::uint32_t seen = 0;
+  for (const auto& f : msg.fields()) {
+    const int b = read_tag_bit(f.tag, cfg);
+    if (b < 0) continue;
+    if (seen & (1u << b)) return f.tag;
+    seen |= 1u << b;
+  }
+  return 0;
+}
+
 TranslateResult translate_order(const codec::Message& msg, const TranslateConfig& cfg,
                                 risk::OrderView& out) noexcept {
+  // One reading of every message: risk checks the first occurrence of a tag
+  // and forwards the bytes whole, so a second occurrence (38=100 ... 38=1000000)
+  // could be what a venue trades. A tag that risk or the session reads may
+  // stand once; otherwise the order is a session-level Reject (373=13).
+  if (const std::uint32_t t = repeated_read_tag(msg, cfg); t != 0) {
+    return {t, rr::kTagAppearsMoreThanOnce};
+  }
   const std::string_view type = msg.msg_type();
   const bool is_new = type == codec::msgtype::kNewOrderSingle;
   const bool is_cancel = type == codec::msgtype::kOrderCancelRequest;

@@ -53,6 +53,12 @@ struct TranslateResult {
 [[nodiscard]] TranslateResult translate_order(const codec::Message& msg, const TranslateConfig& cfg,
                                               risk::OrderView& out) noexcept;
 
+// The first tag that risk or the session reads and that stands more than once
+// in `msg` (0: none). translate_order() refuses such a message (373=13), so
+// what risk checks is exactly what the exchange reads.
+[[nodiscard]] std::uint32_t repeated_read_tag(const codec::Message& msg,
+                                              const TranslateConfig& cfg) noexcept;
+
 // Side (54): '1' buy, '2' sell, '5' sell short; anything else is kUnknown,
 // which fix_side writes as '0'.
 [[nodiscard]] risk::Side to_side(char c) noexcept;

@@ -265,6 +265,48 @@ TEST_F(MalformedInput, AMissingRequiredTagGetsASessionRejectNamingTheTag) {
   EXPECT_EQ(r.get(tag::kSessionRejectReason), "1");  // Required tag missing.
 }
 
+// One reading of every message: a second occurrence of a tag that risk or the
+// session reads (38=100 ... 38=1000000) could be what a venue trades, so the
+// order is a session Reject 373=13 naming the tag, on record, never forwarded.
+struct RepeatedTag {
+  const char* name;
+  const char* body;  // NewOrderSingle body after 11=; '|' as SOH.
+  const char* tag;
+};
+class RepeatedTagTest : public MalformedInput, public ::testing::WithParamInterface<RepeatedTag> {};
+
+TEST_P(RepeatedTagTest, ARepeatedTagThatRiskReadsGetsASessionRejectAndIsNeverForwarded) {
+  const RepeatedTag& c = GetParam();
+  send(0, h.client_peer[0].make(
+              "D", std::string("11=R1|") + c.body + "60=" + timestamp(h.clock.utc) + "|"));
+  ASSERT_FALSE(h.client_wire[0].sent.empty());
+  const Parsed r(h.client_wire[0].sent.back());
+  EXPECT_EQ(r.type(), "3");
+  EXPECT_EQ(r.get(tag::kRefTagID), c.tag);
+  EXPECT_EQ(r.get(tag::kSessionRejectReason), "13");  // Tag appears more than once.
+  ASSERT_FALSE(h.audit.records.empty());
+  EXPECT_NE(std::string(h.audit.records.back().text).find("373=13: tag " + std::string(c.tag)),
+            std::string::npos)
+      << h.audit.records.back().text;
+  // The session goes on: the same order written once is forwarded.
+  send(0, h.order(0, "R2"));
+  EXPECT_EQ(h.exchange_wire.sent.size(), 1u);
+  h.exchange_wire.sent.clear();  // TearDown checks only the malformed one.
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    RiskTags, RepeatedTagTest,
+    ::testing::Values(
+        RepeatedTag{"OrderQty", "1=ACC1|55=AAPL|54=1|38=100|40=2|44=190.5|38=1000000|", "38"},
+        RepeatedTag{"Price", "1=ACC1|55=AAPL|54=1|38=100|40=2|44=190.5|44=1900|", "44"},
+        RepeatedTag{"Symbol", "1=ACC1|55=AAPL|54=1|38=100|40=2|44=190.5|55=MSFT|", "55"},
+        RepeatedTag{"Account", "1=ACC1|55=AAPL|54=1|38=100|40=2|44=190.5|1=ACC2|", "1"},
+        RepeatedTag{"Side", "1=ACC1|55=AAPL|54=1|38=100|40=2|44=190.5|54=2|", "54"},
+        RepeatedTag{"OrdType", "1=ACC1|55=AAPL|54=1|38=100|40=2|44=190.5|40=1|", "40"},
+        RepeatedTag{"ParentId", "1=ACC1|55=AAPL|54=1|38=100|40=2|44=190.5|7001=P|7002=100|7001=Q|",
+                    "7001"}),
+    [](const ::testing::TestParamInfo<RepeatedTag>& i) { return std::string(i.param.name); });
+
 TEST_F(MalformedInput, GarbageBytesAreSkippedAndTheNextOrderStillFlows) {
   const std::string garbage = "\x01\x02garbage 8=FIX.4.4 not a message\x01";
   const std::string good = h.order(0, "AFTER");
