@@ -136,10 +136,10 @@ bool Engine::act_on_flow(const flow::Verdict& v, SessionIdx session, std::int64_
   if (v.action == FlowAction::kThrottle) {
     // Relaxed: single writer (the session's I/O thread), see flow.hpp.
     flow::SessionFlow& sf = flows_[session];
+    const std::int64_t was = sf.throttle_until_ns.load(std::memory_order_relaxed);
     const std::int64_t until = now_ns + snap()->flow.throttle_ns;
-    if (until > sf.throttle_until_ns.load(std::memory_order_relaxed)) {
-      sf.throttle_until_ns.store(until, std::memory_order_relaxed);
-    }
+    if (until > was) sf.throttle_until_ns.store(until, std::memory_order_relaxed);
+    return was <= now_ns;
   }
   return false;
 }
@@ -180,22 +180,8 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
     ss.roll_refusal_window(o.now_ns, sn.refusal_window_ns);
     ++ss.window_orders_;
   }
-  // The session's flow envelope (kOrders rules count every order, refused or
-  // not: a runaway's refused orders are still its flow).
   flow::SessionFlow* sf = ss.index() < caps_.max_sessions ? &flows_[ss.index()] : nullptr;
-  if (sf != nullptr && sn.flow.order_mask != 0) {
-    const flow::Verdict v = flow::on_order(sn.flow, *sf, o.now_ns);
-    if (v.rule != RuleId::kNone) {
-      // The order that breaches is refused whatever the action, so the
-      // breach is on record with its numbers (the refusal's audit line); a
-      // throttle or kill then holds the orders after it.
-      const bool flow_tripped = act_on_flow(v, ss.index(), o.now_ns);
-      Decision d = fail(v.rule, v.actual, v.limit);
-      d.session_killed = d.session_killed || flow_tripped;
-      return d;
-    }
-  }
-
+  if (sf == nullptr) return fail(RuleId::kRiskStateFull);  // A session the engine cannot track.
   // 1 Kill switch.
   const KillScope ks = kills_.is_killed({o.exchange_session, ss.index(), a, s});
   if (ks != KillScope::kNone) {
@@ -311,7 +297,21 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   SessionSymbolState& srow = session_symbols_[fr];
   std::int64_t next_throttle_tat = 0;
   bool throttled = false;
-  if (sf != nullptr) {
+  // kOrders rules count this order (PossDup replays aside: they are not new
+  // flow). A refuse or kill rule refuses the order that crosses it; a
+  // throttle rule starts the throttle, which this order then meets below.
+  if (sn.flow.order_mask != 0 && !o.poss_dup) {
+    const flow::Verdict v = flow::on_order(sn.flow, *sf, o.now_ns);
+    if (v.rule != RuleId::kNone) {
+      const bool tripped = act_on_flow(v, ss.index(), o.now_ns);
+      if (v.action != FlowAction::kThrottle) {
+        Decision d = fail(v.rule, v.actual, v.limit);
+        d.session_killed = d.session_killed || (v.action == FlowAction::kKill && tripped);
+        return d;
+      }
+    }
+  }
+  {
     // Relaxed: single writer, this thread (flow.hpp).
     if (o.now_ns < sf->throttle_until_ns.load(std::memory_order_relaxed)) {
       const Gcra g{sn.flow.throttle_interval_ns, 0};
@@ -462,7 +462,8 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
     }
     // A replace's quantity is the child's new total, its own fills included:
     // count only what it adds.
-    const bool same_parent = original != nullptr && original->parent_slot == parent_slot;
+    const bool same_parent =
+        original != nullptr && original->parent_slot == parent_slot && parent_current(*original);
     if (same_parent) sent_delta = std::max<std::int64_t>(0, o.quantity - original->order_qty);
     const std::int64_t filled = ps.filled.load(std::memory_order_relaxed);
     const std::int64_t adds = same_parent ? working : o.quantity;
@@ -479,8 +480,8 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
     undo.sent = sent_delta;
     undo.taken |= Undo::kParent;
   } else {
-    if (original != nullptr && original->pair_slot == pr && original->side == o.side &&
-        original->parent_slot == kNoIdx) {
+    if (original != nullptr && original->pair_slot == pr && side_index(original->side) == side &&
+        original->parent_slot == kNoIdx && day_current(*original)) {
       sent_delta = std::max<std::int64_t>(0, o.quantity - original->order_qty);
     }
     undo.sent = sent_delta;
@@ -572,7 +573,7 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   ss.message_tat_ = next_msg_tat;
   ss.order_tat_ = next_order_tat;
   if (throttled) sf->throttle_tat = next_throttle_tat;
-  if (sf != nullptr) {
+  {
     // This session's use of the account, for scoping account-level refusals.
     flow::add_share(flow::share_of(*sf, a, true), reserve, reserve);
   }

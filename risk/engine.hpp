@@ -467,7 +467,8 @@ class Engine {
   std::uint32_t find_or_insert_session_symbol(SessionIdx session, SymbolIdx s) noexcept;
   [[nodiscard]] std::uint32_t find_session_symbol(SessionIdx session, SymbolIdx s) const noexcept;
   // Applies a flow-envelope verdict with action kill or throttle to the
-  // session; returns true if this call engaged its kill switch.
+  // session; returns true if this call engaged its kill switch or started a
+  // throttle (one that was already running is only extended).
   bool act_on_flow(const flow::Verdict& v, SessionIdx session, std::int64_t now_ns) noexcept;
   [[nodiscard]] std::uint32_t find_parent(std::uint64_t key) const noexcept;
   // Counts a refusal toward the session's auto-kill (a = the order's account
@@ -481,6 +482,11 @@ class Engine {
   void close(Reservation& t) noexcept;
   void add_session_share(const Reservation& t, Micros gross, Micros open) noexcept;
   [[nodiscard]] bool parent_current(const Reservation& t) const noexcept;
+  [[nodiscard]] bool day_current(const Reservation& t) const noexcept;
+  // A replace of `original` continues the same child (same parent, account
+  // and symbol, side, and trading day): its counted quantity carries over.
+  [[nodiscard]] bool same_child(const Reservation& original,
+                                const Reservation& replacement) const noexcept;
   bool count_fill(Reservation& t, std::int64_t now_ns) noexcept;
   // Whether an account-level refusal is this session's doing (see AutoKill).
   [[nodiscard]] bool consumes_account(const SessionState& ss, AccountIdx a) const noexcept;

@@ -106,7 +106,10 @@ void learn(const Compiled& c, SessionFlow& sf, std::uint32_t i, double level,
   if (f >= 1.0) return;  // Within one step of the last sample.
   const double cur = b.value.load(std::memory_order_relaxed);
   b.value.store(cur * f + level * (1.0 - f), std::memory_order_relaxed);
-  b.tick.store(tick, std::memory_order_relaxed);
+  // Advance by the whole steps the factor covered, keeping the remainder, so
+  // a coarse step never slows learning down.
+  const int shift = c.decays[c.baseline_decay].shift();
+  b.tick.store(last + (((tick - last) >> shift) << shift), std::memory_order_relaxed);
 }
 
 void start(SessionFlow& sf, std::int64_t now_ns) noexcept {
@@ -128,9 +131,14 @@ Compiled compile(const FlowEnvelope& cfg) {
     throw std::invalid_argument(
         "risk config: risk.flow: baseline_window_ms must be 1000..86400000 (1 s to 1 day)");
   }
-  if (cfg.throttle_orders_per_sec <= 0 || cfg.throttle_ms <= 0) {
+  if (cfg.throttle_orders_per_sec <= 0 || cfg.throttle_orders_per_sec > 1'000'000 ||
+      cfg.throttle_ms <= 0 || cfg.throttle_ms > 86'400'000) {
     throw std::invalid_argument(
-        "risk config: risk.flow: throttle_orders_per_sec and throttle_ms must be > 0");
+        "risk config: risk.flow: throttle_orders_per_sec must be 1..1000000 and throttle_ms "
+        "1..86400000");
+  }
+  if (cfg.warmup_ms > 7 * 86'400'000LL) {
+    throw std::invalid_argument("risk config: risk.flow: warmup_ms must be at most 7 days");
   }
   std::int64_t windows[kMaxFlowRules] = {};
   std::uint32_t nwindows = 0;
@@ -150,6 +158,11 @@ Compiled compile(const FlowEnvelope& cfg) {
     if (fr.limit < 0 || fr.seed < 0 || fr.multiple < 0)
       bad(fr, "limit, multiple, seed must be >= 0");
     if (fr.limit == 0 && fr.multiple == 0) bad(fr, "set limit, multiple (with seed), or both");
+    if (fr.limit == 0 && fr.seed == 0) {
+      bad(fr,
+          "a rule with only a multiple needs a seed (its baseline until the session has "
+          "warmed up); otherwise it has no limit for warmup_ms");
+    }
     if (fr.multiple > 0 && fr.multiple < 1) bad(fr, "multiple must be >= 1 (a multiple of normal)");
     if (fr.min_one_sided < 0 || fr.min_one_sided > 1) bad(fr, "min_one_sided must be 0..1");
     if (fr.min_one_sided > 0 && fr.metric != FlowMetric::kNetQty) {

@@ -67,6 +67,9 @@ class Decay {
   std::array<double, 256> lo_{};
   std::array<double, 256> hi_{};
   int shift_ = 0;
+
+ public:
+  [[nodiscard]] int shift() const noexcept { return shift_; }
 };
 // The baselines' table steps by 2^8 ticks (4.3 s): 65,536 steps are 78 hours,
 // so a quiet night decays a learned baseline instead of erasing it.

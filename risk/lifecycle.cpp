@@ -38,9 +38,22 @@ void Engine::add_session_share(const Reservation& t, Micros gross, Micros open) 
   flow::add_share(flow::share_of(flows_[t.session], t.account, false), gross, open);
 }
 
+bool Engine::day_current(const Reservation& t) const noexcept {
+  // Relaxed: see day_. A ticket from before reset_day() lost its parent row
+  // and its day totals.
+  return t.parent_day == (day_.load(std::memory_order_relaxed) & 127u);
+}
+
 bool Engine::parent_current(const Reservation& t) const noexcept {
-  // Relaxed: see day_. A ticket from before reset_day() lost its parent row.
-  return t.parent_slot != kNoIdx && t.parent_day == (day_.load(std::memory_order_relaxed) & 127u);
+  return t.parent_slot != kNoIdx && day_current(t);
+}
+
+bool Engine::same_child(const Reservation& original,
+                        const Reservation& replacement) const noexcept {
+  return original.parent_slot == replacement.parent_slot &&
+         original.pair_slot == replacement.pair_slot &&
+         side_index(original.side) == side_index(replacement.side) &&
+         original.parent_day == replacement.parent_day && day_current(original);
 }
 
 void Engine::release_sent(Reservation& t, std::int64_t qty) noexcept {
@@ -51,7 +64,7 @@ void Engine::release_sent(Reservation& t, std::int64_t qty) noexcept {
   } else {
     SideState& ss = pairs_[t.pair_slot].sides[side_index(t.side)];
     if (t.cum_window_id != 0) release_window(ss.cum_window, t.cum_window_id, qty);
-    if (t.cum_day_counted) ss.cum_day.fetch_sub(qty, std::memory_order_relaxed);
+    if (t.cum_day_counted && day_current(t)) ss.cum_day.fetch_sub(qty, std::memory_order_relaxed);
   }
   t.sent_qty -= qty;
 }
@@ -78,10 +91,15 @@ bool Engine::count_fill(Reservation& t, std::int64_t now_ns) noexcept {
   const int side = side_index(t.side);
   SessionSymbolState& row = session_symbols_[t.flow_slot];
   const auto id = static_cast<std::uint32_t>(now_ns / sn.exec_window_ns) + 1;
-  // Relaxed load + store: one writer per row, the session's thread.
-  const std::uint64_t cur = row.fill_window[side].load(std::memory_order_relaxed);
-  const std::uint64_t fills = (cur >> 32) == id ? (cur & 0xFFFF'FFFFu) + 1 : 1;
-  row.fill_window[side].store(std::uint64_t{id} << 32 | fills, std::memory_order_relaxed);
+  // A CAS, not a load and a store: the operator's reenable_flow() resets the
+  // word from the control thread, and that reset must not be overwritten by
+  // a count taken before it (relaxed: the word guards only itself).
+  std::uint64_t cur = row.fill_window[side].load(std::memory_order_relaxed);
+  std::uint64_t fills = 0;
+  do {
+    fills = (cur >> 32) == id ? (cur & 0xFFFF'FFFFu) + 1 : 1;
+  } while (!row.fill_window[side].compare_exchange_weak(
+      cur, std::uint64_t{id} << 32 | fills, std::memory_order_relaxed, std::memory_order_relaxed));
   if (static_cast<std::int64_t>(fills) < n) return false;
   // Release pairs with check()'s acquire load of `disabled`.
   return row.disabled[side].exchange(1, std::memory_order_release) == 0;
@@ -107,7 +125,7 @@ ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
       pair.sides[side_index(t.side)].open_qty.fetch_sub(rel, std::memory_order_release);
       acc.open_notional.fetch_sub(reserved, std::memory_order_relaxed);
       // Gross: the working estimate becomes the traded value.
-      const Micros traded = sat_mul(q, ev.last_px);
+      const Micros traded = sat_mul(q, ev.last_px < 0 ? -ev.last_px : ev.last_px);
       acc.gross_day.fetch_add(traded - reserved, std::memory_order_relaxed);
       add_session_share(t, traded - reserved, -reserved);
       t.leaves_qty -= rel;
@@ -124,8 +142,12 @@ ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
         const flow::Verdict v =
             flow::on_fill(sn.flow, flows_[t.session], session_symbols_[t.flow_slot].net,
                           t.side == Side::kBuy ? q : -q, static_cast<double>(traded), ev.now_ns);
-        if (v.rule != RuleId::kNone && v.action != FlowAction::kRefuse) {
-          out.session_killed = act_on_flow(v, t.session, ev.now_ns);
+        // Reported once, when the kill engages or the throttle starts: a
+        // throttle only extended by later fills is not news (and would flood
+        // the audit at the fill rate).
+        if (v.rule != RuleId::kNone && v.action != FlowAction::kRefuse &&
+            act_on_flow(v, t.session, ev.now_ns)) {
+          out.session_killed = v.action == FlowAction::kKill;
           out.throttled = v.action == FlowAction::kThrottle;
           out.rule = v.rule;
           out.actual = v.actual;
@@ -171,10 +193,19 @@ void Engine::on_replaced(Reservation& original, Reservation& replacement) noexce
   // The replacement carries the child from now on: its sent quantity becomes
   // the original's plus what the replace added (check() reserved only the
   // increase), less whatever a smaller replace gives back.
-  if (replacement.active && original.parent_slot == replacement.parent_slot &&
-      original.pair_slot == replacement.pair_slot && original.side == replacement.side) {
+  if (replacement.active && same_child(original, replacement)) {
+    // Fills the original took while the replace was pending traded out of
+    // the replacement's quantity too (FIX: the new OrderQty includes every
+    // fill): its working part shrinks by them.
+    const std::int64_t executed_now = original.order_qty - original.leaves_qty;
+    const std::int64_t executed_then = replacement.order_qty - replacement.leaves_qty;
+    if (executed_now > executed_then) {
+      release_leaves(replacement, std::min(executed_now - executed_then, replacement.leaves_qty));
+    }
     replacement.sent_qty += original.sent_qty;
-    if (replacement.cum_window_id == 0) replacement.cum_window_id = original.cum_window_id;
+    // The original's quantity was counted in its own window; a window that
+    // differs is not released from later (it rolls over by itself).
+    if (replacement.cum_window_id != original.cum_window_id) replacement.cum_window_id = 0;
     replacement.cum_day_counted = replacement.cum_day_counted || original.cum_day_counted;
     original.sent_qty = 0;
     release_sent(replacement, replacement.sent_qty - replacement.order_qty);
@@ -199,7 +230,8 @@ bool Engine::reenable_flow(std::string_view account, std::string_view symbol, Si
   const std::uint32_t s = sn.find_symbol(symbol);
   if (a == kNoIdx || s == kNoIdx) return false;
   // The throttle is per (session, symbol, side): clear it for every session
-  // that trades the symbol.
+  // that trades the symbol (the account names the request; rows are per
+  // session, not per account).
   for (std::uint64_t p = 0; p <= session_symbol_mask_; ++p) {
     SessionSymbolState& row = session_symbols_[p];
     const std::uint64_t key = row.key.load(std::memory_order_acquire);

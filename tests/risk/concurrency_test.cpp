@@ -56,8 +56,9 @@ struct HighWater {
 // rotating ways (cancel, exchange reject, expiry, forward failure).
 void hammer(Engine& engine, SessionIdx sidx, const std::function<std::int64_t(int)>& qty_of,
             std::string_view parent, HighWater& hw, std::int64_t& accepted, std::int64_t& refused) {
-  // Cancels and expiries keep a child counted as sent (cumulative); with a
-  // parent, release only in the ways that give "sent" back.
+  // Every way of ending an order gives back what did not trade (children
+  // count open + executed); with a parent, the first two ways (reject and
+  // forward failure) keep the test's high-water accounting simple.
   const int kinds = parent.empty() ? 4 : 2;
   SessionState ss = engine.make_session(sidx);
   std::vector<std::string> ids;

@@ -645,6 +645,47 @@ TEST_F(EngineLimits, AReplaceCountsTheChildsNewQuantityOnceAcked) {
   EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 0);
 }
 
+TEST_F(EngineLimits, FillsWhileAReplaceIsPendingAreKeptByTheReplacement) {
+  auto c = small_config();
+  c.parent_child.parent_id_tag = 7001;
+  c.auto_kill.on_parent_child_breach = true;
+  make(c);
+  // Parent 1,000 worked by one child of 1,000, replaced at a new price; 300
+  // fill on the original before the replace is acked.
+  ASSERT_TRUE(send(as_child(order(1000), "P1", 1000)).accepted());
+  Reservation a = tickets.back();
+  OrderView r1 = as_child(order(1000, 191 * kMicro), "P1", 1000);
+  r1.action = Action::kReplace;
+  r1.orig_cl_ord_id = "ID0";
+  Reservation b;
+  ASSERT_TRUE(engine->check(r1, *session, b, &a).accepted());
+  ExecEvent f;
+  f.kind = ExecKind::kPartialFill;
+  f.last_qty = 300;
+  f.last_px = 190 * kMicro;
+  f.now_ns = now;
+  (void)engine->on_execution(a, f);
+  engine->on_replaced(a, b);
+  EXPECT_EQ(b.leaves_qty, 700);
+  // Replacing again at the same total is 300 executed + 700 open: no breach.
+  OrderView r2 = as_child(order(1000, 192 * kMicro), "P1", 1000);
+  r2.action = Action::kReplace;
+  r2.orig_cl_ord_id = r1.cl_ord_id;
+  Reservation d;
+  const Decision dd = engine->check(r2, *session, d, &b);
+  EXPECT_TRUE(dd.accepted()) << rule_name(dd.rule);
+  EXPECT_FALSE(dd.session_killed);
+  engine->on_sent_failed(d);
+  // Cancelling the replacement gives back only what did not trade.
+  ExecEvent cxl;
+  cxl.kind = ExecKind::kCanceled;
+  cxl.now_ns = now;
+  (void)engine->on_execution(b, cxl);
+  EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 300);
+  EXPECT_EQ(engine->account_usage("ACC1").open_orders, 0);
+  EXPECT_EQ(engine->account_usage("ACC1").open_notional, 0);
+}
+
 TEST_F(EngineLimits, TheParentTableStartsEmptyEachTradingDay) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
