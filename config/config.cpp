@@ -116,6 +116,18 @@ void parse_gateway(Table& t, GatewayDef& g) {
   if (auto v = t.integer("MaxWorkingOrders", 1, 1 << 24)) {
     g.max_working_orders = static_cast<std::uint32_t>(*v);
   }
+  if (auto v = t.integer("MaxPendingConnections", 1, 65536)) {
+    g.max_pending_connections = static_cast<std::uint32_t>(*v);
+  }
+  if (auto v = t.integer("MaxPendingPerAddress", 1, 65536)) {
+    g.max_pending_per_address = static_cast<std::uint32_t>(*v);
+  }
+  if (g.max_pending_per_address > g.max_pending_connections) {
+    t.error(t.has("MaxPendingPerAddress") ? "MaxPendingPerAddress" : "MaxPendingConnections",
+            "MaxPendingPerAddress (" + std::to_string(g.max_pending_per_address) +
+                ") must be <= MaxPendingConnections (" + std::to_string(g.max_pending_connections) +
+                ")");
+  }
   t.finish();
 }
 
@@ -183,8 +195,18 @@ SessionDef parse_session(Table& t, const GatewayDef& g, KeyLines& lines) {
   if (auto v = t.boolean("CheckLatency")) s.check_latency = *v;
   s.resend_application = acceptor;
   if (auto v = t.boolean("ResendApplication")) s.resend_application = *v;
+  s.max_message_size = acceptor ? 8192 : 65536;
   if (auto v = t.integer("MaxMessageSize", 256, 1 << 20)) {
     s.max_message_size = static_cast<std::uint32_t>(*v);
+  }
+  if (auto v = t.integer("LogonTimeout", 1, 3600)) {
+    s.logon_timeout_s = static_cast<std::int32_t>(*v);
+  }
+  if (auto v = t.integer("LogoutTimeout", 1, 600)) {
+    s.logout_timeout_s = static_cast<std::int32_t>(*v);
+  }
+  if (auto v = t.integer("ResendRequestTimeout", 1, 3600)) {
+    s.resend_request_timeout_s = static_cast<std::int32_t>(*v);
   }
 
   if (!role_known) {

@@ -89,10 +89,23 @@ struct SessionDef {
   // (default for acceptors: reports to clients), false = gap-filled (default
   // for initiators: a stale order is never re-sent to the exchange).
   bool resend_application = true;
-  bool supports_mass_cancel = false;      // (initiator) venue accepts OrderMassCancelRequest.
-  bool cancel_on_disconnect = false;      // (acceptor) cancel working orders when it drops.
-  bool logout_on_kill = false;            // (acceptor) log the client out when killed.
-  std::uint32_t max_message_size = 8192;  // Bytes; a larger frame is garbled input.
+  bool supports_mass_cancel = false;  // (initiator) venue accepts OrderMassCancelRequest.
+  bool cancel_on_disconnect = false;  // (acceptor) cancel working orders when it drops.
+  bool logout_on_kill = false;        // (acceptor) log the client out when killed.
+  // Bytes; a larger frame is garbled input. Default by role: 8192 for
+  // acceptors (orders are small), 65536 for initiators (a venue's execution
+  // report with its repeating groups can pass 8 KiB, and one oversized report
+  // must not drop the exchange leg).
+  std::uint32_t max_message_size = 8192;
+  // Seconds (QuickFIX's LogonTimeout / LogoutTimeout): how long a connection
+  // may take to complete the Logon exchange, and how long a Logout we sent
+  // waits for the peer's answer (and for our bytes to drain) before the
+  // connection is dropped.
+  std::int32_t logon_timeout_s = 10;
+  std::int32_t logout_timeout_s = 2;
+  // Seconds a ResendRequest we sent may stay unsatisfied before it is sent
+  // again or the session is logged out (riskgate's own key).
+  std::int32_t resend_request_timeout_s = 10;
   // (acceptor) Logon must declare an approved identity (tags 1603/1604/1605 +
   // the build digest tag). Default: true when the gateway has a manifest.
   bool identity_required = false;
@@ -116,6 +129,11 @@ struct GatewayDef {
   // Local emergency kill: if this file exists, global kill. Default: <StateDir>/KILL.
   std::string kill_file = "var/KILL";
   std::uint32_t max_working_orders = 1 << 16;  // Order table capacity (per gateway).
+  // Connections accepted but not yet logged on: at most this many in all, and
+  // this many from one source address. Over either cap a new connection is
+  // closed at once, unread.
+  std::uint32_t max_pending_connections = 64;
+  std::uint32_t max_pending_per_address = 8;
 };
 
 struct Config {

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <iostream>
 #include <stdexcept>
+#include <system_error>
 
+#include "gateway/app/console.hpp"
+#include "gateway/app/gateway_slot.hpp"
 #include "gateway/app/session_config.hpp"
 #include "gateway/codec/tags.hpp"
 #include "gateway/control/build_info.hpp"
@@ -16,19 +18,12 @@ namespace riskgate::app {
 
 namespace asio = boost::asio;
 using control::Scope;
+using detail::kCancelWireBytes;
+using detail::kExchangeTxCapacity;
+using detail::kTick;
+using detail::rx_capacity_for;
 
 namespace {
-
-constexpr std::size_t kRxCapacity = 64 * 1024;
-// The exchange leg must absorb a kill's burst of cancels when the kernel's
-// socket buffer is full: at least this much, more for a large
-// MaxWorkingOrders (see the Connector callback). Clients get less.
-constexpr std::size_t kExchangeTxCapacity = 8 * 1024 * 1024;
-// Bytes one cancel of a working order takes on the wire, at most (header,
-// ClOrdIDs of up to 63 bytes, symbol, side, quantity, times).
-constexpr std::size_t kCancelWireBytes = 320;
-constexpr std::size_t kClientTxCapacity = 1024 * 1024;
-constexpr auto kTick = std::chrono::milliseconds(10);
 
 class SystemClock final : public session::Clock {
  public:
@@ -61,43 +56,6 @@ risk::KillScope to_risk(Scope s) noexcept {
 }
 
 }  // namespace
-
-// One FIX session with its socket, whichever role. Forwards the session's
-// writes to the current connection (sessions outlive connections).
-struct Gateway::Slot final : net::ConnectionOwner, session::Transport {
-  Gateway* gw = nullptr;
-  std::size_t index = 0;
-  const config::SessionDef* def = nullptr;
-  std::unique_ptr<session::MessageStore> store;
-  std::unique_ptr<session::Session> session;
-  std::unique_ptr<net::TcpConnection> conn;
-  std::unique_ptr<net::Connector> connector;  // Initiators.
-  route::ClientLeg* leg = nullptr;            // Acceptors.
-  route::RouteGroup* group = nullptr;
-  // Published by the I/O thread for status (relaxed: a snapshot for humans).
-  std::atomic<std::uint8_t> state{0};
-  session::State printed_state = session::State::kDisconnected;  // Control thread only.
-  std::string remote;                                            // I/O thread only.
-  // Acceptors: what the engine declared at its last Logon, and the verdict
-  // (I/O thread writes, control thread reads; seqlock, no lock).
-  control::PublishedIdentity identity;
-
-  bool send(std::string_view bytes) noexcept override { return conn && conn->send(bytes); }
-  void disconnect(std::string_view reason) noexcept override {
-    if (conn) conn->disconnect(reason);
-  }
-  std::size_t on_bytes(std::string_view data) noexcept override { return session->on_data(data); }
-  void on_closed(std::string_view) noexcept override {
-    session->on_disconnected();
-    if (conn) gw->graveyard_.push_back(std::move(conn));
-    if (connector) connector->reconnect_later();
-  }
-  void attach(std::unique_ptr<net::TcpConnection> c) {
-    conn = std::move(c);
-    remote = conn->remote_address();
-    conn->set_owner(this);
-  }
-};
 
 // Audit records from the I/O thread go to the AuditLog's lock-free ring.
 class Gateway::Sink final : public route::AuditSink {
@@ -182,13 +140,16 @@ void Gateway::build_sessions() {
           // the exchange leg is never dropped halfway through a kill.
           const std::size_t tx = std::max(
               kExchangeTxCapacity, cfg_.gateway.max_working_orders * kCancelWireBytes + (1u << 20));
-          raw->attach(std::make_unique<net::TcpConnection>(std::move(s), kRxCapacity, tx));
+          raw->attach(std::make_unique<net::TcpConnection>(
+              std::move(s), rx_capacity_for(raw->def->max_message_size), tx));
           raw->conn->start(raw);
           raw->session->on_connected();
         },
-        [raw](const std::string& why, std::chrono::milliseconds retry) {
-          std::cerr << "riskgate: exchange session " << raw->def->name << ": connect failed ("
-                    << why << "), retrying in " << retry.count() << " ms\n";
+        [raw](const boost::system::error_code& why, std::chrono::milliseconds retry) {
+          // Counted, not printed: this is the I/O thread (report_io_events).
+          raw->last_connect_error.store(why.value(), std::memory_order_relaxed);
+          raw->retry_ms.store(retry.count(), std::memory_order_relaxed);
+          raw->connect_failures.fetch_add(1, std::memory_order_relaxed);
         });
     slots_[i] = std::move(slot);
   }
@@ -357,22 +318,39 @@ std::optional<std::pair<risk::KillScope, std::uint32_t>> Gateway::resolve(Scope 
 
 void Gateway::start() {
   audit_log_->start();
-  for (const auto& w : warnings_) std::cerr << "riskgate: WARNING: " << w << "\n";
+  for (const auto& w : warnings_) console_err("riskgate: WARNING: " + w);
   for (const auto& w : warnings_) audit_log_->record_control("startup_warning", {{"text", w}});
 
   // Acceptors: one listener per host:port, shared by the sessions on it.
+  limiter_ = std::make_unique<net::PendingLimiter>(cfg_.gateway.max_pending_connections,
+                                                   cfg_.gateway.max_pending_per_address);
+  pending_.reserve(cfg_.gateway.max_pending_connections);
+  expired_.reserve(cfg_.gateway.max_pending_connections);
   std::vector<std::pair<std::string, std::uint16_t>> bound;
   for (const auto& d : cfg_.sessions) {
     if (d.connection_type != config::ConnectionType::kAcceptor) continue;
+    pending_max_message_ = std::max<std::size_t>(pending_max_message_, d.max_message_size);
     auto key = std::make_pair(d.socket_accept_host, d.socket_accept_port);
     if (std::find(bound.begin(), bound.end(), key) != bound.end()) continue;
     bound.push_back(key);
+    // Before its Logon a connection's session is unknown: it gets the
+    // longest LogonTimeout of the sessions sharing this host:port.
+    std::int32_t logon_timeout_s = d.logon_timeout_s;
+    for (const auto& o : cfg_.sessions) {
+      if (o.connection_type == config::ConnectionType::kAcceptor &&
+          o.socket_accept_host == d.socket_accept_host &&
+          o.socket_accept_port == d.socket_accept_port)
+        logon_timeout_s = std::max(logon_timeout_s, o.logon_timeout_s);
+    }
+    const std::int64_t timeout_ns = static_cast<std::int64_t>(logon_timeout_s) * 1'000'000'000;
     listeners_.push_back(std::make_unique<net::Listener>(
         io_->context(), d.socket_accept_host, d.socket_accept_port,
-        [this](asio::ip::tcp::socket s) { on_accept(std::move(s)); }));
-    std::cout << "riskgate: accepting trading engines on " << d.socket_accept_host << ":"
-              << listeners_.back()->port() << "\n";
+        [this, timeout_ns](asio::ip::tcp::socket s) { on_accept(std::move(s), timeout_ns); }));
+    console_out("riskgate: accepting trading engines on " + d.socket_accept_host + ":" +
+                std::to_string(listeners_.back()->port()));
   }
+  pending_rx_capacity_ = rx_capacity_for(pending_max_message_);
+  reported_.accept_errors.assign(listeners_.size(), 0);
   for (auto& s : slots_)
     if (s && s->connector) s->connector->connect_now();
   tick_ = std::make_unique<asio::steady_timer>(io_->context());
@@ -385,7 +363,7 @@ void Gateway::start() {
     admin_ = std::make_unique<control::AdminServer>(
         ao, control::load_api_tokens(cfg_.gateway.admin_tokens_file), *this, audit_log_.get());
     admin_->start();
-    std::cout << "riskgate: admin API on http://" << ao.host << ":" << admin_->port() << "\n";
+    console_out("riskgate: admin API on http://" + ao.host + ":" + std::to_string(admin_->port()));
   }
   kill_file_ = std::make_unique<control::KillFileWatcher>(
       cfg_.gateway.kill_file, [this](const std::string& reason, const std::string& actor) {
@@ -398,63 +376,8 @@ void Gateway::start() {
       });
   kill_file_->start(control_ioc_);
   io_->start();
-  std::cout << "riskgate: " << control::build_id() << " started (" << opts_.instance << ")"
-            << std::endl;
-}
-
-void Gateway::on_accept(asio::ip::tcp::socket s) {
-  // A connection is anonymous until its Logon names the session.
-  class Pending final : public net::ConnectionOwner {
-   public:
-    Pending(Gateway& gw, net::TcpConnection* c) : gw_(gw), c_(c) {}
-    std::size_t on_bytes(std::string_view data) noexcept override {
-      const auto f = codec::frame(data, 8192);
-      if (f.status == codec::FrameStatus::kNeedMore) return 0;
-      codec::Message m;
-      Slot* target = nullptr;
-      if (f.status == codec::FrameStatus::kMessage &&
-          m.scan(f.message) == codec::ScanError::kNone && m.msg_type() == codec::msgtype::kLogon) {
-        for (auto& s : gw_.slots_) {
-          if (!s || !s->leg) continue;
-          if (s->def->target_comp_id == m.get(codec::tag::kSenderCompID) &&
-              s->def->sender_comp_id == m.get(codec::tag::kTargetCompID) && !s->conn)
-            target = s.get();
-        }
-      }
-      auto it = std::find_if(gw_.pending_.begin(), gw_.pending_.end(),
-                             [&](auto& p) { return p.get() == c_; });
-      if (target == nullptr || it == gw_.pending_.end()) {
-        std::cerr << "riskgate: refused a connection from " << c_->remote_endpoint()
-                  << ": first message is not a Logon for a configured, free session\n";
-        c_->disconnect("unknown session");
-        return data.size();
-      }
-      auto owned = std::move(*it);
-      gw_.pending_.erase(it);
-      Slot* slot = target;
-      slot->attach(std::move(owned));
-      slot->session->on_connected();
-      delete this;  // Nothing of `this` is touched below.
-      return slot->on_bytes(data);
-    }
-    void on_closed(std::string_view) noexcept override {
-      auto it = std::find_if(gw_.pending_.begin(), gw_.pending_.end(),
-                             [&](auto& p) { return p.get() == c_; });
-      if (it != gw_.pending_.end()) {
-        gw_.graveyard_.push_back(std::move(*it));
-        gw_.pending_.erase(it);
-      }
-      delete this;
-    }
-
-   private:
-    Gateway& gw_;
-    net::TcpConnection* c_;
-  };
-  auto conn = std::make_unique<net::TcpConnection>(std::move(s), kRxCapacity, kClientTxCapacity);
-  auto* raw = conn.get();
-  pending_.push_back(std::move(conn));
-  raw->start(new Pending(*this, raw));
+  console_out("riskgate: " + std::string(control::build_id()) + " started (" + opts_.instance +
+              ")");
 }
 
 void Gateway::io_tick() {
@@ -466,6 +389,7 @@ void Gateway::io_tick() {
     s->state.store(static_cast<std::uint8_t>(st), std::memory_order_relaxed);
     if (st == session::State::kActive && s->connector) s->connector->reset_backoff();
   }
+  expire_pending();
   graveyard_.clear();
   tick_->expires_after(kTick);
   tick_->async_wait([this](const boost::system::error_code& ec) {
@@ -658,7 +582,7 @@ void Gateway::persist_new_trips() {
     try {
       (void)kill_store_->engage(k);
     } catch (const std::exception& e) {
-      std::cerr << "riskgate: cannot persist automatic kill: " << e.what() << "\n";
+      console_err(std::string("riskgate: cannot persist automatic kill: ") + e.what());
     }
     audit_log_->record_control("auto_kill", {{"session", s->def->name},
                                              {"reason", std::string(risk::kill_reason_name(why))}});
@@ -676,11 +600,12 @@ void Gateway::control_tick() {
     if (!s) continue;
     const auto st = static_cast<session::State>(s->state.load(std::memory_order_relaxed));
     if (st == s->printed_state) continue;
-    std::cout << "riskgate: session " << s->def->name << ": "
-              << session::to_string(s->printed_state) << " -> " << session::to_string(st)
-              << std::endl;
+    console_out("riskgate: session " + s->def->name + ": " +
+                std::string(session::to_string(s->printed_state)) + " -> " +
+                std::string(session::to_string(st)));
     s->printed_state = st;
   }
+  report_io_events();
   std::lock_guard lock(control_mu_);
   persist_new_trips();
   check_tables();
@@ -689,7 +614,7 @@ void Gateway::control_tick() {
 void Gateway::check_tables() {
   for (const TableLevel& t : table_watch_.poll(engine_->table_usage(), clock_->steady_ns())) {
     const std::string text = t.warning();
-    std::cerr << "riskgate: WARNING: " << text << std::endl;
+    console_err("riskgate: WARNING: " + text);
     audit_log_->record_control("table_capacity", {{"table", std::string(t.table)},
                                                   {"used", t.used},
                                                   {"capacity", t.capacity},

@@ -29,6 +29,7 @@
 #include "gateway/control/kill_store.hpp"
 #include "gateway/net/io_thread.hpp"
 #include "gateway/net/listener.hpp"
+#include "gateway/net/pending_limit.hpp"
 #include "gateway/net/tcp_connection.hpp"
 #include "gateway/route/route_group.hpp"
 #include "risk/engine.hpp"
@@ -72,8 +73,31 @@ class Gateway final : public control::GatewayControl {
   };
   class Sink;
 
+  // A connection that has not logged on yet (see net::PendingLimiter).
+  struct PendingConn {
+    std::unique_ptr<net::TcpConnection> conn;
+    boost::asio::ip::address from;
+    std::int64_t deadline_ns = 0;  // Steady clock: LogonTimeout from accept.
+  };
+  // What the I/O thread saw and must not print itself (a blocked stdout or
+  // stderr would stall the order path). It counts (relaxed: counters for
+  // humans); the main thread reports the increments at most once a second
+  // per cause (report_io_events), on the console and in the audit.
+  struct IoEvents {
+    std::atomic<std::uint64_t> over_total{0};      // Closed unread: MaxPendingConnections.
+    std::atomic<std::uint64_t> over_address{0};    // Closed unread: MaxPendingPerAddress.
+    std::atomic<std::uint64_t> logon_timeouts{0};  // Pending, no Logon within LogonTimeout.
+    std::atomic<std::uint64_t> not_a_logon{0};     // First message not a Logon for a free session.
+  };
+  struct ReportedEvents {  // Main thread: the counts already reported.
+    std::uint64_t over_total = 0, over_address = 0, logon_timeouts = 0, not_a_logon = 0;
+    std::vector<std::uint64_t> accept_errors;  // Per listener.
+  };
+
   void build_sessions();
-  void on_accept(boost::asio::ip::tcp::socket s);
+  void on_accept(boost::asio::ip::tcp::socket s, std::int64_t logon_timeout_ns);
+  void expire_pending();
+  void report_io_events();
   void io_tick();
   void drain_commands();
   void verify_self();
@@ -102,7 +126,14 @@ class Gateway final : public control::GatewayControl {
   std::vector<std::unique_ptr<route::RouteGroup>> groups_;
   std::vector<std::unique_ptr<Slot>> slots_;  // Index = session index in cfg_.sessions.
   std::vector<std::unique_ptr<net::Listener>> listeners_;
-  std::vector<std::unique_ptr<net::TcpConnection>> pending_;    // Awaiting a Logon.
+  std::vector<PendingConn> pending_;          // Awaiting a Logon; at most MaxPendingConnections.
+  std::vector<net::TcpConnection*> expired_;  // io_tick scratch, reserved at start.
+  std::unique_ptr<net::PendingLimiter> limiter_;
+  std::size_t pending_max_message_ = 8192;  // Largest acceptor MaxMessageSize.
+  std::size_t pending_rx_capacity_ = 0;
+  IoEvents io_events_;
+  ReportedEvents reported_;
+  std::int64_t next_report_ns_ = 0;
   std::vector<std::unique_ptr<net::TcpConnection>> graveyard_;  // Closed; freed on the next tick.
   std::unique_ptr<boost::asio::steady_timer> tick_;
   moodycamel::ConcurrentQueue<Command> commands_;

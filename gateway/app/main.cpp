@@ -6,6 +6,7 @@
 #include <iostream>
 #include <thread>
 
+#include "gateway/app/console.hpp"
 #include "gateway/app/gateway.hpp"
 #include "gateway/control/build_info.hpp"
 
@@ -57,21 +58,25 @@ int main(int argc, char** argv) {
   std::signal(SIGHUP, on_hup_signal);
   std::signal(SIGPIPE, SIG_IGN);
   riskgate::control::install_emergency_signal_handler(SIGUSR1);
+  // From here on, console output is queued (console.hpp): a stalled stdout
+  // or stderr must stall nothing but the console's own writer thread.
   try {
     gw->start();
   } catch (const std::exception& e) {
-    std::cerr << "riskgate: not started: " << e.what() << "\n";
+    riskgate::app::console_err(std::string("riskgate: not started: ") + e.what());
+    riskgate::app::console_flush(std::chrono::seconds(1));
     return 1;
   }
   while (!g_stop.load(std::memory_order_relaxed)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (g_reload.exchange(false, std::memory_order_relaxed)) {
       auto r = gw->reload("signal:SIGHUP", "SIGHUP");
-      std::cerr << "riskgate: " << r.message << "\n";
+      riskgate::app::console_err("riskgate: " + r.message);
     }
     gw->control_tick();
   }
-  std::cout << "riskgate: stopping" << std::endl;
+  riskgate::app::console_out("riskgate: stopping");
   gw->stop();
+  riskgate::app::console_flush(std::chrono::seconds(1));
   return 0;
 }

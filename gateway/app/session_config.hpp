@@ -25,6 +25,9 @@ namespace riskgate::app {
   sc.resend_policy =
       d.resend_application ? session::ResendPolicy::kResend : session::ResendPolicy::kGapFill;
   sc.max_message_size = d.max_message_size;
+  sc.logon_timeout_ms = static_cast<std::int64_t>(d.logon_timeout_s) * 1000;
+  sc.logout_timeout_ms = static_cast<std::int64_t>(d.logout_timeout_s) * 1000;
+  sc.resend_request_timeout_ms = static_cast<std::int64_t>(d.resend_request_timeout_s) * 1000;
   return sc;
 }
 

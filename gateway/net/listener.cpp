@@ -1,5 +1,6 @@
 #include "gateway/net/listener.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace riskgate::net {
@@ -8,8 +9,13 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 Listener::Listener(asio::io_context& ctx, const std::string& host, std::uint16_t port,
-                   OnAccept on_accept)
-    : acceptor_(ctx), on_accept_(std::move(on_accept)) {
+                   OnAccept on_accept, AcceptBackoff backoff)
+    : acceptor_(ctx),
+      pause_(ctx),
+      on_accept_(std::move(on_accept)),
+      backoff_(backoff),
+      wait_(backoff.initial) {
+  if (backoff_.max < backoff_.initial) backoff_.max = backoff_.initial;
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(host, ec);
   if (ec) throw std::invalid_argument("listen address '" + host + "': " + ec.message());
@@ -29,13 +35,30 @@ Listener::Listener(asio::io_context& ctx, const std::string& host, std::uint16_t
 void Listener::arm() {
   acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
     if (closed_ || ec == asio::error::operation_aborted) return;
-    if (!ec) on_accept_(std::move(socket));
-    arm();
+    if (!ec) {
+      wait_ = backoff_.initial;
+      on_accept_(std::move(socket));
+      arm();
+      return;
+    }
+    accept_errors_.fetch_add(1, std::memory_order_relaxed);
+    last_error_.store(ec.value(), std::memory_order_relaxed);
+    if (ec == asio::error::connection_aborted) {
+      arm();  // The peer gave up before we accepted: transient, not a resource problem.
+      return;
+    }
+    pause_.expires_after(wait_);
+    wait_ = std::min(wait_ * 2, backoff_.max);
+    pause_.async_wait([this](const boost::system::error_code& tec) {
+      if (tec || closed_) return;
+      arm();
+    });
   });
 }
 
 void Listener::close() {
   closed_ = true;
+  pause_.cancel();
   boost::system::error_code ec;
   acceptor_.close(ec);
 }
@@ -75,7 +98,7 @@ void Connector::attempt() {
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(host_, ec);
   if (ec) {
-    if (on_failure_) on_failure_("bad host '" + host_ + "'", backoff_);
+    if (on_failure_) on_failure_(ec, backoff_);
     reconnect_later();
     return;
   }
@@ -85,7 +108,7 @@ void Connector::attempt() {
     in_flight_ = false;
     if (stopped_) return;
     if (cec) {
-      if (on_failure_) on_failure_(cec.message(), backoff_);
+      if (on_failure_) on_failure_(cec, backoff_);
       reconnect_later();
       return;
     }

@@ -13,7 +13,8 @@ TcpConnection::TcpConnection(asio::ip::tcp::socket socket, std::size_t rx_capaci
       rx_(new char[rx_capacity]),
       rx_cap_(rx_capacity),
       tx_(new char[tx_capacity]),
-      tx_cap_(tx_capacity) {
+      tx_cap_(tx_capacity),
+      flush_timer_(socket_.get_executor()) {
   boost::system::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   // Direct writes from the order path must never block the I/O thread.
@@ -203,9 +204,22 @@ void TcpConnection::arm_write() {
 
 void TcpConnection::disconnect(std::string_view reason) noexcept {
   if (closing_) return;
+  if (close_after_flush_) {
+    // Asked again while flushing: the caller has waited long enough.
+    close_now(std::string_view());
+    return;
+  }
   if (tx_head_ != tx_tail_) {
     close_after_flush_ = true;
     close_reason_.assign(reason);
+    flush_timer_pending_ = true;
+    flush_timer_.expires_after(flush_timeout_);
+    flush_timer_.async_wait([this](const boost::system::error_code&) {
+      flush_timer_pending_ = false;
+      // Not drained in time (or already closed): close; reports the close
+      // if this was the last pending operation.
+      close_now(std::string_view());
+    });
     return;
   }
   close_now(reason);
@@ -218,12 +232,14 @@ void TcpConnection::close_now(std::string_view reason) noexcept {
     boost::system::error_code ec;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket_.close(ec);  // Cancels pending operations; their handlers see closing_.
+    if (flush_timer_pending_) flush_timer_.cancel();
   }
   maybe_finish_close();
 }
 
 void TcpConnection::maybe_finish_close() noexcept {
-  if (!closing_ || read_pending_ || write_pending_ || close_reported_) return;
+  if (!closing_ || read_pending_ || write_pending_ || flush_timer_pending_ || close_reported_)
+    return;
   close_reported_ = true;
   if (owner_ != nullptr) owner_->on_closed(close_reason_);
 }

@@ -12,9 +12,16 @@
 // that buffer makes send() return false: the session then disconnects it
 // rather than queue without bound. Both buffers are allocated once, at
 // construction.
+//
+// Close: disconnect() lets bytes already queued (a Logout) reach the peer,
+// but for at most the close-flush timeout; a peer that does not drain them
+// by then is cut off. A second disconnect() while flushing closes at once:
+// the caller (the session's logout timeout) has already waited.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -54,10 +61,16 @@ class TcpConnection final : public session::Transport {
   // Starts reading; `owner` must outlive the connection's open life.
   void start(ConnectionOwner* owner);
   void set_owner(ConnectionOwner* owner) noexcept { owner_ = owner; }
+  // How long disconnect() waits for queued bytes to drain (default 2 s,
+  // QuickFIX's LogoutTimeout default).
+  void set_close_flush_timeout(std::chrono::milliseconds t) noexcept { flush_timeout_ = t; }
 
   // session::Transport
   [[nodiscard]] bool send(std::string_view bytes) noexcept override;
   void disconnect(std::string_view reason) noexcept override;
+  // Closes now, dropping whatever is still queued (the session's
+  // LogoutTimeout expired on a peer that does not drain).
+  void abort(std::string_view reason) noexcept override { close_now(reason); }
 
   [[nodiscard]] bool open() const noexcept { return !closing_; }
   [[nodiscard]] const ConnectionStats& stats() const noexcept { return stats_; }
@@ -104,6 +117,9 @@ class TcpConnection final : public session::Transport {
   bool close_reported_ = false;
   // Close after the overflow buffer drains (a Logout must reach the peer).
   bool close_after_flush_ = false;
+  bool flush_timer_pending_ = false;
+  std::chrono::milliseconds flush_timeout_{2000};
+  boost::asio::steady_timer flush_timer_;
   std::string close_reason_;
   ConnectionStats stats_;
   bool in_batch_ = false;  // WriteBatch's list (owning thread only).

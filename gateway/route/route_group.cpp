@@ -447,10 +447,21 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
     else
       client_orig = orig_field;
   }
+  // Trust no length from a peer: riskgate never issues an id longer than
+  // kMaxIdLen, so a longer 11 or 41 is not about one of our orders. Such a
+  // report still updates exposure below (the entry was found by a short id)
+  // but is not forwarded; it is audited as unroutable. Without this check the
+  // copies below overran id_buf_/id_buf2_ (found by tests/fuzz/fuzz_route).
+  if (client_id.size() > kMaxIdLen || client_orig.size() > kMaxIdLen) {
+    owner = nullptr;
+    client_id = client_orig = {};
+  }
   // Copy into scratch: the entry is freed (and may be reused) on erase below.
-  std::memcpy(id_buf_, client_id.data(), client_id.size());
+  // std::copy_n, not memcpy: with no owner the views are empty with a null
+  // data(), and memcpy from null is undefined even for 0 bytes (UBSan).
+  std::copy_n(client_id.data(), client_id.size(), id_buf_);
   client_id = {id_buf_, client_id.size()};
-  std::memcpy(id_buf2_, client_orig.data(), client_orig.size());
+  std::copy_n(client_orig.data(), client_orig.size(), id_buf2_);
   client_orig = {id_buf2_, client_orig.size()};
 
   // A kill tripped by this report logs its session out (LogoutOnKill) once

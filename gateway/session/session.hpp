@@ -12,7 +12,8 @@
 // SessionConfig), so the order path stays allocation-free.
 //
 // Behaviour (FIX Session Layer Test Cases, FIX 4.4 Vol. 2 / ISO 3531-3; the
-// case numbers are in session.cpp and tests/gateway/session/session_test.cpp):
+// case numbers are in session_inbound.cpp and friends; gateway/session/CONFORMANCE.md
+// maps each case to its test in tests/gateway/session/conformance_test.cpp):
 //   - Before logon the first message must be a Logon with our CompIDs (swapped),
 //     our BeginString, a MsgSeqNum, an accurate SendingTime and a HeartBtInt;
 //     anything else gets a Logout with the reason in Text, then a disconnect.
@@ -31,7 +32,16 @@
 //     A rejected message in sequence consumes its MsgSeqNum.
 //   - Exceptions to "too high is not processed": a ResendRequest is served
 //     before we ask for our own (simultaneous resend), a Logout ends the
-//     session, and SequenceReset-Reset ignores MsgSeqNum altogether.
+//     session, and SequenceReset-Reset ignores MsgSeqNum altogether (0 or
+//     missing included): it sets the expected number to NewSeqNo, or draws
+//     Reject 5 when NewSeqNo is lower than expected.
+//   - A Logon with ResetSeqNumFlag(141)=Y while logged on (FIX 4.4 and later)
+//     resets both sequence numbers: answered by a Logon 141=Y with 34=1, and
+//     the next expected number is 2 after the peer's Logon 34=1.
+//   - Session Rejects carry RefSeqNum(45), RefTagID(371) and RefMsgType(372)
+//     whenever known, SessionRejectReason(373) and Text(58).
+//   - A gap we asked to be resent that does not move within
+//     resend_request_timeout_ms is asked for once more, then logged out.
 //   - Garbled input (bad BodyLength/CheckSum, junk, 8/9/35 out of order) is
 //     dropped and counted in Stats::garbled without touching MsgSeqNum; a
 //     message over max_message_size ends the session (the stream cannot be
@@ -40,8 +50,8 @@
 //     Reject 11.
 //   - Timers (steady clock only): Heartbeat after heart_bt_int of sending
 //     nothing; TestRequest after heart_bt_int*(1+grace) of hearing nothing;
-//     Logout + disconnect after the same again with still nothing; logon and
-//     logout timeouts disconnect.
+//     Logout + disconnect after the same again with still nothing; logon,
+//     logout, resend and drain timeouts (see SessionConfig) disconnect.
 #pragma once
 
 #include <cstddef>
@@ -75,6 +85,12 @@ class Transport {
   [[nodiscard]] virtual bool send(std::string_view bytes) noexcept = 0;
   // Close after flushing what was already accepted by send().
   virtual void disconnect(std::string_view reason) noexcept = 0;
+  // Close now, dropping whatever send() accepted but could not flush. The
+  // session calls it when a disconnect() has not completed (no
+  // on_disconnected()) within logout_timeout_ms, so a peer that stops reading
+  // cannot hold a closing connection for ever. The default does nothing, for
+  // transports that bound their own flush.
+  virtual void abort(std::string_view reason) noexcept { (void)reason; }
 };
 
 // Sequence numbers and sent messages, behind an interface so that a later
@@ -139,8 +155,18 @@ struct SessionConfig {
   ResendPolicy resend_policy = ResendPolicy::kGapFill;
   std::size_t max_message_size = 8192;
   std::size_t send_buffer_size = 64 * 1024;  // Scratch for one outgoing message.
-  std::int64_t logout_timeout_ms = 2'000;
+  // Bounded waits (all > 0; the constructor throws otherwise):
+  // LogonTimeout (QuickFIX name): an acceptor connection that has not sent a
+  // valid Logon, or an initiator whose Logon is unanswered, is disconnected.
   std::int64_t logon_timeout_ms = 10'000;
+  // LogoutTimeout (QuickFIX name): a Logout we sent that gets no answer is
+  // cut after this long; so is any disconnect whose flush never completes
+  // (the peer stopped reading): Transport::abort().
+  std::int64_t logout_timeout_ms = 2'000;
+  // ResendRequestTimeout (riskgate): a ResendRequest we sent that makes no
+  // progress (the expected MsgSeqNum does not move) for this long is sent
+  // once more; a second silence logs out. Heartbeats do not count as progress.
+  std::int64_t resend_request_timeout_ms = 10'000;
   // Extra fields appended to our Logon (e.g. 1603/1604/1605 identity), raw
   // "tag=value<SOH>" bytes.
   std::string logon_extra_fields;
@@ -210,7 +236,8 @@ class Session {
   [[nodiscard]] std::size_t on_data(std::string_view data) noexcept;
   void on_timer() noexcept;  // Heartbeats, TestRequest, logon/logout timeouts.
   // Steady-clock time (Clock::steady_ns) at which on_timer() next has work;
-  // INT64_MAX when disconnected. Lets the owner arm one timer instead of polling.
+  // INT64_MAX when disconnected (and no disconnect is still draining). Lets the owner arm one timer
+  // instead of polling.
   [[nodiscard]] std::int64_t next_deadline() const noexcept;
 
   // Application messages out. `body` is raw fields after the header.

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -666,6 +668,73 @@ token = "0123456789abcdef"
     EXPECT_CONTAINS(m, "tokens.toml:4: token \"a\": token: must be at least 16 characters");
     EXPECT_CONTAINS(m, "tokens.toml:12: token \"c\": token: same secret as token \"b\"");
   }
+}
+
+}  // namespace
+}  // namespace riskgate::config
+
+// ---------------------------------------------------------------------------
+// Bounded waits and resources (issue 10, item 4)
+
+namespace riskgate::config {
+namespace {
+
+TEST(BoundedConfig, TimeoutsCapsAndMessageSizesHaveDocumentedDefaultsByRole) {
+  const Config c = parse_config(kMinimal, "test.toml");
+  const SessionDef& acceptor = c.sessions[0];
+  const SessionDef& initiator = c.sessions[1];
+  EXPECT_EQ(c.gateway.max_pending_connections, 64u);
+  EXPECT_EQ(c.gateway.max_pending_per_address, 8u);
+  for (const SessionDef* s : {&acceptor, &initiator}) {
+    EXPECT_EQ(s->logon_timeout_s, 10) << s->name;
+    EXPECT_EQ(s->logout_timeout_s, 2) << s->name;
+    EXPECT_EQ(s->resend_request_timeout_s, 10) << s->name;
+  }
+  // Orders are small; a venue's execution report need not be.
+  EXPECT_EQ(acceptor.max_message_size, 8192u);
+  EXPECT_EQ(initiator.max_message_size, 65536u);
+}
+
+TEST(BoundedConfig, SessionTimeoutsAndCapsAreReadFromTheFile) {
+  std::string text = "[gateway]\nMaxPendingConnections = 100\nMaxPendingPerAddress = 3\n" +
+                     replace_line(kMinimal, "SocketConnectPort = 9880\n",
+                                  "SocketConnectPort = 9880\nLogonTimeout = 5\nLogoutTimeout = 1\n"
+                                  "ResendRequestTimeout = 7\nMaxMessageSize = 4096\n");
+  const Config c = parse_config(text, "t.toml");
+  EXPECT_EQ(c.gateway.max_pending_connections, 100u);
+  EXPECT_EQ(c.gateway.max_pending_per_address, 3u);
+  const SessionDef* x = c.find_session("EXCH");
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->logon_timeout_s, 5);
+  EXPECT_EQ(x->logout_timeout_s, 1);
+  EXPECT_EQ(x->resend_request_timeout_s, 7);
+  EXPECT_EQ(x->max_message_size, 4096u);  // An explicit value wins over the role's default.
+}
+
+TEST(BoundedConfig, ATimeoutOfZeroOrAPerAddressCapAboveTheTotalIsRefused) {
+  EXPECT_CONTAINS(error_of(replace_line(kMinimal, "Route = \"EXCH\"\n",
+                                        "Route = \"EXCH\"\nLogonTimeout = 0\n")),
+                  "LogonTimeout");
+  EXPECT_CONTAINS(error_of(replace_line(kMinimal, "Route = \"EXCH\"\n",
+                                        "Route = \"EXCH\"\nLogoutTimeout = 0\n")),
+                  "LogoutTimeout");
+  EXPECT_CONTAINS(
+      error_of("[gateway]\nMaxPendingConnections = 4\nMaxPendingPerAddress = 5\n" + kMinimal),
+      "MaxPendingPerAddress (5) must be <= MaxPendingConnections (4)");
+  EXPECT_CONTAINS(error_of("[gateway]\nMaxPendingConnections = 0\n" + kMinimal),
+                  "MaxPendingConnections");
+}
+
+TEST(BoundedConfig, TheShippedConfigDocumentsEveryNewKey) {
+  const std::string text = [] {
+    std::ifstream in(kSrc + "/config/riskgate.toml");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }();
+  for (const char* key : {"MaxPendingConnections", "MaxPendingPerAddress", "LogonTimeout",
+                          "LogoutTimeout", "ResendRequestTimeout", "MaxMessageSize"})
+    EXPECT_CONTAINS(text, key);
 }
 
 }  // namespace

@@ -1,53 +1,15 @@
-// FIX session state machine tests, one per FIX Session Layer Test Case
-// (FIX 4.4 Volume 2 "FIX Session-level Test Cases and Expected Behaviors",
-// ISO 3531-3) that riskgate implements.
-//
-// Implemented (test case -> test):
-//   1B-a,b  initiator connects and sends Logon ...... SessionLogon.InitiatorSendsLogonWith...
-//   1B-c    valid Logon answer (and too high) ....... SessionLogon.InitiatorAndAcceptorLogOn...,
-//                                                      SessionLogon.InitiatorSendsAResendRequest...
-//   1B-d    invalid Logon answer ....................
-//   SessionLogon.InitiatorLogsOutWhenTheLogonAnswerHasTheWrongCompId 1B-e    first message not a
-//   Logon (initiator) ... SessionLogon.InitiatorLogsOutWhenTheFirstAnswerIsNotALogon 1S-a    valid
-//   Logon (+ too high) ................ SessionLogon.AcceptorAnswersAValidLogon...,
-//                                                      SessionLogon.AcceptorSendsAResendRequestAfterItsLogon...
-//   1S-c    Logon with wrong CompID ................. SessionLogon.WrongCompIdOnLogonIsRefused
-//   1S-d    invalid Logon (BeginString, SendingTime) SessionLogon.WrongBeginStringOnLogonIsRefused,
-//                                                      SessionLogon.LogonWithSendingTimeOutsideLatencyIsRefused
-//   1S-e    first message not a Logon ...............
-//   SessionLogon.FirstMessageNotALogonGetsALogoutAndDisconnect 2a-2e, 2f, 2g, 2i, 2k, 2m, 2o, 2q,
-//   2r, 2t ....... SessionHeader.* / SessionSequence.* 3b, 3c  bad checksum, garbled
-//   ................... SessionTrailer.* 4a, 4b  send Heartbeat ..........................
-//   SessionHeartbeat.* 5       receive Heartbeat .......................
-//   SessionHeartbeat.HeartbeatFromThePeer... 6       send TestRequest, then disconnect .......
-//   SessionHeartbeat.SilentPeer..., ...AnsweredInTime... 7       receive Reject
-//   .......................... SessionReject.* 8       receive ResendRequest ...................
-//   SessionResend.* 10a-e   receive SequenceReset-GapFill ........... SessionSequenceReset.GapFill*
-//   11a-c   receive SequenceReset-Reset ............. SessionSequenceReset.ResetMode*
-//   12a, b  initiate Logout ......................... SessionLogout.Initiated*
-//   13a, b  receive Logout .......................... SessionLogout.*
-//   14b     required tag missing (header and admin body tags) SessionValidation.*
-//   14d     tag without value .......................
-//   SessionValidation.TagWithoutValueIsRejectedWithReason4 20      simultaneous ResendRequest
-//   .............. SessionResend.SimultaneousResendRequest... plus: 141=Y reset on Logon, Logon
-//   timeout, oversize message, transport refusal, byte-by-byte and batched input, SendingTime
-//   cache, no allocation on the steady-state path, and two Sessions back to back (logon, gap
-//   recovery, logout).
-//
-// Not implemented here:
-//   1S-b  duplicate identity: the connection owner (gateway/net) sees both
-//         connections; the state machine sees one.
-//   9     manual sequence synchronisation (operator tool).
-//   14a, 14c, 14e, 14f, 14g-14j, 21: need a data dictionary (tag definitions,
-//         enums, formats, repeating groups); the session passes application
-//         messages through and the route layer validates what it uses.
-//   15    (formatting of our own messages: covered by the codec tests).
-//   16-18 queueing while disconnected, encryption, third-party addressing: optional.
-//   19    PossResend: passed to the application (Message::poss_resend()).
+// FIX session state machine tests, by behaviour (logon, header, sequence,
+// heartbeats, resend, SequenceReset, logout, validation, sending, robustness,
+// allocation, in-session reset, bounded waits, two sessions back to back).
+// The numbers in comments (2b, 10d, ...) are the FIX Session Layer Test
+// Cases; the one-test-per-case table is conformance_test.cpp, mapped in
+// gateway/session/CONFORMANCE.md.
 #include "gateway/session/session.hpp"
 
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -1043,6 +1005,252 @@ TEST_F(SessionBackToBack, LogoutHandshakeDisconnectsBothSides) {  // 12a, 13a, 1
   EXPECT_EQ(acceptor->state(), State::kDisconnected);
   EXPECT_EQ(acceptor_handler.logouts.size(), 1u);
   EXPECT_EQ(initiator_handler.logouts.size(), 1u);
+}
+
+// ---------------------------------------------------------------------------
+// In-session reset by Logon 141=Y (FIX 4.4)
+// ---------------------------------------------------------------------------
+class SessionInSessionReset : public HandDriven {};
+
+TEST_F(SessionInSessionReset, LogonWithResetSeqNumFlagResetsBothSequenceNumbers) {
+  logged_on();
+  for (int i = 0; i < 4; ++i) deliver(peer.order("C" + std::to_string(i)));   // 2..5
+  ASSERT_EQ(session->send_app("8", soh("37=O1|11=C1|")), SendResult::kSent);  // Ours: 2
+  transport.sent.clear();
+  ASSERT_EQ(store->next_target_seq(), 6u);
+
+  peer.next_seq = 1;
+  deliver(peer.logon(30, "141=Y|"));
+  EXPECT_EQ(session->state(), State::kActive);
+  ASSERT_EQ(sent_types(), Types{"A"});
+  EXPECT_EQ(sent(0).seq(), 1u);
+  EXPECT_EQ(sent(0).get(tag::kResetSeqNumFlag), "Y");
+  EXPECT_EQ(store->next_target_seq(), 2u);
+  EXPECT_EQ(store->next_sender_seq(), 2u);
+  EXPECT_TRUE(store->lookup(2).empty());  // The old numbering's messages are gone.
+  EXPECT_EQ(handler.logons, 1);           // Same session: no second on_logon().
+  EXPECT_TRUE(handler.logouts.empty());
+
+  deliver(peer.order("AFTER"));  // 34=2
+  ASSERT_EQ(handler.app.size(), 5u);
+  EXPECT_EQ(store->next_target_seq(), 3u);
+  ASSERT_EQ(session->send_app("8", soh("37=O2|11=AFTER|")), SendResult::kSent);
+  EXPECT_EQ(last_sent().seq(), 2u);
+}
+
+TEST_F(SessionInSessionReset, ResetLogonNumberedAboveOneAsksForTheRest) {
+  logged_on();
+  deliver(peer.logon(30, "141=Y|", opts().at(3)));
+  ASSERT_EQ(sent_types(), (Types{"A", "2"}));
+  EXPECT_EQ(sent(0).seq(), 1u);
+  EXPECT_EQ(sent(1).get(tag::kBeginSeqNo), "1");
+}
+
+TEST_F(SessionInSessionReset, ResetLogonIsCheckedByTheHandlerAgain) {
+  logged_on();
+  handler.refuse_logon_with = "TradingSystemVersion changed inside the session";
+  deliver(peer.logon(30, "141=Y|", opts().at(1)));
+  ASSERT_EQ(sent_types(), Types{"5"});
+  EXPECT_EQ(last_sent().get(tag::kText), "TradingSystemVersion changed inside the session");
+  EXPECT_TRUE(transport.disconnected);
+}
+
+TEST_F(SessionInSessionReset, Fix42KeepsTheStrictReading) {
+  SessionConfig cfg = acceptor_config();
+  cfg.begin_string = "FIX.4.2";
+  start(cfg);
+  deliver(peer.logon(30, {}, opts().version(std::string("FIX.4.2"))));
+  ASSERT_EQ(session->state(), State::kActive);
+  deliver(peer.order("C1", opts().version(std::string("FIX.4.2"))));
+  transport.sent.clear();
+  deliver(peer.logon(30, "141=Y|", opts().at(1).version(std::string("FIX.4.2"))));
+  ASSERT_EQ(sent_types(), Types{"5"});
+  EXPECT_TRUE(transport.disconnected);
+}
+
+// ---------------------------------------------------------------------------
+// Rejects name the message they refer to
+// ---------------------------------------------------------------------------
+TEST_F(SessionValidation, MalformedTagNumberIsRejectedWithRefMsgTypeAndRefSeqNum) {
+  logged_on();
+  deliver(raw_message(
+      "FIX.4.4", "35=D|49=ENGINE1|56=RISKGATE|34=2|52=" + timestamp(clock.utc) + "|11=C1|4x4=1|"));
+  ASSERT_EQ(sent_types(), Types{"3"});
+  EXPECT_EQ(last_sent().get(tag::kSessionRejectReason), "0");
+  EXPECT_EQ(last_sent().get(tag::kRefMsgType), "D");
+  EXPECT_EQ(last_sent().get(tag::kRefSeqNum), "2");
+  EXPECT_FALSE(last_sent().get(tag::kText).empty());
+  EXPECT_EQ(store->next_target_seq(), 3u);
+}
+
+TEST_F(SessionValidation, MalformedFieldInAMessageWithABadMsgTypeOmitsRefMsgType) {
+  logged_on();
+  deliver(raw_message("FIX.4.4",
+                      "35=D!x|49=ENGINE1|56=RISKGATE|34=2|52=" + timestamp(clock.utc) + "|11=|"));
+  ASSERT_EQ(sent_types(), Types{"3"});
+  EXPECT_EQ(last_sent().get(tag::kSessionRejectReason), "4");
+  EXPECT_FALSE(last_sent().has(tag::kRefMsgType));
+  EXPECT_EQ(last_sent().get(tag::kRefTagID), "11");
+}
+
+// ---------------------------------------------------------------------------
+// Bounded waits: ResendRequest, logon, logout, drain
+// ---------------------------------------------------------------------------
+class SessionTimeouts : public HandDriven {};
+
+TEST_F(SessionTimeouts, UnansweredResendRequestIsSentOnceMoreThenTheSessionLogsOut) {
+  SessionConfig cfg = acceptor_config();
+  cfg.resend_request_timeout_ms = 5'000;
+  logged_on(cfg);
+  deliver(peer.order("C9", opts().at(9)));
+  ASSERT_EQ(sent_types(), Types{"2"});
+  EXPECT_EQ(session->next_deadline(), clock.steady + 5'000 * kMs);
+
+  // Heartbeats past the gap keep the session alive but are not progress.
+  clock.advance_ms(2'500);
+  deliver(peer.make("0", "", opts().at(10)));
+  clock.advance_ms(2'499);
+  session->on_timer();
+  EXPECT_EQ(sent_types(), Types{"2"});
+  clock.advance_ms(1);
+  session->on_timer();
+  ASSERT_EQ(sent_types(), (Types{"2", "2"}));
+  EXPECT_EQ(last_sent().get(tag::kBeginSeqNo), "2");
+  EXPECT_EQ(session->stats().resend_requests_sent, 2u);
+
+  deliver(peer.make("0", "", opts().at(11)));
+  clock.advance_ms(5'000);
+  session->on_timer();
+  EXPECT_EQ(sent_types().back(), "5");
+  EXPECT_NE(last_sent().get(tag::kText).find("ResendRequest not satisfied"), std::string::npos);
+  EXPECT_TRUE(transport.disconnected);
+  ASSERT_EQ(handler.logouts.size(), 1u);  // The leg is down: its orders are refused.
+}
+
+TEST_F(SessionTimeouts, ResendThatKeepsProgressingIsNotTimedOut) {
+  SessionConfig cfg = acceptor_config();
+  cfg.resend_request_timeout_ms = 5'000;
+  logged_on(cfg);
+  deliver(peer.order("C6", opts().at(6)));
+  for (std::uint64_t s = 2; s <= 5; ++s) {
+    clock.advance_ms(4'000);
+    session->on_timer();
+    deliver(peer.order("R" + std::to_string(s), opts().at(s).dup(timestamp(clock.utc))));
+  }
+  clock.advance_ms(4'000);
+  session->on_timer();
+  deliver(peer.order("R6", opts().at(6).dup(timestamp(clock.utc))));
+  EXPECT_EQ(session->stats().resend_requests_sent, 1u);
+  EXPECT_EQ(store->next_target_seq(), 7u);
+  clock.advance_ms(20'000);
+  session->on_timer();
+  EXPECT_EQ(session->stats().resend_requests_sent, 1u);
+  EXPECT_FALSE(transport.disconnected);
+}
+
+TEST_F(SessionTimeouts, ResendTimeoutAppliesWithHeartBtIntZero) {
+  SessionConfig cfg = acceptor_config();
+  cfg.heart_bt_int_s = 0;
+  cfg.resend_request_timeout_ms = 1'000;
+  start(cfg);
+  deliver(peer.logon(0, {}, opts().at(5)));
+  ASSERT_EQ(sent_types(), (Types{"A", "2"}));
+  clock.advance_ms(1'000);
+  session->on_timer();
+  clock.advance_ms(1'000);
+  session->on_timer();
+  EXPECT_EQ(sent_types(), (Types{"A", "2", "2", "5"}));
+  EXPECT_TRUE(transport.disconnected);
+}
+
+TEST_F(SessionTimeouts, TimeoutsMustBePositive) {
+  for (int which = 0; which < 3; ++which) {
+    SessionConfig cfg = acceptor_config();
+    (which == 0   ? cfg.logon_timeout_ms
+     : which == 1 ? cfg.logout_timeout_ms
+                  : cfg.resend_request_timeout_ms) = 0;
+    EXPECT_THROW(Session(cfg, clock, transport, *store, handler), std::invalid_argument);
+  }
+  const SessionConfig defaults;
+  EXPECT_EQ(defaults.logon_timeout_ms, 10'000);
+  EXPECT_EQ(defaults.logout_timeout_ms, 2'000);
+  EXPECT_EQ(defaults.resend_request_timeout_ms, 10'000);
+}
+
+// A transport whose flush never completes (the peer stopped reading).
+class StuckTransport final : public Transport {
+ public:
+  std::vector<std::string> sent;
+  int disconnects = 0;
+  std::vector<std::string> aborts;
+  bool send(std::string_view bytes) noexcept override {
+    sent.emplace_back(bytes);
+    return true;
+  }
+  void disconnect(std::string_view) noexcept override { ++disconnects; }
+  void abort(std::string_view reason) noexcept override { aborts.emplace_back(reason); }
+};
+
+TEST_F(SessionTimeouts, LogoutToAPeerThatNeverAnswersIsAbortedAtLogoutTimeout) {
+  StuckTransport stuck;
+  SessionConfig cfg = acceptor_config();
+  cfg.logout_timeout_ms = 2'000;
+  Session s(cfg, clock, stuck, *store, handler);
+  s.on_connected();
+  (void)s.on_data(peer.logon());
+  s.logout("end of day");
+  EXPECT_EQ(s.next_deadline(), clock.steady + 2'000 * kMs);
+  clock.advance_ms(2'000);
+  s.on_timer();
+  EXPECT_EQ(s.state(), State::kDisconnected);
+  EXPECT_EQ(stuck.disconnects, 1);
+  ASSERT_EQ(stuck.aborts.size(), 1u);
+  EXPECT_EQ(s.next_deadline(), std::numeric_limits<std::int64_t>::max());
+}
+
+TEST_F(SessionTimeouts, DisconnectWhoseFlushNeverDrainsIsAbortedAtLogoutTimeout) {
+  StuckTransport stuck;
+  SessionConfig cfg = acceptor_config();
+  cfg.logout_timeout_ms = 2'000;
+  Session s(cfg, clock, stuck, *store, handler);
+  s.on_connected();
+  (void)s.on_data(peer.logon());
+  (void)s.on_data(peer.make("5", ""));  // Answered with a Logout, then disconnect.
+  EXPECT_EQ(stuck.disconnects, 1);
+  EXPECT_EQ(s.next_deadline(), clock.steady + 2'000 * kMs);
+  clock.advance_ms(1'999);
+  s.on_timer();
+  EXPECT_TRUE(stuck.aborts.empty());
+  clock.advance_ms(1);
+  s.on_timer();
+  ASSERT_EQ(stuck.aborts.size(), 1u);
+  s.on_timer();
+  EXPECT_EQ(stuck.aborts.size(), 1u);  // Once.
+}
+
+TEST_F(SessionTimeouts, DisconnectThatCompletesIsNotAborted) {
+  StuckTransport stuck;
+  Session s(acceptor_config(), clock, stuck, *store, handler);
+  s.on_connected();
+  (void)s.on_data(peer.logon());
+  (void)s.on_data(peer.make("5", ""));
+  s.on_disconnected();  // The transport closed after flushing.
+  EXPECT_EQ(s.next_deadline(), std::numeric_limits<std::int64_t>::max());
+  clock.advance_ms(60'000);
+  s.on_timer();
+  EXPECT_TRUE(stuck.aborts.empty());
+}
+
+TEST_F(SessionTimeouts, AcceptorConnectionWithoutLogonIsClosedAtLogonTimeoutByDefault) {
+  start_acceptor();
+  EXPECT_EQ(session->next_deadline(), clock.steady + 10'000 * kMs);
+  clock.advance_ms(9'999);
+  session->on_timer();
+  EXPECT_FALSE(transport.disconnected);
+  clock.advance_ms(1);
+  session->on_timer();
+  EXPECT_TRUE(transport.disconnected);
+  EXPECT_EQ(transport.disconnect_reason, "Logon timeout");
 }
 
 }  // namespace
