@@ -400,6 +400,16 @@ void set_i64(Table& t, std::string_view key, std::int64_t& out, std::int64_t min
   if (auto v = t.integer(key, min, kI64Max)) out = *v;
 }
 
+// A real number >= 0 (0 switches the setting off), with that in the error.
+std::optional<double> non_negative_real(Table& t, std::string_view key) {
+  const std::optional<double> v = t.real(key, -1e300);
+  if (v && *v < 0) {
+    t.error(key, "must be >= 0, got " + std::to_string(*v));
+    return std::nullopt;
+  }
+  return v;
+}
+
 // [risk.flow] and its [[risk.flow.rule]]s: the flow envelope.
 void parse_flow(Table& t, risk::FlowEnvelope& f) {
   set_i64(t, "warmup_ms", f.warmup_ms, 0);
@@ -456,8 +466,8 @@ void parse_flow(Table& t, risk::FlowEnvelope& f) {
       set_i64(rt, "limit", fr.limit, 0);
       set_i64(rt, "seed", fr.seed, 0);
     }
-    if (auto v = rt.real("multiple", -1e-300)) fr.multiple = *v;
-    if (auto v = rt.real("min_one_sided", -1e-300)) fr.min_one_sided = *v;
+    if (auto v = non_negative_real(rt, "multiple")) fr.multiple = *v;
+    if (auto v = non_negative_real(rt, "min_one_sided")) fr.min_one_sided = *v;
     rt.finish();
     f.rules.push_back(std::move(fr));
   }
@@ -637,14 +647,14 @@ void parse_risk(Reader& r, Table& t, risk::RiskConfig& rc, std::size_t session_c
     auto& x = rc.auto_kill;
     set_i64(*ak, "session_refusals", x.session_refusals, 0);
     set_i64(*ak, "session_refusals_window_ms", x.session_refusals_window_ms, 1);
-    if (auto v = ak->real("session_refusal_ratio", -1e-300)) {
+    if (auto v = non_negative_real(*ak, "session_refusal_ratio")) {
       if (*v > 1.0) {
         ak->error("session_refusal_ratio", "must be 0..1 (a share of the session's orders)");
       } else {
         x.session_refusal_ratio = *v;
       }
     }
-    if (auto v = ak->real("account_breach_min_share", -1e-300)) {
+    if (auto v = non_negative_real(*ak, "account_breach_min_share")) {
       if (*v > 1.0) {
         ak->error("account_breach_min_share", "must be 0..1 (a share of the account's use)");
       } else {
