@@ -25,13 +25,13 @@ struct Engine::Undo {
   // A bit per reservation taken; a value is read only when its bit is set, so
   // the values need no zeroing (this runs on every check).
   enum : std::uint32_t {
-    kRate = 1,
-    kParent = 2,
-    kCumWindow = 4,
-    kCumDay = 8,
-    kOpenOrder = 16,
-    kNotional = 32,
-    kOpenQty = 64,
+    kTookRate = 1,
+    kTookParent = 2,
+    kTookCumWindow = 4,
+    kTookCumDay = 8,
+    kTookOpenOrder = 16,
+    kTookNotional = 32,
+    kTookOpenQty = 64,
   };
   Undo(Engine& en, AccountIdx acc, int sd) noexcept : e(en), account(acc), side(sd) {}
   Engine& e;
@@ -48,20 +48,20 @@ struct Engine::Undo {
 
   void unwind() noexcept {
     // Relaxed throughout: each counter guards only itself (see reserve_bounded).
-    if (taken & kRate) {
+    if (taken & kTookRate) {
       e.accounts_[account].rate_tat.fetch_sub(rate_interval, std::memory_order_relaxed);
     }
-    if (taken & kParent) e.parents_[parent].sent.fetch_sub(sent, std::memory_order_relaxed);
-    if (taken & (kCumWindow | kCumDay | kOpenQty)) {
+    if (taken & kTookParent) e.parents_[parent].sent.fetch_sub(sent, std::memory_order_relaxed);
+    if (taken & (kTookCumWindow | kTookCumDay | kTookOpenQty)) {
       SideState& ss = e.pairs_[pair].sides[side];
-      if (taken & kCumWindow) release_window(ss.cum_window, cum_window_id, sent);
-      if (taken & kCumDay) ss.cum_day.fetch_sub(sent, std::memory_order_relaxed);
-      if (taken & kOpenQty) ss.open_qty.fetch_sub(open_qty, std::memory_order_relaxed);
+      if (taken & kTookCumWindow) release_window(ss.cum_window, cum_window_id, sent);
+      if (taken & kTookCumDay) ss.cum_day.fetch_sub(sent, std::memory_order_relaxed);
+      if (taken & kTookOpenQty) ss.open_qty.fetch_sub(open_qty, std::memory_order_relaxed);
     }
-    if (taken & kOpenOrder) {
+    if (taken & kTookOpenOrder) {
       e.accounts_[account].open_orders.fetch_sub(1, std::memory_order_relaxed);
     }
-    if (taken & kNotional) {
+    if (taken & kTookNotional) {
       e.accounts_[account].open_notional.fetch_sub(notional, std::memory_order_relaxed);
     }
     // Gross notional is the last reservation: nothing after it can refuse.
@@ -353,7 +353,7 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
       }
     }
     undo.rate_interval = g.interval;
-    undo.taken |= Undo::kRate;
+    undo.taken |= Undo::kTookRate;
   } else if (lim[kAccountRate] == 0) {
     return fail(RuleId::kAccountOrderRate, 0, 0);
   }
@@ -478,7 +478,7 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
     }
     undo.parent = parent_slot;
     undo.sent = sent_delta;
-    undo.taken |= Undo::kParent;
+    undo.taken |= Undo::kTookParent;
   } else {
     if (original != nullptr && original->pair_slot == pr && side_index(original->side) == side &&
         original->parent_slot == kNoIdx && day_current(*original)) {
@@ -509,14 +509,14 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
         }
       }
       undo.cum_window_id = id;
-      undo.taken |= Undo::kCumWindow;
+      undo.taken |= Undo::kTookCumWindow;
     }
     if (lim[kCumDay] != kOff) {
       std::int64_t seen = 0;
       if (!reserve_bounded(sside.cum_day, sent_delta, lim[kCumDay], seen)) {
         return refuse_undo(RuleId::kCumulativeQtyDay, seen, lim[kCumDay]);
       }
-      undo.taken |= Undo::kCumDay;
+      undo.taken |= Undo::kTookCumDay;
     }
   }
 
@@ -527,13 +527,13 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
     if (!reserve_bounded(acc.open_orders, 1, lim[kOpenOrders], seen)) {
       return refuse_undo(RuleId::kMaxOpenOrders, seen, lim[kOpenOrders]);
     }
-    undo.taken |= Undo::kOpenOrder;
+    undo.taken |= Undo::kTookOpenOrder;
   }
   if (!reserve_bounded(acc.open_notional, reserve, lim[kOpenNotional], seen)) {
     return refuse_undo(RuleId::kMaxOpenNotional, seen, lim[kOpenNotional], true);
   }
   undo.notional = reserve;
-  undo.taken |= Undo::kNotional;
+  undo.taken |= Undo::kTookNotional;
   {
     // Worst case: buy: pos + open_buy + qty; sell: open_sell + qty - pos.
     // Acquire on open_qty pairs with the release decrement in on_execution,
@@ -553,7 +553,7 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
       }
     }
     undo.open_qty = working;
-    undo.taken |= Undo::kOpenQty;
+    undo.taken |= Undo::kTookOpenQty;
   }
   if (!reserve_bounded(acc.gross_day, reserve, lim[kGrossDay], seen)) {
     return refuse_undo(RuleId::kMaxGrossNotionalDay, seen, lim[kGrossDay], true);
@@ -608,14 +608,14 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   t.parent_day = day_.load(std::memory_order_relaxed) & 127u;
   t.flow_slot = fr;
   t.session = ss.index();
-  t.cum_window_id = (undo.taken & Undo::kCumWindow) ? undo.cum_window_id : 0;
+  t.cum_window_id = (undo.taken & Undo::kTookCumWindow) ? undo.cum_window_id : 0;
   t.order_qty = o.quantity;
   t.leaves_qty = working;
   t.sent_qty = sent_delta;
   t.reserved_px = unit_px;
   t.side = o.side;
   t.counts_open_order = takes_open_order;
-  t.cum_day_counted = (undo.taken & Undo::kCumDay) != 0;
+  t.cum_day_counted = (undo.taken & Undo::kTookCumDay) != 0;
   t.active = true;
   out = t;
   return Decision{};
