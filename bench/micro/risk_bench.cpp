@@ -119,6 +119,18 @@ RiskConfig config_for(Family f) {
   return c;
 }
 
+// The ClOrdID pool wrapped: a fresh session (its ClOrdID table would refuse
+// the reused ids), with the timer paused and its allocations set aside.
+void renew_session(benchmark::State& state, Engine& engine, std::unique_ptr<SessionState>& session,
+                   std::uint32_t& next, std::uint64_t& paused_allocs) {
+  state.PauseTiming();
+  const std::uint64_t p0 = riskgate::testing::thread_allocations();
+  session = std::make_unique<SessionState>(engine.make_session(3));
+  paused_allocs += riskgate::testing::thread_allocations() - p0;
+  next = 0;
+  state.ResumeTiming();
+}
+
 enum class Release { kSentFailed, kCancel };
 
 void run_chain(benchmark::State& state, Family f, Release release) {
@@ -148,14 +160,7 @@ void run_chain(benchmark::State& state, Family f, Release release) {
   std::uint64_t paused_allocs = 0;
   const std::uint64_t a0 = riskgate::testing::thread_allocations();
   for (auto _ : state) {
-    if (next == kIdPool) {
-      state.PauseTiming();
-      const std::uint64_t p0 = riskgate::testing::thread_allocations();
-      session = std::make_unique<SessionState>(engine.make_session(3));
-      paused_allocs += riskgate::testing::thread_allocations() - p0;
-      next = 0;
-      state.ResumeTiming();
-    }
+    if (next == kIdPool) renew_session(state, engine, session, next, paused_allocs);
     o.cl_ord_id = ids[next++];
     o.now_ns += 1000;
     Reservation r;
@@ -246,14 +251,7 @@ void BM_RiskWholeChainOrderAndFill(benchmark::State& state) {
   std::uint64_t refused = 0, paused_allocs = 0, n = 0;
   const std::uint64_t a0 = riskgate::testing::thread_allocations();
   for (auto _ : state) {
-    if (next == kIdPool) {
-      state.PauseTiming();
-      const std::uint64_t p0 = riskgate::testing::thread_allocations();
-      session = std::make_unique<SessionState>(engine.make_session(3));
-      paused_allocs += riskgate::testing::thread_allocations() - p0;
-      next = 0;
-      state.ResumeTiming();
-    }
+    if (next == kIdPool) renew_session(state, engine, session, next, paused_allocs);
     o.cl_ord_id = ids[next++];
     o.symbol = symbols[(n >> 1) & 63];
     o.side = (n & 1) == 0 ? Side::kBuy : Side::kSell;

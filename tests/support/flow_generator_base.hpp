@@ -53,6 +53,22 @@ class FlowBase : public Flow {
     return side == Side::kBuy ? (r + off + kCent - 1) / kCent * kCent : (r - off) / kCent * kCent;
   }
 
+  // A limit child of parent `p` (any parent type with index, symbol, side
+  // and qty), tagged with its parent; the caller sets quantity and price.
+  template <typename Parent>
+  static Step child_of(const Parent& p, std::uint32_t slot, std::int64_t at) {
+    Step s;
+    s.at_ns = at;
+    s.slot = slot;
+    s.symbol = p.symbol;
+    s.side = p.side;
+    s.ord_type = risk::OrdType::kLimit;
+    s.parent = p.index;
+    s.parent_qty = p.qty;
+    s.tagged = true;
+    return s;
+  }
+
   const FlowSpec spec_;
   const SymbolBook& book_;
   std::mt19937_64 rng_;

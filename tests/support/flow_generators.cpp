@@ -480,16 +480,7 @@ class Algo final : public FlowBase {
     return r;
   }
   Step base(const Parent& p, std::uint32_t slot, std::int64_t at) const {
-    Step s;
-    s.at_ns = at;
-    s.slot = slot;
-    s.symbol = p.symbol;
-    s.side = p.side;
-    s.ord_type = risk::OrdType::kLimit;
-    s.parent = p.index;
-    s.parent_qty = p.qty;
-    s.tagged = true;
-    return s;
+    return child_of(p, slot, at);
   }
   Step new_child(const Parent& p, std::uint32_t slot, std::int64_t at, std::int64_t qty) {
     Step s = base(p, slot, at);

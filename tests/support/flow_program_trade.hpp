@@ -270,16 +270,7 @@ class ProgramTrade final : public FlowBase {
   }
 
   Step base(const Parent& p, std::uint32_t slot, std::int64_t at) const {
-    Step s;
-    s.at_ns = at;
-    s.slot = slot;
-    s.symbol = p.symbol;
-    s.side = p.side;
-    s.ord_type = risk::OrdType::kLimit;
-    s.parent = p.index;
-    s.parent_qty = p.qty;
-    s.tagged = true;
-    return s;
+    return child_of(p, slot, at);
   }
   [[nodiscard]] bool crosses(const Step& s) const {
     return s.side == Side::kBuy ? s.price > ref(s.symbol) : s.price < ref(s.symbol);
