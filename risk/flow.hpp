@@ -28,7 +28,11 @@
 // orders and their execution reports), so plain loads and stores suffice.
 // They are atomics, relaxed, only so that the control thread may read them
 // for status while the I/O thread writes (each value is read whole; a status
-// line that mixes two updates is harmless).
+// line that mixes two updates is harmless). Two control-thread writers are
+// the exceptions: the operator's reenable_flow() resets a row's execution
+// count, which count_fill() therefore updates by CAS; and reset_day(), whose
+// share resets must run on the I/O thread (or with the flow stopped) once a
+// trading-day schedule calls it.
 #pragma once
 
 #include <array>
@@ -46,8 +50,9 @@ inline constexpr int kTickShift = 24;  // 2^24 ns = 16.8 ms per tick.
   return now_ns >> kTickShift;
 }
 
-// exp(-k x tick / W) for k ticks, by table. Past 65,535 ticks (18 minutes)
-// the factor is 0: windows are at most minutes long (compile() enforces it).
+// exp(-k x tick / W) for k ticks, by table. Past 65,535 steps (18 minutes at
+// the finest step) the factor is 0: rule windows are at most 80 s
+// (compile() enforces it); baselines use a coarser step.
 class Decay {
  public:
   Decay() = default;
