@@ -311,27 +311,25 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
       }
     }
   }
-  {
-    // Relaxed: single writer, this thread (flow.hpp).
-    if (o.now_ns < sf->throttle_until_ns.load(std::memory_order_relaxed)) {
-      const Gcra g{sn.flow.throttle_interval_ns, 0};
-      if (!gcra(sf->throttle_tat, o.now_ns, g, next_throttle_tat)) {
-        return fail(RuleId::kFlowThrottle, 0, 1'000'000'000 / sn.flow.throttle_interval_ns);
-      }
-      throttled = true;
+  // Relaxed: single writer, this thread (flow.hpp).
+  if (o.now_ns < sf->throttle_until_ns.load(std::memory_order_relaxed)) {
+    const Gcra g{sn.flow.throttle_interval_ns, 0};
+    if (!gcra(sf->throttle_tat, o.now_ns, g, next_throttle_tat)) {
+      return fail(RuleId::kFlowThrottle, 0, 1'000'000'000 / sn.flow.throttle_interval_ns);
     }
-    bool maybe = sf->breached.load(std::memory_order_relaxed) != 0;
-    if (!maybe && sn.flow.symbol_refuse) {
-      for (std::uint32_t w = 0; w < sn.flow.net_windows; ++w) {
-        maybe = maybe || std::fabs(srow.net.net[w].value.load(std::memory_order_relaxed)) >
-                             sn.flow.symbol_refuse_floor;
-      }
+    throttled = true;
+  }
+  bool maybe = sf->breached.load(std::memory_order_relaxed) != 0;
+  if (!maybe && sn.flow.symbol_refuse) {
+    for (std::uint32_t w = 0; w < sn.flow.net_windows; ++w) {
+      maybe = maybe || std::fabs(srow.net.net[w].value.load(std::memory_order_relaxed)) >
+                           sn.flow.symbol_refuse_floor;
     }
-    if (maybe) {
-      const flow::Verdict v =
-          flow::refusing(sn.flow, *sf, &srow.net, o.side == Side::kBuy ? 1 : -1, o.now_ns);
-      if (v.rule != RuleId::kNone) return fail(v.rule, v.actual, v.limit, v.micros);
-    }
+  }
+  if (maybe) {
+    const flow::Verdict v =
+        flow::refusing(sn.flow, *sf, &srow.net, o.side == Side::kBuy ? 1 : -1, o.now_ns);
+    if (v.rule != RuleId::kNone) return fail(v.rule, v.actual, v.limit, v.micros);
   }
   Resolved lim;
   sn.resolve(a, s, lim);
@@ -573,10 +571,8 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   ss.message_tat_ = next_msg_tat;
   ss.order_tat_ = next_order_tat;
   if (throttled) sf->throttle_tat = next_throttle_tat;
-  {
-    // This session's use of the account, for scoping account-level refusals.
-    flow::add_share(flow::share_of(*sf, a, true), reserve, reserve);
-  }
+  // This session's use of the account, for scoping account-level refusals.
+  flow::add_share(flow::share_of(*sf, a, true), reserve, reserve);
   {
     // Typical size: clamped EWMA of log2(size); see the header. Relaxed
     // load/store: one writer per row (the session's thread).

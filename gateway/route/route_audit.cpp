@@ -27,6 +27,11 @@ class TextBuf {
     std::memcpy(out_ + n_, v.data(), k);
     n_ += k;
   }
+  void put_uint(std::uint64_t v) noexcept {
+    // Whole or not at all: to_chars fails rather than truncate.
+    const auto r = std::to_chars(out_ + n_, out_ + cap_, v);
+    if (r.ec == std::errc()) n_ = static_cast<std::size_t>(r.ptr - out_);
+  }
   [[nodiscard]] char* end() noexcept { return out_ + n_; }
   [[nodiscard]] std::size_t room() const noexcept { return cap_ - n_; }
   void advance(std::size_t k) noexcept { n_ += std::min(k, cap_ - n_); }
@@ -162,21 +167,25 @@ void RouteGroup::note_protocol_event(const ClientLeg* leg, std::string_view what
 
 void RouteGroup::note_session_event(const ClientLeg* leg, std::string_view what,
                                     std::string_view detail) noexcept {
-  // Into the fixed scratch buffer (truncated): no allocation on the I/O thread.
-  std::size_t n = 0;
-  auto put = [&](std::string_view v) noexcept {
-    const std::size_t k = std::min(v.size(), sizeof text_ - 1 - n);
-    std::memcpy(text_ + n, v.data(), k);
-    n += k;
-  };
-  put(what);
+  TextBuf t(text_, sizeof text_);
+  t.put(what);
   if (!detail.empty()) {
-    put(": ");
-    put(detail);
+    t.put(": ");
+    t.put(detail);
   }
   // A session event that cannot be audited changes nothing on the order
   // path: new orders are refused anyway while the log is unhealthy.
-  (void)audit(AuditEvent::kSessionEvent, leg, nullptr, nullptr, std::string_view(text_, n));
+  (void)audit(AuditEvent::kSessionEvent, leg, nullptr, nullptr, t.view());
+}
+
+void RouteGroup::audit_repeated_tag(const ClientLeg& leg, const risk::OrderView& view,
+                                    std::uint32_t tag) noexcept {
+  TextBuf t(text_, sizeof text_);
+  t.put("session reject 373=13: tag ");
+  t.put_uint(tag);
+  t.put(" appears more than once");
+  // Not a risk decision: it counts toward no auto-kill.
+  (void)audit(AuditEvent::kOrderRefused, &leg, &view, nullptr, t.view());
 }
 
 }  // namespace riskgate::route

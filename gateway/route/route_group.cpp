@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <cstring>
 
 #include "gateway/codec/tags.hpp"
@@ -160,11 +159,7 @@ void RouteGroup::on_client_message(ClientLeg& leg, const codec::Message& msg) no
       view.cl_ord_id = msg.get(tag::kClOrdID);
       view.account = msg.get(tag::kAccount);
       view.symbol = msg.get(tag::kSymbol);
-      char buf[96];
-      const int n = std::snprintf(
-          buf, sizeof buf, "session reject 373=13: tag %u appears more than once", tr.bad_tag);
-      (void)audit(AuditEvent::kOrderRefused, &leg, &view, nullptr,
-                  std::string_view(buf, n > 0 ? static_cast<std::size_t>(n) : 0));
+      audit_repeated_tag(leg, view, tr.bad_tag);
     }
     return;
   }

@@ -167,6 +167,10 @@ class RouteGroup final : public session::Handler {
   // Audits what a fill did to its session's flow (a kill, a throttle, a
   // disabled flow), naming the rule and its numbers. `order` is the filled
   // order, `client_id` its ClOrdID as the client knows it.
+  // An order refused at session level because a tag that risk reads stands
+  // twice in it (373=13): on record with the tag.
+  void audit_repeated_tag(const ClientLeg& leg, const risk::OrderView& view,
+                          std::uint32_t tag) noexcept;
   void audit_exec_outcome(const risk::ExecOutcome& out, const ClientLeg* owner,
                           const Table::Entry& order, const risk::ExecEvent& ev,
                           std::string_view client_id) noexcept;
