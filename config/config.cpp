@@ -208,6 +208,26 @@ SessionDef parse_session(Table& t, const GatewayDef& g, KeyLines& lines) {
   if (auto v = t.integer("ResendRequestTimeout", 1, 3600)) {
     s.resend_request_timeout_s = static_cast<std::int32_t>(*v);
   }
+  if (auto v = t.boolean("UseDataDictionary")) s.use_data_dictionary = *v;
+  if (auto v = t.str("DataDictionary")) {
+    if (v->empty()) {
+      t.error("DataDictionary", "must not be empty (omit it for the built-in dictionary)");
+    } else if (!s.use_data_dictionary) {
+      t.error("DataDictionary", "set, but UseDataDictionary = false");
+    } else {
+      s.data_dictionary = *v;
+    }
+  }
+  if (auto v = t.boolean("ValidateFieldsOutOfOrder")) s.validate_fields_out_of_order = *v;
+  if (auto v = t.boolean("ValidateUserDefinedFields")) s.validate_user_defined_fields = *v;
+  if (auto v = t.boolean("AllowUnknownMsgFields")) s.allow_unknown_msg_fields = *v;
+  if (auto v = t.boolean("ValidateFieldsHaveValues"); v && !*v) {
+    // QuickFIX's switch, but riskgate cannot honour "off": an empty field
+    // cannot be checked or forwarded unambiguously, so the codec always
+    // rejects it (373=4).
+    t.error("ValidateFieldsHaveValues",
+            "riskgate always rejects empty fields (SessionRejectReason 4); only true is accepted");
+  }
 
   if (!role_known) {
     // Mark the role-specific keys as known so the only error is the role.

@@ -106,6 +106,15 @@ struct SessionDef {
   // Seconds a ResendRequest we sent may stay unsatisfied before it is sent
   // again or the session is logged out (riskgate's own key).
   std::int32_t resend_request_timeout_s = 10;
+  // Data dictionary (QuickFIX's keys and defaults). UseDataDictionary on and
+  // no DataDictionary: the FIX 4.2/4.4 dictionary shipped in config/dict/
+  // (compiled into the binary). DataDictionary: a QuickFIX-format XML file,
+  // e.g. the venue's own, read once at startup.
+  bool use_data_dictionary = true;
+  std::string data_dictionary;
+  bool validate_fields_out_of_order = true;
+  bool validate_user_defined_fields = true;
+  bool allow_unknown_msg_fields = false;
   // (acceptor) Logon must declare an approved identity (tags 1603/1604/1605 +
   // the build digest tag). Default: true when the gateway has a manifest.
   bool identity_required = false;

@@ -101,6 +101,9 @@ Gateway::~Gateway() {
 void Gateway::build_sessions() {
   const auto& sessions = cfg_.sessions;
   slots_.resize(sessions.size());
+  // Loaded (or taken from the binary) once per distinct dictionary; a bad
+  // DataDictionary stops the start with the session's name and the reason.
+  DictionarySet dicts(config_read_tags(cfg_, manifest_ ? &*manifest_ : nullptr));
   route::TranslateConfig tc;
   tc.parent_id_tag = cfg_.risk.parent_child.parent_id_tag;
   tc.parent_qty_tag = cfg_.risk.parent_child.parent_qty_tag;
@@ -127,8 +130,8 @@ void Gateway::build_sessions() {
     groups_.push_back(std::make_unique<route::RouteGroup>(go, *engine_, *clock_, *sink_));
     slot->group = groups_.back().get();
     slot->store = session::make_memory_store(16 * 1024 * 1024);
-    slot->session = std::make_unique<session::Session>(session_config_for(d), *clock_, *slot,
-                                                       *slot->store, *slot->group);
+    slot->session = std::make_unique<session::Session>(session_config_for(d, dicts.for_session(d)),
+                                                       *clock_, *slot, *slot->store, *slot->group);
     slot->group->attach_exchange(*slot->session);
     Slot* raw = slot.get();
     slot->connector = std::make_unique<net::Connector>(
@@ -175,8 +178,8 @@ void Gateway::build_sessions() {
       return check_logon(leg, m);
     };
     slot->store = session::make_memory_store(16 * 1024 * 1024);
-    slot->session = std::make_unique<session::Session>(session_config_for(d), *clock_, *slot,
-                                                       *slot->store, *slot->leg);
+    slot->session = std::make_unique<session::Session>(session_config_for(d, dicts.for_session(d)),
+                                                       *clock_, *slot, *slot->store, *slot->leg);
     slot->leg->attach(*slot->session);
     slots_[i] = std::move(slot);
   }
@@ -531,6 +534,9 @@ nlohmann::json Gateway::status() {
           cfg_.risk.flow.rules);
     } else {
       o["kill_cancels"] = s->group->counters.kill_cancels.load(std::memory_order_relaxed);
+      // Reports the exchange sent that failed validation: riskgate did not
+      // act on them, so operations must reconcile the orders they named.
+      o["reports_rejected"] = s->group->counters.reports_rejected.load(std::memory_order_relaxed);
     }
     sessions.push_back(o);
   }

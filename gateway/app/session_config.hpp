@@ -4,14 +4,20 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "config/config.hpp"
+#include "gateway/app/dictionaries.hpp"
 #include "gateway/session/session.hpp"
 
 namespace riskgate::app {
 
-[[nodiscard]] inline session::SessionConfig session_config_for(const config::SessionDef& d) {
+// `dictionary`: the session's data dictionary (DictionarySet::for_session),
+// null for none.
+[[nodiscard]] inline session::SessionConfig session_config_for(
+    const config::SessionDef& d, std::shared_ptr<const dict::Dictionary> dictionary = nullptr) {
   session::SessionConfig sc;
   sc.begin_string = std::string(config::to_string(d.begin_string));
   sc.sender_comp_id = d.sender_comp_id;
@@ -28,6 +34,8 @@ namespace riskgate::app {
   sc.logon_timeout_ms = static_cast<std::int64_t>(d.logon_timeout_s) * 1000;
   sc.logout_timeout_ms = static_cast<std::int64_t>(d.logout_timeout_s) * 1000;
   sc.resend_request_timeout_ms = static_cast<std::int64_t>(d.resend_request_timeout_s) * 1000;
+  sc.dictionary = std::move(dictionary);
+  sc.validation = validation_options(d);
   return sc;
 }
 

@@ -8,12 +8,14 @@
 #include <charconv>
 #include <cstring>
 
+#include "gateway/codec/tags.hpp"
 #include "gateway/route/route_group.hpp"
 
 namespace riskgate::route {
 
 using control::AuditEvent;
 using control::AuditRecord;
+namespace mt = codec::msgtype;
 
 namespace {
 
@@ -186,6 +188,40 @@ void RouteGroup::audit_repeated_tag(const ClientLeg& leg, const risk::OrderView&
   t.put(" appears more than once");
   // Not a risk decision: it counts toward no auto-kill.
   (void)audit(AuditEvent::kOrderRefused, &leg, &view, nullptr, t.view());
+}
+
+void RouteGroup::audit_rejected_message(const ClientLeg* leg, const codec::Message& msg, int reason,
+                                        std::uint32_t ref_tag, std::string_view text) noexcept {
+  // What the record shows of the message is its first occurrence of each
+  // field: enough to find it, never used for a decision.
+  risk::OrderView v;
+  v.cl_ord_id = msg.get(codec::tag::kClOrdID);
+  v.account = msg.get(codec::tag::kAccount);
+  v.symbol = msg.get(codec::tag::kSymbol);
+  const std::string_view side = msg.get(codec::tag::kSide);
+  v.side = side.size() == 1 ? to_side(side[0]) : risk::Side::kUnknown;
+  std::int64_t qty = 0;
+  if (codec::parse_int(msg.get(codec::tag::kOrderQty), qty)) v.quantity = qty;
+  TextBuf t(text_, sizeof text_);
+  t.put(leg != nullptr ? "session reject 373=" : "exchange message rejected, 373=");
+  t.put_uint(static_cast<std::uint64_t>(reason));
+  t.put(": tag ");
+  t.put_uint(ref_tag);
+  t.put(" (35=");
+  t.put(msg.msg_type());
+  t.put(", 34=");
+  t.put_uint(msg.seq_num());
+  t.put("): ");
+  t.put(text);
+  if (leg == nullptr) t.put("; not forwarded, order state may be stale");
+  // An order refused this way is on record like any refusal; it is not a
+  // risk decision, so it counts toward no auto-kill.
+  const std::string_view type = msg.msg_type();
+  const bool order =
+      leg != nullptr && (type == mt::kNewOrderSingle || type == mt::kOrderCancelReplaceRequest ||
+                         type == mt::kOrderCancelRequest);
+  (void)audit(order ? AuditEvent::kOrderRefused : AuditEvent::kSessionEvent, leg, &v, nullptr,
+              t.view());
 }
 
 }  // namespace riskgate::route

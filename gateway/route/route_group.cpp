@@ -62,6 +62,19 @@ void ClientLeg::on_session_event(std::string_view what) noexcept {
   group_.note_protocol_event(this, what, event_limiter_);
 }
 
+void ClientLeg::on_message_rejected(const codec::Message& msg, int reason, std::uint32_t ref_tag,
+                                    std::string_view text) noexcept {
+  const std::string_view type = msg.msg_type();
+  if (type == mt::kNewOrderSingle || type == mt::kOrderCancelReplaceRequest ||
+      type == mt::kOrderCancelRequest) {
+    counters.orders_in.store(counters.orders_in.load(std::memory_order_relaxed) + 1,
+                             std::memory_order_relaxed);
+    counters.refused.store(counters.refused.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_relaxed);
+  }
+  group_.audit_rejected_message(this, msg, reason, ref_tag, text);
+}
+
 // ---------------------------------------------------------------------------
 // RouteGroup
 // ---------------------------------------------------------------------------
@@ -388,6 +401,13 @@ void RouteGroup::on_logout(std::string_view reason) noexcept {
 
 void RouteGroup::on_session_event(std::string_view what) noexcept {
   note_protocol_event(nullptr, what, event_limiter_);
+}
+
+void RouteGroup::on_message_rejected(const codec::Message& msg, int reason, std::uint32_t ref_tag,
+                                     std::string_view text) noexcept {
+  counters.reports_rejected.store(counters.reports_rejected.load(std::memory_order_relaxed) + 1,
+                                  std::memory_order_relaxed);
+  audit_rejected_message(nullptr, msg, reason, ref_tag, text);
 }
 
 void RouteGroup::on_app_message(const codec::Message& msg) noexcept {

@@ -90,6 +90,8 @@ class ClientLeg final : public session::Handler {
   void on_logout(std::string_view reason) noexcept override;
   void on_app_message(const codec::Message& msg) noexcept override;
   void on_session_event(std::string_view what) noexcept override;
+  void on_message_rejected(const codec::Message& msg, int reason, std::uint32_t ref_tag,
+                           std::string_view text) noexcept override;
 
   // Counters read by the control thread for status: single writer (this
   // leg's I/O thread) with relaxed stores; readers get a recent value.
@@ -152,9 +154,20 @@ class RouteGroup final : public session::Handler {
   void on_logout(std::string_view reason) noexcept override;
   void on_app_message(const codec::Message& msg) noexcept override;
   void on_session_event(std::string_view what) noexcept override;
+  void on_message_rejected(const codec::Message& msg, int reason, std::uint32_t ref_tag,
+                           std::string_view text) noexcept override;
+
+  // A message from `leg` (null: the exchange) that failed data-dictionary
+  // validation and drew a session Reject: on record with the reason and the
+  // tag, and never acted on or forwarded. I/O thread only.
+  void audit_rejected_message(const ClientLeg* leg, const codec::Message& msg, int reason,
+                              std::uint32_t ref_tag, std::string_view text) noexcept;
 
   struct Counters {
     std::atomic<std::uint64_t> reports_in{0}, unroutable{0}, kill_cancels{0};
+    // Exchange messages refused by validation: each is a report riskgate did
+    // not act on, so the state of the order it named may be stale.
+    std::atomic<std::uint64_t> reports_rejected{0};
   } counters;
 
  private:

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "gateway/session/session_impl.hpp"
 
@@ -45,6 +46,14 @@ Session::Impl::Impl(SessionConfig c, Clock& clk, Transport& tr, MessageStore& st
     throw std::invalid_argument("session: SenderCompID and TargetCompID are required");
   }
   if (cfg.begin_string.empty()) throw std::invalid_argument("session: BeginString is required");
+  if (cfg.dictionary) {
+    if (cfg.dictionary->begin_string() != cfg.begin_string) {
+      throw std::invalid_argument(
+          "session: data dictionary " + std::string(cfg.dictionary->origin()) + " is for " +
+          std::string(cfg.dictionary->begin_string()) + ", the session speaks " + cfg.begin_string);
+    }
+    validator.emplace(cfg.dictionary, cfg.validation);
+  }
   if (cfg.heart_bt_int_s < 0) throw std::invalid_argument("session: HeartBtInt must be >= 0");
   if (cfg.test_request_grace < 0) {
     throw std::invalid_argument("session: test_request_grace must be >= 0");

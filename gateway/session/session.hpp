@@ -63,6 +63,7 @@
 #include <vector>
 
 #include "gateway/codec/codec.hpp"
+#include "gateway/dict/dictionary.hpp"
 
 namespace riskgate::session {
 
@@ -170,6 +171,16 @@ struct SessionConfig {
   // Extra fields appended to our Logon (e.g. 1603/1604/1605 identity), raw
   // "tag=value<SOH>" bytes.
   std::string logon_extra_fields;
+  // Data dictionary (QuickFIX's DataDictionary / UseDataDictionary): when
+  // set, every in-sequence message whose type it defines is validated before
+  // anything acts on it; a failure is answered with a session Reject (373
+  // from dict::Verdict, RefSeqNum/RefTagID/RefMsgType, Text), consumes its
+  // MsgSeqNum and goes to Handler::on_message_rejected, never to
+  // on_app_message. Types it does not define go to the application as
+  // before (which answers BusinessMessageReject). The first Logon is held to
+  // the session's own Logon checks only. Null: no dictionary validation.
+  std::shared_ptr<const dict::Dictionary> dictionary;
+  dict::ValidationOptions validation;
 };
 
 enum class State : std::uint8_t {
@@ -201,6 +212,17 @@ class Handler {
   virtual void on_app_message(const codec::Message& msg) noexcept = 0;
   // Session-level events worth an audit/log line (garbled data, rejects sent).
   virtual void on_session_event(std::string_view what) noexcept { (void)what; }
+  // An in-sequence message failed data-dictionary validation and was
+  // answered with a session Reject (`reason` is its SessionRejectReason,
+  // `ref_tag` its RefTagID). It was not and will not be delivered; the view
+  // is valid only during the call. The gateway audits it.
+  virtual void on_message_rejected(const codec::Message& msg, int reason, std::uint32_t ref_tag,
+                                   std::string_view text) noexcept {
+    (void)msg;
+    (void)reason;
+    (void)ref_tag;
+    (void)text;
+  }
 };
 
 struct Stats {

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -83,6 +84,8 @@ struct Session::Impl {
   Transport& transport;
   MessageStore& store;
   Handler& handler;
+  // Built from cfg.dictionary when there is one (its scratch is per session).
+  std::optional<dict::Validator> validator;
 
   // --- state --------------------------------------------------------------
   State state = State::kDisconnected;

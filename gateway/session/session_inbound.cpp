@@ -423,6 +423,16 @@ void Session::Impl::on_session_message() noexcept {
     }
   }
 
+  if (validator && validator->known_type(type)) {
+    const dict::Verdict v = validator->validate(in);
+    if (!v.ok()) {
+      reject_in(v.reason, v.ref_tag, v.text);
+      advance_expected(seq + 1);
+      handler.on_message_rejected(in, v.reason, v.ref_tag, v.text);
+      return;
+    }
+  }
+
   if (!mt::is_admin(type)) {
     if (!msg_type_well_formed(type)) {
       reject_in(rr::kInvalidMsgType, tag::kMsgType, "Invalid MsgType");  // 2q

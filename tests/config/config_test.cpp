@@ -725,6 +725,43 @@ TEST(BoundedConfig, ATimeoutOfZeroOrAPerAddressCapAboveTheTotalIsRefused) {
                   "MaxPendingConnections");
 }
 
+TEST(DictionaryConfig, ValidationIsOnByDefaultWithQuickFixDefaults) {
+  const Config c = parse_config(kMinimal, "t.toml");
+  for (const SessionDef& s : c.sessions) {
+    EXPECT_TRUE(s.use_data_dictionary) << s.name;
+    EXPECT_TRUE(s.data_dictionary.empty()) << s.name;  // The built-in one.
+    EXPECT_TRUE(s.validate_fields_out_of_order) << s.name;
+    EXPECT_TRUE(s.validate_user_defined_fields) << s.name;
+    EXPECT_FALSE(s.allow_unknown_msg_fields) << s.name;
+  }
+}
+
+TEST(DictionaryConfig, TheSwitchesAndTheFileAreReadPerSession) {
+  const Config c = parse_config(
+      replace_line(kMinimal, "SocketConnectPort = 9880\n",
+                   "SocketConnectPort = 9880\nDataDictionary = \"venue.xml\"\n"
+                   "ValidateFieldsOutOfOrder = false\nValidateUserDefinedFields = false\n"
+                   "AllowUnknownMsgFields = true\nValidateFieldsHaveValues = true\n"),
+      "t.toml");
+  const SessionDef* x = c.find_session("EXCH");
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->data_dictionary, "venue.xml");
+  EXPECT_FALSE(x->validate_fields_out_of_order);
+  EXPECT_FALSE(x->validate_user_defined_fields);
+  EXPECT_TRUE(x->allow_unknown_msg_fields);
+}
+
+TEST(DictionaryConfig, ContradictoryOrUnsupportedSettingsAreRefusedWithTheReason) {
+  EXPECT_CONTAINS(
+      error_of(replace_line(kMinimal, "SocketConnectPort = 9880\n",
+                            "SocketConnectPort = 9880\nValidateFieldsHaveValues = false\n")),
+      "riskgate always rejects empty fields");
+  EXPECT_CONTAINS(error_of(replace_line(kMinimal, "SocketConnectPort = 9880\n",
+                                        "SocketConnectPort = 9880\nUseDataDictionary = false\n"
+                                        "DataDictionary = \"venue.xml\"\n")),
+                  "set, but UseDataDictionary = false");
+}
+
 TEST(BoundedConfig, TheShippedConfigDocumentsEveryNewKey) {
   const std::string text = [] {
     std::ifstream in(kSrc + "/config/riskgate.toml");
@@ -732,8 +769,11 @@ TEST(BoundedConfig, TheShippedConfigDocumentsEveryNewKey) {
     ss << in.rdbuf();
     return ss.str();
   }();
-  for (const char* key : {"MaxPendingConnections", "MaxPendingPerAddress", "LogonTimeout",
-                          "LogoutTimeout", "ResendRequestTimeout", "MaxMessageSize"})
+  for (const char* key :
+       {"MaxPendingConnections", "MaxPendingPerAddress", "LogonTimeout", "LogoutTimeout",
+        "ResendRequestTimeout", "MaxMessageSize", "UseDataDictionary", "DataDictionary",
+        "ValidateFieldsOutOfOrder", "ValidateUserDefinedFields", "AllowUnknownMsgFields",
+        "ValidateFieldsHaveValues"})
     EXPECT_CONTAINS(text, key);
 }
 

@@ -1,12 +1,15 @@
-// libFuzzer target: framing, scanning and order translation of arbitrary bytes.
+// libFuzzer target: framing, scanning, data-dictionary validation and order
+// translation of arbitrary bytes.
 //
 // The input is a TCP byte stream. It is framed message by message exactly as
 // the session layer does (drop `consumed` bytes until kNeedMore); each framed
 // message is scanned, re-encoded with encode_forward, and D/F/G messages are
-// translated into a risk::OrderView. The raw input is also scanned directly:
-// scan() must be safe on any bytes, framed or not. Every invariant below is
-// part of the codec.hpp / translate.hpp contract; a violation aborts, so
-// libFuzzer reports it with the input that caused it.
+// translated into a risk::OrderView; every scanned message is validated
+// against the built-in FIX 4.4 dictionary (and, when its BeginString says so,
+// FIX 4.2), and a message that passes must have no top-level tag twice. The raw input is also
+// scanned directly: scan() must be safe on any bytes, framed or not. Every invariant below is part
+// of the codec.hpp / translate.hpp contract; a violation aborts, so libFuzzer reports it with the
+// input that caused it.
 //
 // Run locally (clang, -DRISKGATE_FUZZ=ON):
 //   build-fuzz/tests/fuzz/fuzz_frame_scan -max_total_time=600 \
@@ -20,6 +23,7 @@
 
 #include "gateway/codec/codec.hpp"
 #include "gateway/codec/tags.hpp"
+#include "gateway/dict/dictionary.hpp"
 #include "gateway/route/translate.hpp"
 #include "risk/types.hpp"
 
@@ -155,7 +159,29 @@ void check_forward(const codec::Message& m) {
   check(again.msg_type() == m.msg_type(), "encode_forward keeps MsgType");
 }
 
+// What validation promises the order path: a message that passes has no
+// field outside a repeating group twice, so translate never sees a repeated
+// read tag; and a verdict names a real SessionRejectReason.
+void check_validate(dict::Validator& v, const codec::Message& m) {
+  if (!v.known_type(m.msg_type())) return;
+  const dict::Verdict r = v.validate(m);
+  if (!r.ok()) {
+    check(r.reason >= 0 && r.reason <= 18 && !r.text.empty(), "a verdict has a reason and text");
+    return;
+  }
+  check(route::repeated_read_tag(m, kTranslate) == 0 ||
+            !v.dictionary().defines_field(route::repeated_read_tag(m, kTranslate)),
+        "a valid message repeats no read tag the dictionary defines");
+}
+
 codec::Message g_msg;  // 256 fields: keep it off the stack.
+
+dict::Validator& validator_for(std::string_view begin_string) {
+  // Built once (startup work), like a session's.
+  static dict::Validator v44(dict::Dictionary::builtin("FIX.4.4"), dict::ValidationOptions{});
+  static dict::Validator v42(dict::Dictionary::builtin("FIX.4.2"), dict::ValidationOptions{});
+  return begin_string == "FIX.4.2" ? v42 : v44;
+}
 
 }  // namespace
 
@@ -185,6 +211,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check_scanned(g_msg, msg, err);
       if (err == codec::ScanError::kNone) {
         for (const codec::Field& f : g_msg.fields()) check_fixed6_round_trip(f.value);
+        check_validate(validator_for(g_msg.begin_string()), g_msg);
         check_translate(g_msg, msg);
         check_forward(g_msg);
       }

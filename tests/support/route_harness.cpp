@@ -1,7 +1,9 @@
 #include "tests/support/route_harness.hpp"
 
+#include <optional>
 #include <stdexcept>
 
+#include "config/manifest.hpp"
 #include "gateway/app/session_config.hpp"
 
 namespace riskgate::testing {
@@ -40,9 +42,22 @@ RouteHarness::RouteHarness(const config::Config& cfg) : cfg_(cfg) {
   go.translate.parent_qty_tag = cfg_.risk.parent_child.parent_qty_tag;
   group_ = std::make_unique<route::RouteGroup>(go, *engine_, clock, audit);
 
+  // The same dictionaries as the gateway builds: validation is on the
+  // measured order path exactly as in production.
+  // The manifest's retired tags go into the dictionaries as the gateway puts
+  // them there (relative paths are from the source tree, where the shipped
+  // config is).
+  std::optional<config::Manifest> manifest;
+  if (!cfg_.gateway.manifest.empty()) {
+    const std::string& m = cfg_.gateway.manifest;
+    manifest =
+        config::load_manifest(m.starts_with('/') ? m : std::string(RISKGATE_SOURCE_DIR) + "/" + m);
+  }
+  app::DictionarySet dicts(app::config_read_tags(cfg_, manifest ? &*manifest : nullptr));
   exchange_store_ = session::make_memory_store(1 << 20);
-  exchange_session_ = std::make_unique<session::Session>(app::session_config_for(exch), clock,
-                                                         exchange_wire, *exchange_store_, *group_);
+  exchange_session_ =
+      std::make_unique<session::Session>(app::session_config_for(exch, dicts.for_session(exch)),
+                                         clock, exchange_wire, *exchange_store_, *group_);
   group_->attach_exchange(*exchange_session_);
 
   const std::array<std::string_view, kClients> names{"ENGINE1", "ENGINE2"};
@@ -55,8 +70,9 @@ RouteHarness::RouteHarness(const config::Config& cfg) : cfg_(cfg) {
     co.logout_on_kill = d.logout_on_kill;
     legs_[i] = &group_->add_client(static_cast<risk::SessionIdx>(session_index(cfg_, d)), co);
     client_stores_[i] = session::make_memory_store(1 << 20);
-    client_sessions_[i] = std::make_unique<session::Session>(
-        app::session_config_for(d), clock, client_wire[i], *client_stores_[i], *legs_[i]);
+    client_sessions_[i] =
+        std::make_unique<session::Session>(app::session_config_for(d, dicts.for_session(d)), clock,
+                                           client_wire[i], *client_stores_[i], *legs_[i]);
     legs_[i]->attach(*client_sessions_[i]);
   }
 }

@@ -43,7 +43,45 @@ class RouteGroupTest : public ::testing::Test {
 };
 
 TEST_F(RouteGroupTest, OrderIsForwardedWithPrefixedClOrdIdAndVenueTagsUnchanged) {
+  // Parent tags (parent_id_tag, parent_qty_tag in the config) are added to the
+  // dictionary by the gateway; they pass through unchanged.
+  send(0, h.order(0, "C1", 100, "190.50", "7001=PARENT-1|7002=1000|"));
+  ASSERT_EQ(h.exchange_wire.sent.size(), 1u);
+  const Parsed out(h.exchange_wire.sent[0]);
+  EXPECT_EQ(out.type(), "D");
+  EXPECT_EQ(out.get(tag::kClOrdID), "E1-C1");
+  EXPECT_EQ(out.get(tag::kSenderCompID), "RISKGATE");
+  EXPECT_EQ(out.get(tag::kTargetCompID), "EXCHANGE");
+  EXPECT_EQ(out.get(7001), "PARENT-1");
+  EXPECT_EQ(out.get(tag::kOrderQty), "100");
+  EXPECT_EQ(out.get(tag::kPrice), "190.50");
+  EXPECT_TRUE(app_sent(h.client_wire[0]).empty()) << "nothing goes back until the exchange answers";
+}
+
+TEST_F(RouteGroupTest, AVenueTagTheDictionaryDoesNotDefineIsRejectedAuditedAndNotForwarded) {
   send(0, h.order(0, "C1", 100, "190.50", "9999=venue-specific|"));
+  EXPECT_TRUE(app_sent(h.exchange_wire).empty());
+  const auto back = h.client_wire[0].sent;
+  ASSERT_EQ(back.size(), 1u);
+  const Parsed rej(back[0]);
+  EXPECT_EQ(rej.type(), "3");
+  EXPECT_EQ(rej.get(tag::kSessionRejectReason), "0");
+  EXPECT_EQ(rej.get(tag::kRefTagID), "9999");
+  EXPECT_EQ(rej.get(tag::kRefMsgType), "D");
+  ASSERT_FALSE(h.audit.records.empty());
+  const auto& r = h.audit.records.back();
+  EXPECT_EQ(r.event, riskgate::control::AuditEvent::kOrderRefused);
+  EXPECT_EQ(std::string(r.cl_ord_id), "C1");
+  EXPECT_NE(std::string(r.text).find("373=0: tag 9999"), std::string::npos) << r.text;
+}
+
+TEST(RouteVenueTags, VenueTagsPassUnchangedWhenTheSessionDoesNotValidateUserDefinedFields) {
+  auto cfg = RouteHarness::default_config();
+  for (auto& d : cfg.sessions) d.validate_user_defined_fields = false;
+  RouteHarness h(cfg);
+  h.log_on_all();
+  const std::string order = h.order(0, "C1", 100, "190.50", "9999=venue-specific|");
+  ASSERT_EQ(h.from_client(0, order), order.size());
   ASSERT_EQ(h.exchange_wire.sent.size(), 1u);
   const Parsed out(h.exchange_wire.sent[0]);
   EXPECT_EQ(out.type(), "D");
@@ -52,8 +90,7 @@ TEST_F(RouteGroupTest, OrderIsForwardedWithPrefixedClOrdIdAndVenueTagsUnchanged)
   EXPECT_EQ(out.get(tag::kTargetCompID), "EXCHANGE");
   EXPECT_EQ(out.get(9999), "venue-specific");
   EXPECT_EQ(out.get(tag::kOrderQty), "100");
-  EXPECT_EQ(out.get(tag::kPrice), "190.50");
-  EXPECT_TRUE(app_sent(h.client_wire[0]).empty()) << "nothing goes back until the exchange answers";
+  EXPECT_TRUE(h.client_wire[0].sent.empty()) << "nothing goes back until the exchange answers";
 }
 
 TEST_F(RouteGroupTest, ReportsGoOnlyToTheOwningClientWithThePrefixStripped) {

@@ -1,0 +1,308 @@
+// The order-path half of the data dictionary: one pass over a scanned
+// message's fields, a few table lookups each, no allocation.
+//
+// Invariant (what makes forwarding the bytes unchanged safe): a message that
+// passes has every field outside a repeating group at most once, every group
+// entry's fields at most once per entry, the header before the body and the
+// trailer after it, and each group's NumInGroup equal to its entries. So any
+// field a check reads with codec::Message::find() is the only top-level
+// occurrence, and the venue, whatever occurrence it takes, reads that value.
+#include <algorithm>
+
+#include "gateway/codec/tags.hpp"
+#include "gateway/dict/dictionary.hpp"
+
+namespace riskgate::dict {
+
+namespace rr = codec::reject_reason;
+
+namespace {
+
+constexpr int kGroupFieldsOutOfOrder = 15;  // SessionRejectReason: delimiter not first.
+constexpr int kIncorrectNumInGroup = 16;
+
+constexpr std::string_view kTextInvalidTag = "Invalid tag number";
+constexpr std::string_view kTextRequired = "Required tag missing";
+constexpr std::string_view kTextNotForType = "Tag not defined for this message type";
+constexpr std::string_view kTextRange = "Value is incorrect (out of range) for this tag";
+constexpr std::string_view kTextFormat = "Incorrect data format for value";
+constexpr std::string_view kTextRepeated = "Tag appears more than once";
+constexpr std::string_view kTextOrder = "Tag specified out of required order";
+constexpr std::string_view kTextGroupOrder = "Repeating group fields out of order";
+constexpr std::string_view kTextGroupCount = "Incorrect NumInGroup count for repeating group";
+constexpr std::string_view kTextTooDeep = "Repeating groups nested too deep";
+
+bool digits(std::string_view s, std::size_t max = 18) noexcept {
+  if (s.empty() || s.size() > max) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+int two(std::string_view s, std::size_t at) noexcept {
+  return (s[at] - '0') * 10 + (s[at + 1] - '0');
+}
+
+bool date8(std::string_view s) noexcept {  // YYYYMMDD
+  if (s.size() != 8 || !digits(s)) return false;
+  const int month = two(s, 4);
+  const int day = two(s, 6);
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+bool time_only(std::string_view s) noexcept {  // HH:MM:SS[.d+]
+  if (s.size() < 8 || s[2] != ':' || s[5] != ':') return false;
+  if (!digits(s.substr(0, 2)) || !digits(s.substr(3, 2)) || !digits(s.substr(6, 2))) return false;
+  if (two(s, 0) > 23 || two(s, 3) > 59 || two(s, 6) > 60) return false;  // 60: leap second.
+  if (s.size() == 8) return true;
+  return s[8] == '.' && digits(s.substr(9), 9);
+}
+
+bool decimal(std::string_view s) noexcept {  // [-]digits[.digits], at least one digit
+  if (!s.empty() && s[0] == '-') s.remove_prefix(1);
+  if (s.empty() || s.size() > 40) return false;
+  bool any = false;
+  bool dot = false;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      any = true;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  return any;
+}
+
+bool month_year(std::string_view s) noexcept {  // YYYYMM, YYYYMMDD or YYYYMMwN
+  if (s.size() < 6 || !digits(s.substr(0, 6))) return false;
+  const int month = two(s, 4);
+  if (month < 1 || month > 12) return false;
+  if (s.size() == 6) return true;
+  if (s.size() == 8 && s[6] == 'w') return s[7] >= '1' && s[7] <= '5';
+  return s.size() == 8 && date8(s);
+}
+
+bool check_format(FieldType t, std::string_view v) noexcept {
+  switch (t) {
+    case FieldType::kChar:
+      return v.size() == 1;
+    case FieldType::kBoolean:
+      return v == "Y" || v == "N";
+    case FieldType::kInt:
+      return digits(v[0] == '-' ? v.substr(1) : v);
+    case FieldType::kUnsigned:
+    case FieldType::kNumInGroup:
+      return digits(v);
+    case FieldType::kDecimal:
+      return decimal(v);
+    case FieldType::kUtcTimestamp: {
+      std::int64_t ns = 0;
+      return codec::parse_utc_timestamp(v, ns);
+    }
+    case FieldType::kUtcTimeOnly:
+      return time_only(v);
+    case FieldType::kUtcDate:
+      return date8(v);
+    case FieldType::kMonthYear:
+      return month_year(v);
+    case FieldType::kString:
+    case FieldType::kMultipleValue:
+    case FieldType::kData:
+      return true;  // Non-empty is all they promise; the scanner refuses empty.
+  }
+  return false;
+}
+
+}  // namespace
+
+int Dictionary::find_message(std::string_view type) const noexcept {
+  if (type.size() == 1) {
+    const auto c = static_cast<unsigned char>(type[0]);
+    return c < by_char_.size() ? by_char_[c] : -1;
+  }
+  for (std::size_t i = 0; i < messages_.size(); ++i) {
+    if (messages_[i].type == type) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+const Dictionary::GroupDef* Dictionary::group_of(const Scope& s,
+                                                 std::uint16_t count_id) const noexcept {
+  for (const auto& [id, gi] : s.groups) {
+    if (id == count_id) return &groups_[gi];
+  }
+  return nullptr;
+}
+
+// The walk over one message: shared state for the top level and the
+// (recursive) group entries.
+struct Validator::Walk {
+  Validator& v;
+  const Dictionary& d;
+  std::span<const codec::Field> f;
+  std::size_t i = 0;
+
+  [[nodiscard]] bool in_enum(const Dictionary::FieldDef& fd, std::string_view val) const noexcept {
+    const auto* b = d.enums_.data() + fd.enum_begin;
+    return std::any_of(b, b + fd.enum_count, [&](const std::string& e) { return e == val; });
+  }
+
+  [[nodiscard]] Verdict check_value(std::uint16_t id, const codec::Field& fld) const noexcept {
+    const Dictionary::FieldDef& fd = d.fields_[id];
+    if (!check_format(fd.type, fld.value)) return {rr::kIncorrectDataFormat, fld.tag, kTextFormat};
+    if (fd.enum_count == 0) return {};
+    if (fd.type != FieldType::kMultipleValue) {
+      if (!in_enum(fd, fld.value)) return {rr::kValueIncorrect, fld.tag, kTextRange};
+      return {};
+    }
+    std::string_view rest = fld.value;  // Space-separated: each one must be known.
+    while (!rest.empty()) {
+      const std::size_t sp = rest.find(' ');
+      const std::string_view one = rest.substr(0, sp);
+      if (!one.empty() && !in_enum(fd, one)) return {rr::kValueIncorrect, fld.tag, kTextRange};
+      rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
+    }
+    return {};
+  }
+
+  // Whether a tag the dictionary does not place here passes unchecked
+  // (QuickFIX's shouldCheckTag, same switches).
+  [[nodiscard]] bool unchecked(std::uint32_t tag) const noexcept {
+    return tag >= kUserMinTag ? !v.opts_.user_defined_fields : v.opts_.allow_unknown_msg_fields;
+  }
+
+  // Entries of group `g`, whose count field f[i-1] was just read. On return
+  // f[i] is the first field after the group.
+  [[nodiscard]] Verdict group(const Dictionary::GroupDef& g, std::size_t depth) noexcept {
+    const codec::Field& count_field = f[i - 1];
+    if (depth > kMaxDepth) return {kIncorrectNumInGroup, count_field.tag, kTextTooDeep};
+    std::uint64_t declared = 0;
+    if (!codec::parse_uint(count_field.value, declared)) {
+      return {rr::kIncorrectDataFormat, count_field.tag, kTextFormat};
+    }
+    const Dictionary::Scope& s = d.scopes_[g.scope];
+    std::vector<std::uint32_t>& seen = v.seen_[depth];
+    std::uint64_t entries = 0;
+    std::uint32_t stamp = 0;
+    while (i < f.size()) {
+      const codec::Field& fld = f[i];
+      const std::uint16_t id = d.dense(fld.tag);
+      if (id == Dictionary::kNoField || !s.has(id)) break;  // The group ends here.
+      if (id == g.delimiter_id) {
+        if (entries != 0) {
+          if (Verdict r = required(s, seen, stamp); !r.ok()) return r;
+        }
+        if (++entries > declared) return {kIncorrectNumInGroup, count_field.tag, kTextGroupCount};
+        stamp = v.next_stamp();
+      } else if (entries == 0) {
+        return {kGroupFieldsOutOfOrder, fld.tag, kTextGroupOrder};
+      }
+      if (seen[id] == stamp) return {rr::kTagAppearsMoreThanOnce, fld.tag, kTextRepeated};
+      seen[id] = stamp;
+      if (Verdict r = check_value(id, fld); !r.ok()) return r;
+      ++i;
+      if (d.fields_[id].type == FieldType::kNumInGroup) {
+        if (const Dictionary::GroupDef* inner = d.group_of(s, id)) {
+          if (Verdict r = group(*inner, depth + 1); !r.ok()) return r;
+        }
+      }
+    }
+    if (entries != 0) {
+      if (Verdict r = required(s, seen, stamp); !r.ok()) return r;
+    }
+    if (entries != declared) return {kIncorrectNumInGroup, count_field.tag, kTextGroupCount};
+    return {};
+  }
+
+  [[nodiscard]] Verdict required(const Dictionary::Scope& s, const std::vector<std::uint32_t>& seen,
+                                 std::uint32_t stamp) const noexcept {
+    for (std::uint16_t id : s.required) {
+      if (seen[id] != stamp) return {rr::kRequiredTagMissing, d.fields_[id].tag, kTextRequired};
+    }
+    return {};
+  }
+};
+
+Validator::Validator(std::shared_ptr<const Dictionary> dict, ValidationOptions opts)
+    : dict_(std::move(dict)), opts_(opts) {
+  for (auto& s : seen_) s.assign(dict_->field_count(), 0);
+}
+
+std::uint32_t Validator::next_stamp() noexcept {
+  if (++stamp_ == 0) {
+    // Wrapped after 2^32 scopes: old marks could now collide, so clear them.
+    for (auto& s : seen_) std::fill(s.begin(), s.end(), 0);
+    stamp_ = 1;
+  }
+  return stamp_;
+}
+
+bool Validator::known_type(std::string_view msg_type) const noexcept {
+  return dict_->find_message(msg_type) >= 0;
+}
+
+Verdict Validator::validate(const codec::Message& m) noexcept {
+  const Dictionary& d = *dict_;
+  const int mi = d.find_message(m.msg_type());
+  if (mi < 0) return {};  // Not ours to judge: see known_type().
+  const Dictionary::Scope& header = d.scopes_[0];
+  const Dictionary::Scope& trailer = d.scopes_[1];
+  const Dictionary::Scope& body = d.scopes_[d.messages_[static_cast<std::size_t>(mi)].scope];
+  std::vector<std::uint32_t>& seen = seen_[0];
+  const std::uint32_t top = next_stamp();
+
+  enum class Part : std::uint8_t { kHeader, kBody, kTrailer };
+  Part part = Part::kHeader;
+  Walk w{*this, d, m.fields()};
+  while (w.i < w.f.size()) {
+    const codec::Field& fld = w.f[w.i];
+    const std::uint16_t id = d.dense(fld.tag);
+    const Dictionary::Scope* scope = &body;
+    if (id == Dictionary::kNoField) {
+      if (!w.unchecked(fld.tag)) return {rr::kInvalidTagNumber, fld.tag, kTextInvalidTag};
+      if (part == Part::kTrailer && opts_.fields_out_of_order) {
+        return {rr::kTagOutOfOrder, fld.tag, kTextOrder};
+      }
+      part = Part::kBody;
+      ++w.i;
+      continue;
+    }
+    if (header.has(id)) {
+      if (part != Part::kHeader && opts_.fields_out_of_order) {
+        return {rr::kTagOutOfOrder, fld.tag, kTextOrder};
+      }
+      scope = &header;
+    } else if (trailer.has(id)) {
+      part = Part::kTrailer;
+      scope = &trailer;
+    } else {
+      if (part == Part::kTrailer && opts_.fields_out_of_order) {
+        return {rr::kTagOutOfOrder, fld.tag, kTextOrder};
+      }
+      part = Part::kBody;
+      if (!body.has(id)) {
+        if (!w.unchecked(fld.tag)) return {rr::kTagNotDefinedForMsgType, fld.tag, kTextNotForType};
+        ++w.i;
+        continue;
+      }
+    }
+    if (seen[id] == top) return {rr::kTagAppearsMoreThanOnce, fld.tag, kTextRepeated};
+    seen[id] = top;
+    if (Verdict r = w.check_value(id, fld); !r.ok()) return r;
+    ++w.i;
+    if (d.fields_[id].type == FieldType::kNumInGroup) {
+      if (const Dictionary::GroupDef* g = d.group_of(*scope, id)) {
+        if (Verdict r = w.group(*g, 1); !r.ok()) return r;
+      }
+    }
+  }
+  for (const Dictionary::Scope* s : {&header, &body, &trailer}) {
+    if (Verdict r = w.required(*s, seen, top); !r.ok()) return r;
+  }
+  return {};
+}
+
+}  // namespace riskgate::dict
