@@ -12,8 +12,8 @@
 
 namespace riskgate::route {
 
-using control::AuditEvent;
-using control::AuditRecord;
+using audit::AuditEvent;
+using audit::AuditRecord;
 
 namespace {
 

@@ -202,7 +202,7 @@ TEST_P(RetiredValueTest, ARetiredValueInAnyCaseOrSpacingIsRefusedAndTripsTheSess
   ASSERT_FALSE(h.audit.records.empty());
   bool audited = false;
   for (const auto& r : h.audit.records)
-    audited |= r.event == riskgate::control::AuditEvent::kRetiredValue;
+    audited |= r.event == riskgate::audit::AuditEvent::kRetiredValue;
   EXPECT_TRUE(audited);
 
   // The session stays killed: a clean order after it is refused too.
