@@ -60,11 +60,11 @@ risk::KillScope to_risk(Scope s) noexcept {
 // Audit records from the I/O thread go to the AuditLog's lock-free ring.
 class Gateway::Sink final : public route::AuditSink {
  public:
-  explicit Sink(control::AuditProducer& p) : p_(p) {}
-  bool try_record(const control::AuditRecord& r) noexcept override { return p_.try_record(r); }
+  explicit Sink(audit::AuditProducer& p) : p_(p) {}
+  bool try_record(const audit::AuditRecord& r) noexcept override { return p_.try_record(r); }
 
  private:
-  control::AuditProducer& p_;
+  audit::AuditProducer& p_;
 };
 
 Gateway::Gateway(Options opts) : opts_(std::move(opts)) {
@@ -202,31 +202,31 @@ std::string_view Gateway::check_logon(route::ClientLeg& leg, const codec::Messag
   std::string reason;
   const auto verdict = manifest_->verify_engine(slot.def->target_comp_id, slot.remote, id,
                                                 manifest_->gateway.version, &reason);
-  control::AuditRecord r;
+  audit::AuditRecord r;
   r.utc_ns = clock_->utc_ns();
-  control::AuditRecord::set(r.session, slot.def->name);
+  audit::AuditRecord::set(r.session, slot.def->name);
   if (verdict == config::IdentityVerdict::kApproved) {
     slot.identity.publish(id.app_name, id.version, id.vendor, id.build_digest, slot.remote, true,
                           "approved");
-    r.event = control::AuditEvent::kLogonAccepted;
+    r.event = audit::AuditEvent::kLogonAccepted;
     std::string text = std::string(id.app_name) + " " + std::string(id.version);
-    control::AuditRecord::set(r.text, text);
+    audit::AuditRecord::set(r.text, text);
     (void)producer_->try_record(r);
     return {};
   }
-  control::AuditRecord::set(r.rule, config::to_string(verdict));
-  control::AuditRecord::set(r.text, reason);
+  audit::AuditRecord::set(r.rule, config::to_string(verdict));
+  audit::AuditRecord::set(r.text, reason);
   if (slot.def->on_unapproved_identity == config::OnUnapprovedIdentity::kKill) {
     // Accepted so it can cancel, with its kill switch engaged: it cannot trade.
     slot.identity.publish(id.app_name, id.version, id.vendor, id.build_digest, slot.remote, false,
                           reason);
     engine_->kills().engage(risk::KillScope::kClientSession, leg.index(),
                             risk::KillReason::kVersionMismatch);
-    r.event = control::AuditEvent::kLogonAcceptedKilled;
+    r.event = audit::AuditEvent::kLogonAcceptedKilled;
     (void)producer_->try_record(r);
     return {};
   }
-  r.event = control::AuditEvent::kLogonRefused;
+  r.event = audit::AuditEvent::kLogonRefused;
   (void)producer_->try_record(r);
   logon_reason_ = "unapproved engine identity: " + reason;
   return logon_reason_;

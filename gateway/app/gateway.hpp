@@ -117,7 +117,7 @@ class Gateway final : public control::GatewayControl {
   std::optional<config::Manifest> manifest_;
   std::unique_ptr<risk::Engine> engine_;
   std::unique_ptr<control::AuditLog> audit_log_;
-  control::AuditProducer* producer_ = nullptr;
+  audit::AuditProducer* producer_ = nullptr;
   std::unique_ptr<Sink> sink_;
   std::unique_ptr<control::KillStore> kill_store_;
   route::RetiredValues retired_;

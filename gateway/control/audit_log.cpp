@@ -11,35 +11,8 @@
 
 namespace riskgate::control {
 
-std::string_view to_string(AuditEvent e) noexcept {
-  switch (e) {
-    case AuditEvent::kOrderRefused:
-      return "order_refused";
-    case AuditEvent::kRetiredValue:
-      return "retired_value";
-    case AuditEvent::kLogonAccepted:
-      return "logon_accepted";
-    case AuditEvent::kLogonRefused:
-      return "logon_refused";
-    case AuditEvent::kLogonAcceptedKilled:
-      return "logon_accepted_killed";
-    case AuditEvent::kKillTripped:
-      return "kill_tripped";
-    case AuditEvent::kCancelSent:
-      return "cancel_sent";
-    case AuditEvent::kMassCancelSent:
-      return "mass_cancel_sent";
-    case AuditEvent::kFlowDisabled:
-      return "flow_disabled";
-    case AuditEvent::kSessionEvent:
-      return "session_event";
-    case AuditEvent::kOther:
-      return "other";
-    case AuditEvent::kFlowThrottled:
-      return "flow_throttled";
-  }
-  return "unknown";
-}
+using audit::AuditProducer;
+using audit::AuditRecord;
 
 namespace {
 
@@ -84,53 +57,6 @@ std::string record_line(const AuditRecord& r, const std::string& producer) {
 
 }  // namespace
 
-// ---------------------------------------------------------------------------
-// AuditProducer: SPSC ring. head_ counts records ever pushed, tail_ records
-// ever popped; both only grow (64-bit: no wrap in practice), slot = index & mask.
-
-AuditProducer::AuditProducer(std::string name, std::size_t capacity_pow2,
-                             const std::atomic<bool>* healthy)
-    : healthy_(healthy),
-      mask_(capacity_pow2 - 1),
-      slots_(std::make_unique<AuditRecord[]>(capacity_pow2)),
-      name_(std::move(name)) {}
-
-bool AuditProducer::try_record(const AuditRecord& r) noexcept {
-  // Acquire pairs with AuditLog::fail()'s release store; a stale true only
-  // delays the refusal by one record, which the writer will not write anyway.
-  if (!healthy_->load(std::memory_order_acquire)) {
-    refused_.fetch_add(1, std::memory_order_relaxed);
-    return false;
-  }
-  // Only this thread writes head_: relaxed read of our own value.
-  const std::uint64_t head = head_.load(std::memory_order_relaxed);
-  if (head - cached_tail_ > mask_) {
-    // Looks full: refresh. Acquire pairs with the consumer's release store of
-    // tail_, so the slot we are about to overwrite has been copied out.
-    cached_tail_ = tail_.load(std::memory_order_acquire);
-    if (head - cached_tail_ > mask_) {
-      refused_.fetch_add(1, std::memory_order_relaxed);
-      return false;
-    }
-  }
-  slots_[head & mask_] = r;
-  // Release publishes the slot contents to the consumer's acquire load of head_.
-  head_.store(head + 1, std::memory_order_release);
-  return true;
-}
-
-template <typename F>
-std::size_t AuditProducer::drain(F&& f) {
-  const std::uint64_t tail = tail_.load(std::memory_order_relaxed);  // Consumer-owned.
-  const std::uint64_t head = head_.load(std::memory_order_acquire);  // Pairs with try_record.
-  for (std::uint64_t i = tail; i != head; ++i) f(slots_[i & mask_]);
-  // Release: the slots are copied out before the producer may reuse them.
-  tail_.store(head, std::memory_order_release);
-  return static_cast<std::size_t>(head - tail);
-}
-
-// ---------------------------------------------------------------------------
-
 AuditLog::AuditLog(Options opts) : opts_(std::move(opts)) {
   opts_.ring_capacity = round_up_pow2(opts_.ring_capacity < 2 ? 2 : opts_.ring_capacity);
 }
@@ -141,8 +67,8 @@ AuditLog::~AuditLog() {
 
 AuditProducer& AuditLog::add_producer(std::string name) {
   std::lock_guard lk(mu_);
-  producers_.push_back(std::unique_ptr<AuditProducer>(
-      new AuditProducer(std::move(name), opts_.ring_capacity, &healthy_)));
+  producers_.push_back(
+      std::make_unique<AuditProducer>(std::move(name), opts_.ring_capacity, &healthy_));
   return *producers_.back();
 }
 
@@ -161,7 +87,8 @@ void AuditLog::start() {
                  last_error_.c_str());
     return;  // healthy_ stays false: fail closed.
   }
-  // Release pairs with healthy()'s acquire: the file is open before anyone trades.
+  // Release pairs with healthy()'s and the rings' (try_record) acquire: the
+  // file is open before anyone trades.
   healthy_.store(true, std::memory_order_release);
   writer_ = std::thread([this] { run(); });
 }
@@ -215,7 +142,7 @@ void AuditLog::fail(const std::string& why) {
     std::lock_guard lk(mu_);
     last_error_ = why;
   }
-  // Release pairs with healthy()/try_record's acquire loads.
+  // Release pairs with healthy()'s and the rings' (try_record) acquire loads.
   healthy_.store(false, std::memory_order_release);
   std::fprintf(stderr, "riskgate: AUDIT LOG FAILED, new orders will be refused: %s\n", why.c_str());
   cv_.notify_all();

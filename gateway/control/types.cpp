@@ -30,12 +30,6 @@ std::optional<Scope> parse_scope(std::string_view s) noexcept {
   return std::nullopt;
 }
 
-std::int64_t utc_now_ns() noexcept {
-  timespec ts{};
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
 std::string format_utc(std::int64_t utc_ns) {
   const std::time_t secs = static_cast<std::time_t>(utc_ns / 1'000'000'000);
   const long nanos = static_cast<long>(utc_ns % 1'000'000'000);

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/utc_clock.hpp"
+
 namespace riskgate::control {
 
 // Kill-switch scopes (issue 4). The risk helper's kill board (risk/kill_switch.hpp)
@@ -27,9 +29,9 @@ enum class Scope : std::uint8_t {
 // "client_session". nullopt for anything else.
 [[nodiscard]] std::optional<Scope> parse_scope(std::string_view s) noexcept;
 
-// Wall clock, ns since the Unix epoch (clock_gettime(CLOCK_REALTIME) via the
-// vDSO: no syscall on Linux x86-64, safe on the order path).
-[[nodiscard]] std::int64_t utc_now_ns() noexcept;
+// Wall clock, ns since the Unix epoch; defined in common/utc_clock.hpp so
+// the order path has it without this plane. Re-exported for control code.
+using riskgate::utc_now_ns;
 // "2024-05-01T12:00:00.123456789Z". Allocates: not for the order path.
 [[nodiscard]] std::string format_utc(std::int64_t utc_ns);
 

@@ -13,8 +13,8 @@
 
 namespace riskgate::route {
 
-using control::AuditEvent;
-using control::AuditRecord;
+using audit::AuditEvent;
+using audit::AuditRecord;
 namespace mt = codec::msgtype;
 
 namespace {

@@ -10,8 +10,8 @@ namespace riskgate::route {
 
 namespace tag = codec::tag;
 namespace mt = codec::msgtype;
-using control::AuditEvent;
-using control::AuditRecord;
+using audit::AuditEvent;
+using audit::AuditRecord;
 
 namespace {
 

@@ -24,8 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/audit/audit_record.hpp"
 #include "gateway/codec/codec.hpp"
-#include "gateway/control/audit_log.hpp"
 #include "gateway/route/order_table.hpp"
 #include "gateway/route/translate.hpp"
 #include "gateway/session/session.hpp"
@@ -41,7 +41,7 @@ using Table = OrderTable<Ticket>;
 class AuditSink {
  public:
   virtual ~AuditSink() = default;
-  [[nodiscard]] virtual bool try_record(const control::AuditRecord& r) noexcept = 0;
+  [[nodiscard]] virtual bool try_record(const audit::AuditRecord& r) noexcept = 0;
 };
 
 // Which working orders a kill cancels, and which sessions it logs out.
@@ -199,7 +199,7 @@ class RouteGroup final : public session::Handler {
   ClientLeg* owner_by_prefix(std::string_view exch_id) noexcept;
   bool in_scope(const Table::Entry& e, const Scope& s) const noexcept;
   void finish(Table::Entry* e) noexcept;
-  bool audit(control::AuditEvent ev, const ClientLeg* leg, const risk::OrderView* view,
+  bool audit(audit::AuditEvent ev, const ClientLeg* leg, const risk::OrderView* view,
              const risk::Decision* d, std::string_view text) noexcept;
   std::string_view now_stamp() noexcept;
   std::string_view next_id(std::string_view prefix) noexcept;

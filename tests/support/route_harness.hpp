@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "gateway/control/audit_log.hpp"
+#include "gateway/audit/audit_record.hpp"
 #include "gateway/route/route_group.hpp"
 #include "gateway/session/session.hpp"
 #include "risk/engine.hpp"
@@ -34,9 +34,9 @@ class RecordingAudit final : public route::AuditSink {
   bool accept = true;
   bool record = true;  // false: count only (allocation-free).
   std::uint64_t count = 0;
-  std::vector<control::AuditRecord> records;
+  std::vector<audit::AuditRecord> records;
 
-  bool try_record(const control::AuditRecord& r) noexcept override {
+  bool try_record(const audit::AuditRecord& r) noexcept override {
     if (!accept) return false;
     ++count;
     if (record) records.push_back(r);

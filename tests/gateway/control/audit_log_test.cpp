@@ -13,6 +13,10 @@
 namespace riskgate::control {
 namespace {
 
+using audit::AuditEvent;
+using audit::AuditProducer;
+using audit::AuditRecord;
+
 std::vector<nlohmann::json> read_lines(const std::filesystem::path& p) {
   std::vector<nlohmann::json> out;
   std::ifstream in(p);
@@ -30,12 +34,6 @@ AuditRecord refusal(std::string_view cl_ord_id, std::int64_t qty) {
   AuditRecord::set(r.rule, "max_order_qty");
   r.quantity = qty;
   return r;
-}
-
-TEST(AuditRecord, SetTruncatesAndTerminates) {
-  AuditRecord r;
-  AuditRecord::set(r.symbol, std::string(100, 'X'));
-  EXPECT_EQ(std::strlen(r.symbol), sizeof(r.symbol) - 1);
 }
 
 TEST(AuditLog, IsUnhealthyUntilStarted) {

@@ -15,8 +15,8 @@
 namespace {
 
 namespace tag = riskgate::codec::tag;
-using riskgate::control::AuditEvent;
-using riskgate::control::AuditRecord;
+using riskgate::audit::AuditEvent;
+using riskgate::audit::AuditRecord;
 using riskgate::risk::FlowAction;
 using riskgate::risk::FlowMetric;
 using riskgate::risk::FlowRule;
@@ -152,7 +152,7 @@ TEST_F(RouteAuditTest, AFillThatPutsTheSessionUnderTheThrottleIsAuditedAsFlowThr
   EXPECT_EQ(throttled[0].limit, 1000);
   EXPECT_STREQ(throttled[0].text, "session throttled: flow_exec_qty: 1200 > 1000 (ACC1 AAPL)");
   EXPECT_TRUE(records(AuditEvent::kKillTripped).empty());
-  EXPECT_STREQ(riskgate::control::to_string(AuditEvent::kFlowThrottled).data(), "flow_throttled");
+  EXPECT_STREQ(riskgate::audit::to_string(AuditEvent::kFlowThrottled).data(), "flow_throttled");
 
   // Held to the throttle rate: one order passes, the next at once is refused.
   const std::size_t before = h->exchange_wire.sent.size();

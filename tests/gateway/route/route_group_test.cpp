@@ -70,7 +70,7 @@ TEST_F(RouteGroupTest, AVenueTagTheDictionaryDoesNotDefineIsRejectedAuditedAndNo
   EXPECT_EQ(rej.get(tag::kRefMsgType), "D");
   ASSERT_FALSE(h.audit.records.empty());
   const auto& r = h.audit.records.back();
-  EXPECT_EQ(r.event, riskgate::control::AuditEvent::kOrderRefused);
+  EXPECT_EQ(r.event, riskgate::audit::AuditEvent::kOrderRefused);
   EXPECT_EQ(std::string(r.cl_ord_id), "C1");
   EXPECT_NE(std::string(r.text).find("373=0: tag 9999"), std::string::npos) << r.text;
 }
@@ -239,7 +239,7 @@ TEST_P(RetiredValueTest, ARetiredValueInAnyCaseOrSpacingIsRefusedAndTripsTheSess
   ASSERT_FALSE(h.audit.records.empty());
   bool audited = false;
   for (const auto& r : h.audit.records)
-    audited |= r.event == riskgate::control::AuditEvent::kRetiredValue;
+    audited |= r.event == riskgate::audit::AuditEvent::kRetiredValue;
   EXPECT_TRUE(audited);
 
   // The session stays killed: a clean order after it is refused too.

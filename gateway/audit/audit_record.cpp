@@ -1,0 +1,35 @@
+#include "gateway/audit/audit_record.hpp"
+
+namespace riskgate::audit {
+
+std::string_view to_string(AuditEvent e) noexcept {
+  switch (e) {
+    case AuditEvent::kOrderRefused:
+      return "order_refused";
+    case AuditEvent::kRetiredValue:
+      return "retired_value";
+    case AuditEvent::kLogonAccepted:
+      return "logon_accepted";
+    case AuditEvent::kLogonRefused:
+      return "logon_refused";
+    case AuditEvent::kLogonAcceptedKilled:
+      return "logon_accepted_killed";
+    case AuditEvent::kKillTripped:
+      return "kill_tripped";
+    case AuditEvent::kCancelSent:
+      return "cancel_sent";
+    case AuditEvent::kMassCancelSent:
+      return "mass_cancel_sent";
+    case AuditEvent::kFlowDisabled:
+      return "flow_disabled";
+    case AuditEvent::kSessionEvent:
+      return "session_event";
+    case AuditEvent::kOther:
+      return "other";
+    case AuditEvent::kFlowThrottled:
+      return "flow_throttled";
+  }
+  return "unknown";
+}
+
+}  // namespace riskgate::audit
