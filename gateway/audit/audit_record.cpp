@@ -28,6 +28,8 @@ std::string_view to_string(AuditEvent e) noexcept {
       return "other";
     case AuditEvent::kFlowThrottled:
       return "flow_throttled";
+    case AuditEvent::kMessageRejected:
+      return "message_rejected";
   }
   return "unknown";
 }

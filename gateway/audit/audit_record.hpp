@@ -30,6 +30,10 @@ enum class AuditEvent : std::uint8_t {
   kSessionEvent = 9,  // Logon/logout/disconnect worth an audit line.
   kOther = 10,
   kFlowThrottled = 11,  // A flow-envelope rule put a session under the throttle (rule says which).
+  // A message (other than an order from an engine, which is kOrderRefused)
+  // failed data-dictionary validation and drew a session Reject; on the
+  // exchange leg, a report riskgate did not act on.
+  kMessageRejected = 12,
 };
 [[nodiscard]] std::string_view to_string(AuditEvent e) noexcept;
 

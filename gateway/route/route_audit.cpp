@@ -203,7 +203,9 @@ void RouteGroup::audit_rejected_message(const ClientLeg* leg, const codec::Messa
   std::int64_t qty = 0;
   if (codec::parse_int(msg.get(codec::tag::kOrderQty), qty)) v.quantity = qty;
   TextBuf t(text_, sizeof text_);
-  t.put(leg != nullptr ? "session reject 373=" : "exchange message rejected, 373=");
+  // The exchange leg's note first: a long reason text is what gets truncated.
+  t.put(leg != nullptr ? "session reject 373="
+                       : "not acted on, order state may be stale: session reject 373=");
   t.put_uint(static_cast<std::uint64_t>(reason));
   t.put(": tag ");
   t.put_uint(ref_tag);
@@ -213,14 +215,13 @@ void RouteGroup::audit_rejected_message(const ClientLeg* leg, const codec::Messa
   t.put_uint(msg.seq_num());
   t.put("): ");
   t.put(text);
-  if (leg == nullptr) t.put("; not forwarded, order state may be stale");
   // An order refused this way is on record like any refusal; it is not a
   // risk decision, so it counts toward no auto-kill.
   const std::string_view type = msg.msg_type();
   const bool order =
       leg != nullptr && (type == mt::kNewOrderSingle || type == mt::kOrderCancelReplaceRequest ||
                          type == mt::kOrderCancelRequest);
-  (void)audit(order ? AuditEvent::kOrderRefused : AuditEvent::kSessionEvent, leg, &v, nullptr,
+  (void)audit(order ? AuditEvent::kOrderRefused : AuditEvent::kMessageRejected, leg, &v, nullptr,
               t.view());
 }
 

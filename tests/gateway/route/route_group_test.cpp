@@ -93,6 +93,30 @@ TEST(RouteVenueTags, VenueTagsPassUnchangedWhenTheSessionDoesNotValidateUserDefi
   EXPECT_TRUE(h.client_wire[0].sent.empty()) << "nothing goes back until the exchange answers";
 }
 
+TEST_F(RouteGroupTest, AMalformedExecutionReportIsRejectedAtSessionLevelAuditedAndNotForwarded) {
+  send(0, h.order(0, "C1"));
+  ASSERT_EQ(h.exchange_wire.sent.size(), 1u);
+  h.exchange_wire.sent.clear();
+  // A fill whose LastQty stands twice: two readings of how much traded.
+  from_exchange(h.exchange_peer.make(
+      "8", "37=O1|17=X1|11=E1-C1|150=F|39=2|55=AAPL|54=1|38=100|151=0|14=100|6=190.5|"
+           "32=100|31=190.5|32=5000|60=20240102-03:04:05.000|"));
+  ASSERT_EQ(h.exchange_wire.sent.size(), 1u);
+  const Parsed rej(h.exchange_wire.sent[0]);
+  EXPECT_EQ(rej.type(), "3");
+  EXPECT_EQ(rej.get(tag::kSessionRejectReason), "13");
+  EXPECT_EQ(rej.get(tag::kRefTagID), "32");
+  EXPECT_EQ(rej.get(tag::kRefMsgType), "8");
+  EXPECT_TRUE(app_sent(h.client_wire[0]).empty()) << "never forwarded to the engine";
+  EXPECT_EQ(h.group().counters.reports_rejected.load(), 1u);
+  ASSERT_FALSE(h.audit.records.empty());
+  const auto& r = h.audit.records.back();
+  EXPECT_EQ(r.event, riskgate::audit::AuditEvent::kMessageRejected);
+  EXPECT_STREQ(r.session, "EXCH");
+  EXPECT_STREQ(r.cl_ord_id, "E1-C1");
+  EXPECT_NE(std::string(r.text).find("order state may be stale"), std::string::npos) << r.text;
+}
+
 TEST_F(RouteGroupTest, ReportsGoOnlyToTheOwningClientWithThePrefixStripped) {
   send(0, h.order(0, "SAME"));
   send(1, h.order(1, "SAME"));  // Same client id, different owner: no collision.
