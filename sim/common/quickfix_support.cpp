@@ -20,6 +20,49 @@
 namespace riskgate {
 namespace sim {
 
+class IncomingFileLogFactory::TeeLog : public FIX::Log {
+ public:
+  TeeLog(std::shared_ptr<Sink> sink, FIX::Log* inner, FIX::LogFactory& factory)
+      : sink_(std::move(sink)), inner_(inner), factory_(factory) {}
+  ~TeeLog() override { factory_.destroy(inner_); }
+  void clear() override { inner_->clear(); }
+  void backup() override { inner_->backup(); }
+  void onIncoming(const std::string& value) override {
+    {
+      std::lock_guard<std::mutex> lock(sink_->mu);
+      sink_->out << value << '\n';
+      sink_->out.flush();
+    }
+    inner_->onIncoming(value);
+  }
+  void onOutgoing(const std::string& value) override { inner_->onOutgoing(value); }
+  void onEvent(const std::string& value) override { inner_->onEvent(value); }
+
+ private:
+  std::shared_ptr<Sink> sink_;
+  FIX::Log* inner_;
+  FIX::LogFactory& factory_;
+};
+
+IncomingFileLogFactory::IncomingFileLogFactory(const std::string& path,
+                                               std::unique_ptr<FIX::LogFactory> inner)
+    : sink_(std::make_shared<Sink>()), inner_(std::move(inner)) {
+  sink_->out.open(path, std::ios::binary | std::ios::trunc);
+  if (!sink_->out) throw std::runtime_error("cannot open " + path);
+}
+
+FIX::Log* IncomingFileLogFactory::create() {
+  return new TeeLog(sink_, inner_->create(), *inner_);
+}
+
+FIX::Log* IncomingFileLogFactory::create(const FIX::SessionID& sid) {
+  return new TeeLog(sink_, inner_->create(sid), *inner_);
+}
+
+void IncomingFileLogFactory::destroy(FIX::Log* log) {
+  delete log;
+}
+
 FIX::Dictionary base_session_settings(const std::string& begin_string, int heartbeat_seconds) {
   FIX::Dictionary d;
   d.setString(FIX::BEGINSTRING, begin_string);

@@ -10,6 +10,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <fstream>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,28 @@ class NullLogFactory : public FIX::LogFactory {
   FIX::Log* create() override { return new FIX::NullLog(); }
   FIX::Log* create(const FIX::SessionID&) override { return new FIX::NullLog(); }
   void destroy(FIX::Log* log) override { delete log; }
+};
+
+// Wraps another factory's logs and also appends every inbound message, raw as
+// the session received it (before any parsing or validation), to one file:
+// one message a line, SOH kept, flushed at once so a test can read the file
+// while the simulator runs. The file is shared by all sessions.
+class IncomingFileLogFactory : public FIX::LogFactory {
+ public:
+  // Throws std::runtime_error when `path` cannot be opened.
+  IncomingFileLogFactory(const std::string& path, std::unique_ptr<FIX::LogFactory> inner);
+  FIX::Log* create() override;
+  FIX::Log* create(const FIX::SessionID&) override;
+  void destroy(FIX::Log* log) override;
+
+ private:
+  struct Sink {
+    std::mutex mu;
+    std::ofstream out;
+  };
+  class TeeLog;
+  std::shared_ptr<Sink> sink_;
+  std::unique_ptr<FIX::LogFactory> inner_;
 };
 
 // Settings every simulator session shares: a 24h session, no data dictionary

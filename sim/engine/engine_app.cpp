@@ -3,6 +3,8 @@
 #include <quickfix/Session.h>
 
 #include <cmath>
+#include <exception>
+#include <string>
 
 #include "sim/common/quickfix_support.hpp"
 
@@ -10,10 +12,21 @@ namespace riskgate {
 namespace sim {
 
 namespace {
-constexpr int kClOrdID = 11, kLastQty = 32, kMsgType = 35, kOrdStatus = 39, kOrigClOrdID = 41,
-              kText = 58, kResetSeqNumFlag = 141, kExecType = 150, kAppSystemName = 1603,
-              kTradingSystemVersion = 1604, kAppSystemVendor = 1605;
+constexpr int kClOrdID = 11, kLastQty = 32, kMsgSeqNum = 34, kMsgType = 35, kOrdStatus = 39,
+              kOrigClOrdID = 41, kRefSeqNum = 45, kText = 58, kRefTagID = 371, kRefMsgType = 372,
+              kSessionRejectReason = 373, kResetSeqNumFlag = 141, kExecType = 150,
+              kAppSystemName = 1603, kTradingSystemVersion = 1604, kAppSystemVendor = 1605;
 constexpr std::size_t kMaxRejectTexts = 10;
+constexpr std::size_t kMaxSeqMappings = 4096;  // Bounds memory on unbounded runs.
+
+std::int64_t get_int_or(const FIX::FieldMap& map, int tag, std::int64_t fallback) {
+  if (!map.isSetField(tag)) return fallback;
+  try {
+    return std::stoll(map.getField(tag));
+  } catch (const std::exception&) {
+    return fallback;
+  }
+}
 }  // namespace
 
 EngineApp::EngineApp(EngineIdentity identity, bool reset_on_logon)
@@ -68,6 +81,16 @@ void EngineApp::toAdmin(FIX::Message& msg, const FIX::SessionID&) {
   }
 }
 
+void EngineApp::toApp(FIX::Message& msg, const FIX::SessionID&) throw(FIX::DoNotSend) {
+  // QuickFIX has filled the header (MsgSeqNum included) before calling this.
+  const FIX::FieldMap& h = msg.getHeader();
+  if (!msg.isSetField(kClOrdID) || !h.isSetField(kMsgSeqNum)) return;
+  const std::int64_t seq = get_int_or(h, kMsgSeqNum, 0);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (seq_to_clordid_.size() >= kMaxSeqMappings) seq_to_clordid_.erase(seq_to_clordid_.begin());
+  seq_to_clordid_[seq] = msg.getField(kClOrdID);
+}
+
 void EngineApp::fromAdmin(const FIX::Message& msg,
                           const FIX::SessionID&) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat,
                                                        FIX::IncorrectTagValue, FIX::RejectLogon) {
@@ -84,6 +107,23 @@ void EngineApp::fromAdmin(const FIX::Message& msg,
   } else if (type == "3") {
     ++stats_.session_rejects;
     note_reject_text("session reject: " + text, false);
+    SessionReject r;
+    r.ref_seq = get_int_or(msg, kRefSeqNum, 0);
+    r.ref_tag = get_int_or(msg, kRefTagID, 0);
+    r.reason = get_int_or(msg, kSessionRejectReason, -1);
+    r.ref_msg_type = get_string_or(msg, kRefMsgType, "");
+    r.text = text;
+    const auto it = seq_to_clordid_.find(r.ref_seq);
+    if (it != seq_to_clordid_.end()) {
+      r.clordid = it->second;
+      // Refused whole: the order will get no other answer.
+      if (Order* o = find(r.clordid)) {
+        if (o->state == State::kPendingNew) o->state = State::kRejected;
+      }
+    }
+    if (stats_.session_reject_details.size() < kMaxRejectTexts) {
+      stats_.session_reject_details.push_back(r);
+    }
   } else if (type == "2") {
     ++stats_.resend_requests_received;
   }

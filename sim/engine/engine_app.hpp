@@ -30,6 +30,17 @@ struct EngineIdentity {
   int build_digest_tag = 9001;
 };
 
+// A session-level Reject (35=3) as received, with the ClOrdID of the message
+// it refers to when that was one of ours (matched by RefSeqNum).
+struct SessionReject {
+  std::int64_t ref_seq = 0;  // 45 RefSeqNum
+  std::int64_t ref_tag = 0;  // 371 RefTagID (0 = absent)
+  std::int64_t reason = -1;  // 373 SessionRejectReason (-1 = absent)
+  std::string ref_msg_type;  // 372 RefMsgType
+  std::string clordid;       // of the message sent with MsgSeqNum == ref_seq
+  std::string text;          // 58
+};
+
 struct EngineStats {
   std::int64_t sent = 0;
   std::int64_t send_failed = 0;  // not logged on when the order was due
@@ -56,7 +67,8 @@ struct EngineStats {
   std::int64_t resend_requests_received = 0;
   std::string logout_text;                // Text of the last Logout received that had one
   std::vector<std::string> reject_texts;  // first few ExecType=8 / 35=9 / 35=j / 35=3 texts
-  std::map<std::string, std::int64_t> reject_rules;  // text before the first ':' -> count
+  std::map<std::string, std::int64_t> reject_rules;   // text before the first ':' -> count
+  std::vector<SessionReject> session_reject_details;  // the first few 35=3 received
 };
 
 class EngineApp : public FIX::Application {
@@ -69,7 +81,9 @@ class EngineApp : public FIX::Application {
   void onLogon(const FIX::SessionID&) override;
   void onLogout(const FIX::SessionID&) override;
   void toAdmin(FIX::Message&, const FIX::SessionID&) override;
-  void toApp(FIX::Message&, const FIX::SessionID&) throw(FIX::DoNotSend) override {}
+  // Records the MsgSeqNum each order goes out with, so a session Reject's
+  // RefSeqNum names the order it refused.
+  void toApp(FIX::Message&, const FIX::SessionID&) throw(FIX::DoNotSend) override;
   void fromAdmin(const FIX::Message&,
                  const FIX::SessionID&) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat,
                                               FIX::IncorrectTagValue, FIX::RejectLogon) override;
@@ -118,7 +132,8 @@ class EngineApp : public FIX::Application {
   bool reset_on_logon_;
   mutable std::mutex mu_;
   std::map<std::string, Order> orders_;
-  std::map<std::string, std::string> aliases_;  // cancel ClOrdID -> original ClOrdID
+  std::map<std::string, std::string> aliases_;          // cancel ClOrdID -> original ClOrdID
+  std::map<std::int64_t, std::string> seq_to_clordid_;  // outbound MsgSeqNum -> ClOrdID
   EngineStats stats_;
   std::int64_t extra_responses_ = 0;
   // Written on the QuickFIX thread; release pairs with the acquire loads above.

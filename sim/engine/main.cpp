@@ -13,11 +13,13 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,9 +34,9 @@ using riskgate::sim::format_qty;
 using riskgate::sim::say;
 using Clock = std::chrono::steady_clock;
 
-constexpr int kAccount = 1, kClOrdID = 11, kHandlInst = 21, kMsgType = 35, kOrderQty = 38,
-              kOrdType = 40, kOrigClOrdID = 41, kPrice = 44, kSide = 54, kSymbol = 55,
-              kTimeInForce = 59, kTransactTime = 60, kMassCancelRequestType = 530;
+constexpr int kAccount = 1, kClOrdID = 11, kHandlInst = 21, kMsgSeqNum = 34, kMsgType = 35,
+              kOrderQty = 38, kOrdType = 40, kOrigClOrdID = 41, kPrice = 44, kSide = 54,
+              kSymbol = 55, kTimeInForce = 59, kTransactTime = 60, kMassCancelRequestType = 530;
 
 std::string quoted(const std::string& s) {
   std::string out = "\"";
@@ -57,6 +59,42 @@ std::string base36(unsigned long long v) {
 
 std::string now_utc() {
   return FIX::UtcTimeStampConvertor::convert(FIX::UtcTimeStamp(), 3);
+}
+
+// Header tags QuickFIX fills itself at send time (Session::fill): their first
+// occurrence is always the session's own value.
+bool filled_header_tag(int tag) {
+  return tag == 34 || tag == 49 || tag == 52 || tag == 56;
+}
+
+// "TAG=VALUE" for --repeat-tag; throws std::invalid_argument. Framing tags
+// (8, 9, 10, 35) cannot be repeated through QuickFIX, nor other header tags.
+void parse_repeat_tag(const std::string& spec, int& tag, std::string& value) {
+  const auto eq = spec.find('=');
+  const std::string bad = "bad --repeat-tag '" + spec + "', expected TAG=VALUE";
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+    throw std::invalid_argument(bad);
+  }
+  char* end = nullptr;
+  const std::string t = spec.substr(0, eq);
+  const long n = std::strtol(t.c_str(), &end, 10);
+  if (end == t.c_str() || *end != '\0' || n <= 0 || n > 99999) throw std::invalid_argument(bad);
+  tag = static_cast<int>(n);
+  if (tag == 8 || tag == 9 || tag == 10 || tag == 35 ||
+      (FIX::Message::isHeaderField(tag) && !filled_header_tag(tag))) {
+    throw std::invalid_argument("--repeat-tag " + t +
+                                ": only body tags and header tags 34, 49, 52, 56 can be repeated");
+  }
+  value = spec.substr(eq + 1);
+}
+
+// The message as sent, SOH shown as '|'.
+std::string printable(const FIX::Message& m) {
+  std::string s = m.toString();
+  for (char& c : s) {
+    if (c == '\x01') c = '|';
+  }
+  return s;
 }
 
 struct Args {
@@ -85,6 +123,10 @@ struct Args {
   riskgate::sim::EngineIdentity identity;
   int retired_tag = 0;
   std::string retired_value;
+  std::string repeat_tag;  // "TAG=VALUE" as given
+  int repeat_tag_number = 0;
+  std::string repeat_tag_value;
+  int repeat_tag_at = 0;  // 1-based order index; 0 = every order
   double wait_seconds = 5;
   int gap_after = 0;
   int cancel_after_ms = 0;
@@ -136,6 +178,9 @@ class Engine {
       m.setField(a_.parent_qty_tag, format_qty(p.parent_qty));
     }
     if (a_.retired_tag > 0) m.setField(a_.retired_tag, a_.retired_value);
+    const bool repeat =
+        a_.repeat_tag_number > 0 && (a_.repeat_tag_at == 0 || a_.repeat_tag_at == index);
+    if (repeat) add_repeated_tag(m);
     if (!app_.logged_on()) {
       app_.note_send_failed();
       return;
@@ -144,6 +189,12 @@ class Engine {
     if (send(m, sid_)) {
       app_.note_sent();
       ++sent_;
+      if (repeat) {
+        // Session::send filled the header in place: these are the bytes sent.
+        say("engine-sim repeated_tag_sent: clordid=" + clordid +
+            " seq=" + riskgate::sim::get_string_or(m.getHeader(), kMsgSeqNum, "?") +
+            " tag=" + std::to_string(a_.repeat_tag_number) + " raw=" + printable(m));
+      }
       maybe_gap();
     } else {
       app_.forget_order(clordid);
@@ -192,6 +243,26 @@ class Engine {
   int sent() const { return sent_; }
 
  private:
+  // A second occurrence of --repeat-tag's tag. FieldMap::setField(field, false)
+  // appends instead of overwriting. With no first occurrence, a body tag's
+  // value stands alone (a field that the order would not otherwise carry); a
+  // header tag gets the session's value first, which Session::fill rewrites in
+  // place at send time, so the given value always stays the second one.
+  void add_repeated_tag(FIX::Message& m) {
+    const int tag = a_.repeat_tag_number;
+    const FIX::FieldBase second(tag, a_.repeat_tag_value);
+    if (filled_header_tag(tag)) {
+      FIX::FieldMap& h = m.getHeader();
+      if (tag == 49) h.setField(tag, sid_.getSenderCompID().getValue());
+      if (tag == 56) h.setField(tag, sid_.getTargetCompID().getValue());
+      if (tag == 52) h.setField(tag, now_utc());
+      if (tag == 34) h.setField(tag, "1");  // overwritten with the real number
+      h.setField(second, false);
+    } else {
+      m.setField(second, false);
+    }
+  }
+
   std::string first_symbol() const {
     auto syms = riskgate::sim::split(a_.symbols, ',');
     return syms.empty() ? "AAPL" : syms.front();
@@ -254,6 +325,11 @@ void print_summary(const riskgate::sim::EngineStats& s, const Args& a, int exit_
     say("engine-sim reject_rule: " + kv.first + "=" + std::to_string(kv.second));
   }
   for (const auto& t : s.reject_texts) say("engine-sim reject_text: " + quoted(t));
+  for (const auto& r : s.session_reject_details) {
+    say("engine-sim session_reject: ref_seq=" + std::to_string(r.ref_seq) +
+        " ref_tag=" + std::to_string(r.ref_tag) + " reason=" + std::to_string(r.reason) +
+        " ref_msg_type=" + r.ref_msg_type + " clordid=" + r.clordid + " text=" + quoted(r.text));
+  }
   if (a.json_summary.empty()) return;
   nlohmann::json j = {{"sent", s.sent},
                       {"send_failed", s.send_failed},
@@ -322,6 +398,12 @@ int run(int argc, char** argv) {
   cli.add_option("--build-digest-tag", a.identity.build_digest_tag, "Tag of the build digest");
   cli.add_option("--retired-tag", a.retired_tag, "Put TAG=--retired-value on every order");
   cli.add_option("--retired-value", a.retired_value, "Value for --retired-tag");
+  cli.add_option(
+      "--repeat-tag", a.repeat_tag,
+      "TAG=VALUE: also send a second occurrence of TAG with VALUE (after the usual one)");
+  cli.add_option("--repeat-tag-at", a.repeat_tag_at,
+                 "--repeat-tag on the N-th order only (1-based; 0 = every order)")
+      ->check(CLI::NonNegativeNumber);
   cli.add_option("--wait-seconds", a.wait_seconds,
                  "Max wait for reports after the last order (ends early once all are settled)");
   cli.add_option("--gap-after", a.gap_after, "Skip one outbound MsgSeqNum after N orders");
@@ -352,6 +434,8 @@ int run(int argc, char** argv) {
     a.clordid_prefix = a.sender + "-" + base36(static_cast<unsigned long long>(ms)) + "-";
   }
   if (a.parent_id.empty()) a.parent_id = a.clordid_prefix + "P1";
+  if (!a.repeat_tag.empty())
+    parse_repeat_tag(a.repeat_tag, a.repeat_tag_number, a.repeat_tag_value);
 
   riskgate::sim::FlowConfig flow_config;
   flow_config.pattern = riskgate::sim::parse_pattern(a.pattern);

@@ -55,6 +55,7 @@ int run(int argc, char** argv) {
   std::string mode = "fix";
   std::string ref_prices;
   std::string json_summary;
+  std::string incoming_log;
   bool verbose = false;
   cli.add_option("--port", port, "Listen port; 0 = ephemeral (printed on stdout)")
       ->check(CLI::Range(0, 65535));
@@ -82,6 +83,8 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"fix", "blackhole"}));
   cli.add_option("--ref-prices", ref_prices, "Fill prices for market orders, e.g. AAPL=190");
   cli.add_option("--json-summary", json_summary, "Also write the summary as JSON to FILE");
+  cli.add_option("--incoming-log", incoming_log,
+                 "Append every inbound FIX message, raw, one a line, to FILE");
   cli.add_flag("--verbose", verbose, "Log FIX traffic and events to stdout");
   try {
     cli.parse(argc, argv);
@@ -130,6 +133,9 @@ int run(int argc, char** argv) {
     log.reset(new FIX::ScreenLogFactory(true, true, true));
   } else {
     log.reset(new riskgate::sim::NullLogFactory());
+  }
+  if (!incoming_log.empty()) {
+    log.reset(new riskgate::sim::IncomingFileLogFactory(incoming_log, std::move(log)));
   }
   FIX::SocketAcceptor acceptor(app, *store, settings, *log);
   acceptor.start();  // binds and listens before returning; sessions run on its thread

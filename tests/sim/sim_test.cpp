@@ -2,8 +2,13 @@
 // processes. These pin the behaviour the gateway's integration tests and the
 // demo rely on: the printed port, the summary lines and each simulator option.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -156,6 +161,44 @@ TEST(Simulators, MassCancelGetsABusinessRejectWhenTheVenueDoesNotSupportIt) {
   EXPECT_EQ(num(r.summary, "mass_cancel_reports"), 0);
   EXPECT_EQ(num(r.summary, "canceled"), 0);
   stop_exchange(ex);
+}
+
+TEST(Simulators, RepeatTagSendsTheTagTwiceAndTheIncomingLogHoldsTheRawBytes) {
+  const char* base = std::getenv("TMPDIR");
+  std::string dir =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/riskgate-simtest.XXXXXX";
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  const std::string log = dir + "/incoming.log";
+  Exchange ex = start_exchange({"--incoming-log", log});
+  EngineRun r = run_engine(ex.port, {"--count", "2", "--repeat-tag", "38=1000000",
+                                     "--repeat-tag-at", "1", "--clordid-prefix", "rep-"});
+  const auto exs = stop_exchange(ex);
+  std::ifstream in(log, std::ios::binary);
+  const std::string incoming((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  std::filesystem::remove_all(dir);
+
+  std::string sent, rejected;
+  for (const auto& l : r.lines) {
+    if (l.rfind("engine-sim repeated_tag_sent: clordid=rep-1 ", 0) == 0) sent = l;
+    if (l.rfind("engine-sim session_reject: ", 0) == 0) rejected = l;
+  }
+  // Exactly as QuickFIX put it on the wire: 38 twice, in the order added.
+  EXPECT_NE(sent.find("|38=1000000|"), std::string::npos) << sent;
+  EXPECT_NE(sent.find("|38="), sent.rfind("|38=")) << sent;          // two occurrences
+  EXPECT_EQ(sent.rfind("|38="), sent.find("|38=1000000|")) << sent;  // the given one last
+  EXPECT_NE(incoming.find("\x01"
+                          "38=1000000\x01"),
+            std::string::npos)
+      << incoming;
+  // exchange-sim's QuickFIX refuses it itself (373=13), so its application
+  // never counts it: only the incoming log shows that it arrived.
+  EXPECT_NE(rejected.find("ref_seq=2 ref_tag=38 reason=13 ref_msg_type=D clordid=rep-1 "),
+            std::string::npos)
+      << rejected;
+  EXPECT_EQ(num(r.summary, "session_rejects"), 1);
+  EXPECT_EQ(num(r.summary, "filled_orders"), 1);  // The next order is normal.
+  EXPECT_EQ(num(exs, "orders"), 1);
 }
 
 TEST(Simulators, FatFingerPatternSendsOneOrderAThousandTimesItsUsualSize) {
