@@ -261,6 +261,8 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   // down already, so the engine refuses it before committing anything.
   if (exchange_ == nullptr || exchange_->state() != session::State::kActive)
     engine_.set_exchange_available(opts_.exchange_idx, false);
+  // insert() below probes a random index slot: load it while risk checks.
+  orders_.prefetch(new_id);
   Ticket ticket;
   const risk::Decision d =
       engine_.check(view, leg.risk_state(), ticket, orig != nullptr ? &orig->ticket : nullptr);
