@@ -35,6 +35,7 @@
 
 #include "common/cacheline.hpp"
 #include "common/huge_array.hpp"
+#include "common/prefetch.hpp"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -78,7 +79,7 @@ class ClOrdIdSet {
   }
 
   // A hint: starts loading the key's home bucket.
-  void prefetch(std::uint64_t key) const noexcept { __builtin_prefetch(&fps_[home(key)]); }
+  void prefetch(std::uint64_t key) const noexcept { prefetch_line(fps_.data() + home(key)); }
 
   [[nodiscard]] Probe probe(std::uint64_t key) const noexcept {
     const std::uint16_t fp = fingerprint(key);
@@ -102,7 +103,7 @@ class ClOrdIdSet {
 
   // Starts loading the line `p` would write (the key array is as cold as the
   // old table was; the store can then retire without waiting for it).
-  void prefetch_insert(Probe p) const noexcept { __builtin_prefetch(&keys_[p.slot], 1); }
+  void prefetch_insert(Probe p) const noexcept { prefetch_line<1>(keys_.data() + p.slot); }
 
   // Adds `key` at `p` (probe(key) returned !found, no insert since). False,
   // and nothing stored, when the set already holds `capacity` keys.

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "common/huge_array.hpp"
+#include "common/prefetch.hpp"
 
 namespace riskgate::route {
 
@@ -97,7 +98,7 @@ class OrderTable {
   // to, the one random access of insert() and find(). Call it as soon as the
   // id is known so the miss overlaps other work (the risk check).
   void prefetch(std::string_view id) const noexcept {
-    __builtin_prefetch(&index_[hash(id) & mask_]);
+    prefetch_line(index_.data() + (hash(id) & mask_));
   }
 
   [[nodiscard]] Entry* find(std::string_view id) noexcept {

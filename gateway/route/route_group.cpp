@@ -133,9 +133,15 @@ void RouteGroup::on_client_message(ClientLeg& leg, const codec::Message& msg) no
     return;
   }
 
-  // Start the one likely cache miss (the duplicate-ClOrdID table) now, so it
-  // overlaps translation.
-  if (!is_cancel) engine_.prefetch(leg.risk_state(), msg.get(tag::kClOrdID));
+  // Start the two random accesses of a new order (the duplicate-ClOrdID
+  // bucket, the order table's index slot for the exchange ClOrdID) now, so
+  // their misses overlap translation and the risk check.
+  if (!is_cancel) {
+    const std::string_view cl_ord_id = msg.get(tag::kClOrdID);
+    engine_.prefetch(leg.risk_state(), cl_ord_id);
+    const std::string_view new_id = exch_id(leg.options().cl_ord_id_prefix, cl_ord_id, id_buf_);
+    if (!new_id.empty()) orders_.prefetch(new_id);
+  }
   risk::OrderView view;
   view.session = leg.index();
   view.exchange_session = opts_.exchange_idx;
@@ -261,8 +267,6 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   // down already, so the engine refuses it before committing anything.
   if (exchange_ == nullptr || exchange_->state() != session::State::kActive)
     engine_.set_exchange_available(opts_.exchange_idx, false);
-  // insert() below probes a random index slot: load it while risk checks.
-  orders_.prefetch(new_id);
   Ticket ticket;
   const risk::Decision d =
       engine_.check(view, leg.risk_state(), ticket, orig != nullptr ? &orig->ticket : nullptr);
