@@ -145,18 +145,16 @@ bool Engine::act_on_flow(const flow::Verdict& v, SessionIdx session, std::int64_
 }
 
 void Engine::prefetch(const SessionState& ss, std::string_view cl_ord_id) const noexcept {
-  const std::uint64_t slot = (hash_bytes(cl_ord_id) | 1u) & ss.ids_mask_;
-  __builtin_prefetch(ss.ids_.data() + slot);
+  ss.ids_.prefetch(hash_bytes(cl_ord_id) | 1u);
 }
 
 Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
                        const Reservation* original) noexcept {
-  // The ClOrdID table is the one structure too big to stay in cache (8 bytes
-  // x 2 x capacity, random by hash): start loading its line now, so that the
-  // name lookups, kill switch and validity below overlap the miss.
+  // The ClOrdID set's fingerprint bucket is random by hash (and may be out of
+  // cache): start loading its line now, so that the name lookups, kill switch
+  // and validity below overlap the miss.
   const std::uint64_t id_hash = hash_bytes(o.cl_ord_id) | 1u;
-  std::uint64_t id_slot = id_hash & ss.ids_mask_;
-  __builtin_prefetch(ss.ids_.data() + id_slot);
+  ss.ids_.prefetch(id_hash);
   out = Reservation{};
   const Snapshot& sn = *snap();
   const std::uint32_t a = sn.find_account(o.account);
@@ -253,11 +251,11 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   if (!sn.permitted(a, s)) return fail(RuleId::kInstrumentNotPermitted);
 
   // 6 Duplicates.
-  while (ss.ids_[id_slot] != 0) {
-    if (ss.ids_[id_slot] == id_hash) return fail(RuleId::kDuplicateClOrdID);
-    id_slot = (id_slot + 1) & ss.ids_mask_;
-  }
-  if (ss.ids_count_ >= ss.ids_capacity_) return fail(RuleId::kRiskStateFull);
+  const ClOrdIdSet::Probe id_probe = ss.ids_.probe(id_hash);
+  if (id_probe.found) return fail(RuleId::kDuplicateClOrdID);
+  if (ss.ids_.full()) return fail(RuleId::kRiskStateFull);
+  // The key is written on acceptance, at the end: load its line meanwhile.
+  ss.ids_.prefetch_insert(id_probe);
   const int side = side_index(o.side);
   const std::int64_t K = sn.throttles.duplicate_max_identical;
   std::uint64_t order_hash = 0;
@@ -558,8 +556,7 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   }
 
   // Accepted: commit the session-local state.
-  ss.ids_[id_slot] = id_hash;
-  ++ss.ids_count_;
+  (void)ss.ids_.insert(id_probe, id_hash);  // Not full (checked above), not present.
   if (K > 0) {
     SessionState::DupSlot& ds = ss.dups_[order_hash & (SessionState::kDupSlots - 1)];
     if (dup_count == 0) {

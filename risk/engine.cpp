@@ -21,10 +21,9 @@ using namespace detail;  // The engine's private helpers (risk/detail.hpp, snaps
 // ---------------------------------------------------------------------------
 
 SessionState::SessionState(SessionIdx index, std::uint32_t cl_ord_id_capacity)
-    : index_(index), ids_capacity_(cl_ord_id_capacity) {
+    : index_(index) {
   if (cl_ord_id_capacity == 0) throw std::invalid_argument("session state: capacity must be > 0");
-  ids_mask_ = pow2_at_least(std::uint64_t{cl_ord_id_capacity} * 2) - 1;
-  ids_.assign(ids_mask_ + 1, 0);
+  ids_ = ClOrdIdSet(cl_ord_id_capacity);
   dups_.assign(kDupSlots, DupSlot{});
 }
 

@@ -151,6 +151,7 @@
 #include <vector>
 
 #include "common/cacheline.hpp"
+#include "risk/cl_ord_id_set.hpp"
 #include "risk/config.hpp"
 #include "risk/flow.hpp"
 #include "risk/kill_switch.hpp"
@@ -224,15 +225,16 @@ struct ExecOutcome {
 // Per client session, owned by one I/O thread. Not thread-safe; not atomic.
 class SessionState {
  public:
-  // cl_ord_id_capacity ClOrdIDs are remembered (16 bytes of table each: 8-byte
-  // hashes, at most half full); when full, new orders are refused with
-  // risk_state_full. make_session() uses capacities.max_cl_ord_ids (default
-  // 1M -> 16 MB per session); size it to a session's orders per day. The
-  // table is random-access, so check() prefetches its slot first thing.
+  // cl_ord_id_capacity ClOrdIDs are remembered (ClOrdIdSet: 2.5 bytes of
+  // fingerprints, probed per order, and 10 bytes of keys each); when full, new
+  // orders are refused with risk_state_full. make_session() uses
+  // capacities.max_cl_ord_ids (default 1M -> 2.5 MB + 10 MB per session); size
+  // it to a session's orders per day. The probe is random-access, so check()
+  // prefetches its bucket first thing.
   SessionState(SessionIdx index, std::uint32_t cl_ord_id_capacity);
 
   [[nodiscard]] SessionIdx index() const noexcept { return index_; }
-  [[nodiscard]] std::uint32_t cl_ord_ids_remembered() const noexcept { return ids_count_; }
+  [[nodiscard]] std::uint32_t cl_ord_ids_remembered() const noexcept { return ids_.size(); }
 
  private:
   friend class Engine;
@@ -245,10 +247,7 @@ class SessionState {
                                                     // evicts (may under-count).
 
   SessionIdx index_;
-  std::uint32_t ids_capacity_;
-  std::uint32_t ids_count_ = 0;
-  std::uint64_t ids_mask_;
-  std::vector<std::uint64_t> ids_;  // 0 = empty; else hash | 1.
+  ClOrdIdSet ids_;  // Keys: hash_bytes(ClOrdID) | 1.
   std::vector<DupSlot> dups_;
   // GCRA theoretical arrival times (ns).
   std::int64_t order_tat_ = INT64_MIN / 2;

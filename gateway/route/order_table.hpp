@@ -13,6 +13,9 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "common/huge_array.hpp"
+#include "common/prefetch.hpp"
+
 namespace riskgate::route {
 
 inline constexpr std::size_t kMaxIdLen = 63;  // Exchange ClOrdID bytes we track.
@@ -71,15 +74,17 @@ class OrderTable {
   //  - index: open addressing with linear probing over 2x capacity (rounded up
   //    to a power of two) slots of 8 bytes (1 MB for 65536 orders). Deletion
   //    shifts later slots back: no tombstones, so probe lengths never degrade.
+  // Both on huge pages where the kernel allows (common/huge_array.hpp): the
+  // index is probed at a random slot per order.
   explicit OrderTable(std::size_t capacity) : capacity_(capacity) {
     if (capacity == 0 || capacity > (std::size_t{1} << 30))
       throw std::invalid_argument("order table: capacity must be 1..2^30");
     std::size_t slots = 16;
     while (slots < capacity * 2) slots <<= 1;
     mask_ = slots - 1;
-    index_.reset(new Slot[slots]);
-    entries_.reset(new Entry[capacity]);
-    free_.reset(new std::uint32_t[capacity]);
+    index_ = HugeArray<Slot>(slots);
+    entries_ = HugeArray<Entry>(capacity);
+    free_ = HugeArray<std::uint32_t>(capacity);
     // Pop order 0, 1, 2, ...: the lowest entries are reused first.
     for (std::size_t i = 0; i < capacity; ++i)
       free_[i] = static_cast<std::uint32_t>(capacity - 1 - i);
@@ -88,6 +93,13 @@ class OrderTable {
 
   [[nodiscard]] std::size_t size() const noexcept { return capacity_ - free_count_; }
   [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+
+  // A hint, no effect on results: starts loading the index slot `id` hashes
+  // to, the one random access of insert() and find(). Call it as soon as the
+  // id is known so the miss overlaps other work (the risk check).
+  void prefetch(std::string_view id) const noexcept {
+    prefetch_line(index_.data() + (hash(id) & mask_));
+  }
 
   [[nodiscard]] Entry* find(std::string_view id) noexcept {
     const std::uint32_t h = hash(id);
@@ -124,7 +136,7 @@ class OrderTable {
   // Removes `e` (a pointer from find/insert). Other entries never move, so
   // pointers to them stay valid.
   void erase(Entry* e) noexcept {
-    const auto n = static_cast<std::uint32_t>(e - entries_.get());
+    const auto n = static_cast<std::uint32_t>(e - entries_.data());
     if (e->state == OrderState::kFree) return;  // Already erased: a caller bug, made harmless.
     std::size_t i = hash(e->exch_id.view()) & mask_;
     // Every live entry is indexed, and the index is never full, so this ends.
@@ -178,9 +190,9 @@ class OrderTable {
   std::size_t capacity_;
   std::size_t mask_ = 0;
   std::size_t free_count_ = 0;
-  std::unique_ptr<Slot[]> index_;
-  std::unique_ptr<Entry[]> entries_;
-  std::unique_ptr<std::uint32_t[]> free_;  // Stack of free entry indices.
+  HugeArray<Slot> index_;
+  HugeArray<Entry> entries_;
+  HugeArray<std::uint32_t> free_;  // Stack of free entry indices.
 };
 
 }  // namespace riskgate::route

@@ -146,9 +146,15 @@ void RouteGroup::on_client_message(ClientLeg& leg, const codec::Message& msg) no
     return;
   }
 
-  // Start the one likely cache miss (the duplicate-ClOrdID table) now, so it
-  // overlaps translation.
-  if (!is_cancel) engine_.prefetch(leg.risk_state(), msg.get(tag::kClOrdID));
+  // Start the two random accesses of a new order (the duplicate-ClOrdID
+  // bucket, the order table's index slot for the exchange ClOrdID) now, so
+  // their misses overlap translation and the risk check.
+  if (!is_cancel) {
+    const std::string_view cl_ord_id = msg.get(tag::kClOrdID);
+    engine_.prefetch(leg.risk_state(), cl_ord_id);
+    const std::string_view new_id = exch_id(leg.options().cl_ord_id_prefix, cl_ord_id, id_buf_);
+    if (!new_id.empty()) orders_.prefetch(new_id);
+  }
   risk::OrderView view;
   view.session = leg.index();
   view.exchange_session = opts_.exchange_idx;

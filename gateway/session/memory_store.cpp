@@ -10,13 +10,14 @@
 // write_abs_ <= abs + capacity. The table has one slot per 64 ring bytes,
 // which is more slots than messages that fit (a FIX message with a header is
 // longer than 64 bytes), so slot reuse never evicts a message the ring still
-// holds.
+// holds. Both arrays are preallocated on huge pages where the kernel allows
+// (common/huge_array.hpp): the gateway's stores are 16 MB each.
 #include <algorithm>
 #include <bit>
 #include <cstring>
 #include <stdexcept>
-#include <vector>
 
+#include "common/huge_array.hpp"
 #include "gateway/session/session.hpp"
 
 namespace riskgate::session {
@@ -31,7 +32,7 @@ class MemoryStore final : public MessageStore {
     // Tune: the divisor is the smallest message size for which no message the
     // ring holds can lose its slot; 64 is below any real FIX message.
     const std::size_t slots = std::bit_ceil(std::max<std::size_t>(64, capacity_bytes / 64));
-    slots_.resize(slots);
+    slots_ = HugeArray<Slot>(slots);
     mask_ = slots - 1;
   }
 
@@ -76,8 +77,8 @@ class MemoryStore final : public MessageStore {
     std::uint32_t len = 0;
   };
 
-  std::vector<char> ring_;
-  std::vector<Slot> slots_;
+  HugeArray<char> ring_;
+  HugeArray<Slot> slots_;
   std::uint64_t mask_ = 0;
   std::uint64_t write_abs_ = 0;
   std::uint64_t next_sender_ = 1;
