@@ -62,16 +62,17 @@ double percentile(std::vector<double>& v, double p) {
 // limits are raised: the benchmark runs hours of simulated flow, which would
 // otherwise exhaust a day's gross notional and cumulative quantity. They are
 // still evaluated on every order, so the cost is the same.
-riskgate::config::Config bench_config(int cl_ord_ids_log2) {
+riskgate::config::Config bench_config(int cl_ord_ids_log2, bool validate = true) {
   riskgate::config::Config cfg = RouteHarness::default_config();
+  for (auto& s : cfg.sessions) s.use_data_dictionary = validate;
   cfg.risk.capacities.max_cl_ord_ids = std::uint32_t{1} << cl_ord_ids_log2;
   cfg.risk.defaults.max_gross_notional_day = std::int64_t{1} << 62;
   cfg.risk.defaults.max_cum_qty_day = std::int64_t{1} << 50;
   return cfg;
 }
 
-void BM_Route_ReceiveCheckRewrite_NewOrderSingle(benchmark::State& state) {
-  RouteHarness h(bench_config(static_cast<int>(state.range(0))));
+void order_step(benchmark::State& state, bool validate) {
+  RouteHarness h(bench_config(static_cast<int>(state.range(0)), validate));
   h.log_on_all();
   h.audit.record = false;
   h.exchange_wire.record = false;
@@ -118,6 +119,11 @@ void BM_Route_ReceiveCheckRewrite_NewOrderSingle(benchmark::State& state) {
   state.counters["p90_ns"] = percentile(samples, 0.90);
   state.counters["p99_ns"] = percentile(samples, 0.99);
 }
+
+// With data-dictionary validation on both legs, as the gateway runs by default.
+void BM_Route_ReceiveCheckRewrite_NewOrderSingle(benchmark::State& state) {
+  order_step(state, true);
+}
 // The argument is log2 of [risk.capacities] max_cl_ord_ids: how many ClOrdIDs
 // each session remembers for the duplicate check. Each order probes one
 // bucket of the set's fingerprint array (2.5 bytes per id: 2.5 MB at the
@@ -129,5 +135,15 @@ BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle)
     ->Iterations(100'000)
     ->Arg(20)
     ->Arg(17);
+
+// The same without validation (UseDataDictionary = false): the difference is
+// what validation costs inside the step.
+void BM_Route_ReceiveCheckRewrite_NewOrderSingle_NoValidation(benchmark::State& state) {
+  order_step(state, false);
+}
+BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_NoValidation)
+    ->UseManualTime()
+    ->Iterations(100'000)
+    ->Arg(20);
 
 }  // namespace

@@ -157,11 +157,29 @@ class Dictionary {
   friend class Validator;
   friend class Loader;
 
+  static constexpr std::uint16_t kNoEnums = 0xFFFF;
   struct FieldDef {
     std::uint32_t tag = 0;
     FieldType type = FieldType::kString;
-    std::uint32_t enum_begin = 0;  // Into enums_.
-    std::uint32_t enum_count = 0;  // 0: any value of the type.
+    // The session layer has already checked this field's value (BeginString,
+    // BodyLength, MsgType, CompIDs, MsgSeqNum, SendingTime, ...): checking
+    // it again would only cost time.
+    bool session_checked = false;
+    // Where the field stands: 0 body, 1 header, 2 trailer (one byte read
+    // instead of testing the header and trailer scopes for every field).
+    std::uint8_t part = 0;
+    // Its value has something to check (a format or allowed values) that
+    // the session has not checked already. Most fields are free text.
+    bool check = false;
+    std::uint16_t enums = kNoEnums;  // Into enum_sets_; kNoEnums: any value of the type.
+  };
+  // Allowed values of one field: one-character values as a bitmap (a single
+  // bit test, the common case: Side, OrdType, ExecType, ...), longer ones
+  // sorted in enum_values_ for a binary search.
+  struct EnumSet {
+    std::array<std::uint64_t, 4> one_char{};
+    std::uint32_t begin = 0;
+    std::uint32_t count = 0;
   };
   // A list of fields that may appear together: the header, the trailer, a
   // message body, or one entry of a repeating group.
@@ -187,6 +205,7 @@ class Dictionary {
   };
 
   [[nodiscard]] int find_message(std::string_view type) const noexcept;
+  void finish_fields();  // Sets FieldDef::part and ::check once scopes and enums are known.
   [[nodiscard]] const GroupDef* group_of(const Scope& s, std::uint16_t count_id) const noexcept;
   std::uint16_t add_field(std::uint32_t tag, FieldType type);
   static void set_member(Scope& s, std::uint16_t id);
@@ -196,7 +215,8 @@ class Dictionary {
   std::vector<FieldDef> fields_;          // By dense id.
   std::vector<std::string> field_names_;  // By dense id (cold).
   std::vector<std::uint16_t> tag_to_dense_;
-  std::vector<std::string> enums_;
+  std::vector<EnumSet> enum_sets_;
+  std::vector<std::string> enum_values_;
   std::vector<Scope> scopes_;  // [0] header, [1] trailer, then messages and groups.
   std::vector<GroupDef> groups_;
   std::vector<MessageDef> messages_;

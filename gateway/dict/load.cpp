@@ -105,9 +105,11 @@ class Loader {
     d_.scopes_.resize(2);
     fill_scope(0, fix.child("header"), "header", true, 0);
     fill_scope(1, fix.child("trailer"), "trailer", true, 0);
+
     d_.by_char_.fill(-1);
     for (pugi::xml_node m : fix.child("messages").children("message")) read_message(m);
     if (d_.messages_.empty()) fail("no <message> in <messages>");
+    d_.finish_fields();
   }
 
  private:
@@ -131,15 +133,33 @@ class Loader {
       if (!by_name_.emplace(name, tag).second) fail("field name " + name + " defined twice");
       const std::uint16_t id = d_.add_field(tag, t);
       d_.field_names_[id] = name;
-      Dictionary::FieldDef& def = d_.fields_[id];
-      def.enum_begin = static_cast<std::uint32_t>(d_.enums_.size());
+      std::vector<std::string> values;
       for (pugi::xml_node v : f.children("value")) {
-        const std::string e = v.attribute("enum").value();
+        std::string e = v.attribute("enum").value();
         if (e.empty()) fail("field " + name + ": <value> without enum");
-        d_.enums_.push_back(e);
+        values.push_back(std::move(e));
       }
-      def.enum_count = static_cast<std::uint32_t>(d_.enums_.size()) - def.enum_begin;
+      if (!values.empty()) add_enums(id, std::move(values));
     }
+  }
+
+  void add_enums(std::uint16_t id, std::vector<std::string> values) {
+    if (d_.enum_sets_.size() >= Dictionary::kNoEnums) fail("too many enumerated fields");
+    Dictionary::EnumSet es;
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    es.begin = static_cast<std::uint32_t>(d_.enum_values_.size());
+    for (std::string& v : values) {
+      const auto c = static_cast<unsigned char>(v[0]);
+      if (v.size() == 1) {
+        es.one_char[c >> 6] |= std::uint64_t{1} << (c & 63);
+      } else {
+        d_.enum_values_.push_back(std::move(v));  // Still sorted: a subsequence.
+      }
+    }
+    es.count = static_cast<std::uint32_t>(d_.enum_values_.size()) - es.begin;
+    d_.fields_[id].enums = static_cast<std::uint16_t>(d_.enum_sets_.size());
+    d_.enum_sets_.push_back(es);
   }
 
   [[nodiscard]] std::uint16_t field_id(const std::string& name, std::string_view where) const {
@@ -254,9 +274,25 @@ std::uint16_t Dictionary::add_field(std::uint32_t tag, FieldType type) {
   FieldDef fd;
   fd.tag = tag;
   fd.type = type;
+  // Validated by the session before the dictionary sees the message
+  // (session_inbound.cpp); MsgType is known because its message is.
+  for (std::uint32_t t : {8U, 9U, 10U, 34U, 35U, 43U, 49U, 52U, 56U, 97U, 122U}) {
+    fd.session_checked = fd.session_checked || t == tag;
+  }
   fields_.push_back(fd);
   field_names_.emplace_back();
   return id;
+}
+
+void Dictionary::finish_fields() {
+  for (std::size_t id = 0; id < fields_.size(); ++id) {
+    FieldDef& f = fields_[id];
+    const auto i = static_cast<std::uint16_t>(id);
+    f.part = scopes_[0].has(i) ? 1 : scopes_[1].has(i) ? 2 : 0;
+    const bool free_text = f.type == FieldType::kString || f.type == FieldType::kData ||
+                           f.type == FieldType::kMultipleValue;
+    f.check = !f.session_checked && (!free_text || f.enums != kNoEnums);
+  }
 }
 
 void Dictionary::set_member(Scope& s, std::uint16_t id) {
@@ -285,7 +321,7 @@ void Dictionary::allow_tag(std::uint32_t tag, std::string_view name,
                            std::span<const std::string_view> msg_types) {
   std::uint16_t id = dense(tag);
   if (id == kNoField) {
-    id = add_field(tag, FieldType::kString);
+    id = add_field(tag, FieldType::kString);  // Free text, body part: nothing to finish.
     field_names_[id] = name;
   }
   for (const MessageDef& m : messages_) {

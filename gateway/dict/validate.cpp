@@ -59,6 +59,12 @@ bool time_only(std::string_view s) noexcept {  // HH:MM:SS[.d+]
   return s[8] == '.' && digits(s.substr(9), 9);
 }
 
+// YYYYMMDD-HH:MM:SS[.d+]: the format and field ranges, without converting
+// to a time (the session converts the one timestamp it uses, SendingTime).
+bool utc_timestamp(std::string_view s) noexcept {
+  return s.size() >= 17 && s[8] == '-' && date8(s.substr(0, 8)) && time_only(s.substr(9));
+}
+
 bool decimal(std::string_view s) noexcept {  // [-]digits[.digits], at least one digit
   if (!s.empty() && s[0] == '-') s.remove_prefix(1);
   if (s.empty() || s.size() > 40) return false;
@@ -98,10 +104,8 @@ bool check_format(FieldType t, std::string_view v) noexcept {
       return digits(v);
     case FieldType::kDecimal:
       return decimal(v);
-    case FieldType::kUtcTimestamp: {
-      std::int64_t ns = 0;
-      return codec::parse_utc_timestamp(v, ns);
-    }
+    case FieldType::kUtcTimestamp:
+      return utc_timestamp(v);
     case FieldType::kUtcTimeOnly:
       return time_only(v);
     case FieldType::kUtcDate:
@@ -145,24 +149,33 @@ struct Validator::Walk {
   std::span<const codec::Field> f;
   std::size_t i = 0;
 
-  [[nodiscard]] bool in_enum(const Dictionary::FieldDef& fd, std::string_view val) const noexcept {
-    const auto* b = d.enums_.data() + fd.enum_begin;
-    return std::any_of(b, b + fd.enum_count, [&](const std::string& e) { return e == val; });
+  [[nodiscard]] bool in_enum(const Dictionary::EnumSet& es, std::string_view val) const noexcept {
+    if (val.size() == 1) {
+      const auto c = static_cast<unsigned char>(val[0]);
+      return ((es.one_char[c >> 6] >> (c & 63)) & 1U) != 0;
+    }
+    const std::string* b = d.enum_values_.data() + es.begin;
+    const std::string* e = b + es.count;
+    const std::string* it = std::lower_bound(
+        b, e, val, [](const std::string& x, std::string_view y) { return std::string_view(x) < y; });
+    return it != e && *it == val;
   }
 
   [[nodiscard]] Verdict check_value(std::uint16_t id, const codec::Field& fld) const noexcept {
     const Dictionary::FieldDef& fd = d.fields_[id];
+    if (!fd.check) return {};
     if (!check_format(fd.type, fld.value)) return {rr::kIncorrectDataFormat, fld.tag, kTextFormat};
-    if (fd.enum_count == 0) return {};
+    if (fd.enums == Dictionary::kNoEnums) return {};
+    const Dictionary::EnumSet& es = d.enum_sets_[fd.enums];
     if (fd.type != FieldType::kMultipleValue) {
-      if (!in_enum(fd, fld.value)) return {rr::kValueIncorrect, fld.tag, kTextRange};
+      if (!in_enum(es, fld.value)) return {rr::kValueIncorrect, fld.tag, kTextRange};
       return {};
     }
     std::string_view rest = fld.value;  // Space-separated: each one must be known.
     while (!rest.empty()) {
       const std::size_t sp = rest.find(' ');
       const std::string_view one = rest.substr(0, sp);
-      if (!one.empty() && !in_enum(fd, one)) return {rr::kValueIncorrect, fld.tag, kTextRange};
+      if (!one.empty() && !in_enum(es, one)) return {rr::kValueIncorrect, fld.tag, kTextRange};
       rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
     }
     return {};
@@ -251,16 +264,20 @@ Verdict Validator::validate(const codec::Message& m) noexcept {
   const Dictionary::Scope& header = d.scopes_[0];
   const Dictionary::Scope& trailer = d.scopes_[1];
   const Dictionary::Scope& body = d.scopes_[d.messages_[static_cast<std::size_t>(mi)].scope];
-  std::vector<std::uint32_t>& seen = seen_[0];
   const std::uint32_t top = next_stamp();
+  // The loop runs once per field of every inbound message: plain pointers,
+  // one dependent load for the field's id and one for its definition, and
+  // the value check only for fields that have one.
+  std::uint32_t* const seen = seen_[0].data();
+  const Dictionary::FieldDef* const defs = d.fields_.data();
 
   enum class Part : std::uint8_t { kHeader, kBody, kTrailer };
   Part part = Part::kHeader;
   Walk w{*this, d, m.fields()};
-  while (w.i < w.f.size()) {
+  const std::size_t n = w.f.size();
+  while (w.i < n) {
     const codec::Field& fld = w.f[w.i];
     const std::uint16_t id = d.dense(fld.tag);
-    const Dictionary::Scope* scope = &body;
     if (id == Dictionary::kNoField) {
       if (!w.unchecked(fld.tag)) return {rr::kInvalidTagNumber, fld.tag, kTextInvalidTag};
       if (part == Part::kTrailer && opts_.fields_out_of_order) {
@@ -270,12 +287,14 @@ Verdict Validator::validate(const codec::Message& m) noexcept {
       ++w.i;
       continue;
     }
-    if (header.has(id)) {
+    const Dictionary::FieldDef& def = defs[id];
+    const Dictionary::Scope* scope = &body;
+    if (def.part == 1) {
       if (part != Part::kHeader && opts_.fields_out_of_order) {
         return {rr::kTagOutOfOrder, fld.tag, kTextOrder};
       }
       scope = &header;
-    } else if (trailer.has(id)) {
+    } else if (def.part == 2) {
       part = Part::kTrailer;
       scope = &trailer;
     } else {
@@ -291,16 +310,18 @@ Verdict Validator::validate(const codec::Message& m) noexcept {
     }
     if (seen[id] == top) return {rr::kTagAppearsMoreThanOnce, fld.tag, kTextRepeated};
     seen[id] = top;
-    if (Verdict r = w.check_value(id, fld); !r.ok()) return r;
+    if (def.check) {
+      if (Verdict r = w.check_value(id, fld); !r.ok()) return r;
+    }
     ++w.i;
-    if (d.fields_[id].type == FieldType::kNumInGroup) {
+    if (def.type == FieldType::kNumInGroup) {
       if (const Dictionary::GroupDef* g = d.group_of(*scope, id)) {
         if (Verdict r = w.group(*g, 1); !r.ok()) return r;
       }
     }
   }
   for (const Dictionary::Scope* s : {&header, &body, &trailer}) {
-    if (Verdict r = w.required(*s, seen, top); !r.ok()) return r;
+    if (Verdict r = w.required(*s, seen_[0], top); !r.ok()) return r;
   }
   return {};
 }
