@@ -98,10 +98,34 @@ class Validator {
 
   [[nodiscard]] const Dictionary& dictionary() const noexcept { return *dict_; }
   [[nodiscard]] const ValidationOptions& options() const noexcept { return opts_; }
+  // Messages whose structure was taken from the shape cache (statistic).
+  [[nodiscard]] std::uint64_t shape_hits() const noexcept { return shape_hits_; }
+
+  // The shape cache. A message's structural verdict (which tags, in which
+  // order, repeated or not, required ones present) depends only on its type
+  // and its sequence of tags when it has no repeating group, and an engine
+  // sends the same few sequences all day. So the sequences that passed are
+  // remembered, compared exactly (never trusted on a hash alone: a
+  // collision cannot let a different sequence through), and on a match only
+  // the values are checked. Tune: kShapes entries, direct-mapped.
+  static constexpr std::size_t kShapes = 16;
+  static constexpr std::size_t kShapeMaxFields = 40;
 
  private:
   struct Walk;
+  struct Shape {
+    std::int32_t msg = -1;  // Message index; -1: empty.
+    std::uint32_t n = 0;    // Field count.
+    std::uint32_t checks = 0;
+    std::array<std::uint32_t, kShapeMaxFields> tags{};
+    std::array<std::uint8_t, kShapeMaxFields> check_pos{};  // Fields whose value has a check.
+    std::array<std::uint16_t, kShapeMaxFields> check_id{};  // Their dense ids.
+  };
   std::uint32_t next_stamp() noexcept;
+  [[nodiscard]] Verdict validate_walk(const codec::Message& m, int mi, bool& cacheable) noexcept;
+  void remember(const codec::Message& m, int mi, std::size_t slot) noexcept;
+  std::array<Shape, kShapes> shapes_{};
+  std::uint64_t shape_hits_ = 0;
 
   std::shared_ptr<const Dictionary> dict_;
   ValidationOptions opts_;

@@ -157,7 +157,8 @@ struct Validator::Walk {
     const std::string* b = d.enum_values_.data() + es.begin;
     const std::string* e = b + es.count;
     const std::string* it = std::lower_bound(
-        b, e, val, [](const std::string& x, std::string_view y) { return std::string_view(x) < y; });
+        b, e, val,
+        [](const std::string& x, std::string_view y) { return std::string_view(x) < y; });
     return it != e && *it == val;
   }
 
@@ -257,10 +258,70 @@ bool Validator::known_type(std::string_view msg_type) const noexcept {
   return dict_->find_message(msg_type) >= 0;
 }
 
+namespace {
+
+// Slot of a tag sequence in the shape cache: a sum of tags weighted by
+// position (independent multiplies, no serial chain), then mixed.
+std::size_t shape_slot(std::span<const codec::Field> f, int mi) noexcept {
+  std::uint64_t h = static_cast<std::uint64_t>(mi) + f.size();
+  for (std::size_t i = 0; i < f.size(); ++i) h += std::uint64_t{f[i].tag} * (2 * i + 1);
+  h *= 0x9E3779B97F4A7C15ULL;
+  return static_cast<std::size_t>(h >> 60) % Validator::kShapes;
+}
+
+}  // namespace
+
 Verdict Validator::validate(const codec::Message& m) noexcept {
-  const Dictionary& d = *dict_;
-  const int mi = d.find_message(m.msg_type());
+  const int mi = dict_->find_message(m.msg_type());
   if (mi < 0) return {};  // Not ours to judge: see known_type().
+  const std::span<const codec::Field> f = m.fields();
+  const bool fits = f.size() <= kShapeMaxFields;
+  const std::size_t slot = fits ? shape_slot(f, mi) : 0;
+  if (fits) {
+    const Shape& s = shapes_[slot];
+    if (s.msg == mi && s.n == f.size()) {
+      std::uint32_t diff = 0;
+      for (std::size_t i = 0; i < f.size(); ++i) diff |= s.tags[i] ^ f[i].tag;
+      if (diff == 0) {
+        // The same sequence passed before: only the values are new.
+        ++shape_hits_;
+        const Walk w{*this, *dict_, f};
+        for (std::uint32_t k = 0; k < s.checks; ++k) {
+          if (Verdict r = w.check_value(s.check_id[k], f[s.check_pos[k]]); !r.ok()) return r;
+        }
+        return {};
+      }
+    }
+  }
+  bool cacheable = fits;
+  const Verdict v = validate_walk(m, mi, cacheable);
+  if (v.ok() && cacheable) remember(m, mi, slot);
+  return v;
+}
+
+void Validator::remember(const codec::Message& m, int mi, std::size_t slot) noexcept {
+  const Dictionary& d = *dict_;
+  Shape& s = shapes_[slot];
+  const std::span<const codec::Field> f = m.fields();
+  s.msg = mi;
+  s.n = static_cast<std::uint32_t>(f.size());
+  s.checks = 0;
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    s.tags[i] = f[i].tag;
+    const std::uint16_t id = d.dense(f[i].tag);
+    if (id != Dictionary::kNoField && d.fields_[id].check) {
+      s.check_pos[s.checks] = static_cast<std::uint8_t>(i);
+      s.check_id[s.checks] = id;
+      ++s.checks;
+    }
+  }
+}
+
+// The full walk. `cacheable` is cleared when the message has a repeating
+// group: its structure then depends on the counts' values, not only on the
+// tags, so it must not go into the shape cache.
+Verdict Validator::validate_walk(const codec::Message& m, int mi, bool& cacheable) noexcept {
+  const Dictionary& d = *dict_;
   const Dictionary::Scope& header = d.scopes_[0];
   const Dictionary::Scope& trailer = d.scopes_[1];
   const Dictionary::Scope& body = d.scopes_[d.messages_[static_cast<std::size_t>(mi)].scope];
@@ -316,6 +377,7 @@ Verdict Validator::validate(const codec::Message& m) noexcept {
     ++w.i;
     if (def.type == FieldType::kNumInGroup) {
       if (const Dictionary::GroupDef* g = d.group_of(*scope, id)) {
+        cacheable = false;
         if (Verdict r = w.group(*g, 1); !r.ok()) return r;
       }
     }

@@ -316,6 +316,42 @@ TEST_F(ValidateTest, ValidationAllocatesNothing) {
   EXPECT_EQ(allocs.count(), 0U);
 }
 
+TEST_F(ValidateTest, ARememberedShapeStillHasItsValuesChecked) {
+  validator_ = std::make_unique<Validator>(dict_, ValidationOptions{});
+  auto check = [&](std::string body) {
+    raw_ = framed("D", std::move(body));
+    EXPECT_EQ(msg_.scan(raw_), codec::ScanError::kNone);
+    return validator_->validate(msg_);
+  };
+  EXPECT_TRUE(check(std::string(kOrder)).ok());
+  EXPECT_TRUE(check(std::string(kOrder)).ok());
+  EXPECT_EQ(validator_->shape_hits(), 1U);
+  // Same tags, in the same order: only the values differ.
+  const Verdict bad_side = check("11=A1|55=IBM|54=9|60=20261129-12:00:00|38=100|40=2|44=10.5|");
+  EXPECT_EQ(bad_side.reason, 5);
+  EXPECT_EQ(bad_side.ref_tag, 54U);
+  const Verdict bad_qty = check("11=A1|55=IBM|54=1|60=20261129-12:00:00|38=x|40=2|44=10.5|");
+  EXPECT_EQ(bad_qty.reason, 6);
+  EXPECT_EQ(validator_->shape_hits(), 3U);
+  // One field more (a repeat) is another shape: the full walk refuses it.
+  EXPECT_EQ(check(std::string(kOrder) + "38=1000000|").reason, 13);
+}
+
+TEST_F(ValidateTest, MessagesWithRepeatingGroupsAreNeverTakenFromTheShapeCache) {
+  validator_ = std::make_unique<Validator>(dict_, ValidationOptions{});
+  auto check = [&](std::string body) {
+    raw_ = framed("D", std::move(body));
+    EXPECT_EQ(msg_.scan(raw_), codec::ScanError::kNone);
+    return validator_->validate(msg_);
+  };
+  const std::string rest =
+      "448=P1|452=1|448=P2|452=3|55=IBM|54=1|60=20261129-12:00:00|38=100|40=2|";
+  EXPECT_TRUE(check("11=A1|453=2|" + rest).ok());
+  // The same tags in the same order, but the count now disagrees.
+  EXPECT_EQ(check("11=A1|453=3|" + rest).reason, 16);
+  EXPECT_EQ(validator_->shape_hits(), 0U);
+}
+
 TEST(DictionaryLoad, BadDictionariesAreRefusedWithTheReason) {
   auto err = [](std::string_view xml) {
     try {
