@@ -1,4 +1,5 @@
-// The check chain: check() for New/Replace, check_cancel(), note_message(),
+// The check chain: check() for New/Replace (which leaves the order pending;
+// commit.cpp ends the step), note_message(),
 // and the undo of what a refused check had already reserved. I/O threads: no
 // lock, no syscall, no allocation, no exception (see the design notes in
 // engine.hpp).
@@ -148,14 +149,21 @@ void Engine::prefetch(const SessionState& ss, std::string_view cl_ord_id) const 
   ss.ids_.prefetch(hash_bytes(cl_ord_id) | 1u);
 }
 
-Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
+bool Engine::count_order_flow(const Snapshot& sn, SessionIdx session, std::int64_t now_ns,
+                              flow::Verdict& v) noexcept {
+  v = flow::on_order(sn.flow, flows_[session], now_ns);
+  return v.rule != RuleId::kNone && act_on_flow(v, session, now_ns);
+}
+
+Decision Engine::check(const OrderView& o, SessionState& ss, PendingOrder& pending,
                        const Reservation* original) noexcept {
   // The ClOrdID set's fingerprint bucket is random by hash (and may be out of
   // cache): start loading its line now, so that the name lookups, kill switch
   // and validity below overlap the miss.
   const std::uint64_t id_hash = hash_bytes(o.cl_ord_id) | 1u;
   ss.ids_.prefetch(id_hash);
-  out = Reservation{};
+  pending.ticket = Reservation{};
+  pending.state_ = PendingOrder::State::kNone;
   const Snapshot& sn = *snap();
   const std::uint32_t a = sn.find_account(o.account);
   const std::uint32_t s = sn.find_symbol(o.symbol);
@@ -164,8 +172,18 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   const std::uint64_t srow_key = (static_cast<std::uint64_t>(ss.index()) << 32 | s) + 1;
   const std::uint64_t srow_home = mix64(srow_key) & session_symbol_mask_;
   __builtin_prefetch(&session_symbols_[srow_home]);
+  // Set once the flow envelope's kOrders rules passed the order (7b): it is
+  // counted into them when committed, or here when a later rule refuses it
+  // (a refused order is still flow; see flow::on_order).
+  bool flow_order = false;
   auto fail = [&](RuleId r, std::int64_t actual = 0, std::int64_t limit = 0, bool micros = false,
                   Relation rel = Relation::kAbove) {
+    if (flow_order) {
+      // The verdict is the one peek_order found (none, or a throttle whose
+      // start this applies): nothing to add to the refusal.
+      flow::Verdict v;
+      (void)count_order_flow(sn, ss.index(), o.now_ns, v);
+    }
     Decision d;
     d.rule = r;
     d.actual = actual;
@@ -174,6 +192,7 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
     d.relation = rel;
     return refuse(d, o, ss, a);
   };
+  // The window's order count is what rollback() gives back, in the same window.
   if (sn.auto_kill.session_refusals > 0) {
     ss.roll_refusal_window(o.now_ns, sn.refusal_window_ns);
     ++ss.window_orders_;
@@ -254,7 +273,7 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   const ClOrdIdSet::Probe id_probe = ss.ids_.probe(id_hash);
   if (id_probe.found) return fail(RuleId::kDuplicateClOrdID);
   if (ss.ids_.full()) return fail(RuleId::kRiskStateFull);
-  // The key is written on acceptance, at the end: load its line meanwhile.
+  // The key is written at commit: load its line meanwhile.
   ss.ids_.prefetch_insert(id_probe);
   const int side = side_index(o.side);
   const std::int64_t K = sn.throttles.duplicate_max_identical;
@@ -298,19 +317,36 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   // kOrders rules count this order (PossDup replays aside: they are not new
   // flow). A refuse or kill rule refuses the order that crosses it; a
   // throttle rule starts the throttle, which this order then meets below.
+  // The windows are decayed statistics, not reservable: the order is judged
+  // on what counting it would give (peek_order) and counted at commit (or at
+  // its refusal), so a rolled-back order leaves them untouched.
+  // Relaxed: single writer, this thread (flow.hpp).
+  std::int64_t throttle_until = sf->throttle_until_ns.load(std::memory_order_relaxed);
   if (sn.flow.order_mask != 0 && !o.poss_dup) {
-    const flow::Verdict v = flow::on_order(sn.flow, *sf, o.now_ns);
-    if (v.rule != RuleId::kNone) {
-      const bool tripped = act_on_flow(v, ss.index(), o.now_ns);
-      if (v.action != FlowAction::kThrottle) {
-        Decision d = fail(v.rule, v.actual, v.limit);
-        d.session_killed = d.session_killed || (v.action == FlowAction::kKill && tripped);
+    std::uint32_t breached_after = 0;
+    const flow::Verdict v = flow::peek_order(sn.flow, *sf, o.now_ns, breached_after);
+    if (v.rule == RuleId::kNone) {
+      flow_order = true;
+    } else if (v.action == FlowAction::kThrottle &&
+               breached_after == sf->breached.load(std::memory_order_relaxed)) {
+      // Only throttle rules crossed: the throttle starts when the order is
+      // counted (as act_on_flow would start it); this order meets it now.
+      flow_order = true;
+      throttle_until = std::max(throttle_until, o.now_ns + sn.flow.throttle_ns);
+    } else {
+      // A refuse or kill rule crossed: the order is refused (by it, or by the
+      // breach refusing() finds below), so count it now, as ever.
+      flow::Verdict applied;
+      const bool tripped = count_order_flow(sn, ss.index(), o.now_ns, applied);
+      if (applied.action != FlowAction::kThrottle) {
+        Decision d = fail(applied.rule, applied.actual, applied.limit);
+        d.session_killed = d.session_killed || (applied.action == FlowAction::kKill && tripped);
         return d;
       }
+      throttle_until = sf->throttle_until_ns.load(std::memory_order_relaxed);
     }
   }
-  // Relaxed: single writer, this thread (flow.hpp).
-  if (o.now_ns < sf->throttle_until_ns.load(std::memory_order_relaxed)) {
+  if (o.now_ns < throttle_until) {
     const Gcra g{sn.flow.throttle_interval_ns, 0};
     if (!gcra(sf->throttle_tat, o.now_ns, g, next_throttle_tat)) {
       return fail(RuleId::kFlowThrottle, 0, 1'000'000'000 / sn.flow.throttle_interval_ns);
@@ -443,18 +479,19 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   }
   std::int64_t sent_delta = o.quantity;
   std::uint32_t parent_slot = kNoIdx;
+  std::int64_t declare_parent_qty = 0;
   if (has_parent) {
     parent_slot = find_or_insert_parent(parent_key(a, o.parent_id));
     if (parent_slot == kNoIdx) return refuse_undo(RuleId::kRiskStateFull, 0, 0);
     ParentState& ps = parents_[parent_slot];
     std::int64_t pq = ps.parent_qty.load(std::memory_order_relaxed);
     if (pq == 0) {
-      // First child declares the parent quantity; racing first children agree
-      // on whichever CAS lands (relaxed: the value guards only itself).
-      std::int64_t expected = 0;
-      ps.parent_qty.compare_exchange_strong(expected, o.parent_quantity, std::memory_order_relaxed,
-                                            std::memory_order_relaxed);
-      pq = ps.parent_qty.load(std::memory_order_relaxed);
+      // The first child declares the parent quantity when it is committed
+      // (so a rolled-back child declares nothing); until then it is held to
+      // its own declaration, as is a racing first child, and the first
+      // commit's CAS wins.
+      pq = o.parent_quantity;
+      declare_parent_qty = o.parent_quantity;
     }
     // A replace's quantity is the child's new total, its own fills included:
     // count only what it adds.
@@ -555,39 +592,25 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
     return refuse_undo(RuleId::kMaxGrossNotionalDay, seen, lim[kGrossDay], true);
   }
 
-  // Accepted: commit the session-local state.
-  (void)ss.ids_.insert(id_probe, id_hash);  // Not full (checked above), not present.
-  if (K > 0) {
-    SessionState::DupSlot& ds = ss.dups_[order_hash & (SessionState::kDupSlots - 1)];
-    if (dup_count == 0) {
-      ds = SessionState::DupSlot{order_hash, o.now_ns, 1};
-    } else {
-      ++ds.count;
-    }
-  }
-  ss.message_tat_ = next_msg_tat;
-  ss.order_tat_ = next_order_tat;
-  if (throttled) sf->throttle_tat = next_throttle_tat;
-  // This session's use of the account, for scoping account-level refusals.
-  flow::add_share(flow::share_of(*sf, a, true), reserve, reserve);
-  {
-    // Typical size: clamped EWMA of log2(size); see the header. Relaxed
-    // load/store: one writer per row (the session's thread).
-    const std::int64_t n = srow.accepted.load(std::memory_order_relaxed);
-    std::int64_t sample = log2_fixed(o.quantity);
-    std::int64_t cur;
-    if (n == 0) {
-      cur = lim[kTypicalSeed] != kOff ? log2_fixed(lim[kTypicalSeed]) : sample;
-    } else {
-      cur = srow.typical_log.load(std::memory_order_relaxed);
-    }
-    constexpr std::int64_t kClamp = 2 << 16;  // x4 either way
-    sample = std::clamp(sample, cur - kClamp, cur + kClamp);
-    const std::int64_t next = cur + (sample - cur) / 16;
-    srow.typical_log.store(next, std::memory_order_relaxed);
-    srow.typical.store(exp2_fixed(next), std::memory_order_relaxed);
-    srow.accepted.store(n + 1, std::memory_order_relaxed);
-  }
+  // Accepted: pending. What commit() applies is kept, not applied: the
+  // shared reservations above are all that is taken until then.
+  pending.id_hash_ = id_hash;
+  pending.id_slot_ = id_probe.slot;
+  pending.id_count_ = ss.ids_.size();
+  pending.order_hash_ = order_hash;
+  pending.dup_count_ = dup_count;
+  pending.next_msg_tat_ = next_msg_tat;
+  pending.next_order_tat_ = next_order_tat;
+  pending.next_throttle_tat_ = next_throttle_tat;
+  pending.now_ns_ = o.now_ns;
+  pending.typical_seed_ = lim[kTypicalSeed];
+  pending.declare_parent_qty_ = declare_parent_qty;
+  pending.rate_interval_ = (undo.taken & Undo::kTookRate) ? undo.rate_interval : 0;
+  pending.refusal_window_start_ = ss.refusal_window_start_;
+  pending.throttled_ = throttled;
+  pending.flow_order_ = flow_order;
+  pending.window_order_ = sn.auto_kill.session_refusals > 0;
+  pending.state_ = PendingOrder::State::kPending;
 
   // Built whole, then stored once: writing the bit-fields into `out` field by
   // field would read back the line just stored above (a stalled store
@@ -610,23 +633,7 @@ Decision Engine::check(const OrderView& o, SessionState& ss, Reservation& out,
   t.counts_open_order = takes_open_order;
   t.cum_day_counted = (undo.taken & Undo::kTookCumDay) != 0;
   t.active = true;
-  out = t;
-  return Decision{};
-}
-
-Decision Engine::check_cancel(const OrderView& o, SessionState& ss) noexcept {
-  const Snapshot& sn = *snap();
-  if (sn.rates.max_cancels_per_sec > 0) {
-    std::int64_t next = 0;
-    if (!gcra(ss.cancel_tat_, o.now_ns, sn.session_cancels, next)) {
-      Decision d;
-      d.rule = RuleId::kCancelRate;
-      d.limit = sn.rates.max_cancels_per_sec;
-      return d;  // Not counted toward auto-kill: cancels reduce risk.
-    }
-    ss.cancel_tat_ = next;
-  }
-  note_message(ss, o.now_ns);
+  pending.ticket = t;
   return Decision{};
 }
 

@@ -7,11 +7,11 @@
 //   * Control thread: constructs the Engine, calls reload(), reenable_flow(),
 //     reset_day(), set_audit_available(), set_exchange_available(), and the
 //     kill board's engage/release. These may allocate and throw.
-//   * I/O threads: check(), check_cancel(), check_message(), on_sent_failed(),
-//     on_execution(), on_replaced(). No lock, no syscall, no allocation, no
-//     exception. Each SessionState is owned by the one I/O thread that serves
-//     that client session (its route group); Reservations are owned by the
-//     gateway's order record, on that same thread.
+//   * I/O threads: check(), commit(), rollback(), check_cancel(),
+//     note_message(), on_sent_failed(), on_execution(), on_replaced(). No lock, no syscall, no
+//     allocation, no exception. Each SessionState is owned by the one I/O thread that serves that
+//     client session (its route group); Reservations are owned by the gateway's order record, on
+//     that same thread.
 //
 // Two kinds of state
 //   (a) An immutable compiled Snapshot of limits and reference data: name ->
@@ -65,8 +65,12 @@
 //     (orders without a parent)
 //  11 exposure: max open orders, max open notional, max |net position|,
 //     max gross notional per day
-// Then, on acceptance: ClOrdID remembered, duplicate-order count and
-// session rate budgets consumed, typical-size statistic updated.
+// Then, on acceptance, the order is pending (PendingOrder): the shared
+// limits above stay reserved, and only commit(), after the gateway tracked
+// and forwarded the order, remembers the ClOrdID, consumes the duplicate-
+// order count and the session rate budgets, updates the typical-size
+// statistic and counts the order into the session's flow windows; rollback()
+// gives the reservations back instead.
 //
 // Semantics (all limits: exactly at the limit passes, one unit over refuses)
 //   * Notional = qty x price in micros (saturating). A market order is
@@ -85,7 +89,8 @@
 //     atomics so status can read it.
 //   * Parent/child (key: account + parent id, 64-bit hash; a collision would
 //     merge two parents, probability ~n^2/2^64): the parent quantity is the
-//     one the first child declared. Refused when children filled + qty >
+//     one the first committed child declared (a child checked before any
+//     commit is held to its own). Refused when children filled + qty >
 //     parent qty (parent_child_filled), or children sent + qty >
 //     floor(parent qty x max_sent_multiple) (parent_child_sent). "Sent" is
 //     open + executed: a child that never reached the exchange, was rejected,
@@ -190,6 +195,70 @@ struct Reservation {
 };
 static_assert(std::is_trivially_copyable_v<Reservation>);
 static_assert(sizeof(Reservation) == 64);
+
+// A New or Replace that check() accepted and the caller has not yet applied
+// (issue 11: one transactional order step). While pending, the order holds
+// its shares of the limits every session on the account reaches (account
+// rate, open orders, open notional, open quantity, gross notional, parent
+// children, cumulative quantity): reserved by check(), so two threads never
+// both take the last unit, and given back exactly by rollback(). Nothing
+// else is recorded: the ClOrdID, the session's rate budgets, the identical-
+// order count, the typical-size sample, the session's flow windows and its
+// share of the account, and a parent's declared quantity are applied by
+// commit(). So an order the gateway could not track or forward is, after
+// rollback(), as if it never arrived (a retry with its ClOrdID is accepted).
+//
+// Owned by the I/O thread of the session it was checked for; trivially
+// copyable, no pointers. One pending order per session at a time: commit or
+// roll back before the next check() on that session.
+class PendingOrder {
+ public:
+  // What the order reserves; the gateway stores it with the order (it is
+  // valid for on_execution() etc. once committed).
+  Reservation ticket;
+  [[nodiscard]] bool pending() const noexcept { return state_ == State::kPending; }
+  [[nodiscard]] bool committed() const noexcept { return state_ == State::kCommitted; }
+
+ private:
+  friend class Engine;
+  enum class State : std::uint8_t { kNone, kPending, kCommitted };
+  // Applied by commit(): session-local state, single writer.
+  std::uint64_t id_hash_ = 0;      // ClOrdID key for the session's set.
+  std::uint32_t id_slot_ = 0;      // Where probe() put it ...
+  std::uint32_t id_count_ = 0;     // ... while the set held this many (else probe again).
+  std::uint64_t order_hash_ = 0;   // Identical-order slot key; 0: rule off.
+  std::int64_t dup_count_ = 0;     // Identical orders before this one in the window.
+  std::int64_t next_msg_tat_ = 0;  // Session GCRA states after this order.
+  std::int64_t next_order_tat_ = 0;
+  std::int64_t next_throttle_tat_ = 0;
+  std::int64_t now_ns_ = 0;
+  std::int64_t typical_seed_ = 0;        // kTypicalSeed when checked (kOff: none).
+  std::int64_t declare_parent_qty_ = 0;  // First child: the parent quantity; else 0.
+  // Given back by rollback(): the account rate budget taken (0: none), and
+  // the order counted into the auto-kill window that started then.
+  std::int64_t rate_interval_ = 0;
+  std::int64_t refusal_window_start_ = 0;
+  bool throttled_ = false;     // next_throttle_tat_ applies.
+  bool flow_order_ = false;    // Count the order into the kOrders flow rules.
+  bool window_order_ = false;  // refusal_window_start_ applies.
+  State state_ = State::kNone;
+};
+static_assert(std::is_trivially_copyable_v<PendingOrder>);
+
+// A cancel that check_cancel() accepted: its cancel and message budgets are
+// taken by commit(), once it was forwarded; rollback() forgets it.
+class PendingCancel {
+ public:
+  [[nodiscard]] bool pending() const noexcept { return pending_; }
+
+ private:
+  friend class Engine;
+  std::int64_t next_cancel_tat_ = 0;
+  std::int64_t next_msg_tat_ = 0;
+  bool cancel_budget_ = false;  // next_cancel_tat_ applies.
+  bool msg_budget_ = false;     // next_msg_tat_ applies.
+  bool pending_ = false;
+};
 
 enum class ExecKind : std::uint8_t {
   kNewAck,
@@ -333,14 +402,28 @@ class Engine {
   // A session's state, sized from the capacities (control thread, at start).
   [[nodiscard]] SessionState make_session(SessionIdx index) const;
 
-  // New or Replace. On acceptance `out` holds the reservation (also for a
-  // Replace: it reserves the new order's full exposure; the original keeps
-  // its own until on_replaced). `original`, for a Replace, is the replaced
-  // order's ticket: its open-order unit is not taken again and parent /
-  // cumulative quantities count only the increase. On refusal `out` is
-  // inactive and nothing stays reserved.
-  Decision check(const OrderView& order, SessionState& session, Reservation& out,
+  // New or Replace. On acceptance `out` is pending and `out.ticket` holds the
+  // reservation (also for a Replace: it reserves the new order's full
+  // exposure; the original keeps its own until on_replaced). `original`, for
+  // a Replace, is the replaced order's ticket: its open-order unit is not
+  // taken again and parent / cumulative quantities count only the increase.
+  // The caller then calls commit() once the order is in its table and was
+  // forwarded, or rollback() if either failed (see PendingOrder). On refusal
+  // `out` is not pending and nothing stays reserved; the refusal itself is
+  // final (it counts toward auto-kill and, past the flow checks, toward the
+  // kOrders flow rules).
+  Decision check(const OrderView& order, SessionState& session, PendingOrder& out,
                  const Reservation* original = nullptr) noexcept;
+  // Applies what a pending order recorded; it is then an open order like any
+  // other (its ticket's events go to on_execution etc.).
+  void commit(PendingOrder& pending, SessionState& session) noexcept;
+  // Gives back everything a pending order reserved, exactly: afterwards the
+  // engine is as if the order never arrived. No-op unless pending.
+  void rollback(PendingOrder& pending, SessionState& session) noexcept;
+  // check() then commit() at once, for callers with no forward step between
+  // them (tests, replay tools, benchmarks). `out` is inactive on refusal.
+  Decision check_and_commit(const OrderView& order, SessionState& session, Reservation& out,
+                            const Reservation* original = nullptr) noexcept;
 
   // A hint, no effect on results: starts loading the duplicate-ClOrdID slot
   // for `cl_ord_id`, the one structure on the order path too big for cache.
@@ -348,14 +431,21 @@ class Engine {
   // before check() (session checks, translation).
   void prefetch(const SessionState& session, std::string_view cl_ord_id) const noexcept;
 
-  // Cancel request: refused only by the session's cancel budget.
-  Decision check_cancel(const OrderView& order, SessionState& session) noexcept;
+  // Cancel request: refused only by the session's cancel budget. On
+  // acceptance `out` is pending: commit() once forwarded takes the cancel and
+  // message budgets; rollback() forgets it.
+  Decision check_cancel(const OrderView& order, SessionState& session, PendingCancel& out) noexcept;
+  void commit(PendingCancel& pending, SessionState& session) noexcept;
+  void rollback(PendingCancel& pending) noexcept;
+  Decision check_cancel_and_commit(const OrderView& order, SessionState& session) noexcept;
 
   // Any other inbound application message: counts toward nothing but the
   // message budget, never refused by risk.
   void note_message(SessionState& session, std::int64_t now_ns) noexcept;
 
-  // The accepted order never reached the exchange: release everything.
+  // A committed order that never reached the exchange: release its exposure
+  // and what it counted toward a parent or the cumulative quantity. (An order
+  // still pending is given back whole by rollback().)
   void on_sent_failed(Reservation& ticket) noexcept;
 
   // An execution report for the ticket's order.
@@ -474,6 +564,14 @@ class Engine {
   // or kNoIdx) and returns `d`, with session_killed set if it tripped.
   Decision refuse(Decision d, const OrderView& order, SessionState& session, AccountIdx a) noexcept;
   void release_leaves(Reservation& t, std::int64_t qty) noexcept;
+  // release_leaves() without the session's share of the account (a pending
+  // order has none yet); returns the notional released.
+  Micros release_exposure(Reservation& t, std::int64_t qty) noexcept;
+  // Counts an order into the session's kOrders flow rules (flow::on_order,
+  // verdict in `v`) and acts on a throttle or kill it trips; true if that
+  // engaged the kill switch or started a throttle (act_on_flow).
+  bool count_order_flow(const Snapshot& sn, SessionIdx session, std::int64_t now_ns,
+                        flow::Verdict& v) noexcept;
   // Gives back up to `qty` of what the ticket counted as sent (parent
   // children or cumulative quantity).
   void release_sent(Reservation& t, std::int64_t qty) noexcept;

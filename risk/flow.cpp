@@ -92,6 +92,16 @@ bool one_sided(const Compiled& c, const Rule& r, const SessionFlow& sf, double n
   return g > 0 && net >= r.min_one_sided * g;
 }
 
+// The baseline learn() would leave after a sample `level` at `tick`.
+double learned(const Compiled& c, const Counter& b, double level, std::int64_t tick) noexcept {
+  const std::int64_t last = b.tick.load(std::memory_order_relaxed);
+  if (last == 0) return level;
+  const double f = c.decays[c.baseline_decay](tick - last);
+  const double cur = b.value.load(std::memory_order_relaxed);
+  if (f >= 1.0) return cur;
+  return cur * f + level * (1.0 - f);
+}
+
 void learn(const Compiled& c, SessionFlow& sf, std::uint32_t i, double level,
            std::int64_t tick) noexcept {
   // Time-weighted average of the level: b += (level - b) x (1 - e^-dt/B).
@@ -110,6 +120,25 @@ void learn(const Compiled& c, SessionFlow& sf, std::uint32_t i, double level,
   // a coarse step never slows learning down.
   const int shift = c.decays[c.baseline_decay].shift();
   b.tick.store(last + (((tick - last) >> shift) << shift), std::memory_order_relaxed);
+}
+
+// The warm-up start start() would leave.
+std::int64_t first_after_start(const SessionFlow& sf, std::int64_t now_ns) noexcept {
+  const std::int64_t first = sf.first_ns.load(std::memory_order_relaxed);
+  if (first != 0) return first;
+  return now_ns == 0 ? 1 : now_ns;
+}
+
+// threshold() with the warm-up start and the rule's baseline given.
+double threshold_with(const Compiled& c, const Rule& r, std::int64_t first, double baseline,
+                      std::int64_t now_ns) noexcept {
+  double t = r.limit > 0 ? r.limit : kInf;
+  if (r.multiple > 0) {
+    double base = r.seed;
+    if (first != 0 && now_ns - first >= c.warmup_ns) base = std::max(base, baseline);
+    if (base > 0) t = std::min(t, r.multiple * base);
+  }
+  return t;
 }
 
 void start(SessionFlow& sf, std::int64_t now_ns) noexcept {
@@ -225,16 +254,8 @@ bool same_shape(const Compiled& a, const Compiled& b) noexcept {
 
 double threshold(const Compiled& c, const Rule& r, const SessionFlow& sf, std::uint32_t i,
                  std::int64_t now_ns) noexcept {
-  double t = r.limit > 0 ? r.limit : kInf;
-  if (r.multiple > 0) {
-    double base = r.seed;
-    const std::int64_t first = sf.first_ns.load(std::memory_order_relaxed);
-    if (first != 0 && now_ns - first >= c.warmup_ns) {
-      base = std::max(base, sf.baseline[i].value.load(std::memory_order_relaxed));
-    }
-    if (base > 0) t = std::min(t, r.multiple * base);
-  }
-  return t;
+  return threshold_with(c, r, sf.first_ns.load(std::memory_order_relaxed),
+                        sf.baseline[i].value.load(std::memory_order_relaxed), now_ns);
 }
 
 Verdict on_fill(const Compiled& c, SessionFlow& sf, SymbolNet& sym, std::int64_t signed_qty,
@@ -312,6 +333,28 @@ Verdict on_order(const Compiled& c, SessionFlow& sf, std::int64_t now_ns) noexce
     }
   }
   sf.breached.store(breached, std::memory_order_relaxed);
+  return out;
+}
+
+Verdict peek_order(const Compiled& c, const SessionFlow& sf, std::int64_t now_ns,
+                   std::uint32_t& breached) noexcept {
+  Verdict out;
+  breached = sf.breached.load(std::memory_order_relaxed);
+  if (c.order_mask == 0) return out;
+  const std::int64_t first = first_after_start(sf, now_ns);
+  const std::int64_t tick = tick_of(now_ns);
+  for (std::uint32_t i = 0; i < c.count; ++i) {
+    if ((c.order_mask & (1u << i)) == 0) continue;
+    const Rule& r = c.rules[i];
+    // As on_order: Counter::add's level, then learn(), then threshold().
+    const double level = sf.value[i].at(tick, c.decays[r.decay]) + 1.0;
+    const double base = learned(c, sf.baseline[i], level, tick);
+    const double thr = threshold_with(c, r, first, base, now_ns);
+    if (level > thr) {
+      worst(out, r, level, thr);
+      if (r.action == FlowAction::kRefuse) breached |= 1u << i;
+    }
+  }
   return out;
 }
 

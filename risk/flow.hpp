@@ -235,6 +235,14 @@ Verdict on_fill(const Compiled& c, SessionFlow& sf, SymbolNet& sym, std::int64_t
 // orders are still flow). Returns the most severe breach of a kOrders rule.
 Verdict on_order(const Compiled& c, SessionFlow& sf, std::int64_t now_ns) noexcept;
 
+// What on_order() would return at `now_ns`, and in `breached` the breach
+// mask it would leave, without writing anything: check() decides with it and
+// the order is counted (on_order) only once it is committed or refused, so an
+// order the gateway could not forward leaves the windows as they were.
+// Exactly on_order()'s arithmetic, so the two agree bit for bit.
+[[nodiscard]] Verdict peek_order(const Compiled& c, const SessionFlow& sf, std::int64_t now_ns,
+                                 std::uint32_t& breached) noexcept;
+
 // An order on `side` (+1 buy, -1 sell) in the symbol of `sym` while some
 // refuse rule is in breach: the breach that refuses it, if any. Rules whose
 // value fell back below their threshold are cleared. Net rules refuse only

@@ -19,8 +19,8 @@ using namespace detail;  // The engine's private helpers (risk/detail.hpp, snaps
 // Order lifecycle
 // ---------------------------------------------------------------------------
 
-void Engine::release_leaves(Reservation& t, std::int64_t qty) noexcept {
-  if (qty <= 0) return;
+Micros Engine::release_exposure(Reservation& t, std::int64_t qty) noexcept {
+  if (qty <= 0) return 0;
   AccountState& acc = accounts_[t.account];
   const Micros n =
       sat_mul(t.leaves_qty, t.reserved_px) - sat_mul(t.leaves_qty - qty, t.reserved_px);
@@ -29,8 +29,13 @@ void Engine::release_leaves(Reservation& t, std::int64_t qty) noexcept {
   pairs_[t.pair_slot].sides[side_index(t.side)].open_qty.fetch_sub(qty, std::memory_order_release);
   acc.open_notional.fetch_sub(n, std::memory_order_relaxed);
   acc.gross_day.fetch_sub(n, std::memory_order_relaxed);
-  add_session_share(t, -n, -n);
   t.leaves_qty -= qty;
+  return n;
+}
+
+void Engine::release_leaves(Reservation& t, std::int64_t qty) noexcept {
+  const Micros n = release_exposure(t, qty);
+  if (n != 0) add_session_share(t, -n, -n);
 }
 
 void Engine::add_session_share(const Reservation& t, Micros gross, Micros open) noexcept {

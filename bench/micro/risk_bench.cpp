@@ -1,5 +1,5 @@
 // Risk core micro-benchmarks (issue 3): each check family alone, then the
-// whole chain for one order. Every iteration is check() followed by the
+// whole chain for one order. Every iteration is check_and_commit() then the
 // release that keeps the state steady (forward failed, or a cancel), so the
 // numbers are "accept + release" per order. Target for the whole chain on the
 // 2-core dev VM: median <= 100 ns, 0 allocations.
@@ -164,7 +164,7 @@ void run_chain(benchmark::State& state, Family f, Release release) {
     o.cl_ord_id = ids[next++];
     o.now_ns += 1000;
     Reservation r;
-    const Decision d = engine.check(o, *session, r);
+    const Decision d = engine.check_and_commit(o, *session, r);
     benchmark::DoNotOptimize(d);
     if (!d.accepted()) {
       ++refused;
@@ -261,7 +261,7 @@ void BM_RiskWholeChainOrderAndFill(benchmark::State& state) {
     o.now_ns += 1'000'000;
     fill.now_ns = o.now_ns;
     Reservation r;
-    const Decision d = engine.check(o, *session, r);
+    const Decision d = engine.check_and_commit(o, *session, r);
     benchmark::DoNotOptimize(d);
     if (!d.accepted()) {
       if (refused++ == 0) state.counters["first_refusal_rule"] = static_cast<double>(d.rule);
@@ -319,7 +319,7 @@ void BM_RiskWholeChainCheckOnly(benchmark::State& state) {
     for (int i = 0; i < kBatch; ++i) {
       o.cl_ord_id = ids[next++];
       o.now_ns += 1000;
-      const Decision d = engine.check(o, *session, batch[i]);
+      const Decision d = engine.check_and_commit(o, *session, batch[i]);
       benchmark::DoNotOptimize(d);
       refused += d.accepted() ? 0 : 1;
     }
@@ -377,7 +377,7 @@ void BM_RiskRefusalWithRejectText(benchmark::State& state) {
   const std::uint64_t a0 = riskgate::testing::thread_allocations();
   for (auto _ : state) {
     Reservation r;
-    const Decision d = engine.check(o, session, r);
+    const Decision d = engine.check_and_commit(o, session, r);
     benchmark::DoNotOptimize(format_reject_text(d, o, text, sizeof text));
   }
   state.counters["allocs_per_msg"] =
@@ -397,7 +397,7 @@ void BM_RiskCheckCancel(benchmark::State& state) {
   const std::uint64_t a0 = riskgate::testing::thread_allocations();
   for (auto _ : state) {
     o.now_ns += 1000;
-    benchmark::DoNotOptimize(engine.check_cancel(o, session));
+    benchmark::DoNotOptimize(engine.check_cancel_and_commit(o, session));
   }
   state.counters["allocs_per_msg"] =
       static_cast<double>(riskgate::testing::thread_allocations() - a0) /

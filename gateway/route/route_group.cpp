@@ -280,9 +280,12 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   // down already, so the engine refuses it before committing anything.
   if (exchange_ == nullptr || exchange_->state() != session::State::kActive)
     engine_.set_exchange_available(opts_.exchange_idx, false);
-  Ticket ticket;
+  // One transactional step (issue 11): the engine's decision is pending until
+  // the order is in the table and forwarded; any failure in between rolls it
+  // back whole, so a retry of the same ClOrdID is judged afresh.
+  risk::PendingOrder pending;
   const risk::Decision d =
-      engine_.check(view, leg.risk_state(), ticket, orig != nullptr ? &orig->ticket : nullptr);
+      engine_.check(view, leg.risk_state(), pending, orig != nullptr ? &orig->ticket : nullptr);
   if (!d.accepted()) {
     refuse(leg, msg, view, d);
     return;
@@ -290,7 +293,7 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   // Track before sending: an order we could not cancel on a kill must not go.
   Table::Entry* e = orders_.insert(new_id);
   if (e == nullptr) {
-    engine_.on_sent_failed(ticket);
+    engine_.rollback(pending, leg.risk_state());
     risk::Decision full;
     full.rule = orders_.find(new_id) != nullptr ? risk::RuleId::kDuplicateClOrdID
                                                 : risk::RuleId::kRiskStateFull;
@@ -305,7 +308,7 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   e->side = fix_side(view.side);
   e->order_qty = view.quantity;
   e->leaves_qty = view.quantity;
-  e->ticket = ticket;
+  e->ticket = pending.ticket;
   (void)e->symbol.assign(view.symbol);
   (void)e->account.assign(view.account);
   if (!orig_id.empty()) (void)e->orig_exch_id.assign(orig_id);
@@ -315,17 +318,16 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   const std::size_t nsubs = orig_id.empty() ? 1 : 2;
   const session::SendResult sr = exchange_->forward_app(msg, {subs, nsubs});
   if (sr != session::SendResult::kSent) {
+    engine_.rollback(pending, leg.risk_state());
     // Re-find: nothing erased since insert, but keep the no-pointer-across-
     // erase rule simple.
-    if (Table::Entry* again = orders_.find(new_id)) {
-      engine_.on_sent_failed(again->ticket);
-      finish(again);
-    }
+    if (Table::Entry* again = orders_.find(new_id)) finish(again);
     risk::Decision down;
     down.rule = risk::RuleId::kExchangeUnavailable;
     refuse(leg, msg, view, down);
     return;
   }
+  engine_.commit(pending, leg.risk_state());
   leg.counters.forwarded.store(leg.counters.forwarded.load(std::memory_order_relaxed) + 1,
                                std::memory_order_relaxed);
 }
@@ -337,7 +339,9 @@ void RouteGroup::handle_cancel(ClientLeg& leg, const codec::Message& msg,
   const std::string_view orig_id = exch_id(prefix, view.orig_cl_ord_id, id_buf2_);
   leg.counters.cancels.store(leg.counters.cancels.load(std::memory_order_relaxed) + 1,
                              std::memory_order_relaxed);
-  const risk::Decision d = engine_.check_cancel(view, leg.risk_state());
+  // Its budgets are taken only once it is forwarded (issue 11).
+  risk::PendingCancel pending;
+  const risk::Decision d = engine_.check_cancel(view, leg.risk_state(), pending);
   if (!d.accepted()) {
     refuse(leg, msg, view, d);
     return;
@@ -347,6 +351,7 @@ void RouteGroup::handle_cancel(ClientLeg& leg, const codec::Message& msg,
   // out when the exchange leg is up, because it can only reduce risk.
   if (new_id.empty() || orig_id.empty() || exchange_ == nullptr ||
       exchange_->state() != session::State::kActive) {
+    engine_.rollback(pending);
     risk::Decision down;
     down.rule = new_id.empty() || orig_id.empty() ? risk::RuleId::kMissingField
                                                   : risk::RuleId::kExchangeUnavailable;
@@ -363,12 +368,14 @@ void RouteGroup::handle_cancel(ClientLeg& leg, const codec::Message& msg,
   // entry; they still route by prefix.
   codec::Substitution subs[2] = {{tag::kClOrdID, new_id}, {tag::kOrigClOrdID, orig_id}};
   if (exchange_->forward_app(msg, subs) != session::SendResult::kSent) {
+    engine_.rollback(pending);
     if (Table::Entry* again = orders_.find(new_id)) finish(again);
     risk::Decision down;
     down.rule = risk::RuleId::kExchangeUnavailable;
     refuse(leg, msg, view, down);
     return;
   }
+  engine_.commit(pending, leg.risk_state());
   leg.counters.forwarded.store(leg.counters.forwarded.load(std::memory_order_relaxed) + 1,
                                std::memory_order_relaxed);
 }

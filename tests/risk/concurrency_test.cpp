@@ -53,7 +53,8 @@ struct HighWater {
 };
 
 // Each thread keeps up to `depth` orders working and releases the oldest in
-// rotating ways (cancel, exchange reject, expiry, forward failure).
+// rotating ways (cancel, exchange reject, expiry, forward failure); one order
+// in six is rolled back while pending instead.
 void hammer(Engine& engine, SessionIdx sidx, const std::function<std::int64_t(int)>& qty_of,
             std::string_view parent, HighWater& hw, std::int64_t& accepted, std::int64_t& refused) {
   // Every way of ending an order gives back what did not trade (children
@@ -99,13 +100,22 @@ void hammer(Engine& engine, SessionIdx sidx, const std::function<std::int64_t(in
     o.parent_id = parent;
     o.parent_quantity = 1000;
     o.now_ns = 1;
-    Reservation r;
-    const Decision d = engine.check(o, ss, r);
+    // Every third order takes the gateway's two-step path: held while
+    // pending (its reservation is real), then rolled back (as a forward that
+    // failed) or committed. A rollback must give back exactly what was taken.
+    PendingOrder pending;
+    const Decision d = engine.check(o, ss, pending);
     if (d.accepted()) {
       ++accepted;
       const std::int64_t weight = qty_of(i);
       hw.add(weight);
-      working.emplace_back(r, weight);
+      if (i % 3 == 2 && (i / 3) % 2 == 0) {
+        hw.sub(weight);
+        engine.rollback(pending, ss);
+      } else {
+        engine.commit(pending, ss);
+        working.emplace_back(pending.ticket, weight);
+      }
     } else {
       ++refused;
     }

@@ -353,13 +353,13 @@ TEST_F(EngineLimits, SessionMessageRateCountsCancelsButNeverRefusesThem) {
   OrderView cancel = order();
   cancel.action = Action::kCancel;
   EXPECT_TRUE(send(order()).accepted());
-  EXPECT_TRUE(engine->check_cancel(cancel, *session).accepted());
-  EXPECT_TRUE(engine->check_cancel(cancel, *session).accepted());
+  EXPECT_TRUE(engine->check_cancel_and_commit(cancel, *session).accepted());
+  EXPECT_TRUE(engine->check_cancel_and_commit(cancel, *session).accepted());
   const OrderView o = order();
   const Decision d = send(o);
   EXPECT_EQ(d.rule, RuleId::kSessionMessageRate);
   EXPECT_EQ(text(d, o), "session_message_rate: over 3/s (ACC1 AAPL)");
-  EXPECT_TRUE(engine->check_cancel(cancel, *session).accepted());
+  EXPECT_TRUE(engine->check_cancel_and_commit(cancel, *session).accepted());
 }
 
 TEST_F(EngineLimits, CancelsAreRefusedOnlyByTheirOwnBudget) {
@@ -373,11 +373,12 @@ TEST_F(EngineLimits, CancelsAreRefusedOnlyByTheirOwnBudget) {
   OrderView cancel = order(0);  // Even a malformed cancel is not risk's business.
   cancel.action = Action::kCancel;
   cancel.symbol = "NOPE";
-  for (int i = 0; i < 3; ++i) EXPECT_TRUE(engine->check_cancel(cancel, *session).accepted());
-  const Decision d = engine->check_cancel(cancel, *session);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(engine->check_cancel_and_commit(cancel, *session).accepted());
+  const Decision d = engine->check_cancel_and_commit(cancel, *session);
   EXPECT_EQ(d.rule, RuleId::kCancelRate);
   cancel.now_ns += 1'000'000'000;
-  EXPECT_TRUE(engine->check_cancel(cancel, *session).accepted());
+  EXPECT_TRUE(engine->check_cancel_and_commit(cancel, *session).accepted());
 }
 
 // -------------------------------------------------------------------- exposure
@@ -521,7 +522,7 @@ TEST_F(EngineLimits, AReplaceKeepsOneOpenOrderAndSwapsTheExposureOnAck) {
   rep.action = Action::kReplace;
   rep.orig_cl_ord_id = "ID0";
   Reservation replacement;
-  ASSERT_TRUE(engine->check(rep, *session, replacement, &original).accepted());
+  ASSERT_TRUE(engine->check_and_commit(rep, *session, replacement, &original).accepted());
   EXPECT_EQ(engine->account_usage("ACC1").open_orders, 1);
   EXPECT_EQ(engine->pair_usage("ACC1", "AAPL").open_buy_qty, 250);  // Both, until the ack.
   engine->on_replaced(original, replacement);
@@ -549,14 +550,15 @@ TEST_F(EngineLimits, AReplaceOfAChildCountsOnlyItsIncreaseAgainstTheParent) {
   rep.parent_id = "P1";
   rep.parent_quantity = 1000;
   Reservation replacement;
-  ASSERT_TRUE(engine->check(rep, *session, replacement, &original).accepted());
+  ASSERT_TRUE(engine->check_and_commit(rep, *session, replacement, &original).accepted());
   EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 1000);  // 600 + 400
   rep = order(1001);
   rep.action = Action::kReplace;
   rep.orig_cl_ord_id = child.cl_ord_id;
   rep.parent_id = "P1";
   rep.parent_quantity = 1000;
-  EXPECT_EQ(engine->check(rep, *session, replacement, &original).rule, RuleId::kParentChildFilled);
+  EXPECT_EQ(engine->check_and_commit(rep, *session, replacement, &original).rule,
+            RuleId::kParentChildFilled);
 }
 
 namespace {
@@ -626,7 +628,7 @@ TEST_F(EngineLimits, AReplaceCountsTheChildsNewQuantityOnceAcked) {
   up.action = Action::kReplace;
   up.orig_cl_ord_id = "ID0";
   Reservation replacement;
-  ASSERT_TRUE(engine->check(up, *session, replacement, &original).accepted());
+  ASSERT_TRUE(engine->check_and_commit(up, *session, replacement, &original).accepted());
   EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 80);
   engine->on_replaced(original, replacement);
   EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 80);
@@ -635,7 +637,7 @@ TEST_F(EngineLimits, AReplaceCountsTheChildsNewQuantityOnceAcked) {
   down.action = Action::kReplace;
   down.orig_cl_ord_id = up.cl_ord_id;
   Reservation smaller;
-  ASSERT_TRUE(engine->check(down, *session, smaller, &replacement).accepted());
+  ASSERT_TRUE(engine->check_and_commit(down, *session, smaller, &replacement).accepted());
   engine->on_replaced(replacement, smaller);
   EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 50);
   ExecEvent e;
@@ -658,7 +660,7 @@ TEST_F(EngineLimits, FillsWhileAReplaceIsPendingAreKeptByTheReplacement) {
   r1.action = Action::kReplace;
   r1.orig_cl_ord_id = "ID0";
   Reservation b;
-  ASSERT_TRUE(engine->check(r1, *session, b, &a).accepted());
+  ASSERT_TRUE(engine->check_and_commit(r1, *session, b, &a).accepted());
   ExecEvent f;
   f.kind = ExecKind::kPartialFill;
   f.last_qty = 300;
@@ -672,7 +674,7 @@ TEST_F(EngineLimits, FillsWhileAReplaceIsPendingAreKeptByTheReplacement) {
   r2.action = Action::kReplace;
   r2.orig_cl_ord_id = r1.cl_ord_id;
   Reservation d;
-  const Decision dd = engine->check(r2, *session, d, &b);
+  const Decision dd = engine->check_and_commit(r2, *session, d, &b);
   EXPECT_TRUE(dd.accepted()) << rule_name(dd.rule);
   EXPECT_FALSE(dd.session_killed);
   engine->on_sent_failed(d);
@@ -1058,13 +1060,13 @@ TEST_F(EngineLimits, TheCheckChainAllocatesNothingAfterWarmUp) {
   Reservation r;
   // Warm-up: tables touched once.
   o.cl_ord_id = id_pool[0];
-  ASSERT_TRUE(engine->check(o, *session, r).accepted());
+  ASSERT_TRUE(engine->check_and_commit(o, *session, r).accepted());
   engine->on_sent_failed(r);
   testing::AllocationScope scope;
   for (int i = 1; i < 300; ++i) {
     o.cl_ord_id = id_pool[i];
     o.now_ns += 1000;
-    ASSERT_TRUE(engine->check(o, *session, r).accepted());
+    ASSERT_TRUE(engine->check_and_commit(o, *session, r).accepted());
     ExecEvent e;
     e.kind = i % 2 ? ExecKind::kCanceled : ExecKind::kFill;
     e.last_qty = 100;

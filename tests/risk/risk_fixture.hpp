@@ -63,7 +63,7 @@ class RiskTest : public ::testing::Test {
   Decision send(const OrderView& o) { return send(o, *session); }
   Decision send(const OrderView& o, SessionState& s) {
     Reservation r;
-    Decision d = engine->check(o, s, r);
+    Decision d = engine->check_and_commit(o, s, r);
     if (d.accepted()) tickets.push_back(r);
     return d;
   }

@@ -406,7 +406,7 @@ class Driver {
         ++r.res.orders;
         risk::Reservation t;
         const risk::OrderView v = view(r, s, risk::Action::kNew);
-        const risk::Decision d = engine_->check(v, *r.state, t);
+        const risk::Decision d = engine_->check_and_commit(v, *r.state, t);
         if (!d.accepted()) {
           ++r.res.refused;
           refused(r, d, v);
@@ -437,7 +437,7 @@ class Driver {
           throw std::logic_error("flow " + r.spec.name + ": replace to <= cum");
         risk::Reservation t;
         const risk::OrderView v = view(r, s, risk::Action::kReplace);
-        const risk::Decision d = engine_->check(v, *r.state, t, &orig.ticket);
+        const risk::Decision d = engine_->check_and_commit(v, *r.state, t, &orig.ticket);
         if (!d.accepted()) {
           ++r.res.refused;
           refused(r, d, v);
@@ -456,7 +456,7 @@ class Driver {
         ++r.res.cancels;
         LiveOrder& o = live(r, s.orig_id);
         const risk::OrderView v = view(r, s, risk::Action::kCancel);
-        const risk::Decision d = engine_->check_cancel(v, *r.state);
+        const risk::Decision d = engine_->check_cancel_and_commit(v, *r.state);
         if (!d.accepted()) {
           ++r.res.cancels_refused;
           refused(r, d, v);

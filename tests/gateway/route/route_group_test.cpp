@@ -99,8 +99,9 @@ TEST_F(RouteGroupTest, AMalformedExecutionReportIsRejectedAtSessionLevelAuditedA
   h.exchange_wire.sent.clear();
   // A fill whose LastQty stands twice: two readings of how much traded.
   from_exchange(h.exchange_peer.make(
-      "8", "37=O1|17=X1|11=E1-C1|150=F|39=2|55=AAPL|54=1|38=100|151=0|14=100|6=190.5|"
-           "32=100|31=190.5|32=5000|60=20240102-03:04:05.000|"));
+      "8",
+      "37=O1|17=X1|11=E1-C1|150=F|39=2|55=AAPL|54=1|38=100|151=0|14=100|6=190.5|"
+      "32=100|31=190.5|32=5000|60=20240102-03:04:05.000|"));
   ASSERT_EQ(h.exchange_wire.sent.size(), 1u);
   const Parsed rej(h.exchange_wire.sent[0]);
   EXPECT_EQ(rej.type(), "3");
@@ -423,6 +424,161 @@ TEST(RouteGroupLogon, ALogonWithAWrongCompIdIsRefusedAndNothingIsForwarded) {
   (void)h.from_client(0, stranger.make("D", "11=C1|1=ACC1|55=AAPL|54=1|38=100|40=2|44=190|"));
   EXPECT_TRUE(h.exchange_wire.sent.empty());
   EXPECT_TRUE(h.client_wire[0].disconnected);
+}
+
+// --- One transactional order step (issue 11) ----------------------------------
+// The engine's decision is committed only once the order is in the order table
+// and forwarded; a failure in between leaves the engine as if the order never
+// arrived.
+
+// What an order can leave in the engine for client 0 (ACC1, AAPL).
+struct RiskFootprint {
+  std::uint32_t cl_ord_ids = 0;
+  riskgate::risk::AccountUsage account;
+  riskgate::risk::PairUsage pair;
+  riskgate::risk::SessionSymbolUsage typical;
+  std::vector<double> flow;
+  bool operator==(const RiskFootprint& o) const {
+    return cl_ord_ids == o.cl_ord_ids && account.open_orders == o.account.open_orders &&
+           account.open_notional == o.account.open_notional &&
+           account.gross_notional_day == o.account.gross_notional_day &&
+           pair.position == o.pair.position && pair.open_buy_qty == o.pair.open_buy_qty &&
+           pair.open_sell_qty == o.pair.open_sell_qty &&
+           typical.typical_size == o.typical.typical_size &&
+           typical.accepted_count == o.typical.accepted_count && flow == o.flow;
+  }
+};
+
+RiskFootprint footprint(RouteHarness& h) {
+  RiskFootprint f;
+  f.cl_ord_ids = h.leg(0).risk_state().cl_ord_ids_remembered();
+  f.account = h.engine().account_usage(h.account[0]);
+  f.pair = h.engine().pair_usage(h.account[0], "AAPL");
+  f.typical = h.engine().session_symbol_usage(h.leg(0).index(), "AAPL");
+  for (const auto& r : h.engine().flow_usage(h.leg(0).index(), h.clock.steady).rules)
+    f.flow.push_back(r.value);
+  return f;
+}
+
+// The transport refuses the next send: the session drops the leg, so the
+// test brings it back before the retry.
+void reconnect_exchange(RouteHarness& h) {
+  h.exchange_wire.refuse = false;
+  h.exchange().on_disconnected();
+  h.log_on_exchange();
+  h.exchange_wire.sent.clear();
+}
+
+std::string replace(RouteHarness& h, std::string_view id, std::string_view orig, std::int64_t qty) {
+  return h.client_peer[0].make("G", "11=" + std::string(id) + "|41=" + std::string(orig) +
+                                        "|1=ACC1|55=AAPL|54=1|38=" + std::to_string(qty) +
+                                        "|40=2|44=190.50|59=0|60=" + timestamp(h.clock.utc) + "|");
+}
+
+std::string cancel(RouteHarness& h, std::string_view id, std::string_view orig) {
+  return h.client_peer[0].make("F", "11=" + std::string(id) + "|41=" + std::string(orig) +
+                                        "|55=AAPL|54=1|38=100|60=" + timestamp(h.clock.utc) + "|");
+}
+
+TEST(RouteTransactionalStep, AnOrderRefusedForAFullOrderTableIsAcceptedWhenRetriedAfterSpaceFrees) {
+  auto cfg = RouteHarness::default_config();
+  cfg.gateway.max_working_orders = 1;
+  RouteHarness h(cfg);
+  h.log_on_all();
+  ASSERT_GT(h.from_client(0, h.order(0, "C1")), 0u);
+  ASSERT_EQ(h.exchange_wire.sent.size(), 1u);
+  const RiskFootprint before = footprint(h);
+
+  ASSERT_GT(h.from_client(0, h.order(0, "C2")), 0u);
+  EXPECT_EQ(h.exchange_wire.sent.size(), 1u) << "not forwarded: the table is full";
+  ASSERT_FALSE(h.client_wire[0].sent.empty());
+  const Parsed refused(h.client_wire[0].sent.back());
+  EXPECT_EQ(refused.get(tag::kOrdStatus), "8");
+  EXPECT_EQ(refused.get(tag::kText).rfind("risk_state_full", 0), 0u) << refused.get(tag::kText);
+  EXPECT_TRUE(footprint(h) == before) << "the refused order left no trace in the engine";
+
+  // C1 fills: its table entry frees, and C2 is retried with the same ClOrdID.
+  ASSERT_GT(h.from_exchange(h.report("E1-C1", 'F', '2', 100, 100, 100)), 0u);
+  ASSERT_GT(h.from_client(0, h.order(0, "C2")), 0u);
+  ASSERT_EQ(h.exchange_wire.sent.size(), 2u) << h.client_wire[0].sent.back();
+  EXPECT_EQ(Parsed(h.exchange_wire.sent.back()).get(tag::kClOrdID), "E1-C2");
+}
+
+TEST(RouteTransactionalStep, AnOrderWhoseForwardFailsLeavesEveryRiskCounterAsBefore) {
+  auto cfg = RouteHarness::default_config();
+  // One order per second: a failed forward that kept its budget would make
+  // the retry (same instant) a rate refusal.
+  cfg.risk.session_rates.max_orders_per_sec = 1;
+  RouteHarness h(cfg);
+  h.log_on_all();
+  const RiskFootprint before = footprint(h);
+
+  h.exchange_wire.refuse = true;
+  ASSERT_GT(h.from_client(0, h.order(0, "C1")), 0u);
+  const auto refused = Parsed(h.client_wire[0].sent.back());
+  EXPECT_EQ(refused.get(tag::kText).rfind("exchange_unavailable", 0), 0u)
+      << refused.get(tag::kText);
+  EXPECT_TRUE(footprint(h) == before);
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(h.group().working_orders(), 0u);
+
+  reconnect_exchange(h);
+  h.client_wire[0].sent.clear();
+  ASSERT_GT(h.from_client(0, h.order(0, "C1")), 0u);
+  ASSERT_EQ(h.exchange_wire.sent.size(), 1u) << h.client_wire[0].sent.back();
+  EXPECT_EQ(Parsed(h.exchange_wire.sent.back()).get(tag::kClOrdID), "E1-C1");
+  EXPECT_EQ(footprint(h).account.open_orders, before.account.open_orders + 1);
+}
+
+TEST(RouteTransactionalStep, AReplaceWhoseForwardFailsLeavesTheOrderAndEveryCounterAsBefore) {
+  auto cfg = RouteHarness::default_config();
+  cfg.risk.session_rates.max_orders_per_sec = 2;  // C1 and one replace.
+  RouteHarness h(cfg);
+  h.log_on_all();
+  ASSERT_GT(h.from_client(0, h.order(0, "C1")), 0u);
+  ASSERT_GT(h.from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0)), 0u);
+  const RiskFootprint before = footprint(h);
+
+  h.exchange_wire.refuse = true;
+  ASSERT_GT(h.from_client(0, replace(h, "C2", "C1", 200)), 0u);
+  const Parsed refused(h.client_wire[0].sent.back());
+  EXPECT_EQ(refused.type(), "9");  // OrderCancelReject
+  EXPECT_TRUE(footprint(h) == before);
+  EXPECT_EQ(h.group().orders().find("E1-C2"), nullptr);
+  ASSERT_NE(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(h.group().working_orders(), 1u);
+
+  reconnect_exchange(h);
+  ASSERT_GT(h.from_client(0, replace(h, "C2", "C1", 200)), 0u);
+  ASSERT_EQ(h.exchange_wire.sent.size(), 1u) << h.client_wire[0].sent.back();
+  const Parsed out(h.exchange_wire.sent.back());
+  EXPECT_EQ(out.get(tag::kClOrdID), "E1-C2");
+  EXPECT_EQ(out.get(tag::kOrigClOrdID), "E1-C1");
+}
+
+TEST(RouteTransactionalStep, ACancelWhoseForwardFailsTakesNoCancelBudget) {
+  auto cfg = RouteHarness::default_config();
+  cfg.risk.session_rates.max_cancels_per_sec = 1;
+  RouteHarness h(cfg);
+  h.log_on_all();
+  ASSERT_GT(h.from_client(0, h.order(0, "C1")), 0u);
+  ASSERT_GT(h.from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0)), 0u);
+
+  h.exchange_wire.refuse = true;
+  ASSERT_GT(h.from_client(0, cancel(h, "X1", "C1")), 0u);
+  EXPECT_EQ(Parsed(h.client_wire[0].sent.back()).type(), "9");
+  EXPECT_EQ(h.group().orders().find("E1-X1"), nullptr);
+
+  reconnect_exchange(h);
+  ASSERT_GT(h.from_client(0, cancel(h, "X1", "C1")), 0u);
+  ASSERT_EQ(h.exchange_wire.sent.size(), 1u) << h.client_wire[0].sent.back();
+  EXPECT_EQ(Parsed(h.exchange_wire.sent.back()).get(tag::kClOrdID), "E1-X1");
+  // The budget is real: a second cancel in the same instant is refused.
+  ASSERT_GT(h.from_client(0, cancel(h, "X2", "C1")), 0u);
+  EXPECT_EQ(h.exchange_wire.sent.size(), 1u);
+  EXPECT_NE(Parsed(h.client_wire[0].sent.back()).get(tag::kText).find("cancel_rate"),
+            std::string::npos)
+      << Parsed(h.client_wire[0].sent.back()).get(tag::kText);
 }
 
 // --- Allocation-free order path ----------------------------------------------
