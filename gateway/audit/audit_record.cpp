@@ -30,6 +30,10 @@ std::string_view to_string(AuditEvent e) noexcept {
       return "flow_throttled";
     case AuditEvent::kMessageRejected:
       return "message_rejected";
+    case AuditEvent::kReportAnomaly:
+      return "report_anomaly";
+    case AuditEvent::kExchangeReject:
+      return "exchange_reject";
   }
   return "unknown";
 }

@@ -34,6 +34,14 @@ enum class AuditEvent : std::uint8_t {
   // failed data-dictionary validation and drew a session Reject; on the
   // exchange leg, a report riskgate did not act on.
   kMessageRejected = 12,
+  // An exchange report riskgate could not square with the order it names:
+  // an overfill, quantities that disagree, a report for an unknown order or
+  // naming another session's order, an oversize identifier. Text says which.
+  kReportAnomaly = 13,
+  // The exchange refused one of our messages for an order with a session
+  // Reject (35=3) or a BusinessMessageReject (35=j): relayed to the engine as
+  // an order reject or a cancel reject, and the order's exposure released.
+  kExchangeReject = 14,
 };
 [[nodiscard]] std::string_view to_string(AuditEvent e) noexcept;
 

@@ -19,6 +19,11 @@
 namespace riskgate::route {
 
 inline constexpr std::size_t kMaxIdLen = 63;  // Exchange ClOrdID bytes we track.
+// OrderID(37) and ExecID(17) are the venue's: FIX leaves them unbounded, and
+// riskgate passes them through without keeping them. A report carrying a
+// longer one is a protocol error (never truncated, never copied). Venues we
+// know of stay well under it; raise it here if one does not.
+inline constexpr std::size_t kMaxVenueIdLen = 64;
 inline constexpr std::size_t kMaxSymbolLen = 23;
 inline constexpr std::size_t kMaxAccountLen = 23;
 
@@ -29,7 +34,9 @@ struct FixedString {
   bool assign(std::string_view s) noexcept {
     if (s.size() > N) return false;
     len = static_cast<std::uint8_t>(s.size());
-    std::memcpy(data, s.data(), s.size());
+    // An empty view may have a null data(): memcpy from null is undefined
+    // even for 0 bytes.
+    if (!s.empty()) std::memcpy(data, s.data(), s.size());
     return true;
   }
   [[nodiscard]] std::string_view view() const noexcept { return {data, len}; }
@@ -42,6 +49,11 @@ enum class OrderState : std::uint8_t {
   kPendingCancel,   // A cancel request entry (its `orig` is the order).
   kPendingReplace,  // A replace request entry: becomes the order when Replaced.
 };
+
+// The states of an entry that stands for an order (not a request on one).
+[[nodiscard]] inline bool is_order_state(OrderState s) noexcept {
+  return s == OrderState::kPendingNew || s == OrderState::kWorking;
+}
 
 // Plain payload the router keeps per order; `Ticket` is the risk core's
 // per-order state (what to release or commit on execution reports).
@@ -57,6 +69,15 @@ struct OrderEntry {
   bool gateway_initiated = false;  // A cancel riskgate sent itself (kill switch).
   std::int64_t order_qty = 0;
   std::int64_t leaves_qty = 0;
+  // Executed quantity counted so far (the highest CumQty seen): a report
+  // counts only what it adds to it, so a duplicate or a replayed fill is
+  // never counted twice. A replacement starts from its original's.
+  std::int64_t cum_qty = 0;
+  // The exchange leg's MsgSeqNum of the message that created this entry
+  // (D, G or F), and of the kill cancel riskgate sent for it: a session
+  // Reject (35=3) names a message only by its RefSeqNum. 0 = none.
+  std::uint64_t out_seq = 0;
+  std::uint64_t kill_seq = 0;
   Ticket ticket{};
 };
 
@@ -157,6 +178,16 @@ class OrderTable {
         i = j;
       }
     }
+  }
+
+  // A stable number for `e` (a pointer from find/insert), and back: lets a
+  // side index refer to an entry without a pointer. at() may return a free
+  // or reused entry: the caller checks that it is still the one it meant.
+  [[nodiscard]] std::uint32_t index_of(const Entry* e) const noexcept {
+    return static_cast<std::uint32_t>(e - entries_.data());
+  }
+  [[nodiscard]] Entry* at(std::uint32_t i) noexcept {
+    return i < capacity_ ? &entries_[i] : nullptr;
   }
 
   // Visits every live entry (kill switch: cancel what is working). `f` must

@@ -10,42 +10,13 @@
 
 #include "gateway/codec/tags.hpp"
 #include "gateway/route/route_group.hpp"
+#include "gateway/route/text_buf.hpp"
 
 namespace riskgate::route {
 
 using audit::AuditEvent;
 using audit::AuditRecord;
 namespace mt = codec::msgtype;
-
-namespace {
-
-// Appends to a fixed buffer, silently truncating: audit texts on the I/O
-// thread never allocate and never fail.
-class TextBuf {
- public:
-  TextBuf(char* out, std::size_t cap) noexcept : out_(out), cap_(cap) {}
-  void put(std::string_view v) noexcept {
-    const std::size_t k = std::min(v.size(), cap_ - n_);
-    std::memcpy(out_ + n_, v.data(), k);
-    n_ += k;
-  }
-  void put_uint(std::uint64_t v) noexcept {
-    // Whole or not at all: to_chars fails rather than truncate.
-    const auto r = std::to_chars(out_ + n_, out_ + cap_, v);
-    if (r.ec == std::errc()) n_ = static_cast<std::size_t>(r.ptr - out_);
-  }
-  [[nodiscard]] char* end() noexcept { return out_ + n_; }
-  [[nodiscard]] std::size_t room() const noexcept { return cap_ - n_; }
-  void advance(std::size_t k) noexcept { n_ += std::min(k, cap_ - n_); }
-  [[nodiscard]] std::string_view view() const noexcept { return {out_, n_}; }
-
- private:
-  char* out_;
-  std::size_t cap_;
-  std::size_t n_ = 0;
-};
-
-}  // namespace
 
 bool RouteGroup::audit(AuditEvent ev, const ClientLeg* leg, const risk::OrderView* view,
                        const risk::Decision* d, std::string_view text) noexcept {

@@ -13,25 +13,6 @@ namespace mt = codec::msgtype;
 using audit::AuditEvent;
 using audit::AuditRecord;
 
-namespace {
-
-std::int64_t field_int(const codec::Message& m, std::uint32_t t) noexcept {
-  std::int64_t micros = 0;
-  if (!codec::parse_fixed6(m.get(t), micros)) return 0;
-  return micros / risk::kMicro;
-}
-
-std::int64_t field_micros(const codec::Message& m, std::uint32_t t) noexcept {
-  std::int64_t micros = 0;
-  return codec::parse_fixed6(m.get(t), micros) ? micros : 0;
-}
-
-bool is_order_state(OrderState s) noexcept {
-  return s == OrderState::kPendingNew || s == OrderState::kWorking;
-}
-
-}  // namespace
-
 // ---------------------------------------------------------------------------
 // ClientLeg
 // ---------------------------------------------------------------------------
@@ -314,6 +295,7 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   if (!orig_id.empty()) (void)e->orig_exch_id.assign(orig_id);
   if (e->state == OrderState::kPendingNew) ++working_count_;
 
+  remember_seq(*e, false);
   codec::Substitution subs[2] = {{tag::kClOrdID, new_id}, {tag::kOrigClOrdID, orig_id}};
   const std::size_t nsubs = orig_id.empty() ? 1 : 2;
   const session::SendResult sr = exchange_->forward_app(msg, {subs, nsubs});
@@ -363,6 +345,7 @@ void RouteGroup::handle_cancel(ClientLeg& leg, const codec::Message& msg,
     e->state = OrderState::kPendingCancel;
     (void)e->orig_exch_id.assign(orig_id);
     (void)e->symbol.assign(view.symbol);
+    remember_seq(*e, false);
   }
   // A full table only costs us the routing of the cancel's own reports by
   // entry; they still route by prefix.
@@ -399,243 +382,6 @@ void RouteGroup::forward_to_client(ClientLeg& leg, const codec::Message& msg,
   (void)leg.session().forward_app(msg, subs);
   leg.counters.reports_out.store(leg.counters.reports_out.load(std::memory_order_relaxed) + 1,
                                  std::memory_order_relaxed);
-}
-
-// The exchange leg.
-void RouteGroup::on_logon() noexcept {
-  engine_.set_exchange_available(opts_.exchange_idx, true);
-  note_session_event(nullptr, "logged on", {});
-}
-
-void RouteGroup::on_logout(std::string_view reason) noexcept {
-  engine_.set_exchange_available(opts_.exchange_idx, false);
-  note_session_event(nullptr, "logged out; new orders refused until it logs on again", reason);
-}
-
-void RouteGroup::on_session_event(std::string_view what) noexcept {
-  note_protocol_event(nullptr, what, event_limiter_);
-}
-
-void RouteGroup::on_message_rejected(const codec::Message& msg, int reason, std::uint32_t ref_tag,
-                                     std::string_view text) noexcept {
-  counters.reports_rejected.store(counters.reports_rejected.load(std::memory_order_relaxed) + 1,
-                                  std::memory_order_relaxed);
-  audit_rejected_message(nullptr, msg, reason, ref_tag, text);
-}
-
-void RouteGroup::on_app_message(const codec::Message& msg) noexcept {
-  counters.reports_in.store(counters.reports_in.load(std::memory_order_relaxed) + 1,
-                            std::memory_order_relaxed);
-  const std::string_view type = msg.msg_type();
-  if (type == mt::kExecutionReport) {
-    on_execution_report(msg);
-  } else if (type == mt::kOrderCancelReject) {
-    on_cancel_reject(msg);
-  } else if (type == mt::kOrderMassCancelReport) {
-    (void)audit(AuditEvent::kMassCancelSent, nullptr, nullptr, nullptr,
-                "OrderMassCancelReport received");
-  } else {
-    counters.unroutable.store(counters.unroutable.load(std::memory_order_relaxed) + 1,
-                              std::memory_order_relaxed);
-  }
-}
-
-void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
-  const std::string_view id = msg.get(tag::kClOrdID);
-  const std::string_view exec_type = msg.get(tag::kExecType);
-  const char et = exec_type.size() == 1 ? exec_type[0] : '?';
-  const std::string_view orig_field = msg.get(tag::kOrigClOrdID);
-  Table::Entry* e = orders_.find(id);
-  if (e == nullptr && !orig_field.empty()) {
-    // Reports on a cancel riskgate sent itself carry our RGK id in 11 and the
-    // order in 41: they belong to the order.
-    Table::Entry* o = orders_.find(orig_field);
-    if (o != nullptr && o->gateway_initiated) e = o;
-  }
-
-  ClientLeg* owner = nullptr;
-  if (e != nullptr) {
-    for (auto& c : clients_)
-      if (c->index() == e->client_session) owner = c.get();
-  } else {
-    owner = owner_by_prefix(id);
-  }
-
-  // Client-facing ids: strip our prefix; a gateway-initiated cancel reports
-  // on the client's original order id.
-  std::string_view client_id, client_orig;
-  if (e != nullptr && e->gateway_initiated) {
-    const std::string_view o = e->exch_id.view();
-    client_id = client_orig = owner ? o.substr(owner->options().cl_ord_id_prefix.size()) : o;
-  } else if (owner != nullptr) {
-    const std::size_t p = owner->options().cl_ord_id_prefix.size();
-    client_id = id.size() > p ? id.substr(p) : id;
-    if (orig_field.size() > p && orig_field.substr(0, p) == owner->options().cl_ord_id_prefix)
-      client_orig = orig_field.substr(p);
-    else
-      client_orig = orig_field;
-  }
-  // Trust no length from a peer: riskgate never issues an id longer than
-  // kMaxIdLen, so a longer 11 or 41 is not about one of our orders. Such a
-  // report still updates exposure below (the entry was found by a short id)
-  // but is not forwarded; it is audited as unroutable. Without this check the
-  // copies below overran id_buf_/id_buf2_ (found by tests/fuzz/fuzz_route).
-  if (client_id.size() > kMaxIdLen || client_orig.size() > kMaxIdLen) {
-    owner = nullptr;
-    client_id = client_orig = {};
-  }
-  // Copy into scratch: the entry is freed (and may be reused) on erase below.
-  // std::copy_n, not memcpy: with no owner the views are empty with a null
-  // data(), and memcpy from null is undefined even for 0 bytes (UBSan).
-  std::copy_n(client_id.data(), client_id.size(), id_buf_);
-  client_id = {id_buf_, client_id.size()};
-  std::copy_n(client_orig.data(), client_orig.size(), id_buf2_);
-  client_orig = {id_buf2_, client_orig.size()};
-
-  // A kill tripped by this report logs its session out (LogoutOnKill) once
-  // the report itself has been forwarded.
-  bool logout_after_report = false;
-  if (e != nullptr) {
-    // The entry that carries the order's exposure.
-    Table::Entry* target = e;
-    if (e->state == OrderState::kPendingCancel ||
-        (e->state == OrderState::kPendingReplace && et != '5' && et != '8' && et != '0')) {
-      target = orders_.find(e->orig_exch_id.view());
-    }
-    risk::ExecEvent ev;
-    ev.now_ns = clock_.steady_ns();
-    ev.last_qty = field_int(msg, tag::kLastQty);
-    ev.last_px = field_micros(msg, tag::kLastPx);
-    ev.leaves_qty = field_int(msg, tag::kLeavesQty);
-    ev.cum_qty = field_int(msg, tag::kCumQty);
-    switch (et) {
-      case '0':  // New
-        if (e->state == OrderState::kPendingNew) {
-          e->state = OrderState::kWorking;
-          ev.kind = risk::ExecKind::kNewAck;
-          (void)engine_.on_execution(e->ticket, ev);
-        }
-        break;
-      case '1':    // Partial fill (4.2)
-      case '2':    // Fill (4.2)
-      case 'F': {  // Trade (4.4)
-        if (target == nullptr) break;
-        const bool done = ev.leaves_qty <= 0;
-        ev.kind = done ? risk::ExecKind::kFill : risk::ExecKind::kPartialFill;
-        const risk::ExecOutcome out = engine_.on_execution(target->ticket, ev);
-        target->leaves_qty = ev.leaves_qty;
-        if (target->state == OrderState::kPendingNew) target->state = OrderState::kWorking;
-        const risk::SessionIdx owner_idx = target->client_session;
-        if (out.flow_disabled || out.session_killed || out.throttled) {
-          audit_exec_outcome(out, owner, *target, ev, client_id);
-        }
-        if (done) finish(target);
-        if (out.session_killed) {
-          const Scope s{risk::KillScope::kClientSession, owner_idx, {}};
-          if (opts_.cancel_on_kill) {
-            cancel_working(
-                s, kill_why(engine_.kills().reason(risk::KillScope::kClientSession, owner_idx),
-                            out.rule));
-          }
-          logout_after_report = owner != nullptr && owner->options().logout_on_kill;
-        }
-        break;
-      }
-      case '4':    // Canceled
-      case 'C':    // Expired
-      case '3': {  // Done for day
-        ev.kind = et == '4' ? risk::ExecKind::kCanceled : risk::ExecKind::kExpired;
-        const bool cancel_entry = e->state == OrderState::kPendingCancel;
-        if (target != nullptr) {
-          (void)engine_.on_execution(target->ticket, ev);
-          finish(target);
-        }
-        if (cancel_entry) {
-          if (Table::Entry* again = orders_.find(id)) finish(again);
-        }
-        break;
-      }
-      case '5': {  // Replaced: the replacement carries the order from now on.
-        if (e->state != OrderState::kPendingReplace) break;
-        Table::Entry* o = orders_.find(e->orig_exch_id.view());
-        if (o != nullptr) {
-          engine_.on_replaced(o->ticket, e->ticket);
-          finish(o);
-        }
-        if (Table::Entry* again = orders_.find(id)) {
-          again->state = OrderState::kWorking;
-          again->leaves_qty = ev.leaves_qty;
-          ++working_count_;
-        }
-        break;
-      }
-      case '8':  // Rejected by the exchange.
-        if (e->state == OrderState::kPendingNew || e->state == OrderState::kPendingReplace) {
-          ev.kind = risk::ExecKind::kRejected;
-          (void)engine_.on_execution(e->ticket, ev);
-          finish(e);
-        }
-        break;
-      default:  // Pending states, restatements, order status: no exposure change.
-        break;
-    }
-  }
-
-  if (owner == nullptr) {
-    counters.unroutable.store(counters.unroutable.load(std::memory_order_relaxed) + 1,
-                              std::memory_order_relaxed);
-    (void)audit(AuditEvent::kOther, nullptr, nullptr, nullptr, "unroutable execution report");
-    return;
-  }
-  forward_to_client(*owner, msg, client_id, client_orig);
-  if (logout_after_report && owner->session().state() == session::State::kActive) {
-    owner->session().logout("kill switch engaged");
-  }
-}
-
-void RouteGroup::on_cancel_reject(const codec::Message& msg) noexcept {
-  const std::string_view id = msg.get(tag::kClOrdID);
-  Table::Entry* e = orders_.find(id);
-  ClientLeg* owner = nullptr;
-  if (e == nullptr) {
-    if (Table::Entry* o = orders_.find(msg.get(tag::kOrigClOrdID));
-        o != nullptr && o->gateway_initiated) {
-      // The exchange refused a kill cancel (e.g. the order just filled): the
-      // order stays tracked, and a later kill may try again.
-      o->gateway_initiated = false;
-      (void)audit(AuditEvent::kCancelSent, nullptr, nullptr, nullptr,
-                  "kill cancel rejected by exchange");
-      return;
-    }
-  }
-  bool gateway_initiated = false;
-  if (e != nullptr) {
-    for (auto& c : clients_)
-      if (c->index() == e->client_session) owner = c.get();
-    gateway_initiated = e->gateway_initiated;
-    if (e->state == OrderState::kPendingReplace) {
-      // The replacement never became the order: release what it reserved.
-      engine_.on_sent_failed(e->ticket);
-    }
-    if (e->state == OrderState::kPendingCancel || e->state == OrderState::kPendingReplace)
-      finish(e);
-  } else {
-    owner = owner_by_prefix(id);
-  }
-  if (gateway_initiated) {
-    (void)audit(AuditEvent::kCancelSent, owner, nullptr, nullptr,
-                "kill cancel rejected by exchange");
-    return;
-  }
-  if (owner == nullptr) {
-    counters.unroutable.store(counters.unroutable.load(std::memory_order_relaxed) + 1,
-                              std::memory_order_relaxed);
-    return;
-  }
-  const std::size_t p = owner->options().cl_ord_id_prefix.size();
-  const std::string_view orig = msg.get(tag::kOrigClOrdID);
-  forward_to_client(*owner, msg, id.size() > p ? id.substr(p) : id,
-                    orig.size() > p ? orig.substr(p) : orig);
 }
 
 void RouteGroup::on_client_down(ClientLeg& leg) noexcept {
@@ -693,6 +439,7 @@ std::size_t RouteGroup::cancel_working(const Scope& scope, std::string_view why)
     c.transact_time = now_stamp();
     codec::BodyBuilder b({body_, sizeof body_});
     if (!build_cancel_request(b, c)) return;
+    remember_seq(e, true);
     if (exchange_->send_app(mt::kOrderCancelRequest, b.view()) != session::SendResult::kSent)
       return;
     // Mark the order so its own cancel ack routes back to the client, and so

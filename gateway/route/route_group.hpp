@@ -12,6 +12,15 @@
 // remembers which client owns each exchange ClOrdID, so reports go only to
 // their owner.
 //
+// Exchange reports (gateway/route/route_reports.cpp) are routed by the order
+// they name in the order table, and their quantities decide the order's
+// state by the FIX state model (gateway/route/exec_state.hpp). A report the
+// group cannot square with its order (an overfill, an unknown order, another
+// session's order, an oversize identifier) is audited (report_anomaly) and
+// counted; it never reaches a client that does not own the order. A session
+// Reject (35=3) or BusinessMessageReject (35=j) for one of our forwarded
+// messages becomes an order reject or cancel reject to its engine.
+//
 // Fail closed: an order is refused (never forwarded) when the exchange leg is
 // not logged on, the audit cannot take the record, the order table is full,
 // or risk says no. Cancels always pass risk (a cancel budget aside).
@@ -156,6 +165,8 @@ class RouteGroup final : public session::Handler {
   void on_session_event(std::string_view what) noexcept override;
   void on_message_rejected(const codec::Message& msg, int reason, std::uint32_t ref_tag,
                            std::string_view text) noexcept override;
+  void on_reject_received(std::uint64_t ref_seq, std::string_view ref_msg_type, int reason,
+                          std::string_view text) noexcept override;
 
   // A message from `leg` (null: the exchange) that failed data-dictionary
   // validation and drew a session Reject: on record with the reason and the
@@ -168,6 +179,11 @@ class RouteGroup final : public session::Handler {
     // Exchange messages refused by validation: each is a report riskgate did
     // not act on, so the state of the order it named may be stale.
     std::atomic<std::uint64_t> reports_rejected{0};
+    // Executions beyond the order quantity or beyond what was open; reports
+    // for no order in the table; reports naming another session's order (not
+    // forwarded); exchange rejects (35=3 / 35=j) relayed to an engine.
+    std::atomic<std::uint64_t> overfills{0}, unknown_orders{0}, foreign_reports{0},
+        exchange_rejects{0};
   } counters;
 
  private:
@@ -194,6 +210,30 @@ class RouteGroup final : public session::Handler {
   // Into why_: "<kill reason>: <rule>", the text of the cancels a trip sends.
   std::string_view kill_why(risk::KillReason why, risk::RuleId rule) noexcept;
   void on_cancel_reject(const codec::Message& msg) noexcept;
+  void on_business_reject(const codec::Message& msg) noexcept;
+  // A 35=3 or 35=j for the message that created `e`: the engine gets the
+  // reject it would have got from the exchange, and the exposure goes.
+  void relay_exchange_reject(Table::Entry& e, std::string_view text) noexcept;
+  // Every identifier of an exchange report within its fixed bound (11, 41,
+  // 379: kMaxIdLen; 37, 17: kMaxVenueIdLen), checked before anything copies
+  // one. false: the report was answered with a session Reject (373=5),
+  // audited and counted, and must not be acted on.
+  bool ids_fit(const codec::Message& msg) noexcept;
+  // An audit line (report_anomaly) about a report and the order it named
+  // (`e` may be null). Rate-limited when `limiter` is given.
+  void note_report_anomaly(const ClientLeg* owner, const Table::Entry* e,
+                           std::string_view client_id, std::string_view text, std::int64_t value,
+                           std::int64_t limit, EventLimiter* limiter = nullptr) noexcept;
+  // Records the exchange leg's next MsgSeqNum as the one the message about
+  // to go out for `e` gets (its own order/request, or a kill cancel): a
+  // session Reject names a message only by that number.
+  void remember_seq(Table::Entry& e, bool kill_cancel) noexcept;
+  // The live entry whose message went out with `seq`, or null.
+  Table::Entry* entry_for_seq(std::uint64_t seq) noexcept;
+  ClientLeg* leg_of(risk::SessionIdx idx) noexcept;
+  // `exch` without `owner`'s prefix (as the engine knows it); unchanged when
+  // it does not carry the prefix.
+  static std::string_view client_view(const ClientLeg* owner, std::string_view exch) noexcept;
   void forward_to_client(ClientLeg& leg, const codec::Message& msg, std::string_view cl_ord_id,
                          std::string_view orig_cl_ord_id) noexcept;
   ClientLeg* owner_by_prefix(std::string_view exch_id) noexcept;
@@ -215,6 +255,14 @@ class RouteGroup final : public session::Handler {
   Table orders_;
   std::size_t working_count_ = 0;
   std::uint64_t id_counter_ = 0;
+  // Exchange-leg MsgSeqNum -> order-table entry (index + 1; 0 empty),
+  // direct-mapped on the low bits. A session Reject answers a message within
+  // the venue's processing time; a slot is reused only kSeqRingSize messages
+  // later, far past that. Cleared at each exchange Logon: a sequence reset
+  // reuses the numbers. Allocated once, here.
+  static constexpr std::size_t kSeqRingSize = std::size_t{1} << 16;
+  std::vector<std::uint32_t> seq_ring_ = std::vector<std::uint32_t>(kSeqRingSize, 0);
+  EventLimiter unknown_limiter_;  // Unknown-order report lines: at most one a second.
   // Scratch buffers, reused for every message (one I/O thread).
   char id_buf_[kMaxIdLen + 1] = {};
   char id_buf2_[kMaxIdLen + 1] = {};

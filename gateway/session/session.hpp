@@ -223,6 +223,19 @@ class Handler {
     (void)ref_tag;
     (void)text;
   }
+  // An in-sequence session Reject (35=3) from the peer for one of our
+  // messages: `ref_seq` is its RefSeqNum(45) (0 when absent), `ref_msg_type`
+  // its RefMsgType(372), `reason` its SessionRejectReason(373) (-1 when absent
+  // or not a number). The session has only logged it; the owner decides what
+  // the rejected message meant (the route group relays it to the engine whose
+  // order it was). Views are valid only during the call.
+  virtual void on_reject_received(std::uint64_t ref_seq, std::string_view ref_msg_type, int reason,
+                                  std::string_view text) noexcept {
+    (void)ref_seq;
+    (void)ref_msg_type;
+    (void)reason;
+    (void)text;
+  }
 };
 
 struct Stats {

@@ -463,7 +463,7 @@ void Session::Impl::on_session_message() noexcept {
       advance_expected(seq + 1);
       serve_resend_request();
       return;
-    case '3':  // 7: Reject of one of ours: log it, carry on.
+    case '3': {  // 7: Reject of one of ours: log it, tell the owner, carry on.
       advance_expected(seq + 1);
       event.clear()
           .add("Reject received for our MsgSeqNum ")
@@ -471,7 +471,15 @@ void Session::Impl::on_session_message() noexcept {
           .add(": ")
           .add(in.get(tag::kText));
       emit_event(event.view());
+      std::int64_t ref_seq = 0, reason = -1;
+      if (!codec::parse_int(in.get(tag::kRefSeqNum), ref_seq) || ref_seq < 0) ref_seq = 0;
+      if (!codec::parse_int(in.get(tag::kSessionRejectReason), reason) || reason < 0 ||
+          reason > 99'999)
+        reason = -1;
+      handler.on_reject_received(static_cast<std::uint64_t>(ref_seq), in.get(tag::kRefMsgType),
+                                 static_cast<int>(reason), in.get(tag::kText));
       return;
+    }
     case '4':  // 10: SequenceReset-GapFill in sequence.
       on_gap_fill(seq);
       return;

@@ -1,0 +1,133 @@
+#include "gateway/route/exec_state.hpp"
+
+#include <algorithm>
+
+#include "gateway/codec/tags.hpp"
+#include "risk/types.hpp"
+
+namespace riskgate::route {
+
+namespace tag = codec::tag;
+
+namespace {
+
+char one_char(std::string_view v) noexcept {
+  return v.size() == 1 ? v[0] : 0;
+}
+
+// A quantity riskgate can act on: present, a number, whole, not negative.
+// "100.0" is 100; "100.5" or "-5" are unusable (riskgate trades whole units).
+bool read_qty(const codec::Message& m, std::uint32_t t, std::int64_t& out) noexcept {
+  std::int64_t micros = 0;
+  if (!codec::parse_fixed6(m.get(t), micros) || micros < 0 || micros % risk::kMicro != 0)
+    return false;
+  out = micros / risk::kMicro;
+  return true;
+}
+
+bool is_done_status(char s) noexcept {
+  return s == '2' || s == '4' || s == 'C' || s == '3' || s == '8';
+}
+
+bool is_live_status(char s) noexcept {
+  // New, partially filled, pending cancel / replace / new, accepted for
+  // bidding, stopped, suspended, calculated, replaced (4.2).
+  return s == '0' || s == '1' || s == '6' || s == 'E' || s == 'A' || s == 'D' || s == '7' ||
+         s == '9' || s == 'B' || s == '5';
+}
+
+}  // namespace
+
+ExecFields read_exec_fields(const codec::Message& msg) noexcept {
+  ExecFields f;
+  f.exec_type = one_char(msg.get(tag::kExecType));
+  f.ord_status = one_char(msg.get(tag::kOrdStatus));
+  f.exec_trans_type = one_char(msg.get(tag::kExecTransType));
+  f.has_last = read_qty(msg, tag::kLastQty, f.last_qty);
+  f.has_cum = read_qty(msg, tag::kCumQty, f.cum_qty);
+  f.has_leaves = read_qty(msg, tag::kLeavesQty, f.leaves_qty);
+  std::int64_t px = 0;
+  if (codec::parse_fixed6(msg.get(tag::kLastPx), px)) f.last_px = px;
+  return f;
+}
+
+ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty,
+                        std::int64_t cum_before) noexcept {
+  ExecVerdict v;
+  v.cum_qty = cum_before;
+  v.leaves_qty = std::max<std::int64_t>(0, order_qty - cum_before);
+  // 4.2 ExecTransType: only 0 (new) is an execution; 1 cancel, 2 correct and
+  // 3 status restate one already reported.
+  if (f.exec_trans_type != 0 && f.exec_trans_type != '0') return v;
+  switch (f.exec_type) {
+    case '0':
+      v.action = ExecAction::kNewAck;
+      return v;
+    case '4':
+    case 'C':
+    case '3':
+      v.action = ExecAction::kCanceled;
+      v.done = true;
+      v.leaves_qty = 0;
+      return v;
+    case '5':
+      v.action = ExecAction::kReplaced;
+      return v;
+    case '8':
+      v.action = ExecAction::kRejected;
+      v.done = true;
+      v.leaves_qty = 0;
+      return v;
+    case '1':  // 4.2 partial fill
+    case '2':  // 4.2 fill
+    case 'F':  // 4.4 trade
+      break;
+    default:  // Pending, restated, status, trade cancel / correct (G, H).
+      return v;
+  }
+
+  v.action = ExecAction::kTrade;
+  const std::int64_t open_before = std::max<std::int64_t>(0, order_qty - cum_before);
+  // CumQty is the venue's running total, so the difference from what was
+  // counted is the new execution, whatever LastQty says; without a usable
+  // CumQty, LastQty is all there is.
+  if (f.has_cum) {
+    v.counted_qty = std::max<std::int64_t>(0, f.cum_qty - cum_before);
+    v.cum_qty = std::max(cum_before, f.cum_qty);
+    if (f.cum_qty < cum_before) v.inconsistent = true;
+    if (f.has_last && f.last_qty != v.counted_qty && v.counted_qty > 0) v.inconsistent = true;
+  } else {
+    v.counted_qty = f.has_last ? f.last_qty : 0;
+    v.cum_qty = cum_before + v.counted_qty;
+  }
+  v.duplicate = v.counted_qty == 0 && f.has_last && f.last_qty > 0;
+  v.overfill = v.cum_qty > order_qty || (f.has_last && f.last_qty > open_before);
+  const std::int64_t open = std::max<std::int64_t>(0, order_qty - v.cum_qty);
+
+  if (is_done_status(f.ord_status)) {
+    v.done = true;
+    v.rest_canceled = f.ord_status != '2';
+    // "Filled" short of the quantity: the venue's word ends the order, but
+    // the numbers do not agree with it.
+    if (f.ord_status == '2' && v.cum_qty < order_qty) v.inconsistent = true;
+  } else if (is_live_status(f.ord_status)) {
+    v.done = false;
+  } else {
+    // No usable OrdStatus: the quantities decide, never LeavesQty alone.
+    v.done = v.cum_qty >= order_qty;
+  }
+  if (v.done) {
+    v.leaves_qty = 0;
+  } else if (f.has_leaves && f.leaves_qty > 0) {
+    // The venue's open quantity, when it says something is open.
+    v.leaves_qty = f.leaves_qty;
+    if (f.leaves_qty + v.cum_qty != order_qty) v.inconsistent = true;
+  } else {
+    // LeavesQty missing, unusable, or 0 on a live order: derived.
+    v.leaves_qty = open;
+    if (f.has_leaves && open > 0) v.inconsistent = true;
+  }
+  return v;
+}
+
+}  // namespace riskgate::route

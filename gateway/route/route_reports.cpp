@@ -1,0 +1,581 @@
+// The exchange leg of a route group: execution reports, cancel rejects and
+// the exchange's rejects of our messages, each acted on for the order it
+// names in the order table and forwarded to that order's engine only.
+//
+// Trust no peer: every identifier is bounded before anything copies it
+// (ids_fit), the quantities of a report are read through the FIX state model
+// (exec_state.hpp) and checked against the order, and a report that names an
+// order of one session with an id of another is neither acted on nor
+// forwarded. All on the group's I/O thread; nothing allocates.
+#include <algorithm>
+#include <cstring>
+
+#include "gateway/codec/tags.hpp"
+#include "gateway/route/exec_state.hpp"
+#include "gateway/route/route_group.hpp"
+#include "gateway/route/text_buf.hpp"
+
+namespace riskgate::route {
+
+namespace tag = codec::tag;
+namespace mt = codec::msgtype;
+using audit::AuditEvent;
+
+namespace {
+
+// Single writer (this group's I/O thread), relaxed: status readers get a
+// recent value.
+void bump(std::atomic<std::uint64_t>& c) noexcept {
+  c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Session callbacks of the exchange leg.
+// ---------------------------------------------------------------------------
+void RouteGroup::on_logon() noexcept {
+  // A Logon may have reset the sequence numbers: old numbers name nothing.
+  std::fill(seq_ring_.begin(), seq_ring_.end(), 0u);
+  engine_.set_exchange_available(opts_.exchange_idx, true);
+  note_session_event(nullptr, "logged on", {});
+}
+
+void RouteGroup::on_logout(std::string_view reason) noexcept {
+  engine_.set_exchange_available(opts_.exchange_idx, false);
+  note_session_event(nullptr, "logged out; new orders refused until it logs on again", reason);
+}
+
+void RouteGroup::on_session_event(std::string_view what) noexcept {
+  note_protocol_event(nullptr, what, event_limiter_);
+}
+
+void RouteGroup::on_message_rejected(const codec::Message& msg, int reason, std::uint32_t ref_tag,
+                                     std::string_view text) noexcept {
+  bump(counters.reports_rejected);
+  audit_rejected_message(nullptr, msg, reason, ref_tag, text);
+}
+
+void RouteGroup::on_app_message(const codec::Message& msg) noexcept {
+  bump(counters.reports_in);
+  const std::string_view type = msg.msg_type();
+  if (type == mt::kExecutionReport) {
+    on_execution_report(msg);
+  } else if (type == mt::kOrderCancelReject) {
+    on_cancel_reject(msg);
+  } else if (type == mt::kBusinessMessageReject) {
+    on_business_reject(msg);
+  } else if (type == mt::kOrderMassCancelReport) {
+    (void)audit(AuditEvent::kMassCancelSent, nullptr, nullptr, nullptr,
+                "OrderMassCancelReport received");
+  } else {
+    bump(counters.unroutable);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers.
+// ---------------------------------------------------------------------------
+ClientLeg* RouteGroup::leg_of(risk::SessionIdx idx) noexcept {
+  for (auto& c : clients_)
+    if (c->index() == idx) return c.get();
+  return nullptr;
+}
+
+std::string_view RouteGroup::client_view(const ClientLeg* owner, std::string_view exch) noexcept {
+  if (owner == nullptr) return exch;
+  const std::string& p = owner->options().cl_ord_id_prefix;
+  return exch.size() > p.size() && exch.starts_with(p) ? exch.substr(p.size()) : exch;
+}
+
+void RouteGroup::remember_seq(Table::Entry& e, bool kill_cancel) noexcept {
+  if (exchange_ == nullptr) return;
+  // forward_app / send_app stamp the message with exactly this number.
+  const std::uint64_t seq = exchange_->store().next_sender_seq();
+  (kill_cancel ? e.kill_seq : e.out_seq) = seq;
+  seq_ring_[seq & (kSeqRingSize - 1)] = orders_.index_of(&e) + 1;
+}
+
+Table::Entry* RouteGroup::entry_for_seq(std::uint64_t seq) noexcept {
+  if (seq == 0) return nullptr;
+  const std::uint32_t slot = seq_ring_[seq & (kSeqRingSize - 1)];
+  if (slot == 0) return nullptr;
+  Table::Entry* e = orders_.at(slot - 1);
+  // The slot may name an entry freed or reused since: it must still carry
+  // the number.
+  if (e == nullptr || e->state == OrderState::kFree) return nullptr;
+  return e->out_seq == seq || e->kill_seq == seq ? e : nullptr;
+}
+
+bool RouteGroup::ids_fit(const codec::Message& msg) noexcept {
+  struct Bound {
+    std::uint32_t tag;
+    std::size_t max;
+  };
+  static constexpr Bound kBounds[] = {{tag::kClOrdID, kMaxIdLen},
+                                      {tag::kOrigClOrdID, kMaxIdLen},
+                                      {tag::kBusinessRejectRefID, kMaxIdLen},
+                                      {tag::kOrderID, kMaxVenueIdLen},
+                                      {tag::kExecID, kMaxVenueIdLen}};
+  for (const Bound& b : kBounds) {
+    const std::size_t n = msg.get(b.tag).size();
+    if (n <= b.max) continue;
+    // A protocol error, as a dictionary failure is: the venue hears it, the
+    // report is not acted on (never truncated: a cut id could name another
+    // order), and the audit says the order's state may now be stale.
+    bump(counters.reports_rejected);
+    exchange_->send_reject(msg.seq_num(), msg.msg_type(), codec::reject_reason::kValueIncorrect,
+                           b.tag, "identifier too long");
+    TextBuf t(text_, sizeof text_);
+    t.put("not acted on, order state may be stale: tag ");
+    t.put_uint(b.tag);
+    t.put(" is ");
+    t.put_uint(n);
+    t.put(" bytes, over ");
+    t.put_uint(b.max);
+    t.put(" (35=");
+    t.put(msg.msg_type());
+    t.put(", 34=");
+    t.put_uint(msg.seq_num());
+    t.put(")");
+    (void)audit(AuditEvent::kReportAnomaly, nullptr, nullptr, nullptr, t.view());
+    return false;
+  }
+  return true;
+}
+
+void RouteGroup::note_report_anomaly(const ClientLeg* owner, const Table::Entry* e,
+                                     std::string_view client_id, std::string_view text,
+                                     std::int64_t value, std::int64_t limit,
+                                     EventLimiter* limiter) noexcept {
+  if (limiter != nullptr) {
+    // A venue that floods unknown ids must not crowd refusals and kills out
+    // of the audit ring; the counters keep the exact number.
+    const std::int64_t now = clock_.steady_ns();
+    if (limiter->last_ns != 0 && now - limiter->last_ns < 1'000'000'000) {
+      ++limiter->suppressed;
+      return;
+    }
+    limiter->last_ns = now;
+    limiter->suppressed = 0;
+  }
+  risk::OrderView v;
+  v.cl_ord_id = client_id;
+  if (e != nullptr) {
+    v.account = e->account.view();
+    v.symbol = e->symbol.view();
+    v.side = to_side(e->side);
+    v.quantity = e->order_qty;
+  }
+  risk::Decision d;
+  d.actual = value;
+  d.limit = limit;
+  (void)audit(AuditEvent::kReportAnomaly, owner, &v, &d, text);
+}
+
+// ---------------------------------------------------------------------------
+// ExecutionReport (35=8).
+// ---------------------------------------------------------------------------
+void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
+  if (!ids_fit(msg)) return;
+  const std::string_view id = msg.get(tag::kClOrdID);
+  const std::string_view orig_field = msg.get(tag::kOrigClOrdID);
+
+  // The order the report belongs to: the entry of its ClOrdID, else the
+  // order its OrigClOrdID names (a kill cancel riskgate sent itself carries
+  // our RGK id in 11; a cancel the full table could not track carries the
+  // engine's own).
+  Table::Entry* e = orders_.find(id);
+  bool via_orig = false;
+  if (e == nullptr && !orig_field.empty()) {
+    e = orders_.find(orig_field);
+    via_orig = e != nullptr;
+  }
+  // Found through 41 alone, only our own kill cancel or a request id with
+  // a session's prefix speaks for the order; an id nobody issued does not.
+  ClientLeg* const by_id = owner_by_prefix(id);
+  ClientLeg* const by_orig = orig_field.empty() ? nullptr : owner_by_prefix(orig_field);
+  if (via_orig && !e->gateway_initiated && by_id == nullptr) e = nullptr;
+  ClientLeg* const owner = e != nullptr ? leg_of(e->client_session) : by_id;
+
+  // An id with a session's prefix that is not the order's owner: the report
+  // names one session's order with another's id. Acting on it could move the
+  // wrong order, forwarding it could tell the wrong engine.
+  const bool foreign = e != nullptr ? (by_id != nullptr && by_id != owner) ||
+                                          (by_orig != nullptr && by_orig != owner)
+                                    : by_id != nullptr && by_orig != nullptr && by_id != by_orig;
+  if (foreign) {
+    bump(counters.foreign_reports);
+    TextBuf t(text_, sizeof text_);
+    t.put("report names another session's order, not acted on or forwarded: 11=");
+    t.put(id);
+    t.put(" 41=");
+    t.put(orig_field);
+    note_report_anomaly(nullptr, e, id, t.view(), 0, 0);
+    return;
+  }
+
+  // Client-facing ids: our prefix stripped; a kill cancel reports on the
+  // client's own order id. Copied into scratch: the entry may be erased (and
+  // reused) below. Lengths are bounded by ids_fit; std::copy_n, not memcpy:
+  // an empty view may have a null data().
+  std::string_view client_id, client_orig;
+  if (e != nullptr && via_orig && e->gateway_initiated) {
+    client_id = client_orig = client_view(owner, e->exch_id.view());
+  } else {
+    client_id = client_view(owner, id);
+    client_orig = client_view(owner, orig_field);
+  }
+  std::copy_n(client_id.data(), client_id.size(), id_buf_);
+  client_id = {id_buf_, client_id.size()};
+  std::copy_n(client_orig.data(), client_orig.size(), id_buf2_);
+  client_orig = {id_buf2_, client_orig.size()};
+
+  if (e == nullptr) {
+    bump(counters.unknown_orders);
+    TextBuf t(text_, sizeof text_);
+    t.put(owner != nullptr ? "report for an unknown order, forwarded by ClOrdID prefix: 11="
+                           : "report for an unknown order, unroutable: 11=");
+    t.put(id);
+    note_report_anomaly(owner, nullptr, client_id, t.view(), 0, 0, &unknown_limiter_);
+  }
+
+  // A kill tripped by this report logs its session out (LogoutOnKill) once
+  // the report itself has been forwarded.
+  bool logout_after_report = false;
+  if (e != nullptr) {
+    const ExecFields f = read_exec_fields(msg);
+    const ExecVerdict first = decide_exec(f, e->order_qty, e->cum_qty);
+    // The entry that carries the order's exposure: a cancel request's order,
+    // or the original while a replace is pending (fills and cancels of it).
+    Table::Entry* target = e;
+    if (!via_orig &&
+        (e->state == OrderState::kPendingCancel ||
+         (e->state == OrderState::kPendingReplace && first.action != ExecAction::kReplaced &&
+          first.action != ExecAction::kRejected && first.action != ExecAction::kNewAck))) {
+      target = orders_.find(e->orig_exch_id.view());
+    }
+    risk::ExecEvent ev;
+    ev.now_ns = clock_.steady_ns();
+    ev.last_px = f.last_px;
+    ev.leaves_qty = f.leaves_qty;
+    ev.cum_qty = f.cum_qty;
+    switch (first.action) {
+      case ExecAction::kNewAck:
+        if (!via_orig && e->state == OrderState::kPendingNew) {
+          e->state = OrderState::kWorking;
+          ev.kind = risk::ExecKind::kNewAck;
+          (void)engine_.on_execution(e->ticket, ev);
+        }
+        break;
+      case ExecAction::kTrade: {
+        if (target == nullptr || !is_order_state(target->state)) break;
+        const ExecVerdict v =
+            target == e ? first : decide_exec(f, target->order_qty, target->cum_qty);
+        if (v.overfill) {
+          bump(counters.overfills);
+          // Forwarded all the same (the engine must know what traded), and
+          // counted once: only the CumQty increase reaches risk.
+          TextBuf t(text_, sizeof text_);
+          const bool by_cum = v.cum_qty > target->order_qty;
+          t.put(by_cum ? "overfill: CumQty " : "overfill: LastQty ");
+          t.put_int(by_cum ? v.cum_qty : f.last_qty);
+          t.put(by_cum ? " > OrderQty " : " > open ");
+          const std::int64_t open = std::max<std::int64_t>(0, target->order_qty - target->cum_qty);
+          t.put_int(by_cum ? target->order_qty : open);
+          note_report_anomaly(owner, target, client_id, t.view(), by_cum ? v.cum_qty : f.last_qty,
+                              by_cum ? target->order_qty : open);
+        } else if (v.inconsistent || v.duplicate) {
+          TextBuf t(text_, sizeof text_);
+          t.put(v.duplicate ? "trade adds nothing to CumQty, not counted again: "
+                            : "report quantities disagree: ");
+          t.put("LastQty ");
+          t.put_int(f.last_qty);
+          t.put(" CumQty ");
+          t.put_int(f.cum_qty);
+          t.put(" LeavesQty ");
+          t.put_int(f.leaves_qty);
+          t.put(" OrderQty ");
+          t.put_int(target->order_qty);
+          t.put(" counted before ");
+          t.put_int(target->cum_qty);
+          note_report_anomaly(owner, target, client_id, t.view(), v.cum_qty, target->order_qty);
+        }
+        risk::ExecOutcome out;
+        if (v.counted_qty > 0) {
+          ev.kind =
+              v.done && !v.rest_canceled ? risk::ExecKind::kFill : risk::ExecKind::kPartialFill;
+          ev.last_qty = v.counted_qty;
+          ev.leaves_qty = v.leaves_qty;
+          ev.cum_qty = v.cum_qty;
+          out = engine_.on_execution(target->ticket, ev);
+        }
+        if (v.done && (v.counted_qty == 0 || v.rest_canceled)) {
+          // Done with nothing (more) traded: what is left never will be.
+          risk::ExecEvent rest = ev;
+          rest.kind = risk::ExecKind::kCanceled;
+          rest.last_qty = 0;
+          (void)engine_.on_execution(target->ticket, rest);
+        }
+        target->cum_qty = v.cum_qty;
+        target->leaves_qty = v.leaves_qty;
+        if (target->state == OrderState::kPendingNew) target->state = OrderState::kWorking;
+        const risk::SessionIdx owner_idx = target->client_session;
+        if (out.flow_disabled || out.session_killed || out.throttled) {
+          audit_exec_outcome(out, owner, *target, ev, client_id);
+        }
+        if (v.done) finish(target);
+        if (out.session_killed) {
+          const Scope s{risk::KillScope::kClientSession, owner_idx, {}};
+          if (opts_.cancel_on_kill) {
+            cancel_working(
+                s, kill_why(engine_.kills().reason(risk::KillScope::kClientSession, owner_idx),
+                            out.rule));
+          }
+          logout_after_report = owner != nullptr && owner->options().logout_on_kill;
+        }
+        break;
+      }
+      case ExecAction::kCanceled: {  // Canceled, expired, done for day.
+        ev.kind = f.exec_type == '4' ? risk::ExecKind::kCanceled : risk::ExecKind::kExpired;
+        const bool cancel_entry = !via_orig && e->state == OrderState::kPendingCancel;
+        if (target != nullptr && is_order_state(target->state)) {
+          (void)engine_.on_execution(target->ticket, ev);
+          finish(target);
+        }
+        if (cancel_entry) {
+          if (Table::Entry* again = orders_.find(id)) finish(again);
+        }
+        break;
+      }
+      case ExecAction::kReplaced: {  // The replacement carries the order from now on.
+        if (via_orig || e->state != OrderState::kPendingReplace) break;
+        std::int64_t cum = f.has_cum ? f.cum_qty : 0;
+        if (Table::Entry* o = orders_.find(e->orig_exch_id.view())) {
+          cum = std::max(cum, o->cum_qty);
+          engine_.on_replaced(o->ticket, e->ticket);
+          finish(o);
+        }
+        // Erasing another entry never moves this one.
+        e->state = OrderState::kWorking;
+        e->cum_qty = cum;
+        e->leaves_qty = f.has_leaves && f.leaves_qty > 0
+                            ? f.leaves_qty
+                            : std::max<std::int64_t>(0, e->order_qty - cum);
+        ++working_count_;
+        break;
+      }
+      case ExecAction::kRejected:
+        if (!via_orig &&
+            (e->state == OrderState::kPendingNew || e->state == OrderState::kPendingReplace)) {
+          ev.kind = risk::ExecKind::kRejected;
+          (void)engine_.on_execution(e->ticket, ev);
+          finish(e);
+        }
+        break;
+      case ExecAction::kNone:  // Pending states, restatements, status, busts.
+        break;
+    }
+  }
+
+  if (owner == nullptr) {
+    bump(counters.unroutable);
+    return;
+  }
+  forward_to_client(*owner, msg, client_id, client_orig);
+  if (logout_after_report && owner->session().state() == session::State::kActive) {
+    owner->session().logout("kill switch engaged");
+  }
+}
+
+// ---------------------------------------------------------------------------
+// OrderCancelReject (35=9).
+// ---------------------------------------------------------------------------
+void RouteGroup::on_cancel_reject(const codec::Message& msg) noexcept {
+  if (!ids_fit(msg)) return;
+  const std::string_view id = msg.get(tag::kClOrdID);
+  const std::string_view orig = msg.get(tag::kOrigClOrdID);
+  Table::Entry* e = orders_.find(id);
+  if (e == nullptr) {
+    if (Table::Entry* o = orders_.find(orig); o != nullptr && o->gateway_initiated) {
+      // The exchange refused a kill cancel (e.g. the order just filled): the
+      // order stays tracked, and a later kill may try again.
+      o->gateway_initiated = false;
+      (void)audit(AuditEvent::kCancelSent, nullptr, nullptr, nullptr,
+                  "kill cancel rejected by exchange");
+      return;
+    }
+  }
+  ClientLeg* const by_id = owner_by_prefix(id);
+  ClientLeg* const by_orig = orig.empty() ? nullptr : owner_by_prefix(orig);
+  ClientLeg* owner = e != nullptr ? leg_of(e->client_session) : by_id;
+  const bool foreign = e != nullptr ? (by_id != nullptr && by_id != owner) ||
+                                          (by_orig != nullptr && by_orig != owner)
+                                    : by_id != nullptr && by_orig != nullptr && by_id != by_orig;
+  if (foreign) {
+    bump(counters.foreign_reports);
+    TextBuf t(text_, sizeof text_);
+    t.put("cancel reject names another session's order, not acted on or forwarded: 11=");
+    t.put(id);
+    t.put(" 41=");
+    t.put(orig);
+    note_report_anomaly(nullptr, e, id, t.view(), 0, 0);
+    return;
+  }
+  bool gateway_initiated = false;
+  if (e != nullptr) {
+    gateway_initiated = e->gateway_initiated;
+    if (e->state == OrderState::kPendingReplace) {
+      // The replacement never became the order: release what it reserved.
+      engine_.on_sent_failed(e->ticket);
+    }
+    if (e->state == OrderState::kPendingCancel || e->state == OrderState::kPendingReplace)
+      finish(e);
+  } else {
+    bump(counters.unknown_orders);
+    TextBuf t(text_, sizeof text_);
+    t.put(owner != nullptr ? "cancel reject for an unknown request, forwarded by prefix: 11="
+                           : "cancel reject for an unknown request, unroutable: 11=");
+    t.put(id);
+    note_report_anomaly(owner, nullptr, client_view(owner, id), t.view(), 0, 0, &unknown_limiter_);
+  }
+  if (gateway_initiated) {
+    (void)audit(AuditEvent::kCancelSent, owner, nullptr, nullptr,
+                "kill cancel rejected by exchange");
+    return;
+  }
+  if (owner == nullptr) {
+    bump(counters.unroutable);
+    return;
+  }
+  forward_to_client(*owner, msg, client_view(owner, id), client_view(owner, orig));
+}
+
+// ---------------------------------------------------------------------------
+// The exchange's rejects of our messages: session Reject (35=3), received by
+// the session and handed over here, and BusinessMessageReject (35=j).
+// ---------------------------------------------------------------------------
+void RouteGroup::on_reject_received(std::uint64_t ref_seq, std::string_view ref_msg_type,
+                                    int reason, std::string_view text) noexcept {
+  (void)ref_msg_type;  // The sequence number names the message; 372 is optional.
+  Table::Entry* e = entry_for_seq(ref_seq);
+  if (e == nullptr) return;  // An admin message, or no order of ours: the session logged it.
+  if (e->kill_seq == ref_seq) {
+    if (!e->gateway_initiated) return;
+    // Our kill cancel never reached the book: the order stays tracked and
+    // working, and a later kill may try again.
+    e->gateway_initiated = false;
+    TextBuf t(text_, sizeof text_);
+    t.put("kill cancel rejected by exchange: session reject 373=");
+    t.put_int(reason);
+    t.put(": ");
+    t.put(text);
+    (void)audit(AuditEvent::kCancelSent, leg_of(e->client_session), nullptr, nullptr, t.view());
+    return;
+  }
+  TextBuf t(text_, sizeof text_);
+  t.put("exchange session reject 373=");
+  t.put_int(reason);
+  t.put(": ");
+  t.put(text);
+  relay_exchange_reject(*e, t.view());
+}
+
+void RouteGroup::on_business_reject(const codec::Message& msg) noexcept {
+  if (!ids_fit(msg)) return;
+  // BusinessRejectRefID is the business id of the refused message: for an
+  // order, cancel or replace, our ClOrdID as sent.
+  const std::string_view ref = msg.get(tag::kBusinessRejectRefID);
+  Table::Entry* e = ref.empty() ? nullptr : orders_.find(ref);
+  if (e == nullptr) {
+    bump(counters.unroutable);
+    TextBuf t(text_, sizeof text_);
+    t.put("business reject for no order of ours, not relayed: 372=");
+    t.put(msg.get(tag::kRefMsgType));
+    t.put(" 379=");
+    t.put(ref);
+    t.put(" 380=");
+    t.put(msg.get(tag::kBusinessRejectReason));
+    t.put(": ");
+    t.put(msg.get(tag::kText));
+    note_report_anomaly(nullptr, nullptr, ref, t.view(), 0, 0, &unknown_limiter_);
+    return;
+  }
+  TextBuf t(text_, sizeof text_);
+  t.put("exchange business reject 380=");
+  t.put(msg.get(tag::kBusinessRejectReason));
+  t.put(": ");
+  t.put(msg.get(tag::kText));
+  relay_exchange_reject(*e, t.view());
+}
+
+void RouteGroup::relay_exchange_reject(Table::Entry& e, std::string_view text) noexcept {
+  ClientLeg* owner = leg_of(e.client_session);
+  const std::string_view client_id = client_view(owner, e.exch_id.view());
+  if (e.state == OrderState::kWorking) {
+    // The exchange acknowledged the order already: a reject of the message
+    // that created it contradicts that. Kept working, on record.
+    note_report_anomaly(owner, &e, client_id, text, 0, 0);
+    return;
+  }
+  bump(counters.exchange_rejects);
+  {
+    risk::OrderView v;
+    v.cl_ord_id = client_id;
+    v.account = e.account.view();
+    v.symbol = e.symbol.view();
+    v.side = to_side(e.side);
+    v.quantity = e.order_qty;
+    (void)audit(AuditEvent::kExchangeReject, owner, &v, nullptr, text);
+  }
+  // Built while the entry still holds the ids the body refers to.
+  codec::BodyBuilder b({body_, sizeof body_});
+  bool ok = false;
+  std::string_view out_type;
+  if (e.state == OrderState::kPendingNew) {
+    // As a 35=8 39=8 from the exchange would be: the order never lived.
+    risk::ExecEvent ev;
+    ev.kind = risk::ExecKind::kRejected;
+    ev.now_ns = clock_.steady_ns();
+    (void)engine_.on_execution(e.ticket, ev);
+    char qty[24];
+    const auto r = std::to_chars(qty, qty + sizeof qty, e.order_qty);
+    const char side[1] = {e.side};
+    RejectInfo ri;
+    ri.cl_ord_id = client_id;
+    ri.account = e.account.view();
+    ri.symbol = e.symbol.view();
+    ri.side = std::string_view(side, 1);
+    ri.order_qty = std::string_view(qty, static_cast<std::size_t>(r.ptr - qty));
+    ri.exec_id = next_id("RGR");
+    ri.transact_time = now_stamp();
+    ri.ord_rej_reason = 99;  // Other: the Text says what the exchange said.
+    ri.text = text;
+    ri.fix42 = owner != nullptr && owner->options().fix42;
+    ok = build_order_reject(b, ri);
+    out_type = mt::kExecutionReport;
+  } else {
+    // A cancel or replace request: the order itself is unchanged.
+    if (e.state == OrderState::kPendingReplace) engine_.on_sent_failed(e.ticket);
+    CancelRejectInfo ri;
+    ri.cl_ord_id = client_id;
+    ri.orig_cl_ord_id = client_view(owner, e.orig_exch_id.view());
+    ri.response_to = e.state == OrderState::kPendingReplace ? '2' : '1';
+    ri.cxl_rej_reason = 99;
+    ri.text = text;
+    ok = build_cancel_reject(b, ri);
+    out_type = mt::kOrderCancelReject;
+  }
+  finish(&e);
+  if (owner == nullptr) {
+    bump(counters.unroutable);
+    return;
+  }
+  if (ok) {
+    (void)owner->session().send_app(out_type, b.view());
+    owner->counters.reports_out.store(
+        owner->counters.reports_out.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace riskgate::route

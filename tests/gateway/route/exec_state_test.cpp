@@ -1,0 +1,127 @@
+// The FIX state model of one execution report (gateway/route/exec_state.hpp),
+// FIX 4.2 and 4.4, on plain fields.
+#include "gateway/route/exec_state.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using riskgate::route::decide_exec;
+using riskgate::route::ExecAction;
+using riskgate::route::ExecFields;
+
+ExecFields trade(char exec_type, char ord_status, std::int64_t last, std::int64_t cum) {
+  ExecFields f;
+  f.exec_type = exec_type;
+  f.ord_status = ord_status;
+  f.has_last = f.has_cum = true;
+  f.last_qty = last;
+  f.cum_qty = cum;
+  return f;
+}
+
+TEST(ExecState, AFix44PartialTradeWithoutLeavesQtyLeavesTheRestOpen) {
+  const auto v = decide_exec(trade('F', '1', 40, 40), 100, 0);
+  EXPECT_EQ(v.action, ExecAction::kTrade);
+  EXPECT_FALSE(v.done);
+  EXPECT_EQ(v.counted_qty, 40);
+  EXPECT_EQ(v.leaves_qty, 60);
+}
+
+TEST(ExecState, AFix42PartialFillWithExecTransTypeNewIsATrade) {
+  auto f = trade('1', '1', 40, 40);
+  f.exec_trans_type = '0';
+  const auto v = decide_exec(f, 100, 0);
+  EXPECT_EQ(v.action, ExecAction::kTrade);
+  EXPECT_FALSE(v.done);
+  f = trade('2', '2', 60, 100);
+  f.exec_trans_type = '0';
+  EXPECT_TRUE(decide_exec(f, 100, 40).done);
+}
+
+TEST(ExecState, AFix42TradeCancelOrCorrectIsNotANewExecution) {
+  for (char ett : {'1', '2', '3'}) {
+    auto f = trade('2', '2', 100, 100);
+    f.exec_trans_type = ett;
+    EXPECT_EQ(decide_exec(f, 100, 0).action, ExecAction::kNone) << ett;
+  }
+}
+
+TEST(ExecState, AFix44TradeCancelOrCorrectIsNotANewExecution) {
+  EXPECT_EQ(decide_exec(trade('H', '0', 100, 0), 100, 100).action, ExecAction::kNone);
+  EXPECT_EQ(decide_exec(trade('G', '2', 100, 100), 100, 100).action, ExecAction::kNone);
+}
+
+TEST(ExecState, LeavesQtyZeroDoesNotEndAnOrderOrdStatusSaysIsPartiallyFilled) {
+  auto f = trade('F', '1', 50, 50);
+  f.has_leaves = true;
+  f.leaves_qty = 0;
+  const auto v = decide_exec(f, 100, 0);
+  EXPECT_FALSE(v.done);
+  EXPECT_EQ(v.leaves_qty, 50);
+  EXPECT_TRUE(v.inconsistent);
+}
+
+TEST(ExecState, WithoutOrdStatusCumQtyReachingTheOrderQtyEndsIt) {
+  EXPECT_FALSE(decide_exec(trade('F', 0, 70, 70), 100, 0).done);
+  EXPECT_TRUE(decide_exec(trade('F', 0, 30, 100), 100, 70).done);
+}
+
+TEST(ExecState, ATradeThatCancelsTheRestEndsTheOrderAndSaysSo) {
+  const auto v = decide_exec(trade('F', '4', 30, 30), 100, 0);
+  EXPECT_TRUE(v.done);
+  EXPECT_TRUE(v.rest_canceled);
+  EXPECT_EQ(v.counted_qty, 30);
+}
+
+TEST(ExecState, OnlyTheCumQtyIncreaseIsCounted) {
+  const auto dup = decide_exec(trade('F', '1', 40, 40), 100, 40);
+  EXPECT_EQ(dup.counted_qty, 0);
+  EXPECT_TRUE(dup.duplicate);
+  const auto missed = decide_exec(trade('F', '1', 10, 60), 100, 40);
+  EXPECT_EQ(missed.counted_qty, 20) << "a report was missed: CumQty is the running truth";
+  EXPECT_TRUE(missed.inconsistent);
+  const auto back = decide_exec(trade('F', '1', 10, 30), 100, 40);
+  EXPECT_EQ(back.counted_qty, 0);
+  EXPECT_EQ(back.cum_qty, 40);
+  EXPECT_TRUE(back.inconsistent);
+}
+
+TEST(ExecState, WithoutCumQtyLastQtyIsCounted) {
+  ExecFields f;
+  f.exec_type = 'F';
+  f.ord_status = '1';
+  f.has_last = true;
+  f.last_qty = 25;
+  const auto v = decide_exec(f, 100, 50);
+  EXPECT_EQ(v.counted_qty, 25);
+  EXPECT_EQ(v.cum_qty, 75);
+  EXPECT_EQ(v.leaves_qty, 25);
+}
+
+TEST(ExecState, OverfillsAreFlaggedByCumQtyOrByLastQtyBeyondWhatWasOpen) {
+  EXPECT_TRUE(decide_exec(trade('F', '2', 150, 150), 100, 0).overfill);
+  EXPECT_TRUE(decide_exec(trade('F', '1', 50, 80), 100, 80).overfill);
+  EXPECT_FALSE(decide_exec(trade('F', '2', 20, 100), 100, 80).overfill);
+}
+
+TEST(ExecState, CancelExpireAndDoneForDayEndTheOrder) {
+  for (char et : {'4', 'C', '3'}) {
+    ExecFields f;
+    f.exec_type = et;
+    const auto v = decide_exec(f, 100, 30);
+    EXPECT_EQ(v.action, ExecAction::kCanceled) << et;
+    EXPECT_TRUE(v.done);
+  }
+}
+
+TEST(ExecState, PendingAndStatusReportsChangeNothing) {
+  for (char et : {'6', 'E', 'A', 'D', 'I'}) {
+    ExecFields f;
+    f.exec_type = et;
+    f.ord_status = '2';
+    EXPECT_EQ(decide_exec(f, 100, 0).action, ExecAction::kNone) << et;
+  }
+}
+
+}  // namespace

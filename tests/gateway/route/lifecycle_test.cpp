@@ -1,0 +1,430 @@
+// The exchange side of an order's life through a route group (issue 11, item
+// 2): reports act on the order they name in the table, by the FIX state
+// model; overfills, unknown and foreign reports are audited and never reach
+// a wrong owner; exchange rejects (35=3, 35=j) reach the engine as rejects and
+// release exposure; exchange identifiers are bounded before any copy.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "gateway/codec/tags.hpp"
+#include "tests/support/route_harness.hpp"
+
+namespace {
+
+namespace tag = riskgate::codec::tag;
+using riskgate::audit::AuditEvent;
+using riskgate::testing::Parsed;
+using riskgate::testing::RouteHarness;
+using riskgate::testing::timestamp;
+
+std::vector<Parsed> app_sent(const riskgate::testing::FakeTransport& w) {
+  std::vector<Parsed> out;
+  for (const auto& m : w.sent) {
+    Parsed p(m);
+    const std::string t = p.type();
+    if (t != "0" && t != "1" && t != "2" && t != "3" && t != "4" && t != "5" && t != "A")
+      out.push_back(std::move(p));
+  }
+  return out;
+}
+
+class LifecycleTest : public ::testing::Test {
+ protected:
+  explicit LifecycleTest(bool exchange_dictionary = true) : h(config(exchange_dictionary)) {}
+
+  static riskgate::config::Config config(bool exchange_dictionary) {
+    auto cfg = RouteHarness::default_config();
+    // A venue whose reports the dictionary does not hold to LeavesQty being
+    // present: the route must cope on its own.
+    for (auto& d : cfg.sessions)
+      if (d.name == "EXCH") d.use_data_dictionary = exchange_dictionary;
+    return cfg;
+  }
+
+  void SetUp() override { h.log_on_all(); }
+
+  void send(int i, const std::string& bytes) { ASSERT_EQ(h.from_client(i, bytes), bytes.size()); }
+  void from_exchange(const std::string& bytes) { ASSERT_EQ(h.from_exchange(bytes), bytes.size()); }
+
+  // Client i's order `id` forwarded; returns the MsgSeqNum it went out with.
+  std::uint64_t place(int i, const std::string& id, std::int64_t qty = 100) {
+    const std::size_t before = h.exchange_wire.sent.size();
+    send(i, h.order(i, id, qty));
+    EXPECT_EQ(h.exchange_wire.sent.size(), before + 1) << "order " << id << " forwarded";
+    return Parsed(h.exchange_wire.sent.back()).seq();
+  }
+
+  std::uint64_t request(int i, const std::string& type, const std::string& id,
+                        const std::string& orig, std::int64_t qty = 100) {
+    const std::size_t before = h.exchange_wire.sent.size();
+    send(i, h.client_peer[i].make(type, "11=" + id + "|41=" + orig + "|1=" + h.account[i] +
+                                            "|55=AAPL|54=1|38=" + std::to_string(qty) +
+                                            (type == "G" ? "|40=2|44=190.50" : "") +
+                                            "|60=" + timestamp(h.clock.utc) + "|"));
+    EXPECT_EQ(h.exchange_wire.sent.size(), before + 1) << type << " " << id << " forwarded";
+    return Parsed(h.exchange_wire.sent.back()).seq();
+  }
+
+  // An ExecutionReport with the given fields (tag=value|...).
+  std::string report(const std::string& fields) {
+    ++exec_;
+    return h.exchange_peer.make("8", "37=O" + std::to_string(exec_) + "|17=X" +
+                                         std::to_string(exec_) + "|" + fields +
+                                         "55=AAPL|54=1|6=190.50|");
+  }
+
+  std::int64_t open_orders() { return h.engine().account_usage("ACC1").open_orders; }
+  std::int64_t position() { return h.engine().pair_usage("ACC1", "AAPL").position; }
+
+  bool audited(AuditEvent ev, const std::string& text) {
+    for (const auto& r : h.audit.records)
+      if (r.event == ev && std::string(r.text).find(text) != std::string::npos) return true;
+    return false;
+  }
+
+  RouteHarness h;
+  int exec_ = 0;
+};
+
+class LifecycleWithoutExchangeDictionary : public LifecycleTest {
+ protected:
+  LifecycleWithoutExchangeDictionary() : LifecycleTest(false) {}
+};
+
+// --- Fills and the FIX state model ------------------------------------------
+
+TEST_F(LifecycleTest, PartialFillsWithLeavesQtyKeepTheOrderUntilTheLastFillEndsIt) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  from_exchange(h.report("E1-C1", 'F', '1', 100, 30, 30));
+  from_exchange(h.report("E1-C1", 'F', '1', 100, 60, 30));
+  ASSERT_NE(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(h.group().orders().find("E1-C1")->leaves_qty, 40);
+  EXPECT_EQ(h.group().working_orders(), 1u);
+  EXPECT_EQ(open_orders(), 1);
+  from_exchange(h.report("E1-C1", 'F', '2', 100, 100, 40));
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(h.group().working_orders(), 0u);
+  EXPECT_EQ(open_orders(), 0);
+  EXPECT_EQ(position(), 100);
+  EXPECT_EQ(app_sent(h.client_wire[0]).size(), 4u) << "every report reaches the engine";
+}
+
+TEST_F(LifecycleTest, AFillWhoseLeavesQtyIsZeroWhileOrdStatusSaysPartialKeepsTheOrderWorking) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  // 151=0 on a partial fill: the venue's LeavesQty is unusable, OrdStatus 1
+  // and CumQty 50 of 100 decide.
+  from_exchange(report("11=E1-C1|150=F|39=1|38=100|151=0|14=50|32=50|31=190.50|"));
+  const auto* e = h.group().orders().find("E1-C1");
+  ASSERT_NE(e, nullptr) << "half the order is still working";
+  EXPECT_EQ(e->leaves_qty, 50);
+  EXPECT_EQ(e->cum_qty, 50);
+  EXPECT_EQ(open_orders(), 1);
+  EXPECT_EQ(position(), 50);
+  EXPECT_TRUE(audited(AuditEvent::kReportAnomaly, "quantities disagree"));
+  // A kill still finds it.
+  EXPECT_EQ(h.group().cancel_working({}, "test kill"), 1u);
+}
+
+TEST_F(LifecycleWithoutExchangeDictionary, APartialFillWithoutLeavesQtyKeepsTheOrderWorking) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  from_exchange(report("11=E1-C1|150=F|39=1|38=100|14=40|32=40|31=190.50|"));
+  const auto* e = h.group().orders().find("E1-C1");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->leaves_qty, 60);
+  EXPECT_EQ(h.group().working_orders(), 1u);
+  EXPECT_EQ(open_orders(), 1);
+  EXPECT_EQ(h.group().cancel_working({}, "test kill"), 1u) << "the kill cancels the rest";
+  // The last fill, again without LeavesQty: OrdStatus 2 ends it.
+  from_exchange(report("11=E1-C1|150=F|39=2|38=100|14=100|32=60|31=190.50|"));
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(open_orders(), 0);
+  EXPECT_EQ(position(), 100);
+}
+
+TEST_F(LifecycleWithoutExchangeDictionary, AFillWithNeitherLeavesQtyNorOrdStatusEndsOnlyAtFullQty) {
+  place(0, "C1");
+  from_exchange(report("11=E1-C1|150=F|38=100|14=70|32=70|31=190.50|"));
+  ASSERT_NE(h.group().orders().find("E1-C1"), nullptr);
+  from_exchange(report("11=E1-C1|150=F|38=100|14=100|32=30|31=190.50|"));
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(position(), 100);
+}
+
+TEST_F(LifecycleTest, AReplayedFillIsForwardedButCountedOnce) {
+  place(0, "C1");
+  const std::string fill = report("11=E1-C1|150=F|39=1|38=100|151=60|14=40|32=40|31=190.50|");
+  from_exchange(fill);
+  // The same execution again (a venue replay with a new MsgSeqNum).
+  from_exchange(report("11=E1-C1|150=F|39=1|38=100|151=60|14=40|32=40|31=190.50|"));
+  EXPECT_EQ(position(), 40);
+  EXPECT_EQ(h.group().orders().find("E1-C1")->cum_qty, 40);
+  EXPECT_EQ(app_sent(h.client_wire[0]).size(), 2u);
+  EXPECT_TRUE(audited(AuditEvent::kReportAnomaly, "not counted again"));
+}
+
+TEST_F(LifecycleTest, AnOverfillIsAuditedCountedForwardedAndCountedOnce) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  from_exchange(report("11=E1-C1|150=F|39=2|38=100|151=0|14=150|32=150|31=190.50|"));
+  EXPECT_EQ(h.group().counters.overfills.load(), 1u);
+  EXPECT_TRUE(audited(AuditEvent::kReportAnomaly, "overfill: CumQty 150 > OrderQty 100"));
+  const auto to_e1 = app_sent(h.client_wire[0]);
+  ASSERT_EQ(to_e1.size(), 2u) << "the engine must know what traded";
+  EXPECT_EQ(to_e1[1].get(tag::kCumQty), "150");
+  EXPECT_EQ(to_e1[1].get(tag::kClOrdID), "C1");
+  EXPECT_EQ(position(), 150) << "what traded, once";
+  EXPECT_EQ(open_orders(), 0);
+  EXPECT_EQ(h.group().working_orders(), 0u);
+}
+
+TEST_F(LifecycleTest, ALastQtyBeyondWhatWasOpenIsAnOverfill) {
+  place(0, "C1");
+  from_exchange(report("11=E1-C1|150=F|39=1|38=100|151=20|14=80|32=80|31=190.50|"));
+  from_exchange(report("11=E1-C1|150=F|39=1|38=100|151=0|14=80|32=50|31=190.50|"));
+  EXPECT_EQ(h.group().counters.overfills.load(), 1u);
+  EXPECT_TRUE(audited(AuditEvent::kReportAnomaly, "overfill: LastQty 50 > open 20"));
+  EXPECT_EQ(position(), 80) << "CumQty did not move: nothing new is counted";
+  ASSERT_NE(h.group().orders().find("E1-C1"), nullptr);
+}
+
+// --- Replace and cancel -------------------------------------------------------
+
+TEST_F(LifecycleTest, AReplaceThenFillsEndTheReplacementAndLeaveNothingOpen) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  from_exchange(h.report("E1-C1", 'F', '1', 100, 20, 20));
+  request(0, "G", "C2", "C1", 150);
+  from_exchange(report("11=E1-C2|41=E1-C1|150=5|39=1|38=150|151=130|14=20|"));
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr) << "the original is gone";
+  const auto* r = h.group().orders().find("E1-C2");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->cum_qty, 20) << "the replacement carries what the original executed";
+  EXPECT_EQ(r->leaves_qty, 130);
+  EXPECT_EQ(h.group().working_orders(), 1u);
+  EXPECT_EQ(open_orders(), 1);
+  from_exchange(report("11=E1-C2|150=F|39=1|38=150|151=30|14=120|32=100|31=190.50|"));
+  from_exchange(report("11=E1-C2|150=F|39=2|38=150|151=0|14=150|32=30|31=190.50|"));
+  EXPECT_EQ(h.group().orders().size(), 0u);
+  EXPECT_EQ(h.group().working_orders(), 0u);
+  EXPECT_EQ(open_orders(), 0);
+  EXPECT_EQ(position(), 150);
+  EXPECT_EQ(h.group().counters.overfills.load(), 0u);
+  const auto to_e1 = app_sent(h.client_wire[0]);
+  ASSERT_EQ(to_e1.size(), 5u);
+  EXPECT_EQ(to_e1[2].get(tag::kClOrdID), "C2");
+  EXPECT_EQ(to_e1[2].get(tag::kOrigClOrdID), "C1");
+}
+
+TEST_F(LifecycleTest, ACancelRejectReachesTheOwnerAndTheOrderStaysWorking) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  request(0, "F", "X1", "C1");
+  from_exchange(
+      h.exchange_peer.make("9", "37=O1|11=E1-X1|41=E1-C1|39=0|434=1|102=0|58=too late to cancel|"));
+  const auto to_e1 = app_sent(h.client_wire[0]);
+  ASSERT_EQ(to_e1.size(), 2u);
+  EXPECT_EQ(to_e1[1].type(), "9");
+  EXPECT_EQ(to_e1[1].get(tag::kClOrdID), "X1");
+  EXPECT_EQ(to_e1[1].get(tag::kOrigClOrdID), "C1");
+  EXPECT_TRUE(app_sent(h.client_wire[1]).empty());
+  EXPECT_EQ(h.group().orders().find("E1-X1"), nullptr) << "the cancel request is over";
+  ASSERT_NE(h.group().orders().find("E1-C1"), nullptr) << "the order is not";
+  EXPECT_EQ(h.group().working_orders(), 1u);
+  EXPECT_EQ(open_orders(), 1);
+}
+
+// --- Exchange rejects of our messages ----------------------------------------
+
+TEST_F(LifecycleTest, AnExchangeSessionRejectOfAnOrderBecomesAnOrderRejectAndReleasesExposure) {
+  const std::uint64_t seq = place(0, "C1");
+  EXPECT_EQ(open_orders(), 1);
+  from_exchange(h.exchange_peer.make(
+      "3", "45=" + std::to_string(seq) + "|372=D|373=5|371=44|58=price out of range|"));
+  const auto to_e1 = app_sent(h.client_wire[0]);
+  ASSERT_EQ(to_e1.size(), 1u);
+  EXPECT_EQ(to_e1[0].type(), "8");
+  EXPECT_EQ(to_e1[0].get(tag::kExecType), "8");
+  EXPECT_EQ(to_e1[0].get(tag::kOrdStatus), "8");
+  EXPECT_EQ(to_e1[0].get(tag::kClOrdID), "C1");
+  EXPECT_EQ(to_e1[0].get(tag::kSymbol), "AAPL");
+  EXPECT_EQ(to_e1[0].get(tag::kOrderQty), "100");
+  EXPECT_NE(to_e1[0].get(tag::kText).find("373=5: price out of range"), std::string::npos);
+  EXPECT_TRUE(app_sent(h.client_wire[1]).empty());
+  EXPECT_EQ(h.group().orders().size(), 0u);
+  EXPECT_EQ(h.group().working_orders(), 0u);
+  EXPECT_EQ(open_orders(), 0) << "exposure released";
+  EXPECT_EQ(h.engine().account_usage("ACC1").open_notional, 0);
+  EXPECT_EQ(h.group().counters.exchange_rejects.load(), 1u);
+  EXPECT_TRUE(audited(AuditEvent::kExchangeReject, "price out of range"));
+}
+
+TEST_F(LifecycleTest, AnExchangeSessionRejectOfAReplaceBecomesACancelReject) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  const std::uint64_t seq = request(0, "G", "C2", "C1", 120);
+  from_exchange(h.exchange_peer.make("3", "45=" + std::to_string(seq) + "|372=G|373=99|58=no|"));
+  const auto to_e1 = app_sent(h.client_wire[0]);
+  ASSERT_EQ(to_e1.size(), 2u);
+  EXPECT_EQ(to_e1[1].type(), "9");
+  EXPECT_EQ(to_e1[1].get(tag::kCxlRejResponseTo), "2");
+  EXPECT_EQ(to_e1[1].get(tag::kClOrdID), "C2");
+  EXPECT_EQ(to_e1[1].get(tag::kOrigClOrdID), "C1");
+  EXPECT_EQ(h.group().orders().find("E1-C2"), nullptr);
+  ASSERT_NE(h.group().orders().find("E1-C1"), nullptr) << "the original still works";
+  EXPECT_EQ(open_orders(), 1);
+}
+
+TEST_F(LifecycleTest, ASessionRejectOfAnAdminMessageTouchesNoOrder) {
+  place(0, "C1");
+  from_exchange(h.exchange_peer.make("3", "45=1|372=A|373=99|58=logon quibble|"));
+  EXPECT_TRUE(app_sent(h.client_wire[0]).empty());
+  EXPECT_NE(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(h.group().counters.exchange_rejects.load(), 0u);
+}
+
+TEST_F(LifecycleTest, ABusinessMessageRejectOfAnOrderBecomesAnOrderRejectAndReleasesExposure) {
+  const std::uint64_t seq = place(0, "C1");
+  from_exchange(h.exchange_peer.make(
+      "j", "45=" + std::to_string(seq) + "|372=D|379=E1-C1|380=2|58=unknown security|"));
+  const auto to_e1 = app_sent(h.client_wire[0]);
+  ASSERT_EQ(to_e1.size(), 1u);
+  EXPECT_EQ(to_e1[0].type(), "8");
+  EXPECT_EQ(to_e1[0].get(tag::kOrdStatus), "8");
+  EXPECT_EQ(to_e1[0].get(tag::kClOrdID), "C1");
+  EXPECT_NE(to_e1[0].get(tag::kText).find("380=2: unknown security"), std::string::npos);
+  EXPECT_EQ(h.group().orders().size(), 0u);
+  EXPECT_EQ(open_orders(), 0);
+}
+
+TEST_F(LifecycleTest, ABusinessMessageRejectOfACancelBecomesACancelReject) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  request(0, "F", "X1", "C1");
+  from_exchange(h.exchange_peer.make("j", "372=F|379=E1-X1|380=0|58=throttled|"));
+  const auto to_e1 = app_sent(h.client_wire[0]);
+  ASSERT_EQ(to_e1.size(), 2u);
+  EXPECT_EQ(to_e1[1].type(), "9");
+  EXPECT_EQ(to_e1[1].get(tag::kCxlRejResponseTo), "1");
+  EXPECT_EQ(to_e1[1].get(tag::kClOrdID), "X1");
+  EXPECT_EQ(to_e1[1].get(tag::kOrigClOrdID), "C1");
+  ASSERT_NE(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(open_orders(), 1);
+}
+
+TEST_F(LifecycleTest, AnExchangeSessionRejectOfAKillCancelLeavesTheOrderForTheNextKill) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  h.exchange_wire.sent.clear();
+  ASSERT_EQ(h.group().cancel_working({}, "test kill"), 1u);
+  const std::uint64_t seq = Parsed(h.exchange_wire.sent.back()).seq();
+  from_exchange(h.exchange_peer.make("3", "45=" + std::to_string(seq) + "|372=F|373=99|"));
+  EXPECT_TRUE(app_sent(h.client_wire[0]).size() == 1u) << "only the ack";
+  EXPECT_TRUE(audited(AuditEvent::kCancelSent, "kill cancel rejected by exchange"));
+  EXPECT_EQ(h.group().cancel_working({}, "test kill"), 1u) << "tried again";
+}
+
+// --- Reports that do not square with the table -------------------------------
+
+TEST_F(LifecycleTest, AReportNamingAnotherSessionsOrderIsAuditedAndNeitherActedOnNorForwarded) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  // ENGINE2's id in 11, ENGINE1's order in 41: a cancel ack that would end
+  // ENGINE1's order and tell ENGINE2 about it.
+  from_exchange(report("11=E2-Z|41=E1-C1|150=4|39=4|38=100|151=0|14=0|"));
+  EXPECT_EQ(app_sent(h.client_wire[0]).size(), 1u) << "only the ack";
+  EXPECT_TRUE(app_sent(h.client_wire[1]).empty());
+  EXPECT_NE(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(open_orders(), 1);
+  EXPECT_EQ(h.group().counters.foreign_reports.load(), 1u);
+  EXPECT_TRUE(audited(AuditEvent::kReportAnomaly, "another session's order"));
+}
+
+TEST_F(LifecycleTest, AFillWithAnotherSessionsOrigClOrdIdIsNotCountedOrForwarded) {
+  place(0, "C1");
+  from_exchange(report("11=E1-C1|41=E2-Q|150=F|39=2|38=100|151=0|14=100|32=100|31=190.50|"));
+  EXPECT_TRUE(app_sent(h.client_wire[0]).empty());
+  EXPECT_TRUE(app_sent(h.client_wire[1]).empty());
+  EXPECT_EQ(position(), 0);
+  EXPECT_NE(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(h.group().counters.foreign_reports.load(), 1u);
+}
+
+TEST_F(LifecycleTest, AReportForAnUnknownOrderIsAuditedAndGoesNoFurtherThanItsPrefixOwner) {
+  from_exchange(h.report("E1-GHOST", 'F', '2', 100, 100, 100));
+  EXPECT_EQ(app_sent(h.client_wire[0]).size(), 1u) << "the only session that issues E1- ids";
+  EXPECT_TRUE(app_sent(h.client_wire[1]).empty());
+  from_exchange(h.report("ZZ-NOBODY", '0', '0', 100, 0, 0));
+  EXPECT_TRUE(app_sent(h.client_wire[1]).empty());
+  EXPECT_EQ(app_sent(h.client_wire[0]).size(), 1u);
+  EXPECT_EQ(h.group().counters.unknown_orders.load(), 2u);
+  EXPECT_EQ(h.group().counters.unroutable.load(), 1u);
+  EXPECT_EQ(position(), 0) << "an unknown order moves no exposure";
+  EXPECT_TRUE(audited(AuditEvent::kReportAnomaly, "unknown order"));
+}
+
+TEST_F(LifecycleTest, AnUntrackedCancelsAckEndsTheOrderItNames) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  // 11 is a cancel id of ENGINE1's the table does not hold (it was full).
+  from_exchange(report("11=E1-X9|41=E1-C1|150=4|39=4|38=100|151=0|14=0|"));
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(open_orders(), 0);
+  const auto to_e1 = app_sent(h.client_wire[0]);
+  ASSERT_EQ(to_e1.size(), 2u);
+  EXPECT_EQ(to_e1[1].get(tag::kClOrdID), "X9");
+  EXPECT_EQ(to_e1[1].get(tag::kOrigClOrdID), "C1");
+}
+
+// --- Identifier bounds -------------------------------------------------------
+
+class OversizeIdentifier : public LifecycleTest,
+                           public ::testing::WithParamInterface<std::pair<int, std::size_t>> {};
+
+TEST_P(OversizeIdentifier, IsASessionRejectAnAuditLineAndNeverForwardedOrActedOn) {
+  const auto [t, n] = GetParam();
+  place(0, "C1");
+  const std::string big(n, 'A');
+  std::string fields = "150=F|39=2|38=100|151=0|14=100|32=100|31=190.50|";
+  std::string ids;
+  ids += "37=" + (t == 37 ? big : std::string("O1")) + "|";
+  ids += "17=" + (t == 17 ? big : std::string("X1")) + "|";
+  ids += "11=" + (t == 11 ? big : std::string("E1-C1")) + "|";
+  if (t == 41) ids += "41=E1-" + big + "|";
+  from_exchange(h.exchange_peer.make("8", ids + fields + "55=AAPL|54=1|6=190.50|"));
+  EXPECT_TRUE(app_sent(h.client_wire[0]).empty());
+  EXPECT_TRUE(app_sent(h.client_wire[1]).empty());
+  EXPECT_EQ(position(), 0) << "not acted on";
+  EXPECT_NE(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(h.group().counters.reports_rejected.load(), 1u);
+  const Parsed rej(h.exchange_wire.sent.back());
+  EXPECT_EQ(rej.type(), "3");
+  EXPECT_EQ(rej.get(tag::kSessionRejectReason), "5");
+  EXPECT_EQ(rej.get(tag::kRefTagID), std::to_string(t));
+  EXPECT_TRUE(audited(AuditEvent::kReportAnomaly, "tag " + std::to_string(t) + " is "));
+}
+
+INSTANTIATE_TEST_SUITE_P(Tags, OversizeIdentifier,
+                         ::testing::Values(std::pair<int, std::size_t>{11, 3000},
+                                           std::pair<int, std::size_t>{11, 64},
+                                           std::pair<int, std::size_t>{41, 100},
+                                           std::pair<int, std::size_t>{37, 65},
+                                           std::pair<int, std::size_t>{17, 3000}));
+
+TEST_F(LifecycleTest, AnOversizeIdInACancelRejectOrBusinessRejectIsNotActedOn) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  request(0, "F", "X1", "C1");
+  const std::string big(500, 'B');
+  from_exchange(h.exchange_peer.make("9", "37=O1|11=E1-X1|41=E1-" + big + "|39=0|434=1|102=0|"));
+  from_exchange(h.exchange_peer.make("j", "372=F|379=" + big + "|380=0|"));
+  EXPECT_EQ(app_sent(h.client_wire[0]).size(), 1u) << "only the ack";
+  EXPECT_NE(h.group().orders().find("E1-X1"), nullptr);
+  EXPECT_EQ(h.group().counters.reports_rejected.load(), 2u);
+}
+
+}  // namespace
