@@ -116,8 +116,8 @@ void parse_trading_day(Table& t, schedule::Spec& day) {
 // [[session]]: absent keys (or NonStopSession = true) = no schedule.
 void parse_session_schedule(Table& t, const GatewayDef& g, SessionDef& s) {
   const bool non_stop = t.boolean("NonStopSession").value_or(false);
-  const bool any = t.has("StartTime") || t.has("EndTime") || t.has("StartDay") ||
-                   t.has("EndDay") || t.has("TimeZone");
+  const bool any = t.has("StartTime") || t.has("EndTime") || t.has("StartDay") || t.has("EndDay") ||
+                   t.has("TimeZone");
   if (non_stop) {
     if (any) {
       t.error("NonStopSession",
@@ -147,8 +147,7 @@ void parse_session_schedule(Table& t, const GatewayDef& g, SessionDef& s) {
             "set StartDay and EndDay together (a weekly session), or neither (a daily one)");
     ok = false;
   }
-  if (!ok || (t.has("StartDay") && !(start_day && end_day)) || (t.has("TimeZone") && !zone))
-    return;
+  if (!ok || (t.has("StartDay") && !(start_day && end_day)) || (t.has("TimeZone") && !zone)) return;
   schedule::Spec spec;
   spec.start_s = *start;
   spec.end_s = *end;

@@ -30,6 +30,8 @@ std::string_view to_string(AuditEvent e) noexcept {
       return "flow_throttled";
     case AuditEvent::kMessageRejected:
       return "message_rejected";
+    case AuditEvent::kTradingDayRolled:
+      return "trading_day_rolled";
   }
   return "unknown";
 }

@@ -34,6 +34,9 @@ enum class AuditEvent : std::uint8_t {
   // failed data-dictionary validation and drew a session Reject; on the
   // exchange leg, a report riskgate did not act on.
   kMessageRejected = 12,
+  // A new trading day began (route::TradingDay): value = the new day number
+  // (local date of its start, days since 1970-01-01), limit = the old one.
+  kTradingDayRolled = 13,
 };
 [[nodiscard]] std::string_view to_string(AuditEvent e) noexcept;
 

@@ -32,9 +32,9 @@ Spec daily(std::string_view start, std::string_view end, Zone z = {}) {
 // Europe/London in 2024, by hand: BST from 31 March 01:00 UTC to 27 October
 // 01:00 UTC.
 Zone london_2024() {
-  return Zone::with_transitions("Europe/London", 0,
-                                {{utc(2024, 3, 31, 1) / kSecNs, 3600},
-                                 {utc(2024, 10, 27, 1) / kSecNs, 0}});
+  return Zone::with_transitions(
+      "Europe/London", 0,
+      {{utc(2024, 3, 31, 1) / kSecNs, 3600}, {utc(2024, 10, 27, 1) / kSecNs, 0}});
 }
 
 TEST(Schedule, ADailyScheduleStartsATradingDayAtStartTimeEachDay) {
@@ -81,7 +81,7 @@ TEST(Schedule, AWeeklySessionRunsFromStartDayStartTimeToEndDayEndTime) {
   // 2024-01-07 is a Sunday; 17:00 at UTC-5 is 22:00 UTC.
   EXPECT_FALSE(s.active(utc(2024, 1, 7, 21, 59, 59)));
   EXPECT_TRUE(s.active(utc(2024, 1, 7, 22)));
-  EXPECT_TRUE(s.active(utc(2024, 1, 10, 12)));         // Wednesday.
+  EXPECT_TRUE(s.active(utc(2024, 1, 10, 12)));          // Wednesday.
   EXPECT_TRUE(s.active(utc(2024, 1, 12, 21, 59, 59)));  // Friday 16:59:59 local.
   EXPECT_FALSE(s.active(utc(2024, 1, 12, 22)));
   EXPECT_FALSE(s.active(utc(2024, 1, 13, 12)));  // Saturday.
