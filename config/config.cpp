@@ -64,6 +64,100 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 // ---------------------------------------------------------------------------
+// Schedules: QuickFIX's StartTime / EndTime / StartDay / EndDay / TimeZone,
+// parsed by common/trading_schedule (one parser for the format).
+
+std::optional<std::int32_t> time_key(Table& t, std::string_view key) {
+  auto v = t.str(key);
+  if (!v) return std::nullopt;
+  try {
+    return schedule::parse_time_of_day(*v);
+  } catch (const std::invalid_argument& e) {
+    t.error(key, e.what());
+  }
+  return std::nullopt;
+}
+
+std::optional<int> day_key(Table& t, std::string_view key) {
+  auto v = t.str(key);
+  if (!v) return std::nullopt;
+  try {
+    return schedule::parse_weekday(*v);
+  } catch (const std::invalid_argument& e) {
+    t.error(key, e.what());
+  }
+  return std::nullopt;
+}
+
+std::optional<schedule::Zone> zone_key(Table& t) {
+  auto v = t.str("TimeZone");
+  if (!v) return std::nullopt;
+  try {
+    return schedule::parse_zone(*v);
+  } catch (const std::invalid_argument& e) {
+    t.error("TimeZone", e.what());
+  }
+  return std::nullopt;
+}
+
+// [gateway]: one daily boundary for the whole gateway.
+void parse_trading_day(Table& t, schedule::Spec& day) {
+  if (auto v = time_key(t, "StartTime")) day.start_s = day.end_s = *v;
+  if (auto z = zone_key(t)) day.zone = std::move(*z);
+  for (auto k : {"EndTime", "StartDay", "EndDay"}) {
+    if (t.has(k)) {
+      t.error(k,
+              "the gateway's trading day is a daily boundary (StartTime, TimeZone); trading "
+              "hours and weekly schedules belong to a [[session]]");
+    }
+  }
+}
+
+// [[session]]: absent keys (or NonStopSession = true) = no schedule.
+void parse_session_schedule(Table& t, const GatewayDef& g, SessionDef& s) {
+  const bool non_stop = t.boolean("NonStopSession").value_or(false);
+  const bool any = t.has("StartTime") || t.has("EndTime") || t.has("StartDay") || t.has("EndDay") ||
+                   t.has("TimeZone");
+  if (non_stop) {
+    if (any) {
+      t.error("NonStopSession",
+              "true, but the session also sets schedule keys (StartTime, EndTime, StartDay, "
+              "EndDay, TimeZone): use one or the other");
+    }
+    return;
+  }
+  if (!any) return;
+  const auto start = time_key(t, "StartTime");
+  const auto end = time_key(t, "EndTime");
+  const auto start_day = day_key(t, "StartDay");
+  const auto end_day = day_key(t, "EndDay");
+  auto zone = zone_key(t);
+  bool ok = start && end;
+  if (t.has("StartTime") != t.has("EndTime")) {
+    t.error(t.has("StartTime") ? "StartTime" : "EndTime",
+            "set StartTime and EndTime together (or neither: a non-stop session)");
+    ok = false;
+  } else if (!t.has("StartTime")) {
+    t.error(t.has("TimeZone") ? "TimeZone" : (t.has("StartDay") ? "StartDay" : "EndDay"),
+            "needs StartTime and EndTime");
+    ok = false;
+  }
+  if (t.has("StartDay") != t.has("EndDay")) {
+    t.error(t.has("StartDay") ? "StartDay" : "EndDay",
+            "set StartDay and EndDay together (a weekly session), or neither (a daily one)");
+    ok = false;
+  }
+  if (!ok || (t.has("StartDay") && !(start_day && end_day)) || (t.has("TimeZone") && !zone)) return;
+  schedule::Spec spec;
+  spec.start_s = *start;
+  spec.end_s = *end;
+  spec.start_day = start_day.value_or(-1);
+  spec.end_day = end_day.value_or(-1);
+  spec.zone = zone ? std::move(*zone) : g.trading_day.zone;
+  s.schedule = std::move(spec);
+}
+
+// ---------------------------------------------------------------------------
 // [gateway]
 
 void parse_gateway(Table& t, GatewayDef& g) {
@@ -128,6 +222,7 @@ void parse_gateway(Table& t, GatewayDef& g) {
                 ") must be <= MaxPendingConnections (" + std::to_string(g.max_pending_connections) +
                 ")");
   }
+  parse_trading_day(t, g.trading_day);
   t.finish();
 }
 
@@ -228,6 +323,7 @@ SessionDef parse_session(Table& t, const GatewayDef& g, KeyLines& lines) {
     t.error("ValidateFieldsHaveValues",
             "riskgate always rejects empty fields (SessionRejectReason 4); only true is accepted");
   }
+  parse_session_schedule(t, g, s);
 
   if (!role_known) {
     // Mark the role-specific keys as known so the only error is the role.

@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/trading_schedule.hpp"
 #include "risk/config.hpp"
 
 namespace riskgate::config {
@@ -119,6 +120,12 @@ struct SessionDef {
   // the build digest tag). Default: true when the gateway has a manifest.
   bool identity_required = false;
   OnUnapprovedIdentity on_unapproved_identity = OnUnapprovedIdentity::kRefuse;  // (acceptor)
+  // QuickFIX's session schedule (StartTime, EndTime, StartDay, EndDay,
+  // TimeZone). Empty: the session never ends (QuickFIX's NonStopSession), the
+  // default. Set: new orders are refused outside the window ("outside trading
+  // hours"; cancels pass), and sequence numbers reset when a new period
+  // starts at StartTime, as QuickFIX does.
+  std::optional<schedule::Spec> schedule;
   int line = 0;  // Line of the [[session]] header, for later error messages.
 };
 
@@ -143,6 +150,10 @@ struct GatewayDef {
   // closed at once, unread.
   std::uint32_t max_pending_connections = 64;
   std::uint32_t max_pending_per_address = 8;
+  // The gateway's trading day (StartTime, TimeZone in [gateway]): a daily
+  // boundary at which per-day limits and ClOrdID tables reset. Default
+  // 00:00:00 UTC; start_s == end_s, so the day has no closed hours.
+  schedule::Spec trading_day;
 };
 
 struct Config {

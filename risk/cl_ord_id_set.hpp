@@ -21,7 +21,7 @@
 // comes from the key's top 32 bits (multiply-shift onto any bucket count, so
 // the size need not round up to a power of two); the fingerprint from bits
 // 1..16, independent of the home. Slots fill in order and are never freed
-// (a session's ids are remembered all day), so a bucket's used slots are a
+// (a session's ids are remembered all day; clear() empties the set), so a bucket's used slots are a
 // prefix: a probe that meets a bucket with a free slot has seen every key
 // that could be there. A full bucket overflows into the next (cyclically).
 // The set refuses inserts at `capacity`, which is at most 80 % of the slots,
@@ -116,6 +116,15 @@ class ClOrdIdSet {
   }
 
   bool insert(std::uint64_t key) noexcept { return insert(probe(key), key); }
+
+  // Forgets every key (a new trading day). Zeroes the fingerprint array
+  // (2.5 MB at 2^20 ids: ~100 us, once a day on the owning thread); the key
+  // array needs no clearing, since a slot is free exactly when its
+  // fingerprint is 0. No allocation.
+  void clear() noexcept {
+    for (std::size_t b = 0; b < buckets_; ++b) fps_[b] = Bucket{};
+    count_ = 0;
+  }
   [[nodiscard]] bool contains(std::uint64_t key) const noexcept { return probe(key).found; }
 
   // For tests: the home bucket and fingerprint a key gets.

@@ -5,10 +5,11 @@
 // ============================================================================
 // Threads
 //   * Control thread: constructs the Engine, calls reload(), reenable_flow(),
-//     reset_day(), set_audit_available(), set_exchange_available(), and the
-//     kill board's engage/release. These may allocate and throw.
+//     set_audit_available(), set_exchange_available(), and the kill board's
+//     engage/release. These may allocate and throw.
 //   * I/O threads: check(), commit(), rollback(), check_cancel(),
-//     note_message(), on_sent_failed(), on_execution(), on_replaced(). No lock, no syscall, no
+//     note_message(), on_sent_failed(), on_execution(), on_replaced(), and at the
+//     trading-day boundary reset_day() and reset_session_day(). No lock, no syscall, no
 //     allocation, no exception. Each SessionState is owned by the one I/O thread that serves that
 //     client session (its route group); Reservations are owned by the gateway's order record, on
 //     that same thread.
@@ -460,8 +461,21 @@ class Engine {
   bool reenable_flow(std::string_view account, std::string_view symbol, Side side) noexcept;
 
   // Start of a trading day: day totals (cumulative qty, gross notional) back
-  // to zero (gross keeps the notional of working orders).
+  // to zero (gross keeps the notional of working orders), the parent table
+  // emptied, the day number bumped.
+  // Thread: the I/O thread that serves every client session (the gateway
+  // runs one; route::TradingDay calls it at the boundary), so no order or
+  // fill of any session runs concurrently and the per-session flow shares
+  // it rewrites have their one writer. With several I/O threads it would
+  // have to run with all of them parked at the boundary. The control thread
+  // may keep reading usage (account_usage, flow_usage, table_usage): those
+  // reads are relaxed and a status taken during the reset mixes the two days.
   void reset_day() noexcept;
+
+  // Start of a trading day for one client session: its ClOrdID table is
+  // emptied, so an id used yesterday may be used again (the same id twice in
+  // one day stays a duplicate). The I/O thread that owns `session`.
+  void reset_session_day(SessionState& session) noexcept;
 
   // Fail-closed flags the gateway sets: while false, new orders are refused.
   void set_audit_available(bool available) noexcept;
@@ -608,8 +622,8 @@ class Engine {
   alignas(kCacheLine) std::atomic<std::uint32_t> parents_used_{0};
   alignas(kCacheLine) std::atomic<std::uint32_t> session_symbols_used_{0};
   // Trading day (mod 128), bumped by reset_day(); see Reservation::parent_day.
-  // Relaxed: read by the I/O threads only to tag tickets and compare them;
-  // reset_day() runs at a quiet moment.
+  // Relaxed: read by the I/O threads only to tag tickets and compare them,
+  // and reset_day() runs on the (one) I/O thread itself.
   std::atomic<std::uint32_t> day_{0};
   Flags flags_;
 };

@@ -30,9 +30,9 @@
 // for status while the I/O thread writes (each value is read whole; a status
 // line that mixes two updates is harmless). Two control-thread writers are
 // the exceptions: the operator's reenable_flow() resets a row's execution
-// count, which count_fill() therefore updates by CAS; and reset_day(), whose
-// share resets must run on the I/O thread (or with the flow stopped) once a
-// trading-day schedule calls it.
+// count, which count_fill() therefore updates by CAS. reset_day() rewrites
+// the shares too, but runs on the I/O thread itself (route::TradingDay, at
+// the trading-day boundary), so it is no second writer.
 #pragma once
 
 #include <array>

@@ -248,9 +248,14 @@ bool Engine::reenable_flow(std::string_view account, std::string_view symbol, Si
   return true;
 }
 
+void Engine::reset_session_day(SessionState& session) noexcept {
+  session.ids_.clear();
+}
+
 void Engine::reset_day() noexcept {
-  // Meant for a quiet moment (start of day). Concurrent reservations are not
-  // lost: gross is reduced by what was traded, not overwritten.
+  // On the I/O thread (see engine.hpp). Were another thread to reserve
+  // meanwhile, nothing would be lost: gross is reduced by what was traded,
+  // not overwritten.
   for (std::uint64_t p = 0; p <= pair_mask_; ++p) {
     if (pairs_[p].key.load(std::memory_order_acquire) == 0) continue;
     for (SideState& s : pairs_[p].sides) {

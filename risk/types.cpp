@@ -79,6 +79,8 @@ std::string_view rule_name(RuleId r) noexcept {
       return "audit_unavailable";
     case RuleId::kExchangeUnavailable:
       return "exchange_unavailable";
+    case RuleId::kOutsideTradingHours:
+      return "outside_trading_hours";
     case RuleId::kFlowExecQty:
       return "flow_exec_qty";
     case RuleId::kFlowExecNotional:
@@ -136,7 +138,8 @@ int ord_rej_reason(RuleId r) noexcept {
     case RuleId::kInstrumentNotPermitted:
       return 0;
     case RuleId::kExchangeUnavailable:
-      return 2;
+    case RuleId::kOutsideTradingHours:
+      return 2;  // Exchange closed.
     case RuleId::kRiskStateFull:
     case RuleId::kAuditUnavailable:
       return 99;
@@ -288,6 +291,9 @@ std::size_t format_reject_text(const Decision& d, const OrderView& o, char* out,
       break;
     case RuleId::kExchangeUnavailable:
       w.put(": the exchange session cannot take orders");
+      break;
+    case RuleId::kOutsideTradingHours:
+      w.put(": new orders are refused outside the session's StartTime..EndTime (cancels pass)");
       break;
     default: {
       w.put(": ");

@@ -111,6 +111,9 @@ enum class RuleId : std::uint16_t {
   kFlowOrders,
   kFlowFills,
   kFlowThrottle,  // The session is held to the throttle rate after a breach.
+  // Schedule (issue 11): a new order or replace outside the session's
+  // StartTime..EndTime window (decided by the route, not by check()).
+  kOutsideTradingHours,
   kCount
 };
 

@@ -32,6 +32,7 @@
 #include "gateway/net/pending_limit.hpp"
 #include "gateway/net/tcp_connection.hpp"
 #include "gateway/route/route_group.hpp"
+#include "gateway/route/trading_day.hpp"
 #include "risk/engine.hpp"
 
 namespace riskgate::app {
@@ -124,6 +125,8 @@ class Gateway final : public control::GatewayControl {
   std::unique_ptr<net::IoThread> io_;
   std::unique_ptr<session::Clock> clock_;
   std::vector<std::unique_ptr<route::RouteGroup>> groups_;
+  // The trading day and session schedules; stepped by io_tick (I/O thread).
+  std::unique_ptr<route::TradingDay> trading_day_;
   std::vector<std::unique_ptr<Slot>> slots_;  // Index = session index in cfg_.sessions.
   std::vector<std::unique_ptr<net::Listener>> listeners_;
   std::vector<PendingConn> pending_;          // Awaiting a Logon; at most MaxPendingConnections.

@@ -34,6 +34,8 @@ std::string_view to_string(AuditEvent e) noexcept {
       return "report_anomaly";
     case AuditEvent::kExchangeReject:
       return "exchange_reject";
+    case AuditEvent::kTradingDayRolled:
+      return "trading_day_rolled";
   }
   return "unknown";
 }

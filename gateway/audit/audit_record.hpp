@@ -42,6 +42,9 @@ enum class AuditEvent : std::uint8_t {
   // Reject (35=3) or a BusinessMessageReject (35=j): relayed to the engine as
   // an order reject or a cancel reject, and the order's exposure released.
   kExchangeReject = 14,
+  // A new trading day began (route::TradingDay): value = the new day number
+  // (local date of its start, days since 1970-01-01), limit = the old one.
+  kTradingDayRolled = 15,
 };
 [[nodiscard]] std::string_view to_string(AuditEvent e) noexcept;
 

@@ -163,6 +163,15 @@ void RouteGroup::on_client_message(ClientLeg& leg, const codec::Message& msg) no
     }
     return;
   }
+  if (!is_cancel && !leg.in_trading_hours()) {
+    // Outside the schedule window (route::TradingDay keeps the flag): refused
+    // before risk, so it consumes no budget and counts toward no auto-kill.
+    // Cancels pass, so working orders can always be pulled.
+    risk::Decision closed;
+    closed.rule = risk::RuleId::kOutsideTradingHours;
+    refuse(leg, msg, view, closed);
+    return;
+  }
   if (is_cancel) {
     handle_cancel(leg, msg, view);
   } else {

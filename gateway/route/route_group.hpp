@@ -87,6 +87,11 @@ class ClientLeg final : public session::Handler {
   [[nodiscard]] risk::SessionIdx index() const noexcept { return idx_; }
   [[nodiscard]] const ClientOptions& options() const noexcept { return opts_; }
   [[nodiscard]] risk::SessionState& risk_state() noexcept { return risk_state_; }
+  // Inside its trading hours (and its exchange session's): new orders and
+  // replaces may go. Set by route::TradingDay on this leg's I/O thread;
+  // true when no schedule applies.
+  [[nodiscard]] bool in_trading_hours() const noexcept { return trading_hours_; }
+  void set_trading_hours(bool open) noexcept { trading_hours_ = open; }
 
   // Decides whether a Logon may proceed (identity / version checks). Set by
   // the gateway at start; empty = always accepted.
@@ -115,6 +120,7 @@ class ClientLeg final : public session::Handler {
   ClientOptions opts_;
   risk::SessionState risk_state_;
   session::Session* session_ = nullptr;
+  bool trading_hours_ = true;
 };
 
 struct GroupOptions {
@@ -133,6 +139,7 @@ class RouteGroup final : public session::Handler {
   RouteGroup(GroupOptions opts, risk::Engine& engine, session::Clock& clock, AuditSink& audit);
 
   void attach_exchange(session::Session& s) noexcept { exchange_ = &s; }
+  [[nodiscard]] session::Session* exchange() noexcept { return exchange_; }
   ClientLeg& add_client(risk::SessionIdx idx, ClientOptions opts);  // Setup only.
 
   [[nodiscard]] std::vector<std::unique_ptr<ClientLeg>>& clients() noexcept { return clients_; }

@@ -779,3 +779,60 @@ TEST(BoundedConfig, TheShippedConfigDocumentsEveryNewKey) {
 
 }  // namespace
 }  // namespace riskgate::config
+
+// ---------------------------------------------------------------------------
+// Schedules (issue 11, item 5)
+
+namespace riskgate::config {
+namespace {
+
+TEST(Schedule, WithoutScheduleKeysTheDayStartsAtMidnightUtcAndSessionsNeverEnd) {
+  const Config c = parse_config(kMinimal, "test.toml");
+  EXPECT_EQ(c.gateway.trading_day.start_s, 0);
+  EXPECT_EQ(c.gateway.trading_day.zone.name(), "UTC");
+  EXPECT_FALSE(c.find_session("ENGINE1")->schedule.has_value());
+}
+
+TEST(Schedule, TheGatewayDayAndASessionWindowAreReadWithQuickFixKeys) {
+  const std::string text =
+      "[gateway]\nStartTime = \"17:00:00\"\nTimeZone = \"UTC-05:00\"\n" +
+      replace_line(kMinimal, "Route = \"EXCH\"\n",
+                   "Route = \"EXCH\"\nStartTime = \"08:00:00\"\nEndTime = \"16:30:00\"\n"
+                   "StartDay = \"Mon\"\nEndDay = \"Friday\"\n");
+  const Config c = parse_config(text, "test.toml");
+  EXPECT_EQ(c.gateway.trading_day.start_s, 17 * 3600);
+  EXPECT_EQ(c.gateway.trading_day.zone.offset_at(0), -5 * 3600);
+  const auto& s = c.find_session("ENGINE1")->schedule;
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->start_s, 8 * 3600);
+  EXPECT_EQ(s->end_s, 16 * 3600 + 1800);
+  EXPECT_EQ(s->start_day, 1);
+  EXPECT_EQ(s->end_day, 5);
+  EXPECT_EQ(s->zone.name(), "UTC-05:00");  // The gateway's zone by default.
+}
+
+TEST(Schedule, BadScheduleValuesNameTheKeyAndTheReason) {
+  const std::string bad_time = replace_line(kMinimal, "Route = \"EXCH\"\n",
+                                            "Route = \"EXCH\"\nStartTime = \"8:00\"\n"
+                                            "EndTime = \"16:00:00\"\n");
+  EXPECT_CONTAINS(error_of(bad_time), "session \"ENGINE1\": StartTime: expected \"HH:MM:SS\"");
+  const std::string only_start =
+      replace_line(kMinimal, "Route = \"EXCH\"\n", "Route = \"EXCH\"\nStartTime = \"08:00:00\"\n");
+  EXPECT_CONTAINS(error_of(only_start), "StartTime: set StartTime and EndTime together");
+  const std::string bad_day = replace_line(kMinimal, "Route = \"EXCH\"\n",
+                                           "Route = \"EXCH\"\nStartTime = \"08:00:00\"\n"
+                                           "EndTime = \"16:00:00\"\nStartDay = \"Funday\"\n"
+                                           "EndDay = \"Fri\"\n");
+  EXPECT_CONTAINS(error_of(bad_day), "StartDay: expected a weekday");
+  const std::string iana = "[gateway]\nTimeZone = \"Europe/London\"\n" + kMinimal;
+  EXPECT_CONTAINS(error_of(iana), "TimeZone: \"Europe/London\" is not UTC or a fixed offset");
+  const std::string gw_end = "[gateway]\nEndTime = \"16:00:00\"\n" + kMinimal;
+  EXPECT_CONTAINS(error_of(gw_end), "EndTime: the gateway's trading day is a daily boundary");
+  const std::string both = replace_line(kMinimal, "Route = \"EXCH\"\n",
+                                        "Route = \"EXCH\"\nNonStopSession = true\n"
+                                        "StartTime = \"08:00:00\"\nEndTime = \"16:00:00\"\n");
+  EXPECT_CONTAINS(error_of(both), "NonStopSession: true, but the session also sets schedule keys");
+}
+
+}  // namespace
+}  // namespace riskgate::config

@@ -152,4 +152,18 @@ TEST(HugeArray, AMoveHandsTheMemoryOverAndEmptiesTheSource) {
   EXPECT_EQ(c.size(), 1000u);
 }
 
+TEST(ClOrdIdSet, AClearedSetForgetsEveryKeyAndTakesAsManyAgain) {
+  ClOrdIdSet set(1000);
+  for (std::uint64_t k = 1; k <= 1000; ++k) ASSERT_TRUE(set.insert(k * 0x9E3779B97F4A7C15ull | 1));
+  EXPECT_TRUE(set.full());
+  set.clear();
+  EXPECT_EQ(set.size(), 0u);
+  for (std::uint64_t k = 1; k <= 1000; ++k) {
+    const std::uint64_t key = k * 0x9E3779B97F4A7C15ull | 1;
+    EXPECT_FALSE(set.contains(key));
+    ASSERT_TRUE(set.insert(key));
+  }
+  EXPECT_TRUE(set.contains(0x9E3779B97F4A7C15ull | 1));
+}
+
 }  // namespace
