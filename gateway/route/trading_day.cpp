@@ -4,6 +4,8 @@
 #include <charconv>
 #include <utility>
 
+#include "gateway/route/text_buf.hpp"
+
 namespace riskgate::route {
 
 TradingDay::TradingDay(schedule::Schedule day, risk::Engine& engine, AuditSink& audit)
@@ -103,16 +105,13 @@ void TradingDay::roll(std::int64_t from, std::int64_t to, std::int64_t utc_ns) n
   audit::AuditRecord::set(r.session, "gateway");
   audit::AuditRecord::set(r.rule, "trading_day");
   char text[sizeof r.text] = {};
-  constexpr std::string_view kHead = "trading day ";
-  char* p = std::copy(kHead.begin(), kHead.end(), text);
-  char* const end = text + sizeof text - 1;
-  p = std::to_chars(p, end, from).ptr;
-  constexpr std::string_view kArrow = " -> ";
-  p = std::copy(kArrow.begin(), kArrow.end(), p);
-  p = std::to_chars(p, end, to).ptr;
-  constexpr std::string_view kTail = ": per-day limits and ClOrdID tables reset";
-  p = std::copy(kTail.begin(), kTail.end(), p);
-  audit::AuditRecord::set(r.text, std::string_view(text, static_cast<std::size_t>(p - text)));
+  TextBuf t(text, sizeof text - 1);  // Truncates, never overruns.
+  t.put("trading day ");
+  t.put_int(from);
+  t.put(" -> ");
+  t.put_int(to);
+  t.put(": per-day limits and ClOrdID tables reset");
+  audit::AuditRecord::set(r.text, t.view());
   // The roll has happened whether or not the audit can take the record; a
   // failing audit log refuses new orders by itself (fail closed).
   (void)audit_.try_record(r);
