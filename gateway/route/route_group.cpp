@@ -66,6 +66,13 @@ RouteGroup::RouteGroup(GroupOptions opts, risk::Engine& engine, session::Clock& 
       clock_(clock),
       audit_(audit),
       orders_(opts_.max_working_orders) {
+  // Generated ids (kill cancels, mass cancels, our own ExecIDs) must never
+  // repeat, across restarts and days, because venues refuse a duplicate
+  // ClOrdID within a day. The counter starts at the wall clock in ns: a
+  // restart takes far longer than one id per ns, so a new process starts
+  // above every id the old one issued, as long as the clock does not step
+  // back across the restart.
+  id_counter_ = static_cast<std::uint64_t>(clock_.utc_ns());
   // Until the exchange leg logs on, every new order is refused.
   engine_.set_exchange_available(opts_.exchange_idx, false);
 }
@@ -82,15 +89,18 @@ std::string_view RouteGroup::now_stamp() noexcept {
 }
 
 std::string_view RouteGroup::next_id(std::string_view prefix) noexcept {
-  // prefix + decimal counter; prefixes are short literals ("RGR", "RGK").
+  // prefix + the counter in base 36 (digits, then upper-case letters):
+  // "RGK" + 12 characters, inside the 20 characters many venues allow for
+  // ClOrdID. Prefixes are short literals ("RGR", "RGK", "RGM").
+  static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   std::size_t n = prefix.size();
   std::memcpy(gen_id_, prefix.data(), n);
-  char digits[24];
+  char digits[16];
   std::size_t d = 0;
   std::uint64_t v = ++id_counter_;
   do {
-    digits[d++] = static_cast<char>('0' + v % 10);
-    v /= 10;
+    digits[d++] = kDigits[v % 36];
+    v /= 36;
   } while (v != 0);
   while (d > 0) gen_id_[n++] = digits[--d];
   return {gen_id_, n};

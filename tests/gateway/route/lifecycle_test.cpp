@@ -129,6 +129,27 @@ TEST_F(LifecycleTest, AFillWhoseLeavesQtyIsZeroWhileOrdStatusSaysPartialKeepsThe
   EXPECT_EQ(h.group().cancel_working({}, "test kill"), 1u);
 }
 
+TEST_F(LifecycleTest, KillCancelIdsAreShortAndStartAboveTheWallClockSoARestartNeverRepeatsThem) {
+  place(0, "C1");
+  place(0, "C2");
+  h.exchange_wire.sent.clear();
+  ASSERT_EQ(h.group().cancel_working({}, "test kill"), 2u);
+  ASSERT_EQ(h.exchange_wire.sent.size(), 2u);
+  std::vector<std::string> ids;
+  for (const auto& m : h.exchange_wire.sent) ids.push_back(Parsed(m).get(11));
+  EXPECT_NE(ids[0], ids[1]);
+  for (const std::string& id : ids) {
+    ASSERT_EQ(id.rfind("RGK", 0), 0u) << id;
+    EXPECT_LE(id.size(), 20u) << "within the ClOrdID length venues commonly allow";
+    // Base 36 back to the counter: it started at the group's construction
+    // time in ns, so a later process (a restart) starts above it.
+    std::uint64_t v = 0;
+    for (char c : id.substr(3))
+      v = v * 36 + static_cast<std::uint64_t>(c <= '9' ? c - '0' : c - 'A' + 10);
+    EXPECT_GT(v, static_cast<std::uint64_t>(riskgate::testing::kUtcStart)) << id;
+  }
+}
+
 TEST_F(LifecycleWithoutExchangeDictionary, APartialFillWithoutLeavesQtyKeepsTheOrderWorking) {
   place(0, "C1");
   from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
