@@ -425,6 +425,27 @@ bool RouteGroup::in_scope(const Table::Entry& e, const Scope& s) const noexcept 
   }
 }
 
+bool RouteGroup::send_kill_cancel(Table::Entry& e) noexcept {
+  if (exchange_ == nullptr || exchange_->state() != session::State::kActive) return false;
+  CancelInfo c;
+  c.cl_ord_id = next_id("RGK");
+  c.orig_cl_ord_id = e.exch_id.view();
+  c.account = e.account.view();
+  c.symbol = e.symbol.view();
+  c.side = e.side;
+  c.order_qty = e.order_qty;
+  c.transact_time = now_stamp();
+  codec::BodyBuilder b({body_, sizeof body_});
+  if (!build_cancel_request(b, c)) return false;
+  remember_seq(e, true);
+  if (exchange_->send_app(mt::kOrderCancelRequest, b.view()) != session::SendResult::kSent)
+    return false;
+  // Mark the order so its own cancel ack routes back to the client, and so
+  // a second kill does not cancel it twice.
+  e.gateway_initiated = true;
+  return true;
+}
+
 std::size_t RouteGroup::cancel_working(const Scope& scope, std::string_view why) noexcept {
   if (exchange_ == nullptr || exchange_->state() != session::State::kActive) return 0;
   const bool whole_session =
@@ -448,23 +469,7 @@ std::size_t RouteGroup::cancel_working(const Scope& scope, std::string_view why)
   orders_.for_each([&](Table::Entry& e) {
     if (!is_order_state(e.state) || !in_scope(e, scope)) return;
     if (e.gateway_initiated) return;
-    CancelInfo c;
-    c.cl_ord_id = next_id("RGK");
-    c.orig_cl_ord_id = e.exch_id.view();
-    c.account = e.account.view();
-    c.symbol = e.symbol.view();
-    c.side = e.side;
-    c.order_qty = e.order_qty;
-    c.transact_time = now_stamp();
-    codec::BodyBuilder b({body_, sizeof body_});
-    if (!build_cancel_request(b, c)) return;
-    remember_seq(e, true);
-    if (exchange_->send_app(mt::kOrderCancelRequest, b.view()) != session::SendResult::kSent)
-      return;
-    // Mark the order so its own cancel ack routes back to the client, and so
-    // a second kill does not cancel it twice.
-    e.gateway_initiated = true;
-    ++sent;
+    if (send_kill_cancel(e)) ++sent;
   });
   counters.kill_cancels.store(counters.kill_cancels.load(std::memory_order_relaxed) + sent,
                               std::memory_order_relaxed);

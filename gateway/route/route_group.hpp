@@ -155,6 +155,9 @@ class RouteGroup final : public session::Handler {
   // scope at the exchange, and log out clients in scope that asked for it.
   // Returns the number of cancel requests sent (1 for a mass cancel).
   std::size_t cancel_working(const Scope& scope, std::string_view why) noexcept;
+  // On the exchange leg's Logon: cancels every order still working in a
+  // scope the kill board has engaged (a kill while the leg was down).
+  std::size_t finish_kills() noexcept;
   void logout_clients(const Scope& scope, std::string_view why) noexcept;
 
   // An audit line (AuditEvent::kSessionEvent) for a session's logon, logout
@@ -245,6 +248,9 @@ class RouteGroup final : public session::Handler {
                          std::string_view orig_cl_ord_id) noexcept;
   ClientLeg* owner_by_prefix(std::string_view exch_id) noexcept;
   bool in_scope(const Table::Entry& e, const Scope& s) const noexcept;
+  // One OrderCancelRequest for `e`, marking it gateway-initiated; false when
+  // the leg is down or the send failed (the next kill or Logon tries again).
+  bool send_kill_cancel(Table::Entry& e) noexcept;
   void finish(Table::Entry* e) noexcept;
   bool audit(audit::AuditEvent ev, const ClientLeg* leg, const risk::OrderView* view,
              const risk::Decision* d, std::string_view text) noexcept;

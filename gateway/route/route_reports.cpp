@@ -39,6 +39,35 @@ void RouteGroup::on_logon() noexcept {
   std::fill(seq_ring_.begin(), seq_ring_.end(), 0u);
   engine_.set_exchange_available(opts_.exchange_idx, true);
   note_session_event(nullptr, "logged on", {});
+  if (opts_.cancel_on_kill) finish_kills();
+}
+
+// A kill engaged while the exchange leg was down sent no cancel then (or a
+// cancel was lost with the connection): every order still working in a
+// killed scope gets its cancel now, the first moment the venue can take it.
+std::size_t RouteGroup::finish_kills() noexcept {
+  const risk::KillSwitchBoard& kills = engine_.kills();
+  std::size_t sent = 0;
+  orders_.for_each([&](Table::Entry& e) {
+    if (!is_order_state(e.state) || e.gateway_initiated) return;
+    risk::KillKey key;
+    key.exchange_session = opts_.exchange_idx;
+    key.client_session = e.client_session;
+    key.account = e.ticket.account;
+    key.symbol = e.ticket.symbol;
+    if (kills.is_killed(key) == risk::KillScope::kNone) return;
+    if (send_kill_cancel(e)) ++sent;
+  });
+  if (sent != 0) {
+    counters.kill_cancels.store(counters.kill_cancels.load(std::memory_order_relaxed) + sent,
+                                std::memory_order_relaxed);
+    TextBuf t(text_, sizeof text_);
+    t.put("exchange back: ");
+    t.put_uint(sent);
+    t.put(" kill cancels sent for orders still working in killed scopes");
+    (void)audit(AuditEvent::kCancelSent, nullptr, nullptr, nullptr, t.view());
+  }
+  return sent;
 }
 
 void RouteGroup::on_logout(std::string_view reason) noexcept {

@@ -150,6 +150,39 @@ TEST_F(LifecycleTest, KillCancelIdsAreShortAndStartAboveTheWallClockSoARestartNe
   }
 }
 
+TEST_F(LifecycleTest, AKillEngagedWhileTheExchangeLegIsDownCancelsWhenTheLegLogsOnAgain) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  place(1, "D1");  // Another engine's order: outside the kill's scope.
+  from_exchange(h.report("E2-D1", '0', '0', 100, 0, 0));
+  h.exchange().on_disconnected();
+  h.engine().kills().engage(riskgate::risk::KillScope::kClientSession, h.leg(0).index(),
+                            riskgate::risk::KillReason::kOperator);
+  EXPECT_EQ(h.group().cancel_working(
+                {riskgate::risk::KillScope::kClientSession, h.leg(0).index(), {}}, "test kill"),
+            0u)
+      << "nothing can be sent while the leg is down";
+  h.exchange_wire.sent.clear();
+  h.exchange().on_connected();
+  const std::string logon = h.exchange_peer.logon(30);
+  ASSERT_EQ(h.from_exchange(logon), logon.size());
+  ASSERT_EQ(h.exchange().state(), riskgate::session::State::kActive);
+  std::vector<std::string> cancelled;
+  for (const auto& m : h.exchange_wire.sent) {
+    const Parsed p(m);
+    if (p.type() == "F") cancelled.push_back(p.get(41));
+  }
+  EXPECT_EQ(cancelled, std::vector<std::string>{"E1-C1"}) << "only the killed engine's order";
+  EXPECT_TRUE(audited(AuditEvent::kCancelSent, "kill cancels sent"));
+  // Once sent, a second Logon does not cancel it again.
+  h.exchange().on_disconnected();
+  h.exchange_wire.sent.clear();
+  h.exchange().on_connected();
+  const std::string again = h.exchange_peer.logon(30);
+  ASSERT_EQ(h.from_exchange(again), again.size());
+  for (const auto& m : h.exchange_wire.sent) EXPECT_NE(Parsed(m).type(), "F");
+}
+
 TEST_F(LifecycleWithoutExchangeDictionary, APartialFillWithoutLeavesQtyKeepsTheOrderWorking) {
   place(0, "C1");
   from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
