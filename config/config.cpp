@@ -303,6 +303,15 @@ SessionDef parse_session(Table& t, const GatewayDef& g, KeyLines& lines) {
   if (auto v = t.integer("ResendRequestTimeout", 1, 3600)) {
     s.resend_request_timeout_s = static_cast<std::int32_t>(*v);
   }
+  // The exchange leg (initiator) departs from QuickFIX's defaults on purpose:
+  // a venue's report carrying a tag our dictionary lacks (FIX 5.0 tags such
+  // as TradeID or AggressorIndicator on a 4.4 session, the venue's own) must
+  // still reach its engine, since a refused report is a fill nobody sees.
+  // Such tags still pass at most once, and groups are still counted.
+  if (!acceptor) {
+    s.allow_unknown_msg_fields = true;
+    s.validate_user_defined_fields = false;
+  }
   if (auto v = t.boolean("UseDataDictionary")) s.use_data_dictionary = *v;
   if (auto v = t.str("DataDictionary")) {
     if (v->empty()) {

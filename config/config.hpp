@@ -114,6 +114,9 @@ struct SessionDef {
   bool use_data_dictionary = true;
   std::string data_dictionary;
   bool validate_fields_out_of_order = true;
+  // QuickFIX's defaults for acceptors (engines); initiators (the exchange
+  // leg) default to user-defined fields unchecked and unknown fields allowed
+  // (config.cpp says why). Set either key to override.
   bool validate_user_defined_fields = true;
   bool allow_unknown_msg_fields = false;
   // (acceptor) Logon must declare an approved identity (tags 1603/1604/1605 +

@@ -108,7 +108,7 @@ class Validator {
   // remembered, compared exactly (never trusted on a hash alone: a
   // collision cannot let a different sequence through), and on a match only
   // the values are checked. Tune: kShapes entries, direct-mapped.
-  static constexpr std::size_t kShapes = 16;
+  static constexpr std::size_t kShapes = 16;  // A power of two (shape_slot).
   static constexpr std::size_t kShapeMaxFields = 40;
 
  private:
@@ -125,6 +125,9 @@ class Validator {
   [[nodiscard]] Verdict validate_walk(const codec::Message& m, int mi, bool& cacheable) noexcept;
   void remember(const codec::Message& m, int mi, std::size_t slot) noexcept;
   std::array<Shape, kShapes> shapes_{};
+  // Tags of the message being walked that the dictionary does not define
+  // (let through by a switch), to refuse a repeat of one.
+  std::array<std::uint32_t, codec::Message::kMaxFields> unknown_{};
   std::uint64_t shape_hits_ = 0;
 
   std::shared_ptr<const Dictionary> dict_;

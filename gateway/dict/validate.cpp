@@ -8,6 +8,8 @@
 // field a check reads with codec::Message::find() is the only top-level
 // occurrence, and the venue, whatever occurrence it takes, reads that value.
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 
 #include "gateway/codec/tags.hpp"
 #include "gateway/dict/dictionary.hpp"
@@ -265,8 +267,9 @@ namespace {
 std::size_t shape_slot(std::span<const codec::Field> f, int mi) noexcept {
   std::uint64_t h = static_cast<std::uint64_t>(mi) + f.size();
   for (std::size_t i = 0; i < f.size(); ++i) h += std::uint64_t{f[i].tag} * (2 * i + 1);
+  static_assert(std::has_single_bit(Validator::kShapes));
   h *= 0x9E3779B97F4A7C15ULL;
-  return static_cast<std::size_t>(h >> 60) % Validator::kShapes;
+  return static_cast<std::size_t>(h >> (64 - std::bit_width(Validator::kShapes - 1)));
 }
 
 }  // namespace
@@ -301,6 +304,7 @@ Verdict Validator::validate(const codec::Message& m) noexcept {
 
 void Validator::remember(const codec::Message& m, int mi, std::size_t slot) noexcept {
   const Dictionary& d = *dict_;
+  const Dictionary::Scope& body = d.scopes_[d.messages_[static_cast<std::size_t>(mi)].scope];
   Shape& s = shapes_[slot];
   const std::span<const codec::Field> f = m.fields();
   s.msg = mi;
@@ -309,7 +313,10 @@ void Validator::remember(const codec::Message& m, int mi, std::size_t slot) noex
   for (std::size_t i = 0; i < f.size(); ++i) {
     s.tags[i] = f[i].tag;
     const std::uint16_t id = d.dense(f[i].tag);
-    if (id != Dictionary::kNoField && d.fields_[id].check) {
+    // Exactly the values the walk checked: not those of fields a switch let
+    // through as not defined for this type.
+    if (id != Dictionary::kNoField && d.fields_[id].check &&
+        (d.fields_[id].part != 0 || body.has(id))) {
       s.check_pos[s.checks] = static_cast<std::uint8_t>(i);
       s.check_id[s.checks] = id;
       ++s.checks;
@@ -325,7 +332,14 @@ Verdict Validator::validate_walk(const codec::Message& m, int mi, bool& cacheabl
   const Dictionary::Scope& header = d.scopes_[0];
   const Dictionary::Scope& trailer = d.scopes_[1];
   const Dictionary::Scope& body = d.scopes_[d.messages_[static_cast<std::size_t>(mi)].scope];
+  // Each group entry takes a stamp: make sure the counter cannot wrap (and
+  // clear the marks) in the middle of this message.
+  if (stamp_ > UINT32_MAX - (m.fields().size() + 2)) {
+    for (auto& s : seen_) std::fill(s.begin(), s.end(), 0);
+    stamp_ = 0;
+  }
   const std::uint32_t top = next_stamp();
+  std::size_t n_unknown = 0;
   // The loop runs once per field of every inbound message: plain pointers,
   // one dependent load for the field's id and one for its definition, and
   // the value check only for fields that have one.
@@ -344,6 +358,13 @@ Verdict Validator::validate_walk(const codec::Message& m, int mi, bool& cacheabl
       if (part == Part::kTrailer && opts_.fields_out_of_order) {
         return {rr::kTagOutOfOrder, fld.tag, kTextOrder};
       }
+      // Let through by a switch, but never twice: a tag the dictionary does
+      // not know is still one reading (QuickFIX refuses any repeat outside
+      // a group, whatever the switches). Rare, so a linear scan.
+      for (std::size_t k = 0; k < n_unknown; ++k) {
+        if (unknown_[k] == fld.tag) return {rr::kTagAppearsMoreThanOnce, fld.tag, kTextRepeated};
+      }
+      unknown_[n_unknown++] = fld.tag;
       part = Part::kBody;
       ++w.i;
       continue;
@@ -365,6 +386,9 @@ Verdict Validator::validate_walk(const codec::Message& m, int mi, bool& cacheabl
       part = Part::kBody;
       if (!body.has(id)) {
         if (!w.unchecked(fld.tag)) return {rr::kTagNotDefinedForMsgType, fld.tag, kTextNotForType};
+        // Let through, unchecked, but still at most once.
+        if (seen[id] == top) return {rr::kTagAppearsMoreThanOnce, fld.tag, kTextRepeated};
+        seen[id] = top;
         ++w.i;
         continue;
       }

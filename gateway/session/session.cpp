@@ -212,4 +212,24 @@ MessageStore& Session::store() noexcept {
   return impl_->store;
 }
 
+// A Logon is held to the data dictionary before the handler reads its
+// identity tags: "1604=approved|1604=other" must not be approved on its
+// first occurrence. A Logon that fails is answered with a Logout naming the
+// problem (there is no session yet to send a Reject in), then a disconnect.
+bool Session::Impl::logon_valid() noexcept {
+  if (!validator || !validator->known_type(in.msg_type())) return true;
+  const dict::Verdict v = validator->validate(in);
+  if (v.ok()) return true;
+  text.clear()
+      .add("Logon refused: ")
+      .add(v.text)
+      .add(" (tag ")
+      .num(v.ref_tag)
+      .add(", SessionRejectReason ")
+      .num(static_cast<std::uint64_t>(v.reason))
+      .add(")");
+  logout_and_disconnect(text.view());
+  return false;
+}
+
 }  // namespace riskgate::session

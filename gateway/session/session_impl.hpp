@@ -229,6 +229,8 @@ struct Session::Impl {
   // peer's SendingTimes share that prefix for a whole second, so the common
   // case is a 17-byte compare plus the fraction digits.
   bool parse_timestamp(std::string_view st, std::int64_t& ns) noexcept;
+  // Data-dictionary check of an inbound Logon; false: logged out, disconnected.
+  [[nodiscard]] bool logon_valid() noexcept;
   TimeCheck check_sending_time(std::int64_t& sending_ns) noexcept;
   // ---- before logon: the first message must be an acceptable Logon ------
   void on_first_message() noexcept;

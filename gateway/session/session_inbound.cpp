@@ -279,6 +279,7 @@ void Session::Impl::on_first_message() noexcept {
     logout_and_disconnect("Unsupported EncryptMethod(98): only 0 (none)");
     return;
   }
+  if (!logon_valid()) return;
   const std::string_view refusal = handler.on_logon_request(in);
   if (!refusal.empty()) {
     logout_and_disconnect(refusal);
@@ -511,6 +512,7 @@ void Session::Impl::on_logon_reset_in_session(std::uint64_t seq) noexcept {
   }
   // The identity it declares is checked again (issue 4): a reset must not
   // become a way to swap the declared release inside a session.
+  if (!logon_valid()) return;
   const std::string_view refusal = handler.on_logon_request(in);
   if (!refusal.empty()) {
     logout_and_disconnect(refusal);

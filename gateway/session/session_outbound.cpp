@@ -140,7 +140,12 @@ void Session::Impl::send_reject(std::uint64_t ref_seq, std::string_view ref_msg_
   b.add_int(tag::kRefSeqNum, static_cast<std::int64_t>(ref_seq));
   if (ref_tag != 0) b.add_int(tag::kRefTagID, ref_tag);
   if (!ref_msg_type.empty()) b.add(tag::kRefMsgType, ref_msg_type);
-  b.add_int(tag::kSessionRejectReason, reason);
+  // FIX 4.2 defines SessionRejectReason 0-11 only; a stricter 4.2 peer
+  // would reject our Reject for 13-16 or 99. As QuickFIX does, leave 373 out
+  // there: RefTagID and Text still say what was wrong.
+  if (cfg.begin_string != "FIX.4.2" || reason <= 11) {
+    b.add_int(tag::kSessionRejectReason, reason);
+  }
   if (!reject_text.empty()) b.add(tag::kText, reject_text);
   if (send_admin(mt::kReject, b.view())) {
     ++stats.rejects_sent;

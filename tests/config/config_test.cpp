@@ -725,14 +725,17 @@ TEST(BoundedConfig, ATimeoutOfZeroOrAPerAddressCapAboveTheTotalIsRefused) {
                   "MaxPendingConnections");
 }
 
-TEST(DictionaryConfig, ValidationIsOnByDefaultWithQuickFixDefaults) {
+TEST(DictionaryConfig, ValidationIsOnByDefaultWithQuickFixDefaultsOnTheEngineLeg) {
   const Config c = parse_config(kMinimal, "t.toml");
   for (const SessionDef& s : c.sessions) {
+    const bool engine_leg = s.connection_type == ConnectionType::kAcceptor;
     EXPECT_TRUE(s.use_data_dictionary) << s.name;
     EXPECT_TRUE(s.data_dictionary.empty()) << s.name;  // The built-in one.
     EXPECT_TRUE(s.validate_fields_out_of_order) << s.name;
-    EXPECT_TRUE(s.validate_user_defined_fields) << s.name;
-    EXPECT_FALSE(s.allow_unknown_msg_fields) << s.name;
+    // The exchange leg lets unknown tags through (once each): a refused
+    // report would be a fill the engine never sees.
+    EXPECT_EQ(s.validate_user_defined_fields, engine_leg) << s.name;
+    EXPECT_EQ(s.allow_unknown_msg_fields, !engine_leg) << s.name;
   }
 }
 
@@ -749,6 +752,13 @@ TEST(DictionaryConfig, TheSwitchesAndTheFileAreReadPerSession) {
   EXPECT_FALSE(x->validate_fields_out_of_order);
   EXPECT_FALSE(x->validate_user_defined_fields);
   EXPECT_TRUE(x->allow_unknown_msg_fields);
+  const Config strict =
+      parse_config(replace_line(kMinimal, "SocketConnectPort = 9880\n",
+                                "SocketConnectPort = 9880\nValidateUserDefinedFields = true\n"
+                                "AllowUnknownMsgFields = false\n"),
+                   "t.toml");
+  EXPECT_TRUE(strict.find_session("EXCH")->validate_user_defined_fields);
+  EXPECT_FALSE(strict.find_session("EXCH")->allow_unknown_msg_fields);
 }
 
 TEST(DictionaryConfig, ContradictoryOrUnsupportedSettingsAreRefusedWithTheReason) {

@@ -352,6 +352,37 @@ TEST_F(ValidateTest, MessagesWithRepeatingGroupsAreNeverTakenFromTheShapeCache) 
   EXPECT_EQ(validator_->shape_hits(), 0U);
 }
 
+TEST_F(ValidateTest, NoSwitchLetsATagThroughTwice) {
+  ValidationOptions lenient;
+  lenient.allow_unknown_msg_fields = true;
+  lenient.user_defined_fields = false;
+  for (const ValidationOptions& o : {ValidationOptions{}, lenient}) {
+    const bool lax = o.allow_unknown_msg_fields;
+    // Defined, but not for this type.
+    EXPECT_EQ(order(std::string(kOrder) + "112=A|112=B|", o).reason, lax ? 13 : 2);
+    // Not defined at all, below 5000 and from 5000.
+    EXPECT_EQ(order(std::string(kOrder) + "4999=1|4999=2|", o).reason, lax ? 13 : 0);
+    EXPECT_EQ(order(std::string(kOrder) + "9000=1|9000=2|", o).reason, lax ? 13 : 0);
+    // A group member outside its group, twice.
+    EXPECT_EQ(order(std::string(kOrder) + "448=A|448=B|", o).reason, lax ? 13 : 2);
+  }
+  EXPECT_TRUE(order(std::string(kOrder) + "112=A|4999=1|9000=2|", lenient).ok());
+}
+
+TEST_F(ValidateTest, TheShapeCacheChecksExactlyTheValuesTheFullWalkChecks) {
+  ValidationOptions o;
+  o.allow_unknown_msg_fields = true;
+  validator_ = std::make_unique<Validator>(dict_, o);
+  // 803 (an INT group member) at the top level: let through unchecked by
+  // the switch, so its value is not checked, the first time or later.
+  for (int i = 0; i < 3; ++i) {
+    raw_ = framed("D", std::string(kOrder) + "803=not-a-number|");
+    ASSERT_EQ(msg_.scan(raw_), codec::ScanError::kNone);
+    EXPECT_TRUE(validator_->validate(msg_).ok()) << i;
+  }
+  EXPECT_EQ(validator_->shape_hits(), 2U);
+}
+
 TEST(DictionaryLoad, BadDictionariesAreRefusedWithTheReason) {
   auto err = [](std::string_view xml) {
     try {

@@ -163,6 +163,70 @@ TEST_F(DictionaryConformance, ATypeTheDictionaryDoesNotDefineGoesToTheApplicatio
   EXPECT_EQ(handler.app.size(), 1u);
 }
 
+TEST(DictionaryLogon, ALogonWithARepeatedIdentityTagIsRefusedBeforeTheHandlerReadsIt) {
+  auto d = dict::Dictionary::builtin("FIX.4.4");
+  const std::string_view logon_only[] = {"A"};
+  d->allow_tag(1604, "TradingSystemVersion", logon_only);  // As the gateway does.
+  for (const bool repeated : {false, true}) {
+    FakeClock clock;
+    FakeTransport transport;
+    auto store = make_memory_store(1 << 16);
+    RecordingHandler handler;
+    SessionConfig cfg = acceptor_config();
+    cfg.dictionary = d;
+    Session session(cfg, clock, transport, *store, handler);
+    session.on_connected();
+    Peer peer{clock};
+    const std::string logon = peer.logon(30, repeated ? "1604=2.4.1|1604=1.0.0|" : "1604=2.4.1|");
+    EXPECT_EQ(session.on_data(logon), logon.size());
+    if (!repeated) {
+      EXPECT_EQ(session.state(), State::kActive);
+      continue;
+    }
+    EXPECT_EQ(handler.logons, 0) << "refused before on_logon_request";
+    ASSERT_FALSE(transport.sent.empty());
+    const Parsed out(transport.sent.back());
+    EXPECT_EQ(out.type(), "5");
+    EXPECT_NE(out.get(tag::kText).find("Tag appears more than once (tag 1604"), std::string::npos)
+        << out.get(tag::kText);
+    EXPECT_TRUE(transport.disconnected);
+  }
+}
+
+TEST(DictionaryFix42, ARejectForAReasonFix42DoesNotDefineLeavesSessionRejectReasonOut) {
+  FakeClock clock;
+  FakeTransport transport;
+  auto store = make_memory_store(1 << 16);
+  RecordingHandler handler;
+  SessionConfig cfg = acceptor_config();
+  cfg.begin_string = "FIX.4.2";
+  cfg.dictionary = dict::Dictionary::builtin("FIX.4.2");
+  Session session(cfg, clock, transport, *store, handler);
+  session.on_connected();
+  Peer peer{clock};
+  const auto v42 = [] { return opts().version(std::string("FIX.4.2")); };
+  const std::string logon = peer.logon(30, {}, v42());
+  ASSERT_EQ(session.on_data(logon), logon.size());
+  ASSERT_EQ(session.state(), State::kActive);
+  transport.sent.clear();
+  auto reject_for = [&](const std::string& fields) {
+    const std::string order = peer.make("D", fields, v42());
+    EXPECT_EQ(session.on_data(order), order.size());
+    EXPECT_FALSE(transport.sent.empty());
+    return Parsed(transport.sent.back());
+  };
+  // 38 twice: 373=13 exists from FIX 4.3 on.
+  const Parsed twice = reject_for("11=C1|21=1|55=AAPL|54=1|60=20240102-03:04:05|40=2|38=100|38=5|");
+  EXPECT_EQ(twice.type(), "3");
+  EXPECT_EQ(twice.get(tag::kRefTagID), "38");
+  EXPECT_EQ(twice.get(tag::kSessionRejectReason), "");
+  EXPECT_NE(twice.get(tag::kText).find("more than once"), std::string::npos);
+  // A reason 4.2 has (5: value out of range) is sent as usual.
+  const Parsed range = reject_for("11=C2|21=1|55=AAPL|54=Z|60=20240102-03:04:05|40=2|38=100|");
+  EXPECT_EQ(range.get(tag::kSessionRejectReason), "5");
+  EXPECT_EQ(range.get(tag::kRefTagID), "54");
+}
+
 TEST_F(DictionaryConformance, ADictionaryForAnotherVersionIsRefusedAtConstruction) {
   SessionConfig cfg = acceptor_config();
   cfg.dictionary = dict::Dictionary::builtin("FIX.4.2");
