@@ -14,6 +14,7 @@
 
 #include "gateway/control/http_client.hpp"
 #include "gateway/control/types.hpp"
+#include "gateway/journal/reader.hpp"
 
 namespace riskgate::control {
 namespace {
@@ -360,7 +361,9 @@ int audit_fleet(const std::vector<std::string>& urls, const ManifestView& manife
 }
 
 int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"riskgatectl: operate riskgate instances (status, kill, release, reload, audit)"};
+  CLI::App app{
+      "riskgatectl: operate riskgate instances (status, kill, release, reload, audit, "
+      "journal)"};
   app.require_subcommand(1);
   std::string url = "http://127.0.0.1:8081";
   std::string token_file;
@@ -395,6 +398,16 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       ->required();
   audit->add_option("--manifest", manifest_path, "Release manifest (TOML)")->required();
 
+  std::string journal_file;
+  std::string journal_session;
+  std::string journal_order;
+  auto* journal =
+      app.add_subcommand("journal", "Print a journal file, or one session's or order's history");
+  journal->add_option("file", journal_file, "Journal file")->required();
+  journal->add_option("--session", journal_session, "Only records of this session (its name)");
+  journal->add_option("--order", journal_order,
+                      "Only this ClOrdID's order events and the messages carrying it (11 or 41)");
+
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
   try {
@@ -402,6 +415,21 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e, out, err);
     return rc == 0 ? kCtlOk : kCtlUsage;
+  }
+
+  // Offline: reads a file, needs no gateway and no token.
+  if (*journal) {
+    try {
+      const journal::JournalFile file(journal_file);
+      journal::PrintFilter filter;
+      if (!journal_session.empty()) filter.session = journal_session;
+      if (!journal_order.empty()) filter.cl_ord_id = journal_order;
+      journal::print_journal(file, filter, out);
+      return kCtlOk;
+    } catch (const std::exception& e) {
+      err << "riskgatectl: " << e.what() << "\n";
+      return kCtlUsage;
+    }
   }
 
   if (token_file.empty()) {

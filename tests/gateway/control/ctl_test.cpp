@@ -3,10 +3,14 @@
 #include "gateway/control/ctl.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+
+#include "gateway/journal/journal.hpp"
 
 namespace {
 
@@ -101,3 +105,38 @@ TEST(CtlStatus, ToleratesMissingAndMistypedFields) {
 }
 
 }  // namespace
+
+// `riskgatectl journal FILE --order ID`: offline, no token, one line per
+// record of that order.
+TEST(CtlJournal, PrintsOneOrdersHistoryWithoutAToken) {
+  namespace j = riskgate::journal;
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("riskgate-ctl-journal-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  j::JournalConfig cfg;
+  cfg.file = dir / "gw.journal";
+  cfg.ring_dir = dir;
+  cfg.gateway = "gw";
+  cfg.ring_capacity = std::size_t{1} << 16;
+  cfg.sync = j::SyncPolicy::kNone;
+  {
+    j::Journal journal(cfg);
+    ASSERT_EQ(j::declare_session(journal.ring(0), 3, j::Leg::kExchange, "EXCH", 1),
+              j::AppendStatus::kOk);
+    j::OrderEvent e;
+    e.cl_ord_id = "K1";
+    e.order_qty = 100;
+    ASSERT_EQ(j::append_order_event(journal.ring(0), 3, 7, 2, e), j::AppendStatus::kOk);
+    e.cl_ord_id = "K2";
+    ASSERT_EQ(j::append_order_event(journal.ring(0), 3, 8, 3, e), j::AppendStatus::kOk);
+  }
+  std::ostringstream out;
+  std::ostringstream err;
+  const int rc = riskgate::control::run_ctl(
+      {"riskgatectl", "journal", cfg.file.string(), "--order", "K1"}, out, err);
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(rc, riskgate::control::kCtlOk) << err.str();
+  EXPECT_TRUE(has(out.str(), "order EXCH event=new clordid=K1")) << out.str();
+  EXPECT_FALSE(has(out.str(), "K2")) << out.str();
+  EXPECT_TRUE(has(out.str(), "records=3")) << out.str();
+}

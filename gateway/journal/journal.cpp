@@ -1,0 +1,288 @@
+#include "gateway/journal/journal.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <system_error>
+
+#include "common/utc_clock.hpp"
+#include "gateway/journal/reader.hpp"
+
+namespace riskgate::journal {
+namespace {
+
+[[noreturn]] void throw_errno(const std::string& what, const std::filesystem::path& path) {
+  throw std::system_error(errno, std::generic_category(), "journal " + path.string() + ": " + what);
+}
+
+// pwrite all of `bytes` at `offset`; false on error (errno set).
+bool pwrite_all(int fd, std::span<const std::byte> bytes, std::uint64_t offset) noexcept {
+  while (!bytes.empty()) {
+    const ssize_t n = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    bytes = bytes.subspan(static_cast<std::size_t>(n));
+    offset += static_cast<std::uint64_t>(n);
+  }
+  return true;
+}
+
+void fsync_dir(const std::filesystem::path& file) {
+  const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw_errno("open directory", dir);
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) throw_errno("fsync directory", dir);
+}
+
+}  // namespace
+
+std::filesystem::path Journal::ring_path(const JournalConfig& c, std::size_t k) {
+  return c.ring_dir / ("riskgate-journal-" + c.gateway + "." + std::to_string(k) + ".ring");
+}
+
+Journal::Journal(JournalConfig config) : config_(std::move(config)) {
+  if (config_.producers == 0 || config_.producers > kMaxProducers)
+    throw std::invalid_argument("journal: producers must be 1.." + std::to_string(kMaxProducers));
+  if (config_.sync == SyncPolicy::kInterval && config_.sync_interval.count() <= 0)
+    throw std::invalid_argument("journal: sync_interval must be > 0 ms");
+  open_or_create();
+}
+
+Journal::~Journal() {
+  try {
+    stop();
+  } catch (...) {  // Destructor: the failure is already recorded in healthy_.
+  }
+  rings_.clear();
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Journal::open_or_create() {
+  const auto& path = config_.file;
+  std::uint64_t next_lsn[kMaxProducers] = {};
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  // A file shorter than a header holds no record: it was cut while being
+  // created, and is created again.
+  if (!ec && size >= sizeof(FileHeader)) {
+    std::uint64_t valid_end = 0;
+    {
+      JournalFile existing(path);  // Throws on a bad header: never overwrite what we cannot read.
+      header_ = existing.header();
+      if (gateway_name(header_) != config_.gateway)
+        throw std::runtime_error("journal " + path.string() + ": written by gateway '" +
+                                 std::string(gateway_name(header_)) + "', not '" + config_.gateway +
+                                 "'");
+      const ScanResult sr = existing.scan([&](const RecordView& r) {
+        if (r.header.producer < kMaxProducers)
+          next_lsn[r.header.producer] = r.header.lsn + r.stored_size();
+      });
+      report_.file_records = sr.records;
+      valid_end = sr.valid_end;
+      if (sr.torn) {
+        report_.torn_tail = true;
+        report_.torn_offset = sr.valid_end;
+        report_.dropped_bytes = sr.file_size - sr.valid_end;
+        report_.torn_error = sr.error;
+      }
+    }
+    fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd_ < 0) throw_errno("open", path);
+    // Cut the torn tail before appending: records written after garbage
+    // would never be read.
+    if (report_.torn_tail && ::ftruncate(fd_, static_cast<off_t>(valid_end)) != 0)
+      throw_errno("ftruncate torn tail", path);
+    offset_ = valid_end;
+  } else {
+    report_.created = true;
+    header_ = make_file_header(config_.gateway, config_.trading_day, utc_now_ns());
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw_errno("create", path);
+    if (!pwrite_all(fd_, std::as_bytes(std::span(&header_, 1)), 0))
+      throw_errno("write header", path);
+    offset_ = sizeof(FileHeader);
+    if (::fdatasync(fd_) != 0) throw_errno("fdatasync", path);
+    fsync_dir(path);
+  }
+
+  // Replay what earlier rings committed and the journal thread had not yet
+  // written (or had written but not yet marked consumed: lsn dedupes).
+  for (std::size_t k = 0; k < kMaxProducers; ++k) {
+    const auto rp = ring_path(config_, k);
+    if (!std::filesystem::exists(rp)) continue;
+    const RingRecovery rr =
+        recover_ring(rp, config_.gateway, static_cast<std::uint16_t>(k), header_.created_utc_ns,
+                     next_lsn[k], [&](const RecordView& r) {
+                       append_raw(r.record);
+                       next_lsn[k] = r.header.lsn + r.stored_size();
+                       ++report_.ring_records;
+                     });
+    if (!rr.usable) report_.ring_notes.push_back(rp.string() + ": " + rr.reason);
+    if (k >= config_.producers) std::filesystem::remove(rp, ec);
+  }
+  if (::fdatasync(fd_) != 0) throw_errno("fdatasync", path);
+  written_end_.store(offset_, std::memory_order_relaxed);
+  durable_end_.store(offset_, std::memory_order_relaxed);
+
+  // Release: pairs with try_reserve's acquire load; set before any ring is
+  // handed out, so the first append sees it.
+  healthy_.store(true, std::memory_order_release);
+  for (std::size_t k = 0; k < config_.producers; ++k)
+    rings_.push_back(std::make_unique<JournalRing>(
+        ring_path(config_, k), config_.gateway, static_cast<std::uint16_t>(k),
+        config_.ring_capacity, next_lsn[k], header_.created_utc_ns, &healthy_));
+}
+
+void Journal::append_raw(std::span<const std::byte> bytes) {
+  static constexpr std::byte kZeros[kRecordAlign] = {};
+  const std::size_t pad = align_record(bytes.size()) - bytes.size();
+  if (!pwrite_all(fd_, bytes, offset_) ||
+      !pwrite_all(fd_, std::span(kZeros, pad), offset_ + bytes.size()))
+    throw_errno("write replayed ring record", config_.file);
+  offset_ += bytes.size() + pad;
+}
+
+void Journal::fail() noexcept {
+  // Release: pairs with try_reserve's acquire load; producers refuse from
+  // their next append on.
+  healthy_.store(false, std::memory_order_release);
+}
+
+std::size_t Journal::do_work(std::chrono::steady_clock::time_point now) {
+  if (!healthy_.load(std::memory_order_relaxed)) return 0;  // Only this thread stores false.
+  std::size_t total = 0;
+  for (auto& ring : rings_) {
+    const auto bytes = ring->readable();
+    if (bytes.empty()) continue;
+    // The ring span holds whole records only (head moves by whole records),
+    // so the file stays record-aligned whatever the interleaving of rings.
+    if (!seal(bytes) || !pwrite_all(fd_, bytes, offset_)) {
+      fail();
+      return total;
+    }
+    offset_ += bytes.size();
+    ring->consume(bytes.size());
+    total += bytes.size();
+  }
+  if (total > 0) {
+    unsynced_ += total;
+    written_end_.store(offset_, std::memory_order_relaxed);
+  }
+  const bool due =
+      unsynced_ > 0 &&
+      ((config_.sync == SyncPolicy::kEveryBatch) ||
+       (config_.sync == SyncPolicy::kInterval && now - last_sync_ >= config_.sync_interval));
+  if (due) {
+    sync();
+    last_sync_ = now;
+  }
+  return total;
+}
+
+void Journal::sync() {
+  if (fd_ < 0 || !healthy_.load(std::memory_order_relaxed)) return;
+  if (::fdatasync(fd_) != 0) {
+    fail();
+    return;
+  }
+  unsynced_ = 0;
+  durable_end_.store(offset_, std::memory_order_relaxed);
+  syncs_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Journal::start() {
+  if (thread_.joinable()) return;
+  stop_.store(false, std::memory_order_relaxed);  // The thread does not exist yet.
+  thread_ = std::thread([this] {
+    // Relaxed: a polled flag; join() in stop() is the synchronisation.
+    while (!stop_.load(std::memory_order_relaxed)) {
+      if (do_work(std::chrono::steady_clock::now()) == 0)
+        std::this_thread::sleep_for(config_.idle_sleep);
+    }
+  });
+}
+
+void Journal::stop() {
+  if (thread_.joinable()) {
+    stop_.store(true, std::memory_order_relaxed);  // Polled; join() synchronises.
+    thread_.join();
+  }
+  (void)do_work(std::chrono::steady_clock::now());
+  sync();
+}
+
+// --- typed appends ---
+
+AppendStatus append_outbound(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
+                             std::int64_t utc_ns, std::string_view raw_fix) noexcept {
+  if (raw_fix.empty()) return AppendStatus::kTooLarge;  // parse_record rejects an empty one.
+  return ring.try_append(RecordType::kOutbound, session, seq, utc_ns, raw_fix);
+}
+
+AppendStatus append_inbound_processed(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
+                                      std::int64_t utc_ns) noexcept {
+  return ring.try_append(RecordType::kInboundProcessed, session, seq, utc_ns, {});
+}
+
+AppendStatus append_order_event(JournalRing& ring, std::uint16_t session, std::uint64_t out_seq,
+                                std::int64_t utc_ns, const OrderEvent& e) noexcept {
+  if (e.cl_ord_id.size() > 255 || e.orig_cl_ord_id.size() > 255) return AppendStatus::kTooLarge;
+  const auto r = ring.try_reserve(payload_size(e));
+  if (r.status != AppendStatus::kOk) return r.status;
+  (void)encode(e, r.payload());  // Cannot fail: sizes checked above.
+  ring.commit(r, RecordType::kOrderEvent, session, out_seq, utc_ns);
+  return AppendStatus::kOk;
+}
+
+AppendStatus append_sequence_set(JournalRing& ring, std::uint16_t session,
+                                 std::uint64_t next_sender, std::uint64_t next_target,
+                                 std::int64_t utc_ns) noexcept {
+  const SequenceSet s{next_target};
+  return ring.try_append(RecordType::kSequenceSet, session, next_sender, utc_ns,
+                         {reinterpret_cast<const char*>(&s), sizeof(s)});
+}
+
+AppendStatus append_daily_counters(JournalRing& ring, std::uint32_t trading_day,
+                                   std::span<const DailyCounter> counters,
+                                   std::int64_t utc_ns) noexcept {
+  const std::size_t bytes = sizeof(DailyCountersFixed) + counters.size_bytes();
+  const auto r = ring.try_reserve(bytes);
+  if (r.status != AppendStatus::kOk) return r.status;
+  const DailyCountersFixed f{trading_day, static_cast<std::uint32_t>(counters.size())};
+  std::memcpy(r.payload().data(), &f, sizeof(f));
+  if (!counters.empty())
+    std::memcpy(r.payload().data() + sizeof(f), counters.data(), counters.size_bytes());
+  ring.commit(r, RecordType::kDailyCounters, kNoSession, 0, utc_ns);
+  return AppendStatus::kOk;
+}
+
+AppendStatus append_kill_cancel_counter(JournalRing& ring, std::uint64_t next_id,
+                                        std::int64_t utc_ns) noexcept {
+  return ring.try_append(RecordType::kKillCancelCounter, kNoSession, next_id, utc_ns, {});
+}
+
+AppendStatus append_trading_day_roll(JournalRing& ring, std::uint32_t from_day,
+                                     std::uint32_t to_day, std::int64_t utc_ns) noexcept {
+  const TradingDayRoll roll{from_day, to_day};
+  return ring.try_append(RecordType::kTradingDayRoll, kNoSession, 0, utc_ns,
+                         {reinterpret_cast<const char*>(&roll), sizeof(roll)});
+}
+
+AppendStatus declare_session(JournalRing& ring, std::uint16_t session, Leg leg,
+                             std::string_view name, std::int64_t utc_ns) noexcept {
+  if (name.size() > 255) return AppendStatus::kTooLarge;
+  const auto r = ring.try_reserve(session_declared_size(name));
+  if (r.status != AppendStatus::kOk) return r.status;
+  (void)encode_session_declared(leg, name, r.payload());
+  ring.commit(r, RecordType::kSessionDeclared, session, 0, utc_ns);
+  return AppendStatus::kOk;
+}
+
+}  // namespace riskgate::journal

@@ -1,0 +1,183 @@
+// The durable journal of one gateway (issue 11, item 3): an append-only file
+// fed by one JournalRing per I/O thread, drained by one journal thread.
+//
+//   I/O thread k --(JournalRing k: MAP_SHARED, tmpfs)--> journal thread --> file
+//
+// Durability, by failure:
+//   - process crash (kill -9, abort, OOM kill): nothing that was committed to
+//     a ring is lost. A record is committed before the message it describes
+//     is sent; committed bytes live in the ring file's pages, which outlive
+//     the process; the next Journal on the same file replays the undrained
+//     part of each ring (tail..head) into the file before anything else.
+//     The journal file itself is written with pwrite(): once written, the
+//     kernel has it, whatever happens to the process.
+//   - power loss / kernel crash: what the sync policy synced survives; the
+//     rest may be lost, and a torn tail is detected by checksum and dropped.
+//     The tmpfs rings do not survive power loss, by design.
+//
+// Sync policies (the journal thread's only syscalls besides pwrite; the
+// order path's cost is the same for all three):
+//   - kNone: no fdatasync; the kernel writes back on its own (~30 s with
+//     default vm.dirty_expire_centisecs). For test rigs and replays.
+//   - kInterval (default, 10 ms): fdatasync when at least interval has passed
+//     since the last one and something was written. Power loss loses at most
+//     ~interval + one fdatasync of records. 10 ms because an fdatasync costs
+//     ~0.1-2 ms on a data-centre NVMe (measure: bench/micro journal_bench,
+//     BM_JournalSync*), so the journal thread spends <20% of its time
+//     syncing even on a slow disk, while the loss window stays far below a
+//     FIX heartbeat and the exchange's own resend covers it. Tune with
+//     sync_interval: lower buys a smaller window for more device flushes.
+//   - kEveryBatch ("every message"): fdatasync after every drain pass that
+//     wrote something. The order path never waits for it, so it does NOT
+//     mean "durable before sent": it means a record is durable within one
+//     drain pass plus one fdatasync of being committed (durable_lsn() says
+//     exactly how far), which bounds the window by the device, not a timer.
+//
+// Threads: construct, ring(), start(), stop() and the destructor on one
+// owning thread at setup. ring(k) is handed to I/O thread k, the only
+// producer on it. do_work() runs on the journal thread (start()), or on the
+// caller's thread in tests (never both). Statistics may be read by anyone.
+//
+// Failure: a failed pwrite or fdatasync stores healthy = false; from then on
+// every append returns AppendStatus::kJournalFailed and the gateway must fail
+// closed (refuse new orders). There is no automatic recovery: the file's
+// tail is suspect; an operator restarts the gateway, and the reader drops the
+// torn tail.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/cacheline.hpp"
+#include "gateway/journal/record.hpp"
+#include "gateway/journal/ring.hpp"
+
+namespace riskgate::journal {
+
+enum class SyncPolicy : std::uint8_t { kNone, kInterval, kEveryBatch };
+
+struct JournalConfig {
+  std::filesystem::path file;  // The journal file: opened, or created if absent.
+  // Where the ring files live: `<ring_dir>/riskgate-journal-<gateway>.<k>.ring`.
+  // tmpfs (see ring.hpp). Must be the same across restarts of the gateway.
+  std::filesystem::path ring_dir = "/dev/shm";
+  std::string gateway;            // 1..63 bytes; must match an existing file's.
+  std::uint32_t trading_day = 0;  // yyyymmdd, for a new file.
+  std::size_t producers = 1;      // I/O threads, one ring each (<= kMaxProducers).
+  // Per ring. 4 MiB holds ~20,000 200-byte records: the journal thread may
+  // stall that long (a slow fdatasync) before the order path sees kRingFull.
+  std::size_t ring_capacity = std::size_t{4} << 20;
+  SyncPolicy sync = SyncPolicy::kInterval;
+  std::chrono::milliseconds sync_interval{10};
+  // Journal thread sleep when every ring is empty. Bounds its CPU use when
+  // idle; the order path never waits on it, only the ring fill level does.
+  std::chrono::microseconds idle_sleep{50};
+};
+
+inline constexpr std::size_t kMaxProducers = 64;
+
+// What opening found and did (for the log and the tests).
+struct OpenReport {
+  bool created = false;
+  std::uint64_t file_records = 0;  // Valid records already in the file.
+  bool torn_tail = false;          // Bytes after the last valid record were cut off.
+  std::uint64_t torn_offset = 0;   // Where (the new end of the file).
+  std::uint64_t dropped_bytes = 0;
+  RecordError torn_error = RecordError::kEnd;
+  std::uint64_t ring_records = 0;       // Undrained records replayed from rings.
+  std::vector<std::string> ring_notes;  // Rings found unusable, and why.
+};
+
+class Journal {
+ public:
+  // Setup: opens or creates the file (throws std::runtime_error /
+  // std::system_error naming it), truncates a torn tail, replays the rings an
+  // earlier process left, fdatasyncs, and creates fresh rings. No thread yet.
+  explicit Journal(JournalConfig config);
+  ~Journal();  // stop(), then a last drain and fdatasync.
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  [[nodiscard]] JournalRing& ring(std::size_t producer) { return *rings_.at(producer); }
+  [[nodiscard]] const OpenReport& open_report() const noexcept { return report_; }
+  [[nodiscard]] const FileHeader& header() const noexcept { return header_; }
+
+  // One pass: drain every ring into the file, then apply the sync policy.
+  // Returns the bytes written. `now` drives the interval policy (tests pass a
+  // fake clock).
+  std::size_t do_work(std::chrono::steady_clock::time_point now);
+  // fdatasync now (stop, tests).
+  void sync();
+
+  void start();  // Runs do_work in a thread until stop().
+  void stop();   // Joins it, then drains and syncs what is left.
+
+  [[nodiscard]] bool healthy() const noexcept {
+    return healthy_.load(std::memory_order_acquire);  // Pairs with fail()'s release.
+  }
+  // File offset up to which the journal is written (page cache) / synced.
+  // Relaxed: statistics; their meaning does not depend on other memory.
+  [[nodiscard]] std::uint64_t written_end() const noexcept {
+    return written_end_.load(std::memory_order_relaxed);
+  }
+  [[nodiscard]] std::uint64_t durable_end() const noexcept {
+    return durable_end_.load(std::memory_order_relaxed);
+  }
+  [[nodiscard]] std::uint64_t syncs() const noexcept {
+    return syncs_.load(std::memory_order_relaxed);
+  }
+
+  [[nodiscard]] static std::filesystem::path ring_path(const JournalConfig& c, std::size_t k);
+
+ private:
+  void open_or_create();
+  void append_raw(std::span<const std::byte> bytes);  // Setup and journal thread.
+  void fail() noexcept;
+
+  JournalConfig config_;
+  FileHeader header_{};
+  OpenReport report_;
+  int fd_ = -1;
+  std::uint64_t offset_ = 0;  // Journal thread: next write position.
+  std::uint64_t unsynced_ = 0;
+  std::chrono::steady_clock::time_point last_sync_{};
+  std::vector<std::unique_ptr<JournalRing>> rings_;
+  std::thread thread_;
+  // Read by every producer on every append; written on failure only.
+  alignas(kCacheLine) std::atomic<bool> healthy_{false};
+  alignas(kCacheLine) std::atomic<bool> stop_{false};  // Owner -> journal thread; relaxed poll.
+  alignas(kCacheLine) std::atomic<std::uint64_t> written_end_{0};
+  std::atomic<std::uint64_t> durable_end_{0};
+  std::atomic<std::uint64_t> syncs_{0};
+};
+
+// Typed appends: what the wiring calls on the order path. All are wait-free,
+// allocation-free and syscall-free (see JournalRing). `session` is the
+// journal's id for the session (declared once with declare_session).
+AppendStatus append_outbound(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
+                             std::int64_t utc_ns, std::string_view raw_fix) noexcept;
+AppendStatus append_inbound_processed(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
+                                      std::int64_t utc_ns) noexcept;
+AppendStatus append_order_event(JournalRing& ring, std::uint16_t session, std::uint64_t out_seq,
+                                std::int64_t utc_ns, const OrderEvent& e) noexcept;
+AppendStatus append_sequence_set(JournalRing& ring, std::uint16_t session,
+                                 std::uint64_t next_sender, std::uint64_t next_target,
+                                 std::int64_t utc_ns) noexcept;
+AppendStatus append_daily_counters(JournalRing& ring, std::uint32_t trading_day,
+                                   std::span<const DailyCounter> counters,
+                                   std::int64_t utc_ns) noexcept;
+AppendStatus append_kill_cancel_counter(JournalRing& ring, std::uint64_t next_id,
+                                        std::int64_t utc_ns) noexcept;
+AppendStatus append_trading_day_roll(JournalRing& ring, std::uint32_t from_day,
+                                     std::uint32_t to_day, std::int64_t utc_ns) noexcept;
+AppendStatus declare_session(JournalRing& ring, std::uint16_t session, Leg leg,
+                             std::string_view name, std::int64_t utc_ns) noexcept;
+
+}  // namespace riskgate::journal

@@ -1,0 +1,119 @@
+// Reading a journal file: iterate verified records, rebuild state, print.
+//
+// Off the order path (allocates, does I/O): used by Journal at open, by
+// restart (later: the session MessageStore, the order table, the risk
+// engine's daily counters) and by `riskgatectl journal`.
+//
+// A reader never half-applies: it stops at the first record that fails
+// parse_record (torn tail: truncated, bad checksum, garbage length) and
+// reports where; nothing from that record or after it is returned.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/journal/record.hpp"
+
+namespace riskgate::journal {
+
+struct ScanResult {
+  std::uint64_t records = 0;
+  // File offset after the last valid record: where the next append goes.
+  std::uint64_t valid_end = 0;
+  // Set if bytes after valid_end were dropped (a torn or corrupt tail).
+  bool torn = false;
+  RecordError error = RecordError::kEnd;
+  std::uint64_t file_size = 0;
+};
+
+// A journal file mapped read-only. Throws std::runtime_error naming the file
+// if it cannot be opened or its header is invalid.
+class JournalFile {
+ public:
+  explicit JournalFile(const std::filesystem::path& path);
+  ~JournalFile();
+  JournalFile(const JournalFile&) = delete;
+  JournalFile& operator=(const JournalFile&) = delete;
+
+  [[nodiscard]] const FileHeader& header() const noexcept { return header_; }
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+  // Calls f(const RecordView&) for each valid record in file order. Views
+  // point into the mapping: valid while this object lives.
+  ScanResult scan(const std::function<void(const RecordView&)>& f) const;
+
+ private:
+  std::filesystem::path path_;
+  FileHeader header_{};
+  const std::byte* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// The state a restart rebuilds from a journal (item 4 consumes it).
+struct RecoveredSession {
+  std::string name;  // Empty if no kSessionDeclared record was seen.
+  Leg leg = Leg::kEngine;
+  std::uint64_t last_sent_seq = 0;       // Highest outbound MsgSeqNum since the last seqset.
+  std::uint64_t last_processed_seq = 0;  // Highest inbound MsgSeqNum processed.
+  // Outbound messages by MsgSeqNum, for ResendRequest (a seqset clears it:
+  // numbers restart, so older messages can never be asked for).
+  std::map<std::uint64_t, std::string> outbound;
+  [[nodiscard]] std::uint64_t next_sender_seq() const noexcept { return last_sent_seq + 1; }
+  [[nodiscard]] std::uint64_t next_target_seq() const noexcept { return last_processed_seq + 1; }
+};
+
+struct RecoveredOrderEvent {
+  std::uint16_t session = 0;  // The exchange session it was sent on.
+  std::uint64_t sequence = 0;
+  std::int64_t utc_ns = 0;
+  OrderEventKind kind = OrderEventKind::kNew;
+  char side = '1';
+  std::uint32_t client_session = 0;
+  std::int64_t order_qty = 0;
+  std::int64_t price = 0;
+  std::int64_t last_qty = 0;
+  std::int64_t cum_qty = 0;
+  std::int64_t leaves_qty = 0;
+  std::string cl_ord_id;
+  std::string orig_cl_ord_id;
+};
+
+struct RecoveredState {
+  FileHeader header{};
+  ScanResult scan;
+  std::unordered_map<std::uint16_t, RecoveredSession> sessions;
+  std::vector<RecoveredOrderEvent> order_events;  // In journal order.
+  std::uint32_t counters_day = 0;                 // Of the last counters snapshot.
+  std::vector<DailyCounter> counters;             // The last snapshot.
+  std::uint64_t next_kill_cancel_id = 0;          // Highest seen; 0 if none.
+  std::uint32_t trading_day = 0;                  // The file's day, or the last roll's to_day.
+};
+
+// Replays every valid record of the file into a RecoveredState.
+[[nodiscard]] RecoveredState recover(const JournalFile& file);
+
+// Session ids to names, from kSessionDeclared records, for printing.
+using SessionNames = std::unordered_map<std::uint16_t, std::string>;
+
+// One line, no newline: "<offset> <utc> <type> <session> <fields...>".
+// Outbound FIX is printed with SOH as '|'.
+[[nodiscard]] std::string format_record(const RecordView& r, const SessionNames& names);
+
+// What `riskgatectl journal` prints: the file header, then one line per
+// record that matches (session: records of that session; order: order events
+// whose ClOrdID or OrigClOrdID is it, and the outbound messages carrying
+// 11=<id> or 41=<id>), then a line for a torn tail if there is one.
+struct PrintFilter {
+  std::optional<std::string> session;
+  std::optional<std::string> cl_ord_id;
+};
+void print_journal(const JournalFile& file, const PrintFilter& filter, std::ostream& out);
+
+}  // namespace riskgate::journal

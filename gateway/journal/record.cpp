@@ -1,0 +1,252 @@
+#include "gateway/journal/record.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "gateway/journal/crc32c.hpp"
+
+namespace riskgate::journal {
+namespace {
+
+template <typename T>
+T load(std::span<const std::byte> p, std::size_t at = 0) noexcept {
+  T v;
+  std::memcpy(&v, p.data() + at, sizeof(T));  // Payloads are not aligned for T in general.
+  return v;
+}
+
+// The per-type layout check parse_record applies after the checksum, so a
+// decoder never reads past a payload.
+bool payload_layout_ok(RecordType t, std::span<const std::byte> p) noexcept {
+  switch (t) {
+    case RecordType::kOutbound:
+      return !p.empty();
+    case RecordType::kInboundProcessed:
+    case RecordType::kKillCancelCounter:
+      return p.empty();
+    case RecordType::kSessionDeclared:
+      return p.size() >= sizeof(SessionDeclared) &&
+             p.size() == sizeof(SessionDeclared) + load<SessionDeclared>(p).name_len;
+    case RecordType::kSequenceSet:
+      return p.size() == sizeof(SequenceSet);
+    case RecordType::kOrderEvent: {
+      if (p.size() < sizeof(OrderEventFixed)) return false;
+      const auto f = load<OrderEventFixed>(p);
+      return p.size() == sizeof(OrderEventFixed) + f.cl_ord_id_len + f.orig_cl_ord_id_len;
+    }
+    case RecordType::kDailyCounters:
+      return p.size() >= sizeof(DailyCountersFixed) &&
+             p.size() == sizeof(DailyCountersFixed) +
+                             std::size_t{load<DailyCountersFixed>(p).count} * sizeof(DailyCounter);
+    case RecordType::kTradingDayRoll:
+      return p.size() == sizeof(TradingDayRoll);
+  }
+  return false;
+}
+
+}  // namespace
+
+bool is_known(RecordType t) noexcept {
+  return static_cast<std::uint16_t>(t) >= 1 && static_cast<std::uint16_t>(t) <= 8;
+}
+
+std::string_view to_string(RecordType t) noexcept {
+  switch (t) {
+    case RecordType::kOutbound:
+      return "outbound";
+    case RecordType::kInboundProcessed:
+      return "inbound";
+    case RecordType::kSessionDeclared:
+      return "session";
+    case RecordType::kSequenceSet:
+      return "seqset";
+    case RecordType::kOrderEvent:
+      return "order";
+    case RecordType::kDailyCounters:
+      return "counters";
+    case RecordType::kKillCancelCounter:
+      return "killid";
+    case RecordType::kTradingDayRoll:
+      return "dayroll";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(OrderEventKind k) noexcept {
+  switch (k) {
+    case OrderEventKind::kNew:
+      return "new";
+    case OrderEventKind::kReplace:
+      return "replace";
+    case OrderEventKind::kCancel:
+      return "cancel";
+    case OrderEventKind::kFill:
+      return "fill";
+    case OrderEventKind::kDone:
+      return "done";
+    case OrderEventKind::kRejected:
+      return "rejected";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(RecordError e) noexcept {
+  switch (e) {
+    case RecordError::kNone:
+      return "ok";
+    case RecordError::kEnd:
+      return "end";
+    case RecordError::kTruncatedHeader:
+      return "truncated header";
+    case RecordError::kBadLength:
+      return "bad length";
+    case RecordError::kTruncatedRecord:
+      return "truncated record";
+    case RecordError::kBadChecksum:
+      return "bad checksum";
+    case RecordError::kUnknownType:
+      return "unknown record type";
+    case RecordError::kBadPayload:
+      return "malformed payload";
+  }
+  return "?";
+}
+
+FileHeader make_file_header(std::string_view gateway, std::uint32_t trading_day,
+                            std::int64_t created_utc_ns) {
+  FileHeader h{};
+  if (gateway.empty() || gateway.size() >= sizeof(h.gateway))
+    throw std::invalid_argument("journal: gateway name must be 1..63 bytes");
+  std::memcpy(h.magic, kFileMagic, sizeof(h.magic));
+  h.version = kFormatVersion;
+  h.header_size = sizeof(FileHeader);
+  h.trading_day = trading_day;
+  h.created_utc_ns = created_utc_ns;
+  std::memcpy(h.gateway, gateway.data(), gateway.size());
+  h.crc = crc32c(0, &h, offsetof(FileHeader, crc));
+  return h;
+}
+
+bool valid_file_header(const FileHeader& h) noexcept {
+  return std::memcmp(h.magic, kFileMagic, sizeof(h.magic)) == 0 && h.version == kFormatVersion &&
+         h.header_size == sizeof(FileHeader) && h.crc == crc32c(0, &h, offsetof(FileHeader, crc));
+}
+
+std::string_view gateway_name(const FileHeader& h) noexcept {
+  return {h.gateway, ::strnlen(h.gateway, sizeof(h.gateway))};
+}
+
+RecordError parse_record(std::span<const std::byte> bytes, std::uint64_t offset,
+                         RecordView& out) noexcept {
+  if (bytes.empty()) return RecordError::kEnd;
+  if (bytes.size() < sizeof(RecordHeader)) return RecordError::kTruncatedHeader;
+  const auto h = load<RecordHeader>(bytes);
+  if (h.length < sizeof(RecordHeader) || h.length > kMaxRecordBytes) return RecordError::kBadLength;
+  if (h.length > bytes.size()) return RecordError::kTruncatedRecord;
+  if (h.crc != crc32c(0, bytes.data() + kCrcOffset, h.length - kCrcOffset))
+    return RecordError::kBadChecksum;
+  const auto type = RecordType{h.type};
+  if (!is_known(type)) return RecordError::kUnknownType;
+  const auto payload = bytes.subspan(sizeof(RecordHeader), h.length - sizeof(RecordHeader));
+  if (!payload_layout_ok(type, payload)) return RecordError::kBadPayload;
+  out.offset = offset;
+  out.header = h;
+  out.record = bytes.first(h.length);
+  out.payload = payload;
+  return RecordError::kNone;
+}
+
+std::size_t payload_size(const OrderEvent& e) noexcept {
+  return sizeof(OrderEventFixed) + e.cl_ord_id.size() + e.orig_cl_ord_id.size();
+}
+
+bool encode(const OrderEvent& e, std::span<std::byte> out) noexcept {
+  if (e.cl_ord_id.size() > 255 || e.orig_cl_ord_id.size() > 255) return false;
+  if (out.size() < payload_size(e)) return false;
+  OrderEventFixed f{};
+  f.order_qty = e.order_qty;
+  f.price = e.price;
+  f.last_qty = e.last_qty;
+  f.cum_qty = e.cum_qty;
+  f.leaves_qty = e.leaves_qty;
+  f.client_session = e.client_session;
+  f.kind = e.kind;
+  f.side = e.side;
+  f.cl_ord_id_len = static_cast<std::uint8_t>(e.cl_ord_id.size());
+  f.orig_cl_ord_id_len = static_cast<std::uint8_t>(e.orig_cl_ord_id.size());
+  std::byte* p = out.data();
+  std::memcpy(p, &f, sizeof(f));
+  p += sizeof(f);
+  // memcpy from an empty view's data() (possibly null) is undefined: guard.
+  if (!e.cl_ord_id.empty()) std::memcpy(p, e.cl_ord_id.data(), e.cl_ord_id.size());
+  p += e.cl_ord_id.size();
+  if (!e.orig_cl_ord_id.empty()) std::memcpy(p, e.orig_cl_ord_id.data(), e.orig_cl_ord_id.size());
+  return true;
+}
+
+std::size_t session_declared_size(std::string_view name) noexcept {
+  return sizeof(SessionDeclared) + name.size();
+}
+
+bool encode_session_declared(Leg leg, std::string_view name, std::span<std::byte> out) noexcept {
+  if (name.size() > 255 || out.size() < session_declared_size(name)) return false;
+  SessionDeclared d{};
+  d.leg = leg;
+  d.name_len = static_cast<std::uint8_t>(name.size());
+  std::memcpy(out.data(), &d, sizeof(d));
+  if (!name.empty()) std::memcpy(out.data() + sizeof(d), name.data(), name.size());
+  return true;
+}
+
+bool decode(const RecordView& r, OrderEvent& out) noexcept {
+  if (r.type() != RecordType::kOrderEvent || !payload_layout_ok(r.type(), r.payload)) return false;
+  const auto f = load<OrderEventFixed>(r.payload);
+  const auto* ids = reinterpret_cast<const char*>(r.payload.data() + sizeof(OrderEventFixed));
+  out.kind = f.kind;
+  out.side = f.side;
+  out.client_session = f.client_session;
+  out.order_qty = f.order_qty;
+  out.price = f.price;
+  out.last_qty = f.last_qty;
+  out.cum_qty = f.cum_qty;
+  out.leaves_qty = f.leaves_qty;
+  out.cl_ord_id = {ids, f.cl_ord_id_len};
+  out.orig_cl_ord_id = {ids + f.cl_ord_id_len, f.orig_cl_ord_id_len};
+  return true;
+}
+
+bool decode_session_declared(const RecordView& r, Leg& leg, std::string_view& name) noexcept {
+  if (r.type() != RecordType::kSessionDeclared || !payload_layout_ok(r.type(), r.payload))
+    return false;
+  const auto d = load<SessionDeclared>(r.payload);
+  leg = d.leg;
+  name = {reinterpret_cast<const char*>(r.payload.data() + sizeof(d)), d.name_len};
+  return true;
+}
+
+bool decode(const RecordView& r, SequenceSet& out) noexcept {
+  if (r.type() != RecordType::kSequenceSet || !payload_layout_ok(r.type(), r.payload)) return false;
+  out = load<SequenceSet>(r.payload);
+  return true;
+}
+
+bool decode(const RecordView& r, TradingDayRoll& out) noexcept {
+  if (r.type() != RecordType::kTradingDayRoll || !payload_layout_ok(r.type(), r.payload))
+    return false;
+  out = load<TradingDayRoll>(r.payload);
+  return true;
+}
+
+long decode_daily_counters(const RecordView& r, std::uint32_t& trading_day,
+                           std::span<DailyCounter> out) noexcept {
+  if (r.type() != RecordType::kDailyCounters || !payload_layout_ok(r.type(), r.payload)) return -1;
+  const auto f = load<DailyCountersFixed>(r.payload);
+  trading_day = f.trading_day;
+  const std::size_t n = std::min<std::size_t>(f.count, out.size());
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] = load<DailyCounter>(r.payload, sizeof(f) + i * sizeof(DailyCounter));
+  return static_cast<long>(f.count);
+}
+
+}  // namespace riskgate::journal

@@ -1,0 +1,230 @@
+// The journal's on-disk format: one file header, then records.
+//
+//   file   := FileHeader (128 bytes) record*
+//   record := RecordHeader (40 bytes) payload (length - 40 bytes) zero padding to 8
+//
+// Every record carries a CRC32C over everything after the crc field (the rest
+// of the header and the payload; not the padding). A record is valid only if
+// its length is sane, it fits in the bytes that follow, its type is known and
+// its checksum matches; a reader stops at the first invalid record (a torn
+// tail after a crash or power loss) and applies nothing from it. parse_record
+// is the one place that decides validity: the file reader, the ring recovery
+// and the tests all call it.
+//
+// Integers are little-endian, in host layout (riskgate runs on x86-64 and
+// AArch64 Linux, both little-endian); the static_asserts pin the layouts.
+// Bump kFormatVersion on any change to them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace riskgate::journal {
+
+inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr char kFileMagic[8] = {'R', 'G', 'J', 'R', 'N', 'L', '\0', '\1'};
+inline constexpr std::size_t kRecordAlign = 8;
+// Largest record accepted (header + payload). A FIX message riskgate sends
+// is far smaller; the bound stops a corrupt length from making a reader walk
+// off into garbage. Raise it (and kFormatVersion is unaffected) if a venue
+// needs bigger messages.
+inline constexpr std::uint32_t kMaxRecordBytes = 64 * 1024;
+// Session id for gateway-wide records (counters, kill-cancel id, day roll).
+inline constexpr std::uint16_t kNoSession = 0xFFFF;
+
+[[nodiscard]] constexpr std::size_t align_record(std::size_t n) noexcept {
+  return (n + kRecordAlign - 1) & ~(kRecordAlign - 1);
+}
+
+enum class RecordType : std::uint16_t {
+  // sequence = MsgSeqNum(34); payload = the FIX message exactly as sent.
+  kOutbound = 1,
+  // sequence = MsgSeqNum(34) of an inbound message fully processed; no payload.
+  kInboundProcessed = 2,
+  // Binds `session` to a name and leg; payload SessionDeclared + name. Written
+  // when a session is created, so a reader can print names.
+  kSessionDeclared = 3,
+  // Sequence numbers set outside the normal flow (reset, day roll, operator):
+  // sequence = next sender MsgSeqNum; payload SequenceSet.
+  kSequenceSet = 4,
+  // An order-table event; payload OrderEventFixed + ClOrdID + OrigClOrdID.
+  kOrderEvent = 5,
+  // Snapshot of the daily counters; payload DailyCountersFixed + DailyCounter[n].
+  kDailyCounters = 6,
+  // sequence = the next kill-cancel ClOrdID counter value; no payload.
+  kKillCancelCounter = 7,
+  // The trading day changed; payload TradingDayRoll.
+  kTradingDayRoll = 8,
+};
+[[nodiscard]] bool is_known(RecordType t) noexcept;
+[[nodiscard]] std::string_view to_string(RecordType t) noexcept;
+
+struct RecordHeader {
+  std::uint32_t crc;     // CRC32C of bytes [4, length) of the record.
+  std::uint32_t length;  // Header + payload bytes, before padding.
+  std::uint16_t type;    // RecordType.
+  std::uint16_t session;
+  std::uint16_t producer;  // The ring (I/O thread) that wrote it.
+  std::uint16_t reserved;  // 0.
+  // Byte position of this record in its producer's stream. Strictly
+  // increasing per producer within a journal file: recovery uses it to skip
+  // ring records the file already holds.
+  std::uint64_t lsn;
+  std::uint64_t sequence;  // Meaning depends on type (see RecordType).
+  std::int64_t utc_ns;
+};
+static_assert(sizeof(RecordHeader) == 40 && alignof(RecordHeader) == 8);
+inline constexpr std::size_t kCrcOffset = sizeof(std::uint32_t);
+
+struct FileHeader {
+  char magic[8];
+  std::uint32_t version;
+  std::uint32_t header_size;  // sizeof(FileHeader); records start here.
+  std::uint32_t trading_day;  // yyyymmdd.
+  std::uint32_t reserved0;
+  // Identifies this file: ring files record the journal they feed, so a ring
+  // left behind by another file is never replayed into this one.
+  std::int64_t created_utc_ns;
+  char gateway[64];  // NUL-padded.
+  std::uint8_t reserved1[28];
+  std::uint32_t crc;  // CRC32C of the bytes before it.
+};
+static_assert(sizeof(FileHeader) == 128);
+
+// Throws std::invalid_argument if the gateway name does not fit (63 bytes).
+[[nodiscard]] FileHeader make_file_header(std::string_view gateway, std::uint32_t trading_day,
+                                          std::int64_t created_utc_ns);
+// Magic, version, size and checksum; false if any is wrong.
+[[nodiscard]] bool valid_file_header(const FileHeader& h) noexcept;
+[[nodiscard]] std::string_view gateway_name(const FileHeader& h) noexcept;
+
+enum class Leg : std::uint8_t { kEngine = 0, kExchange = 1 };
+struct SessionDeclared {
+  Leg leg;
+  std::uint8_t name_len;
+  std::uint8_t reserved[6];
+  // name_len name bytes follow.
+};
+static_assert(sizeof(SessionDeclared) == 8);
+
+struct SequenceSet {
+  std::uint64_t next_target_seq;
+};
+
+enum class OrderEventKind : std::uint8_t {
+  kNew = 1,      // Forwarded to the exchange (PendingNew).
+  kReplace = 2,  // A replace (35=G) forwarded; cl_ord_id = the new id, orig = the order.
+  kCancel = 3,   // A cancel (35=F) forwarded; orig = the order. kill_cancel for riskgate's own.
+  kFill = 4,     // A (partial) fill counted: last_qty, cum_qty, leaves_qty.
+  kDone = 5,     // The order left the table (filled, cancelled, expired, replaced).
+  kRejected = 6  // The exchange or riskgate rejected it; exposure released.
+};
+[[nodiscard]] std::string_view to_string(OrderEventKind k) noexcept;
+
+struct OrderEventFixed {
+  std::int64_t order_qty;
+  std::int64_t price;  // The route layer's fixed-point price, as it keeps it.
+  std::int64_t last_qty;
+  std::int64_t cum_qty;
+  std::int64_t leaves_qty;
+  std::uint32_t client_session;  // Journal session id of the engine that owns it.
+  OrderEventKind kind;
+  char side;  // FIX Side(54).
+  std::uint8_t cl_ord_id_len;
+  std::uint8_t orig_cl_ord_id_len;
+  // cl_ord_id_len + orig_cl_ord_id_len bytes follow.
+};
+static_assert(sizeof(OrderEventFixed) == 48);
+
+// The whole event, as the producer fills it and the reader decodes it.
+// Identifiers are views: into the caller's buffers when appending, into the
+// journal when reading. At most 255 bytes each (route keeps 63).
+struct OrderEvent {
+  OrderEventKind kind = OrderEventKind::kNew;
+  char side = '1';
+  std::uint32_t client_session = 0;
+  std::int64_t order_qty = 0;
+  std::int64_t price = 0;
+  std::int64_t last_qty = 0;
+  std::int64_t cum_qty = 0;
+  std::int64_t leaves_qty = 0;
+  std::string_view cl_ord_id;
+  std::string_view orig_cl_ord_id;
+};
+
+struct DailyCountersFixed {
+  std::uint32_t trading_day;  // yyyymmdd the counters belong to.
+  std::uint32_t count;        // DailyCounter entries that follow.
+};
+// One counter. The ids are the wiring's (risk engine's counter table); the
+// journal stores and returns them without interpreting them.
+struct DailyCounter {
+  std::uint32_t id;
+  std::uint32_t reserved;
+  std::int64_t value;
+};
+static_assert(sizeof(DailyCountersFixed) == 8 && sizeof(DailyCounter) == 16);
+
+struct TradingDayRoll {
+  std::uint32_t from_day;
+  std::uint32_t to_day;
+};
+
+// A parsed, checksum-verified record. `payload` points into the bytes given
+// to parse_record.
+struct RecordView {
+  std::uint64_t offset = 0;  // Where it starts in its file (or ring stream).
+  RecordHeader header{};
+  std::span<const std::byte> record;  // Header + payload (header.length bytes).
+  std::span<const std::byte> payload;
+  [[nodiscard]] RecordType type() const noexcept { return RecordType{header.type}; }
+  [[nodiscard]] std::size_t stored_size() const noexcept { return align_record(header.length); }
+  [[nodiscard]] std::string_view payload_text() const noexcept {
+    return {reinterpret_cast<const char*>(payload.data()), payload.size()};
+  }
+};
+
+enum class RecordError : std::uint8_t {
+  kNone = 0,
+  kEnd,              // No bytes left: a clean end, not an error.
+  kTruncatedHeader,  // Fewer bytes than a header.
+  kBadLength,        // length < header or > kMaxRecordBytes.
+  kTruncatedRecord,  // length runs past the bytes available.
+  kBadChecksum,
+  kUnknownType,
+  kBadPayload,  // Checksum fine but the payload does not match its type's layout.
+};
+[[nodiscard]] std::string_view to_string(RecordError e) noexcept;
+
+// Validates the record at the start of `bytes`; on kNone fills `out`
+// (offset = `offset`). The padding after a record may be missing at the very
+// end of the bytes (a writer never leaves it so, but a cut file may); the
+// next record starts at out.stored_size().
+[[nodiscard]] RecordError parse_record(std::span<const std::byte> bytes, std::uint64_t offset,
+                                       RecordView& out) noexcept;
+
+// Payload sizes and encoders: the producer reserves payload_size(...) bytes
+// and encodes into them. Return false (nothing written) if a field is out of
+// bounds (identifier > 255 bytes, name > 255 bytes).
+[[nodiscard]] std::size_t payload_size(const OrderEvent& e) noexcept;
+[[nodiscard]] bool encode(const OrderEvent& e, std::span<std::byte> out) noexcept;
+[[nodiscard]] std::size_t session_declared_size(std::string_view name) noexcept;
+[[nodiscard]] bool encode_session_declared(Leg leg, std::string_view name,
+                                           std::span<std::byte> out) noexcept;
+
+// Decoders for a checksum-verified record of the matching type. false if the
+// payload does not have the type's layout (parse_record already rejects
+// those, so false here means a caller passed the wrong type).
+[[nodiscard]] bool decode(const RecordView& r, OrderEvent& out) noexcept;
+[[nodiscard]] bool decode_session_declared(const RecordView& r, Leg& leg,
+                                           std::string_view& name) noexcept;
+[[nodiscard]] bool decode(const RecordView& r, SequenceSet& out) noexcept;
+[[nodiscard]] bool decode(const RecordView& r, TradingDayRoll& out) noexcept;
+// Counters are copied into `out` (up to out.size()); returns the count in
+// the record, or -1 if the payload is malformed.
+[[nodiscard]] long decode_daily_counters(const RecordView& r, std::uint32_t& trading_day,
+                                         std::span<DailyCounter> out) noexcept;
+
+}  // namespace riskgate::journal

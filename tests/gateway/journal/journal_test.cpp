@@ -1,0 +1,281 @@
+// The journal end to end in one process: every record type round-trips,
+// a full ring is an error value, appends allocate nothing, wrap-around and a
+// live journal thread keep every record in order, reopening continues.
+#include "gateway/journal/journal.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gateway/journal/reader.hpp"
+#include "tests/gateway/journal/journal_fixture.hpp"
+#include "tests/support/alloc_counter.hpp"
+
+namespace riskgate::journal {
+namespace {
+
+using testing::TempDir;
+using testing::test_config;
+
+void drain(Journal& j) {
+  (void)j.do_work(std::chrono::steady_clock::now());
+}
+
+TEST(Journal, EveryRecordTypeRoundTrips) {
+  TempDir dir;
+  const auto cfg = test_config(dir.path());
+  const DailyCounter counters[] = {{1, 0, 164'000'000}, {2, 0, -5}, {7, 0, 300}};
+  {
+    Journal j(cfg);
+    EXPECT_TRUE(j.open_report().created);
+    auto& r = j.ring(0);
+    ASSERT_EQ(declare_session(r, 0, Leg::kEngine, "ENGINE-1", 1), AppendStatus::kOk);
+    ASSERT_EQ(declare_session(r, 1, Leg::kExchange, "EXCH", 2), AppendStatus::kOk);
+    ASSERT_EQ(append_inbound_processed(r, 0, 41, 3), AppendStatus::kOk);
+    ASSERT_EQ(append_outbound(r, 1, 601, 4, testing::fix_order(601, "X1")), AppendStatus::kOk);
+    OrderEvent e;
+    e.kind = OrderEventKind::kNew;
+    e.side = '2';
+    e.client_session = 0;
+    e.order_qty = 100;
+    e.price = 1012500;
+    e.leaves_qty = 100;
+    e.cl_ord_id = "X1";
+    ASSERT_EQ(append_order_event(r, 1, 601, 5, e), AppendStatus::kOk);
+    OrderEvent fill = e;
+    fill.kind = OrderEventKind::kFill;
+    fill.last_qty = 40;
+    fill.cum_qty = 40;
+    fill.leaves_qty = 60;
+    ASSERT_EQ(append_order_event(r, 1, 0, 6, fill), AppendStatus::kOk);
+    OrderEvent repl = e;
+    repl.kind = OrderEventKind::kReplace;
+    repl.cl_ord_id = "X2";
+    repl.orig_cl_ord_id = "X1";
+    ASSERT_EQ(append_order_event(r, 1, 602, 7, repl), AppendStatus::kOk);
+    ASSERT_EQ(append_daily_counters(r, 20240502, counters, 8), AppendStatus::kOk);
+    ASSERT_EQ(append_kill_cancel_counter(r, 9001, 9), AppendStatus::kOk);
+    ASSERT_EQ(append_trading_day_roll(r, 20240502, 20240503, 10), AppendStatus::kOk);
+    ASSERT_EQ(append_outbound(r, 1, 602, 11, testing::fix_order(602, "X2")), AppendStatus::kOk);
+    ASSERT_EQ(append_sequence_set(r, 0, 1, 1, 12), AppendStatus::kOk);
+    drain(j);
+  }
+  JournalFile f(cfg.file);
+  EXPECT_EQ(gateway_name(f.header()), "gw-test");
+  EXPECT_EQ(f.header().trading_day, 20240502u);
+  const RecoveredState s = recover(f);
+  EXPECT_EQ(s.scan.records, 12u);
+  EXPECT_FALSE(s.scan.torn);
+
+  const auto& engine = s.sessions.at(0);
+  EXPECT_EQ(engine.name, "ENGINE-1");
+  EXPECT_EQ(engine.leg, Leg::kEngine);
+  EXPECT_EQ(engine.next_target_seq(), 1u) << "the seqset after inbound 41 restarts numbering";
+  const auto& exch = s.sessions.at(1);
+  EXPECT_EQ(exch.name, "EXCH");
+  EXPECT_EQ(exch.leg, Leg::kExchange);
+  EXPECT_EQ(exch.next_sender_seq(), 603u);
+  ASSERT_EQ(exch.outbound.size(), 2u);
+  EXPECT_EQ(exch.outbound.at(601), testing::fix_order(601, "X1"));
+  EXPECT_EQ(exch.outbound.at(602), testing::fix_order(602, "X2"));
+
+  ASSERT_EQ(s.order_events.size(), 3u);
+  EXPECT_EQ(s.order_events[0].kind, OrderEventKind::kNew);
+  EXPECT_EQ(s.order_events[0].side, '2');
+  EXPECT_EQ(s.order_events[0].price, 1012500);
+  EXPECT_EQ(s.order_events[0].sequence, 601u);
+  EXPECT_EQ(s.order_events[0].utc_ns, 5);
+  EXPECT_EQ(s.order_events[1].kind, OrderEventKind::kFill);
+  EXPECT_EQ(s.order_events[1].last_qty, 40);
+  EXPECT_EQ(s.order_events[1].leaves_qty, 60);
+  EXPECT_EQ(s.order_events[2].cl_ord_id, "X2");
+  EXPECT_EQ(s.order_events[2].orig_cl_ord_id, "X1");
+
+  EXPECT_EQ(s.counters_day, 20240502u);
+  ASSERT_EQ(s.counters.size(), 3u);
+  EXPECT_EQ(s.counters[0].value, 164'000'000);
+  EXPECT_EQ(s.counters[1].value, -5);
+  EXPECT_EQ(s.counters[2].id, 7u);
+  EXPECT_EQ(s.next_kill_cancel_id, 9001u);
+  EXPECT_EQ(s.trading_day, 20240503u);
+}
+
+TEST(Journal, PrintsASessionsAndAnOrdersHistory) {
+  TempDir dir;
+  const auto cfg = test_config(dir.path());
+  {
+    Journal j(cfg);
+    auto& r = j.ring(0);
+    ASSERT_EQ(declare_session(r, 0, Leg::kEngine, "ENGINE-1", 1), AppendStatus::kOk);
+    ASSERT_EQ(declare_session(r, 1, Leg::kExchange, "EXCH", 1), AppendStatus::kOk);
+    ASSERT_EQ(append_inbound_processed(r, 0, 5, 2), AppendStatus::kOk);
+    ASSERT_EQ(append_outbound(r, 1, 7, 3, testing::fix_order(7, "K1")), AppendStatus::kOk);
+    OrderEvent e;
+    e.cl_ord_id = "K1";
+    e.order_qty = 100;
+    ASSERT_EQ(append_order_event(r, 1, 7, 4, e), AppendStatus::kOk);
+    ASSERT_EQ(append_outbound(r, 1, 8, 5, testing::fix_order(8, "OTHER")), AppendStatus::kOk);
+  }
+  JournalFile f(cfg.file);
+  std::ostringstream all;
+  print_journal(f, {}, all);
+  EXPECT_NE(all.str().find("gateway=gw-test day=20240502"), std::string::npos) << all.str();
+  EXPECT_NE(all.str().find("records=6"), std::string::npos) << all.str();
+
+  std::ostringstream engine;
+  print_journal(f, {.session = "ENGINE-1", .cl_ord_id = {}}, engine);
+  EXPECT_NE(engine.str().find("inbound ENGINE-1 seq=5"), std::string::npos) << engine.str();
+  EXPECT_EQ(engine.str().find("outbound"), std::string::npos) << engine.str();
+
+  std::ostringstream order;
+  print_journal(f, {.session = {}, .cl_ord_id = "K1"}, order);
+  EXPECT_NE(order.str().find("outbound EXCH seq=7 msg=8=FIX.4.4|"), std::string::npos)
+      << order.str();
+  EXPECT_NE(order.str().find("order EXCH event=new clordid=K1"), std::string::npos) << order.str();
+  EXPECT_EQ(order.str().find("11=OTHER"), std::string::npos) << order.str();
+}
+
+TEST(JournalRing, AFullRingReturnsAnErrorUntilTheJournalThreadDrainsIt) {
+  TempDir dir;
+  auto cfg = test_config(dir.path());
+  cfg.ring_capacity = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  Journal j(cfg);
+  auto& r = j.ring(0);
+  const std::string msg = testing::fix_order(1);
+  const std::size_t per = align_record(sizeof(RecordHeader) + msg.size());
+  std::size_t accepted = 0;
+  AppendStatus st = AppendStatus::kOk;
+  while ((st = append_outbound(r, 1, accepted + 1, 0, msg)) == AppendStatus::kOk) ++accepted;
+  EXPECT_EQ(st, AppendStatus::kRingFull);
+  EXPECT_EQ(accepted, cfg.ring_capacity / per);
+  drain(j);
+  EXPECT_EQ(append_outbound(r, 1, accepted + 1, 0, msg), AppendStatus::kOk);
+  EXPECT_EQ(append_outbound(r, 1, 0, 0, std::string(cfg.ring_capacity, 'x')),
+            AppendStatus::kTooLarge);
+}
+
+TEST(JournalRing, AppendsAllocateNothing) {
+  TempDir dir;
+  Journal j(test_config(dir.path()));
+  auto& r = j.ring(0);
+  const std::string msg = testing::fix_order(1);
+  OrderEvent e;
+  e.cl_ord_id = "ORD-12345";
+  const DailyCounter c[] = {{1, 0, 2}};
+  for (int batch = 0; batch < 50; ++batch) {
+    riskgate::testing::AllocationScope scope;
+    for (std::uint64_t i = 0; i < 50; ++i) {
+      ASSERT_EQ(append_outbound(r, 1, i, 0, msg), AppendStatus::kOk);
+      ASSERT_EQ(append_order_event(r, 1, i, 0, e), AppendStatus::kOk);
+      ASSERT_EQ(append_inbound_processed(r, 0, i, 0), AppendStatus::kOk);
+    }
+    ASSERT_EQ(append_daily_counters(r, 20240502, c, 0), AppendStatus::kOk);
+    ASSERT_EQ(append_kill_cancel_counter(r, 1, 0), AppendStatus::kOk);
+    EXPECT_EQ(scope.count(), 0u);
+    drain(j);
+  }
+}
+
+TEST(JournalRing, RecordsThatWrapPastTheRingEndStayWholeAndInOrder) {
+  TempDir dir;
+  auto cfg = test_config(dir.path());
+  cfg.ring_capacity = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::uint64_t seq = 0;
+  {
+    Journal j(cfg);
+    // Odd sizes so records straddle the end of the ring at varying offsets.
+    for (int round = 0; round < 200; ++round) {
+      for (int k = 0; k < 3; ++k) {
+        ++seq;
+        const std::string msg = testing::fix_order(seq) + std::string(seq % 37, 'p');
+        ASSERT_EQ(append_outbound(j.ring(0), 1, seq, 0, msg), AppendStatus::kOk);
+      }
+      drain(j);
+    }
+  }
+  JournalFile f(test_config(dir.path()).file);
+  const RecoveredState s = recover(f);
+  ASSERT_FALSE(s.scan.torn);
+  const auto& out = s.sessions.at(1).outbound;
+  ASSERT_EQ(out.size(), seq);
+  for (std::uint64_t i = 1; i <= seq; ++i)
+    ASSERT_EQ(out.at(i), testing::fix_order(i) + std::string(i % 37, 'p')) << i;
+}
+
+TEST(Journal, ALiveJournalThreadKeepsEveryRecordOfEveryProducerInOrder) {
+  TempDir dir;
+  auto cfg = test_config(dir.path());
+  cfg.producers = 2;
+  cfg.sync = SyncPolicy::kInterval;
+  cfg.sync_interval = std::chrono::milliseconds(1);
+  constexpr std::uint64_t kPerProducer = 20'000;
+  {
+    Journal j(cfg);
+    j.start();
+    auto produce = [&j](std::size_t k) {
+      const std::string msg = testing::fix_order(1);
+      for (std::uint64_t i = 1; i <= kPerProducer; ++i) {
+        // A full ring here is back-pressure; the gateway would refuse.
+        while (append_outbound(j.ring(k), static_cast<std::uint16_t>(k), i, 0, msg) !=
+               AppendStatus::kOk)
+          std::this_thread::yield();
+      }
+    };
+    std::thread a(produce, 0);
+    std::thread b(produce, 1);
+    a.join();
+    b.join();
+    j.stop();
+    EXPECT_GT(j.syncs(), 0u);
+    EXPECT_EQ(j.durable_end(), j.written_end());
+  }
+  JournalFile f(cfg.file);
+  std::uint64_t next[2] = {1, 1};
+  const auto sr = f.scan([&](const RecordView& r) {
+    ASSERT_LT(r.header.session, 2);
+    ASSERT_EQ(r.header.sequence, next[r.header.session]++);
+  });
+  EXPECT_EQ(sr.records, 2 * kPerProducer);
+  EXPECT_EQ(next[0], kPerProducer + 1);
+  EXPECT_EQ(next[1], kPerProducer + 1);
+}
+
+TEST(Journal, ReopeningAppendsAfterWhatIsThereWithIncreasingLsns) {
+  TempDir dir;
+  const auto cfg = test_config(dir.path());
+  for (std::uint64_t run = 0; run < 3; ++run) {
+    Journal j(cfg);
+    EXPECT_EQ(j.open_report().created, run == 0);
+    EXPECT_EQ(j.open_report().file_records, 2 * run);
+    EXPECT_EQ(j.open_report().ring_records, 0u);
+    for (std::uint64_t i = 1; i <= 2; ++i)
+      ASSERT_EQ(append_outbound(j.ring(0), 1, 2 * run + i, 0, testing::fix_order(2 * run + i)),
+                AppendStatus::kOk);
+  }
+  JournalFile f(cfg.file);
+  std::uint64_t last_lsn = 0;
+  bool first = true;
+  const auto sr = f.scan([&](const RecordView& r) {
+    if (!first) {
+      EXPECT_GT(r.header.lsn, last_lsn);
+    }
+    first = false;
+    last_lsn = r.header.lsn;
+  });
+  EXPECT_EQ(sr.records, 6u);
+}
+
+TEST(Journal, RefusesAFileOfAnotherGateway) {
+  TempDir dir;
+  auto cfg = test_config(dir.path());
+  { Journal j(cfg); }
+  cfg.gateway = "someone-else";
+  EXPECT_THROW(Journal{cfg}, std::runtime_error);
+}
+
+}  // namespace
+}  // namespace riskgate::journal
