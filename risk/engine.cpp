@@ -20,8 +20,7 @@ using namespace detail;  // The engine's private helpers (risk/detail.hpp, snaps
 // SessionState
 // ---------------------------------------------------------------------------
 
-SessionState::SessionState(SessionIdx index, std::uint32_t cl_ord_id_capacity)
-    : index_(index) {
+SessionState::SessionState(SessionIdx index, std::uint32_t cl_ord_id_capacity) : index_(index) {
   if (cl_ord_id_capacity == 0) throw std::invalid_argument("session state: capacity must be > 0");
   ids_ = ClOrdIdSet(cl_ord_id_capacity);
   dups_.assign(kDupSlots, DupSlot{});

@@ -145,9 +145,9 @@ TEST_P(RepeatedTagThroughTheGateway,
 
   // (c) On record, naming the tag and the order.
   const auto audited =
-      wait_audit(s.audit_log(), {"\"event\":\"order_refused\"", "\"session\":\"ENGINE1\"",
-                                 "\"cl_ord_id\":\"" + bad_id + "\"",
-                                 "session reject 373=13: tag " + tag + " "});
+      wait_audit(s.audit_log(),
+                 {"\"event\":\"order_refused\"", "\"session\":\"ENGINE1\"",
+                  "\"cl_ord_id\":\"" + bad_id + "\"", "session reject 373=13: tag " + tag + " "});
   EXPECT_EQ(audited.size(), 1u) << read_file(s.audit_log());
 
   // (b) The exchange: the control arrived (riskgate prefixes ClOrdIDs, hence
