@@ -231,6 +231,10 @@ class RouteGroup final : public session::Handler {
   bool ids_fit(const codec::Message& msg) noexcept;
   // An audit line (report_anomaly) about a report and the order it named
   // (`e` may be null). Rate-limited when `limiter` is given.
+  static bool is_foreign(bool known, const ClientLeg* owner, const ClientLeg* by_id,
+                         const ClientLeg* by_orig) noexcept;
+  void note_foreign(const Table::Entry* e, std::string_view what, std::string_view id,
+                    std::string_view orig) noexcept;
   void note_report_anomaly(const ClientLeg* owner, const Table::Entry* e,
                            std::string_view client_id, std::string_view text, std::int64_t value,
                            std::int64_t limit, EventLimiter* limiter = nullptr) noexcept;

@@ -34,6 +34,28 @@ void bump(std::atomic<std::uint64_t>& c) noexcept {
 // ---------------------------------------------------------------------------
 // Session callbacks of the exchange leg.
 // ---------------------------------------------------------------------------
+// Whether a report's ids name another session's order: an id with a
+// session's prefix that is not the owner's (or, for an order we do not
+// know, 11 and 41 naming two different sessions). Acting on it could move
+// the wrong order; forwarding it could tell the wrong engine.
+bool RouteGroup::is_foreign(bool known, const ClientLeg* owner, const ClientLeg* by_id,
+                            const ClientLeg* by_orig) noexcept {
+  return known ? (by_id != nullptr && by_id != owner) || (by_orig != nullptr && by_orig != owner)
+               : by_id != nullptr && by_orig != nullptr && by_id != by_orig;
+}
+
+void RouteGroup::note_foreign(const Table::Entry* e, std::string_view what, std::string_view id,
+                              std::string_view orig) noexcept {
+  bump(counters.foreign_reports);
+  TextBuf t(text_, sizeof text_);
+  t.put(what);
+  t.put(" names another session's order, not acted on or forwarded: 11=");
+  t.put(id);
+  t.put(" 41=");
+  t.put(orig);
+  note_report_anomaly(nullptr, e, id, t.view(), 0, 0);
+}
+
 void RouteGroup::on_logon() noexcept {
   // A Logon may have reset the sequence numbers: old numbers name nothing.
   std::fill(seq_ring_.begin(), seq_ring_.end(), 0u);
@@ -230,17 +252,8 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   // An id with a session's prefix that is not the order's owner: the report
   // names one session's order with another's id. Acting on it could move the
   // wrong order, forwarding it could tell the wrong engine.
-  const bool foreign = e != nullptr ? (by_id != nullptr && by_id != owner) ||
-                                          (by_orig != nullptr && by_orig != owner)
-                                    : by_id != nullptr && by_orig != nullptr && by_id != by_orig;
-  if (foreign) {
-    bump(counters.foreign_reports);
-    TextBuf t(text_, sizeof text_);
-    t.put("report names another session's order, not acted on or forwarded: 11=");
-    t.put(id);
-    t.put(" 41=");
-    t.put(orig_field);
-    note_report_anomaly(nullptr, e, id, t.view(), 0, 0);
+  if (is_foreign(e != nullptr, owner, by_id, by_orig)) {
+    note_foreign(e, "report", id, orig_field);
     return;
   }
 
@@ -438,17 +451,8 @@ void RouteGroup::on_cancel_reject(const codec::Message& msg) noexcept {
   ClientLeg* const by_id = owner_by_prefix(id);
   ClientLeg* const by_orig = orig.empty() ? nullptr : owner_by_prefix(orig);
   ClientLeg* owner = e != nullptr ? leg_of(e->client_session) : by_id;
-  const bool foreign = e != nullptr ? (by_id != nullptr && by_id != owner) ||
-                                          (by_orig != nullptr && by_orig != owner)
-                                    : by_id != nullptr && by_orig != nullptr && by_id != by_orig;
-  if (foreign) {
-    bump(counters.foreign_reports);
-    TextBuf t(text_, sizeof text_);
-    t.put("cancel reject names another session's order, not acted on or forwarded: 11=");
-    t.put(id);
-    t.put(" 41=");
-    t.put(orig);
-    note_report_anomaly(nullptr, e, id, t.view(), 0, 0);
+  if (is_foreign(e != nullptr, owner, by_id, by_orig)) {
+    note_foreign(e, "cancel reject", id, orig);
     return;
   }
   bool gateway_initiated = false;
