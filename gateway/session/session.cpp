@@ -217,7 +217,7 @@ MessageStore& Session::store() noexcept {
 // first occurrence. A Logon that fails is answered with a Logout naming the
 // problem (there is no session yet to send a Reject in), then a disconnect.
 bool Session::Impl::logon_valid() noexcept {
-  if (!validator || !validator->known_type(in.msg_type())) return true;
+  if (!validator) return true;
   const dict::Verdict v = validator->validate(in);
   if (v.ok()) return true;
   text.clear()

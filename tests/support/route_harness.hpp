@@ -105,4 +105,17 @@ class RouteHarness {
   std::uint64_t exec_seq_ = 0;  // ExecID / OrderID numbering for report().
 };
 
+// The application messages among those a wire carried (session-level
+// messages 0-5 and A left out), parsed, in order.
+inline std::vector<Parsed> app_sent(const FakeTransport& w) {
+  std::vector<Parsed> out;
+  for (const auto& m : w.sent) {
+    Parsed p(m);
+    const std::string t = p.type();
+    if (t != "0" && t != "1" && t != "2" && t != "3" && t != "4" && t != "5" && t != "A")
+      out.push_back(std::move(p));
+  }
+  return out;
+}
+
 }  // namespace riskgate::testing

@@ -19,16 +19,7 @@ using riskgate::testing::Parsed;
 using riskgate::testing::RouteHarness;
 using riskgate::testing::timestamp;
 
-std::vector<Parsed> app_sent(const riskgate::testing::FakeTransport& w) {
-  std::vector<Parsed> out;
-  for (const auto& m : w.sent) {
-    Parsed p(m);
-    const std::string t = p.type();
-    if (t != "0" && t != "1" && t != "2" && t != "3" && t != "4" && t != "5" && t != "A")
-      out.push_back(std::move(p));
-  }
-  return out;
-}
+using riskgate::testing::app_sent;
 
 class LifecycleTest : public ::testing::Test {
  protected:

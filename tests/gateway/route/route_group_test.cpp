@@ -16,6 +16,7 @@
 namespace {
 
 namespace tag = riskgate::codec::tag;
+using riskgate::testing::app_sent;
 using riskgate::testing::Parsed;
 using riskgate::testing::raw_message;
 using riskgate::testing::RouteHarness;
@@ -30,16 +31,6 @@ class RouteGroupTest : public ::testing::Test {
   // Delivers bytes from client i; every byte must be consumed.
   void send(int i, const std::string& bytes) { ASSERT_EQ(h.from_client(i, bytes), bytes.size()); }
   void from_exchange(const std::string& bytes) { ASSERT_EQ(h.from_exchange(bytes), bytes.size()); }
-  std::vector<Parsed> app_sent(const riskgate::testing::FakeTransport& w) {
-    std::vector<Parsed> out;
-    for (const auto& m : w.sent) {
-      Parsed p(m);
-      const std::string t = p.type();
-      if (t != "0" && t != "1" && t != "2" && t != "3" && t != "4" && t != "5" && t != "A")
-        out.push_back(std::move(p));
-    }
-    return out;
-  }
 };
 
 TEST_F(RouteGroupTest, OrderIsForwardedWithPrefixedClOrdIdAndVenueTagsUnchanged) {
