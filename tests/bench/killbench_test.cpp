@@ -54,8 +54,12 @@ TEST(KillBench, QuickRunCancelsEveryWorkingOrderAndForwardsNothingAfterTheKill) 
     EXPECT_EQ(r.at("forwarded_after_first_refusal").get<std::uint64_t>(), 0u);
     EXPECT_EQ(r.at("ctl_rc").get<int>(), 0);
     const double t1 = r.at("t1_us").get<double>(), t2 = r.at("t2_us").get<double>();
+    // T1 (the engine reads its first refusal) and T2 (the last cancel reaches
+    // the exchange) travel on different sockets and processes: with a small
+    // book the sweep can finish before the engine is scheduled, so their
+    // order is not an invariant, only that both happened.
     EXPECT_GT(t1, 0);
-    EXPECT_LE(t1, t2);
+    EXPECT_GT(t2, 0);
     EXPECT_NEAR(r.at("t2_minus_t1_us").get<double>(), t2 - t1, 1.0);
     EXPECT_GT(r.at("http_kill_rtt_us").get<double>(), 0);
     EXPECT_TRUE(r.at("errors").empty());

@@ -339,6 +339,10 @@ TEST(Simulators, SigusrOneLogsTheSessionOutAndItLogsOnAgain) {
   ex.proc.signal(SIGUSR1);
   ASSERT_TRUE(ex.proc.wait_for_line_containing("exchange-sim logout", 10s));
   ASSERT_TRUE(ex.proc.wait_for_line_containing("exchange-sim logon", 10s));
+  // The exchange prints its logon before the engine has read the answer:
+  // wait for the engine's own two logons, or SIGTERM may beat the second.
+  ASSERT_TRUE(engine.wait_for_line_containing("engine-sim logon", 10s));
+  ASSERT_TRUE(engine.wait_for_line_containing("engine-sim logon", 10s));
   engine.signal(SIGTERM);
   auto line = engine.wait_for_line_containing("engine-sim summary:", 20s);
   ASSERT_TRUE(line);
