@@ -207,6 +207,29 @@ void parse_gateway(Table& t, GatewayDef& g) {
   }
   if (auto v = t.boolean("OnKillCancelWorking")) g.on_kill_cancel_working = *v;
   g.kill_file = t.str("KillFile").value_or(g.state_dir + "/KILL");
+  if (auto v = t.boolean("Journal")) g.journal = *v;
+  g.journal_file = t.str("JournalFile").value_or(g.state_dir + "/journal.rgj");
+  if (g.journal_file.empty()) t.error("JournalFile", "must not be empty");
+  if (auto v = t.str("JournalRingDir")) {
+    if (v->empty())
+      t.error("JournalRingDir", "must not be empty");
+    else
+      g.journal_ring_dir = *v;
+  }
+  if (auto v = t.integer("JournalRingMiB", 1, 1024))
+    g.journal_ring_mib = static_cast<std::uint32_t>(*v);
+  if (auto v = t.str("JournalSync")) {
+    if (*v == "none")
+      g.journal_sync = JournalSync::kNone;
+    else if (*v == "interval")
+      g.journal_sync = JournalSync::kInterval;
+    else if (*v == "every_message")
+      g.journal_sync = JournalSync::kEveryMessage;
+    else
+      t.error("JournalSync", "must be \"none\", \"interval\" or \"every_message\", got " + dq(*v));
+  }
+  if (auto v = t.integer("JournalSyncIntervalMs", 1, 10000))
+    g.journal_sync_interval_ms = static_cast<std::uint32_t>(*v);
   if (auto v = t.integer("MaxWorkingOrders", 1, 1 << 24)) {
     g.max_working_orders = static_cast<std::uint32_t>(*v);
   }

@@ -132,6 +132,11 @@ struct SessionDef {
   int line = 0;  // Line of the [[session]] header, for later error messages.
 };
 
+// JournalSync: when the journal thread calls fdatasync (gateway/journal/
+// journal.hpp): never ("none"), every JournalSyncIntervalMs ("interval"), or
+// after every batch it writes ("every_message").
+enum class JournalSync : std::uint8_t { kNone, kInterval, kEveryMessage };
+
 struct GatewayDef {
   std::uint32_t io_threads = 1;
   bool busy_poll = false;         // Spin on the sockets instead of blocking: lower latency, one
@@ -157,6 +162,19 @@ struct GatewayDef {
   // boundary at which per-day limits and ClOrdID tables reset. Default
   // 00:00:00 UTC; start_s == end_s, so the day has no closed hours.
   schedule::Spec trading_day;
+  // The durable journal (issue 11): sequence numbers and sent messages of
+  // every session, and the order table, so that a restart resumes both legs
+  // without a sequence reset and knows what is working at the exchange.
+  // On by default: a gateway that forgets its working orders on a restart
+  // cannot cancel them on a kill.
+  bool journal = true;
+  std::string journal_file = "var/journal.rgj";  // Default: <StateDir>/journal.rgj.
+  // Where the order path's rings live: tmpfs, so that a kill -9 loses
+  // nothing that was sent (gateway/journal/ring.hpp).
+  std::string journal_ring_dir = "/dev/shm";
+  std::uint32_t journal_ring_mib = 16;
+  JournalSync journal_sync = JournalSync::kInterval;
+  std::uint32_t journal_sync_interval_ms = 10;
 };
 
 struct Config {

@@ -278,6 +278,10 @@ struct ExecEvent {
   std::int64_t leaves_qty = 0;
   std::int64_t cum_qty = 0;
   std::int64_t now_ns = 0;  // Steady clock, as OrderView::now_ns.
+  // A fill replayed from the journal at restart: exposure, position and
+  // gross notional move as they did; the flow envelope and the repeated-
+  // execution throttle are not fed (old fills must not trip a kill today).
+  bool restoring = false;
 };
 
 struct ExecOutcome {
@@ -443,6 +447,23 @@ class Engine {
   // Any other inbound application message: counts toward nothing but the
   // message budget, never refused by risk.
   void note_message(SessionState& session, std::int64_t now_ns) noexcept;
+
+  // Restart (issue 11): an order the journal says was forwarded and is not
+  // known to have ended, put back without any check. Reserves its exposure
+  // (open order, open notional, open quantity, gross notional) for `working`
+  // units at the order's price (the reference price for a market order) and
+  // remembers its ClOrdID in `session`, so the same ID is a duplicate again
+  // today. A replay of the day's journal through this and on_execution()
+  // (with ExecEvent::restoring) rebuilds exposure, positions and the day's
+  // gross notional as they were. Not restored: parent/child and cumulative
+  // quantity windows and the flow envelope, which are intraday windows a
+  // restart starts afresh. `counts_open_order` false for a pending replace
+  // (its original holds the unit). An inactive ticket comes back when the
+  // account or symbol is no longer configured or a table is full: the order
+  // is still tracked (a kill must cancel it) but reserves nothing.
+  // Thread: the order's I/O thread, before it serves traffic.
+  [[nodiscard]] Reservation restore_order(const OrderView& order, SessionState& session,
+                                          std::int64_t working, bool counts_open_order) noexcept;
 
   // A committed order that never reached the exchange: release its exposure
   // and what it counted toward a parent or the cumulative quantity. (An order

@@ -143,6 +143,10 @@ ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
       }
       // The flow envelope of the session whose order filled, and nobody
       // else's (scoping: a fill from session A never charges session B).
+      if (ev.restoring) {
+        if (ev.kind == ExecKind::kFill) close(t);
+        return out;
+      }
       if (t.session < caps_.max_sessions && t.flow_slot != kNoIdx && q > 0) {
         const flow::Verdict v =
             flow::on_fill(sn.flow, flows_[t.session], session_symbols_[t.flow_slot].net,

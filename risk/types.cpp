@@ -81,6 +81,10 @@ std::string_view rule_name(RuleId r) noexcept {
       return "exchange_unavailable";
     case RuleId::kOutsideTradingHours:
       return "outside_trading_hours";
+    case RuleId::kJournalUnavailable:
+      return "journal_unavailable";
+    case RuleId::kReconciling:
+      return "reconciling";
     case RuleId::kFlowExecQty:
       return "flow_exec_qty";
     case RuleId::kFlowExecNotional:
@@ -142,6 +146,8 @@ int ord_rej_reason(RuleId r) noexcept {
       return 2;  // Exchange closed.
     case RuleId::kRiskStateFull:
     case RuleId::kAuditUnavailable:
+    case RuleId::kJournalUnavailable:
+    case RuleId::kReconciling:
       return 99;
     case RuleId::kMaxOrderQty:
     case RuleId::kMaxOrderNotional:
@@ -294,6 +300,14 @@ std::size_t format_reject_text(const Decision& d, const OrderView& o, char* out,
       break;
     case RuleId::kOutsideTradingHours:
       w.put(": new orders are refused outside the session's StartTime..EndTime (cancels pass)");
+      break;
+    case RuleId::kJournalUnavailable:
+      w.put(": the durable journal cannot record the order (cancels pass)");
+      break;
+    case RuleId::kReconciling:
+      w.put(
+          ": riskgate restarted and is catching up with the exchange; new orders wait "
+          "(cancels pass)");
       break;
     default: {
       w.put(": ");

@@ -114,6 +114,11 @@ enum class RuleId : std::uint16_t {
   // Schedule (issue 11): a new order or replace outside the session's
   // StartTime..EndTime window (decided by the route, not by check()).
   kOutsideTradingHours,
+  // Restart (issue 11), decided by the route: the durable journal cannot take
+  // the order's record, or riskgate restarted and has not yet caught up with
+  // what the exchange sent while it was down.
+  kJournalUnavailable,
+  kReconciling,
   kCount
 };
 

@@ -54,16 +54,23 @@ std::string order_200() {
   return m;
 }
 
+// The journal file in the temp directory, the rings on tmpfs (as the
+// gateway's), each in a directory of this process's that goes with it.
 struct Scratch {
   std::filesystem::path dir;
+  std::filesystem::path ring_dir;
   Scratch() {
-    dir = std::filesystem::temp_directory_path() /
-          ("riskgate-journal-bench-" + std::to_string(::getpid()));
+    const std::string name = "riskgate-journal-bench-" + std::to_string(::getpid());
+    dir = std::filesystem::temp_directory_path() / name;
     std::filesystem::create_directories(dir);
+    ring_dir = std::filesystem::is_directory("/dev/shm") ? std::filesystem::path("/dev/shm") / name
+                                                         : dir / "rings";
+    std::filesystem::create_directories(ring_dir);
   }
   ~Scratch() {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
+    std::filesystem::remove_all(ring_dir, ec);
   }
 };
 
@@ -71,8 +78,7 @@ JournalConfig bench_config(const Scratch& s, SyncPolicy p) {
   JournalConfig c;
   c.file = s.dir / "bench.journal";
   std::filesystem::remove(c.file);
-  c.ring_dir =
-      std::filesystem::is_directory("/dev/shm") ? std::filesystem::path("/dev/shm") : s.dir;
+  c.ring_dir = s.ring_dir;
   c.gateway = "bench-" + std::to_string(::getpid());
   c.trading_day = 20240502;
   c.sync = p;

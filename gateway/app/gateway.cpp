@@ -89,9 +89,52 @@ Gateway::Gateway(Options opts) : opts_(std::move(opts)) {
   io_ = std::make_unique<net::IoThread>(
       cfg_.gateway.busy_poll ? net::IdleMode::kBusyPoll : net::IdleMode::kSleep,
       [this] { drain_commands(); });
+  open_journal();
   build_sessions();
   verify_self();
   restore_kills();
+  restore_orders();
+}
+
+void Gateway::open_journal() {
+  if (!cfg_.gateway.journal) return;
+  const schedule::Schedule day(cfg_.gateway.trading_day);
+  const auto today = static_cast<std::uint32_t>(day.period_at(clock_->utc_ns()).number);
+  durable_ = std::make_unique<DurableState>(cfg_.gateway, today, *clock_);
+  const auto& rep = durable_->journal().open_report();
+  if (rep.torn_tail)
+    warnings_.push_back("journal " + durable_->file() + ": torn tail cut at offset " +
+                        std::to_string(rep.torn_offset) + " (" + std::to_string(rep.dropped_bytes) +
+                        " bytes dropped)");
+  for (const auto& n : rep.ring_notes) warnings_.push_back("journal ring: " + n);
+}
+
+void Gateway::restore_orders() {
+  if (!durable_) return;
+  std::vector<DurableState::Target> targets;
+  for (auto& s : slots_) {
+    if (!s) continue;
+    DurableState::Target t;
+    t.name = s->def->name;
+    if (s->connector) t.group = s->group;
+    t.leg = s->leg;
+    targets.push_back(std::move(t));
+  }
+  const schedule::Schedule day(cfg_.gateway.trading_day);
+  const auto today = static_cast<std::uint32_t>(day.period_at(clock_->utc_ns()).number);
+  restored_ = durable_->restore_orders(targets, *engine_, today);
+  const auto& rec = durable_->recovered();
+  if (rec.scan.records != 0) {
+    warnings_.push_back(
+        "journal " + durable_->file() + ": " + std::to_string(rec.scan.records) +
+        " records read; " + std::to_string(restored_.working) + " working orders restored from " +
+        std::to_string(restored_.events) + " order events" +
+        (restored_.skipped != 0 ? " (" + std::to_string(restored_.skipped) + " events skipped)"
+                                : std::string()) +
+        (restored_.working != 0 ? "; new orders wait until the exchange has caught up (reconciling)"
+                                : std::string()) +
+        (restored_.day_rolled ? "; the trading day rolled while down" : ""));
+  }
 }
 
 Gateway::~Gateway() {
@@ -101,6 +144,13 @@ Gateway::~Gateway() {
 void Gateway::build_sessions() {
   const auto& sessions = cfg_.sessions;
   slots_.resize(sessions.size());
+  // 16 MB of sent messages per session answer ResendRequests; with the
+  // journal on they also hold what the previous process sent.
+  auto make_store = [this](std::size_t i, const std::string& name, journal::Leg leg) {
+    auto mem = session::make_memory_store(16 * 1024 * 1024);
+    if (!durable_) return mem;
+    return durable_->make_store(static_cast<std::uint16_t>(i), name, leg, std::move(mem));
+  };
   // Loaded (or taken from the binary) once per distinct dictionary; a bad
   // DataDictionary stops the start with the session's name and the reason.
   DictionarySet dicts(config_read_tags(cfg_, manifest_ ? &*manifest_ : nullptr));
@@ -129,7 +179,8 @@ void Gateway::build_sessions() {
     go.translate = tc;
     groups_.push_back(std::make_unique<route::RouteGroup>(go, *engine_, *clock_, *sink_));
     slot->group = groups_.back().get();
-    slot->store = session::make_memory_store(16 * 1024 * 1024);
+    slot->store = make_store(i, d.name, journal::Leg::kExchange);
+    if (durable_) slot->group->set_journal(&durable_->order_journal(static_cast<std::uint16_t>(i)));
     slot->session = std::make_unique<session::Session>(session_config_for(d, dicts.for_session(d)),
                                                        *clock_, *slot, *slot->store, *slot->group);
     slot->group->attach_exchange(*slot->session);
@@ -177,7 +228,7 @@ void Gateway::build_sessions() {
     slot->leg->logon_check = [this](route::ClientLeg& leg, const codec::Message& m) {
       return check_logon(leg, m);
     };
-    slot->store = session::make_memory_store(16 * 1024 * 1024);
+    slot->store = make_store(i, d.name, journal::Leg::kEngine);
     slot->session = std::make_unique<session::Session>(session_config_for(d, dicts.for_session(d)),
                                                        *clock_, *slot, *slot->store, *slot->leg);
     slot->leg->attach(*slot->session);
@@ -195,9 +246,13 @@ void Gateway::build_sessions() {
     if (s && s->connector) trading_day_->add_group(*s->group, sched(*s->def));
   for (auto& s : slots_)
     if (s && s->leg) trading_day_->add_client(*s->group, *s->leg, sched(*s->def));
-  // Hook for the durable journal (issue 11, item 3): none yet, so nothing
-  // rolls over but the in-memory tables above.
-  trading_day_->on_journal_rollover = nullptr;
+  // The journal records each roll, so a restart replays the day's events
+  // from the right boundary (one file: it is not split per day).
+  if (durable_) {
+    trading_day_->on_journal_rollover = [this](std::int64_t to) {
+      durable_->on_day_roll(static_cast<std::uint32_t>(to));
+    };
+  }
 }
 
 std::string_view Gateway::check_logon(route::ClientLeg& leg, const codec::Message& logon) {
@@ -336,6 +391,7 @@ std::optional<std::pair<risk::KillScope, std::uint32_t>> Gateway::resolve(Scope 
 
 void Gateway::start() {
   audit_log_->start();
+  if (durable_) durable_->start();
   for (const auto& w : warnings_) console_err("riskgate: WARNING: " + w);
   for (const auto& w : warnings_) audit_log_->record_control("startup_warning", {{"text", w}});
 
@@ -522,6 +578,21 @@ nlohmann::json Gateway::status() {
                    {"self_ok", self_ok_},
                    {"reason", self_ok_ ? std::string("ok") : self_reason_}};
   j["audit"] = {{"healthy", audit_log_->healthy()}, {"refused", producer_->refused()}};
+  if (durable_) {
+    const journal::Journal& jr = durable_->journal();
+    j["journal"] = {{"enabled", true},
+                    {"healthy", durable_->healthy()},
+                    {"file", durable_->file()},
+                    {"written_bytes", jr.written_end()},
+                    {"durable_bytes", jr.durable_end()},
+                    {"syncs", jr.syncs()},
+                    {"append_failures", durable_->append_failures()},
+                    {"restored_events", restored_.events},
+                    {"restored_working_orders", restored_.working},
+                    {"restore_skipped", restored_.skipped}};
+  } else {
+    j["journal"] = {{"enabled", false}};
+  }
   auto& sessions = j["sessions"] = nlohmann::json::array();
   for (auto& s : slots_) {
     if (!s) continue;
@@ -555,6 +626,9 @@ nlohmann::json Gateway::status() {
       // Reports the exchange sent that failed validation: riskgate did not
       // act on them, so operations must reconcile the orders they named.
       o["reports_rejected"] = s->group->counters.reports_rejected.load(std::memory_order_relaxed);
+      // Restarted with working orders and waiting for the exchange's resend:
+      // new orders on this leg are refused (rule reconciling) meanwhile.
+      o["reconciling"] = s->group->reconciling();
     }
     sessions.push_back(o);
   }
@@ -662,6 +736,7 @@ void Gateway::stop() {
     io_->request_stop();
     io_->join();
   }
+  if (durable_) durable_->stop();  // After the I/O thread: the last records are in.
   if (audit_log_) audit_log_->stop();
 }
 

@@ -22,6 +22,7 @@
 
 #include "config/config.hpp"
 #include "config/manifest.hpp"
+#include "gateway/app/durable_state.hpp"
 #include "gateway/app/risk_status.hpp"
 #include "gateway/control/admin_server.hpp"
 #include "gateway/control/audit_log.hpp"
@@ -96,6 +97,8 @@ class Gateway final : public control::GatewayControl {
   };
 
   void build_sessions();
+  void open_journal();    // Before build_sessions: the stores wrap it.
+  void restore_orders();  // After: replays the journal into the groups.
   void on_accept(boost::asio::ip::tcp::socket s, std::int64_t logon_timeout_ns);
   void expire_pending();
   void report_io_events();
@@ -124,6 +127,10 @@ class Gateway final : public control::GatewayControl {
   route::RetiredValues retired_;
   std::unique_ptr<net::IoThread> io_;
   std::unique_ptr<session::Clock> clock_;
+  // The journal (null when [gateway] Journal = false). Declared before the
+  // sessions and groups that write to it, so it outlives them.
+  std::unique_ptr<DurableState> durable_;
+  DurableState::Restored restored_;
   std::vector<std::unique_ptr<route::RouteGroup>> groups_;
   // The trading day and session schedules; stepped by io_tick (I/O thread).
   std::unique_ptr<route::TradingDay> trading_day_;

@@ -226,6 +226,16 @@ AppendStatus append_outbound(JournalRing& ring, std::uint16_t session, std::uint
   return ring.try_append(RecordType::kOutbound, session, seq, utc_ns, raw_fix);
 }
 
+AppendStatus append_outbound_void(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
+                                  std::int64_t utc_ns) noexcept {
+  return ring.try_append(RecordType::kOutboundVoid, session, seq, utc_ns, {});
+}
+
+AppendStatus append_sender_seq(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
+                               std::int64_t utc_ns) noexcept {
+  return ring.try_append(RecordType::kSenderSeq, session, seq, utc_ns, {});
+}
+
 AppendStatus append_inbound_processed(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
                                       std::int64_t utc_ns) noexcept {
   return ring.try_append(RecordType::kInboundProcessed, session, seq, utc_ns, {});
@@ -233,7 +243,9 @@ AppendStatus append_inbound_processed(JournalRing& ring, std::uint16_t session, 
 
 AppendStatus append_order_event(JournalRing& ring, std::uint16_t session, std::uint64_t out_seq,
                                 std::int64_t utc_ns, const OrderEvent& e) noexcept {
-  if (e.cl_ord_id.size() > 255 || e.orig_cl_ord_id.size() > 255) return AppendStatus::kTooLarge;
+  if (e.cl_ord_id.size() > 255 || e.orig_cl_ord_id.size() > 255 || e.symbol.size() > 255 ||
+      e.account.size() > 255)
+    return AppendStatus::kTooLarge;
   const auto r = ring.try_reserve(payload_size(e));
   if (r.status != AppendStatus::kOk) return r.status;
   (void)encode(e, r.payload());  // Cannot fail: sizes checked above.

@@ -163,6 +163,12 @@ class Journal {
 // journal's id for the session (declared once with declare_session).
 AppendStatus append_outbound(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
                              std::int64_t utc_ns, std::string_view raw_fix) noexcept;
+// `seq`'s kOutbound record stands for a message the transport refused.
+AppendStatus append_outbound_void(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
+                                  std::int64_t utc_ns) noexcept;
+// An admin message (not kept for resend) went out with `seq`.
+AppendStatus append_sender_seq(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
+                               std::int64_t utc_ns) noexcept;
 AppendStatus append_inbound_processed(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
                                       std::int64_t utc_ns) noexcept;
 AppendStatus append_order_event(JournalRing& ring, std::uint16_t session, std::uint64_t out_seq,

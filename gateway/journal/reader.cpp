@@ -111,6 +111,19 @@ RecoveredState recover(const JournalFile& file) {
         sess.last_processed_seq = std::max(sess.last_processed_seq, r.header.sequence);
         break;
       }
+      case RecordType::kSenderSeq: {
+        auto& sess = s.sessions[r.header.session];
+        sess.last_sent_seq = std::max(sess.last_sent_seq, r.header.sequence);
+        break;
+      }
+      case RecordType::kOutboundVoid: {
+        // The message was never sent and its number is reused: forget it.
+        auto& sess = s.sessions[r.header.session];
+        sess.outbound.erase(r.header.sequence);
+        if (sess.last_sent_seq >= r.header.sequence)
+          sess.last_sent_seq = r.header.sequence == 0 ? 0 : r.header.sequence - 1;
+        break;
+      }
       case RecordType::kSessionDeclared: {
         auto& sess = s.sessions[r.header.session];
         std::string_view name;
@@ -121,8 +134,9 @@ RecoveredState recover(const JournalFile& file) {
         auto& sess = s.sessions[r.header.session];
         SequenceSet set{};
         if (!decode(r, set)) break;
-        // Numbers restart: the resend store of the old numbering is void.
-        sess.outbound.clear();
+        // Outbound numbers went back: the resend store of the old numbering
+        // is void. (A set that moves only the inbound number keeps it.)
+        if (r.header.sequence <= sess.last_sent_seq) sess.outbound.clear();
         sess.last_sent_seq = r.header.sequence == 0 ? 0 : r.header.sequence - 1;
         sess.last_processed_seq = set.next_target_seq == 0 ? 0 : set.next_target_seq - 1;
         break;
@@ -136,6 +150,9 @@ RecoveredState recover(const JournalFile& file) {
         o.utc_ns = r.header.utc_ns;
         o.kind = e.kind;
         o.side = e.side;
+        o.ord_type = e.ord_type;
+        o.symbol = std::string(e.symbol);
+        o.account = std::string(e.account);
         o.client_session = e.client_session;
         o.order_qty = e.order_qty;
         o.price = e.price;
@@ -161,7 +178,10 @@ RecoveredState recover(const JournalFile& file) {
         break;
       case RecordType::kTradingDayRoll: {
         TradingDayRoll roll{};
-        if (decode(r, roll)) s.trading_day = roll.to_day;
+        if (decode(r, roll)) {
+          s.trading_day = roll.to_day;
+          s.day_rolls.push_back(s.order_events.size());
+        }
         break;
       }
     }
@@ -197,6 +217,8 @@ std::string format_record(const RecordView& r, const SessionNames& names) {
       break;
     }
     case RecordType::kInboundProcessed:
+    case RecordType::kOutboundVoid:
+    case RecordType::kSenderSeq:
       add("seq", r.header.sequence);
       break;
     case RecordType::kSessionDeclared: {
@@ -223,6 +245,8 @@ std::string format_record(const RecordView& r, const SessionNames& names) {
         add("clordid", e.cl_ord_id);
         if (!e.orig_cl_ord_id.empty()) add("orig", e.orig_cl_ord_id);
         add("side", std::string_view(&e.side, 1));
+        if (!e.symbol.empty()) add("symbol", e.symbol);
+        if (!e.account.empty()) add("account", e.account);
         add("qty", e.order_qty);
         add("px", e.price);
         if (e.kind == OrderEventKind::kFill) add("last", e.last_qty);

@@ -75,6 +75,7 @@ struct RecoveredOrderEvent {
   std::int64_t utc_ns = 0;
   OrderEventKind kind = OrderEventKind::kNew;
   char side = '1';
+  char ord_type = 0;
   std::uint32_t client_session = 0;
   std::int64_t order_qty = 0;
   std::int64_t price = 0;
@@ -83,6 +84,8 @@ struct RecoveredOrderEvent {
   std::int64_t leaves_qty = 0;
   std::string cl_ord_id;
   std::string orig_cl_ord_id;
+  std::string symbol;
+  std::string account;
 };
 
 struct RecoveredState {
@@ -90,10 +93,13 @@ struct RecoveredState {
   ScanResult scan;
   std::unordered_map<std::uint16_t, RecoveredSession> sessions;
   std::vector<RecoveredOrderEvent> order_events;  // In journal order.
-  std::uint32_t counters_day = 0;                 // Of the last counters snapshot.
-  std::vector<DailyCounter> counters;             // The last snapshot.
-  std::uint64_t next_kill_cancel_id = 0;          // Highest seen; 0 if none.
-  std::uint32_t trading_day = 0;                  // The file's day, or the last roll's to_day.
+  // For each trading-day roll, in order: the index in order_events of the
+  // first event after it (a replay resets the day's counters there).
+  std::vector<std::size_t> day_rolls;
+  std::uint32_t counters_day = 0;         // Of the last counters snapshot.
+  std::vector<DailyCounter> counters;     // The last snapshot.
+  std::uint64_t next_kill_cancel_id = 0;  // Highest seen; 0 if none.
+  std::uint32_t trading_day = 0;          // The file's day, or the last roll's to_day.
 };
 
 // Replays every valid record of the file into a RecoveredState.

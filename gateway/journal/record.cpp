@@ -24,6 +24,8 @@ bool payload_layout_ok(RecordType t, std::span<const std::byte> p) noexcept {
       return !p.empty();
     case RecordType::kInboundProcessed:
     case RecordType::kKillCancelCounter:
+    case RecordType::kOutboundVoid:
+    case RecordType::kSenderSeq:
       return p.empty();
     case RecordType::kSessionDeclared:
       return p.size() >= sizeof(SessionDeclared) &&
@@ -33,7 +35,8 @@ bool payload_layout_ok(RecordType t, std::span<const std::byte> p) noexcept {
     case RecordType::kOrderEvent: {
       if (p.size() < sizeof(OrderEventFixed)) return false;
       const auto f = load<OrderEventFixed>(p);
-      return p.size() == sizeof(OrderEventFixed) + f.cl_ord_id_len + f.orig_cl_ord_id_len;
+      return p.size() == sizeof(OrderEventFixed) + std::size_t{f.cl_ord_id_len} +
+                             f.orig_cl_ord_id_len + f.symbol_len + f.account_len;
     }
     case RecordType::kDailyCounters:
       return p.size() >= sizeof(DailyCountersFixed) &&
@@ -48,7 +51,7 @@ bool payload_layout_ok(RecordType t, std::span<const std::byte> p) noexcept {
 }  // namespace
 
 bool is_known(RecordType t) noexcept {
-  return static_cast<std::uint16_t>(t) >= 1 && static_cast<std::uint16_t>(t) <= 8;
+  return static_cast<std::uint16_t>(t) >= 1 && static_cast<std::uint16_t>(t) <= 10;
 }
 
 std::string_view to_string(RecordType t) noexcept {
@@ -69,6 +72,10 @@ std::string_view to_string(RecordType t) noexcept {
       return "killid";
     case RecordType::kTradingDayRoll:
       return "dayroll";
+    case RecordType::kOutboundVoid:
+      return "void";
+    case RecordType::kSenderSeq:
+      return "adminseq";
   }
   return "unknown";
 }
@@ -87,6 +94,8 @@ std::string_view to_string(OrderEventKind k) noexcept {
       return "done";
     case OrderEventKind::kRejected:
       return "rejected";
+    case OrderEventKind::kReplaced:
+      return "replaced";
   }
   return "unknown";
 }
@@ -158,11 +167,14 @@ RecordError parse_record(std::span<const std::byte> bytes, std::uint64_t offset,
 }
 
 std::size_t payload_size(const OrderEvent& e) noexcept {
-  return sizeof(OrderEventFixed) + e.cl_ord_id.size() + e.orig_cl_ord_id.size();
+  return sizeof(OrderEventFixed) + e.cl_ord_id.size() + e.orig_cl_ord_id.size() + e.symbol.size() +
+         e.account.size();
 }
 
 bool encode(const OrderEvent& e, std::span<std::byte> out) noexcept {
-  if (e.cl_ord_id.size() > 255 || e.orig_cl_ord_id.size() > 255) return false;
+  if (e.cl_ord_id.size() > 255 || e.orig_cl_ord_id.size() > 255 || e.symbol.size() > 255 ||
+      e.account.size() > 255)
+    return false;
   if (out.size() < payload_size(e)) return false;
   OrderEventFixed f{};
   f.order_qty = e.order_qty;
@@ -175,13 +187,17 @@ bool encode(const OrderEvent& e, std::span<std::byte> out) noexcept {
   f.side = e.side;
   f.cl_ord_id_len = static_cast<std::uint8_t>(e.cl_ord_id.size());
   f.orig_cl_ord_id_len = static_cast<std::uint8_t>(e.orig_cl_ord_id.size());
+  f.symbol_len = static_cast<std::uint8_t>(e.symbol.size());
+  f.account_len = static_cast<std::uint8_t>(e.account.size());
+  f.ord_type = e.ord_type;
   std::byte* p = out.data();
   std::memcpy(p, &f, sizeof(f));
   p += sizeof(f);
   // memcpy from an empty view's data() (possibly null) is undefined: guard.
-  if (!e.cl_ord_id.empty()) std::memcpy(p, e.cl_ord_id.data(), e.cl_ord_id.size());
-  p += e.cl_ord_id.size();
-  if (!e.orig_cl_ord_id.empty()) std::memcpy(p, e.orig_cl_ord_id.data(), e.orig_cl_ord_id.size());
+  for (const std::string_view s : {e.cl_ord_id, e.orig_cl_ord_id, e.symbol, e.account}) {
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  }
   return true;
 }
 
@@ -205,6 +221,7 @@ bool decode(const RecordView& r, OrderEvent& out) noexcept {
   const auto* ids = reinterpret_cast<const char*>(r.payload.data() + sizeof(OrderEventFixed));
   out.kind = f.kind;
   out.side = f.side;
+  out.ord_type = f.ord_type;
   out.client_session = f.client_session;
   out.order_qty = f.order_qty;
   out.price = f.price;
@@ -212,7 +229,12 @@ bool decode(const RecordView& r, OrderEvent& out) noexcept {
   out.cum_qty = f.cum_qty;
   out.leaves_qty = f.leaves_qty;
   out.cl_ord_id = {ids, f.cl_ord_id_len};
-  out.orig_cl_ord_id = {ids + f.cl_ord_id_len, f.orig_cl_ord_id_len};
+  ids += f.cl_ord_id_len;
+  out.orig_cl_ord_id = {ids, f.orig_cl_ord_id_len};
+  ids += f.orig_cl_ord_id_len;
+  out.symbol = {ids, f.symbol_len};
+  ids += f.symbol_len;
+  out.account = {ids, f.account_len};
   return true;
 }
 

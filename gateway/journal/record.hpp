@@ -23,7 +23,7 @@
 
 namespace riskgate::journal {
 
-inline constexpr std::uint32_t kFormatVersion = 1;
+inline constexpr std::uint32_t kFormatVersion = 2;
 inline constexpr char kFileMagic[8] = {'R', 'G', 'J', 'R', 'N', 'L', '\0', '\1'};
 inline constexpr std::size_t kRecordAlign = 8;
 // Largest record accepted (header + payload). A FIX message riskgate sends
@@ -57,6 +57,13 @@ enum class RecordType : std::uint16_t {
   kKillCancelCounter = 7,
   // The trading day changed; payload TradingDayRoll.
   kTradingDayRoll = 8,
+  // sequence = an outbound MsgSeqNum whose kOutbound record stands for a
+  // message that was never sent (the transport refused it): the number is
+  // given back and reused, and a resend must never replay that message.
+  kOutboundVoid = 9,
+  // sequence = MsgSeqNum of an admin message sent (not kept for resend: a
+  // resend gap-fills it); no payload. Advances the next sender number.
+  kSenderSeq = 10,
 };
 [[nodiscard]] bool is_known(RecordType t) noexcept;
 [[nodiscard]] std::string_view to_string(RecordType t) noexcept;
@@ -114,12 +121,15 @@ struct SequenceSet {
 };
 
 enum class OrderEventKind : std::uint8_t {
-  kNew = 1,      // Forwarded to the exchange (PendingNew).
-  kReplace = 2,  // A replace (35=G) forwarded; cl_ord_id = the new id, orig = the order.
-  kCancel = 3,   // A cancel (35=F) forwarded; orig = the order. kill_cancel for riskgate's own.
-  kFill = 4,     // A (partial) fill counted: last_qty, cum_qty, leaves_qty.
-  kDone = 5,     // The order left the table (filled, cancelled, expired, replaced).
-  kRejected = 6  // The exchange or riskgate rejected it; exposure released.
+  kNew = 1,       // Forwarded to the exchange (PendingNew).
+  kReplace = 2,   // A replace (35=G) forwarded; cl_ord_id = the new id, orig = the order.
+  kCancel = 3,    // A cancel (35=F) forwarded; orig = the order. kill_cancel for riskgate's own.
+  kFill = 4,      // A (partial) fill counted: last_qty, cum_qty, leaves_qty.
+  kDone = 5,      // The order left the table (filled, cancelled, expired, replaced).
+  kRejected = 6,  // The exchange or riskgate rejected it; exposure released.
+  // The exchange acked a replace: cl_ord_id (the replacement, until now a
+  // pending replace) becomes the order; orig (the replaced order) is done.
+  kReplaced = 7,
 };
 [[nodiscard]] std::string_view to_string(OrderEventKind k) noexcept;
 
@@ -134,16 +144,24 @@ struct OrderEventFixed {
   char side;  // FIX Side(54).
   std::uint8_t cl_ord_id_len;
   std::uint8_t orig_cl_ord_id_len;
-  // cl_ord_id_len + orig_cl_ord_id_len bytes follow.
+  std::uint8_t symbol_len;
+  std::uint8_t account_len;
+  char ord_type;  // FIX OrdType(40); 0 when the event does not carry one.
+  std::uint8_t reserved[5];
+  // cl_ord_id_len + orig_cl_ord_id_len + symbol_len + account_len bytes follow.
 };
-static_assert(sizeof(OrderEventFixed) == 48);
+static_assert(sizeof(OrderEventFixed) == 56);
 
 // The whole event, as the producer fills it and the reader decodes it.
 // Identifiers are views: into the caller's buffers when appending, into the
-// journal when reading. At most 255 bytes each (route keeps 63).
+// journal when reading. At most 255 bytes each (route keeps 63). kNew and
+// kReplace carry what a restart needs to rebuild the order and its risk
+// reservation (symbol, account, OrdType, price); kFill carries the fill's
+// LastPx in `price`.
 struct OrderEvent {
   OrderEventKind kind = OrderEventKind::kNew;
   char side = '1';
+  char ord_type = 0;
   std::uint32_t client_session = 0;
   std::int64_t order_qty = 0;
   std::int64_t price = 0;
@@ -152,6 +170,8 @@ struct OrderEvent {
   std::int64_t leaves_qty = 0;
   std::string_view cl_ord_id;
   std::string_view orig_cl_ord_id;
+  std::string_view symbol;
+  std::string_view account;
 };
 
 struct DailyCountersFixed {

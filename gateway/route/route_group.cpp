@@ -280,6 +280,14 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   // down already, so the engine refuses it before committing anything.
   if (exchange_ == nullptr || exchange_->state() != session::State::kActive)
     engine_.set_exchange_available(opts_.exchange_idx, false);
+  // After a restart, the table is only as good as what the exchange has not
+  // yet told us: nothing new goes until it has (cancels are not held).
+  if (reconciling_.load(std::memory_order_relaxed) && !reconciled()) {
+    risk::Decision wait;
+    wait.rule = risk::RuleId::kReconciling;
+    refuse(leg, msg, view, wait);
+    return;
+  }
   // One transactional step (issue 11): the engine's decision is pending until
   // the order is in the table and forwarded; any failure in between rolls it
   // back whole, so a retry of the same ClOrdID is judged afresh.
@@ -287,6 +295,14 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   const risk::Decision d =
       engine_.check(view, leg.risk_state(), pending, orig != nullptr ? &orig->ticket : nullptr);
   if (!d.accepted()) {
+    if (view.poss_dup && d.rule == risk::RuleId::kDuplicateClOrdID) {
+      // A resend of an order already processed (the engine's ResendRequest
+      // after our restart, or its own replay): its reports answer it, a
+      // reject would contradict them. On record, not answered.
+      (void)audit(AuditEvent::kOrderRefused, &leg, &view, &d,
+                  "possdup_ignored: a resent order already processed; its reports stand");
+      return;
+    }
     refuse(leg, msg, view, d);
     return;
   }
@@ -313,6 +329,20 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   (void)e->account.assign(view.account);
   if (!orig_id.empty()) (void)e->orig_exch_id.assign(orig_id);
   if (e->state == OrderState::kPendingNew) ++working_count_;
+  // Durable before it goes (issue 11): an order the journal does not hold is
+  // one a restart could not cancel or count.
+  if (journal_ != nullptr &&
+      !journal_entry(view.action == risk::Action::kNew ? journal::OrderEventKind::kNew
+                                                       : journal::OrderEventKind::kReplace,
+                     *e, orig_id, 0, view.has_price ? view.price : 0,
+                     view.ord_type == risk::OrdType::kLimit ? '2' : '1')) {
+    engine_.rollback(pending, leg.risk_state());
+    if (Table::Entry* again = orders_.find(new_id)) finish(again);
+    risk::Decision nj;
+    nj.rule = risk::RuleId::kJournalUnavailable;
+    refuse(leg, msg, view, nj);
+    return;
+  }
 
   remember_seq(*e, false);
   codec::Substitution subs[2] = {{tag::kClOrdID, new_id}, {tag::kOrigClOrdID, orig_id}};
@@ -383,8 +413,43 @@ void RouteGroup::handle_cancel(ClientLeg& leg, const codec::Message& msg,
 }
 
 void RouteGroup::finish(Table::Entry* e) noexcept {
+  // Cancel-request entries are not journaled (a restart matches their
+  // reports by OrigClOrdID), so their end is not either.
+  if (journal_ != nullptr &&
+      (is_order_state(e->state) || e->state == OrderState::kPendingReplace)) {
+    // Best effort: the entry goes either way. A lost kDone makes a restart
+    // restore an order that ended; the exchange's resend or the kill's
+    // cancel reject then ends it again.
+    (void)journal_entry(journal::OrderEventKind::kDone, *e);
+  }
+  drop(e);
+}
+
+void RouteGroup::drop(Table::Entry* e) noexcept {
   if (is_order_state(e->state) && working_count_ > 0) --working_count_;
   orders_.erase(e);
+}
+
+bool RouteGroup::journal_entry(journal::OrderEventKind kind, const Table::Entry& e,
+                               std::string_view orig, std::int64_t last_qty, std::int64_t price,
+                               char ord_type) noexcept {
+  journal::OrderEvent ev;
+  ev.kind = kind;
+  ev.side = e.side;
+  ev.ord_type = ord_type;
+  ev.client_session = e.client_session;
+  ev.order_qty = e.order_qty;
+  ev.price = price;
+  ev.last_qty = last_qty;
+  ev.cum_qty = e.cum_qty;
+  ev.leaves_qty = e.leaves_qty;
+  ev.cl_ord_id = e.exch_id.view();
+  ev.orig_cl_ord_id = orig;
+  if (kind == journal::OrderEventKind::kNew || kind == journal::OrderEventKind::kReplace) {
+    ev.symbol = e.symbol.view();
+    ev.account = e.account.view();
+  }
+  return journal_->record(ev);
 }
 
 ClientLeg* RouteGroup::owner_by_prefix(std::string_view id) noexcept {

@@ -35,6 +35,7 @@
 
 #include "gateway/audit/audit_record.hpp"
 #include "gateway/codec/codec.hpp"
+#include "gateway/journal/record.hpp"
 #include "gateway/route/order_table.hpp"
 #include "gateway/route/translate.hpp"
 #include "gateway/session/session.hpp"
@@ -58,6 +59,16 @@ struct Scope {
   risk::KillScope kind = risk::KillScope::kGlobal;
   std::uint32_t idx = risk::kNoIdx;  // Session / account / symbol index for the scope.
   std::string_view name;             // Account or symbol name for matching orders.
+};
+
+// Where the order table's changes go to be durable (issue 11): the gateway's
+// journal, or nothing (journal off, most tests). record() false means the
+// event is NOT durable: the caller must not forward a new order or replace
+// it describes (refused, journal_unavailable). I/O thread only; wait-free.
+class OrderJournal {
+ public:
+  virtual ~OrderJournal() = default;
+  [[nodiscard]] virtual bool record(const journal::OrderEvent& e) noexcept = 0;
 };
 
 class RouteGroup;
@@ -139,6 +150,25 @@ class RouteGroup final : public session::Handler {
   RouteGroup(GroupOptions opts, risk::Engine& engine, session::Clock& clock, AuditSink& audit);
 
   void attach_exchange(session::Session& s) noexcept { exchange_ = &s; }
+  // Setup: where order-table changes are journaled (null: nowhere).
+  void set_journal(OrderJournal* j) noexcept { journal_ = j; }
+
+  // Restart (gateway/route/route_restore.cpp). Setup, on the group's I/O
+  // thread before it serves traffic: one journaled order event of this
+  // group, in journal order, applied to the table and the risk engine as it
+  // was applied live (see risk::Engine::restore_order). Returns false for an
+  // event the table cannot take (full; counted in restore_skipped()).
+  bool restore_event(const journal::OrderEvent& e) noexcept;
+  // After the last event: orders still in the table are working at the
+  // exchange as far as riskgate knows. New orders and replaces are refused
+  // (rule reconciling) until the exchange leg has logged on and caught up
+  // (no resend outstanding); cancels pass. Starts the wait when anything was
+  // restored.
+  void finish_restore() noexcept;
+  [[nodiscard]] bool reconciling() const noexcept {
+    return reconciling_.load(std::memory_order_relaxed);
+  }
+  [[nodiscard]] std::size_t restore_skipped() const noexcept { return restore_skipped_; }
   [[nodiscard]] session::Session* exchange() noexcept { return exchange_; }
   ClientLeg& add_client(risk::SessionIdx idx, ClientOptions opts);  // Setup only.
 
@@ -256,6 +286,14 @@ class RouteGroup final : public session::Handler {
   // the leg is down or the send failed (the next kill or Logon tries again).
   bool send_kill_cancel(Table::Entry& e) noexcept;
   void finish(Table::Entry* e) noexcept;
+  void drop(Table::Entry* e) noexcept;  // finish() without the journal record.
+  // Journals `e`'s change (kind): false when the journal cannot take it.
+  bool journal_entry(journal::OrderEventKind kind, const Table::Entry& e,
+                     std::string_view orig = {}, std::int64_t last_qty = 0, std::int64_t price = 0,
+                     char ord_type = 0) noexcept;
+  // While reconciling: true once the exchange leg is logged on with nothing
+  // outstanding to resend (then reconciling stops for good, audited).
+  bool reconciled() noexcept;
   bool audit(audit::AuditEvent ev, const ClientLeg* leg, const risk::OrderView* view,
              const risk::Decision* d, std::string_view text) noexcept;
   std::string_view now_stamp() noexcept;
@@ -272,6 +310,10 @@ class RouteGroup final : public session::Handler {
   Table orders_;
   std::size_t working_count_ = 0;
   std::uint64_t id_counter_ = 0;
+  OrderJournal* journal_ = nullptr;
+  // Relaxed: written on the I/O thread, read by status as a flag.
+  std::atomic<bool> reconciling_{false};
+  std::size_t restore_skipped_ = 0;
   // Exchange-leg MsgSeqNum -> order-table entry (index + 1; 0 empty),
   // direct-mapped on the low bits. A session Reject answers a message within
   // the venue's processing time; a slot is reused only kSeqRingSize messages

@@ -362,6 +362,11 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
         target->cum_qty = v.cum_qty;
         target->leaves_qty = v.leaves_qty;
         if (target->state == OrderState::kPendingNew) target->state = OrderState::kWorking;
+        // Best effort, as finish(): the fill has happened at the exchange
+        // whatever the journal says, and its report must reach the engine.
+        if (journal_ != nullptr && v.counted_qty > 0)
+          (void)journal_entry(journal::OrderEventKind::kFill, *target, {}, v.counted_qty,
+                              f.last_px);
         const risk::SessionIdx owner_idx = target->client_session;
         if (out.flow_disabled || out.session_killed || out.throttled) {
           audit_exec_outcome(out, owner, *target, ev, client_id);
@@ -393,11 +398,8 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
       case ExecAction::kReplaced: {  // The replacement carries the order from now on.
         if (via_orig || e->state != OrderState::kPendingReplace) break;
         std::int64_t cum = f.has_cum ? f.cum_qty : 0;
-        if (Table::Entry* o = orders_.find(e->orig_exch_id.view())) {
-          cum = std::max(cum, o->cum_qty);
-          engine_.on_replaced(o->ticket, e->ticket);
-          finish(o);
-        }
+        Table::Entry* o = orders_.find(e->orig_exch_id.view());
+        if (o != nullptr) cum = std::max(cum, o->cum_qty);
         // Erasing another entry never moves this one.
         e->state = OrderState::kWorking;
         e->cum_qty = cum;
@@ -405,6 +407,14 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
                             ? f.leaves_qty
                             : std::max<std::int64_t>(0, e->order_qty - cum);
         ++working_count_;
+        // Journaled before the original's kDone, so a replay promotes the
+        // replacement while the original still stands (as here).
+        if (journal_ != nullptr)
+          (void)journal_entry(journal::OrderEventKind::kReplaced, *e, e->orig_exch_id.view());
+        if (o != nullptr) {
+          engine_.on_replaced(o->ticket, e->ticket);
+          finish(o);
+        }
         break;
       }
       case ExecAction::kRejected:

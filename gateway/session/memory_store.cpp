@@ -55,6 +55,11 @@ class MemoryStore final : public MessageStore {
     return true;
   }
 
+  void discard(std::uint64_t seq) noexcept override {
+    Slot& s = slots_[seq & mask_];
+    if (s.seq == seq) s = Slot{};
+  }
+
   std::string_view lookup(std::uint64_t seq) const noexcept override {
     const Slot& s = slots_[seq & mask_];
     if (seq == 0 || s.seq != seq || s.len == 0) return {};

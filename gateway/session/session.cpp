@@ -202,6 +202,9 @@ void Session::send_reject(std::uint64_t ref_seq, std::string_view ref_msg_type, 
 State Session::state() const noexcept {
   return impl_->state;
 }
+bool Session::awaiting_resend() const noexcept {
+  return impl_->resend_outstanding;
+}
 const SessionConfig& Session::config() const noexcept {
   return impl_->cfg;
 }

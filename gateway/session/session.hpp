@@ -94,9 +94,17 @@ class Transport {
   virtual void abort(std::string_view reason) noexcept { (void)reason; }
 };
 
-// Sequence numbers and sent messages, behind an interface so that a later
-// issue can make them durable (journal + crash recovery) without touching the
-// state machine.
+// Sequence numbers and sent messages, behind an interface so that a durable
+// store (gateway/app/journaled_store.hpp) can wrap the in-memory one without
+// touching the state machine.
+//
+// Crash ordering, which a durable store relies on: the session records a
+// message in the store (store(), or set_next_sender_seq() for an admin
+// message) BEFORE handing its bytes to the transport, so a number the peer
+// has seen is never reused after a restart; a message the transport then
+// refuses is discard()ed and its number reused. An inbound message's number
+// is consumed (set_next_target_seq) AFTER the handler acted on it, so a
+// crash in between makes the peer resend it (PossDup) rather than lose it.
 class MessageStore {
  public:
   virtual ~MessageStore() = default;
@@ -108,6 +116,9 @@ class MessageStore {
   // false when the store has no room (the in-memory store then forgets the
   // oldest; a durable store would fail closed).
   virtual bool store(std::uint64_t seq, std::string_view raw) noexcept = 0;
+  // The message stored with `seq` was never sent (the transport refused it):
+  // forget it; the number is reused by the next message.
+  virtual void discard(std::uint64_t seq) noexcept = 0;
   // The stored message with `seq`, or "" if none (admin message, or evicted).
   [[nodiscard]] virtual std::string_view lookup(std::uint64_t seq) const noexcept = 0;
   virtual void reset() noexcept = 0;  // Both sequences to 1, store emptied.
@@ -289,6 +300,9 @@ class Session {
                    std::uint32_t ref_tag, std::string_view text) noexcept;
 
   [[nodiscard]] State state() const noexcept;
+  // A ResendRequest we sent is not yet satisfied: the peer still owes us
+  // messages (after a restart: what it sent while we were down).
+  [[nodiscard]] bool awaiting_resend() const noexcept;
   [[nodiscard]] const SessionConfig& config() const noexcept;
   [[nodiscard]] const Stats& stats() const noexcept;
   [[nodiscard]] MessageStore& store() noexcept;

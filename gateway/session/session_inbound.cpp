@@ -442,8 +442,10 @@ void Session::Impl::on_session_message() noexcept {
       advance_expected(seq + 1);
       return;
     }
-    advance_expected(seq + 1);
+    // Consumed once acted on (see MessageStore): a crash in between makes
+    // the peer resend it as a PossDup, which the handler recognises.
     handler.on_app_message(in);  // 2a; unknown-but-valid types too (2r is the app's).
+    advance_expected(seq + 1);
     return;
   }
 

@@ -64,24 +64,30 @@ bool Session::Impl::transmit(std::size_t size) noexcept {
 }
 
 // Admin messages take the next outbound number and are not stored (a resend
-// gap-fills them).
+// gap-fills them). The number is consumed before the bytes go out (see
+// MessageStore): if the transport refuses them the session disconnects, and
+// the unused number is a gap the next Logon's resend fills.
 bool Session::Impl::send_admin(std::string_view msg_type, std::string_view body) noexcept {
   if (state == State::kDisconnected) return false;
   const std::uint64_t seq = store.next_sender_seq();
   const codec::EncodeResult r = codec::encode(send_buf, header(msg_type, seq), body);
   if (r.error != codec::EncodeError::kNone) return false;
-  if (!transmit(r.size)) return false;
   store.set_next_sender_seq(seq + 1);
-  return true;
+  return transmit(r.size);
 }
 
-// Stores (for resend) and numbers an encoded application message.
+// Stores (for resend) and numbers an encoded application message: stored
+// before it is sent, given back if the transport refuses it (see
+// MessageStore), so the caller can roll back what it did for the message.
 SendResult Session::Impl::finish_app(std::uint64_t seq, const codec::EncodeResult& r) noexcept {
   if (r.error != codec::EncodeError::kNone) return SendResult::kNoSpace;
-  if (!transmit(r.size)) return SendResult::kTransportFull;
-  // The ring forgets the oldest when full; a message too big for the ring is
-  // gap-filled if ever requested, so a false return needs no action here.
+  // The in-memory ring forgets the oldest when full, and a message too big
+  // for it is gap-filled if ever requested: a false return needs no action.
   (void)store.store(seq, std::string_view(send_buf.data(), r.size));
+  if (!transmit(r.size)) {
+    store.discard(seq);
+    return SendResult::kTransportFull;
+  }
   store.set_next_sender_seq(seq + 1);
   return SendResult::kSent;
 }

@@ -115,7 +115,12 @@ std::string write_gateway_config(const TempDir& dir, const GatewayConfig& cfg) {
   const std::string src = RISKGATE_SOURCE_DIR;
   std::string t = read_file(src + "/config/riskgate.toml");
   auto quoted = [](const std::string& s) { return "\"" + s + "\""; };
+  // The journal's rings in the test's own directory rather than /dev/shm:
+  // a gateway a test kill -9s leaves its ring behind by design, and the
+  // directory goes with the test.
   t = replace_once(t, "StateDir = \"var\"", "StateDir = " + quoted(dir.file("state")));
+  t = replace_once(t, "JournalRingDir = \"/dev/shm\"",
+                   "JournalRingDir = " + quoted(dir.file("state")));
   t = replace_once(t, "AuditLog = \"var/audit.log\"",
                    "AuditLog = " + quoted(dir.file("audit.log")));
   t = replace_once(t, "KillFile = \"var/KILL\"", "KillFile = " + quoted(dir.file("KILL")));

@@ -1,0 +1,235 @@
+#include "gateway/app/durable_state.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <system_error>
+
+#include "gateway/app/journaled_store.hpp"
+
+namespace riskgate::app {
+namespace {
+
+// The journal's gateway name (file header, ring file names): stable for one
+// journal path, different for two gateways on one host. FNV-1a of the
+// absolute path: moving a journal file is refused as another gateway's
+// rather than silently sharing rings.
+std::string gateway_name_for(const std::filesystem::path& file) {
+  const std::string p = std::filesystem::absolute(file).lexically_normal().string();
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (const unsigned char c : p) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "rg-%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+journal::SyncPolicy to_policy(config::JournalSync s) {
+  switch (s) {
+    case config::JournalSync::kNone:
+      return journal::SyncPolicy::kNone;
+    case config::JournalSync::kInterval:
+      return journal::SyncPolicy::kInterval;
+    case config::JournalSync::kEveryMessage:
+      return journal::SyncPolicy::kEveryBatch;
+  }
+  return journal::SyncPolicy::kInterval;
+}
+
+}  // namespace
+
+// One route group's order events, on the group's I/O thread.
+class DurableState::GroupJournal final : public route::OrderJournal {
+ public:
+  GroupJournal(DurableState& owner, std::uint16_t id) : owner_(owner), id_(id) {}
+  bool record(const journal::OrderEvent& e) noexcept override {
+    // Acquire pairs with the release store of whichever writer failed: once
+    // anything was lost, nothing new is accepted as durable.
+    if (owner_.failed_.load(std::memory_order_acquire)) return false;
+    const journal::AppendStatus st =
+        journal::append_order_event(owner_.journal_->ring(0), id_, 0, owner_.clock_.utc_ns(), e);
+    if (st == journal::AppendStatus::kOk) return true;
+    owner_.append_failures_.store(owner_.append_failures_.load(std::memory_order_relaxed) + 1,
+                                  std::memory_order_relaxed);
+    owner_.failed_.store(true, std::memory_order_release);
+    return false;
+  }
+
+ private:
+  DurableState& owner_;
+  std::uint16_t id_;
+};
+
+DurableState::DurableState(const config::GatewayDef& g, std::uint32_t trading_day,
+                           const session::Clock& clock)
+    : file_(g.journal_file), clock_(clock) {
+  const std::filesystem::path path(g.journal_file);
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  // One process per journal: a second gateway on the same file would share
+  // its rings and interleave its records. The lock dies with the process.
+  const std::string lock_path = g.journal_file + ".lock";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0)
+    throw std::system_error(errno, std::generic_category(), "journal lock " + lock_path);
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw std::runtime_error("journal " + g.journal_file +
+                             " is in use by another riskgate process (" + std::strerror(err) +
+                             "); one gateway per JournalFile");
+  }
+  journal::JournalConfig jc;
+  jc.file = path;
+  jc.ring_dir = g.journal_ring_dir;
+  jc.gateway = gateway_name_for(path);
+  jc.trading_day = trading_day;
+  jc.producers = 1;
+  jc.ring_capacity = std::size_t{g.journal_ring_mib} << 20;
+  jc.sync = to_policy(g.journal_sync);
+  jc.sync_interval = std::chrono::milliseconds(g.journal_sync_interval_ms);
+  config_ = jc;
+  journal_ = std::make_unique<journal::Journal>(jc);
+  {
+    const journal::JournalFile f(path);
+    recovered_ = journal::recover(f);
+  }
+  for (const auto& [id, s] : recovered_.sessions)
+    if (!s.name.empty()) old_id_by_name_[s.name] = id;
+  day_ = recovered_.trading_day;
+}
+
+DurableState::~DurableState() {
+  if (journal_) {
+    // A clean stop drained every ring into the file: the ring files (16 MiB
+    // of tmpfs each) are no longer needed. After a crash they are what the
+    // next start replays, so only this path removes them.
+    const bool clean = journal_->healthy();
+    journal_.reset();
+    std::error_code ec;
+    if (clean) std::filesystem::remove(journal::Journal::ring_path(config_, 0), ec);
+  }
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+std::unique_ptr<session::MessageStore> DurableState::make_store(
+    std::uint16_t id, std::string_view name, journal::Leg leg,
+    std::unique_ptr<session::MessageStore> inner) {
+  auto store =
+      std::make_unique<JournaledStore>(std::move(inner), journal_->ring(0), id, clock_, failed_);
+  const auto old = old_id_by_name_.find(std::string(name));
+  if (old != old_id_by_name_.end()) store->restore(recovered_.sessions.at(old->second));
+  if (journal::declare_session(journal_->ring(0), id, leg, name, clock_.utc_ns()) !=
+      journal::AppendStatus::kOk)
+    throw std::runtime_error("journal " + file_ + ": cannot declare session " + std::string(name));
+  if (old != old_id_by_name_.end() && old->second != id) {
+    // The session moved in the config: carry its numbers to the new id, or
+    // the next restart would find them under the old one.
+    const auto& r = recovered_.sessions.at(old->second);
+    if (journal::append_sequence_set(journal_->ring(0), id, r.next_sender_seq(),
+                                     r.next_target_seq(),
+                                     clock_.utc_ns()) != journal::AppendStatus::kOk)
+      throw std::runtime_error("journal " + file_ + ": cannot carry session " + std::string(name));
+  }
+  return store;
+}
+
+route::OrderJournal& DurableState::order_journal(std::uint16_t id) {
+  group_journals_.push_back(std::make_unique<GroupJournal>(*this, id));
+  return *group_journals_.back();
+}
+
+DurableState::Restored DurableState::restore_orders(const std::vector<Target>& sessions,
+                                                    risk::Engine& engine, std::uint32_t today) {
+  Restored out;
+  // Old journal id -> today's group / client index, through the names.
+  std::unordered_map<std::uint16_t, route::RouteGroup*> group_of;
+  std::unordered_map<std::uint32_t, const Target*> client_of;
+  for (const auto& t : sessions) {
+    const auto old = old_id_by_name_.find(t.name);
+    if (old == old_id_by_name_.end()) continue;
+    if (t.group != nullptr) group_of[old->second] = t.group;
+    if (t.leg != nullptr) client_of[old->second] = &t;
+  }
+  auto reset_day = [&] {
+    engine.reset_day();
+    for (const auto& t : sessions)
+      if (t.leg != nullptr) engine.reset_session_day(t.leg->risk_state());
+  };
+  std::size_t roll = 0;
+  const auto& events = recovered_.order_events;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    while (roll < recovered_.day_rolls.size() && recovered_.day_rolls[roll] == i) {
+      reset_day();
+      ++roll;
+    }
+    const journal::RecoveredOrderEvent& r = events[i];
+    const auto g = group_of.find(r.session);
+    if (g == group_of.end()) {
+      ++out.skipped;  // Its exchange session is no longer configured.
+      continue;
+    }
+    journal::OrderEvent e;
+    e.kind = r.kind;
+    e.side = r.side;
+    e.ord_type = r.ord_type;
+    const auto c = client_of.find(r.client_session);
+    // An owner no longer configured: tracked (a kill cancels it), unowned.
+    e.client_session = c != client_of.end() ? c->second->leg->index() : risk::kNoIdx;
+    e.order_qty = r.order_qty;
+    e.price = r.price;
+    e.last_qty = r.last_qty;
+    e.cum_qty = r.cum_qty;
+    e.leaves_qty = r.leaves_qty;
+    e.cl_ord_id = r.cl_ord_id;
+    e.orig_cl_ord_id = r.orig_cl_ord_id;
+    e.symbol = r.symbol;
+    e.account = r.account;
+    if (!g->second->restore_event(e)) ++out.skipped;
+    ++out.events;
+  }
+  const std::uint32_t journal_day = recovered_.trading_day;
+  if (today > journal_day) {
+    // The boundary passed while riskgate was down: the day it starts in is
+    // a new one (working orders stay, as at a live roll).
+    reset_day();
+    on_day_roll(today);
+    out.day_rolled = true;
+  }
+  for (const auto& t : sessions) {
+    if (t.group == nullptr) continue;
+    t.group->finish_restore();
+    out.working += t.group->working_orders();
+  }
+  return out;
+}
+
+void DurableState::start() {
+  journal_->start();
+}
+
+void DurableState::stop() {
+  if (!journal_) return;
+  journal_->stop();
+}
+
+void DurableState::on_day_roll(std::uint32_t to) noexcept {
+  const std::uint32_t from = day_;
+  day_ = to;
+  if (journal::append_trading_day_roll(journal_->ring(0), from, to, clock_.utc_ns()) !=
+      journal::AppendStatus::kOk) {
+    append_failures_.store(append_failures_.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_relaxed);
+    failed_.store(true, std::memory_order_release);
+  }
+}
+
+}  // namespace riskgate::app

@@ -1,0 +1,110 @@
+// The gateway's durable state (issue 11, items 3 and 4): one journal per
+// gateway, what each session and route group writes to it, and the restart
+// that reads it back.
+//
+// At construction (setup, main thread) the journal is opened: rings a killed
+// process left are replayed into the file, a torn tail is cut, and the file
+// is read back into a journal::RecoveredState. The gateway then
+//   1. wraps each session's store (make_store): the session resumes the
+//      numbers it had and answers ResendRequests with what it sent, so both
+//      legs log on again without a sequence reset;
+//   2. replays the order events into the route groups (restore_orders):
+//      working orders, exposure, positions and the day's gross notional come
+//      back, and each group with working orders waits for the exchange to
+//      resend what it missed before it takes new orders (reconciling);
+//   3. start()s the journal thread, before the I/O thread runs.
+// Sessions and groups are matched by name, not by position, so reordering
+// [[session]] blocks between runs is safe.
+//
+// Threads: setup and stop on the owner's thread; the stores and order
+// journals on the I/O thread (the ring's only producer); healthy() anywhere.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.hpp"
+#include "gateway/journal/journal.hpp"
+#include "gateway/journal/reader.hpp"
+#include "gateway/route/route_group.hpp"
+#include "gateway/session/session.hpp"
+
+namespace riskgate::app {
+
+class DurableState {
+ public:
+  // Throws (with the file's name) when the journal cannot be opened, was
+  // written by another gateway, or is in use by a running process.
+  DurableState(const config::GatewayDef& g, std::uint32_t trading_day, const session::Clock& clock);
+  ~DurableState();
+  DurableState(const DurableState&) = delete;
+  DurableState& operator=(const DurableState&) = delete;
+
+  // Setup: declares session `id` (its index in the config) under `name` and
+  // wraps `inner` in a journaled store holding what the journal recorded for
+  // that name.
+  std::unique_ptr<session::MessageStore> make_store(std::uint16_t id, std::string_view name,
+                                                    journal::Leg leg,
+                                                    std::unique_ptr<session::MessageStore> inner);
+  // Setup: the journal of the route group whose exchange session is `id`.
+  route::OrderJournal& order_journal(std::uint16_t id);
+
+  struct Restored {
+    std::size_t events = 0;   // Order events replayed.
+    std::size_t working = 0;  // Orders left working, all groups.
+    std::size_t skipped = 0;  // Events no group or table could take.
+    bool day_rolled = false;  // The trading day changed while riskgate was down.
+  };
+  // Setup, after every session exists: replays the order events into the
+  // groups (by exchange session name), mapping each order's owner by name to
+  // `client_index`; resets the day where the journal rolled it, and once more
+  // if `today` is later than the journal's last day. Then each group waits
+  // for its exchange (RouteGroup::finish_restore).
+  struct Target {
+    std::string name;
+    route::RouteGroup* group = nullptr;  // Exchange sessions only.
+    route::ClientLeg* leg = nullptr;     // Client sessions only.
+  };
+  Restored restore_orders(const std::vector<Target>& sessions, risk::Engine& engine,
+                          std::uint32_t today);
+
+  void start();  // The journal thread.
+  void stop();   // Joins it; drains and syncs what is left.
+
+  // I/O thread: the trading day rolled to `to` (route::TradingDay's hook).
+  void on_day_roll(std::uint32_t to) noexcept;
+
+  // Any thread: the journal writes and nothing failed to fit. Acquire pairs
+  // with the release stores of the writers that set failed_.
+  [[nodiscard]] bool healthy() const noexcept {
+    return journal_->healthy() && !failed_.load(std::memory_order_acquire);
+  }
+  [[nodiscard]] const journal::Journal& journal() const noexcept { return *journal_; }
+  [[nodiscard]] const journal::RecoveredState& recovered() const noexcept { return recovered_; }
+  [[nodiscard]] const std::string& file() const noexcept { return file_; }
+  [[nodiscard]] std::uint64_t append_failures() const noexcept {
+    return append_failures_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  class GroupJournal;
+
+  std::string file_;
+  const session::Clock& clock_;
+  journal::JournalConfig config_;
+  std::unique_ptr<journal::Journal> journal_;
+  int lock_fd_ = -1;  // flock on the journal: one gateway per file.
+  journal::RecoveredState recovered_;
+  std::unordered_map<std::string, std::uint16_t> old_id_by_name_;
+  std::vector<std::unique_ptr<GroupJournal>> group_journals_;
+  std::atomic<bool> failed_{false};
+  std::atomic<std::uint64_t> append_failures_{0};  // Order-journal failures (I/O thread).
+  std::uint32_t day_ = 0;  // The journal's current trading day (I/O thread after setup).
+};
+
+}  // namespace riskgate::app

@@ -1,0 +1,77 @@
+#include "gateway/app/journaled_store.hpp"
+
+#include <utility>
+
+namespace riskgate::app {
+
+JournaledStore::JournaledStore(std::unique_ptr<session::MessageStore> inner,
+                               journal::JournalRing& ring, std::uint16_t session_id,
+                               const session::Clock& clock, std::atomic<bool>& failed)
+    : inner_(std::move(inner)), ring_(ring), id_(session_id), clock_(clock), failed_(failed) {}
+
+void JournaledStore::restore(const journal::RecoveredSession& r) {
+  // Numbers first: MemoryStore::store() does not look at them, but a resend
+  // must find every message the peer may ask for, numbered as sent.
+  for (const auto& [seq, raw] : r.outbound) (void)inner_->store(seq, raw);
+  inner_->set_next_sender_seq(r.next_sender_seq());
+  inner_->set_next_target_seq(r.next_target_seq());
+  stored_seq_ = r.last_sent_seq;
+}
+
+void JournaledStore::check(journal::AppendStatus st) noexcept {
+  if (st == journal::AppendStatus::kOk) return;
+  append_failures_.store(append_failures_.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
+  failed_.store(true, std::memory_order_release);  // Pairs with the order path's acquire.
+}
+
+void JournaledStore::record_sequences(std::uint64_t next_sender,
+                                      std::uint64_t next_target) noexcept {
+  check(journal::append_sequence_set(ring_, id_, next_sender, next_target, clock_.utc_ns()));
+}
+
+void JournaledStore::set_next_sender_seq(std::uint64_t s) noexcept {
+  const std::uint64_t cur = inner_->next_sender_seq();
+  inner_->set_next_sender_seq(s);
+  if (s == cur + 1) {
+    // After store(cur) the kOutbound record already says so; otherwise an
+    // admin message takes `cur`.
+    if (stored_seq_ != cur) check(journal::append_sender_seq(ring_, id_, cur, clock_.utc_ns()));
+    return;
+  }
+  if (s > cur) {
+    check(journal::append_sender_seq(ring_, id_, s - 1, clock_.utc_ns()));
+    return;
+  }
+  if (s != cur) record_sequences(s, inner_->next_target_seq());  // Numbers went back.
+}
+
+void JournaledStore::set_next_target_seq(std::uint64_t n) noexcept {
+  const std::uint64_t cur = inner_->next_target_seq();
+  inner_->set_next_target_seq(n);
+  if (n > cur) {
+    check(journal::append_inbound_processed(ring_, id_, n - 1, clock_.utc_ns()));
+  } else if (n != cur) {
+    record_sequences(inner_->next_sender_seq(), n);
+  }
+}
+
+bool JournaledStore::store(std::uint64_t seq, std::string_view raw) noexcept {
+  check(journal::append_outbound(ring_, id_, seq, clock_.utc_ns(), raw));
+  stored_seq_ = seq;
+  return inner_->store(seq, raw);
+}
+
+void JournaledStore::discard(std::uint64_t seq) noexcept {
+  check(journal::append_outbound_void(ring_, id_, seq, clock_.utc_ns()));
+  if (stored_seq_ == seq) stored_seq_ = seq - 1;
+  inner_->discard(seq);
+}
+
+void JournaledStore::reset() noexcept {
+  inner_->reset();
+  stored_seq_ = 0;
+  record_sequences(1, 1);
+}
+
+}  // namespace riskgate::app

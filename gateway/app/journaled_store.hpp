@@ -1,0 +1,81 @@
+// A session MessageStore whose every change is journaled (issue 11, item 3):
+// the in-memory store answers ResendRequests; the journal makes the numbers
+// and the sent messages survive a crash, and restore() puts them back.
+//
+// What is written, and when (the session calls these in the crash order
+// MessageStore documents):
+//   store(seq, raw)           kOutbound: the message, before it is sent
+//   discard(seq)              kOutboundVoid: it was not sent after all
+//   set_next_sender_seq(s)    kSenderSeq for an admin message (s = seq + 1
+//                             with nothing stored at seq); nothing after a
+//                             store(); kSequenceSet when the numbers go back
+//   set_next_target_seq(n)    kInboundProcessed(n - 1) when n moves forward;
+//                             kSequenceSet when it goes back (a reset)
+//   reset()                   kSequenceSet(1, 1)
+//
+// Failure: an append that does not fit (ring full, journal failed) is counted
+// in append_failures() and sets the shared journal-failed flag: the gateway
+// then refuses new orders (fail closed) because what it sends is no longer
+// recoverable. The message itself still goes out: the session layer has no
+// way to refuse a heartbeat, and cutting the exchange leg would strand the
+// working orders a kill needs to cancel.
+//
+// Thread: the session's I/O thread only (it owns the ring as producer).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "gateway/journal/journal.hpp"
+#include "gateway/journal/reader.hpp"
+#include "gateway/session/session.hpp"
+
+namespace riskgate::app {
+
+class JournaledStore final : public session::MessageStore {
+ public:
+  // `failed` is shared by every journaled writer of the gateway; set with a
+  // release store, read by the order path with acquire.
+  JournaledStore(std::unique_ptr<session::MessageStore> inner, journal::JournalRing& ring,
+                 std::uint16_t session_id, const session::Clock& clock, std::atomic<bool>& failed);
+
+  // Setup, before the session starts: the numbers and sent messages a
+  // previous process left in the journal.
+  void restore(const journal::RecoveredSession& r);
+
+  [[nodiscard]] std::uint64_t next_sender_seq() const noexcept override {
+    return inner_->next_sender_seq();
+  }
+  [[nodiscard]] std::uint64_t next_target_seq() const noexcept override {
+    return inner_->next_target_seq();
+  }
+  void set_next_sender_seq(std::uint64_t s) noexcept override;
+  void set_next_target_seq(std::uint64_t n) noexcept override;
+  bool store(std::uint64_t seq, std::string_view raw) noexcept override;
+  void discard(std::uint64_t seq) noexcept override;
+  [[nodiscard]] std::string_view lookup(std::uint64_t seq) const noexcept override {
+    return inner_->lookup(seq);
+  }
+  void reset() noexcept override;
+
+  // Relaxed: a statistic for status.
+  [[nodiscard]] std::uint64_t append_failures() const noexcept {
+    return append_failures_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  void check(journal::AppendStatus st) noexcept;
+  void record_sequences(std::uint64_t next_sender, std::uint64_t next_target) noexcept;
+
+  std::unique_ptr<session::MessageStore> inner_;
+  journal::JournalRing& ring_;
+  std::uint16_t id_;
+  const session::Clock& clock_;
+  std::atomic<bool>& failed_;
+  std::uint64_t stored_seq_ = 0;                   // Last seq given to store() and not discarded.
+  std::atomic<std::uint64_t> append_failures_{0};  // Single writer (I/O thread).
+};
+
+}  // namespace riskgate::app
