@@ -12,15 +12,20 @@
 //
 // Run: build/bench/micro/riskgate_micro_bench --benchmark_filter=Route
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "gateway/journal/journal.hpp"
 #include "tests/support/alloc_counter.hpp"
 #include "tests/support/route_harness.hpp"
 
@@ -71,8 +76,42 @@ riskgate::config::Config bench_config(int cl_ord_ids_log2, bool validate = true)
   return cfg;
 }
 
-void order_step(benchmark::State& state, bool validate) {
-  RouteHarness h(bench_config(static_cast<int>(state.range(0)), validate));
+// The journal on, as the gateway runs it: a real Journal whose thread drains
+// the ring into a file (in the temp directory; rings on tmpfs), per policy.
+struct BenchJournal {
+  std::filesystem::path dir, ring_dir;
+  std::unique_ptr<riskgate::journal::Journal> journal;
+  explicit BenchJournal(riskgate::journal::SyncPolicy policy) {
+    const std::string name = "riskgate-route-bench-" + std::to_string(::getpid());
+    dir = std::filesystem::temp_directory_path() / name;
+    ring_dir = std::filesystem::is_directory("/dev/shm") ? std::filesystem::path("/dev/shm") / name
+                                                         : dir / "rings";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    std::filesystem::create_directories(ring_dir);
+    riskgate::journal::JournalConfig c;
+    c.file = dir / "bench.rgj";
+    c.ring_dir = ring_dir;
+    c.gateway = name;
+    c.trading_day = 20787;
+    c.sync = policy;
+    journal = std::make_unique<riskgate::journal::Journal>(c);
+    journal->start();
+  }
+  ~BenchJournal() {
+    journal.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    std::filesystem::remove_all(ring_dir, ec);
+  }
+};
+
+void order_step(benchmark::State& state, bool validate,
+                std::optional<riskgate::journal::SyncPolicy> journal = std::nullopt) {
+  std::optional<BenchJournal> bj;
+  if (journal) bj.emplace(*journal);
+  RouteHarness h(bench_config(static_cast<int>(state.range(0)), validate),
+                 bj ? &bj->journal->ring(0) : nullptr);
   h.log_on_all();
   h.audit.record = false;
   h.exchange_wire.record = false;
@@ -118,6 +157,7 @@ void order_step(benchmark::State& state, bool validate) {
   state.counters["p50_ns"] = percentile(samples, 0.50);
   state.counters["p90_ns"] = percentile(samples, 0.90);
   state.counters["p99_ns"] = percentile(samples, 0.99);
+  if (bj && !bj->journal->healthy()) state.SkipWithError("the journal failed during the run");
 }
 
 // With data-dictionary validation on both legs, as the gateway runs by default.
@@ -142,6 +182,33 @@ void BM_Route_ReceiveCheckRewrite_NewOrderSingle_NoValidation(benchmark::State& 
   order_step(state, false);
 }
 BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_NoValidation)
+    ->UseManualTime()
+    ->Iterations(100'000)
+    ->Arg(20);
+
+// The same step with the journal on (issue 11): the client's inbound number,
+// the order event and the exchange-bound message are appended to the ring
+// before the order goes out. The journal thread runs meanwhile, as in the
+// gateway, and the sync policy decides only what that thread does: compare
+// each with BM_Route_ReceiveCheckRewrite_NewOrderSingle/20 in the same run.
+void BM_Route_ReceiveCheckRewrite_NewOrderSingle_JournalNone(benchmark::State& state) {
+  order_step(state, true, riskgate::journal::SyncPolicy::kNone);
+}
+void BM_Route_ReceiveCheckRewrite_NewOrderSingle_JournalInterval(benchmark::State& state) {
+  order_step(state, true, riskgate::journal::SyncPolicy::kInterval);
+}
+void BM_Route_ReceiveCheckRewrite_NewOrderSingle_JournalEveryBatch(benchmark::State& state) {
+  order_step(state, true, riskgate::journal::SyncPolicy::kEveryBatch);
+}
+BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_JournalNone)
+    ->UseManualTime()
+    ->Iterations(100'000)
+    ->Arg(20);
+BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_JournalInterval)
+    ->UseManualTime()
+    ->Iterations(100'000)
+    ->Arg(20);
+BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_JournalEveryBatch)
     ->UseManualTime()
     ->Iterations(100'000)
     ->Arg(20);

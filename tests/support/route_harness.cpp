@@ -4,7 +4,9 @@
 #include <stdexcept>
 
 #include "config/manifest.hpp"
+#include "gateway/app/journaled_store.hpp"
 #include "gateway/app/session_config.hpp"
+#include "gateway/journal/journal.hpp"
 
 namespace riskgate::testing {
 
@@ -26,7 +28,34 @@ config::Config RouteHarness::default_config() {
   return config::load_config(std::string(RISKGATE_SOURCE_DIR) + "/config/riskgate.toml");
 }
 
-RouteHarness::RouteHarness(const config::Config& cfg) : cfg_(cfg) {
+namespace {
+
+// The order events of the group, to the ring (what app::DurableState's
+// group journal does, without the shared failure flag's bookkeeping).
+class RingOrderJournal final : public route::OrderJournal {
+ public:
+  RingOrderJournal(journal::JournalRing& ring, const session::Clock& clock)
+      : ring_(ring), clock_(clock) {}
+  bool record(const journal::OrderEvent& e) noexcept override {
+    return journal::append_order_event(ring_, 0, 0, clock_.utc_ns(), e) ==
+           journal::AppendStatus::kOk;
+  }
+
+ private:
+  journal::JournalRing& ring_;
+  const session::Clock& clock_;
+};
+
+}  // namespace
+
+RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* journal_ring)
+    : cfg_(cfg) {
+  auto make_store = [&](std::uint16_t id) -> std::unique_ptr<session::MessageStore> {
+    auto mem = session::make_memory_store(1 << 20);
+    if (journal_ring == nullptr) return mem;
+    return std::make_unique<app::JournaledStore>(std::move(mem), *journal_ring, id, clock,
+                                                 journal_failed_);
+  };
   engine_ = std::make_unique<risk::Engine>(cfg_.risk);
 
   const config::SessionDef& exch = find_session(cfg_, "EXCH");
@@ -41,6 +70,10 @@ RouteHarness::RouteHarness(const config::Config& cfg) : cfg_(cfg) {
   go.translate.parent_id_tag = cfg_.risk.parent_child.parent_id_tag;
   go.translate.parent_qty_tag = cfg_.risk.parent_child.parent_qty_tag;
   group_ = std::make_unique<route::RouteGroup>(go, *engine_, clock, audit);
+  if (journal_ring != nullptr) {
+    order_journal_ = std::make_unique<RingOrderJournal>(*journal_ring, clock);
+    group_->set_journal(order_journal_.get());
+  }
 
   // The same dictionaries as the gateway builds: validation is on the
   // measured order path exactly as in production.
@@ -54,7 +87,7 @@ RouteHarness::RouteHarness(const config::Config& cfg) : cfg_(cfg) {
         config::load_manifest(m.starts_with('/') ? m : std::string(RISKGATE_SOURCE_DIR) + "/" + m);
   }
   app::DictionarySet dicts(app::config_read_tags(cfg_, manifest ? &*manifest : nullptr));
-  exchange_store_ = session::make_memory_store(1 << 20);
+  exchange_store_ = make_store(1);
   exchange_session_ =
       std::make_unique<session::Session>(app::session_config_for(exch, dicts.for_session(exch)),
                                          clock, exchange_wire, *exchange_store_, *group_);
@@ -69,7 +102,7 @@ RouteHarness::RouteHarness(const config::Config& cfg) : cfg_(cfg) {
     co.cancel_on_disconnect = d.cancel_on_disconnect;
     co.logout_on_kill = d.logout_on_kill;
     legs_[i] = &group_->add_client(static_cast<risk::SessionIdx>(session_index(cfg_, d)), co);
-    client_stores_[i] = session::make_memory_store(1 << 20);
+    client_stores_[i] = make_store(static_cast<std::uint16_t>(2 + i));
     client_sessions_[i] =
         std::make_unique<session::Session>(app::session_config_for(d, dicts.for_session(d)), clock,
                                            client_wire[i], *client_stores_[i], *legs_[i]);

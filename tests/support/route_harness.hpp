@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -20,6 +21,7 @@
 
 #include "config/config.hpp"
 #include "gateway/audit/audit_record.hpp"
+#include "gateway/journal/ring.hpp"
 #include "gateway/route/route_group.hpp"
 #include "gateway/session/session.hpp"
 #include "risk/engine.hpp"
@@ -53,7 +55,9 @@ class RouteHarness {
 
   // Builds the group from cfg.risk, cfg.gateway and the sessions named
   // ENGINE1, ENGINE2 and EXCH in cfg; nothing is connected yet.
-  explicit RouteHarness(const config::Config& cfg);
+  // With `journal_ring`, every session store is journaled and the group's
+  // order events go to the ring too, as in the gateway with Journal = true.
+  explicit RouteHarness(const config::Config& cfg, journal::JournalRing* journal_ring = nullptr);
   RouteHarness() : RouteHarness(default_config()) {}
   ~RouteHarness();
   RouteHarness(const RouteHarness&) = delete;
@@ -103,6 +107,8 @@ class RouteHarness {
   std::array<std::unique_ptr<session::Session>, kClients> client_sessions_;
   std::array<route::ClientLeg*, kClients> legs_{};
   std::uint64_t exec_seq_ = 0;  // ExecID / OrderID numbering for report().
+  std::atomic<bool> journal_failed_{false};
+  std::unique_ptr<route::OrderJournal> order_journal_;
 };
 
 // The application messages among those a wire carried (session-level
