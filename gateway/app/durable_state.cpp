@@ -99,8 +99,9 @@ DurableState::DurableState(const config::GatewayDef& g, std::uint32_t trading_da
   config_ = jc;
   journal_ = std::make_unique<journal::Journal>(jc);
   {
+    // Order events are streamed by restore_orders(), not held here.
     const journal::JournalFile f(path);
-    recovered_ = journal::recover(f);
+    recovered_ = journal::recover(f, journal::kRecoverOutboundBytes, false);
   }
   for (const auto& [id, s] : recovered_.sessions)
     if (!s.name.empty()) old_id_by_name_[s.name] = id;
@@ -164,38 +165,28 @@ DurableState::Restored DurableState::restore_orders(const std::vector<Target>& s
     for (const auto& t : sessions)
       if (t.leg != nullptr) engine.reset_session_day(t.leg->risk_state());
   };
-  std::size_t roll = 0;
-  const auto& events = recovered_.order_events;
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    while (roll < recovered_.day_rolls.size() && recovered_.day_rolls[roll] == i) {
+  // One pass over the file, in journal order: each order event applied as it
+  // was live, each day roll where it happened.
+  const journal::JournalFile file(file_);
+  (void)file.scan([&](const journal::RecordView& rec) {
+    if (rec.type() == journal::RecordType::kTradingDayRoll) {
       reset_day();
-      ++roll;
+      return;
     }
-    const journal::RecoveredOrderEvent& r = events[i];
-    const auto g = group_of.find(r.session);
+    if (rec.type() != journal::RecordType::kOrderEvent) return;
+    journal::OrderEvent e;
+    if (!journal::decode(rec, e)) return;
+    const auto g = group_of.find(rec.header.session);
     if (g == group_of.end()) {
       ++out.skipped;  // Its exchange session is no longer configured.
-      continue;
+      return;
     }
-    journal::OrderEvent e;
-    e.kind = r.kind;
-    e.side = r.side;
-    e.ord_type = r.ord_type;
-    const auto c = client_of.find(r.client_session);
+    const auto c = client_of.find(e.client_session);
     // An owner no longer configured: tracked (a kill cancels it), unowned.
     e.client_session = c != client_of.end() ? c->second->leg->index() : risk::kNoIdx;
-    e.order_qty = r.order_qty;
-    e.price = r.price;
-    e.last_qty = r.last_qty;
-    e.cum_qty = r.cum_qty;
-    e.leaves_qty = r.leaves_qty;
-    e.cl_ord_id = r.cl_ord_id;
-    e.orig_cl_ord_id = r.orig_cl_ord_id;
-    e.symbol = r.symbol;
-    e.account = r.account;
     if (!g->second->restore_event(e)) ++out.skipped;
     ++out.events;
-  }
+  });
   const std::uint32_t journal_day = recovered_.trading_day;
   if (today > journal_day) {
     // The boundary passed while riskgate was down: the day it starts in is

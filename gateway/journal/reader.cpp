@@ -94,7 +94,7 @@ ScanResult JournalFile::scan(const std::function<void(const RecordView&)>& f) co
   return r;
 }
 
-RecoveredState recover(const JournalFile& file) {
+RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes, bool order_events) {
   RecoveredState s;
   s.header = file.header();
   s.trading_day = s.header.trading_day;
@@ -103,7 +103,15 @@ RecoveredState recover(const JournalFile& file) {
       case RecordType::kOutbound: {
         auto& sess = s.sessions[r.header.session];
         sess.last_sent_seq = std::max(sess.last_sent_seq, r.header.sequence);
-        sess.outbound[r.header.sequence] = std::string(r.payload_text());
+        std::string& slot = sess.outbound[r.header.sequence];
+        sess.outbound_bytes -= slot.size();
+        slot = std::string(r.payload_text());
+        sess.outbound_bytes += slot.size();
+        // Oldest first out, as the resend store itself forgets them.
+        while (sess.outbound_bytes > outbound_bytes && sess.outbound.size() > 1) {
+          sess.outbound_bytes -= sess.outbound.begin()->second.size();
+          sess.outbound.erase(sess.outbound.begin());
+        }
         break;
       }
       case RecordType::kInboundProcessed: {
@@ -119,7 +127,10 @@ RecoveredState recover(const JournalFile& file) {
       case RecordType::kOutboundVoid: {
         // The message was never sent and its number is reused: forget it.
         auto& sess = s.sessions[r.header.session];
-        sess.outbound.erase(r.header.sequence);
+        if (const auto it = sess.outbound.find(r.header.sequence); it != sess.outbound.end()) {
+          sess.outbound_bytes -= it->second.size();
+          sess.outbound.erase(it);
+        }
         if (sess.last_sent_seq >= r.header.sequence)
           sess.last_sent_seq = r.header.sequence == 0 ? 0 : r.header.sequence - 1;
         break;
@@ -136,14 +147,17 @@ RecoveredState recover(const JournalFile& file) {
         if (!decode(r, set)) break;
         // Outbound numbers went back: the resend store of the old numbering
         // is void. (A set that moves only the inbound number keeps it.)
-        if (r.header.sequence <= sess.last_sent_seq) sess.outbound.clear();
+        if (r.header.sequence <= sess.last_sent_seq) {
+          sess.outbound.clear();
+          sess.outbound_bytes = 0;
+        }
         sess.last_sent_seq = r.header.sequence == 0 ? 0 : r.header.sequence - 1;
         sess.last_processed_seq = set.next_target_seq == 0 ? 0 : set.next_target_seq - 1;
         break;
       }
       case RecordType::kOrderEvent: {
         OrderEvent e;
-        if (!decode(r, e)) break;
+        if (!order_events || !decode(r, e)) break;
         RecoveredOrderEvent o;
         o.session = r.header.session;
         o.sequence = r.header.sequence;

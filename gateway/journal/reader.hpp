@@ -65,6 +65,7 @@ struct RecoveredSession {
   // Outbound messages by MsgSeqNum, for ResendRequest (a seqset clears it:
   // numbers restart, so older messages can never be asked for).
   std::map<std::uint64_t, std::string> outbound;
+  std::size_t outbound_bytes = 0;  // Sum of the sizes in `outbound`.
   [[nodiscard]] std::uint64_t next_sender_seq() const noexcept { return last_sent_seq + 1; }
   [[nodiscard]] std::uint64_t next_target_seq() const noexcept { return last_processed_seq + 1; }
 };
@@ -102,8 +103,17 @@ struct RecoveredState {
   std::uint32_t trading_day = 0;          // The file's day, or the last roll's to_day.
 };
 
-// Replays every valid record of the file into a RecoveredState.
-[[nodiscard]] RecoveredState recover(const JournalFile& file);
+// Replays every valid record of the file into a RecoveredState. Each
+// session keeps at most `outbound_bytes` of its most recent sent messages
+// (the gateway's resend store holds 16 MiB; older numbers are gap-filled if
+// asked for), so a long journal does not cost its size in memory.
+inline constexpr std::size_t kRecoverOutboundBytes = std::size_t{16} << 20;
+// `order_events` false leaves RecoveredState::order_events and day_rolls
+// empty: a caller that replays them streams the file itself (a day's events
+// would otherwise be held in memory at once).
+[[nodiscard]] RecoveredState recover(const JournalFile& file,
+                                     std::size_t outbound_bytes = kRecoverOutboundBytes,
+                                     bool order_events = true);
 
 // Session ids to names, from kSessionDeclared records, for printing.
 using SessionNames = std::unordered_map<std::uint16_t, std::string>;
