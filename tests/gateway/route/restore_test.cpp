@@ -1,0 +1,187 @@
+// Restart (issue 11, item 4) at the route level: a route group journals its
+// order events and session stores to a real journal; a second group, built
+// fresh as after a kill -9, replays the file and must hold the same working
+// orders with the same exposure, position and day gross, refuse new orders
+// until the exchange leg is back and caught up, and cancel every restored
+// order on a kill.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "gateway/journal/journal.hpp"
+#include "gateway/journal/reader.hpp"
+#include "tests/support/route_harness.hpp"
+
+namespace {
+
+using riskgate::testing::app_sent;
+using riskgate::testing::Parsed;
+using riskgate::testing::RouteHarness;
+namespace journal = riskgate::journal;
+
+class RestoreTest : public ::testing::Test {
+ protected:
+  RestoreTest() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("riskgate-restore-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  ~RestoreTest() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  std::unique_ptr<journal::Journal> open_journal() {
+    journal::JournalConfig c;
+    c.file = dir_ / "j.rgj";
+    c.ring_dir = dir_;
+    c.gateway = "restore-test";
+    c.trading_day = 20787;
+    c.sync = journal::SyncPolicy::kNone;
+    return std::make_unique<journal::Journal>(c);
+  }
+
+  // What DurableState::restore_orders does for one group: every order event
+  // of the file, in order.
+  std::size_t replay(RouteHarness& h) {
+    const journal::JournalFile f(dir_ / "j.rgj");
+    std::size_t n = 0;
+    (void)f.scan([&](const journal::RecordView& r) {
+      journal::OrderEvent e;
+      if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
+      EXPECT_TRUE(h.group().restore_event(e));
+      ++n;
+    });
+    h.group().finish_restore();
+    return n;
+  }
+
+  static void send(RouteHarness& h, int i, const std::string& bytes) {
+    ASSERT_EQ(h.from_client(i, bytes), bytes.size());
+  }
+  static void exch(RouteHarness& h, const std::string& bytes) {
+    ASSERT_EQ(h.from_exchange(bytes), bytes.size());
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(RestoreTest, AReplayRebuildsWorkingOrdersExposurePositionAndDayGrossAsTheyWere) {
+  riskgate::risk::AccountUsage before{};
+  riskgate::risk::PairUsage pair_before{};
+  std::size_t working_before = 0;
+  {
+    auto j = open_journal();
+    RouteHarness h(RouteHarness::default_config(), &j->ring(0));
+    h.log_on_all();
+    // A: acked, partly filled, still working. B: filled. C: cancelled.
+    // D: replaced by D2, which is working. E: pending (no ack yet).
+    send(h, 0, h.order(0, "A", 300));
+    send(h, 0, h.order(0, "B", 100));
+    send(h, 0, h.order(0, "C", 200));
+    send(h, 0, h.order(0, "D", 100));
+    send(h, 0, h.order(0, "E", 50));
+    exch(h, h.report("E1-A", '0', '0', 300, 0, 0));
+    exch(h, h.report("E1-A", 'F', '1', 300, 120, 120));
+    exch(h, h.report("E1-B", 'F', '2', 100, 100, 100));
+    exch(h, h.report("E1-C", '4', '4', 200, 0, 0));
+    send(h, 0,
+         h.client_peer[0].make("G", "11=D2|41=D|1=ACC1|55=AAPL|54=1|38=150|40=2|44=190.50|60=" +
+                                        riskgate::testing::timestamp(h.clock.utc) + "|"));
+    exch(h, h.exchange_peer.make("8",
+                                 "37=OD2|17=XD2|11=E1-D2|41=E1-D|150=5|39=0|38=150|151=150|"
+                                 "14=0|55=AAPL|54=1|6=0|"));
+    ASSERT_NE(h.group().orders().find("E1-D2"), nullptr);
+    ASSERT_EQ(h.group().orders().find("E1-D"), nullptr);
+    before = h.engine().account_usage("ACC1");
+    pair_before = h.engine().pair_usage("ACC1", "AAPL");
+    working_before = h.group().working_orders();
+    j->stop();
+  }
+  ASSERT_EQ(working_before, 3u) << "A, D2 and E work";
+  ASSERT_EQ(before.open_orders, 3);
+
+  auto j2 = open_journal();  // Replays nothing new: the first one drained.
+  RouteHarness h2(RouteHarness::default_config(), &j2->ring(0));
+  EXPECT_GT(replay(h2), 0u);
+  const auto after = h2.engine().account_usage("ACC1");
+  EXPECT_EQ(after.open_orders, before.open_orders);
+  EXPECT_EQ(after.open_notional, before.open_notional);
+  EXPECT_EQ(after.gross_notional_day, before.gross_notional_day);
+  const auto pair_after = h2.engine().pair_usage("ACC1", "AAPL");
+  EXPECT_EQ(pair_after.position, pair_before.position);
+  EXPECT_EQ(pair_after.open_buy_qty, pair_before.open_buy_qty);
+  EXPECT_EQ(h2.group().working_orders(), working_before);
+  for (const char* id : {"E1-A", "E1-D2", "E1-E"})
+    EXPECT_NE(h2.group().orders().find(id), nullptr) << id;
+  EXPECT_EQ(h2.group().orders().find("E1-A")->cum_qty, 120);
+  EXPECT_TRUE(h2.group().reconciling());
+}
+
+TEST_F(RestoreTest, NewOrdersWaitUntilTheExchangeIsBackAndCaughtUpAndAKillFindsTheRestoredOrders) {
+  {
+    auto j = open_journal();
+    RouteHarness h(RouteHarness::default_config(), &j->ring(0));
+    h.log_on_all();
+    send(h, 0, h.order(0, "W1", 100));
+    send(h, 0, h.order(0, "W2", 100));
+    exch(h, h.report("E1-W1", '0', '0', 100, 0, 0));
+    j->stop();
+  }
+  auto j2 = open_journal();
+  RouteHarness h2(RouteHarness::default_config(), &j2->ring(0));
+  ASSERT_EQ(replay(h2), 2u);
+  ASSERT_TRUE(h2.group().reconciling());
+  h2.log_on_client(0);
+  // The exchange leg is still down: a new order is refused (reconciling
+  // before anything else can say so), nothing goes out.
+  send(h2, 0, h2.order(0, "N1", 100));
+  auto to_e1 = app_sent(h2.client_wire[0]);
+  ASSERT_EQ(to_e1.size(), 1u);
+  EXPECT_NE(std::string(to_e1[0].get(58)).find("reconciling"), std::string::npos)
+      << to_e1[0].get(58);
+  // Back and caught up: new orders flow, and the restored ClOrdIDs are
+  // duplicates today.
+  h2.log_on_exchange();
+  const std::size_t sent_before = h2.exchange_wire.sent.size();
+  send(h2, 0, h2.order(0, "N2", 100));
+  EXPECT_EQ(h2.exchange_wire.sent.size(), sent_before + 1);
+  EXPECT_FALSE(h2.group().reconciling());
+  send(h2, 0, h2.order(0, "W1", 100));
+  to_e1 = app_sent(h2.client_wire[0]);
+  EXPECT_NE(std::string(to_e1.back().get(58)).find("duplicate_cl_ord_id"), std::string::npos);
+  // A kill cancels the restored orders along with the new one.
+  EXPECT_EQ(h2.group().cancel_working({}, "test kill"), 3u);
+}
+
+TEST_F(RestoreTest, APossDupResendOfAnOrderProcessedBeforeTheRestartIsNeitherForwardedNorRejected) {
+  {
+    auto j = open_journal();
+    RouteHarness h(RouteHarness::default_config(), &j->ring(0));
+    h.log_on_all();
+    send(h, 0, h.order(0, "P1", 100));
+    j->stop();
+  }
+  auto j2 = open_journal();
+  RouteHarness h2(RouteHarness::default_config(), &j2->ring(0));
+  ASSERT_EQ(replay(h2), 1u);
+  h2.log_on_all();
+  const std::size_t sent_before = h2.exchange_wire.sent.size();
+  // The engine resends it (PossDupFlag 43=Y), as after our ResendRequest.
+  riskgate::testing::MsgOpts dup;
+  dup.dup(riskgate::testing::timestamp(h2.clock.utc));
+  const std::string resent =
+      h2.client_peer[0].make("D",
+                             "11=P1|1=ACC1|21=1|55=AAPL|54=1|38=100|40=2|44=190.50|60=" +
+                                 riskgate::testing::timestamp(h2.clock.utc) + "|",
+                             dup);
+  send(h2, 0, resent);
+  EXPECT_EQ(h2.exchange_wire.sent.size(), sent_before);
+  EXPECT_TRUE(app_sent(h2.client_wire[0]).empty()) << "no reject for an order that stands";
+}
+}  // namespace
