@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "common/utc_clock.hpp"
 #include "gateway/app/journaled_store.hpp"
 
 namespace riskgate::app {
@@ -55,7 +56,7 @@ class DurableState::GroupJournal final : public route::OrderJournal {
     // anything was lost, nothing new is accepted as durable.
     if (owner_.failed_.load(std::memory_order_acquire)) return false;
     const journal::AppendStatus st =
-        journal::append_order_event(owner_.journal_->ring(0), id_, 0, owner_.clock_.utc_ns(), e);
+        journal::append_order_event(owner_.journal_->ring(0), id_, 0, utc_coarse_ns(), e);
     if (st == journal::AppendStatus::kOk) return true;
     owner_.append_failures_.store(owner_.append_failures_.load(std::memory_order_relaxed) + 1,
                                   std::memory_order_relaxed);
@@ -124,8 +125,7 @@ DurableState::~DurableState() {
 std::unique_ptr<session::MessageStore> DurableState::make_store(
     std::uint16_t id, std::string_view name, journal::Leg leg,
     std::unique_ptr<session::MessageStore> inner) {
-  auto store =
-      std::make_unique<JournaledStore>(std::move(inner), journal_->ring(0), id, clock_, failed_);
+  auto store = std::make_unique<JournaledStore>(std::move(inner), journal_->ring(0), id, failed_);
   const auto old = old_id_by_name_.find(std::string(name));
   if (old != old_id_by_name_.end()) store->restore(recovered_.sessions.at(old->second));
   if (journal::declare_session(journal_->ring(0), id, leg, name, clock_.utc_ns()) !=

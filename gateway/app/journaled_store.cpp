@@ -2,12 +2,14 @@
 
 #include <utility>
 
+#include "common/utc_clock.hpp"
+
 namespace riskgate::app {
 
 JournaledStore::JournaledStore(std::unique_ptr<session::MessageStore> inner,
                                journal::JournalRing& ring, std::uint16_t session_id,
-                               const session::Clock& clock, std::atomic<bool>& failed)
-    : inner_(std::move(inner)), ring_(ring), id_(session_id), clock_(clock), failed_(failed) {}
+                               std::atomic<bool>& failed)
+    : inner_(std::move(inner)), ring_(ring), id_(session_id), failed_(failed) {}
 
 void JournaledStore::restore(const journal::RecoveredSession& r) {
   // Numbers first: MemoryStore::store() does not look at them, but a resend
@@ -27,7 +29,7 @@ void JournaledStore::check(journal::AppendStatus st) noexcept {
 
 void JournaledStore::record_sequences(std::uint64_t next_sender,
                                       std::uint64_t next_target) noexcept {
-  check(journal::append_sequence_set(ring_, id_, next_sender, next_target, clock_.utc_ns()));
+  check(journal::append_sequence_set(ring_, id_, next_sender, next_target, utc_coarse_ns()));
 }
 
 void JournaledStore::set_next_sender_seq(std::uint64_t s) noexcept {
@@ -36,11 +38,11 @@ void JournaledStore::set_next_sender_seq(std::uint64_t s) noexcept {
   if (s == cur + 1) {
     // After store(cur) the kOutbound record already says so; otherwise an
     // admin message takes `cur`.
-    if (stored_seq_ != cur) check(journal::append_sender_seq(ring_, id_, cur, clock_.utc_ns()));
+    if (stored_seq_ != cur) check(journal::append_sender_seq(ring_, id_, cur, utc_coarse_ns()));
     return;
   }
   if (s > cur) {
-    check(journal::append_sender_seq(ring_, id_, s - 1, clock_.utc_ns()));
+    check(journal::append_sender_seq(ring_, id_, s - 1, utc_coarse_ns()));
     return;
   }
   if (s != cur) record_sequences(s, inner_->next_target_seq());  // Numbers went back.
@@ -50,20 +52,20 @@ void JournaledStore::set_next_target_seq(std::uint64_t n) noexcept {
   const std::uint64_t cur = inner_->next_target_seq();
   inner_->set_next_target_seq(n);
   if (n > cur) {
-    check(journal::append_inbound_processed(ring_, id_, n - 1, clock_.utc_ns()));
+    check(journal::append_inbound_processed(ring_, id_, n - 1, utc_coarse_ns()));
   } else if (n != cur) {
     record_sequences(inner_->next_sender_seq(), n);
   }
 }
 
 bool JournaledStore::store(std::uint64_t seq, std::string_view raw) noexcept {
-  check(journal::append_outbound(ring_, id_, seq, clock_.utc_ns(), raw));
+  check(journal::append_outbound(ring_, id_, seq, utc_coarse_ns(), raw));
   stored_seq_ = seq;
   return inner_->store(seq, raw);
 }
 
 void JournaledStore::discard(std::uint64_t seq) noexcept {
-  check(journal::append_outbound_void(ring_, id_, seq, clock_.utc_ns()));
+  check(journal::append_outbound_void(ring_, id_, seq, utc_coarse_ns()));
   if (stored_seq_ == seq) stored_seq_ = seq - 1;
   inner_->discard(seq);
 }

@@ -37,9 +37,11 @@ namespace riskgate::app {
 class JournaledStore final : public session::MessageStore {
  public:
   // `failed` is shared by every journaled writer of the gateway; set with a
-  // release store, read by the order path with acquire.
+  // release store, read by the order path with acquire. Records are stamped
+  // with the coarse wall clock (common/utc_clock.hpp): three precise clock
+  // reads per order step would cost more than the appends themselves.
   JournaledStore(std::unique_ptr<session::MessageStore> inner, journal::JournalRing& ring,
-                 std::uint16_t session_id, const session::Clock& clock, std::atomic<bool>& failed);
+                 std::uint16_t session_id, std::atomic<bool>& failed);
 
   // Setup, before the session starts: the numbers and sent messages a
   // previous process left in the journal.
@@ -72,7 +74,6 @@ class JournaledStore final : public session::MessageStore {
   std::unique_ptr<session::MessageStore> inner_;
   journal::JournalRing& ring_;
   std::uint16_t id_;
-  const session::Clock& clock_;
   std::atomic<bool>& failed_;
   std::uint64_t stored_seq_ = 0;                   // Last seq given to store() and not discarded.
   std::atomic<std::uint64_t> append_failures_{0};  // Single writer (I/O thread).

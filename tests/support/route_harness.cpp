@@ -3,6 +3,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "common/utc_clock.hpp"
 #include "config/manifest.hpp"
 #include "gateway/app/journaled_store.hpp"
 #include "gateway/app/session_config.hpp"
@@ -34,16 +35,14 @@ namespace {
 // group journal does, without the shared failure flag's bookkeeping).
 class RingOrderJournal final : public route::OrderJournal {
  public:
-  RingOrderJournal(journal::JournalRing& ring, const session::Clock& clock)
-      : ring_(ring), clock_(clock) {}
+  explicit RingOrderJournal(journal::JournalRing& ring) : ring_(ring) {}
   bool record(const journal::OrderEvent& e) noexcept override {
-    return journal::append_order_event(ring_, 0, 0, clock_.utc_ns(), e) ==
+    return journal::append_order_event(ring_, 0, 0, utc_coarse_ns(), e) ==
            journal::AppendStatus::kOk;
   }
 
  private:
   journal::JournalRing& ring_;
-  const session::Clock& clock_;
 };
 
 }  // namespace
@@ -53,7 +52,7 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
   auto make_store = [&](std::uint16_t id) -> std::unique_ptr<session::MessageStore> {
     auto mem = session::make_memory_store(1 << 20);
     if (journal_ring == nullptr) return mem;
-    return std::make_unique<app::JournaledStore>(std::move(mem), *journal_ring, id, clock,
+    return std::make_unique<app::JournaledStore>(std::move(mem), *journal_ring, id,
                                                  journal_failed_);
   };
   engine_ = std::make_unique<risk::Engine>(cfg_.risk);
@@ -71,7 +70,7 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
   go.translate.parent_qty_tag = cfg_.risk.parent_child.parent_qty_tag;
   group_ = std::make_unique<route::RouteGroup>(go, *engine_, clock, audit);
   if (journal_ring != nullptr) {
-    order_journal_ = std::make_unique<RingOrderJournal>(*journal_ring, clock);
+    order_journal_ = std::make_unique<RingOrderJournal>(*journal_ring);
     group_->set_journal(order_journal_.get());
   }
 

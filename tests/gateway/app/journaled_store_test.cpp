@@ -14,7 +14,6 @@
 
 #include "gateway/journal/journal.hpp"
 #include "gateway/journal/reader.hpp"
-#include "tests/support/fix_peer.hpp"
 
 namespace {
 
@@ -45,7 +44,7 @@ class JournaledStoreTest : public ::testing::Test {
   }
   std::unique_ptr<JournaledStore> store(journal::Journal& j) {
     return std::make_unique<JournaledStore>(riskgate::session::make_memory_store(1 << 16),
-                                            j.ring(0), 7, clock_, failed_);
+                                            j.ring(0), 7, failed_);
   }
   journal::RecoveredSession recovered() {
     const journal::JournalFile f(dir_ / "j.rgj");
@@ -54,7 +53,6 @@ class JournaledStoreTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  riskgate::testing::FakeClock clock_;
   std::atomic<bool> failed_{false};
 };
 
