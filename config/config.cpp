@@ -206,6 +206,20 @@ void parse_gateway(Table& t, GatewayDef& g) {
     }
   }
   if (auto v = t.boolean("OnKillCancelWorking")) g.on_kill_cancel_working = *v;
+  if (auto v = t.str_array("KillOnReportAnomaly")) {
+    // Bit values are route::AnomalyKill's (config does not link the route).
+    for (const std::string& k : *v) {
+      if (k == "overfill")
+        g.kill_on_report_anomaly |= 1;
+      else if (k == "foreign")
+        g.kill_on_report_anomaly |= 2;
+      else if (k == "unknown")
+        g.kill_on_report_anomaly |= 4;
+      else
+        t.error("KillOnReportAnomaly",
+                "each entry must be \"overfill\", \"foreign\" or \"unknown\", got " + dq(k));
+    }
+  }
   g.kill_file = t.str("KillFile").value_or(g.state_dir + "/KILL");
   if (auto v = t.boolean("Journal")) g.journal = *v;
   g.journal_file = t.str("JournalFile").value_or(g.state_dir + "/journal.rgj");

@@ -150,6 +150,9 @@ struct GatewayDef {
   UnknownAppMessages unknown_app_messages = UnknownAppMessages::kReject;
   std::uint32_t build_digest_tag = 9001;  // Logon tag carrying the engine's build digest.
   bool on_kill_cancel_working = true;     // A kill cancels working orders in scope.
+  // Exchange-report anomalies that engage a kill switch (KillOnReportAnomaly:
+  // "overfill", "foreign", "unknown"): route::AnomalyKill bits. 0: audit only.
+  std::uint8_t kill_on_report_anomaly = 0;
   // Local emergency kill: if this file exists, global kill. Default: <StateDir>/KILL.
   std::string kill_file = "var/KILL";
   std::uint32_t max_working_orders = 1 << 16;  // Order table capacity (per gateway).

@@ -42,6 +42,8 @@ std::string_view kill_reason_name(KillReason r) noexcept {
       return "local_emergency";
     case KillReason::kAutoFlowEnvelope:
       return "auto_flow_envelope";
+    case KillReason::kReportAnomaly:
+      return "report_anomaly";
   }
   return "unknown";
 }

@@ -51,6 +51,10 @@ enum class KillReason : std::uint16_t {
   kRetiredFeature = 6,    // An order carried a retired tag value.
   kLocalEmergency = 7,    // Signal or file, when the admin API is unreachable.
   kAutoFlowEnvelope = 8,  // A risk.flow rule with action "kill" was breached.
+  // An exchange report riskgate cannot square with its orders (overfill,
+  // another session's order, an unknown order) and [gateway]
+  // KillOnReportAnomaly names that kind.
+  kReportAnomaly = 9,
 };
 
 [[nodiscard]] std::string_view kill_scope_name(KillScope s) noexcept;

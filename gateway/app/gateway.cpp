@@ -67,6 +67,10 @@ class Gateway::Sink final : public route::AuditSink {
   audit::AuditProducer& p_;
 };
 
+// config keeps KillOnReportAnomaly as the route's bits (it does not link it).
+static_assert(route::kKillOnOverfill == 1 && route::kKillOnForeign == 2 &&
+              route::kKillOnUnknown == 4);
+
 Gateway::Gateway(Options opts) : opts_(std::move(opts)) {
   cfg_ = config::load_config(opts_.config_path);
   if (cfg_.gateway.io_threads != 1) {
@@ -174,6 +178,7 @@ void Gateway::build_sessions() {
     go.forward_unknown_app_messages =
         cfg_.gateway.unknown_app_messages == config::UnknownAppMessages::kForward;
     go.cancel_on_kill = cfg_.gateway.on_kill_cancel_working;
+    go.kill_on_anomaly = cfg_.gateway.kill_on_report_anomaly;
     go.fix42 = d.begin_string == config::BeginString::kFix42;
     go.max_working_orders = cfg_.gateway.max_working_orders;
     go.translate = tc;
@@ -674,13 +679,18 @@ void Gateway::persist_new_trips() {
   if (gen == seen_kill_generation_) return;
   seen_kill_generation_ = gen;
   for (auto& s : slots_) {
-    if (!s || !s->leg) continue;
+    if (!s) continue;
+    // Engine sessions trip on their own flow; exchange sessions on report
+    // anomalies (KillOnReportAnomaly).
+    const bool engine = s->leg != nullptr;
+    const Scope scope = engine ? Scope::kClientSession : Scope::kExchangeSession;
     const auto idx = static_cast<std::uint32_t>(s->index);
-    const auto why = engine_->kills().reason(risk::KillScope::kClientSession, idx);
-    if (why == risk::KillReason::kNone || kill_store_->engaged(Scope::kClientSession, s->def->name))
+    const auto why = engine_->kills().reason(
+        engine ? risk::KillScope::kClientSession : risk::KillScope::kExchangeSession, idx);
+    if (why == risk::KillReason::kNone || why == risk::KillReason::kOperator ||
+        kill_store_->engaged(scope, s->def->name))
       continue;
-    control::KillEntry k{Scope::kClientSession, s->def->name,
-                         std::string(risk::kill_reason_name(why)),
+    control::KillEntry k{scope, s->def->name, std::string(risk::kill_reason_name(why)),
                          "auto:" + std::string(risk::kill_reason_name(why)), 0};
     try {
       (void)kill_store_->engage(k);

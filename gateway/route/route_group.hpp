@@ -134,13 +134,26 @@ class ClientLeg final : public session::Handler {
   bool trading_hours_ = true;
 };
 
+// Report anomalies that engage a kill switch besides being audited and
+// counted ([gateway] KillOnReportAnomaly): bits of GroupOptions::kill_on_anomaly.
+// An overfill kills the owning engine's session (more traded than it asked
+// for); a report naming another session's order, or an order riskgate does
+// not know, kills the exchange session (the venue or the routing is
+// confused, and nothing it reports can be trusted to the right owner).
+enum AnomalyKill : std::uint8_t {
+  kKillOnOverfill = 1,
+  kKillOnForeign = 2,
+  kKillOnUnknown = 4,
+};
+
 struct GroupOptions {
   std::string exchange_name;
   std::uint32_t exchange_idx = 0;  // Index in the kill board's session space.
   bool supports_mass_cancel = false;
   bool forward_unknown_app_messages = false;
   bool cancel_on_kill = true;
-  bool fix42 = false;  // Exchange leg's BeginString.
+  std::uint8_t kill_on_anomaly = 0;  // AnomalyKill bits; 0 = audit only.
+  bool fix42 = false;                // Exchange leg's BeginString.
   std::size_t max_working_orders = 1 << 16;
   TranslateConfig translate;
 };
@@ -265,6 +278,10 @@ class RouteGroup final : public session::Handler {
                          const ClientLeg* by_orig) noexcept;
   void note_foreign(const Table::Entry* e, std::string_view what, std::string_view id,
                     std::string_view orig) noexcept;
+  // When KillOnReportAnomaly names `kind`: engages the kill it calls for
+  // (see AnomalyKill), audits the trip and cancels what is working in its
+  // scope. `owner` is the order's session (overfills).
+  void trip_on_anomaly(AnomalyKill kind, const ClientLeg* owner) noexcept;
   void note_report_anomaly(const ClientLeg* owner, const Table::Entry* e,
                            std::string_view client_id, std::string_view text, std::int64_t value,
                            std::int64_t limit, EventLimiter* limiter = nullptr) noexcept;

@@ -195,6 +195,24 @@ bool RouteGroup::ids_fit(const codec::Message& msg) noexcept {
   return true;
 }
 
+void RouteGroup::trip_on_anomaly(AnomalyKill kind, const ClientLeg* owner) noexcept {
+  if ((opts_.kill_on_anomaly & kind) == 0) return;
+  const bool session_scope = kind == kKillOnOverfill && owner != nullptr;
+  const Scope s = session_scope ? Scope{risk::KillScope::kClientSession, owner->index(), {}}
+                                : Scope{risk::KillScope::kExchangeSession, opts_.exchange_idx, {}};
+  if (!engine_.kills().engage(s.kind, s.idx, risk::KillReason::kReportAnomaly)) return;
+  const std::string_view what = kind == kKillOnOverfill  ? "overfill"
+                                : kind == kKillOnForeign ? "foreign report"
+                                                         : "unknown-order report";
+  TextBuf t(text_, sizeof text_);
+  t.put(session_scope ? "session" : "exchange session");
+  t.put(" kill switch engaged (report_anomaly): ");
+  t.put(what);
+  t.put(" (KillOnReportAnomaly)");
+  (void)audit(AuditEvent::kKillTripped, owner, nullptr, nullptr, t.view());
+  if (opts_.cancel_on_kill) cancel_working(s, "report_anomaly");
+}
+
 void RouteGroup::note_report_anomaly(const ClientLeg* owner, const Table::Entry* e,
                                      std::string_view client_id, std::string_view text,
                                      std::int64_t value, std::int64_t limit,
@@ -254,6 +272,7 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   // wrong order, forwarding it could tell the wrong engine.
   if (is_foreign(e != nullptr, owner, by_id, by_orig)) {
     note_foreign(e, "report", id, orig_field);
+    trip_on_anomaly(kKillOnForeign, nullptr);
     return;
   }
 
@@ -280,11 +299,14 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
                            : "report for an unknown order, unroutable: 11=");
     t.put(id);
     note_report_anomaly(owner, nullptr, client_id, t.view(), 0, 0, &unknown_limiter_);
+    trip_on_anomaly(kKillOnUnknown, nullptr);
   }
 
   // A kill tripped by this report logs its session out (LogoutOnKill) once
   // the report itself has been forwarded.
   bool logout_after_report = false;
+  const ClientLeg* overfilled = nullptr;  // Trips after the report is handled.
+  bool overfill = false;
   if (e != nullptr) {
     const ExecFields f = read_exec_fields(msg);
     const ExecVerdict first = decide_exec(f, e->order_qty, e->cum_qty);
@@ -327,6 +349,8 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
           t.put_int(by_cum ? target->order_qty : open);
           note_report_anomaly(owner, target, client_id, t.view(), by_cum ? v.cum_qty : f.last_qty,
                               by_cum ? target->order_qty : open);
+          overfill = true;
+          overfilled = owner;
         } else if (v.inconsistent || v.duplicate) {
           TextBuf t(text_, sizeof text_);
           t.put(v.duplicate ? "trade adds nothing to CumQty, not counted again: "
@@ -435,6 +459,7 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
     return;
   }
   forward_to_client(*owner, msg, client_id, client_orig);
+  if (overfill) trip_on_anomaly(kKillOnOverfill, overfilled);
   if (logout_after_report && owner->session().state() == session::State::kActive) {
     owner->session().logout("kill switch engaged");
   }
@@ -463,6 +488,7 @@ void RouteGroup::on_cancel_reject(const codec::Message& msg) noexcept {
   ClientLeg* owner = e != nullptr ? leg_of(e->client_session) : by_id;
   if (is_foreign(e != nullptr, owner, by_id, by_orig)) {
     note_foreign(e, "cancel reject", id, orig);
+    trip_on_anomaly(kKillOnForeign, nullptr);
     return;
   }
   bool gateway_initiated = false;

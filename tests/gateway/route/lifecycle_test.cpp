@@ -23,10 +23,12 @@ using riskgate::testing::app_sent;
 
 class LifecycleTest : public ::testing::Test {
  protected:
-  explicit LifecycleTest(bool exchange_dictionary = true) : h(config(exchange_dictionary)) {}
+  explicit LifecycleTest(bool exchange_dictionary = true, std::uint8_t kill_on_anomaly = 0)
+      : h(config(exchange_dictionary, kill_on_anomaly)) {}
 
-  static riskgate::config::Config config(bool exchange_dictionary) {
+  static riskgate::config::Config config(bool exchange_dictionary, std::uint8_t kill_on_anomaly) {
     auto cfg = RouteHarness::default_config();
+    cfg.gateway.kill_on_report_anomaly = kill_on_anomaly;
     // A venue whose reports the dictionary does not hold to LeavesQty being
     // present: the route must cope on its own.
     for (auto& d : cfg.sessions)
@@ -82,6 +84,16 @@ class LifecycleTest : public ::testing::Test {
 class LifecycleWithoutExchangeDictionary : public LifecycleTest {
  protected:
   LifecycleWithoutExchangeDictionary() : LifecycleTest(false) {}
+};
+
+// KillOnReportAnomaly = ["overfill", "foreign"].
+class LifecycleKillOnAnomaly : public LifecycleTest {
+ protected:
+  LifecycleKillOnAnomaly()
+      : LifecycleTest(true, riskgate::route::kKillOnOverfill | riskgate::route::kKillOnForeign) {}
+  bool killed(riskgate::risk::KillScope s, std::uint32_t idx) {
+    return h.engine().kills().engaged(s, idx);
+  }
 };
 
 // --- Fills and the FIX state model ------------------------------------------
@@ -470,6 +482,43 @@ TEST_F(LifecycleTest, AnOversizeIdInACancelRejectOrBusinessRejectIsNotActedOn) {
   EXPECT_EQ(app_sent(h.client_wire[0]).size(), 1u) << "only the ack";
   EXPECT_NE(h.group().orders().find("E1-X1"), nullptr);
   EXPECT_EQ(h.group().counters.reports_rejected.load(), 2u);
+}
+
+// --- Anomalies that trip a kill (KillOnReportAnomaly) ------------------------
+
+TEST_F(LifecycleTest, ByDefaultAnOverfillOrAForeignReportTripsNoKill) {
+  place(0, "C1");
+  from_exchange(report("11=E1-C1|150=F|39=2|38=100|151=0|14=150|32=150|31=190.50|"));
+  from_exchange(report("11=E2-Z|41=E1-Q|150=4|39=4|38=100|151=0|14=0|"));
+  EXPECT_EQ(h.engine().kills().generation(), 0u);
+}
+
+TEST_F(LifecycleKillOnAnomaly, AnOverfillKillsTheOwningSessionAndCancelsItsOtherOrders) {
+  place(0, "C1");
+  place(0, "C2");
+  place(1, "D1");
+  from_exchange(report("11=E1-C1|150=F|39=2|38=100|151=0|14=150|32=150|31=190.50|"));
+  EXPECT_TRUE(killed(riskgate::risk::KillScope::kClientSession, h.leg(0).index()));
+  EXPECT_FALSE(killed(riskgate::risk::KillScope::kClientSession, h.leg(1).index()));
+  EXPECT_TRUE(audited(AuditEvent::kKillTripped, "overfill (KillOnReportAnomaly)"));
+  // The fill still reached the engine; then C2's cancel went out, not D1's.
+  const auto to_exch = app_sent(h.exchange_wire);
+  ASSERT_EQ(to_exch.back().type(), "F");
+  EXPECT_EQ(to_exch.back().get(tag::kOrigClOrdID), "E1-C2");
+  EXPECT_EQ(app_sent(h.client_wire[0]).size(), 1u);
+}
+
+TEST_F(LifecycleKillOnAnomaly, AForeignReportKillsTheExchangeSessionAndIsNotForwarded) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  from_exchange(report("11=E2-Z|41=E1-C1|150=4|39=4|38=100|151=0|14=0|"));
+  EXPECT_TRUE(
+      killed(riskgate::risk::KillScope::kExchangeSession, h.group().options().exchange_idx));
+  EXPECT_TRUE(app_sent(h.client_wire[1]).empty());
+  // New orders on the exchange session are refused by the kill.
+  send(0, h.order(0, "C3"));
+  const auto to_e1 = app_sent(h.client_wire[0]);
+  EXPECT_NE(std::string(to_e1.back().get(tag::kText)).find("kill_switch"), std::string::npos);
 }
 
 }  // namespace
