@@ -54,7 +54,13 @@ void EngineApp::bump(std::int64_t EngineStats::*counter) {
 
 EngineStats EngineApp::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return stats_;
+  EngineStats s = stats_;
+  for (const auto& kv : orders_) {
+    if (kv.second.state != State::kPendingNew) continue;
+    ++s.unanswered;
+    if (s.unanswered_ids.size() < kMaxRejectTexts) s.unanswered_ids.push_back(kv.first);
+  }
+  return s;
 }
 
 std::int64_t EngineApp::extra_responses() const {

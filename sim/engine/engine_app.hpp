@@ -76,6 +76,11 @@ struct EngineStats {
   // Logouts sent or received whose Text says "MsgSeqNum too low": a peer
   // that restarted its sequence numbers without a reset.
   std::int64_t seq_too_low = 0;
+  // Orders sent that have had no answer yet (no ack, fill, reject or session
+  // Reject): at the end of a run, orders lost between the engine and the
+  // venue. Computed by stats(), with the first few ClOrdIDs.
+  std::int64_t unanswered = 0;
+  std::vector<std::string> unanswered_ids;
   std::string logout_text;                // Text of the last Logout received that had one
   std::vector<std::string> reject_texts;  // first few ExecType=8 / 35=9 / 35=j / 35=3 texts
   std::map<std::string, std::int64_t> reject_rules;   // text before the first ':' -> count

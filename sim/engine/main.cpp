@@ -326,12 +326,14 @@ void print_summary(const riskgate::sim::EngineStats& s, const Args& a, int exit_
       " resend_requests_sent=" + std::to_string(s.resend_requests_sent) +
       " resend_requests_received=" + std::to_string(s.resend_requests_received) + " reset_logons=" +
       std::to_string(s.reset_logons) + " seq_resets=" + std::to_string(s.seq_resets) +
-      " seq_too_low=" + std::to_string(s.seq_too_low) + " exit_code=" + std::to_string(exit_code) +
+      " seq_too_low=" + std::to_string(s.seq_too_low) +
+      " unanswered=" + std::to_string(s.unanswered) + " exit_code=" + std::to_string(exit_code) +
       " logout_text=" + quoted(s.logout_text));
   for (const auto& kv : s.reject_rules) {
     say("engine-sim reject_rule: " + kv.first + "=" + std::to_string(kv.second));
   }
   for (const auto& t : s.reject_texts) say("engine-sim reject_text: " + quoted(t));
+  for (const auto& id : s.unanswered_ids) say("engine-sim unanswered: clordid=" + id);
   for (const auto& r : s.session_reject_details) {
     say("engine-sim session_reject: ref_seq=" + std::to_string(r.ref_seq) +
         " ref_tag=" + std::to_string(r.ref_tag) + " reason=" + std::to_string(r.reason) +
@@ -362,6 +364,7 @@ void print_summary(const riskgate::sim::EngineStats& s, const Args& a, int exit_
                       {"reset_logons", s.reset_logons},
                       {"seq_resets", s.seq_resets},
                       {"seq_too_low", s.seq_too_low},
+                      {"unanswered", s.unanswered},
                       {"logout_text", s.logout_text},
                       {"reject_texts", s.reject_texts},
                       {"reject_rules", s.reject_rules},

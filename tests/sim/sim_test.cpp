@@ -432,8 +432,26 @@ TEST(Simulators, BothExecLogsHoldEveryExecIdAndTheBookHoldsTheRestingOrders) {
   auto line = engine.wait_for_line_containing("engine-sim summary:", 20s);
   ASSERT_TRUE(line);
   EXPECT_EQ(num(parse_summary(*line), "acked"), 9);
+  EXPECT_EQ(num(parse_summary(*line), "unanswered"), 0);
   EXPECT_EQ(engine.wait_exit(10s), std::optional<int>(0));
   stop_exchange(ex);
+}
+
+TEST(Simulators, EngineSimCountsTheOrdersThatNeverGotAnAnswer) {
+  ChildProcess hole = ChildProcess::spawn(
+      {RISKGATE_EXCHANGE_SIM, "--mode", "blackhole", "--port", "0", "--run-seconds", "30"});
+  auto port_line = hole.wait_for_line_containing("exchange-sim listening on port ", 10s);
+  ASSERT_TRUE(port_line);
+  const int port =
+      std::stoi(port_line->substr(std::string("exchange-sim listening on port ").size()));
+  // The blackhole takes the Logon and answers nothing else.
+  EngineRun r = run_engine(port, {"--count", "3", "--wait-seconds", "1", "--clordid-prefix", "U-"});
+  EXPECT_EQ(num(r.summary, "sent"), 3);
+  EXPECT_EQ(num(r.summary, "unanswered"), 3);
+  int listed = 0;
+  for (const auto& l : r.lines) listed += l.rfind("engine-sim unanswered: clordid=U-", 0) == 0;
+  EXPECT_EQ(listed, 3);
+  hole.terminate(5s);
 }
 
 TEST(Simulators, SigusrTwoStopsAnUnboundedFlowAndTheEngineStaysLoggedOnUntilSigterm) {
