@@ -594,10 +594,13 @@ class ChaosRun {
     EXPECT_EQ(num(en, "reset_logons"), 0);
     EXPECT_EQ(num(en, "seq_resets"), 0);
     EXPECT_EQ(num(en, "seq_too_low"), 0);
+    const std::string rule_line = "engine-sim reject_rule: ";
+    const std::string unanswered_line = "engine-sim unanswered: ";
     std::string refusals, unanswered;
     for (const auto& l : engine().lines()) {
-      if (starts_with(l, "engine-sim reject_rule: ")) refusals += " " + l.substr(24);
-      if (starts_with(l, "engine-sim unanswered: ")) unanswered += "\n    " + l.substr(23);
+      if (starts_with(l, rule_line)) refusals += " " + l.substr(rule_line.size());
+      if (starts_with(l, unanswered_line))
+        unanswered += "\n    " + l.substr(unanswered_line.size());
     }
     // An order riskgate read and then lost, or that died unread in its
     // socket and was never asked for again (ResendRequest), gets no answer.
