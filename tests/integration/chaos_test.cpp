@@ -333,36 +333,17 @@ class ChaosRun {
   }
 
   void start_engine() {
-    engine_.emplace(ChildProcess::spawn({RISKGATE_ENGINE_SIM,
-                                         "--port",
-                                         std::to_string(engine_port_),
-                                         "--sender",
-                                         "ENGINE1",
-                                         "--target",
-                                         "RISKGATE",
-                                         "--account",
-                                         "ACC1",
-                                         "--app-name",
-                                         "engine-sim",
-                                         "--app-version",
-                                         "0.1.0",
-                                         "--app-vendor",
-                                         "riskgate",
-                                         "--rate",
-                                         kRate,
-                                         "--count",
-                                         "0",
-                                         "--until-sigterm",
-                                         "--cancel-after-ms",
-                                         kCancelAfterMs,
-                                         "--seed",
-                                         std::to_string(seed_),
-                                         "--clordid-prefix",
-                                         "C-",
-                                         "--exec-log",
-                                         files_.file("engine.exec"),
-                                         "--logon-timeout-seconds",
-                                         "20"}));
+    const std::vector<std::string> argv{
+        RISKGATE_ENGINE_SIM, "--port", std::to_string(engine_port_), "--sender", "ENGINE1",
+        "--target", "RISKGATE", "--account", "ACC1",
+        // The identity the repository's manifest approves for ENGINE1.
+        "--app-name", "engine-sim", "--app-version", "0.1.0", "--app-vendor", "riskgate",
+        // Unbounded flow until SIGUSR2, then logged on until SIGTERM; no
+        // --reset-on-logon: the engine resumes its numbers like a real one.
+        "--rate", kRate, "--count", "0", "--until-sigterm", "--cancel-after-ms", kCancelAfterMs,
+        "--seed", std::to_string(seed_), "--clordid-prefix", "C-", "--exec-log",
+        files_.file("engine.exec"), "--logon-timeout-seconds", "20"};
+    engine_.emplace(ChildProcess::spawn(argv));
     const auto logon = engine_->wait_for_line_containing("engine-sim logon ", 25s);
     ASSERT_TRUE(logon) << "engine-sim did not log on to riskgate on port " << engine_port_ << ":"
                        << lines_since(*engine_, 0)
