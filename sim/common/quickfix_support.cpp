@@ -22,34 +22,37 @@ namespace sim {
 
 class IncomingFileLogFactory::TeeLog : public FIX::Log {
  public:
-  TeeLog(std::shared_ptr<Sink> sink, FIX::Log* inner, FIX::LogFactory& factory)
+  TeeLog(std::shared_ptr<LineFile> sink, FIX::Log* inner, FIX::LogFactory& factory)
       : sink_(std::move(sink)), inner_(inner), factory_(factory) {}
   ~TeeLog() override { factory_.destroy(inner_); }
   void clear() override { inner_->clear(); }
   void backup() override { inner_->backup(); }
   void onIncoming(const std::string& value) override {
-    {
-      std::lock_guard<std::mutex> lock(sink_->mu);
-      sink_->out << value << '\n';
-      sink_->out.flush();
-    }
+    sink_->write(value);
     inner_->onIncoming(value);
   }
   void onOutgoing(const std::string& value) override { inner_->onOutgoing(value); }
   void onEvent(const std::string& value) override { inner_->onEvent(value); }
 
  private:
-  std::shared_ptr<Sink> sink_;
+  std::shared_ptr<LineFile> sink_;
   FIX::Log* inner_;
   FIX::LogFactory& factory_;
 };
 
+LineFile::LineFile(const std::string& path) : out_(path, std::ios::binary | std::ios::trunc) {
+  if (!out_) throw std::runtime_error("cannot open " + path);
+}
+
+void LineFile::write(const std::string& line) {
+  std::lock_guard<std::mutex> lock(mu_);
+  out_ << line << '\n';
+  out_.flush();
+}
+
 IncomingFileLogFactory::IncomingFileLogFactory(const std::string& path,
                                                std::unique_ptr<FIX::LogFactory> inner)
-    : sink_(std::make_shared<Sink>()), inner_(std::move(inner)) {
-  sink_->out.open(path, std::ios::binary | std::ios::trunc);
-  if (!sink_->out) throw std::runtime_error("cannot open " + path);
-}
+    : sink_(std::make_shared<LineFile>(path)), inner_(std::move(inner)) {}
 
 FIX::Log* IncomingFileLogFactory::create() {
   return new TeeLog(sink_, inner_->create(), *inner_);
@@ -86,6 +89,8 @@ extern "C" void on_signal(int sig) {
   // loop only needs to see the flag eventually, it carries no other data.
   if (sig == SIGUSR1) {
     signal_flags().drop.store(true, std::memory_order_relaxed);
+  } else if (sig == SIGUSR2) {
+    signal_flags().usr2.store(true, std::memory_order_relaxed);
   } else {
     signal_flags().stop.store(true, std::memory_order_relaxed);
   }
@@ -101,6 +106,7 @@ void install_signal_handlers() {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGUSR1, &sa, nullptr);
+  sigaction(SIGUSR2, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 }
 
@@ -215,6 +221,15 @@ int skip_outbound_seq(const FIX::SessionID& sid) {
   store->set(seq, filler.toString());
   s->setNextSenderMsgSeqNum(seq + 1);
   return seq;
+}
+
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + '"';
 }
 
 void say(const std::string& line) {

@@ -28,6 +28,20 @@ class NullLogFactory : public FIX::LogFactory {
   void destroy(FIX::Log* log) override { delete log; }
 };
 
+// A text file written one line at a time and flushed after each, so a test
+// can read it while the simulator runs. Thread-safe: the QuickFIX thread and
+// the main thread may both write.
+class LineFile {
+ public:
+  // Truncates `path`; throws std::runtime_error when it cannot be opened.
+  explicit LineFile(const std::string& path);
+  void write(const std::string& line);
+
+ private:
+  std::mutex mu_;
+  std::ofstream out_;
+};
+
 // Wraps another factory's logs and also appends every inbound message, raw as
 // the session received it (before any parsing or validation), to one file:
 // one message a line, SOH kept, flushed at once so a test can read the file
@@ -41,12 +55,8 @@ class IncomingFileLogFactory : public FIX::LogFactory {
   void destroy(FIX::Log* log) override;
 
  private:
-  struct Sink {
-    std::mutex mu;
-    std::ofstream out;
-  };
   class TeeLog;
-  std::shared_ptr<Sink> sink_;
+  std::shared_ptr<LineFile> sink_;
   std::unique_ptr<FIX::LogFactory> inner_;
 };
 
@@ -58,9 +68,14 @@ FIX::Dictionary base_session_settings(const std::string& begin_string, int heart
 struct SignalFlags {
   std::atomic<bool> stop{false};  // SIGINT, SIGTERM
   std::atomic<bool> drop{false};  // SIGUSR1 (exchange-sim: drop the link now)
+  // SIGUSR2: a request to the program at a moment the test chooses
+  // (exchange-sim: write the book of working orders; engine-sim: stop the
+  // order flow but stay logged on). Each consumer exchanges it back to false.
+  std::atomic<bool> usr2{false};
 };
 SignalFlags& signal_flags();
-// Installs SIGINT/SIGTERM/SIGUSR1 handlers (without SA_RESTART) and ignores SIGPIPE.
+// Installs SIGINT/SIGTERM/SIGUSR1/SIGUSR2 handlers (without SA_RESTART) and
+// ignores SIGPIPE.
 void install_signal_handlers();
 
 // The TCP port of the first listening IPv4 socket this process owns, or 0.
@@ -92,6 +107,10 @@ std::string get_string_or(const FIX::FieldMap& map, int tag, const std::string& 
 // number is missing, which would gap-fill over real application messages.
 // Call on the thread that sends. Returns the skipped number, or 0.
 int skip_outbound_seq(const FIX::SessionID& sid);
+
+// "text" with '"' and '\' escaped: how the summary lines quote free text,
+// so tests/support/summary.hpp reads it back.
+std::string quoted(const std::string& text);
 
 // One line on stdout, flushed: tests and the demo read these line by line.
 void say(const std::string& line);

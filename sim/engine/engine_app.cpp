@@ -12,12 +12,24 @@ namespace riskgate {
 namespace sim {
 
 namespace {
-constexpr int kClOrdID = 11, kLastQty = 32, kMsgSeqNum = 34, kMsgType = 35, kOrdStatus = 39,
-              kOrigClOrdID = 41, kRefSeqNum = 45, kText = 58, kRefTagID = 371, kRefMsgType = 372,
-              kSessionRejectReason = 373, kResetSeqNumFlag = 141, kExecType = 150,
-              kAppSystemName = 1603, kTradingSystemVersion = 1604, kAppSystemVendor = 1605;
+constexpr int kClOrdID = 11, kCumQty = 14, kExecID = 17, kLastQty = 32, kMsgSeqNum = 34,
+              kMsgType = 35, kNewSeqNo = 36, kOrdStatus = 39, kOrigClOrdID = 41, kPossDupFlag = 43,
+              kRefSeqNum = 45, kText = 58, kPossResend = 97, kGapFillFlag = 123, kRefTagID = 371,
+              kRefMsgType = 372, kSessionRejectReason = 373, kResetSeqNumFlag = 141,
+              kExecType = 150, kLeavesQty = 151, kAppSystemName = 1603,
+              kTradingSystemVersion = 1604, kAppSystemVendor = 1605;
 constexpr std::size_t kMaxRejectTexts = 10;
 constexpr std::size_t kMaxSeqMappings = 4096;  // Bounds memory on unbounded runs.
+
+bool flag_set(const FIX::FieldMap& map, int tag) {
+  return map.isSetField(tag) && map.getField(tag) == "Y";
+}
+
+// QuickFIX's text when a peer's MsgSeqNum is lower than expected without
+// PossDupFlag: "MsgSeqNum too low, expecting X but received Y".
+bool says_seq_too_low(const std::string& text) {
+  return text.find("MsgSeqNum too low") != std::string::npos;
+}
 
 std::int64_t get_int_or(const FIX::FieldMap& map, int tag, std::int64_t fallback) {
   if (!map.isSetField(tag)) return fallback;
@@ -29,8 +41,11 @@ std::int64_t get_int_or(const FIX::FieldMap& map, int tag, std::int64_t fallback
 }
 }  // namespace
 
-EngineApp::EngineApp(EngineIdentity identity, bool reset_on_logon)
-    : identity_(std::move(identity)), reset_on_logon_(reset_on_logon) {}
+EngineApp::EngineApp(EngineIdentity identity, bool reset_on_logon,
+                     std::shared_ptr<LineFile> exec_log)
+    : identity_(std::move(identity)),
+      reset_on_logon_(reset_on_logon),
+      exec_log_(std::move(exec_log)) {}
 
 void EngineApp::bump(std::int64_t EngineStats::*counter) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -39,7 +54,13 @@ void EngineApp::bump(std::int64_t EngineStats::*counter) {
 
 EngineStats EngineApp::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return stats_;
+  EngineStats s = stats_;
+  for (const auto& kv : orders_) {
+    if (kv.second.state != State::kPendingNew) continue;
+    ++s.unanswered;
+    if (s.unanswered_ids.size() < kMaxRejectTexts) s.unanswered_ids.push_back(kv.first);
+  }
+  return s;
 }
 
 std::int64_t EngineApp::extra_responses() const {
@@ -78,7 +99,17 @@ void EngineApp::toAdmin(FIX::Message& msg, const FIX::SessionID&) {
     if (reset_on_logon_) msg.setField(kResetSeqNumFlag, "Y");
   } else if (type == "2") {
     bump(&EngineStats::resend_requests_sent);
+  } else if (type == "5") {
+    // QuickFIX's own Logouts pass here too, e.g. the answer to a peer's Logon
+    // whose MsgSeqNum is too low.
+    note_logout_text("sent", get_string_or(msg, kText, ""));
   }
+}
+
+void EngineApp::note_logout_text(const char* direction, const std::string& text) {
+  if (text.empty()) return;
+  if (says_seq_too_low(text)) bump(&EngineStats::seq_too_low);
+  say(std::string("engine-sim logout_") + direction + ": text=" + quoted(text));
 }
 
 void EngineApp::toApp(FIX::Message& msg, const FIX::SessionID&) throw(FIX::DoNotSend) {
@@ -96,6 +127,15 @@ void EngineApp::fromAdmin(const FIX::Message& msg,
                                                        FIX::IncorrectTagValue, FIX::RejectLogon) {
   const std::string& type = msg.getHeader().getField(kMsgType);
   const std::string text = get_string_or(msg, kText, "");
+  if (type == "5") note_logout_text("received", text);
+  const std::string seq = get_string_or(msg.getHeader(), kMsgSeqNum, "?");
+  if (type == "A" && flag_set(msg, kResetSeqNumFlag) && !reset_on_logon_) {
+    bump(&EngineStats::reset_logons);
+    say("engine-sim reset_logon: seq=" + seq);
+  } else if (type == "4" && !flag_set(msg, kGapFillFlag)) {
+    bump(&EngineStats::seq_resets);
+    say("engine-sim seq_reset: seq=" + seq + " new_seq=" + get_string_or(msg, kNewSeqNo, "?"));
+  }
   std::lock_guard<std::mutex> lock(mu_);
   if (type == "5") {
     // Our own Logout at exit is answered without Text; keep the peer's reason.
@@ -171,6 +211,7 @@ void EngineApp::fromApp(const FIX::Message& msg,
     return;
   }
   if (type != "8") throw FIX::UnsupportedMessageType();
+  if (exec_log_) log_exec(msg);
 
   const std::string& exec_type = msg.getField(kExecType);
   const std::string& ord_status = msg.getField(kOrdStatus);
@@ -184,6 +225,7 @@ void EngineApp::fromApp(const FIX::Message& msg,
       if (o != nullptr && o->state == State::kPendingNew) {
         o->state = State::kWorking;
         o->acked_at = std::chrono::steady_clock::now();
+        working_since_.emplace(o->acked_at, o->clordid);
       }
       break;
     case '1':
@@ -196,7 +238,12 @@ void EngineApp::fromApp(const FIX::Message& msg,
         if (o != nullptr) o->state = State::kFilled;
       } else {
         ++stats_.partial_fills;
-        if (o != nullptr && o->state == State::kPendingNew) o->state = State::kWorking;
+        if (o != nullptr && o->state == State::kPendingNew) {
+          // No ack seen: acked_at stays at the epoch, so it is due for a
+          // cancel at once.
+          o->state = State::kWorking;
+          working_since_.emplace(o->acked_at, o->clordid);
+        }
       }
       break;
     }
@@ -221,10 +268,26 @@ void EngineApp::fromApp(const FIX::Message& msg,
   }
 }
 
+void EngineApp::log_exec(const FIX::Message& msg) {
+  const FIX::FieldMap& h = msg.getHeader();
+  std::string line = "exec: exec_id=" + get_string_or(msg, kExecID, "?") +
+                     " seq=" + get_string_or(h, kMsgSeqNum, "?") +
+                     " clordid=" + get_string_or(msg, kClOrdID, "?");
+  if (msg.isSetField(kOrigClOrdID)) line += " orig_clordid=" + msg.getField(kOrigClOrdID);
+  line += " exec_type=" + get_string_or(msg, kExecType, "?") +
+          " ord_status=" + get_string_or(msg, kOrdStatus, "?") +
+          " cum_qty=" + get_string_or(msg, kCumQty, "?") +
+          " leaves_qty=" + get_string_or(msg, kLeavesQty, "?") +
+          " poss_dup=" + (flag_set(h, kPossDupFlag) ? "Y" : "N") +
+          " poss_resend=" + (flag_set(h, kPossResend) ? "Y" : "N");
+  exec_log_->write(line);
+}
+
 void EngineApp::register_order(const std::string& clordid, std::int64_t qty,
                                const std::string& symbol, char side) {
   std::lock_guard<std::mutex> lock(mu_);
   Order o;
+  o.clordid = clordid;
   o.qty = qty;
   o.symbol = symbol;
   o.side = side;
@@ -246,11 +309,14 @@ std::vector<EngineApp::CancelTarget> EngineApp::due_for_cancel(std::chrono::mill
   std::vector<CancelTarget> out;
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& kv : orders_) {
-    Order& o = kv.second;
-    if (o.state != State::kWorking || o.cancel_sent || now - o.acked_at < age) continue;
+  for (auto it = working_since_.begin(); it != working_since_.end() && now - it->first >= age;
+       it = working_since_.erase(it)) {
+    auto found = orders_.find(it->second);
+    if (found == orders_.end()) continue;
+    Order& o = found->second;
+    if (o.state != State::kWorking || o.cancel_sent) continue;
     o.cancel_sent = true;
-    out.push_back(CancelTarget{kv.first, o.symbol, o.side, o.qty});
+    out.push_back(CancelTarget{found->first, o.symbol, o.side, o.qty});
   }
   return out;
 }

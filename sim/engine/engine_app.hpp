@@ -14,9 +14,12 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "sim/common/quickfix_support.hpp"
 
 namespace riskgate {
 namespace sim {
@@ -65,6 +68,19 @@ struct EngineStats {
   bool logon_refused = false;
   std::int64_t resend_requests_sent = 0;
   std::int64_t resend_requests_received = 0;
+  // Sequence numbers the peer reset instead of resuming: a Logon with
+  // ResetSeqNumFlag(141)=Y that this engine did not ask for
+  // (--reset-on-logon), a SequenceReset(35=4) without GapFillFlag=Y.
+  std::int64_t reset_logons = 0;
+  std::int64_t seq_resets = 0;
+  // Logouts sent or received whose Text says "MsgSeqNum too low": a peer
+  // that restarted its sequence numbers without a reset.
+  std::int64_t seq_too_low = 0;
+  // Orders sent that have had no answer yet (no ack, fill, reject or session
+  // Reject): at the end of a run, orders lost between the engine and the
+  // venue. Computed by stats(), with the first few ClOrdIDs.
+  std::int64_t unanswered = 0;
+  std::vector<std::string> unanswered_ids;
   std::string logout_text;                // Text of the last Logout received that had one
   std::vector<std::string> reject_texts;  // first few ExecType=8 / 35=9 / 35=j / 35=3 texts
   std::map<std::string, std::int64_t> reject_rules;   // text before the first ':' -> count
@@ -75,7 +91,9 @@ class EngineApp : public FIX::Application {
  public:
   enum class State { kPendingNew, kWorking, kFilled, kRejected, kCanceled };
 
-  EngineApp(EngineIdentity identity, bool reset_on_logon);
+  // `exec_log` (may be null): one line per ExecutionReport received.
+  EngineApp(EngineIdentity identity, bool reset_on_logon,
+            std::shared_ptr<LineFile> exec_log = nullptr);
 
   void onCreate(const FIX::SessionID&) override {}
   void onLogon(const FIX::SessionID&) override;
@@ -117,6 +135,7 @@ class EngineApp : public FIX::Application {
 
  private:
   struct Order {
+    std::string clordid;  // its key in orders_
     std::int64_t qty = 0;
     std::string symbol;
     char side = '1';
@@ -126,12 +145,19 @@ class EngineApp : public FIX::Application {
   };
   void bump(std::int64_t EngineStats::*counter);
   void note_reject_text(const std::string& text, bool rule_histogram);
+  void note_logout_text(const char* direction, const std::string& text);
+  void log_exec(const FIX::Message& msg);
   Order* find(const std::string& clordid);
 
   EngineIdentity identity_;
   bool reset_on_logon_;
+  std::shared_ptr<LineFile> exec_log_;
   mutable std::mutex mu_;
   std::map<std::string, Order> orders_;
+  // Working orders by ack time, for due_for_cancel(): a long run holds many
+  // done orders, and scanning them all for every order sent would grow
+  // without bound. Entries of orders no longer working are dropped lazily.
+  std::multimap<std::chrono::steady_clock::time_point, std::string> working_since_;
   std::map<std::string, std::string> aliases_;          // cancel ClOrdID -> original ClOrdID
   std::map<std::int64_t, std::string> seq_to_clordid_;  // outbound MsgSeqNum -> ClOrdID
   EngineStats stats_;

@@ -31,21 +31,13 @@
 namespace {
 using riskgate::sim::format_price;
 using riskgate::sim::format_qty;
+using riskgate::sim::quoted;
 using riskgate::sim::say;
 using Clock = std::chrono::steady_clock;
 
 constexpr int kAccount = 1, kClOrdID = 11, kHandlInst = 21, kMsgSeqNum = 34, kMsgType = 35,
               kOrderQty = 38, kOrdType = 40, kOrigClOrdID = 41, kPrice = 44, kSide = 54,
               kSymbol = 55, kTimeInForce = 59, kTransactTime = 60, kMassCancelRequestType = 530;
-
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + '"';
-}
 
 std::string base36(unsigned long long v) {
   const char* digits = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -138,11 +130,22 @@ struct Args {
   std::string clordid_prefix;
   std::string store_dir;
   std::string json_summary;
+  std::string exec_log;
+  bool until_sigterm = false;
   bool verbose = false;
 };
 
 bool stopping() {
   return riskgate::sim::signal_flags().stop.load(std::memory_order_relaxed);
+}
+
+// SIGUSR2 ends the order flow early, as if --count had been reached, but not
+// the process. Sticky: the signal flag is consumed, the answer stays.
+bool flow_stopped() {
+  static bool stopped = false;
+  stopped =
+      stopped || riskgate::sim::signal_flags().usr2.exchange(false, std::memory_order_relaxed);
+  return stopped || stopping();
 }
 
 // Sends and returns whether QuickFIX accepted it for the wire.
@@ -203,7 +206,9 @@ class Engine {
   }
 
   void send_due_cancels() {
-    if (a_.cancel_after_ms <= 0) return;
+    // While logged out a cancel would only be stored and replayed PossDup
+    // at the next logon; it stays due instead and goes out when logged on.
+    if (a_.cancel_after_ms <= 0 || !app_.logged_on()) return;
     for (const auto& t : app_.due_for_cancel(std::chrono::milliseconds(a_.cancel_after_ms))) {
       const std::string clordid = a_.clordid_prefix + "C" + std::to_string(++extra_seq_);
       app_.note_cancel_sent(t.clordid, clordid);
@@ -319,12 +324,16 @@ void print_summary(const riskgate::sim::EngineStats& s, const Args& a, int exit_
       std::to_string(s.unknown_reports) + " logons=" + std::to_string(s.logons) +
       " logouts=" + std::to_string(s.logouts) + " logon_refused=" + (s.logon_refused ? "1" : "0") +
       " resend_requests_sent=" + std::to_string(s.resend_requests_sent) +
-      " resend_requests_received=" + std::to_string(s.resend_requests_received) +
-      " exit_code=" + std::to_string(exit_code) + " logout_text=" + quoted(s.logout_text));
+      " resend_requests_received=" + std::to_string(s.resend_requests_received) + " reset_logons=" +
+      std::to_string(s.reset_logons) + " seq_resets=" + std::to_string(s.seq_resets) +
+      " seq_too_low=" + std::to_string(s.seq_too_low) +
+      " unanswered=" + std::to_string(s.unanswered) + " exit_code=" + std::to_string(exit_code) +
+      " logout_text=" + quoted(s.logout_text));
   for (const auto& kv : s.reject_rules) {
     say("engine-sim reject_rule: " + kv.first + "=" + std::to_string(kv.second));
   }
   for (const auto& t : s.reject_texts) say("engine-sim reject_text: " + quoted(t));
+  for (const auto& id : s.unanswered_ids) say("engine-sim unanswered: clordid=" + id);
   for (const auto& r : s.session_reject_details) {
     say("engine-sim session_reject: ref_seq=" + std::to_string(r.ref_seq) +
         " ref_tag=" + std::to_string(r.ref_tag) + " reason=" + std::to_string(r.reason) +
@@ -352,6 +361,10 @@ void print_summary(const riskgate::sim::EngineStats& s, const Args& a, int exit_
                       {"logon_refused", s.logon_refused},
                       {"resend_requests_sent", s.resend_requests_sent},
                       {"resend_requests_received", s.resend_requests_received},
+                      {"reset_logons", s.reset_logons},
+                      {"seq_resets", s.seq_resets},
+                      {"seq_too_low", s.seq_too_low},
+                      {"unanswered", s.unanswered},
                       {"logout_text", s.logout_text},
                       {"reject_texts", s.reject_texts},
                       {"reject_rules", s.reject_rules},
@@ -421,6 +434,12 @@ int run(int argc, char** argv) {
                  "ClOrdID prefix (default <sender>-<time base36>-, unique per run)");
   cli.add_option("--store-dir", a.store_dir, "QuickFIX FileStore directory (default: memory)");
   cli.add_option("--json-summary", a.json_summary, "Also write the summary as JSON to FILE");
+  cli.add_option("--exec-log", a.exec_log,
+                 "Write one line per ExecutionReport received (exec_id= seq= clordid= ...) to "
+                 "FILE");
+  cli.add_flag("--until-sigterm", a.until_sigterm,
+               "After the flow (count, duration or SIGUSR2), stay logged on until SIGTERM; "
+               "with --count 0 and no --duration-seconds the flow is unbounded");
   cli.add_flag("--verbose", a.verbose, "Log FIX traffic and events to stdout");
   try {
     cli.parse(argc, argv);
@@ -475,7 +494,9 @@ int run(int argc, char** argv) {
   settings.set(d);
   settings.set(sid, d);
 
-  riskgate::sim::EngineApp app(a.identity, a.reset_on_logon);
+  std::shared_ptr<riskgate::sim::LineFile> exec_log;
+  if (!a.exec_log.empty()) exec_log = std::make_shared<riskgate::sim::LineFile>(a.exec_log);
+  riskgate::sim::EngineApp app(a.identity, a.reset_on_logon, exec_log);
   std::unique_ptr<FIX::MessageStoreFactory> store;
   if (a.store_dir.empty()) {
     store.reset(new FIX::MemoryStoreFactory());
@@ -512,14 +533,28 @@ int run(int argc, char** argv) {
       a.duration_seconds > 0
           ? t0 + std::chrono::milliseconds(static_cast<long long>(a.duration_seconds * 1e3))
           : Clock::time_point::max();
-  for (int i = 0; !stopping() && (a.count == 0 || i < a.count); ++i) {
-    if (a.count == 0 && a.duration_seconds <= 0) break;  // nothing to send: just wait below
+  const bool unbounded = a.until_sigterm && a.count == 0 && a.duration_seconds <= 0;
+  for (int i = 0; !flow_stopped() && (a.count == 0 || i < a.count); ++i) {
+    // Nothing to send: just wait below.
+    if (a.count == 0 && a.duration_seconds <= 0 && !unbounded) break;
     if (a.rate > 0) {
       sleep_until(t0 + std::chrono::microseconds(static_cast<long long>(1e6 * i / a.rate)));
     }
-    if (stopping() || Clock::now() >= end_of_sending) break;
+    if (flow_stopped() || Clock::now() >= end_of_sending) break;
     engine.send_order(flow.next(), i + 1);
     engine.send_due_cancels();
+  }
+
+  if (a.until_sigterm) {
+    // The flow is over; the session stays up (reconnecting as needed) so every
+    // report still owed reaches this engine and its --exec-log.
+    const auto s = app.stats();
+    say("engine-sim flow stopped: sent=" + std::to_string(s.sent) + " send_failed=" +
+        std::to_string(s.send_failed) + " cancels_sent=" + std::to_string(s.cancels_sent));
+    while (!stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    initiator.stop();
+    print_summary(app.stats(), a, 0);
+    return 0;
   }
 
   // Wait for the answers: every order answered (and, when cancels will come,

@@ -5,8 +5,9 @@
 #include <quickfix/Session.h>
 
 #include <cmath>
-
-#include "sim/common/quickfix_support.hpp"
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
 
 namespace riskgate {
 namespace sim {
@@ -18,7 +19,9 @@ constexpr int kAccount = 1, kAvgPx = 6, kClOrdID = 11, kCumQty = 14, kExecID = 1
               kOrderQty = 38, kOrdStatus = 39, kOrdType = 40, kOrigClOrdID = 41, kPrice = 44,
               kSide = 54, kSymbol = 55, kText = 58, kTransactTime = 60, kCxlRejReason = 102,
               kOrdRejReason = 103, kExecType = 150, kLeavesQty = 151, kCxlRejResponseTo = 434,
-              kMassCancelRequestType = 530, kMassCancelResponse = 531, kTotalAffectedOrders = 533;
+              kMassCancelRequestType = 530, kMassCancelResponse = 531, kTotalAffectedOrders = 533,
+              kMsgSeqNum = 34, kPossDupFlag = 43, kPossResend = 97, kGapFillFlag = 123,
+              kNewSeqNo = 36, kResetSeqNumFlag = 141;
 
 std::string now_utc() {
   return FIX::UtcTimeStampConvertor::convert(FIX::UtcTimeStamp(), 3);
@@ -32,6 +35,16 @@ char single_char(const FIX::FieldMap& map, int tag) {
 
 bool terminal(char ord_status) {
   return ord_status == '2' || ord_status == '4' || ord_status == '8';
+}
+
+bool flag_set(const FIX::FieldMap& map, int tag) {
+  return map.isSetField(tag) && map.getField(tag) == "Y";
+}
+
+// QuickFIX's text when a peer's MsgSeqNum is lower than expected without
+// PossDupFlag: "MsgSeqNum too low, expecting X but received Y".
+bool says_seq_too_low(const std::string& text) {
+  return text.find("MsgSeqNum too low") != std::string::npos;
 }
 }  // namespace
 
@@ -59,6 +72,76 @@ void ExchangeApp::onLogout(const FIX::SessionID& sid) {
 ExchangeStats ExchangeApp::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return stats_;
+}
+
+void ExchangeApp::note_logout_text(const char* direction, const std::string& text) {
+  if (text.empty()) return;
+  if (says_seq_too_low(text)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.seq_too_low;
+  }
+  say(std::string("exchange-sim logout_") + direction + ": text=" + quoted(text));
+}
+
+void ExchangeApp::toAdmin(FIX::Message& msg, const FIX::SessionID&) {
+  if (msg.getHeader().getField(kMsgType) == "5") {
+    note_logout_text("sent", get_string_or(msg, kText, ""));
+  }
+}
+
+void ExchangeApp::fromAdmin(const FIX::Message& msg, const FIX::SessionID& sid) throw(
+    FIX::FieldNotFound, FIX::IncorrectDataFormat, FIX::IncorrectTagValue, FIX::RejectLogon) {
+  const std::string& type = msg.getHeader().getField(kMsgType);
+  const std::string seq = get_string_or(msg.getHeader(), kMsgSeqNum, "?");
+  if (type == "A" && flag_set(msg, kResetSeqNumFlag)) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.reset_logons;
+    }
+    say("exchange-sim reset_logon: session=" + sid.toString() + " seq=" + seq);
+  } else if (type == "4" && !flag_set(msg, kGapFillFlag)) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++stats_.seq_resets;
+    }
+    say("exchange-sim seq_reset: session=" + sid.toString() + " seq=" + seq +
+        " new_seq=" + get_string_or(msg, kNewSeqNo, "?"));
+  } else if (type == "5") {
+    note_logout_text("received", get_string_or(msg, kText, ""));
+  }
+}
+
+std::size_t ExchangeApp::working_orders() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::size_t n = 0;
+  for (const Order& o : orders_) n += is_working(o) ? 1 : 0;
+  return n;
+}
+
+std::size_t ExchangeApp::write_book(const std::string& path) const {
+  std::vector<std::string> lines;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Order& o : orders_) {
+      if (!is_working(o)) continue;
+      lines.push_back("order: clordid=" + o.clordid + " order_id=" + o.order_id +
+                      " side=" + std::string(1, o.side) + " symbol=" + o.symbol +
+                      " order_qty=" + format_qty(o.qty) + " cum_qty=" + format_qty(o.cum) +
+                      " leaves_qty=" + format_qty(o.qty - o.cum) +
+                      " price=" + format_price(o.price));
+    }
+  }
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    for (const auto& l : lines) out << l << '\n';
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    throw std::runtime_error("cannot rename " + tmp + " to " + path);
+  }
+  return lines.size();
 }
 
 void ExchangeApp::fromApp(const FIX::Message& msg,
@@ -106,6 +189,9 @@ void ExchangeApp::on_new_order(const FIX::Message& msg, const FIX::SessionID& si
   }
   ++stats_.orders;
   o.order_id = "O" + std::to_string(stats_.orders);
+  // Counted before any verdict: a duplicate is the peer's fault whether or
+  // not this venue would take it again.
+  const bool duplicate = !new_order_ids_.insert(o.session + '|' + o.clordid).second;
 
   // Every order gets exactly one answer first: New or Rejected.
   std::string reject;
@@ -120,6 +206,15 @@ void ExchangeApp::on_new_order(const FIX::Message& msg, const FIX::SessionID& si
     reject =
         "exchange_reject_every: order " + std::to_string(stats_.orders) +
         " rejected by fill model reject-every:" + std::to_string(options_.fill_model.reject_every);
+  }
+  if (duplicate) {
+    ++stats_.duplicate_orders;
+    if (reject.empty()) ++stats_.duplicates_accepted;
+    const FIX::FieldMap& h = msg.getHeader();
+    say("exchange-sim duplicate_order: clordid=" + o.clordid + " seq=" +
+        get_string_or(h, kMsgSeqNum, "?") + " poss_dup=" + (flag_set(h, kPossDupFlag) ? "Y" : "N") +
+        " poss_resend=" + (flag_set(h, kPossResend) ? "Y" : "N") +
+        " accepted=" + (reject.empty() ? "1" : "0"));
   }
   if (!reject.empty()) {
     o.status = '8';
@@ -276,7 +371,19 @@ void ExchangeApp::send_exec(const FIX::SessionID& sid, const Order& o, Exec kind
   er.setField(kTransactTime, now_utc());
   if (rej_reason >= 0) er.setField(kOrdRejReason, std::to_string(rej_reason));
   if (!text.empty()) er.setField(kText, text);
-  send(er, sid);
+  if (!send(er, sid)) return;
+  ++stats_.exec_reports;
+  if (options_.exec_log) {
+    // The header was filled in place by the send: 34 is the number it went
+    // (or will be resent) with.
+    std::string line = "exec: exec_id=" + er.getField(kExecID) +
+                       " seq=" + get_string_or(er.getHeader(), kMsgSeqNum, "?") +
+                       " clordid=" + o.clordid;
+    if (!orig_clordid.empty()) line += " orig_clordid=" + orig_clordid;
+    line += " exec_type=" + std::string(1, exec_type) + " ord_status=" + std::string(1, o.status) +
+            " cum_qty=" + format_qty(o.cum) + " leaves_qty=" + er.getField(kLeavesQty);
+    options_.exec_log->write(line);
+  }
 }
 
 void ExchangeApp::send_cancel_reject(const FIX::SessionID& sid, const Order* order,
@@ -295,11 +402,12 @@ void ExchangeApp::send_cancel_reject(const FIX::SessionID& sid, const Order* ord
   send(r, sid);
 }
 
-void ExchangeApp::send(FIX::Message& msg, const FIX::SessionID& sid) {
+bool ExchangeApp::send(FIX::Message& msg, const FIX::SessionID& sid) {
   try {
-    FIX::Session::sendToTarget(msg, sid);
+    // false only says it did not reach the wire now; it is stored either way.
+    (void)FIX::Session::sendToTarget(msg, sid);
   } catch (const FIX::SessionNotFound&) {
-    return;
+    return false;
   }
   ++app_sent_;
   if (options_.gap_after > 0 && !gap_done_ && app_sent_ >= options_.gap_after) {
@@ -308,6 +416,7 @@ void ExchangeApp::send(FIX::Message& msg, const FIX::SessionID& sid) {
       say("exchange-sim gap: skipped outbound MsgSeqNum " + std::to_string(skipped));
     }
   }
+  return true;
 }
 
 }  // namespace sim

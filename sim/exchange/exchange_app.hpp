@@ -15,11 +15,13 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "sim/common/quickfix_support.hpp"
 #include "sim/exchange/fill_model.hpp"
 
 namespace riskgate {
@@ -32,6 +34,8 @@ struct ExchangeOptions {
   int gap_after = 0;   // after N outbound application messages, skip one MsgSeqNum
   int drop_after = 0;  // after N NewOrderSingles, drop the link once
   std::map<std::string, double> ref_prices;  // market orders fill here (default 100)
+  // --exec-log: one line per ExecutionReport sent (null = off).
+  std::shared_ptr<LineFile> exec_log;
 };
 
 struct ExchangeStats {
@@ -47,6 +51,19 @@ struct ExchangeStats {
   std::int64_t mass_cancels = 0;
   std::int64_t logons = 0;
   std::int64_t logouts = 0;
+  // A ClOrdID received in a second NewOrderSingle on one session, PossDup or
+  // not: the peer sent one order twice. Of those, the ones accepted again
+  // (the first had been rejected, so the venue had no live order by that id).
+  std::int64_t duplicate_orders = 0;
+  std::int64_t duplicates_accepted = 0;
+  // Sequence numbers the peer reset instead of resuming: a Logon with
+  // ResetSeqNumFlag(141)=Y, a SequenceReset(35=4) without GapFillFlag=Y.
+  std::int64_t reset_logons = 0;
+  std::int64_t seq_resets = 0;
+  // Logouts sent or received whose Text says "MsgSeqNum too low": a peer
+  // that restarted its sequence numbers without a reset.
+  std::int64_t seq_too_low = 0;
+  std::int64_t exec_reports = 0;  // ExecutionReports sent (stored for resend when logged out)
 };
 
 class ExchangeApp : public FIX::Application {
@@ -56,11 +73,14 @@ class ExchangeApp : public FIX::Application {
   void onCreate(const FIX::SessionID&) override {}
   void onLogon(const FIX::SessionID&) override;
   void onLogout(const FIX::SessionID&) override;
-  void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
+  // Counts and prints the Logouts we send (QuickFIX's own included, e.g. a
+  // Logon refused for a MsgSeqNum too low).
+  void toAdmin(FIX::Message&, const FIX::SessionID&) override;
   void toApp(FIX::Message&, const FIX::SessionID&) throw(FIX::DoNotSend) override {}
+  // Counts and prints sequence resets the peer asks for, and its Logout texts.
   void fromAdmin(const FIX::Message&,
                  const FIX::SessionID&) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat,
-                                              FIX::IncorrectTagValue, FIX::RejectLogon) override {}
+                                              FIX::IncorrectTagValue, FIX::RejectLogon) override;
   void fromApp(const FIX::Message&,
                const FIX::SessionID&) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat,
                                             FIX::IncorrectTagValue,
@@ -73,6 +93,13 @@ class ExchangeApp : public FIX::Application {
   void reenable_after_logout() { reenable_.store(true, std::memory_order_release); }
 
   ExchangeStats stats() const;
+
+  // Main thread: writes the working orders (OrdStatus New or PartiallyFilled),
+  // one a line, to `path` through a temporary file and a rename, so a reader
+  // never sees half a book. Returns how many were written. Throws
+  // std::runtime_error when the file cannot be written.
+  std::size_t write_book(const std::string& path) const;
+  std::size_t working_orders() const;
 
  private:
   struct Order {
@@ -91,6 +118,8 @@ class ExchangeApp : public FIX::Application {
     bool has_account = false;
   };
   enum class Exec { kNew, kFill, kCanceled, kReplaced, kRejected };
+  // On the book: New or PartiallyFilled (the only live states this venue has).
+  static bool is_working(const Order& o) { return o.status == '0' || o.status == '1'; }
 
   void on_new_order(const FIX::Message&, const FIX::SessionID&);
   void on_cancel(const FIX::Message&, const FIX::SessionID&);
@@ -103,7 +132,10 @@ class ExchangeApp : public FIX::Application {
   void send_cancel_reject(const FIX::SessionID&, const Order* order, const std::string& clordid,
                           const std::string& orig_clordid, char response_to, int reason,
                           const std::string& text);
-  void send(FIX::Message&, const FIX::SessionID&);
+  // Whether the session exists (the message then has a MsgSeqNum and is in
+  // the store, sent now or on a ResendRequest).
+  bool send(FIX::Message&, const FIX::SessionID&);
+  void note_logout_text(const char* direction, const std::string& text);
   std::string next_exec_id() { return "X" + std::to_string(++exec_seq_); }
   bool is_fix42() const { return options_.begin_string == "FIX.4.2"; }
 
@@ -111,6 +143,8 @@ class ExchangeApp : public FIX::Application {
   mutable std::mutex mu_;  // guards everything below against the main thread's stats()
   std::vector<Order> orders_;
   std::map<std::string, std::size_t> by_clordid_;  // session + '|' + ClOrdID -> orders_ index
+  // session + '|' + ClOrdID of every NewOrderSingle received, accepted or not.
+  std::set<std::string> new_order_ids_;
   ExchangeStats stats_;
   std::int64_t exec_seq_ = 0;
   std::int64_t app_sent_ = 0;

@@ -33,7 +33,31 @@ std::string summary_line(const riskgate::sim::ExchangeStats& s, std::int64_t dro
          " canceled=" + std::to_string(s.canceled) + " replaced=" + std::to_string(s.replaced) +
          " cancel_rejects=" + std::to_string(s.cancel_rejects) +
          " mass_cancels=" + std::to_string(s.mass_cancels) + " logons=" + std::to_string(s.logons) +
-         " logouts=" + std::to_string(s.logouts) + " drops=" + std::to_string(drops);
+         " logouts=" + std::to_string(s.logouts) + " drops=" + std::to_string(drops) +
+         " duplicate_orders=" + std::to_string(s.duplicate_orders) +
+         " duplicates_accepted=" + std::to_string(s.duplicates_accepted) +
+         " reset_logons=" + std::to_string(s.reset_logons) +
+         " seq_resets=" + std::to_string(s.seq_resets) +
+         " seq_too_low=" + std::to_string(s.seq_too_low) +
+         " exec_reports=" + std::to_string(s.exec_reports);
+}
+
+// "exchange-sim book: working=N file=F orders=... duplicate_orders=...":
+// the book just written (file omitted without --book-file) and the counters
+// a test checks while the run goes on, in the summary's words.
+std::string book_line(const riskgate::sim::ExchangeApp& app, const std::string& book_file,
+                      std::int64_t drops) {
+  std::size_t working = 0;
+  std::string file;
+  if (!book_file.empty()) {
+    working = app.write_book(book_file);
+    file = " file=" + book_file;
+  } else {
+    working = app.working_orders();
+  }
+  const std::string summary = summary_line(app.stats(), drops);
+  return "exchange-sim book: working=" + std::to_string(working) + file +
+         summary.substr(summary.find(':') + 1);
 }
 
 int run(int argc, char** argv) {
@@ -56,6 +80,8 @@ int run(int argc, char** argv) {
   std::string ref_prices;
   std::string json_summary;
   std::string incoming_log;
+  std::string exec_log;
+  std::string book_file;
   bool verbose = false;
   cli.add_option("--port", port, "Listen port; 0 = ephemeral (printed on stdout)")
       ->check(CLI::Range(0, 65535));
@@ -85,6 +111,10 @@ int run(int argc, char** argv) {
   cli.add_option("--json-summary", json_summary, "Also write the summary as JSON to FILE");
   cli.add_option("--incoming-log", incoming_log,
                  "Append every inbound FIX message, raw, one a line, to FILE");
+  cli.add_option("--exec-log", exec_log,
+                 "Write one line per ExecutionReport sent (exec_id= seq= clordid= ...) to FILE");
+  cli.add_option("--book-file", book_file,
+                 "On SIGUSR2 and at exit, write the working orders to FILE, one a line");
   cli.add_flag("--verbose", verbose, "Log FIX traffic and events to stdout");
   try {
     cli.parse(argc, argv);
@@ -104,6 +134,7 @@ int run(int argc, char** argv) {
   for (const auto& kv : riskgate::sim::parse_ref_prices(ref_prices)) {
     options.ref_prices[kv.first] = kv.second;
   }
+  if (!exec_log.empty()) options.exec_log = std::make_shared<riskgate::sim::LineFile>(exec_log);
 
   FIX::SessionSettings settings;
   FIX::Dictionary defaults = riskgate::sim::base_session_settings(begin_string, heartbeat);
@@ -159,6 +190,9 @@ int run(int argc, char** argv) {
         std::chrono::duration<double>(Clock::now() - started).count() >= run_seconds) {
       break;
     }
+    if (flags.usr2.exchange(false, std::memory_order_relaxed)) {
+      say(book_line(app, book_file, drops));
+    }
     const bool drop_now = flags.drop.exchange(false, std::memory_order_relaxed);
     if (app.take_drop_request() || drop_now) {
       ++drops;
@@ -180,6 +214,7 @@ int run(int argc, char** argv) {
   }
   acceptor.stop();
 
+  if (!book_file.empty()) say(book_line(app, book_file, drops));
   const auto stats = app.stats();
   say(summary_line(stats, drops));
   if (!json_summary.empty()) {
@@ -195,7 +230,13 @@ int run(int argc, char** argv) {
                         {"mass_cancels", stats.mass_cancels},
                         {"logons", stats.logons},
                         {"logouts", stats.logouts},
-                        {"drops", drops}};
+                        {"drops", drops},
+                        {"duplicate_orders", stats.duplicate_orders},
+                        {"duplicates_accepted", stats.duplicates_accepted},
+                        {"reset_logons", stats.reset_logons},
+                        {"seq_resets", stats.seq_resets},
+                        {"seq_too_low", stats.seq_too_low},
+                        {"exec_reports", stats.exec_reports}};
     std::ofstream(json_summary) << j.dump(2) << '\n';
   }
   return 0;

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -295,6 +296,75 @@ int http_get_status(const std::string& url, const std::string& path) {
   // "HTTP/1.1 401 Unauthorized"
   const auto sp = reply.find(' ');
   return sp == std::string::npos ? -1 : std::atoi(reply.c_str() + sp + 1);
+}
+
+HttpReply http_get(const std::string& url, const std::string& path, const std::string& token,
+                   std::chrono::milliseconds timeout) {
+  const std::string scheme = "http://127.0.0.1:";
+  if (url.rfind(scheme, 0) != 0) throw std::runtime_error("not a loopback URL: " + url);
+  const int port = std::stoi(url.substr(scheme.size()));
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string reply;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    const std::string req = "GET " + path +
+                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+                            "\r\nConnection: close\r\n\r\n";
+    if (::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[16384];
+      for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        pollfd p{fd, POLLIN, 0};
+        if (left <= 0ms || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0) break;
+        reply.append(buf, static_cast<std::size_t>(n));
+      }
+    }
+  }
+  ::close(fd);
+  HttpReply r;
+  const auto sp = reply.find(' ');
+  const auto body = reply.find("\r\n\r\n");
+  if (reply.rfind("HTTP/", 0) != 0 || sp == std::string::npos || body == std::string::npos) {
+    return r;
+  }
+  r.status = std::atoi(reply.c_str() + sp + 1);
+  r.body = reply.substr(body + 4);
+  return r;
+}
+
+int free_fixed_port() {
+  int ephemeral_low = 32768;  // Linux's default net.ipv4.ip_local_port_range
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  range >> ephemeral_low;
+  // Below the ephemeral range and above the well-known ports; start at a
+  // pid-dependent place so parallel tests rarely try the same port.
+  const int low = 10000;
+  const int high = std::max(low + 1, std::min(ephemeral_low, 32768));
+  const int span = high - low;
+  const int start = static_cast<int>(::getpid()) % span;
+  for (int i = 0; i < span; ++i) {
+    const int port = low + (start + i) % span;
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::runtime_error("socket failed");
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+  throw std::runtime_error("no free loopback port below the ephemeral range");
 }
 
 std::vector<std::string> audit_lines(const std::string& audit_log,

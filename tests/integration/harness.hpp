@@ -149,6 +149,22 @@ inline constexpr const char* kAdminToken = "demo-admin-token-not-secret";
 // Plain HTTP/1.1 GET on loopback with no Authorization header; the status code.
 [[nodiscard]] int http_get_status(const std::string& url, const std::string& path);
 
+struct HttpReply {
+  int status = -1;  // -1: no answer (refused, timed out, not HTTP)
+  std::string body;
+};
+// HTTP/1.1 GET on loopback with `Authorization: Bearer <token>` and
+// Connection: close; the status and the whole body, read until the peer
+// closes or `timeout` passes.
+[[nodiscard]] HttpReply http_get(const std::string& url, const std::string& path,
+                                 const std::string& token, std::chrono::milliseconds timeout = 5s);
+
+// A loopback TCP port that is free now and outside the kernel's ephemeral
+// range, for a listener that must keep its port across restarts: a client
+// reconnecting to an ephemeral port can be handed that very port as its own
+// source (a TCP self-connect) while nothing listens, and then holds it.
+[[nodiscard]] int free_fixed_port();
+
 // Lines of the audit log (JSON, one per line) containing every one of `needles`.
 [[nodiscard]] std::vector<std::string> audit_lines(const std::string& audit_log,
                                                    const std::vector<std::string>& needles);

@@ -10,8 +10,10 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/process.hpp"
@@ -327,9 +329,16 @@ TEST(Simulators, DropAfterNDisconnectsAndTheEngineLogsOnAgain) {
   EXPECT_EQ(num(r.summary, "logons"), 2);
   EXPECT_EQ(num(r.summary, "sent") + num(r.summary, "send_failed"), 12);
   EXPECT_GE(num(r.summary, "send_failed"), 0);
+  // One exchange-sim process keeps both sides' sequence numbers across the
+  // reconnect: no reset, no refusal.
+  EXPECT_EQ(num(r.summary, "seq_too_low"), 0);
+  EXPECT_EQ(num(r.summary, "reset_logons"), 0);
   const auto exs = stop_exchange(ex);
   EXPECT_EQ(num(exs, "logons"), 2);
   EXPECT_EQ(num(exs, "drops"), 1);
+  EXPECT_EQ(num(exs, "seq_too_low"), 0);
+  EXPECT_EQ(num(exs, "reset_logons"), 0);
+  EXPECT_EQ(num(exs, "seq_resets"), 0);
 }
 
 TEST(Simulators, SigusrOneLogsTheSessionOutAndItLogsOnAgain) {
@@ -350,6 +359,193 @@ TEST(Simulators, SigusrOneLogsTheSessionOutAndItLogsOnAgain) {
   EXPECT_EQ(parse_summary(*line)["logout_text"], "exchange-sim: dropping the session");
   EXPECT_EQ(engine.wait_exit(10s), std::optional<int>(0));
   stop_exchange(ex);
+}
+
+// ---------------------------------------------------------------------------
+// What the chaos test (tests/integration/chaos_test.cpp) reads from the
+// simulators: ExecID logs, the book, duplicate orders, sequence resets.
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents.
+struct ScratchDir {
+  ScratchDir() {
+    const char* base = std::getenv("TMPDIR");
+    path =
+        std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/riskgate-simtest.XXXXXX";
+    if (::mkdtemp(path.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path); }
+  std::string file(const std::string& name) const { return path + "/" + name; }
+  std::string path;
+};
+
+// The records of a simulator's log or book file ("exec: exec_id=X1 ..."),
+// read with the summary-line parser.
+std::vector<std::map<std::string, std::string>> records(const std::string& path) {
+  std::vector<std::map<std::string, std::string>> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(parse_summary(line));
+  return out;
+}
+
+std::set<std::string> exec_ids(const std::string& path) {
+  std::set<std::string> out;
+  for (const auto& r : records(path)) out.insert(r.at("exec_id"));
+  return out;
+}
+
+// SIGUSR2 to exchange-sim, then the book line it prints in answer.
+std::map<std::string, std::string> request_book(Exchange& ex) {
+  ex.proc.signal(SIGUSR2);
+  auto line = ex.proc.wait_for_line_containing("exchange-sim book:", 10s);
+  return line ? parse_summary(*line) : std::map<std::string, std::string>{};
+}
+
+TEST(Simulators, BothExecLogsHoldEveryExecIdAndTheBookHoldsTheRestingOrders) {
+  ScratchDir dir;
+  Exchange ex = start_exchange({"--fill-model", "partial:2,rest-every:3", "--exec-log",
+                                dir.file("ex.log"), "--book-file", dir.file("book")});
+  ChildProcess engine = start_engine(ex.port, {"--count", "9", "--until-sigterm", "--exec-log",
+                                               dir.file("en.log"), "--clordid-prefix", "B-"});
+  // The flow ends after 9 orders; the engine stays logged on until SIGTERM.
+  ASSERT_TRUE(engine.wait_for_line_containing("engine-sim flow stopped: sent=9 ", 20s));
+  // Every ExecID reaches the engine's log: wait for the last of 9 orders'
+  // reports (3 resting: ack; 6 filled: ack and two fills = 21).
+  for (int i = 0; i < 500 && records(dir.file("en.log")).size() < 21; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(exec_ids(dir.file("ex.log")).size(), 21u);
+  EXPECT_EQ(exec_ids(dir.file("en.log")), exec_ids(dir.file("ex.log")));
+  for (const auto& r : records(dir.file("en.log"))) EXPECT_EQ(r.at("poss_dup"), "N");
+
+  const auto book = request_book(ex);
+  EXPECT_EQ(num(book, "working"), 3);
+  EXPECT_EQ(num(book, "duplicate_orders"), 0);
+  const auto orders = records(dir.file("book"));
+  ASSERT_EQ(orders.size(), 3u);
+  // rest-every:3 rests orders 3, 6 and 9, whole.
+  EXPECT_EQ(orders[0].at("clordid"), "B-3");
+  EXPECT_EQ(orders[0].at("leaves_qty"), orders[0].at("order_qty"));
+  EXPECT_EQ(orders[0].at("cum_qty"), "0");
+
+  engine.signal(SIGTERM);
+  auto line = engine.wait_for_line_containing("engine-sim summary:", 20s);
+  ASSERT_TRUE(line);
+  EXPECT_EQ(num(parse_summary(*line), "acked"), 9);
+  EXPECT_EQ(num(parse_summary(*line), "unanswered"), 0);
+  EXPECT_EQ(engine.wait_exit(10s), std::optional<int>(0));
+  stop_exchange(ex);
+}
+
+TEST(Simulators, EngineSimCountsTheOrdersThatNeverGotAnAnswer) {
+  ChildProcess hole = ChildProcess::spawn(
+      {RISKGATE_EXCHANGE_SIM, "--mode", "blackhole", "--port", "0", "--run-seconds", "30"});
+  auto port_line = hole.wait_for_line_containing("exchange-sim listening on port ", 10s);
+  ASSERT_TRUE(port_line);
+  const int port =
+      std::stoi(port_line->substr(std::string("exchange-sim listening on port ").size()));
+  // The blackhole takes the Logon and answers nothing else.
+  EngineRun r = run_engine(port, {"--count", "3", "--wait-seconds", "1", "--clordid-prefix", "U-"});
+  EXPECT_EQ(num(r.summary, "sent"), 3);
+  EXPECT_EQ(num(r.summary, "unanswered"), 3);
+  int listed = 0;
+  for (const auto& l : r.lines) listed += l.rfind("engine-sim unanswered: clordid=U-", 0) == 0;
+  EXPECT_EQ(listed, 3);
+  hole.terminate(5s);
+}
+
+TEST(Simulators, SigusrTwoStopsAnUnboundedFlowAndTheEngineStaysLoggedOnUntilSigterm) {
+  Exchange ex = start_exchange({});
+  ChildProcess engine = start_engine(ex.port, {"--count", "0", "--until-sigterm", "--rate", "200"});
+  ASSERT_TRUE(engine.wait_for_line_containing("engine-sim logon", 10s));
+  // Let some orders flow, then stop it.
+  std::map<std::string, std::string> book;
+  for (int i = 0; i < 200; ++i) {
+    book = request_book(ex);
+    if (num(book, "orders") >= 20) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  engine.signal(SIGUSR2);
+  auto stopped = engine.wait_for_line_containing("engine-sim flow stopped:", 10s);
+  ASSERT_TRUE(stopped);
+  const long sent = num(parse_summary(*stopped), "sent");
+  EXPECT_GE(sent, 20);
+  // Nothing more is sent once the flow has stopped, and the session stays up.
+  for (int i = 0; i < 100; ++i) {
+    book = request_book(ex);
+    if (num(book, "orders") >= sent) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(num(book, "orders"), sent);
+  std::this_thread::sleep_for(200ms);  // At 200/s, 40 more orders if the flow went on.
+  book = request_book(ex);
+  EXPECT_EQ(num(book, "orders"), sent);
+  EXPECT_EQ(num(book, "logouts"), 0);
+  engine.signal(SIGTERM);
+  auto line = engine.wait_for_line_containing("engine-sim summary:", 20s);
+  ASSERT_TRUE(line);
+  EXPECT_EQ(num(parse_summary(*line), "sent"), sent);
+  EXPECT_EQ(engine.wait_exit(10s), std::optional<int>(0));
+  stop_exchange(ex);
+}
+
+TEST(Simulators, ExchangeSimCountsAClOrdIdReceivedTwiceAndWhetherItWasAcceptedAgain) {
+  // Order 12 is rejected (reject-every:12). A second engine run whose ClOrdIDs
+  // are "D1" + 1 and "D1" + 2 sends D11 (accepted the first time: refused
+  // as a duplicate) and D12 (rejected the first time, so this venue takes it).
+  // Each run logs on with a reset: a new engine-sim starts at MsgSeqNum 1.
+  Exchange ex = start_exchange({"--fill-model", "full,reject-every:12"});
+  EngineRun first =
+      run_engine(ex.port, {"--count", "12", "--clordid-prefix", "D", "--reset-on-logon"});
+  EXPECT_EQ(num(first.summary, "rejected"), 1);
+  EngineRun second =
+      run_engine(ex.port, {"--count", "2", "--clordid-prefix", "D1", "--reset-on-logon"});
+  EXPECT_EQ(num(second.summary, "rejected"), 1);
+  EXPECT_EQ(num(second.summary, "filled_orders"), 1);
+  bool refused = false, accepted = false;
+  ex.proc.drain(200ms);
+  for (const auto& l : ex.proc.lines()) {
+    refused |= l.rfind("exchange-sim duplicate_order: clordid=D11 ", 0) == 0 &&
+               l.find(" poss_dup=N poss_resend=N accepted=0") != std::string::npos;
+    accepted |= l.rfind("exchange-sim duplicate_order: clordid=D12 ", 0) == 0 &&
+                l.find(" accepted=1") != std::string::npos;
+  }
+  EXPECT_TRUE(refused);
+  EXPECT_TRUE(accepted);
+  const auto exs = stop_exchange(ex);
+  EXPECT_EQ(num(exs, "duplicate_orders"), 2);
+  EXPECT_EQ(num(exs, "duplicates_accepted"), 1);
+  EXPECT_EQ(num(exs, "reset_logons"), 2);  // Both runs asked for 141=Y.
+}
+
+TEST(Simulators, AnExchangeSimRestartedWithoutItsStoreIsRefusedAsMsgSeqNumTooLowOnBothSides) {
+  Exchange first = start_exchange({});
+  const int port = first.port;
+  ChildProcess engine = start_engine(port, {"--count", "3", "--until-sigterm"});
+  ASSERT_TRUE(engine.wait_for_line_containing("engine-sim flow stopped:", 20s));
+  const auto before = stop_exchange(first);
+  EXPECT_EQ(num(before, "seq_too_low"), 0);
+  EXPECT_EQ(num(before, "reset_logons"), 0);
+
+  // A new process on the same port starts at MsgSeqNum 1; the engine, still
+  // running, expects more and refuses its Logon.
+  Exchange second = start_exchange({"--port", std::to_string(port)});
+  auto sent = engine.wait_for_line_containing("engine-sim logout_sent:", 20s);
+  ASSERT_TRUE(sent);
+  EXPECT_NE(sent->find("MsgSeqNum too low, expecting "), std::string::npos) << *sent;
+  EXPECT_NE(sent->find(" but received 1\""), std::string::npos) << *sent;
+  auto received = second.proc.wait_for_line_containing("exchange-sim logout_received:", 10s);
+  ASSERT_TRUE(received);
+  EXPECT_NE(received->find("MsgSeqNum too low"), std::string::npos) << *received;
+  engine.signal(SIGTERM);
+  auto line = engine.wait_for_line_containing("engine-sim summary:", 20s);
+  ASSERT_TRUE(line);
+  EXPECT_GE(num(parse_summary(*line), "seq_too_low"), 1);
+  EXPECT_EQ(num(parse_summary(*line), "reset_logons"), 0);
+  (void)engine.wait_exit(10s);
+  const auto after = stop_exchange(second);
+  EXPECT_GE(num(after, "seq_too_low"), 1);
+  EXPECT_EQ(num(after, "reset_logons"), 0);
 }
 
 TEST(Simulators, BlackholeAnswersLogonThenStaysSilentUntilThePeerGivesUp) {
