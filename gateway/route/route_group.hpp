@@ -220,6 +220,11 @@ class RouteGroup final : public session::Handler {
                            std::string_view text) noexcept override;
   void on_reject_received(std::uint64_t ref_seq, std::string_view ref_msg_type, int reason,
                           std::string_view text) noexcept override;
+  // The exchange asked again for an order, cancel or replace we sent and got
+  // a gap fill (ResendApplication = false: stale orders are never replayed):
+  // it never reached the book. The engine gets the reject the exchange would
+  // have sent; a kill cancel is sent afresh while its kill holds.
+  void on_app_not_resent(const codec::Message& stored) noexcept override;
 
   // A message from `leg` (null: the exchange) that failed data-dictionary
   // validation and drew a session Reject: on record with the reason and the

@@ -550,6 +550,33 @@ void RouteGroup::on_reject_received(std::uint64_t ref_seq, std::string_view ref_
   relay_exchange_reject(*e, t.view());
 }
 
+void RouteGroup::on_app_not_resent(const codec::Message& stored) noexcept {
+  const std::string_view type = stored.msg_type();
+  if (type != mt::kNewOrderSingle && type != mt::kOrderCancelReplaceRequest &&
+      type != mt::kOrderCancelRequest)
+    return;
+  Table::Entry* e = orders_.find(stored.get(tag::kClOrdID));
+  if (e == nullptr && type == mt::kOrderCancelRequest) {
+    // A kill cancel carries a generated id that is not in the table: the
+    // order it names is.
+    Table::Entry* o = orders_.find(stored.get(tag::kOrigClOrdID));
+    if (o != nullptr && o->gateway_initiated) {
+      o->gateway_initiated = false;
+      (void)audit(AuditEvent::kCancelSent, leg_of(o->client_session), nullptr, nullptr,
+                  "kill cancel not delivered (gap-filled on the exchange's resend); sent again "
+                  "while its kill holds");
+      (void)finish_kills();
+    }
+    return;
+  }
+  // Acknowledged entries are at the exchange whatever it asks for again; an
+  // entry still pending never got there.
+  if (e == nullptr || e->state == OrderState::kWorking) return;
+  relay_exchange_reject(*e,
+                        "not delivered: the exchange asked for it again after a reconnect, and "
+                        "riskgate does not replay stale orders (ResendApplication = false)");
+}
+
 void RouteGroup::on_business_reject(const codec::Message& msg) noexcept {
   if (!ids_fit(msg)) return;
   // BusinessRejectRefID is the business id of the refused message: for an

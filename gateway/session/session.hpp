@@ -164,6 +164,12 @@ struct SessionConfig {
   std::int64_t max_latency_ms = 120'000;  // SendingTime accuracy (QuickFIX MaxLatency).
   bool check_latency = true;
   bool reset_on_logon = false;  // Send 141=Y; honour it from the peer.
+  // Application messages sent while not logged on are numbered and stored,
+  // not dropped, and reach the peer through its ResendRequest when it logs
+  // on again (QuickFIX does the same). For engine legs: a fill the exchange
+  // reports while the engine is away must not be lost. Never for the
+  // exchange leg: an order is refused while it is down, not queued.
+  bool store_while_down = false;
   ResendPolicy resend_policy = ResendPolicy::kGapFill;
   std::size_t max_message_size = 8192;
   std::size_t send_buffer_size = 64 * 1024;  // Scratch for one outgoing message.
@@ -240,6 +246,11 @@ class Handler {
   // or not a number). The session has only logged it; the owner decides what
   // the rejected message meant (the route group relays it to the engine whose
   // order it was). Views are valid only during the call.
+  // The peer asked again for an application message we sent, and the
+  // session answers with a gap fill instead (ResendPolicy::kGapFill): the
+  // peer never received it and never will. `stored` is the message as it was
+  // sent. Called once per such message, before the SequenceReset goes out.
+  virtual void on_app_not_resent(const codec::Message& stored) noexcept { (void)stored; }
   virtual void on_reject_received(std::uint64_t ref_seq, std::string_view ref_msg_type, int reason,
                                   std::string_view text) noexcept {
     (void)ref_seq;
@@ -261,6 +272,7 @@ struct Stats {
 
 enum class SendResult : std::uint8_t {
   kSent,
+  kStored,         // Not logged on (store_while_down): stored for the peer's resend.
   kNotActive,      // Not logged on: nothing was sent.
   kNoSpace,        // Message larger than send_buffer_size.
   kTransportFull,  // Transport refused; the session is now disconnecting.

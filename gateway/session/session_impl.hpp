@@ -163,6 +163,7 @@ struct Session::Impl {
     // Application messages may still flow while our Logout awaits its answer.
     return state == State::kActive || state == State::kLogoutSent;
   }
+  SendResult store_unsent(std::uint64_t seq, const codec::EncodeResult& r) noexcept;
   SendResult send_app(std::string_view msg_type, std::string_view body) noexcept;
   SendResult forward_app(const codec::Message& m,
                          std::span<const codec::Substitution> subs) noexcept;

@@ -92,16 +92,32 @@ SendResult Session::Impl::finish_app(std::uint64_t seq, const codec::EncodeResul
   return SendResult::kSent;
 }
 
+// Not logged on, with store_while_down: numbered and stored as if sent, and
+// delivered by the resend the peer asks for at its next Logon (our Logon
+// then carries a MsgSeqNum above what it expects).
+SendResult Session::Impl::store_unsent(std::uint64_t seq, const codec::EncodeResult& r) noexcept {
+  if (r.error != codec::EncodeError::kNone) return SendResult::kNoSpace;
+  if (!store.store(seq, std::string_view(send_buf.data(), r.size))) return SendResult::kNoSpace;
+  store.set_next_sender_seq(seq + 1);
+  return SendResult::kStored;
+}
+
 SendResult Session::Impl::send_app(std::string_view msg_type, std::string_view body) noexcept {
-  if (!can_send_app()) return SendResult::kNotActive;
   const std::uint64_t seq = store.next_sender_seq();
+  if (!can_send_app()) {
+    if (!cfg.store_while_down) return SendResult::kNotActive;
+    return store_unsent(seq, codec::encode(send_buf, header(msg_type, seq), body));
+  }
   return finish_app(seq, codec::encode(send_buf, header(msg_type, seq), body));
 }
 
 SendResult Session::Impl::forward_app(const codec::Message& m,
                                       std::span<const codec::Substitution> subs) noexcept {
-  if (!can_send_app()) return SendResult::kNotActive;
   const std::uint64_t seq = store.next_sender_seq();
+  if (!can_send_app()) {
+    if (!cfg.store_while_down) return SendResult::kNotActive;
+    return store_unsent(seq, codec::encode_forward(send_buf, header(m.msg_type(), seq), m, subs));
+  }
   return finish_app(seq, codec::encode_forward(send_buf, header(m.msg_type(), seq), m, subs));
 }
 

@@ -484,6 +484,27 @@ TEST_F(LifecycleTest, AnOversizeIdInACancelRejectOrBusinessRejectIsNotActedOn) {
   EXPECT_EQ(h.group().counters.reports_rejected.load(), 2u);
 }
 
+// --- Orders the exchange never received ------------------------------------
+
+TEST_F(LifecycleTest, AnOrderTheExchangeAsksForAgainIsGapFilledAndRejectedToItsEngine) {
+  const std::uint64_t seq = place(0, "C1");
+  place(0, "C2");
+  from_exchange(h.report("E1-C2", '0', '0', 100, 0, 0));
+  // The exchange never got C1 (lost with a connection or a crash): it asks
+  // for it again, and the exchange leg never replays a stale order.
+  from_exchange(h.exchange_peer.make("2", "7=" + std::to_string(seq) + "|16=0|"));
+  const auto to_exch = app_sent(h.exchange_wire);
+  EXPECT_EQ(to_exch.back().type(), "D") << "no order is resent";
+  const auto to_e1 = app_sent(h.client_wire[0]);
+  ASSERT_EQ(to_e1.size(), 2u);
+  EXPECT_EQ(to_e1[1].get(tag::kClOrdID), "C1");
+  EXPECT_EQ(to_e1[1].get(tag::kOrdStatus), "8");
+  EXPECT_NE(std::string(to_e1[1].get(tag::kText)).find("not delivered"), std::string::npos);
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_NE(h.group().orders().find("E1-C2"), nullptr) << "acked: at the exchange";
+  EXPECT_EQ(open_orders(), 1);
+}
+
 // --- Anomalies that trip a kill (KillOnReportAnomaly) ------------------------
 
 TEST_F(LifecycleTest, ByDefaultAnOverfillOrAForeignReportTripsNoKill) {

@@ -59,6 +59,10 @@ class RecordingHandler : public Handler {
   void on_session_event(std::string_view what) noexcept override {
     if (record) events.emplace_back(what);
   }
+  std::vector<std::string> not_resent;  // Raw bytes, per on_app_not_resent.
+  void on_app_not_resent(const codec::Message& stored) noexcept override {
+    not_resent.emplace_back(stored.raw());
+  }
 };
 
 inline SessionConfig acceptor_config() {

@@ -582,6 +582,47 @@ TEST_F(SessionResend, GapFillPolicyAnswersTheWholeRangeWithOneSequenceReset) {  
   EXPECT_EQ(sent(0).get(tag::kGapFillFlag), "Y");
 }
 
+TEST_F(SessionResend, UnderTheGapFillPolicyTheOwnerLearnsWhichMessagesNeverReachedThePeer) {
+  SessionConfig cfg = acceptor_config();
+  cfg.resend_policy = ResendPolicy::kGapFill;
+  logged_on(cfg);  // Our Logon was 1.
+  ASSERT_EQ(session->send_app("D", soh("11=O1|55=AAPL|54=1|38=100|40=1|")), SendResult::kSent);
+  ASSERT_EQ(session->send_app("D", soh("11=O2|55=AAPL|54=1|38=100|40=1|")), SendResult::kSent);
+  transport.sent.clear();
+  deliver(peer.make("2", "7=3|16=0|"));  // It has 2 (O1), not 3 (O2).
+  ASSERT_EQ(sent_types(), Types{"4"});
+  ASSERT_EQ(handler.not_resent.size(), 1u);
+  EXPECT_EQ(Parsed(handler.not_resent[0]).get(tag::kClOrdID), "O2");
+}
+
+TEST_F(SessionResend, WithStoreWhileDownWhatIsSentWhileLoggedOutReachesThePeerByItsResend) {
+  SessionConfig cfg = acceptor_config();
+  cfg.resend_policy = ResendPolicy::kResend;
+  cfg.store_while_down = true;
+  logged_on(cfg);  // Our Logon was 1.
+  session->on_disconnected();
+  ASSERT_EQ(session->send_app("8", soh("37=O1|11=C1|150=F|39=2|")), SendResult::kStored);  // 2
+  EXPECT_TRUE(transport.sent.empty());
+  EXPECT_EQ(store->next_sender_seq(), 3u);
+  // It logs on again expecting 2; our Logon says 3; it asks for 2.
+  session->on_connected();
+  deliver(peer.logon(cfg.heart_bt_int_s));
+  ASSERT_EQ(session->state(), State::kActive);
+  EXPECT_EQ(last_sent().seq(), 3u);
+  transport.sent.clear();
+  deliver(peer.make("2", "7=2|16=0|"));
+  ASSERT_EQ(sent_types(), (Types{"8", "4"}));
+  EXPECT_EQ(sent(0).get(tag::kClOrdID), "C1");
+  EXPECT_EQ(sent(0).get(tag::kPossDupFlag), "Y");
+}
+
+TEST_F(SessionResend, WithoutStoreWhileDownNothingIsSentOrNumberedWhileLoggedOut) {
+  logged_on(acceptor_config());
+  session->on_disconnected();
+  EXPECT_EQ(session->send_app("8", soh("37=O1|11=C1|150=F|39=2|")), SendResult::kNotActive);
+  EXPECT_EQ(store->next_sender_seq(), 2u);
+}
+
 TEST_F(SessionResend, AppMessagesNoLongerInTheStoreAreGapFilled) {  // 8
   SessionConfig cfg = acceptor_config();
   cfg.resend_policy = ResendPolicy::kResend;
