@@ -82,7 +82,20 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty,
     case '2':  // 4.2 fill
     case 'F':  // 4.4 trade
       break;
-    default:  // Pending, restated, status, trade cancel / correct (G, H).
+    case 'D':  // Restated (the venue changed the order on its own).
+    case 'I':  // Order status (an answer to 35=H, or unsolicited).
+      // They execute nothing themselves, but their numbers and status are
+      // the venue's word: an execution we missed (CumQty above what was
+      // counted) is counted, and an order they say is over ends here, or it
+      // would stay "working" with its exposure for good.
+      if (f.has_cum && f.cum_qty > cum_before) break;
+      if (is_done_status(f.ord_status) && f.ord_status != '2') {
+        v.action = ExecAction::kCanceled;
+        v.done = true;
+        v.leaves_qty = 0;
+      }
+      return v;
+    default:  // Pending, trade cancel / correct (G, H).
       return v;
   }
 

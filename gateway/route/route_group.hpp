@@ -268,6 +268,7 @@ class RouteGroup final : public session::Handler {
   // Into why_: "<kill reason>: <rule>", the text of the cancels a trip sends.
   std::string_view kill_why(risk::KillReason why, risk::RuleId rule) noexcept;
   void on_cancel_reject(const codec::Message& msg) noexcept;
+  void end_if_over(const codec::Message& msg, Table::Entry* order) noexcept;
   void on_business_reject(const codec::Message& msg) noexcept;
   // A 35=3 or 35=j for the message that created `e`: the engine gets the
   // reject it would have got from the exchange, and the exposure goes.

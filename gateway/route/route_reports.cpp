@@ -468,6 +468,21 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
 // ---------------------------------------------------------------------------
 // OrderCancelReject (35=9).
 // ---------------------------------------------------------------------------
+// A cancel refused because the order is already over (OrdStatus canceled,
+// expired, done for day or rejected: "too late to cancel"): nothing of it
+// can trade any more, so it leaves the table and its exposure goes. Filled
+// (2) is left to the fill's own report, which carries the quantity.
+void RouteGroup::end_if_over(const codec::Message& msg, Table::Entry* order) noexcept {
+  if (order == nullptr || !is_order_state(order->state)) return;
+  const std::string_view st = msg.get(tag::kOrdStatus);
+  if (st.size() != 1 || (st[0] != '4' && st[0] != 'C' && st[0] != '3' && st[0] != '8')) return;
+  risk::ExecEvent ev;
+  ev.kind = risk::ExecKind::kCanceled;
+  ev.now_ns = clock_.steady_ns();
+  (void)engine_.on_execution(order->ticket, ev);
+  finish(order);
+}
+
 void RouteGroup::on_cancel_reject(const codec::Message& msg) noexcept {
   if (!ids_fit(msg)) return;
   const std::string_view id = msg.get(tag::kClOrdID);
@@ -476,10 +491,12 @@ void RouteGroup::on_cancel_reject(const codec::Message& msg) noexcept {
   if (e == nullptr) {
     if (Table::Entry* o = orders_.find(orig); o != nullptr && o->gateway_initiated) {
       // The exchange refused a kill cancel (e.g. the order just filled): the
-      // order stays tracked, and a later kill may try again.
+      // order stays tracked, and a later kill may try again, unless the
+      // venue says it is already over.
       o->gateway_initiated = false;
       (void)audit(AuditEvent::kCancelSent, nullptr, nullptr, nullptr,
                   "kill cancel rejected by exchange");
+      end_if_over(msg, o);
       return;
     }
   }
@@ -491,6 +508,8 @@ void RouteGroup::on_cancel_reject(const codec::Message& msg) noexcept {
     trip_on_anomaly(kKillOnForeign, nullptr);
     return;
   }
+  if (e != nullptr && e->state == OrderState::kPendingCancel)
+    end_if_over(msg, orders_.find(e->orig_exch_id.view()));
   bool gateway_initiated = false;
   if (e != nullptr) {
     gateway_initiated = e->gateway_initiated;
@@ -584,6 +603,23 @@ void RouteGroup::on_business_reject(const codec::Message& msg) noexcept {
   const std::string_view ref = msg.get(tag::kBusinessRejectRefID);
   Table::Entry* e = ref.empty() ? nullptr : orders_.find(ref);
   if (e == nullptr) {
+    // A kill cancel's generated id is in no entry; its MsgSeqNum is.
+    std::uint64_t ref_seq = 0;
+    if (codec::parse_uint(msg.get(tag::kRefSeqNum), ref_seq)) {
+      if (Table::Entry* o = entry_for_seq(ref_seq);
+          o != nullptr && o->kill_seq == ref_seq && o->gateway_initiated) {
+        // Never reached the book: the order stays, and the next kill (or
+        // the next Logon while the kill holds) tries again.
+        o->gateway_initiated = false;
+        TextBuf t(text_, sizeof text_);
+        t.put("kill cancel rejected by exchange: business reject 380=");
+        t.put(msg.get(tag::kBusinessRejectReason));
+        t.put(": ");
+        t.put(msg.get(tag::kText));
+        (void)audit(AuditEvent::kCancelSent, leg_of(o->client_session), nullptr, nullptr, t.view());
+        return;
+      }
+    }
     bump(counters.unroutable);
     TextBuf t(text_, sizeof text_);
     t.put("business reject for no order of ours, not relayed: 372=");

@@ -115,13 +115,40 @@ TEST(ExecState, CancelExpireAndDoneForDayEndTheOrder) {
   }
 }
 
-TEST(ExecState, PendingAndStatusReportsChangeNothing) {
+TEST(ExecState, PendingReportsAndStatusWithoutNewsChangeNothing) {
   for (char et : {'6', 'E', 'A', 'D', 'I'}) {
     ExecFields f;
     f.exec_type = et;
-    f.ord_status = '2';
+    f.ord_status = et == 'D' || et == 'I' ? '1' : '2';
     EXPECT_EQ(decide_exec(f, 100, 0).action, ExecAction::kNone) << et;
   }
+}
+
+TEST(ExecState, ARestatementOrStatusSayingTheOrderIsOverEndsIt) {
+  for (char et : {'D', 'I'}) {
+    for (char st : {'4', 'C', '3', '8'}) {
+      ExecFields f;
+      f.exec_type = et;
+      f.ord_status = st;
+      const auto v = decide_exec(f, 100, 30);
+      EXPECT_EQ(v.action, ExecAction::kCanceled) << et << " " << st;
+      EXPECT_TRUE(v.done);
+      EXPECT_EQ(v.leaves_qty, 0);
+    }
+  }
+}
+
+TEST(ExecState, AStatusReportWithAHigherCumQtyCountsTheMissedExecution) {
+  ExecFields f;
+  f.exec_type = 'I';
+  f.ord_status = '1';
+  f.has_cum = true;
+  f.cum_qty = 70;
+  const auto v = decide_exec(f, 100, 30);
+  EXPECT_EQ(v.action, ExecAction::kTrade);
+  EXPECT_EQ(v.counted_qty, 40);
+  EXPECT_FALSE(v.done);
+  EXPECT_EQ(v.leaves_qty, 30);
 }
 
 }  // namespace

@@ -484,6 +484,49 @@ TEST_F(LifecycleTest, AnOversizeIdInACancelRejectOrBusinessRejectIsNotActedOn) {
   EXPECT_EQ(h.group().counters.reports_rejected.load(), 2u);
 }
 
+TEST_F(LifecycleTest, ACancelRejectSayingTheOrderIsAlreadyCanceledEndsIt) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  request(0, "F", "X1", "C1");
+  from_exchange(h.exchange_peer.make("9", "37=O1|11=E1-X1|41=E1-C1|39=4|434=1|102=0|58=too late|"));
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(open_orders(), 0);
+  const auto to_e1 = app_sent(h.client_wire[0]);
+  EXPECT_EQ(to_e1.back().type(), "9") << "the engine still gets the cancel reject";
+}
+
+TEST_F(LifecycleTest, ACancelRejectForAFilledOrderLeavesItToItsFillReport) {
+  place(0, "C1");
+  request(0, "F", "X1", "C1");
+  from_exchange(h.exchange_peer.make("9", "37=O1|11=E1-X1|41=E1-C1|39=2|434=1|102=0|58=too late|"));
+  ASSERT_NE(h.group().orders().find("E1-C1"), nullptr);
+  from_exchange(report("11=E1-C1|150=F|39=2|38=100|151=0|14=100|32=100|31=190.50|"));
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(position(), 100);
+}
+
+TEST_F(LifecycleTest, AnUnsolicitedRestatementSayingCanceledEndsTheOrder) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  from_exchange(report("11=E1-C1|150=D|39=4|38=100|151=0|14=0|"));
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(open_orders(), 0);
+}
+
+TEST_F(LifecycleTest, ABusinessRejectOfAKillCancelLeavesTheOrderForTheNextKill) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  ASSERT_EQ(h.group().cancel_working({}, "test kill"), 1u);
+  const Parsed kill = Parsed(h.exchange_wire.sent.back());
+  ASSERT_EQ(kill.type(), "F");
+  from_exchange(h.exchange_peer.make("j", "45=" + std::to_string(kill.seq()) +
+                                              "|372=F|379=" + std::string(kill.get(tag::kClOrdID)) +
+                                              "|380=4|58=venue busy|"));
+  EXPECT_TRUE(audited(AuditEvent::kCancelSent, "kill cancel rejected by exchange: business"));
+  EXPECT_EQ(h.group().counters.unroutable.load(), 0u);
+  EXPECT_EQ(h.group().cancel_working({}, "test kill again"), 1u) << "tried again";
+}
+
 // --- Orders the exchange never received ------------------------------------
 
 TEST_F(LifecycleTest, AnOrderTheExchangeAsksForAgainIsGapFilledAndRejectedToItsEngine) {
