@@ -289,10 +289,12 @@ void Session::Impl::on_first_message() noexcept {
   const bool peer_reset = in.get(tag::kResetSeqNumFlag) == "Y";
   bool reset_reply = false;
   if (cfg.role == Role::kAcceptor) {
-    if (peer_reset || cfg.reset_on_logon) {
-      store.reset();
-      reset_reply = true;
-    }
+    // ResetOnLogon on an acceptor resets our numbers before the Logon is
+    // judged (as QuickFIX does); 141=Y is echoed only when the peer asked.
+    // An unsolicited 141=Y in our answer would make the peer reset and
+    // answer with 141=Y in turn, which resets us again: a Logon ping-pong.
+    if (peer_reset || cfg.reset_on_logon) store.reset();
+    reset_reply = peer_reset;
   } else if (peer_reset && !cfg.reset_on_logon) {
     store.set_next_target_seq(1);  // Unsolicited reset from the acceptor.
   }

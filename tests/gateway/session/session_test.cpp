@@ -154,6 +154,28 @@ TEST_F(SessionLogon, AcceptorWithoutALogonBeforeTheTimeoutDisconnects) {
   EXPECT_TRUE(transport.sent.empty());
 }
 
+TEST_F(SessionLogon, AnAcceptorWithResetOnLogonResetsButEchoesResetSeqNumFlagOnlyWhenAsked) {
+  SessionConfig cfg = acceptor_config();
+  cfg.reset_on_logon = true;
+  start(cfg);
+  deliver(peer.logon(30));  // No 141=Y: the peer keeps its numbers.
+  ASSERT_EQ(session->state(), State::kActive);
+  const Parsed answer = last_sent();
+  EXPECT_EQ(answer.type(), "A");
+  EXPECT_EQ(answer.seq(), 1u);
+  EXPECT_EQ(answer.get(tag::kResetSeqNumFlag), "")
+      << "an unsolicited 141=Y makes a QuickFIX peer answer with one: a Logon ping-pong";
+  transport.sent.clear();
+  // Asked: echoed.
+  session->on_disconnected();
+  session->on_connected();
+  MsgOpts first;
+  first.seq = 1;
+  deliver(peer.logon(30, "141=Y|", first));
+  ASSERT_EQ(session->state(), State::kActive);
+  EXPECT_EQ(last_sent().get(tag::kResetSeqNumFlag), "Y");
+}
+
 TEST_F(SessionLogon, InitiatorSendsLogonWithEncryptMethodHeartBtIntResetFlagAndExtraFields) {
   SessionConfig cfg = initiator_config();
   cfg.heart_bt_int_s = 12;
