@@ -51,12 +51,16 @@ journal::SyncPolicy to_policy(config::JournalSync s) {
 class DurableState::GroupJournal final : public route::OrderJournal {
  public:
   GroupJournal(DurableState& owner, std::uint16_t id) : owner_(owner), id_(id) {}
-  bool record(const journal::OrderEvent& e) noexcept override {
-    // Acquire pairs with the release store of whichever writer failed: once
-    // anything was lost, nothing new is accepted as durable.
-    if (owner_.failed_.load(std::memory_order_acquire)) return false;
+  bool record(const journal::OrderEvent& e, std::uint64_t out_seq) noexcept override {
+    // Once anything was lost, no new order or replace is accepted as
+    // durable (acquire pairs with the failing writer's release store). What
+    // happens to orders already out (fills, ends) is still written: a
+    // restart after a transient ring overflow must not lose them.
+    const bool opens =
+        e.kind == journal::OrderEventKind::kNew || e.kind == journal::OrderEventKind::kReplace;
+    if (opens && owner_.failed_.load(std::memory_order_acquire)) return false;
     const journal::AppendStatus st =
-        journal::append_order_event(owner_.journal_->ring(0), id_, 0, utc_coarse_ns(), e);
+        journal::append_order_event(owner_.journal_->ring(0), id_, out_seq, utc_coarse_ns(), e);
     if (st == journal::AppendStatus::kOk) return true;
     owner_.append_failures_.store(owner_.append_failures_.load(std::memory_order_relaxed) + 1,
                                   std::memory_order_relaxed);
@@ -98,11 +102,15 @@ DurableState::DurableState(const config::GatewayDef& g, std::uint32_t trading_da
   jc.sync = to_policy(g.journal_sync);
   jc.sync_interval = std::chrono::milliseconds(g.journal_sync_interval_ms);
   config_ = jc;
-  journal_ = std::make_unique<journal::Journal>(jc);
-  {
+  try {
+    journal_ = std::make_unique<journal::Journal>(jc);
     // Order events are streamed by restore_orders(), not held here.
     const journal::JournalFile f(path);
     recovered_ = journal::recover(f, journal::kRecoverOutboundBytes, false);
+  } catch (...) {
+    ::close(lock_fd_);  // The destructor does not run for a throwing constructor.
+    lock_fd_ = -1;
+    throw;
   }
   for (const auto& [id, s] : recovered_.sessions)
     if (!s.name.empty()) old_id_by_name_[s.name] = id;
@@ -124,9 +132,17 @@ DurableState::~DurableState() {
 
 std::unique_ptr<session::MessageStore> DurableState::make_store(
     std::uint16_t id, std::string_view name, journal::Leg leg,
-    std::unique_ptr<session::MessageStore> inner) {
+    std::unique_ptr<session::MessageStore> inner, std::int64_t period_start_ns) {
   auto store = std::make_unique<JournaledStore>(std::move(inner), journal_->ring(0), id, failed_);
-  const auto old = old_id_by_name_.find(std::string(name));
+  auto old = old_id_by_name_.find(std::string(name));
+  if (old != old_id_by_name_.end() &&
+      recovered_.sessions.at(old->second).last_utc_ns < period_start_ns) {
+    // Its period ended while riskgate was down: a fresh start, on record.
+    if (journal::append_sequence_set(journal_->ring(0), id, 1, 1, clock_.utc_ns()) !=
+        journal::AppendStatus::kOk)
+      throw std::runtime_error("journal " + file_ + ": cannot reset session " + std::string(name));
+    old = old_id_by_name_.end();
+  }
   if (old != old_id_by_name_.end()) store->restore(recovered_.sessions.at(old->second));
   if (journal::declare_session(journal_->ring(0), id, leg, name, clock_.utc_ns()) !=
       journal::AppendStatus::kOk)
@@ -180,6 +196,18 @@ DurableState::Restored DurableState::restore_orders(const std::vector<Target>& s
     if (g == group_of.end()) {
       ++out.skipped;  // Its exchange session is no longer configured.
       return;
+    }
+    // A new order or replace is journaled just before its message is stored
+    // and sent: one whose number the exchange session never recorded as
+    // sent (a crash in between, or a send the transport refused) never
+    // left. Not restored, so the engine's resend of it is judged afresh.
+    if ((e.kind == journal::OrderEventKind::kNew || e.kind == journal::OrderEventKind::kReplace) &&
+        rec.header.sequence != 0) {
+      const auto sent = recovered_.sessions.find(rec.header.session);
+      if (sent == recovered_.sessions.end() || rec.header.sequence > sent->second.last_sent_seq) {
+        ++out.never_sent;
+        return;
+      }
     }
     const auto c = client_of.find(e.client_session);
     // An owner no longer configured: tracked (a kill cancels it), unowned.

@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,17 +49,23 @@ class DurableState {
   // Setup: declares session `id` (its index in the config) under `name` and
   // wraps `inner` in a journaled store holding what the journal recorded for
   // that name.
-  std::unique_ptr<session::MessageStore> make_store(std::uint16_t id, std::string_view name,
-                                                    journal::Leg leg,
-                                                    std::unique_ptr<session::MessageStore> inner);
+  // `period_start_ns`: for a session with a schedule, when its current
+  // period began; numbers recorded before it belong to a period that has
+  // ended (its StartTime passed while riskgate was down) and start again at
+  // 1, as they would have live.
+  std::unique_ptr<session::MessageStore> make_store(
+      std::uint16_t id, std::string_view name, journal::Leg leg,
+      std::unique_ptr<session::MessageStore> inner,
+      std::int64_t period_start_ns = std::numeric_limits<std::int64_t>::min());
   // Setup: the journal of the route group whose exchange session is `id`.
   route::OrderJournal& order_journal(std::uint16_t id);
 
   struct Restored {
-    std::size_t events = 0;   // Order events replayed.
-    std::size_t working = 0;  // Orders left working, all groups.
-    std::size_t skipped = 0;  // Events no group or table could take.
-    bool day_rolled = false;  // The trading day changed while riskgate was down.
+    std::size_t events = 0;      // Order events replayed.
+    std::size_t working = 0;     // Orders left working, all groups.
+    std::size_t skipped = 0;     // Events no group or table could take.
+    std::size_t never_sent = 0;  // New orders/replaces journaled, never sent: not restored.
+    bool day_rolled = false;     // The trading day changed while riskgate was down.
   };
   // Setup, after every session exists: replays the order events into the
   // groups (by exchange session name), mapping each order's owner by name to

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <stdexcept>
 #include <system_error>
 
@@ -153,7 +154,13 @@ void Gateway::build_sessions() {
   auto make_store = [this](std::size_t i, const std::string& name, journal::Leg leg) {
     auto mem = session::make_memory_store(16 * 1024 * 1024);
     if (!durable_) return mem;
-    return durable_->make_store(static_cast<std::uint16_t>(i), name, leg, std::move(mem));
+    // A scheduled session whose StartTime passed while riskgate was down
+    // starts its new period at 1, as it would have live (route::TradingDay).
+    std::int64_t period_start = std::numeric_limits<std::int64_t>::min();
+    if (const auto& spec = cfg_.sessions[i].schedule)
+      period_start = schedule::Schedule(*spec).period_at(clock_->utc_ns()).start_ns;
+    return durable_->make_store(static_cast<std::uint16_t>(i), name, leg, std::move(mem),
+                                period_start);
   };
   // Loaded (or taken from the binary) once per distinct dictionary; a bad
   // DataDictionary stops the start with the session's name and the reason.
@@ -594,7 +601,8 @@ nlohmann::json Gateway::status() {
                     {"append_failures", durable_->append_failures()},
                     {"restored_events", restored_.events},
                     {"restored_working_orders", restored_.working},
-                    {"restore_skipped", restored_.skipped}};
+                    {"restore_skipped", restored_.skipped},
+                    {"restore_never_sent", restored_.never_sent}};
   } else {
     j["journal"] = {{"enabled", false}};
   }

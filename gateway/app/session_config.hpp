@@ -32,7 +32,9 @@ namespace riskgate::app {
       d.resend_application ? session::ResendPolicy::kResend : session::ResendPolicy::kGapFill;
   // Engine legs keep what riskgate sends them while they are away (reports);
   // the exchange leg refuses orders instead (see SessionConfig).
-  sc.store_while_down = sc.role == session::Role::kAcceptor && d.resend_application;
+  // Not with ResetOnLogon: the reset at the next Logon would drop them.
+  sc.store_while_down =
+      sc.role == session::Role::kAcceptor && d.resend_application && !d.reset_on_logon;
   sc.max_message_size = d.max_message_size;
   sc.logon_timeout_ms = static_cast<std::int64_t>(d.logon_timeout_s) * 1000;
   sc.logout_timeout_ms = static_cast<std::int64_t>(d.logout_timeout_s) * 1000;

@@ -99,6 +99,10 @@ RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes, bool
   s.header = file.header();
   s.trading_day = s.header.trading_day;
   s.scan = file.scan([&](const RecordView& r) {
+    if (r.header.session != kNoSession) {
+      auto& sess = s.sessions[r.header.session];
+      sess.last_utc_ns = std::max(sess.last_utc_ns, r.header.utc_ns);
+    }
     switch (r.type()) {
       case RecordType::kOutbound: {
         auto& sess = s.sessions[r.header.session];

@@ -66,6 +66,7 @@ struct RecoveredSession {
   // numbers restart, so older messages can never be asked for).
   std::map<std::uint64_t, std::string> outbound;
   std::size_t outbound_bytes = 0;  // Sum of the sizes in `outbound`.
+  std::int64_t last_utc_ns = 0;    // Stamp of its latest record (any type).
   [[nodiscard]] std::uint64_t next_sender_seq() const noexcept { return last_sent_seq + 1; }
   [[nodiscard]] std::uint64_t next_target_seq() const noexcept { return last_processed_seq + 1; }
 };

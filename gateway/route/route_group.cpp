@@ -273,6 +273,16 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
       return;
     }
   }
+  // A resend of an order that is working (the engine's ResendRequest after
+  // our restart, while we reconcile or while a kill holds): its reports
+  // answer it, and a reject from any rule below would contradict them.
+  if (view.poss_dup && view.action == risk::Action::kNew && orders_.find(new_id) != nullptr) {
+    risk::Decision known;
+    known.rule = risk::RuleId::kDuplicateClOrdID;
+    (void)audit(AuditEvent::kOrderRefused, &leg, &view, &known,
+                "possdup_ignored: a resent order that is working; its reports stand");
+    return;
+  }
   // The engine alone decides exchange availability (check 3), after the kill
   // switch and retired values, so a retired value still trips its session and
   // a killed flow is refused naming the kill switch. on_logout() lowers the
@@ -445,11 +455,13 @@ bool RouteGroup::journal_entry(journal::OrderEventKind kind, const Table::Entry&
   ev.leaves_qty = e.leaves_qty;
   ev.cl_ord_id = e.exch_id.view();
   ev.orig_cl_ord_id = orig;
+  std::uint64_t out_seq = 0;
   if (kind == journal::OrderEventKind::kNew || kind == journal::OrderEventKind::kReplace) {
     ev.symbol = e.symbol.view();
     ev.account = e.account.view();
+    if (exchange_ != nullptr) out_seq = exchange_->store().next_sender_seq();
   }
-  return journal_->record(ev);
+  return journal_->record(ev, out_seq);
 }
 
 ClientLeg* RouteGroup::owner_by_prefix(std::string_view id) noexcept {

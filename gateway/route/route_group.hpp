@@ -64,11 +64,15 @@ struct Scope {
 // Where the order table's changes go to be durable (issue 11): the gateway's
 // journal, or nothing (journal off, most tests). record() false means the
 // event is NOT durable: the caller must not forward a new order or replace
-// it describes (refused, journal_unavailable). I/O thread only; wait-free.
+// it describes (refused, journal_unavailable). `out_seq`: for a new order or
+// replace, the exchange MsgSeqNum it is about to go out with (a restart
+// drops one whose message was never recorded as sent); 0 otherwise.
+// I/O thread only; wait-free.
 class OrderJournal {
  public:
   virtual ~OrderJournal() = default;
-  [[nodiscard]] virtual bool record(const journal::OrderEvent& e) noexcept = 0;
+  [[nodiscard]] virtual bool record(const journal::OrderEvent& e,
+                                    std::uint64_t out_seq) noexcept = 0;
 };
 
 class RouteGroup;
@@ -225,6 +229,7 @@ class RouteGroup final : public session::Handler {
   // it never reached the book. The engine gets the reject the exchange would
   // have sent; a kill cancel is sent afresh while its kill holds.
   void on_app_not_resent(const codec::Message& stored) noexcept override;
+  void on_resend_answered() noexcept override;
 
   // A message from `leg` (null: the exchange) that failed data-dictionary
   // validation and drew a session Reject: on record with the reason and the
@@ -334,6 +339,7 @@ class RouteGroup final : public session::Handler {
   std::size_t working_count_ = 0;
   std::uint64_t id_counter_ = 0;
   OrderJournal* journal_ = nullptr;
+  bool retry_kills_ = false;  // A kill cancel was gap-filled: send again after the gap fill.
   // Relaxed: written on the I/O thread, read by status as a flag.
   std::atomic<bool> reconciling_{false};
   std::size_t restore_skipped_ = 0;

@@ -299,7 +299,9 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
                            : "report for an unknown order, unroutable: 11=");
     t.put(id);
     note_report_anomaly(owner, nullptr, client_id, t.view(), 0, 0, &unknown_limiter_);
-    trip_on_anomaly(kKillOnUnknown, nullptr);
+    // A resent report (after a restart or reconnect) may name an order that
+    // ended before the crash: expected, so never a reason to kill.
+    if (!msg.poss_dup()) trip_on_anomaly(kKillOnUnknown, nullptr);
   }
 
   // A kill tripped by this report logs its session out (LogoutOnKill) once
@@ -374,6 +376,9 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
           ev.last_qty = v.counted_qty;
           ev.leaves_qty = v.leaves_qty;
           ev.cum_qty = v.cum_qty;
+          // A status or restatement report counting a missed execution often
+          // carries no LastPx: value it at the price it was reserved at.
+          if (ev.last_px == 0) ev.last_px = target->ticket.reserved_px;
           out = engine_.on_execution(target->ticket, ev);
         }
         if (v.done && (v.counted_qty == 0 || v.rest_canceled)) {
@@ -390,7 +395,7 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
         // whatever the journal says, and its report must reach the engine.
         if (journal_ != nullptr && v.counted_qty > 0)
           (void)journal_entry(journal::OrderEventKind::kFill, *target, {}, v.counted_qty,
-                              f.last_px);
+                              ev.last_px);
         const risk::SessionIdx owner_idx = target->client_session;
         if (out.flow_disabled || out.session_killed || out.throttled) {
           audit_exec_outcome(out, owner, *target, ev, client_id);
@@ -476,6 +481,10 @@ void RouteGroup::end_if_over(const codec::Message& msg, Table::Entry* order) noe
   if (order == nullptr || !is_order_state(order->state)) return;
   const std::string_view st = msg.get(tag::kOrdStatus);
   if (st.size() != 1 || (st[0] != '4' && st[0] != 'C' && st[0] != '3' && st[0] != '8')) return;
+  // Many venues put 39=8 on any refused cancel: only "too late to cancel"
+  // (102=0) or "unknown order" (102=1) say the order itself is gone.
+  const std::string_view why = msg.get(tag::kCxlRejReason);
+  if (st[0] == '8' && why != "0" && why != "1") return;
   risk::ExecEvent ev;
   ev.kind = risk::ExecKind::kCanceled;
   ev.now_ns = clock_.steady_ns();
@@ -584,7 +593,7 @@ void RouteGroup::on_app_not_resent(const codec::Message& stored) noexcept {
       (void)audit(AuditEvent::kCancelSent, leg_of(o->client_session), nullptr, nullptr,
                   "kill cancel not delivered (gap-filled on the exchange's resend); sent again "
                   "while its kill holds");
-      (void)finish_kills();
+      retry_kills_ = true;  // After the gap fill: on_resend_answered().
     }
     return;
   }
@@ -594,6 +603,12 @@ void RouteGroup::on_app_not_resent(const codec::Message& stored) noexcept {
   relay_exchange_reject(*e,
                         "not delivered: the exchange asked for it again after a reconnect, and "
                         "riskgate does not replay stale orders (ResendApplication = false)");
+}
+
+void RouteGroup::on_resend_answered() noexcept {
+  if (!retry_kills_) return;
+  retry_kills_ = false;
+  if (opts_.cancel_on_kill) (void)finish_kills();
 }
 
 void RouteGroup::on_business_reject(const codec::Message& msg) noexcept {

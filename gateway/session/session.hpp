@@ -249,8 +249,12 @@ class Handler {
   // The peer asked again for an application message we sent, and the
   // session answers with a gap fill instead (ResendPolicy::kGapFill): the
   // peer never received it and never will. `stored` is the message as it was
-  // sent. Called once per such message, before the SequenceReset goes out.
+  // sent. Called once per such message, before the SequenceReset goes out:
+  // the owner may record and answer, but must not send on this session.
   virtual void on_app_not_resent(const codec::Message& stored) noexcept { (void)stored; }
+  // The peer's ResendRequest has been answered (after on_app_not_resent):
+  // new messages sent from here follow the gap fill in sequence.
+  virtual void on_resend_answered() noexcept {}
   virtual void on_reject_received(std::uint64_t ref_seq, std::string_view ref_msg_type, int reason,
                                   std::string_view text) noexcept {
     (void)ref_seq;

@@ -466,12 +466,12 @@ void Session::Impl::on_session_message() noexcept {
       send_heartbeat(id);
       return;
     }
-    case '2':  // 8: ResendRequest.
-      advance_expected(seq + 1);
+    case '2':  // 8: ResendRequest. Consumed once served (see MessageStore):
+      // what it says about our messages must survive a crash in between.
       serve_resend_request();
+      advance_expected(seq + 1);
       return;
     case '3': {  // 7: Reject of one of ours: log it, tell the owner, carry on.
-      advance_expected(seq + 1);
       event.clear()
           .add("Reject received for our MsgSeqNum ")
           .add(in.get(tag::kRefSeqNum))
@@ -485,6 +485,7 @@ void Session::Impl::on_session_message() noexcept {
         reason = -1;
       handler.on_reject_received(static_cast<std::uint64_t>(ref_seq), in.get(tag::kRefMsgType),
                                  static_cast<int>(reason), in.get(tag::kText));
+      advance_expected(seq + 1);  // After the owner acted on it, as an app message.
       return;
     }
     case '4':  // 10: SequenceReset-GapFill in sequence.

@@ -85,6 +85,12 @@ SendResult Session::Impl::finish_app(std::uint64_t seq, const codec::EncodeResul
   // for it is gap-filled if ever requested: a false return needs no action.
   (void)store.store(seq, std::string_view(send_buf.data(), r.size));
   if (!transmit(r.size)) {
+    if (cfg.store_while_down) {
+      // Kept, as if sent while down: the session is disconnecting, and the
+      // peer's resend at its next Logon delivers it (a fill must not vanish).
+      store.set_next_sender_seq(seq + 1);
+      return SendResult::kStored;
+    }
     store.discard(seq);
     return SendResult::kTransportFull;
   }

@@ -117,16 +117,18 @@ void Session::Impl::serve_resend_request() noexcept {
   event.clear().add("ResendRequest served: ").num(begin).add(" to ").num(end);
   emit_event(event.view());
   if (cfg.resend_policy == ResendPolicy::kGapFill) {
-    send_gap_fill(begin, end + 1);
     // What the peer asked for never reached it: the owner of each stored
-    // message learns that it is not delivered (an order gets its reject).
-    // After the gap fill, so that anything the owner sends in answer (a kill
-    // cancel sent again) follows it in sequence.
+    // message learns that it is not delivered (an order gets its reject)
+    // before the gap fill goes, so that a crash in between cannot leave the
+    // order pending for good; what the owner sends in answer (a kill cancel
+    // sent again) waits for on_resend_answered(), after the gap fill.
     for (std::uint64_t s = begin; s <= end; ++s) {
       const std::string_view raw = store.lookup(s);
       if (!raw.empty() && resend_in.scan(raw) == codec::ScanError::kNone)
         handler.on_app_not_resent(resend_in);
     }
+    if (state != State::kDisconnected) send_gap_fill(begin, end + 1);
+    if (state != State::kDisconnected) handler.on_resend_answered();
     return;
   }
   std::uint64_t gap_start = 0;  // First number of the pending gap-fill run, 0 if none.

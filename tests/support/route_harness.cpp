@@ -36,8 +36,8 @@ namespace {
 class RingOrderJournal final : public route::OrderJournal {
  public:
   explicit RingOrderJournal(journal::JournalRing& ring) : ring_(ring) {}
-  bool record(const journal::OrderEvent& e) noexcept override {
-    return journal::append_order_event(ring_, 0, 0, utc_coarse_ns(), e) ==
+  bool record(const journal::OrderEvent& e, std::uint64_t out_seq) noexcept override {
+    return journal::append_order_event(ring_, 0, out_seq, utc_coarse_ns(), e) ==
            journal::AppendStatus::kOk;
   }
 
