@@ -289,7 +289,7 @@ std::vector<std::string> parse_instances(const std::string& file_or_list) {
   return out;
 }
 
-int audit_fleet(const std::vector<std::string>& urls, const ManifestView& manifest,
+int audit_fleet(const std::vector<std::string>& urls, const config::Manifest& manifest,
                 const std::string& token, std::ostream& out, std::chrono::milliseconds timeout) {
   std::vector<InstanceReport> reports;
   for (const auto& u : urls) {
