@@ -18,8 +18,9 @@
 namespace riskgate::control {
 namespace {
 
-const std::string kBuild(64, 'a');   // FakeGateway's binary digest.
-const std::string kConfig(64, 'c');  // FakeGateway's running config digest.
+const std::string kBuild(64, 'a');         // FakeGateway's binary digest.
+const std::string kConfig(64, 'c');        // FakeGateway's running config digest.
+const std::string kEngineDigest(64, 'e');  // What FakeGateway reports ENGINE1 declared.
 
 std::string gateway_table(const std::string& config_digest = "any") {
   return "[gateway]\nversion = \"0.1.0\"\nbuild_digest = \"" + kBuild + "\"\nconfig_digest = \"" +
@@ -103,15 +104,18 @@ TEST_F(SingleVerifier, EveryCallerGivesTheSameVerdictForTheSameManifest) {
     }
     std::string engine_reason;
     const bool engine_ok =
-        m.verify_engine("ENGINE1", "", {"engine-sim", gw_.engine_version, "riskgate", ""},
+        m.verify_engine("ENGINE1", "",
+                        {"engine-sim", gw_.engine_version, "riskgate", kEngineDigest},
                         m.gateway.version, &engine_reason) == config::IdentityVerdict::kApproved;
     const config::DeploymentVerdict self = m.verify_deployment(kBuild, kConfig);
     const bool gateway_ok = engine_ok && self.ok();
     EXPECT_EQ(rc, gateway_ok ? kCtlOk : kCtlDrift) << ctl_output;
-    if (!engine_ok)
+    if (!engine_ok) {
       EXPECT_NE(ctl_output.find("! " + engine_reason), std::string::npos) << ctl_output;
-    if (!self.config_ok)
+    }
+    if (!self.config_ok) {
       EXPECT_NE(ctl_output.find("running config digest"), std::string::npos) << ctl_output;
+    }
   }
 }
 
