@@ -171,12 +171,44 @@ IdentityVerdict Manifest::verify_engine(std::string_view sender_comp_id, std::st
   if (!digest_matches(e->build_digest, id.build_digest)) {
     return wrong(IdentityVerdict::kWrongDigest, "build digest", id.build_digest, e->build_digest);
   }
+  if (compatibility.empty()) {
+    return say(IdentityVerdict::kIncompatibleWithGateway,
+               "the manifest has no [[compatibility]] section, so no engine is approved with "
+               "riskgate " +
+                   std::string(gateway_version));
+  }
   if (!engine_approved_for_gateway(*e, gateway_version)) {
     return say(IdentityVerdict::kIncompatibleWithGateway, e->app_name + " " + e->version +
                                                               " is not approved with riskgate " +
                                                               std::string(gateway_version));
   }
   return say(IdentityVerdict::kApproved, "approved: " + e->app_name + " " + e->version);
+}
+
+bool Manifest::config_approved(std::string_view config_sha256, std::string* reason) const {
+  if (digest_matches(gateway.config_digest, config_sha256)) return true;
+  if (reason != nullptr) {
+    *reason = "config sha256 " +
+              (config_sha256.empty() ? std::string("<none>") : std::string(config_sha256)) +
+              " is not the approved " + gateway.config_digest;
+  }
+  return false;
+}
+
+DeploymentVerdict Manifest::verify_deployment(std::string_view binary_sha256,
+                                              std::string_view config_sha256) const {
+  DeploymentVerdict v;
+  v.binary_ok = digest_matches(gateway.build_digest, binary_sha256);
+  if (!v.binary_ok) {
+    v.reason = "binary sha256 " +
+               (binary_sha256.empty() ? std::string("<none>") : std::string(binary_sha256)) +
+               " is not the approved " + gateway.build_digest;
+  }
+  std::string why;
+  v.config_ok = config_approved(config_sha256, &why);
+  if (!v.config_ok) v.reason += (v.reason.empty() ? "" : "; ") + why;
+  if (v.ok()) v.reason = "ok";
+  return v;
 }
 
 const RetiredValue* Manifest::find_retired(std::uint32_t tag,

@@ -46,6 +46,18 @@
 //
 // Exactly one identity is approved per (sender_comp_id, host): a rollout is a
 // manifest change, so "which version is allowed here" always has one answer.
+// A second approval for the same pair, and a digest that is neither "any" nor
+// 64 hex characters, are load errors naming the file, line and key.
+//
+// [[compatibility]] is the rule that fails closed: an engine is approved only
+// if some entry lists its (app_name, version) with the gateway release. A
+// manifest without the section approves no engine at all, whatever its
+// [[engine]] entries say (a missing dependency table is not a wildcard).
+//
+// This module is the one parser and the one verifier of the manifest (issue
+// 12): the gateway's Logon check, its self-check at start, the check of a
+// reloaded config and `riskgatectl audit` all call the functions below, so
+// no two of them can give different verdicts for the same facts.
 //
 // Thread safety: loading is a setup step (allocates, throws). The lookups are
 // const and may be called from any thread; the gateway copies what the order
@@ -111,6 +123,17 @@ enum class IdentityVerdict : std::uint8_t {
 };
 [[nodiscard]] std::string_view to_string(IdentityVerdict v) noexcept;
 
+// The gateway's own deployment against [gateway]: checked at start, at every
+// reload (the config part) and by `riskgatectl audit` from /status.
+struct DeploymentVerdict {
+  bool binary_ok = false;
+  bool config_ok = false;
+  // "ok", or one clause per failed check joined by "; ", e.g. "config sha256
+  // 3f2a... is not the approved 9c1b...".
+  std::string reason;
+  [[nodiscard]] bool ok() const noexcept { return binary_ok && config_ok; }
+};
+
 struct Manifest {
   GatewayRelease gateway;
   std::vector<EngineApproval> engines;
@@ -133,6 +156,14 @@ struct Manifest {
                                               std::string_view host, const DeclaredIdentity& id,
                                               std::string_view gateway_version,
                                               std::string* reason = nullptr) const;
+  // `binary_sha256` and `config_sha256` as computed (or reported) for the
+  // running gateway; an empty or non-hex value never matches a real digest.
+  [[nodiscard]] DeploymentVerdict verify_deployment(std::string_view binary_sha256,
+                                                    std::string_view config_sha256) const;
+  // The config half alone, for a reload: true if `config_sha256` is
+  // approved; otherwise `reason` (optional) says what the manifest expects.
+  [[nodiscard]] bool config_approved(std::string_view config_sha256,
+                                     std::string* reason = nullptr) const;
   // The retired entry matching this tag=value, or nullptr. `value` is as
   // received; it is normalised for the comparison (see the header comment).
   [[nodiscard]] const RetiredValue* find_retired(std::uint32_t tag,

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -54,6 +56,14 @@ risk::KillScope to_risk(Scope s) noexcept {
       return risk::KillScope::kSymbol;
   }
   return risk::KillScope::kGlobal;
+}
+
+std::string read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot read the config");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return std::move(ss).str();
 }
 
 }  // namespace
@@ -322,17 +332,10 @@ void Gateway::verify_self() {
   }
   config_sha256_ = control::sha256_hex(cfg_.source_bytes);
   if (!manifest_) return;
-  const bool bin_ok = config::digest_matches(manifest_->gateway.build_digest, binary_sha256_);
-  const bool cfg_ok = config::digest_matches(manifest_->gateway.config_digest, config_sha256_);
-  if (bin_ok && cfg_ok) return;
+  const config::DeploymentVerdict v = manifest_->verify_deployment(binary_sha256_, config_sha256_);
+  if (v.ok()) return;
   self_ok_ = false;
-  self_reason_ = std::string(!bin_ok ? "binary sha256 " + binary_sha256_ + " is not the approved " +
-                                           manifest_->gateway.build_digest
-                                     : "") +
-                 (!bin_ok && !cfg_ok ? "; " : "") +
-                 (!cfg_ok ? "config sha256 " + config_sha256_ + " is not the approved " +
-                                manifest_->gateway.config_digest
-                          : "");
+  self_reason_ = v.reason;
   engine_->kills().engage(risk::KillScope::kGlobal, 0, risk::KillReason::kVersionMismatch);
   warnings_.push_back("DEPLOYED VERSION MISMATCH: starting with the GLOBAL KILL SWITCH ENGAGED: " +
                       self_reason_);
@@ -556,15 +559,65 @@ control::ControlResult Gateway::release(const control::KillRequest& r) {
 
 control::ControlResult Gateway::reload(const std::string& actor, const std::string& reason) {
   std::lock_guard lock(control_mu_);
+  const std::string old_sha256 = config_sha256_;
+  std::string new_sha256;
+  // Every reload, accepted or refused, is one audit record (issue 12): who,
+  // both digests and the verdict. The admin API adds its own request record.
+  auto audited = [&](bool accepted, const std::string& message) {
+    const bool recorded =
+        audit_log_->record_control("config_reload", {{"actor", actor},
+                                                     {"reason", reason},
+                                                     {"verdict", accepted ? "accepted" : "refused"},
+                                                     {"old_sha256", old_sha256},
+                                                     {"new_sha256", new_sha256},
+                                                     {"file", opts_.config_path},
+                                                     {"message", message}});
+    const nlohmann::json detail = {{"actor", actor},
+                                   {"reason", reason},
+                                   {"old_sha256", old_sha256},
+                                   {"new_sha256", new_sha256},
+                                   {"audited", recorded}};
+    return control::ControlResult{accepted, message, detail};
+  };
+  auto refuse = [&](const std::string& why) {
+    return audited(false, "reload refused, running limits kept: " + why);
+  };
+  // Hashed, verified and parsed from one read, so the digest approved is the
+  // digest of the bytes that would run.
+  std::string bytes;
   try {
-    auto fresh = config::load_config(opts_.config_path);
-    engine_->reload(fresh.risk);
-    return control::ControlResult::success("limits reloaded from " + opts_.config_path,
-                                           {{"actor", actor}, {"reason", reason}});
+    bytes = read_whole_file(opts_.config_path);
   } catch (const std::exception& e) {
-    return control::ControlResult::failure(std::string("reload refused, running limits kept: ") +
-                                           e.what());
+    return refuse(e.what());
   }
+  new_sha256 = control::sha256_hex(bytes);
+  if (manifest_) {
+    // Re-read, so a release that approves a new config needs no restart.
+    // Only the [gateway] digests are taken from it: engine approvals and
+    // retired values are read by the I/O thread and change at a restart.
+    std::string why;
+    try {
+      if (!config::load_manifest(cfg_.gateway.manifest).config_approved(new_sha256, &why))
+        return refuse("not approved by the manifest " + cfg_.gateway.manifest + ": " + why);
+    } catch (const std::exception& e) {
+      return refuse(std::string("the manifest cannot be read: ") + e.what());
+    }
+  }
+  // Loosening control without a record is not allowed (as for the admin API).
+  if (!audit_log_->healthy()) return refuse("the audit log is unhealthy");
+  try {
+    auto fresh = config::parse_config(std::move(bytes), opts_.config_path);
+    if (fresh.gateway.manifest != cfg_.gateway.manifest)
+      return refuse("[gateway] Manifest changed; a new manifest path needs a restart");
+    engine_->reload(fresh.risk);
+    cfg_.risk = std::move(fresh.risk);  // Read by status() only, under control_mu_.
+  } catch (const std::exception& e) {
+    return refuse(e.what());
+  }
+  config_sha256_ = new_sha256;
+  return audited(true, "limits reloaded from " + opts_.config_path + " (config sha256 " +
+                           new_sha256 +
+                           (manifest_ ? ", approved by the manifest)" : ", no manifest)"));
 }
 
 control::ControlResult Gateway::reenable_flow(const control::FlowRequest& r) {

@@ -45,19 +45,22 @@ struct InstanceReport {
   std::vector<std::string> drift;  // Reasons; empty = clean.
 };
 
-void check_instance(InstanceReport& r, const nlohmann::json& st, const ManifestView& m) {
+void check_instance(InstanceReport& r, const nlohmann::json& st, const config::Manifest& m) {
   r.name = jstr(st, "instance", "?");
   r.build_sha = jstr(st, "binary_sha256");
+  // The running config: the gateway reports the digest of the last file it
+  // applied, so a reload shows here.
   const std::string cfg = jstr(st, "config_sha256");
-  const bool build_ok = digest_matches(m.build_digest, r.build_sha);
-  const bool cfg_ok = digest_matches(m.config_digest, cfg);
+  const config::DeploymentVerdict dv = m.verify_deployment(r.build_sha, cfg);
   r.lines.push_back("build   " + (r.build_sha.empty() ? "<none>" : r.build_sha) + "  (" +
                     jstr(st, "build_id", "?") + ", version " + jstr(st, "version", "?") + ")  " +
-                    (build_ok ? "ok" : "DRIFT: manifest approves " + m.build_digest));
-  if (!build_ok) r.drift.push_back("build digest " + short_digest(r.build_sha) + " not approved");
+                    (dv.binary_ok ? "ok" : "DRIFT: manifest approves " + m.gateway.build_digest));
+  if (!dv.binary_ok)
+    r.drift.push_back("build digest " + short_digest(r.build_sha) + " not approved");
   r.lines.push_back("config  " + (cfg.empty() ? "<none>" : cfg) + "  " +
-                    (cfg_ok ? "ok" : "DRIFT: manifest approves " + m.config_digest));
-  if (!cfg_ok) r.drift.push_back("config digest " + short_digest(cfg) + " not approved");
+                    (dv.config_ok ? "ok" : "DRIFT: manifest approves " + m.gateway.config_digest));
+  if (!dv.config_ok)
+    r.drift.push_back("running config digest " + short_digest(cfg) + " not approved");
   if (st.contains("manifest") && st["manifest"].is_object() && st["manifest"].contains("self_ok") &&
       st["manifest"]["self_ok"].is_boolean() && !st["manifest"]["self_ok"].get<bool>()) {
     r.drift.push_back("instance reports failed self-verification: " +
@@ -71,17 +74,20 @@ void check_instance(InstanceReport& r, const nlohmann::json& st, const ManifestV
     const auto& e = s["engine"];
     const std::string sess = jstr(s, "name", "?");
     const std::string comp = jstr(s, "sender_comp_id", sess.c_str());
-    EngineIdentity id{jstr(e, "app_name"), jstr(e, "version"), jstr(e, "vendor"),
-                      jstr(e, "digest")};
-    const EngineVerdict v = verify_engine_identity(m, comp, jstr(s, "peer_host"), id);
+    const std::string app = jstr(e, "app_name"), version = jstr(e, "version"),
+                      vendor = jstr(e, "vendor"), digest = jstr(e, "digest");
+    config::DeclaredIdentity id{app, version, vendor, digest};
+    std::string why;
+    const config::IdentityVerdict v =
+        m.verify_engine(comp, jstr(s, "peer_host"), id, m.gateway.version, &why);
     std::string line = "engine  " + sess + " (" + comp + ", " + jstr(s, "state", "?") +
-                       "): " + id.app_name + " " + id.version + " / " + id.vendor + " digest " +
-                       short_digest(id.digest) + "  ";
-    if (v.approved) {
+                       "): " + app + " " + version + " / " + vendor + " digest " +
+                       short_digest(digest) + "  ";
+    if (v == config::IdentityVerdict::kApproved) {
       line += "ok";
     } else {
-      line += "DRIFT: " + v.reason;
-      r.drift.push_back(v.reason);
+      line += "DRIFT: " + why;
+      r.drift.push_back(why);
     }
     r.lines.push_back(line);
   }
@@ -283,7 +289,7 @@ std::vector<std::string> parse_instances(const std::string& file_or_list) {
   return out;
 }
 
-int audit_fleet(const std::vector<std::string>& urls, const ManifestView& manifest,
+int audit_fleet(const std::vector<std::string>& urls, const config::Manifest& manifest,
                 const std::string& token, std::ostream& out, std::chrono::milliseconds timeout) {
   std::vector<InstanceReport> reports;
   for (const auto& u : urls) {
@@ -450,9 +456,14 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
   try {
     if (*audit) {
-      ManifestView m;
+      config::Manifest m;
       try {
-        m = load_manifest_view(manifest_path);
+        m = config::load_manifest(manifest_path);
+      } catch (const config::ConfigError& e) {
+        // Every problem, one per line with file, line and key (a duplicate
+        // approval or a malformed digest makes the whole manifest invalid).
+        for (const auto& line : e.errors()) err << "riskgatectl: " << line << "\n";
+        return kCtlUsage;
       } catch (const std::exception& e) {
         err << "riskgatectl: " << e.what() << "\n";
         return kCtlUsage;

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway/control/verify.hpp"
+#include "config/manifest.hpp"
 
 namespace riskgate::control {
 
@@ -52,13 +52,15 @@ void print_status(const nlohmann::json& status, std::ostream& out);
 [[nodiscard]] std::vector<std::string> parse_instances(const std::string& file_or_list);
 
 // The fleet audit. For each instance: GET /status, then compare the build
-// digest and config digest with the manifest, and every connected engine's
-// declared identity with the manifest's approvals. Also flags any instance
+// digest and the digest of the config it is running (after any reload) with
+// the manifest, and every connected engine's declared identity with the
+// manifest's approvals. The verdicts are config::Manifest's, the very
+// functions the gateway calls at start, at reload and at Logon. Also flags any instance
 // whose build digest differs from the fleet's majority (catches a stale
 // binary even under a development manifest that says "any"). Prints one block
 // per instance and a summary naming the drifted instances.
 // Returns kCtlOk, kCtlDrift or kCtlUnreachable (unreachable wins).
-int audit_fleet(const std::vector<std::string>& urls, const ManifestView& manifest,
+int audit_fleet(const std::vector<std::string>& urls, const config::Manifest& manifest,
                 const std::string& token, std::ostream& out,
                 std::chrono::milliseconds timeout = std::chrono::seconds(3));
 

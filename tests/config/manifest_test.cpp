@@ -306,5 +306,56 @@ TEST(ManifestErrors, MissingGatewayTableIsReported) {
                   "m.toml: gateway: required table [gateway] missing");
 }
 
+// A minimal manifest for the rules of issue 12 (one verifier for every caller).
+std::string gateway_table(const std::string& config_digest = "any") {
+  return "[gateway]\nversion = \"0.1.0\"\nbuild_digest = \"" + kDigestA + "\"\nconfig_digest = \"" +
+         config_digest + "\"\n";
+}
+std::string engine(const std::string& version = "1.0.0") {
+  return "[[engine]]\nsender_comp_id = \"ENGINE1\"\napp_name = \"engine-sim\"\nversion = \"" +
+         version + "\"\nvendor = \"riskgate\"\nbuild_digest = \"any\"\n";
+}
+const std::string kCompatibility =
+    "[[compatibility]]\ngateway_versions = [\"0.1.0\"]\napp_name = \"engine-sim\"\n"
+    "engine_versions = [\"1.0.0\"]\n";
+
+TEST(ManifestRules, NoCompatibilitySectionApprovesNoEngineAndSaysSo) {
+  const Manifest m = parse_manifest(gateway_table() + engine(), "m.toml");
+  std::string why;
+  EXPECT_EQ(m.verify_engine("ENGINE1", "", {"engine-sim", "1.0.0", "riskgate", ""}, "0.1.0", &why),
+            IdentityVerdict::kIncompatibleWithGateway);
+  EXPECT_NE(why.find("no [[compatibility]] section"), std::string::npos) << why;
+}
+
+TEST(ManifestRules, DuplicateApprovalsAndMalformedDigestsAreConfigErrorsNamingTheKey) {
+  try {
+    (void)parse_manifest(gateway_table() + engine() + engine("2.0.0") + kCompatibility, "m.toml");
+    ADD_FAILURE() << "a duplicate approval was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("a second approval for the same SenderCompID"),
+              std::string::npos)
+        << e.what();
+  }
+  try {
+    (void)parse_manifest(gateway_table("not-a-digest") + engine() + kCompatibility, "m.toml");
+    ADD_FAILURE() << "a malformed digest was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("config_digest: must be a SHA-256 as 64 hex characters"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(ManifestRules, TheDeploymentVerdictNamesEachDigestThatIsNotApproved) {
+  const Manifest m = parse_manifest(gateway_table(kDigestB) + engine() + kCompatibility, "m.toml");
+  EXPECT_TRUE(m.verify_deployment(kDigestA, kDigestB).ok());
+  EXPECT_TRUE(m.config_approved(kDigestB));
+  const DeploymentVerdict v = m.verify_deployment(std::string(64, '0'), "");
+  EXPECT_FALSE(v.binary_ok);
+  EXPECT_FALSE(v.config_ok);
+  EXPECT_EQ(v.reason, "binary sha256 " + std::string(64, '0') + " is not the approved " + kDigestA +
+                          "; config sha256 <none> is not the approved " + kDigestB);
+}
+
 }  // namespace
 }  // namespace riskgate::config

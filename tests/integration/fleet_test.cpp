@@ -142,10 +142,11 @@ TEST(FleetAudit, AuditReportsDriftNamingTheEngineAndVersionOfAnUnapprovedEngineL
   const std::string eng2 = line_starting(a.output, "    engine  ENGINE2 (ENGINE2, active): ");
   EXPECT_TRUE(contains(eng2, ": engine-sim 9.9.9 / riskgate ")) << a.output;
   EXPECT_TRUE(contains(eng2,
-                       "DRIFT: ENGINE2: TradingSystemVersion(1604) 9.9.9 not approved "
-                       "(approved: 0.1.0)"))
+                       "DRIFT: TradingSystemVersion(1604) \"9.9.9\" is not approved for ENGINE2 "
+                       "(expected \"0.1.0\")"))
       << a.output;
-  EXPECT_TRUE(contains(a.output, "    ! ENGINE2: TradingSystemVersion(1604) 9.9.9")) << a.output;
+  EXPECT_TRUE(contains(a.output, "    ! TradingSystemVersion(1604) \"9.9.9\" is not approved"))
+      << a.output;
   const std::string eng1 = line_starting(a.output, "    engine  ENGINE1 (ENGINE1, active): ");
   EXPECT_TRUE(contains(eng1, ": engine-sim 0.1.0 / riskgate ")) << a.output;
   EXPECT_TRUE(eng1.size() >= 2 && eng1.compare(eng1.size() - 2, 2, "ok") == 0) << a.output;

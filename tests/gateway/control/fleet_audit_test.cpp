@@ -36,7 +36,9 @@ class Fleet : public ::testing::Test {
         << "[gateway]\nversion = \"0.1.0\"\nbuild_digest = \"" << build
         << "\"\nconfig_digest = \"any\"\n"
         << "[[engine]]\nsender_comp_id = \"ENGINE1\"\napp_name = \"engine-sim\"\n"
-        << "version = \"1.0.0\"\nvendor = \"riskgate\"\nbuild_digest = \"any\"\n";
+        << "version = \"1.0.0\"\nvendor = \"riskgate\"\nbuild_digest = \"any\"\n"
+        << "[[compatibility]]\ngateway_versions = [\"0.1.0\"]\napp_name = \"engine-sim\"\n"
+        << "engine_versions = [\"1.0.0\"]\n";
   }
   void start_all() {
     for (auto& s : servers_) s->start();
@@ -52,8 +54,8 @@ class Fleet : public ::testing::Test {
     return s;
   }
   int audit(std::ostringstream& out) {
-    return audit_fleet(urls(), load_manifest_view(manifest_path_), "operator-token-0123456789", out,
-                       std::chrono::milliseconds(2000));
+    return audit_fleet(urls(), config::load_manifest(manifest_path_), "operator-token-0123456789",
+                       out, std::chrono::milliseconds(2000));
   }
 
   testing::TempDir dir_;
@@ -96,7 +98,8 @@ TEST_F(Fleet, UnapprovedEngineVersionIsDrift) {
   std::ostringstream out;
   EXPECT_EQ(audit(out), kCtlDrift) << out.str();
   EXPECT_NE(
-      out.str().find("ENGINE1: TradingSystemVersion(1604) 0.9.0 not approved (approved: 1.0.0)"),
+      out.str().find(
+          "TradingSystemVersion(1604) \"0.9.0\" is not approved for ENGINE1 (expected \"1.0.0\")"),
       std::string::npos)
       << out.str();
 }
