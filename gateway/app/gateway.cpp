@@ -10,6 +10,7 @@
 #include "gateway/app/session_config.hpp"
 #include "gateway/codec/tags.hpp"
 #include "gateway/control/build_info.hpp"
+#include "gateway/control/private_file.hpp"
 #include "gateway/control/published_identity.hpp"
 #include "gateway/control/types.hpp"
 #include "gateway/net/tcp_connection.hpp"
@@ -81,6 +82,10 @@ Gateway::Gateway(Options opts) : opts_(std::move(opts)) {
     manifest_ = config::load_manifest(cfg_.gateway.manifest);
     for (const auto& r : manifest_->retired) retired_.add(r.tag, r.value);
   }
+  // Secret files are checked here, not only where they are read, so that
+  // --check-config reports them too.
+  if (!cfg_.gateway.admin_tokens_file.empty())
+    control::require_private_file(cfg_.gateway.admin_tokens_file, "AdminTokensFile");
   engine_auth_ = std::make_unique<EngineAuth>(cfg_);
   for (const auto& w : engine_auth_->warnings()) warnings_.push_back(w);
   engine_ = std::make_unique<risk::Engine>(cfg_.risk);
