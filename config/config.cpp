@@ -187,6 +187,12 @@ void parse_gateway(Table& t, GatewayDef& g) {
   }
   if (auto v = t.str("AdminTokensFile")) g.admin_tokens_file = *v;
   if (auto v = t.str("Manifest")) g.manifest = *v;
+  if (auto v = t.str("EngineSecretsFile")) {
+    if (v->empty())
+      t.error("EngineSecretsFile", "must not be empty (omit it for no engine passwords)");
+    else
+      g.engine_secrets_file = *v;
+  }
   if (auto v = t.str("UnknownAppMessages")) {
     if (*v == "reject")
       g.unknown_app_messages = UnknownAppMessages::kReject;
@@ -267,9 +273,9 @@ void parse_gateway(Table& t, GatewayDef& g) {
 // [[session]]
 
 constexpr std::string_view kAcceptorOnly[] = {
-    "SocketAcceptHost", "SocketAcceptPort",    "Route",
-    "ClOrdIDPrefix",    "CancelOnDisconnect",  "LogoutOnKill",
-    "IdentityRequired", "OnUnapprovedIdentity"};
+    "SocketAcceptHost", "SocketAcceptPort",     "Route",
+    "ClOrdIDPrefix",    "CancelOnDisconnect",   "LogoutOnKill",
+    "IdentityRequired", "OnUnapprovedIdentity", "AllowedRemoteAddresses"};
 constexpr std::string_view kInitiatorOnly[] = {"SocketConnectHost", "SocketConnectPort",
                                                "ReconnectInterval", "MaxReconnectInterval",
                                                "SupportsMassCancel"};
@@ -424,6 +430,17 @@ SessionDef parse_session(Table& t, const GatewayDef& g, KeyLines& lines) {
         s.on_unapproved_identity = OnUnapprovedIdentity::kKill;
       else
         t.error("OnUnapprovedIdentity", "must be \"refuse\" or \"kill\", got " + dq(*v));
+    }
+    if (auto v = t.str_array("AllowedRemoteAddresses")) {
+      if (v->empty())
+        t.error("AllowedRemoteAddresses", "must list at least one address (omit it for any)");
+      for (const std::string& a : *v) {
+        if (auto r = parse_address_range(a))
+          s.allowed_remote_addresses.push_back(std::move(*r));
+        else
+          t.error("AllowedRemoteAddresses",
+                  "expected an IP address or CIDR block (\"10.1.0.0/16\"), got " + dq(a));
+      }
     }
   } else {
     s.socket_connect_host = t.req_str("SocketConnectHost");

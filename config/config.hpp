@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "common/trading_schedule.hpp"
+#include "config/address_range.hpp"
 #include "risk/config.hpp"
 
 namespace riskgate::config {
@@ -123,6 +124,10 @@ struct SessionDef {
   // the build digest tag). Default: true when the gateway has a manifest.
   bool identity_required = false;
   OnUnapprovedIdentity on_unapproved_identity = OnUnapprovedIdentity::kRefuse;  // (acceptor)
+  // (acceptor) Peers this session may log on from (issue 12). Empty: any
+  // address. A Logon for this session from elsewhere is refused before the
+  // session sees it.
+  std::vector<AddressRange> allowed_remote_addresses;
   // QuickFIX's session schedule (StartTime, EndTime, StartDay, EndDay,
   // TimeZone). Empty: the session never ends (QuickFIX's NonStopSession), the
   // default. Set: new orders are refused outside the window ("outside trading
@@ -147,6 +152,10 @@ struct GatewayDef {
   std::uint16_t admin_port = 8081;          // 0: an ephemeral port (tests).
   std::string admin_tokens_file;            // Empty: admin API refuses every request.
   std::string manifest;                     // Empty: no deployed-version verification.
+  // Salted password hashes of engine sessions (riskgatectl engine-secret). A
+  // session with an entry must log on with its Username(553)/Password(554).
+  // Empty: no passwords. Must not be readable by group or others.
+  std::string engine_secrets_file;
   UnknownAppMessages unknown_app_messages = UnknownAppMessages::kReject;
   std::uint32_t build_digest_tag = 9001;  // Logon tag carrying the engine's build digest.
   bool on_kill_cancel_working = true;     // A kill cancels working orders in scope.

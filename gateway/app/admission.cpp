@@ -44,6 +44,15 @@ void Gateway::on_accept(asio::ip::tcp::socket s, std::int64_t logon_timeout_ns) 
         c_->disconnect("unknown session");
         return data.size();
       }
+      if (!gw_.address_allowed(*target, it->from)) {
+        // Refused before the session sees the Logon: an engine from the
+        // wrong host never gets a Logon answer, let alone a resend.
+        gw_.audit_logon_refusal(target->def->name, it->from.to_string(),
+                                EngineAuth::rule(EngineAuth::Verdict::kAddressNotAllowed),
+                                EngineAuth::text(EngineAuth::Verdict::kAddressNotAllowed));
+        c_->disconnect("address not allowed");
+        return data.size();
+      }
       auto owned = std::move(it->conn);
       gw_.limiter_->release(it->from);
       gw_.pending_.erase(it);
@@ -89,6 +98,32 @@ void Gateway::on_accept(asio::ip::tcp::socket s, std::int64_t logon_timeout_ns) 
   pending_.push_back(
       PendingConn{std::move(conn), from.address(), clock_->steady_ns() + logon_timeout_ns});
   raw->start(new Pending(*this, raw));
+}
+
+bool Gateway::address_allowed(const Slot& slot, const asio::ip::address& from) const noexcept {
+  if (from.is_v4()) {
+    const auto b = from.to_v4().to_bytes();
+    return engine_auth_->check_address(slot.index, b) == EngineAuth::Verdict::kOk;
+  }
+  const auto b = from.to_v6().to_bytes();
+  return engine_auth_->check_address(slot.index, b) == EngineAuth::Verdict::kOk;
+}
+
+void Gateway::audit_logon_refusal(std::string_view session, std::string_view peer,
+                                  std::string_view rule, std::string_view text) noexcept {
+  audit::AuditRecord r;
+  r.utc_ns = clock_->utc_ns();
+  r.event = audit::AuditEvent::kLogonRefused;
+  audit::AuditRecord::set(r.session, session);
+  audit::AuditRecord::set(r.rule, rule);
+  // "peer <address>: <why>", built in place: this is the I/O thread.
+  char buf[sizeof r.text];
+  std::size_t n = 0;
+  for (std::string_view part : {std::string_view("peer "), peer, std::string_view(": "), text})
+    for (char c : part)
+      if (n + 1 < sizeof buf) buf[n++] = c;
+  audit::AuditRecord::set(r.text, std::string_view(buf, n));
+  (void)producer_->try_record(r);
 }
 
 void Gateway::expire_pending() {

@@ -13,6 +13,7 @@
 #include "gateway/app/session_config.hpp"
 #include "gateway/codec/tags.hpp"
 #include "gateway/control/build_info.hpp"
+#include "gateway/control/private_file.hpp"
 #include "gateway/control/published_identity.hpp"
 #include "gateway/control/types.hpp"
 #include "gateway/net/tcp_connection.hpp"
@@ -92,6 +93,12 @@ Gateway::Gateway(Options opts) : opts_(std::move(opts)) {
     manifest_ = config::load_manifest(cfg_.gateway.manifest);
     for (const auto& r : manifest_->retired) retired_.add(r.tag, r.value);
   }
+  // Secret files are checked here, not only where they are read, so that
+  // --check-config reports them too.
+  if (!cfg_.gateway.admin_tokens_file.empty())
+    control::require_private_file(cfg_.gateway.admin_tokens_file, "AdminTokensFile");
+  engine_auth_ = std::make_unique<EngineAuth>(cfg_);
+  for (const auto& w : engine_auth_->warnings()) warnings_.push_back(w);
   engine_ = std::make_unique<risk::Engine>(cfg_.risk);
   clock_ = std::make_unique<SystemClock>();
 
@@ -279,6 +286,17 @@ void Gateway::build_sessions() {
 
 std::string_view Gateway::check_logon(route::ClientLeg& leg, const codec::Message& logon) {
   Slot& slot = *slots_[leg.index()];
+  // The password first: a Logon that fails it is refused before anything
+  // else looks at what it declares (the address was checked at admission).
+  const auto auth =
+      engine_auth_->check_password(leg.index(), logon.get(codec::tag::kUsername),
+                                   logon.get(codec::tag::kPassword), clock_->steady_ns());
+  if (auth != EngineAuth::Verdict::kOk) {
+    audit_logon_refusal(slot.def->name, slot.remote, EngineAuth::rule(auth),
+                        EngineAuth::text(auth));
+    logon_reason_ = std::string("Logon refused: ") + std::string(EngineAuth::text(auth));
+    return logon_reason_;
+  }
   config::DeclaredIdentity id;
   id.app_name = logon.get(codec::tag::kApplicationSystemName);
   id.version = logon.get(codec::tag::kTradingSystemVersion);
@@ -314,6 +332,8 @@ std::string_view Gateway::check_logon(route::ClientLeg& leg, const codec::Messag
                           reason);
     engine_->kills().engage(risk::KillScope::kClientSession, leg.index(),
                             risk::KillReason::kVersionMismatch);
+    // It did not pass every check: no replay of the engine's past reports.
+    slot.session->withhold_replay();
     r.event = audit::AuditEvent::kLogonAcceptedKilled;
     (void)producer_->try_record(r);
     return {};

@@ -23,6 +23,7 @@
 #include "config/config.hpp"
 #include "config/manifest.hpp"
 #include "gateway/app/durable_state.hpp"
+#include "gateway/app/engine_auth.hpp"
 #include "gateway/app/risk_status.hpp"
 #include "gateway/control/admin_server.hpp"
 #include "gateway/control/audit_log.hpp"
@@ -115,10 +116,17 @@ class Gateway final : public control::GatewayControl {
                                                                    std::string& err) const;
   control::ControlResult engage_locked(const control::KillRequest& r, risk::KillReason why);
   std::string_view check_logon(route::ClientLeg& leg, const codec::Message& logon);
+  // An engine refused at its Logon: one audit record (I/O thread: through
+  // the audit ring, no console) naming the session, the peer and why.
+  [[nodiscard]] bool address_allowed(const Slot& slot,
+                                     const boost::asio::ip::address& from) const noexcept;
+  void audit_logon_refusal(std::string_view session, std::string_view peer, std::string_view rule,
+                           std::string_view text) noexcept;
 
   Options opts_;
   config::Config cfg_;
   std::optional<config::Manifest> manifest_;
+  std::unique_ptr<EngineAuth> engine_auth_;  // Address and password checks of engine Logons.
   std::unique_ptr<risk::Engine> engine_;
   std::unique_ptr<control::AuditLog> audit_log_;
   audit::AuditProducer* producer_ = nullptr;

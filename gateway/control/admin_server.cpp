@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "gateway/control/audit_log.hpp"
+#include "gateway/control/private_file.hpp"
 
 namespace riskgate::control {
 
@@ -72,6 +73,7 @@ std::vector<ApiToken> parse_api_tokens(std::string_view text, std::string_view s
 }
 
 std::vector<ApiToken> load_api_tokens(const std::filesystem::path& path) {
+  require_private_file(path, "AdminTokensFile");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("admin tokens: cannot read " + path.string());
   std::stringstream ss;

@@ -7,11 +7,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <sstream>
 
+#include "gateway/control/ctl_engine_secret.hpp"
+#include "gateway/control/engine_secrets.hpp"
 #include "gateway/control/http_client.hpp"
 #include "gateway/control/types.hpp"
 #include "gateway/journal/reader.hpp"
@@ -414,6 +417,18 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   journal->add_option("--order", journal_order,
                       "Only this ClOrdID's order events and the messages carrying it (11 or 41)");
 
+  EngineSecretRequest secret;
+  auto* engine_secret = app.add_subcommand(
+      "engine-secret", "Make an EngineSecretsFile entry; the password is read from stdin");
+  engine_secret->add_option("--session", secret.session, "The engine's [[session]] Name")
+      ->required();
+  engine_secret->add_option("--username", secret.username,
+                            "Username(553) the engine sends (default: the session name)");
+  engine_secret->add_option("--iterations", secret.iterations, "PBKDF2 iterations")
+      ->check(CLI::Range(kMinPbkdf2Iterations, kMaxPbkdf2Iterations));
+  engine_secret->add_option("--file", secret.file,
+                            "Append to this secrets file (created 0600) instead of printing");
+
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
   try {
@@ -423,6 +438,7 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return rc == 0 ? kCtlOk : kCtlUsage;
   }
 
+  if (*engine_secret) return run_engine_secret(secret, std::cin, out, err);
   // Offline: reads a file, needs no gateway and no token.
   if (*journal) {
     try {

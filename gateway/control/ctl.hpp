@@ -7,6 +7,8 @@
 //     reload  [--reason TEXT]                            (admin token)
 //     audit   --instances FILE_OR_LIST --manifest PATH
 //     journal FILE [--session NAME] [--order CLORDID]   (offline: no URL, no token)
+//     engine-secret --session NAME [--username U] [--iterations N] [--file PATH]
+//                                             (offline; password on stdin)
 //
 // URL defaults to http://127.0.0.1:8081. The token is read from --token-file
 // or, if absent, from the file named by $RISKGATE_TOKEN_FILE; there is

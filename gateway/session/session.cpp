@@ -113,6 +113,7 @@ void Session::Impl::on_connected() noexcept {
   resend_outstanding = false;
   resend_retried = false;
   closing = false;
+  replay_allowed = true;
   gap_high = 0;
   set_heart_bt(cfg.heart_bt_int_s);
   if (cfg.role == Role::kInitiator) {
@@ -201,6 +202,9 @@ void Session::send_reject(std::uint64_t ref_seq, std::string_view ref_msg_type, 
 
 State Session::state() const noexcept {
   return impl_->state;
+}
+void Session::withhold_replay() noexcept {
+  impl_->replay_allowed = false;
 }
 bool Session::awaiting_resend() const noexcept {
   return impl_->resend_outstanding;

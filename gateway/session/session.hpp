@@ -311,6 +311,13 @@ class Session {
 
   // Operator/owner actions.
   void logout(std::string_view reason) noexcept;
+  // For the rest of this connection, answer ResendRequests with gap fills
+  // whatever the ResendPolicy: our stored application messages (an engine's
+  // past ExecutionReports) go only to a peer that passed every check. Call it
+  // from Handler::on_logon_request when accepting a Logon that did not (an
+  // unapproved identity let in with its kill switch engaged); the next
+  // connection starts allowed again.
+  void withhold_replay() noexcept;
   // Sends a session-level Reject (35=3) for message `ref_seq`.
   void send_reject(std::uint64_t ref_seq, std::string_view ref_msg_type, int reason,
                    std::uint32_t ref_tag, std::string_view text) noexcept;

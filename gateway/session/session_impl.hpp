@@ -121,6 +121,10 @@ struct Session::Impl {
   // with Transport::abort(). Cleared by on_disconnected().
   bool closing = false;
   std::int64_t closing_since = 0;
+  // False when the owner accepted this connection's Logon without every check
+  // passing (Session::withhold_replay): its ResendRequests get gap fills, never
+  // our stored application messages. Back to true at each connection.
+  bool replay_allowed = true;
 
   // --- preallocated buffers -------------------------------------------------
   std::vector<char> send_buf;

@@ -116,7 +116,7 @@ void Session::Impl::serve_resend_request() noexcept {
   }
   event.clear().add("ResendRequest served: ").num(begin).add(" to ").num(end);
   emit_event(event.view());
-  if (cfg.resend_policy == ResendPolicy::kGapFill) {
+  if (cfg.resend_policy == ResendPolicy::kGapFill || !replay_allowed) {
     // What the peer asked for never reached it: the owner of each stored
     // message learns that it is not delivered (an order gets its reject)
     // before the gap fill goes, so that a crash in between cannot leave the

@@ -16,8 +16,8 @@ constexpr int kClOrdID = 11, kCumQty = 14, kExecID = 17, kLastQty = 32, kMsgSeqN
               kMsgType = 35, kNewSeqNo = 36, kOrdStatus = 39, kOrigClOrdID = 41, kPossDupFlag = 43,
               kRefSeqNum = 45, kText = 58, kPossResend = 97, kGapFillFlag = 123, kRefTagID = 371,
               kRefMsgType = 372, kSessionRejectReason = 373, kResetSeqNumFlag = 141,
-              kExecType = 150, kLeavesQty = 151, kAppSystemName = 1603,
-              kTradingSystemVersion = 1604, kAppSystemVendor = 1605;
+              kExecType = 150, kLeavesQty = 151, kAppSystemName = 1603, kUsername = 553,
+              kPassword = 554, kTradingSystemVersion = 1604, kAppSystemVendor = 1605;
 constexpr std::size_t kMaxRejectTexts = 10;
 constexpr std::size_t kMaxSeqMappings = 4096;  // Bounds memory on unbounded runs.
 
@@ -96,6 +96,8 @@ void EngineApp::toAdmin(FIX::Message& msg, const FIX::SessionID&) {
     if (!identity_.build_digest.empty()) {
       msg.setField(identity_.build_digest_tag, identity_.build_digest);
     }
+    if (!identity_.username.empty()) msg.setField(kUsername, identity_.username);
+    if (!identity_.password.empty()) msg.setField(kPassword, identity_.password);
     if (reset_on_logon_) msg.setField(kResetSeqNumFlag, "Y");
   } else if (type == "2") {
     bump(&EngineStats::resend_requests_sent);

@@ -31,6 +31,8 @@ struct EngineIdentity {
   std::string app_vendor;   // 1605 ApplicationSystemVendor
   std::string build_digest;
   int build_digest_tag = 9001;
+  std::string username;  // 553 Username
+  std::string password;  // 554 Password
 };
 
 // A session-level Reject (35=3) as received, with the ClOrdID of the message

@@ -409,6 +409,10 @@ int run(int argc, char** argv) {
   cli.add_option("--app-vendor", a.identity.app_vendor, "Logon 1605 ApplicationSystemVendor");
   cli.add_option("--build-digest", a.identity.build_digest, "Logon build digest value");
   cli.add_option("--build-digest-tag", a.identity.build_digest_tag, "Tag of the build digest");
+  cli.add_option("--username", a.identity.username, "Logon 553 Username");
+  // A simulator's convenience: a real engine reads its password from a
+  // protected file, not from its command line (visible in ps).
+  cli.add_option("--password", a.identity.password, "Logon 554 Password");
   cli.add_option("--retired-tag", a.retired_tag, "Put TAG=--retired-value on every order");
   cli.add_option("--retired-value", a.retired_value, "Value for --retired-tag");
   cli.add_option(

@@ -1,6 +1,7 @@
 #include "tests/integration/harness.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -43,6 +44,19 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+void write_private_file(const std::string& path, const std::string& text) {
+  // Created 0600 (and made so if it existed): riskgate refuses secret files
+  // that group or others can read.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || ::fchmod(fd, 0600) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("cannot create " + path);
+  }
+  const ssize_t n = ::write(fd, text.data(), text.size());
+  ::close(fd);
+  if (n != static_cast<ssize_t>(text.size())) throw std::runtime_error("cannot write " + path);
 }
 
 std::string replace_once(std::string text, const std::string& from, const std::string& to) {
@@ -126,8 +140,10 @@ std::string write_gateway_config(const TempDir& dir, const GatewayConfig& cfg) {
                    "AuditLog = " + quoted(dir.file("audit.log")));
   t = replace_once(t, "KillFile = \"var/KILL\"", "KillFile = " + quoted(dir.file("KILL")));
   t = replace_once(t, "AdminListen = \"127.0.0.1:8081\"", "AdminListen = \"127.0.0.1:0\"");
+  // A private copy: the repository's file is as readable as its checkout.
+  write_private_file(dir.file("tokens.toml"), read_file(src + "/config/tokens.toml"));
   t = replace_once(t, "AdminTokensFile = \"config/tokens.toml\"",
-                   "AdminTokensFile = " + quoted(src + "/config/tokens.toml"));
+                   "AdminTokensFile = " + quoted(dir.file("tokens.toml")));
   t = replace_once(
       t, "Manifest = \"config/manifest.toml\"",
       "Manifest = " + quoted(cfg.manifest.empty() ? src + "/config/manifest.toml" : cfg.manifest));
@@ -140,6 +156,9 @@ std::string write_gateway_config(const TempDir& dir, const GatewayConfig& cfg) {
   }
   for (const auto& [session, key, value] : cfg.session_keys) {
     t = set_session_key(t, session, key, value);
+  }
+  for (const auto& [key, value] : cfg.gateway_keys) {
+    t = replace_once(t, "\n[gateway]\n", "\n[gateway]\n" + key + " = " + value + "\n");
   }
   const std::string path = dir.file("riskgate.toml");
   write_file(path, t);
@@ -264,7 +283,7 @@ CtlResult ctl(const std::string& url, const std::string& token_file,
 
 std::string token_file(const TempDir& dir, const std::string& name, const std::string& token) {
   const std::string path = dir.file(name);
-  write_file(path, "token = \"" + token + "\"\n");
+  write_private_file(path, "token = \"" + token + "\"\n");
   return path;
 }
 

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "tests/support/process.hpp"
@@ -43,6 +44,8 @@ class TempDir {
 
 [[nodiscard]] std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
+// The same, created with mode 0600 (token and secrets files).
+void write_private_file(const std::string& path, const std::string& text);
 // Replaces the one occurrence of `from`; throws if it is absent, so a test can
 // never silently run with the default value.
 [[nodiscard]] std::string replace_once(std::string text, const std::string& from,
@@ -77,6 +80,8 @@ struct GatewayConfig {
   int exchange_heartbeat = 0;  // 0 = as in config/riskgate.toml.
   // More edits: (session name, key, TOML value) applied with set_session_key.
   std::vector<std::tuple<std::string, std::string, std::string>> session_keys;
+  // [gateway] keys added to the section: (key, TOML value).
+  std::vector<std::pair<std::string, std::string>> gateway_keys;
 };
 
 // Writes the config derived from config/riskgate.toml into `dir`; returns its path.

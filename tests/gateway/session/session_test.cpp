@@ -638,6 +638,44 @@ TEST_F(SessionResend, WithStoreWhileDownWhatIsSentWhileLoggedOutReachesThePeerBy
   EXPECT_EQ(sent(0).get(tag::kPossDupFlag), "Y");
 }
 
+// Issue 12: stored reports go only to a peer that passed every Logon check.
+TEST_F(SessionResend, ARefusedLogonFollowedByAResendRequestInTheSameReadGetsOnlyALogout) {
+  SessionConfig cfg = acceptor_config();
+  cfg.resend_policy = ResendPolicy::kResend;
+  cfg.store_while_down = true;
+  logged_on(cfg);
+  session->on_disconnected();
+  ASSERT_EQ(session->send_app("8", soh("37=O1|11=C1|150=F|39=2|")), SendResult::kStored);
+  handler.refuse_logon_with = "wrong Username(553)/Password(554)";
+  session->on_connected();
+  deliver(peer.logon(cfg.heart_bt_int_s, {}, opts().at(500)) + peer.make("2", "7=1|16=0|"));
+  ASSERT_EQ(sent_types(), Types{"5"});
+  EXPECT_EQ(last_sent().get(tag::kText), "wrong Username(553)/Password(554)");
+  EXPECT_TRUE(transport.disconnected);
+  EXPECT_EQ(session->stats().resend_requests_served, 0u);
+}
+
+TEST_F(SessionResend, AfterWithholdReplayAResendRequestIsGapFilledUntilTheNextConnection) {
+  SessionConfig cfg = acceptor_config();
+  cfg.resend_policy = ResendPolicy::kResend;
+  logged_on(cfg);  // Our Logon was 1.
+  session->withhold_replay();
+  ASSERT_EQ(session->send_app("8", soh("37=O1|11=C1|150=0|39=0|")), SendResult::kSent);  // 2
+  transport.sent.clear();
+  deliver(peer.make("2", "7=1|16=0|"));
+  ASSERT_EQ(sent_types(), Types{"4"});
+  EXPECT_EQ(sent(0).get(tag::kNewSeqNo), "3");
+  // A new connection that passes its checks is replayed to again.
+  session->on_disconnected();
+  session->on_connected();
+  deliver(peer.logon(cfg.heart_bt_int_s));
+  ASSERT_EQ(session->state(), State::kActive);
+  transport.sent.clear();
+  deliver(peer.make("2", "7=2|16=2|"));
+  ASSERT_EQ(sent_types(), Types{"8"});
+  EXPECT_EQ(sent(0).get(tag::kClOrdID), "C1");
+}
+
 TEST_F(SessionResend, WithoutStoreWhileDownNothingIsSentOrNumberedWhileLoggedOut) {
   logged_on(acceptor_config());
   session->on_disconnected();
