@@ -40,10 +40,11 @@
 //
 // Fail closed: healthy() is false until start() has opened the file, while
 // free space is below the hard watermark, and for good (until restart) the
-// first time a write, fdatasync or reopen fails. AuditProducer::try_record returns false when its
-// ring is full or the log is unhealthy (each ring reads healthy_); the gateway must then refuse the
-// new order (cancels still pass). Records refused that way are counted (AuditProducer::refused()),
-// not written.
+// first time a write, fdatasync or reopen fails. AuditProducer::try_record
+// returns false when its ring is full or the log is unhealthy (each ring
+// reads healthy_); the gateway must then refuse the new order (cancels still
+// pass). Records refused that way are counted (AuditProducer::refused()), not
+// written.
 #pragma once
 
 #include <atomic>
@@ -165,8 +166,9 @@ class AuditLog {
   [[nodiscard]] static std::int64_t steady_ns() noexcept;
 
   Options opts_;
-  // Stored (release) by start(), fail() and publish_health(); loaded (acquire) by healthy() and
-  // by every ring's try_record, which holds a pointer to it.
+  // Stored (release) by fail() and publish_health() (start, disk checks);
+  // loaded (acquire) by healthy() and by every ring's try_record, which holds
+  // a pointer to it.
   std::atomic<bool> healthy_{false};
   std::atomic<std::uint64_t> lines_written_{0};  // Relaxed: a statistic.
   // Status only (status_json), written by the writer thread. Relaxed: each
