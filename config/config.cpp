@@ -171,6 +171,15 @@ void parse_gateway(Table& t, GatewayDef& g) {
   }
   g.audit_log = t.str("AuditLog").value_or(g.state_dir + "/audit.log");
   if (g.audit_log.empty()) t.error("AuditLog", "must not be empty");
+  if (auto v = t.integer("AuditDiskLowMiB", 0, 1 << 24))
+    g.audit_disk_low_mib = static_cast<std::uint32_t>(*v);
+  if (auto v = t.integer("AuditDiskHardMiB", 0, 1 << 24))
+    g.audit_disk_hard_mib = static_cast<std::uint32_t>(*v);
+  if (g.audit_disk_low_mib != 0 && g.audit_disk_hard_mib > g.audit_disk_low_mib) {
+    t.error(t.has("AuditDiskHardMiB") ? "AuditDiskHardMiB" : "AuditDiskLowMiB",
+            "AuditDiskHardMiB (" + std::to_string(g.audit_disk_hard_mib) +
+                ") must be <= AuditDiskLowMiB (" + std::to_string(g.audit_disk_low_mib) + ")");
+  }
   if (auto v = t.str("AdminListen")) {
     const auto colon = v->rfind(':');
     const std::string host = colon == std::string::npos ? "" : v->substr(0, colon);

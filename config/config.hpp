@@ -187,6 +187,11 @@ struct GatewayDef {
   std::uint32_t journal_ring_mib = 16;
   JournalSync journal_sync = JournalSync::kInterval;
   std::uint32_t journal_sync_interval_ms = 10;
+  // Free space on the audit log's filesystem (issue 12): below the low
+  // watermark an alert record and a status flag; below the hard one the
+  // audit turns unhealthy and new orders are refused. 0 disables either.
+  std::uint32_t audit_disk_low_mib = 1024;
+  std::uint32_t audit_disk_hard_mib = 128;
 };
 
 struct Config {

@@ -104,6 +104,8 @@ Gateway::Gateway(Options opts) : opts_(std::move(opts)) {
 
   control::AuditLog::Options ao;
   ao.path = cfg_.gateway.audit_log;
+  ao.disk_low_bytes = std::uint64_t{cfg_.gateway.audit_disk_low_mib} << 20;
+  ao.disk_hard_bytes = std::uint64_t{cfg_.gateway.audit_disk_hard_mib} << 20;
   audit_log_ = std::make_unique<control::AuditLog>(ao);
   producer_ = &audit_log_->add_producer("io-0");
   sink_ = std::make_unique<Sink>(*producer_);
@@ -662,7 +664,8 @@ nlohmann::json Gateway::status() {
                    {"path", cfg_.gateway.manifest},
                    {"self_ok", self_ok_},
                    {"reason", self_ok_ ? std::string("ok") : self_reason_}};
-  j["audit"] = {{"healthy", audit_log_->healthy()}, {"refused", producer_->refused()}};
+  j["audit"] = audit_log_->status_json();
+  j["audit"]["refused"] = producer_->refused();
   if (durable_) {
     const journal::Journal& jr = durable_->journal();
     j["journal"] = {{"enabled", true},

@@ -8,6 +8,7 @@
 
 #include "gateway/app/console.hpp"
 #include "gateway/app/gateway.hpp"
+#include "gateway/control/audit_log.hpp"
 #include "gateway/control/build_info.hpp"
 
 namespace {
@@ -58,6 +59,8 @@ int main(int argc, char** argv) {
   std::signal(SIGHUP, on_hup_signal);
   std::signal(SIGPIPE, SIG_IGN);
   riskgate::control::install_emergency_signal_handler(SIGUSR1);
+  // logrotate's postrotate: reopen the audit log (it also notices a rename).
+  riskgate::control::install_audit_reopen_signal_handler(SIGUSR2);
   // From here on, console output is queued (console.hpp): a stalled stdout
   // or stderr must stall nothing but the console's own writer thread.
   try {

@@ -233,12 +233,17 @@ HttpReply AdminServer::refuse(unsigned status, std::string why, std::string_view
                               std::string_view method, std::string_view path,
                               std::string_view peer) {
   if (audit_ != nullptr) {
-    audit_->record_control("admin_refused", {{"actor", actor},
-                                             {"method", method},
-                                             {"path", path},
-                                             {"status", status},
-                                             {"reason", why},
-                                             {"peer", peer}});
+    nlohmann::json fields = {{"actor", actor},   {"method", method}, {"path", path},
+                             {"status", status}, {"reason", why},    {"peer", peer}};
+    // A 401 needs no identity: anyone who reaches the port can cause one at
+    // any rate, so they are summarised (one record per second, with a count)
+    // and cannot fill the disk; the cause is the reason (missing or unknown
+    // token), a fixed set. A 403 names a valid token: always in full.
+    if (status == 401) {
+      audit_->record_noise("admin_401:" + why, "admin_refused", std::move(fields));
+    } else {
+      audit_->record_control("admin_refused", std::move(fields));
+    }
   }
   return HttpReply{status, {{"ok", false}, {"status", status}, {"error", std::move(why)}}, {}};
 }

@@ -19,12 +19,32 @@
 // batch. Order: FIFO per producer; records from different producers interleave
 // by drain pass (each record carries its own utc_ns, so sort on that).
 //
-// Fail closed: healthy() is false until start() has opened the file, and
-// becomes false for good (until restart) the first time a write or fdatasync
-// fails. AuditProducer::try_record returns false when its ring is full or the
-// log is unhealthy (each ring reads healthy_); the gateway must then refuse
-// the new order (cancels still pass). Records refused that way are counted
-// (AuditProducer::refused()), not written.
+// Every line is sealed into a hash chain (audit_chain.hpp: a "prev" field
+// with the SHA-256 of the previous line), carried across restarts (start()
+// reads the file's last line) and across rotations.
+//
+// Rotation (issue 12): the writer reopens the path when asked
+// (install_audit_reopen_signal_handler, request_reopen) and when it sees that
+// the path no longer names the open file (renamed or deleted: st_dev/st_ino
+// of the descriptor against stat() of the path, every check_interval). The
+// first record of the new file is an "audit_reopened" control record that
+// chains to the old file's last one. No copytruncate: that loses what is
+// written between the copy and the truncate.
+//
+// Noise (record_noise, and kLogonRefused records from the rings) is
+// summarised per cause, at most one record per second (audit_noise.hpp).
+//
+// Free space on the file's filesystem is checked every check_interval: below
+// disk_low_bytes an "audit_disk_low" record and status flag; below
+// disk_hard_bytes the log turns unhealthy (fail closed) until space is back.
+//
+// Fail closed: healthy() is false until start() has opened the file, while
+// free space is below the hard watermark, and for good (until restart) the
+// first time a write, fdatasync or reopen fails. AuditProducer::try_record
+// returns false when its ring is full or the log is unhealthy (each ring
+// reads healthy_); the gateway must then refuse the new order (cancels still
+// pass). Records refused that way are counted (AuditProducer::refused()), not
+// written.
 #pragma once
 
 #include <atomic>
@@ -34,15 +54,18 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
 #include "gateway/audit/audit_ring.hpp"
+#include "gateway/control/audit_noise.hpp"
 
 namespace riskgate::control {
 
@@ -61,6 +84,20 @@ class AuditLog {
     // peak refusal rate × the worst fdatasync time, with margin. 16384 × 320 B
     // ≈ 5 MB per I/O thread.
     std::size_t ring_capacity = 16384;
+    // How often the writer compares the path with the open file (rotation)
+    // and looks at free space. Bounds how long records keep going to a
+    // renamed file; both checks are a couple of syscalls.
+    std::chrono::milliseconds check_interval{200};
+    // Free-space watermarks on the file's filesystem ([gateway]
+    // AuditDiskLowMiB, AuditDiskHardMiB). Low: alert; hard: fail closed.
+    // 0 disables the watermark.
+    std::uint64_t disk_low_bytes = 1024ull << 20;
+    std::uint64_t disk_hard_bytes = 128ull << 20;
+    // Free bytes for unprivileged writers on the filesystem of `fd`; nullopt
+    // if unknown (the check is skipped). Default fstatvfs; tests inject.
+    std::function<std::optional<std::uint64_t>(int fd)> free_bytes{};
+    // At most one record per cause of noise per window (record_noise).
+    std::chrono::milliseconds noise_window{1000};
   };
 
   explicit AuditLog(Options opts);
@@ -91,6 +128,19 @@ class AuditLog {
   // not audited).
   bool record_control(std::string_view action, nlohmann::json fields);
 
+  // The same, for events any peer can cause without authenticating (an admin
+  // request without a valid token): at most one record per `cause` per
+  // noise_window, the rest counted (NoiseLimiter). Returns false if the log
+  // is unhealthy.
+  bool record_noise(std::string_view cause, std::string_view action, nlohmann::json fields);
+
+  // Asks the writer to reopen the path (as the reopen signal does). Any thread.
+  void request_reopen() noexcept;
+
+  // The /status "audit" section: healthy, path, last_error, disk_low,
+  // disk_hard, free_bytes, watermarks, reopens, noise_suppressed. Any thread.
+  [[nodiscard]] nlohmann::json status_json() const;
+
   // Blocks until every record enqueued before the call has been written (or
   // the log is unhealthy). For tests and orderly shutdown; control thread.
   void flush();
@@ -98,23 +148,55 @@ class AuditLog {
   [[nodiscard]] std::uint64_t lines_written() const noexcept {
     return lines_written_.load(std::memory_order_relaxed);
   }
+  [[nodiscard]] std::uint64_t reopens() const noexcept {
+    return reopens_.load(std::memory_order_relaxed);
+  }
+  [[nodiscard]] bool disk_low() const noexcept { return disk_low_.load(std::memory_order_relaxed); }
 
  private:
   void run();
   bool write_pass();  // true if anything was written
+  // Seals `objects` into the chain and appends them; false after fail().
+  bool append(const std::vector<std::string>& objects);
   void fail(const std::string& why);
+  void check_file();  // Rotation: reopen if the path names another file.
+  void check_disk();
+  void reopen(const char* why);
+  void publish_health();
+  [[nodiscard]] static std::int64_t steady_ns() noexcept;
 
   Options opts_;
-  // Stored (release) by start() and fail(); loaded (acquire) by healthy() and
-  // by every ring's try_record, which holds a pointer to it.
+  // Stored (release) by fail() and publish_health() (start, disk checks);
+  // loaded (acquire) by healthy() and by every ring's try_record, which holds
+  // a pointer to it.
   std::atomic<bool> healthy_{false};
   std::atomic<std::uint64_t> lines_written_{0};  // Relaxed: a statistic.
+  // Status only (status_json), written by the writer thread. Relaxed: each
+  // is one fact on its own; none guards other data.
+  std::atomic<std::uint64_t> reopens_{0};
+  std::atomic<bool> disk_low_{false};
+  std::atomic<bool> disk_hard_{false};
+  std::atomic<std::uint64_t> free_bytes_{0};
+  std::atomic<std::uint64_t> noise_suppressed_{0};
+  // Bumped by request_reopen, read by the writer. Relaxed: the request
+  // carries no data; the writer acts on any change it sees.
+  std::atomic<std::uint64_t> reopen_requests_{0};
+
+  // Writer thread only (start() before it exists, stop() after the join).
   int fd_ = -1;
+  bool failed_ = false;    // Sticky: a write, fdatasync or reopen failed.
+  std::string prev_hash_;  // Hash of the last line written: the next "prev".
+  std::uint64_t seen_reopen_requests_ = 0;
+  std::uint64_t seen_reopen_signals_ = 0;
+  std::int64_t next_check_ns_ = 0;
 
   mutable std::mutex mu_;  // Guards everything below.
   std::condition_variable cv_;
   std::deque<std::unique_ptr<audit::AuditProducer>> producers_;
+  // Serialised JSON objects, not yet sealed: the writer adds "prev" in the
+  // order it writes them.
   std::vector<std::string> control_lines_;
+  NoiseLimiter noise_;
   std::string last_error_;
   std::uint64_t flush_requested_ = 0;
   std::uint64_t flush_done_ = 0;
@@ -122,5 +204,10 @@ class AuditLog {
   bool started_ = false;
   std::thread writer_;
 };
+
+// Makes `sig` (the gateway uses SIGUSR2; SIGUSR1 is the emergency kill) ask
+// every AuditLog in the process to reopen its file: logrotate's postrotate.
+// The handler only bumps a lock-free counter the writers poll.
+void install_audit_reopen_signal_handler(int sig);
 
 }  // namespace riskgate::control

@@ -13,6 +13,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "gateway/control/audit_chain.hpp"
 #include "gateway/control/ctl_engine_secret.hpp"
 #include "gateway/control/engine_secrets.hpp"
 #include "gateway/control/http_client.hpp"
@@ -369,10 +370,25 @@ int audit_fleet(const std::vector<std::string>& urls, const config::Manifest& ma
   return drifted > 0 ? kCtlDrift : kCtlOk;
 }
 
+int verify_audit_log(const std::vector<std::filesystem::path>& files, std::ostream& out) {
+  const ChainReport rep = verify_audit_chain(files);
+  for (const auto& n : rep.notes) out << "note: " << n << "\n";
+  if (rep.broken) {
+    const ChainBreak& b = *rep.broken;
+    out << "BROKEN: " << b.file.string();
+    if (b.line != 0) out << ":" << b.line;
+    out << ": " << b.what << " (" << rep.records << " records intact before it)\n";
+    return kCtlDrift;
+  }
+  out << "OK, " << rep.records << " records in " << files.size()
+      << (files.size() == 1 ? " file" : " files") << "\n";
+  return kCtlOk;
+}
+
 int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app{
       "riskgatectl: operate riskgate instances (status, kill, release, reload, audit, "
-      "journal)"};
+      "journal, audit-log)"};
   app.require_subcommand(1);
   std::string url = "http://127.0.0.1:8081";
   std::string token_file;
@@ -429,6 +445,15 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   engine_secret->add_option("--file", secret.file,
                             "Append to this secrets file (created 0600) instead of printing");
 
+  std::vector<std::string> audit_log_files;
+  auto* audit_log = app.add_subcommand("audit-log", "Offline checks of audit log files");
+  audit_log->require_subcommand(1);
+  auto* audit_log_verify = audit_log->add_subcommand(
+      "verify", "Check the hash chain of one file, or of rotated files given oldest first");
+  audit_log_verify->add_option("files", audit_log_files, "Audit log files, oldest first")
+      ->required()
+      ->check(CLI::ExistingFile);
+
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
   try {
@@ -439,7 +464,10 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
 
   if (*engine_secret) return run_engine_secret(secret, std::cin, out, err);
-  // Offline: reads a file, needs no gateway and no token.
+  // Offline: reads files, needs no gateway and no token.
+  if (*audit_log_verify) {
+    return verify_audit_log({audit_log_files.begin(), audit_log_files.end()}, out);
+  }
   if (*journal) {
     try {
       const journal::JournalFile file(journal_file);

@@ -9,6 +9,7 @@
 //     journal FILE [--session NAME] [--order CLORDID]   (offline: no URL, no token)
 //     engine-secret --session NAME [--username U] [--iterations N] [--file PATH]
 //                                             (offline; password on stdin)
+//     audit-log verify FILE [FILE...]                    (offline; oldest file first)
 //
 // URL defaults to http://127.0.0.1:8081. The token is read from --token-file
 // or, if absent, from the file named by $RISKGATE_TOKEN_FILE; there is
@@ -16,7 +17,8 @@
 // shell history). Token file: either TOML with a top-level `token = "..."`,
 // or the bare token on the first non-empty, non-# line.
 //
-// Exit codes: 0 ok; 1 drift found (audit) or the gateway refused the request
+// Exit codes: 0 ok; 1 drift found (audit), a broken audit chain (audit-log
+// verify) or the gateway refused the request
 // (HTTP 4xx/5xx); 2 an instance was unreachable (audit: also counts as drift);
 // 64 usage error (bad options, unreadable token file or manifest).
 #pragma once
@@ -65,5 +67,11 @@ void print_status(const nlohmann::json& status, std::ostream& out);
 int audit_fleet(const std::vector<std::string>& urls, const config::Manifest& manifest,
                 const std::string& token, std::ostream& out,
                 std::chrono::milliseconds timeout = std::chrono::seconds(3));
+
+// `riskgatectl audit-log verify`: checks the hash chain across `files`
+// (oldest first, audit_chain.hpp). Prints "OK, N records in K files" and
+// returns kCtlOk, or prints the first break (file, line, what is wrong) and
+// returns kCtlDrift.
+int verify_audit_log(const std::vector<std::filesystem::path>& files, std::ostream& out);
 
 }  // namespace riskgate::control

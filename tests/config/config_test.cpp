@@ -725,6 +725,22 @@ TEST(BoundedConfig, ATimeoutOfZeroOrAPerAddressCapAboveTheTotalIsRefused) {
                   "MaxPendingConnections");
 }
 
+TEST(AuditDiskConfig, WatermarksDefaultToOneGibAndOneHundredTwentyEightMib) {
+  const Config c = parse_config(kMinimal, "t.toml");
+  EXPECT_EQ(c.gateway.audit_disk_low_mib, 1024u);
+  EXPECT_EQ(c.gateway.audit_disk_hard_mib, 128u);
+}
+
+TEST(AuditDiskConfig, WatermarksAreReadAndTheHardOneMayNotExceedTheLowOne) {
+  const Config c = parse_config(
+      "[gateway]\nAuditDiskLowMiB = 500\nAuditDiskHardMiB = 50\n" + kMinimal, "t.toml");
+  EXPECT_EQ(c.gateway.audit_disk_low_mib, 500u);
+  EXPECT_EQ(c.gateway.audit_disk_hard_mib, 50u);
+  EXPECT_CONTAINS(error_of("[gateway]\nAuditDiskLowMiB = 10\nAuditDiskHardMiB = 20\n" + kMinimal),
+                  "AuditDiskHardMiB (20) must be <= AuditDiskLowMiB (10)");
+  EXPECT_CONTAINS(error_of("[gateway]\nAuditDiskLowMiB = -1\n" + kMinimal), "AuditDiskLowMiB");
+}
+
 TEST(DictionaryConfig, ValidationIsOnByDefaultWithQuickFixDefaultsOnTheEngineLeg) {
   const Config c = parse_config(kMinimal, "t.toml");
   for (const SessionDef& s : c.sessions) {

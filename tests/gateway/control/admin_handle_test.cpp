@@ -80,16 +80,19 @@ TEST_F(AdminHandle, OperatorCannotReleaseOrReloadAndIsAudited) {
   EXPECT_EQ(lines[1]["path"], "/reload");
 }
 
-TEST_F(AdminHandle, NoTokenIs401AndAudited) {
+TEST_F(AdminHandle, NoTokenIs401AndAuditedOncePerCausePerSecond) {
   EXPECT_EQ(call("POST", "/kill", "", R"({"scope":"global","reason":"x"})").status, 401u);
   EXPECT_EQ(call("GET", "/status", "Bearer wrong-token-0000000000").status, 401u);
+  // Same cause as the one before, within the second: counted, not written.
   EXPECT_EQ(call("GET", "/status", "Basic b2xpdmlhOng=").status, 401u);
   EXPECT_TRUE(gw_.kills.empty());
   const auto lines = audit_lines();
-  ASSERT_EQ(lines.size(), 3u);
+  ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0]["status"], 401);
   EXPECT_EQ(lines[0]["actor"], "-");
   EXPECT_EQ(lines[0]["reason"], "missing bearer token");
+  EXPECT_EQ(lines[1]["reason"], "unknown bearer token");
+  EXPECT_EQ(lines[1]["cause"], "admin_401:unknown bearer token");
 }
 
 TEST_F(AdminHandle, AdminCanReleaseWithAReason) {
