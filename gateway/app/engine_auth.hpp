@@ -46,6 +46,8 @@ class EngineAuth {
   // the file is unsafe or malformed, or an entry names no acceptor session
   // (a typo would leave that session without its password).
   explicit EngineAuth(const config::Config& cfg);
+  // It keeps references into the config's sessions: never a temporary.
+  explicit EngineAuth(config::Config&&) = delete;
 
   // Setup notes for the operator (acceptor sessions without a password).
   [[nodiscard]] const std::vector<std::string>& warnings() const noexcept { return warnings_; }

@@ -107,7 +107,9 @@ void RouteGroup::finish_restore() noexcept {
   if (orders_.size() == 0) return;
   // Relaxed: a flag this thread reads on the order path, status reads apart.
   reconciling_.store(true, std::memory_order_relaxed);
-  TextBuf t(text_, sizeof text_);
+  // Its own buffer: note_session_event composes its line in text_.
+  char detail[192];
+  TextBuf t(detail, sizeof detail);
   t.put_int(static_cast<std::int64_t>(working_count_));
   t.put(
       " working orders restored from the journal; new orders wait until the exchange has "

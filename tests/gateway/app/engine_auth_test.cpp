@@ -49,7 +49,8 @@ config::Config two_engines_and_an_exchange(const std::string& secrets_file) {
 }
 
 TEST(EngineAuthAddress, ASessionWithoutAllowedAddressesTakesAnyPeer) {
-  const EngineAuth auth(two_engines_and_an_exchange(""));
+  const auto cfg = two_engines_and_an_exchange("");
+  const EngineAuth auth(cfg);
   const std::array<std::uint8_t, 4> peer{192, 0, 2, 7};
   EXPECT_EQ(auth.check_address(0, peer), V::kOk);
 }
@@ -92,7 +93,8 @@ TEST(EngineAuthAddress, MalformedRangesDoNotParse) {
 
 TEST(EngineAuthPassword, ASessionWithAnEntryNeedsItsUsernameAndPassword) {
   const SecretsFile f(control::make_engine_secret_line("ENGINE1", "e1", "right", 1000) + "\n");
-  EngineAuth auth(two_engines_and_an_exchange(f.path()));
+  const auto cfg = two_engines_and_an_exchange(f.path());
+  EngineAuth auth(cfg);
   EXPECT_EQ(auth.check_password(0, "", "", 0), V::kNoCredentials);
   EXPECT_EQ(auth.check_password(0, "e1", "", 0), V::kNoCredentials);
   EXPECT_EQ(auth.check_password(0, "e1", "right", 0), V::kOk);
@@ -105,7 +107,8 @@ TEST(EngineAuthPassword, ASessionWithAnEntryNeedsItsUsernameAndPassword) {
 
 TEST(EngineAuthPassword, AWrongPasswordStopsFurtherGuessesForASecondButNotTheVerifiedOne) {
   const SecretsFile f(control::make_engine_secret_line("ENGINE1", "e1", "right", 1000) + "\n");
-  EngineAuth auth(two_engines_and_an_exchange(f.path()));
+  const auto cfg = two_engines_and_an_exchange(f.path());
+  EngineAuth auth(cfg);
   EXPECT_EQ(auth.check_password(0, "e1", "wrong", 10 * kSec), V::kBadCredentials);
   // Not even the right password is hashed during the backoff: it has never
   // been verified, and hashing is what a guesser would make us do.
@@ -128,7 +131,8 @@ TEST(EngineAuthPassword, ASecretsFileOthersCanReadIsRefusedAtStartup) {
   const SecretsFile f(control::make_engine_secret_line("ENGINE1", "e1", "pw", 1000) + "\n");
   ::chmod(f.path().c_str(), 0604);
   try {
-    EngineAuth auth(two_engines_and_an_exchange(f.path()));
+    const auto cfg = two_engines_and_an_exchange(f.path());
+    EngineAuth auth(cfg);
     FAIL() << "a 0604 secrets file was accepted";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(f.path() + " has mode 0604"), std::string::npos)
