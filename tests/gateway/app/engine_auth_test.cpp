@@ -122,9 +122,11 @@ TEST(EngineAuthPassword, AWrongPasswordStopsFurtherGuessesForASecondButNotTheVer
 
 TEST(EngineAuthPassword, AnEntryForNoAcceptorSessionIsRefusedAtStartup) {
   const SecretsFile exch(control::make_engine_secret_line("EXCH", "x", "pw", 1000) + "\n");
-  EXPECT_THROW(EngineAuth{two_engines_and_an_exchange(exch.path())}, std::runtime_error);
+  const auto with_exch = two_engines_and_an_exchange(exch.path());
+  EXPECT_THROW(EngineAuth{with_exch}, std::runtime_error);
   const SecretsFile typo(control::make_engine_secret_line("ENGNE1", "x", "pw", 1000) + "\n");
-  EXPECT_THROW(EngineAuth{two_engines_and_an_exchange(typo.path())}, std::runtime_error);
+  const auto with_typo = two_engines_and_an_exchange(typo.path());
+  EXPECT_THROW(EngineAuth{with_typo}, std::runtime_error);
 }
 
 TEST(EngineAuthPassword, ASecretsFileOthersCanReadIsRefusedAtStartup) {
