@@ -5,15 +5,14 @@
 #include "gateway/app/journaled_store.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "gateway/journal/journal.hpp"
 #include "gateway/journal/reader.hpp"
+#include "tests/gateway/journal/journal_fixture.hpp"
 
 namespace {
 
@@ -22,37 +21,20 @@ namespace journal = riskgate::journal;
 
 class JournaledStoreTest : public ::testing::Test {
  protected:
-  JournaledStoreTest() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("riskgate-jstore-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  ~JournaledStoreTest() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
   std::unique_ptr<journal::Journal> open() {
-    journal::JournalConfig c;
-    c.file = dir_ / "j.rgj";
-    c.ring_dir = dir_;
-    c.gateway = "jstore-test";
-    c.trading_day = 20787;
-    c.sync = journal::SyncPolicy::kNone;
-    return std::make_unique<journal::Journal>(c);
+    return std::make_unique<journal::Journal>(journal::testing::test_config(dir_.path()));
   }
   std::unique_ptr<JournaledStore> store(journal::Journal& j) {
     return std::make_unique<JournaledStore>(riskgate::session::make_memory_store(1 << 16),
                                             j.ring(0), 7, failed_);
   }
   journal::RecoveredSession recovered() {
-    const journal::JournalFile f(dir_ / "j.rgj");
+    const journal::JournalFile f(journal::testing::test_config(dir_.path()).file);
     auto s = journal::recover(f);
     return s.sessions[7];
   }
 
-  std::filesystem::path dir_;
+  riskgate::testing::TempDir dir_;
   std::atomic<bool> failed_{false};
 };
 

@@ -1,9 +1,6 @@
 // Shared by the journal tests: a scratch directory and a journal config in it.
 #pragma once
 
-#include <unistd.h>
-
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -11,30 +8,11 @@
 #include <vector>
 
 #include "gateway/journal/journal.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace riskgate::journal::testing {
 
-// A fresh directory under `base`, removed at scope exit.
-class TempDir {
- public:
-  explicit TempDir(const std::filesystem::path& base = std::filesystem::temp_directory_path()) {
-    static std::atomic<int> n{0};
-    path_ = base / ("riskgate-journal-test-" + std::to_string(::getpid()) + "-" +
-                    std::to_string(n.fetch_add(1, std::memory_order_relaxed)));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using ::riskgate::testing::TempDir;
 
 inline JournalConfig test_config(const std::filesystem::path& dir) {
   JournalConfig c;

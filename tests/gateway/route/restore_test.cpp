@@ -5,14 +5,13 @@
 // until the exchange leg is back and caught up, and cancel every restored
 // order on a kill.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "gateway/journal/journal.hpp"
 #include "gateway/journal/reader.hpp"
+#include "tests/gateway/journal/journal_fixture.hpp"
 #include "tests/support/route_harness.hpp"
 
 namespace {
@@ -24,32 +23,15 @@ namespace journal = riskgate::journal;
 
 class RestoreTest : public ::testing::Test {
  protected:
-  RestoreTest() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("riskgate-restore-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  ~RestoreTest() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
+  // The same file each time: the second journal is the restarted gateway's.
   std::unique_ptr<journal::Journal> open_journal() {
-    journal::JournalConfig c;
-    c.file = dir_ / "j.rgj";
-    c.ring_dir = dir_;
-    c.gateway = "restore-test";
-    c.trading_day = 20787;
-    c.sync = journal::SyncPolicy::kNone;
-    return std::make_unique<journal::Journal>(c);
+    return std::make_unique<journal::Journal>(journal::testing::test_config(dir_.path()));
   }
 
   // What DurableState::restore_orders does for one group: every order event
   // of the file, in order.
   std::size_t replay(RouteHarness& h) {
-    const journal::JournalFile f(dir_ / "j.rgj");
+    const journal::JournalFile f(journal::testing::test_config(dir_.path()).file);
     std::size_t n = 0;
     (void)f.scan([&](const journal::RecordView& r) {
       journal::OrderEvent e;
@@ -68,7 +50,7 @@ class RestoreTest : public ::testing::Test {
     ASSERT_EQ(h.from_exchange(bytes), bytes.size());
   }
 
-  std::filesystem::path dir_;
+  riskgate::testing::TempDir dir_;
 };
 
 TEST_F(RestoreTest, AReplayRebuildsWorkingOrdersExposurePositionAndDayGrossAsTheyWere) {
