@@ -104,9 +104,8 @@ DurableState::DurableState(const config::GatewayDef& g, std::uint32_t trading_da
   config_ = jc;
   try {
     journal_ = std::make_unique<journal::Journal>(jc);
-    // Order events are streamed by restore_orders(), not held here.
     const journal::JournalFile f(path);
-    recovered_ = journal::recover(f, journal::kRecoverOutboundBytes, false);
+    recovered_ = journal::recover(f);
   } catch (...) {
     ::close(lock_fd_);  // The destructor does not run for a throwing constructor.
     lock_fd_ = -1;

@@ -94,7 +94,7 @@ ScanResult JournalFile::scan(const std::function<void(const RecordView&)>& f) co
   return r;
 }
 
-RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes, bool order_events) {
+RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes) {
   RecoveredState s;
   s.header = file.header();
   s.trading_day = s.header.trading_day;
@@ -159,29 +159,8 @@ RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes, bool
         sess.last_processed_seq = set.next_target_seq == 0 ? 0 : set.next_target_seq - 1;
         break;
       }
-      case RecordType::kOrderEvent: {
-        OrderEvent e;
-        if (!order_events || !decode(r, e)) break;
-        RecoveredOrderEvent o;
-        o.session = r.header.session;
-        o.sequence = r.header.sequence;
-        o.utc_ns = r.header.utc_ns;
-        o.kind = e.kind;
-        o.side = e.side;
-        o.ord_type = e.ord_type;
-        o.symbol = std::string(e.symbol);
-        o.account = std::string(e.account);
-        o.client_session = e.client_session;
-        o.order_qty = e.order_qty;
-        o.price = e.price;
-        o.last_qty = e.last_qty;
-        o.cum_qty = e.cum_qty;
-        o.leaves_qty = e.leaves_qty;
-        o.cl_ord_id = std::string(e.cl_ord_id);
-        o.orig_cl_ord_id = std::string(e.orig_cl_ord_id);
-        s.order_events.push_back(std::move(o));
-        break;
-      }
+      case RecordType::kOrderEvent:
+        break;  // Streamed by the restart (app::DurableState::restore_orders).
       case RecordType::kDailyCounters: {
         std::uint32_t day = 0;
         const long n = decode_daily_counters(r, day, {});
@@ -196,10 +175,7 @@ RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes, bool
         break;
       case RecordType::kTradingDayRoll: {
         TradingDayRoll roll{};
-        if (decode(r, roll)) {
-          s.trading_day = roll.to_day;
-          s.day_rolls.push_back(s.order_events.size());
-        }
+        if (decode(r, roll)) s.trading_day = roll.to_day;
         break;
       }
     }

@@ -71,33 +71,10 @@ struct RecoveredSession {
   [[nodiscard]] std::uint64_t next_target_seq() const noexcept { return last_processed_seq + 1; }
 };
 
-struct RecoveredOrderEvent {
-  std::uint16_t session = 0;  // The exchange session it was sent on.
-  std::uint64_t sequence = 0;
-  std::int64_t utc_ns = 0;
-  OrderEventKind kind = OrderEventKind::kNew;
-  char side = '1';
-  char ord_type = 0;
-  std::uint32_t client_session = 0;
-  std::int64_t order_qty = 0;
-  std::int64_t price = 0;
-  std::int64_t last_qty = 0;
-  std::int64_t cum_qty = 0;
-  std::int64_t leaves_qty = 0;
-  std::string cl_ord_id;
-  std::string orig_cl_ord_id;
-  std::string symbol;
-  std::string account;
-};
-
 struct RecoveredState {
   FileHeader header{};
   ScanResult scan;
   std::unordered_map<std::uint16_t, RecoveredSession> sessions;
-  std::vector<RecoveredOrderEvent> order_events;  // In journal order.
-  // For each trading-day roll, in order: the index in order_events of the
-  // first event after it (a replay resets the day's counters there).
-  std::vector<std::size_t> day_rolls;
   std::uint32_t counters_day = 0;         // Of the last counters snapshot.
   std::vector<DailyCounter> counters;     // The last snapshot.
   std::uint64_t next_kill_cancel_id = 0;  // Highest seen; 0 if none.
@@ -109,12 +86,10 @@ struct RecoveredState {
 // (the gateway's resend store holds 16 MiB; older numbers are gap-filled if
 // asked for), so a long journal does not cost its size in memory.
 inline constexpr std::size_t kRecoverOutboundBytes = std::size_t{16} << 20;
-// `order_events` false leaves RecoveredState::order_events and day_rolls
-// empty: a caller that replays them streams the file itself (a day's events
-// would otherwise be held in memory at once).
+// Order events are not collected: a restart replays them by streaming the
+// file (JournalFile::scan), so a day's events are never held at once.
 [[nodiscard]] RecoveredState recover(const JournalFile& file,
-                                     std::size_t outbound_bytes = kRecoverOutboundBytes,
-                                     bool order_events = true);
+                                     std::size_t outbound_bytes = kRecoverOutboundBytes);
 
 // Session ids to names, from kSessionDeclared records, for printing.
 using SessionNames = std::unordered_map<std::uint16_t, std::string>;

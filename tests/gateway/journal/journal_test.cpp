@@ -83,17 +83,31 @@ TEST(Journal, EveryRecordTypeRoundTrips) {
   EXPECT_EQ(exch.outbound.at(601), testing::fix_order(601, "X1"));
   EXPECT_EQ(exch.outbound.at(602), testing::fix_order(602, "X2"));
 
-  ASSERT_EQ(s.order_events.size(), 3u);
-  EXPECT_EQ(s.order_events[0].kind, OrderEventKind::kNew);
-  EXPECT_EQ(s.order_events[0].side, '2');
-  EXPECT_EQ(s.order_events[0].price, 1012500);
-  EXPECT_EQ(s.order_events[0].sequence, 601u);
-  EXPECT_EQ(s.order_events[0].utc_ns, 5);
-  EXPECT_EQ(s.order_events[1].kind, OrderEventKind::kFill);
-  EXPECT_EQ(s.order_events[1].last_qty, 40);
-  EXPECT_EQ(s.order_events[1].leaves_qty, 60);
-  EXPECT_EQ(s.order_events[2].cl_ord_id, "X2");
-  EXPECT_EQ(s.order_events[2].orig_cl_ord_id, "X1");
+  // Order events as the restart reads them: streamed from the file.
+  struct Seen {
+    OrderEvent e;
+    std::uint64_t sequence;
+    std::int64_t utc_ns;
+    std::string id, orig;
+  };
+  std::vector<Seen> events;
+  (void)f.scan([&](const RecordView& r) {
+    OrderEvent e;
+    if (r.type() != RecordType::kOrderEvent || !decode(r, e)) return;
+    events.push_back({e, r.header.sequence, r.header.utc_ns, std::string(e.cl_ord_id),
+                      std::string(e.orig_cl_ord_id)});
+  });
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].e.kind, OrderEventKind::kNew);
+  EXPECT_EQ(events[0].e.side, '2');
+  EXPECT_EQ(events[0].e.price, 1012500);
+  EXPECT_EQ(events[0].sequence, 601u);
+  EXPECT_EQ(events[0].utc_ns, 5);
+  EXPECT_EQ(events[1].e.kind, OrderEventKind::kFill);
+  EXPECT_EQ(events[1].e.last_qty, 40);
+  EXPECT_EQ(events[1].e.leaves_qty, 60);
+  EXPECT_EQ(events[2].id, "X2");
+  EXPECT_EQ(events[2].orig, "X1");
 
   EXPECT_EQ(s.counters_day, 20240502u);
   ASSERT_EQ(s.counters.size(), 3u);
