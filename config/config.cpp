@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "config/toml_reader.hpp"
+#include "config/value_names.hpp"
 #include "risk/flow.hpp"
 
 namespace riskgate::config {
@@ -222,14 +223,9 @@ void parse_gateway(Table& t, GatewayDef& g) {
   }
   if (auto v = t.boolean("OnKillCancelWorking")) g.on_kill_cancel_working = *v;
   if (auto v = t.str_array("KillOnReportAnomaly")) {
-    // Bit values are route::AnomalyKill's (config does not link the route).
     for (const std::string& k : *v) {
-      if (k == "overfill")
-        g.kill_on_report_anomaly |= 1;
-      else if (k == "foreign")
-        g.kill_on_report_anomaly |= 2;
-      else if (k == "unknown")
-        g.kill_on_report_anomaly |= 4;
+      if (auto bit = detail::value_named(detail::kReportAnomalyNames, k))
+        g.kill_on_report_anomaly |= *bit;
       else
         t.error("KillOnReportAnomaly",
                 "each entry must be \"overfill\", \"foreign\" or \"unknown\", got " + dq(k));
@@ -248,12 +244,8 @@ void parse_gateway(Table& t, GatewayDef& g) {
   if (auto v = t.integer("JournalRingMiB", 1, 1024))
     g.journal_ring_mib = static_cast<std::uint32_t>(*v);
   if (auto v = t.str("JournalSync")) {
-    if (*v == "none")
-      g.journal_sync = JournalSync::kNone;
-    else if (*v == "interval")
-      g.journal_sync = JournalSync::kInterval;
-    else if (*v == "every_message")
-      g.journal_sync = JournalSync::kEveryMessage;
+    if (auto m = detail::value_named(detail::kJournalSyncNames, *v))
+      g.journal_sync = *m;
     else
       t.error("JournalSync", "must be \"none\", \"interval\" or \"every_message\", got " + dq(*v));
   }
@@ -609,40 +601,19 @@ void parse_flow(Table& t, risk::FlowEnvelope& f) {
     risk::FlowRule fr;
     fr.name = "risk.flow.rule[" + std::to_string(n++) + "]";
     rt.set_where(fr.name);
-    static constexpr std::pair<std::string_view, risk::FlowMetric> kMetrics[] = {
-        {"exec_qty", risk::FlowMetric::kExecQty},
-        {"exec_notional", risk::FlowMetric::kExecNotional},
-        {"net_qty", risk::FlowMetric::kNetQty},
-        {"symbol_net_qty", risk::FlowMetric::kSymbolNetQty},
-        {"orders", risk::FlowMetric::kOrders},
-        {"fills", risk::FlowMetric::kFills}};
-    static constexpr std::pair<std::string_view, risk::FlowAction> kActions[] = {
-        {"refuse", risk::FlowAction::kRefuse},
-        {"throttle", risk::FlowAction::kThrottle},
-        {"kill", risk::FlowAction::kKill}};
     const std::string metric = rt.req_str("metric");
-    bool known = false;
-    for (const auto& [name, m] : kMetrics) {
-      if (metric == name) {
-        fr.metric = m;
-        known = true;
-      }
-    }
-    if (!known && !metric.empty()) {
+    if (auto m = detail::value_named(detail::kFlowMetricNames, metric)) {
+      fr.metric = *m;
+    } else if (!metric.empty()) {
       rt.error("metric",
                "must be exec_qty, exec_notional, net_qty, symbol_net_qty, orders or "
                "fills, got " +
                    dq(metric));
     }
     const std::string action = rt.req_str("action");
-    known = false;
-    for (const auto& [name, a] : kActions) {
-      if (action == name) {
-        fr.action = a;
-        known = true;
-      }
-    }
-    if (!known && !action.empty()) {
+    if (auto a = detail::value_named(detail::kFlowActionNames, action)) {
+      fr.action = *a;
+    } else if (!action.empty()) {
       rt.error("action", "must be refuse, throttle or kill, got " + dq(action));
     }
     if (auto v = rt.req_integer("window_ms", 100, 80'000)) fr.window_ms = *v;
