@@ -885,7 +885,11 @@ const SessionDef* Config::find_session(std::string_view name) const noexcept {
   return nullptr;
 }
 
-Config parse_config(std::string text, std::string source_name) {
+namespace {
+
+// parse_config's body; `keys_read`, when given, receives the loader's key list.
+Config parse_document(std::string text, std::string source_name,
+                      std::vector<std::string>* keys_read) {
   Config cfg;
   cfg.source_path = source_name;
   cfg.source_bytes = std::move(text);
@@ -907,7 +911,20 @@ Config parse_config(std::string text, std::string source_name) {
   }
   root.finish();
   r.throw_if_errors();
+  if (keys_read != nullptr) keys_read->assign(r.keys_read().begin(), r.keys_read().end());
   return cfg;
+}
+
+}  // namespace
+
+Config parse_config(std::string text, std::string source_name) {
+  return parse_document(std::move(text), std::move(source_name), nullptr);
+}
+
+std::vector<std::string> keys_read_by_loader(std::string text, std::string source_name) {
+  std::vector<std::string> keys;
+  (void)parse_document(std::move(text), std::move(source_name), &keys);
+  return keys;
 }
 
 Config load_config(const std::filesystem::path& path) {

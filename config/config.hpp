@@ -213,6 +213,15 @@ struct Config {
 // Same, from text already in memory; `source_name` is used in messages.
 [[nodiscard]] Config parse_config(std::string text, std::string source_name);
 
+// Parses like parse_config (and throws the same) and returns every key the
+// loader looked up, as a dotted path with arrays of tables unindexed
+// ("gateway.IoThreads", "session.Route", "risk.flow.rule.metric"), sorted.
+// That includes keys it only looks up to refuse them, and the keys of a table
+// or [[array]] only when the text has one. The loader's own key list, for the
+// tests that keep print_config() and its full test file complete.
+[[nodiscard]] std::vector<std::string> keys_read_by_loader(std::string text,
+                                                           std::string source_name);
+
 // Admin API tokens (config/tokens.toml; the path is GatewayDef::admin_tokens_file).
 enum class AdminRole : std::uint8_t { kOperator, kAdmin };
 [[nodiscard]] std::string_view to_string(AdminRole v) noexcept;

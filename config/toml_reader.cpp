@@ -195,8 +195,15 @@ std::optional<std::int64_t> decimal_to_scaled(std::string_view s, int decimals) 
   return neg ? -v : v;
 }
 
-Table::Table(Reader& r, const toml::table& t, std::string where)
-    : r_(&r), t_(&t), where_(std::move(where)) {}
+void Reader::note_key(std::string_view table_path, std::string_view key) {
+  std::string k(table_path);
+  if (!k.empty()) k += '.';
+  k += key;
+  keys_read_.insert(std::move(k));
+}
+
+Table::Table(Reader& r, const toml::table& t, std::string where, std::string path)
+    : r_(&r), t_(&t), where_(std::move(where)), path_(std::move(path)) {}
 
 int Table::line() const noexcept {
   return line_of_node(*t_);
@@ -221,6 +228,7 @@ void Table::error(std::string_view key, std::string_view reason) {
 const toml::node* Table::get(std::string_view key) {
   if (std::find(allowed_.begin(), allowed_.end(), key) == allowed_.end()) {
     allowed_.emplace_back(key);
+    r_->note_key(path_, key);
   }
   return t_->get(key);
 }
@@ -385,7 +393,7 @@ std::optional<Table> Table::table(std::string_view key) {
   if (n == nullptr) return std::nullopt;
   if (const auto* t = n->as_table()) {
     std::string w = where_.empty() ? std::string(key) : where_ + "." + std::string(key);
-    return Table(*r_, *t, std::move(w));
+    return Table(*r_, *t, std::move(w), child_path(key));
   }
   error(key, "expected a table ([" + std::string(key) + "]), got " + std::string(type_name(*n)));
   return std::nullopt;
@@ -404,9 +412,14 @@ std::vector<Table> Table::table_array(std::string_view key, std::string_view lab
   int idx = 0;
   for (const auto& e : *a) {
     ++idx;
-    out.emplace_back(*r_, *e.as_table(), std::string(label) + " #" + std::to_string(idx));
+    out.emplace_back(*r_, *e.as_table(), std::string(label) + " #" + std::to_string(idx),
+                     child_path(key));
   }
   return out;
+}
+
+std::string Table::child_path(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
 void Table::finish() {

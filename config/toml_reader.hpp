@@ -9,7 +9,9 @@
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,11 +34,20 @@ class Reader {
   // or empty if it cannot be located.
   [[nodiscard]] std::string_view number_text(int line, int column) const;
 
+  // Every key any Table of this document looked up (present or not), as
+  // "<table path>.<key>": the loader's own list of the keys it accepts, which
+  // the printer's tests check the printer and its test file against.
+  void note_key(std::string_view table_path, std::string_view key);
+  [[nodiscard]] const std::set<std::string, std::less<>>& keys_read() const noexcept {
+    return keys_read_;
+  }
+
  private:
   std::string name_;
   const std::string& text_;
   std::vector<std::string_view> lines_;
   std::vector<std::string> errors_;
+  std::set<std::string, std::less<>> keys_read_;
 };
 
 // Parses a decimal literal ("190.1", "-1_000.25", "1.5e3") into
@@ -46,7 +57,10 @@ class Reader {
 
 class Table {
  public:
-  Table(Reader& r, const toml::table& t, std::string where);
+  // `path`: where the table sits in the document, arrays of tables without
+  // an index ("", "gateway", "session", "risk.flow.rule"); unlike `where` it
+  // never changes.
+  Table(Reader& r, const toml::table& t, std::string where, std::string path = {});
 
   [[nodiscard]] const std::string& where() const noexcept { return where_; }
   void set_where(std::string w) { where_ = std::move(w); }
@@ -78,10 +92,12 @@ class Table {
 
  private:
   const toml::node* get(std::string_view key);
+  [[nodiscard]] std::string child_path(std::string_view key) const;
 
   Reader* r_;
   const toml::table* t_;
   std::string where_;
+  std::string path_;
   std::vector<std::string> allowed_;
 };
 
