@@ -8,6 +8,7 @@
 
 #include "gateway/app/console.hpp"
 #include "gateway/app/gateway.hpp"
+#include "gateway/app/print_config_command.hpp"
 #include "gateway/control/audit_log.hpp"
 #include "gateway/control/build_info.hpp"
 
@@ -33,6 +34,9 @@ int main(int argc, char** argv) {
   cli.add_option("--instance", opts.instance, "Instance name reported by status and audit");
   cli.add_flag("--check-config", check_only, "Validate the config and exit");
   cli.add_flag("--version", version, "Print the embedded build id and exit");
+  bool print_config = false;
+  cli.add_flag("--print-config", print_config,
+               "Print the effective config (every default filled in) as TOML and exit");
   CLI11_PARSE(cli, argc, argv);
   if (version) {
     std::cout << riskgate::control::build_id() << "\n";
@@ -42,6 +46,8 @@ int main(int argc, char** argv) {
     std::cerr << "riskgate: --config is required\n";
     return 64;
   }
+  if (print_config)
+    return riskgate::app::print_config_command(opts.config_path, std::cout, std::cerr);
 
   std::unique_ptr<riskgate::app::Gateway> gw;
   try {
