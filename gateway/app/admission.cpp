@@ -152,8 +152,8 @@ void Gateway::report_io_events() {
     if (total == seen) return;
     const std::uint64_t n = total - seen;
     seen = total;
-    console_err("riskgate: " + std::to_string(n) + " " + text + " (" + std::to_string(total) +
-                " since start)");
+    log_warn("riskgate: " + std::to_string(n) + " " + text + " (" + std::to_string(total) +
+             " since start)");
     audit_log_->record_control("connections_closed",
                                {{"cause", cause}, {"count", n}, {"total", total}});
   };
@@ -173,8 +173,8 @@ void Gateway::report_io_events() {
     const std::uint64_t n = total - reported_.accept_errors[i];
     reported_.accept_errors[i] = total;
     const std::string why = std::system_category().message(listeners_[i]->last_accept_error());
-    console_err("riskgate: accept on port " + std::to_string(listeners_[i]->port()) + " failed " +
-                std::to_string(n) + " times (last: " + why + "); pausing accepts, up to 1 s");
+    log_error("riskgate: accept on port " + std::to_string(listeners_[i]->port()) + " failed " +
+              std::to_string(n) + " times (last: " + why + "); pausing accepts, up to 1 s");
     audit_log_->record_control(
         "accept_error",
         {{"port", listeners_[i]->port()}, {"count", n}, {"total", total}, {"error", why}});
@@ -187,10 +187,10 @@ void Gateway::report_io_events() {
     s->reported_connect_failures = total;
     const std::string why =
         std::system_category().message(s->last_connect_error.load(std::memory_order_relaxed));
-    console_err("riskgate: exchange session " + s->def->name + ": connect failed" +
-                (n > 1 ? " " + std::to_string(n) + " times" : std::string()) + " (" + why +
-                "), retrying in " + std::to_string(s->retry_ms.load(std::memory_order_relaxed)) +
-                " ms");
+    log_warn("riskgate: exchange session " + s->def->name + ": connect failed" +
+             (n > 1 ? " " + std::to_string(n) + " times" : std::string()) + " (" + why +
+             "), retrying in " + std::to_string(s->retry_ms.load(std::memory_order_relaxed)) +
+             " ms");
   }
 }
 

@@ -2,8 +2,13 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -15,6 +20,19 @@ namespace {
 // Lines held while a stream stalls. 4096 lines of ~100 bytes: under 1 MiB.
 // Raise it if operators see "lines dropped" on a console that was only slow.
 constexpr std::size_t kMaxQueuedLines = 4096;
+
+enum class Stream : std::uint8_t { kOut, kErr };
+
+// Read by every logging thread, written once at start: relaxed, it guards
+// no other data.
+std::atomic<Level> g_min_level{Level::kInfo};
+
+// journald is detected once: JOURNAL_STREAM names the stream systemd connected
+// to stdout/stderr (systemd.exec(5)).
+bool under_journald() {
+  static const bool yes = std::getenv("JOURNAL_STREAM") != nullptr;
+  return yes;
+}
 
 class Writer {
  public:
@@ -33,11 +51,12 @@ class Writer {
     }
     if (dropped_unreported_ > 0) {
       queue_.emplace_back(Stream::kErr,
-                          "riskgate: console: " + std::to_string(dropped_unreported_) +
-                              " lines dropped (output stalled)\n");
+                          format_line(Level::kWarn, now_utc_ns(),
+                                      "riskgate: console: " + std::to_string(dropped_unreported_) +
+                                          " lines dropped (output stalled)",
+                                      under_journald()));
       dropped_unreported_ = 0;
     }
-    line.push_back('\n');
     queue_.emplace_back(s, std::move(line));
     cv_.notify_one();
   }
@@ -45,6 +64,12 @@ class Writer {
   void flush(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mu_);
     (void)drained_.wait_for(lock, timeout, [this] { return queue_.empty() && !writing_; });
+  }
+
+  static std::int64_t now_utc_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
   }
 
   std::uint64_t dropped() {
@@ -99,8 +124,66 @@ Writer& writer() {
 
 }  // namespace
 
-void console(Stream s, std::string line) {
-  writer().push(s, std::move(line));
+std::string_view to_string(Level l) noexcept {
+  switch (l) {
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
+  }
+  return "?";
+}
+
+std::optional<Level> parse_level(std::string_view s) noexcept {
+  std::string lower;
+  for (char c : s) lower.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+  if (lower == "debug") return Level::kDebug;
+  if (lower == "info") return Level::kInfo;
+  if (lower == "warn" || lower == "warning") return Level::kWarn;
+  if (lower == "error") return Level::kError;
+  return std::nullopt;
+}
+
+void set_log_level(Level min) {
+  g_min_level.store(min, std::memory_order_relaxed);
+}
+
+std::string format_line(Level level, std::int64_t utc_ns, std::string_view line, bool journald) {
+  std::string out;
+  out.reserve(line.size() + 40);
+  if (journald) {
+    // sd-daemon(3) priorities: 3 err, 4 warning, 6 info, 7 debug.
+    static constexpr const char* kPrio[] = {"<7>", "<6>", "<4>", "<3>"};
+    out += kPrio[static_cast<int>(level)];
+  } else {
+    const std::time_t secs = static_cast<std::time_t>(utc_ns / 1'000'000'000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char stamp[40];
+    const int n = std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ ",
+                                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                                tm.tm_sec, static_cast<int>((utc_ns % 1'000'000'000) / 1'000));
+    out.append(stamp, static_cast<std::size_t>(n));
+    static constexpr const char* kName[] = {"DEBUG ", "INFO  ", "WARN  ", "ERROR "};
+    out += kName[static_cast<int>(level)];
+  }
+  out += line;
+  out.push_back('\n');
+  return out;
+}
+
+void log(Level level, std::string line) {
+  if (level < g_min_level.load(std::memory_order_relaxed)) return;
+  writer().push(level >= Level::kWarn ? Stream::kErr : Stream::kOut,
+                format_line(level,
+                            std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count(),
+                            line, under_journald()));
 }
 
 void console_flush(std::chrono::milliseconds timeout) {

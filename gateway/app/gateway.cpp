@@ -419,7 +419,7 @@ std::optional<std::pair<risk::KillScope, std::uint32_t>> Gateway::resolve(Scope 
 void Gateway::start() {
   audit_log_->start();
   if (durable_) durable_->start();
-  for (const auto& w : warnings_) console_err("riskgate: WARNING: " + w);
+  for (const auto& w : warnings_) log_warn("riskgate: WARNING: " + w);
   for (const auto& w : warnings_) audit_log_->record_control("startup_warning", {{"text", w}});
 
   // Acceptors: one listener per host:port, shared by the sessions on it.
@@ -447,8 +447,8 @@ void Gateway::start() {
     listeners_.push_back(std::make_unique<net::Listener>(
         io_->context(), d.socket_accept_host, d.socket_accept_port,
         [this, timeout_ns](asio::ip::tcp::socket s) { on_accept(std::move(s), timeout_ns); }));
-    console_out("riskgate: accepting trading engines on " + d.socket_accept_host + ":" +
-                std::to_string(listeners_.back()->port()));
+    log_info("riskgate: accepting trading engines on " + d.socket_accept_host + ":" +
+             std::to_string(listeners_.back()->port()));
   }
   pending_rx_capacity_ = rx_capacity_for(pending_max_message_);
   reported_.accept_errors.assign(listeners_.size(), 0);
@@ -464,7 +464,7 @@ void Gateway::start() {
     admin_ = std::make_unique<control::AdminServer>(
         ao, control::load_api_tokens(cfg_.gateway.admin_tokens_file), *this, audit_log_.get());
     admin_->start();
-    console_out("riskgate: admin API on http://" + ao.host + ":" + std::to_string(admin_->port()));
+    log_info("riskgate: admin API on http://" + ao.host + ":" + std::to_string(admin_->port()));
   }
   kill_file_ = std::make_unique<control::KillFileWatcher>(
       cfg_.gateway.kill_file, [this](const std::string& reason, const std::string& actor) {
@@ -477,8 +477,7 @@ void Gateway::start() {
       });
   kill_file_->start(control_ioc_);
   io_->start();
-  console_out("riskgate: " + std::string(control::build_id()) + " started (" + opts_.instance +
-              ")");
+  log_info("riskgate: " + std::string(control::build_id()) + " started (" + opts_.instance + ")");
 }
 
 void Gateway::io_tick() {

@@ -286,7 +286,7 @@ void Gateway::persist_new_trips() {
     try {
       (void)kill_store_->engage(k);
     } catch (const std::exception& e) {
-      console_err(std::string("riskgate: cannot persist automatic kill: ") + e.what());
+      log_error(std::string("riskgate: cannot persist automatic kill: ") + e.what());
     }
     audit_log_->record_control("auto_kill", {{"session", s->def->name},
                                              {"reason", std::string(risk::kill_reason_name(why))}});
@@ -304,9 +304,9 @@ void Gateway::control_tick() {
     if (!s) continue;
     const auto st = static_cast<session::State>(s->state.load(std::memory_order_relaxed));
     if (st == s->printed_state) continue;
-    console_out("riskgate: session " + s->def->name + ": " +
-                std::string(session::to_string(s->printed_state)) + " -> " +
-                std::string(session::to_string(st)));
+    log_info("riskgate: session " + s->def->name + ": " +
+             std::string(session::to_string(s->printed_state)) + " -> " +
+             std::string(session::to_string(st)));
     s->printed_state = st;
   }
   report_io_events();
@@ -318,7 +318,7 @@ void Gateway::control_tick() {
 void Gateway::check_tables() {
   for (const TableLevel& t : table_watch_.poll(engine_->table_usage(), clock_->steady_ns())) {
     const std::string text = t.warning();
-    console_err("riskgate: WARNING: " + text);
+    log_warn("riskgate: WARNING: " + text);
     audit_log_->record_control("table_capacity", {{"table", std::string(t.table)},
                                                   {"used", t.used},
                                                   {"capacity", t.capacity},

@@ -37,7 +37,13 @@ int main(int argc, char** argv) {
   bool print_config = false;
   cli.add_flag("--print-config", print_config,
                "Print the effective config (every default filled in) as TOML and exit");
+  std::string log_level = "info";
+  cli.add_option("--log-level", log_level, "Least level logged: debug, info, warn, error")
+      ->check([](const std::string& v) {
+        return riskgate::app::parse_level(v) ? std::string() : "not a log level: " + v;
+      });
   CLI11_PARSE(cli, argc, argv);
+  riskgate::app::set_log_level(*riskgate::app::parse_level(log_level));
   if (version) {
     std::cout << riskgate::control::build_id() << "\n";
     return 0;
@@ -72,7 +78,7 @@ int main(int argc, char** argv) {
   try {
     gw->start();
   } catch (const std::exception& e) {
-    riskgate::app::console_err(std::string("riskgate: not started: ") + e.what());
+    riskgate::app::log_error(std::string("riskgate: not started: ") + e.what());
     riskgate::app::console_flush(std::chrono::seconds(1));
     return 1;
   }
@@ -80,11 +86,14 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (g_reload.exchange(false, std::memory_order_relaxed)) {
       auto r = gw->reload("signal:SIGHUP", "SIGHUP");
-      riskgate::app::console_err("riskgate: " + r.message);
+      if (r.ok)
+        riskgate::app::log_info("riskgate: " + r.message);
+      else
+        riskgate::app::log_warn("riskgate: " + r.message);
     }
     gw->control_tick();
   }
-  riskgate::app::console_out("riskgate: stopping");
+  riskgate::app::log_info("riskgate: stopping");
   gw->stop();
   riskgate::app::console_flush(std::chrono::seconds(1));
   return 0;

@@ -168,22 +168,27 @@ std::string write_gateway_config(const TempDir& dir, const GatewayConfig& cfg) {
 Gateway::Gateway(const std::string& config_path)
     : proc_(ChildProcess::spawn({RISKGATE_GATEWAY, "--config", config_path, "--instance", "itest"},
                                 /*merge_stderr=*/true)) {
+  // Console lines start with a timestamp and a level (gateway/app/console.hpp),
+  // so the markers are searched anywhere in the line.
   const std::string accepting = "riskgate: accepting trading engines on 127.0.0.1:";
   const std::string admin = "riskgate: admin API on ";
+  const std::string not_started = "riskgate: not started";
   auto started = proc_.read_line_until(
-      [](const std::string& l) {
-        return l.rfind("riskgate: not started", 0) == 0 ||
-               (l.rfind("riskgate: ", 0) == 0 && l.find(" started (") != std::string::npos);
+      [&](const std::string& l) {
+        return l.find(not_started) != std::string::npos ||
+               (l.find("riskgate: ") != std::string::npos &&
+                l.find(" started (") != std::string::npos);
       },
       20s);
   std::string all;
   for (const auto& l : proc_.lines()) all += l + "\n";
-  if (!started || started->rfind("riskgate: not started", 0) == 0) {
+  if (!started || started->find(not_started) != std::string::npos) {
     throw std::runtime_error("riskgate did not start:\n" + all);
   }
   for (const auto& l : proc_.lines()) {
-    if (l.rfind(accepting, 0) == 0) client_port_ = std::stoi(l.substr(accepting.size()));
-    if (l.rfind(admin, 0) == 0) admin_url_ = l.substr(admin.size());
+    if (auto at = l.find(accepting); at != std::string::npos)
+      client_port_ = std::stoi(l.substr(at + accepting.size()));
+    if (auto at = l.find(admin); at != std::string::npos) admin_url_ = l.substr(at + admin.size());
   }
   if (client_port_ == 0 || admin_url_.empty()) {
     throw std::runtime_error("riskgate did not print its ports:\n" + all);
