@@ -2,17 +2,14 @@
 // sockets (AdminServer::handle): the console's files without a token, the API
 // still behind one, /whoami, /refusals, and the Content-Type and Origin rules
 // for state-changing requests. The headers on the wire are in
-// admin_server_test.cpp.
+// admin_console_http_test.cpp.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <string>
 
-#include "fake_gateway.hpp"
+#include "admin_fixture.hpp"
 #include "gateway/audit/audit_record.hpp"
 #include "gateway/control/admin_server.hpp"
-#include "gateway/control/audit_log.hpp"
-#include "temp_dir.hpp"
 
 namespace riskgate::control {
 namespace {
@@ -22,14 +19,8 @@ using testing::kOperatorAuth;
 
 constexpr const char* kKillBody = R"({"scope":"session","target":"ENGINE1","reason":"console"})";
 
-class AdminConsole : public ::testing::Test {
+class AdminConsole : public testing::AdminFixture {
  protected:
-  AdminConsole()
-      : audit_({dir_.path() / "audit.log", false, std::chrono::milliseconds(1), 64}),
-        server_({"127.0.0.1", 0}, testing::test_tokens(), gw_, &audit_) {
-    audit_.start();
-  }
-  // A request as a browser sends it: its Host, and an Origin on a POST.
   HttpReply browser(std::string_view method, std::string_view path, std::string_view auth,
                     std::string_view body = "", std::string_view content_type = "",
                     std::string_view origin = "") {
@@ -44,19 +35,6 @@ class AdminConsole : public ::testing::Test {
     r.host = "127.0.0.1:8081";
     return server_.handle(r);
   }
-  std::vector<nlohmann::json> audit_lines() {
-    audit_.flush();
-    std::vector<nlohmann::json> out;
-    std::ifstream in(dir_.path() / "audit.log");
-    std::string line;
-    while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
-    return out;
-  }
-
-  testing::TempDir dir_;
-  testing::FakeGateway gw_;
-  AuditLog audit_;
-  AdminServer server_;
 };
 
 TEST_F(AdminConsole, ThePageAndItsFilesAreServedWithoutATokenAndNotAudited) {
