@@ -274,10 +274,15 @@ struct Route {
   Role min_role;
 };
 constexpr Route kRoutes[] = {
-    {"/status", "GET", Role::kOperator},      {"/whoami", "GET", Role::kOperator},
-    {"/refusals", "GET", Role::kOperator},    {"/kill", "POST", Role::kOperator},
-    {"/release", "POST", Role::kAdmin},       {"/reload", "POST", Role::kAdmin},
-    {"/flows/reenable", "POST", Role::kAdmin}};
+    {"/status", "GET", Role::kOperator},
+    {"/kill", "POST", Role::kOperator},
+    {"/release", "POST", Role::kAdmin},
+    {"/reload", "POST", Role::kAdmin},
+    {"/flows/reenable", "POST", Role::kAdmin},
+    // The browser ops console (web_console.hpp).
+    {"/whoami", "GET", Role::kOperator},
+    {"/refusals", "GET", Role::kOperator},
+};
 
 bool blank(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c) != 0; });
@@ -371,8 +376,12 @@ HttpReply AdminServer::handle(const AdminRequest& in) {
     nlohmann::json list = nlohmann::json::array();
     std::uint64_t seen = 0;
     if (audit_ != nullptr) {
-      for (const std::string& line : audit_->recent_refusals())
-        list.push_back(nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false));
+      for (const std::string& line : audit_->recent_refusals()) {
+        // The writer's own JSON text: always parses; skipped rather than
+        // sent as a discarded value if it ever did not.
+        auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+        if (!j.is_discarded()) list.push_back(std::move(j));
+      }
       seen = audit_->refusals_seen();
     }
     return HttpReply{200, {{"ok", true}, {"refusals", std::move(list)}, {"seen", seen}}, {}};
