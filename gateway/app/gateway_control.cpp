@@ -259,6 +259,8 @@ nlohmann::json Gateway::status() {
     accounts[a.name] = {{"open_orders", u.open_orders},
                         {"open_notional", static_cast<double>(u.open_notional) / 1e6},
                         {"gross_notional_day", static_cast<double>(u.gross_notional_day) / 1e6}};
+    // The limits beside the usage, for the console's exposure bars.
+    accounts[a.name].update(account_limits_json(cfg_.risk, a.name));
   }
   return j;
 }

@@ -40,6 +40,25 @@ nlohmann::json flow_json(const risk::FlowUsage& usage, const std::vector<risk::F
   return out;
 }
 
+nlohmann::json account_limits_json(const risk::RiskConfig& cfg, std::string_view account) {
+  risk::Limits l = cfg.defaults;
+  for (const risk::LimitOverride& o : cfg.overrides) {
+    if (o.account != account || !o.symbol.empty()) continue;
+    if (o.limits.max_open_orders) l.max_open_orders = o.limits.max_open_orders;
+    if (o.limits.max_open_notional) l.max_open_notional = o.limits.max_open_notional;
+    if (o.limits.max_gross_notional_day) l.max_gross_notional_day = o.limits.max_gross_notional_day;
+  }
+  auto count = [](const std::optional<std::int64_t>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  };
+  auto money = [](const std::optional<risk::Micros>& v) {
+    return v ? nlohmann::json(static_cast<double>(*v) / 1e6) : nlohmann::json(nullptr);
+  };
+  return {{"max_open_orders", count(l.max_open_orders)},
+          {"max_open_notional", money(l.max_open_notional)},
+          {"max_gross_notional_day", money(l.max_gross_notional_day)}};
+}
+
 std::string TableLevel::warning() const {
   char buf[256];
   std::snprintf(buf, sizeof buf,

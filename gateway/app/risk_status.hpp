@@ -33,6 +33,17 @@ namespace riskgate::app {
 [[nodiscard]] nlohmann::json flow_json(const risk::FlowUsage& usage,
                                        const std::vector<risk::FlowRule>& rules);
 
+// The account-wide limits that bound `account`'s live exposure, as the
+// config sets them for the account itself: [risk.defaults] overlaid by the
+// [[risk.override]] naming the account and no symbol. (An account+symbol
+// override can tighten one symbol further; the console's bars show the
+// account's own.) Notional limits in currency units; null when unset (the
+// check is off):
+//   {"max_open_orders": 5000, "max_open_notional": 250000000.0,
+//    "max_gross_notional_day": null}
+[[nodiscard]] nlohmann::json account_limits_json(const risk::RiskConfig& cfg,
+                                                 std::string_view account);
+
 // One fixed table of the risk engine and its fill level.
 struct TableLevel {
   std::string_view table;         // "pairs", "parents", "session_symbols".

@@ -15,6 +15,7 @@
 
 #include "gateway/control/audit_log.hpp"
 #include "gateway/control/private_file.hpp"
+#include "gateway/control/web_console.hpp"
 
 namespace riskgate::control {
 
@@ -115,12 +116,21 @@ class AdminServer::Connection : public std::enable_shared_from_this<AdminServer:
       return;
     }
     auto& req = parser_->get();
-    std::string auth;
-    if (auto it = req.find(http::field::authorization); it != req.end())
-      auth = std::string(it->value());
-    const HttpReply r = srv_.handle(
-        std::string_view(req.method_string().data(), req.method_string().size()),
-        std::string_view(req.target().data(), req.target().size()), auth, req.body(), peer_);
+    auto header = [&req](http::field f) -> std::string_view {
+      const auto it = req.find(f);
+      if (it == req.end()) return {};
+      return {it->value().data(), it->value().size()};
+    };
+    AdminRequest ar;
+    ar.method = std::string_view(req.method_string().data(), req.method_string().size());
+    ar.target = std::string_view(req.target().data(), req.target().size());
+    ar.authorization = header(http::field::authorization);
+    ar.body = req.body();
+    ar.peer = peer_;
+    ar.content_type = header(http::field::content_type);
+    ar.origin = header(http::field::origin);
+    ar.host = header(http::field::host);
+    const HttpReply r = srv_.handle(ar);
     respond(r, req.keep_alive());
   }
 
@@ -129,11 +139,19 @@ class AdminServer::Connection : public std::enable_shared_from_this<AdminServer:
     res_.version(11);
     res_.result(static_cast<http::status>(r.status));
     res_.set(http::field::server, "riskgate-admin");
-    res_.set(http::field::content_type, "application/json");
-    res_.set(http::field::cache_control, "no-store");
+    for (const auto& [name, value] : kSecurityHeaders)
+      res_.set(beast::string_view(name.data(), name.size()),
+               beast::string_view(value.data(), value.size()));
     if (!r.allow.empty()) res_.set(http::field::allow, r.allow);
     res_.keep_alive(keep_alive);
-    res_.body() = r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    if (!r.content_type.empty()) {
+      res_.set(http::field::content_type,
+               beast::string_view(r.content_type.data(), r.content_type.size()));
+      res_.body() = std::string(r.raw_body);
+    } else {
+      res_.set(http::field::content_type, "application/json");
+      res_.body() = r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    }
     res_.prepare_payload();
     stream_.expires_after(srv_.opts_.io_timeout);
     http::async_write(stream_, res_,
@@ -255,11 +273,16 @@ struct Route {
   std::string_view method;
   Role min_role;
 };
-constexpr Route kRoutes[] = {{"/status", "GET", Role::kOperator},
-                             {"/kill", "POST", Role::kOperator},
-                             {"/release", "POST", Role::kAdmin},
-                             {"/reload", "POST", Role::kAdmin},
-                             {"/flows/reenable", "POST", Role::kAdmin}};
+constexpr Route kRoutes[] = {
+    {"/status", "GET", Role::kOperator},
+    {"/kill", "POST", Role::kOperator},
+    {"/release", "POST", Role::kAdmin},
+    {"/reload", "POST", Role::kAdmin},
+    {"/flows/reenable", "POST", Role::kAdmin},
+    // The browser ops console (web_console.hpp).
+    {"/whoami", "GET", Role::kOperator},
+    {"/refusals", "GET", Role::kOperator},
+};
 
 bool blank(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c) != 0; });
@@ -290,7 +313,32 @@ nlohmann::json result_body(const ControlResult& r) {
 HttpReply AdminServer::handle(std::string_view method, std::string_view target,
                               std::string_view authorization, std::string_view body,
                               std::string_view peer) {
-  const std::string_view path = target.substr(0, target.find('?'));
+  AdminRequest r;
+  r.method = method;
+  r.target = target;
+  r.authorization = authorization;
+  r.body = body;
+  r.peer = peer;
+  r.content_type = "application/json";
+  return handle(r);
+}
+
+HttpReply AdminServer::handle(const AdminRequest& in) {
+  const std::string_view method = in.method;
+  const std::string_view authorization = in.authorization;
+  const std::string_view body = in.body;
+  const std::string_view peer = in.peer;
+  const std::string_view path = in.target.substr(0, in.target.find('?'));
+  // The console's files carry no data: served without a token (and not
+  // audited), so the login page can load. Everything else needs one.
+  if (method == "GET") {
+    if (const ConsoleAsset* a = find_console_asset(path)) {
+      HttpReply r;
+      r.content_type = a->content_type;
+      r.raw_body = a->body;
+      return r;
+    }
+  }
   const ApiToken* tok = authenticate(authorization);
   if (tok == nullptr) {
     return refuse(401, authorization.empty() ? "missing bearer token" : "unknown bearer token", "-",
@@ -320,6 +368,27 @@ HttpReply AdminServer::handle(std::string_view method, std::string_view target,
       return refuse(500, std::string("status failed: ") + e.what(), actor, method, path, peer);
     }
   }
+  if (path == "/whoami") {
+    return HttpReply{
+        200, {{"ok", true}, {"name", actor}, {"role", std::string(to_string(tok->role))}}, {}};
+  }
+  if (path == "/refusals") {
+    nlohmann::json list = nlohmann::json::array();
+    std::uint64_t seen = 0;
+    if (audit_ != nullptr) {
+      for (const std::string& line : audit_->recent_refusals()) {
+        // The writer's own JSON text: always parses; skipped rather than
+        // sent as a discarded value if it ever did not.
+        auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+        if (!j.is_discarded()) list.push_back(std::move(j));
+      }
+      seen = audit_->refusals_seen();
+    }
+    return HttpReply{200, {{"ok", true}, {"refusals", std::move(list)}, {"seen", seen}}, {}};
+  }
+  // Everything below changes state (POST).
+  if (const auto no = check_state_change(in.content_type, in.origin, in.host))
+    return refuse(no->status, no->why, actor, method, path, peer);
 
   nlohmann::json req;
   if (!body.empty()) {

@@ -8,6 +8,12 @@
 //   POST /reload          admin             {"reason"?}  reload config + limits
 //   POST /flows/reenable  admin             {"account","symbol","side":"buy"|"sell"|FIX 54
 //   char,"reason"}
+//   GET  /whoami          operator, admin   → {"ok":true,"name":<token name>,"role":...}
+//   GET  /refusals        operator, admin   → {"ok":true,"refusals":[<audit record>...],
+//                                              "seen":N}: the latest order refusals,
+//                                              newest first (AuditLog::recent_refusals)
+//   GET  /, /console/*    no token          the browser ops console's files
+//                                           (web_console.hpp), GET only
 // scope: "global" | "exchange" | "session" | "account" | "symbol"; target is
 // required (non-empty) except for global. reason is required and non-blank
 // for kill and release.
@@ -20,7 +26,13 @@
 //   413 body over Options::max_body            503 audit log unhealthy (release,
 //       reload and reenable are refused when they could not be audited; kill
 //       is always allowed: it only reduces risk).
-// Checks run in that order: authentication, path, method, role, body.
+//   415 a POST whose Content-Type is not application/json
+// Checks run in that order: console file (GET, no token), authentication,
+// path, method, role, then for a POST the Content-Type and Origin
+// (web_console.hpp: check_state_change, 415 or 403), body.
+//
+// Every response, JSON or console file, carries the headers of
+// kSecurityHeaders (CSP, no framing, nosniff, no referrer, no-store).
 //
 // Audit: every request that is refused (4xx/5xx) is recorded with
 // record_control("admin_refused", {actor, method, path, status, reason, peer});
@@ -44,6 +56,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "gateway/control/types.hpp"
@@ -131,9 +144,28 @@ class GatewayControl {
 };
 
 struct HttpReply {
+  HttpReply() = default;
+  HttpReply(unsigned s, nlohmann::json b, std::string a = {})
+      : status(s), body(std::move(b)), allow(std::move(a)) {}
+
   unsigned status = 200;
   nlohmann::json body;
   std::string allow;  // For 405.
+  // Set for a body that is not JSON (a console file): sent as is with this type.
+  std::string_view content_type;
+  std::string_view raw_body;  // Lives as long as the binary (embedded).
+};
+
+// What the server reads of one request; empty views for absent headers.
+struct AdminRequest {
+  std::string_view method;
+  std::string_view target;  // Path and query.
+  std::string_view authorization;
+  std::string_view body;
+  std::string_view peer;
+  std::string_view content_type;
+  std::string_view origin;
+  std::string_view host;
 };
 
 class AdminServer {
@@ -164,6 +196,9 @@ class AdminServer {
 
   // The request logic without sockets (what the connection handler calls).
   // Control thread only once start() has been called.
+  [[nodiscard]] HttpReply handle(const AdminRequest& req);
+  // The same for a client that sends what riskgatectl sends: a JSON body
+  // (Content-Type application/json) and no Origin.
   [[nodiscard]] HttpReply handle(std::string_view method, std::string_view target,
                                  std::string_view authorization, std::string_view body,
                                  std::string_view peer);

@@ -263,6 +263,9 @@ bool AuditLog::write_pass() {
           if (*carried != 0) j["suppressed"] = *carried;
         }
         objects.push_back(dump_object(j));
+        if (r.event == audit::AuditEvent::kOrderRefused ||
+            r.event == audit::AuditEvent::kExchangeReject)
+          recent_refusals_.push(objects.back());
       });
     }
     for (auto& l : control_lines_) objects.push_back(std::move(l));
@@ -277,6 +280,16 @@ bool AuditLog::write_pass() {
   }
   if (objects.empty()) return false;
   return append(objects);
+}
+
+std::vector<std::string> AuditLog::recent_refusals() const {
+  std::lock_guard lk(mu_);
+  return recent_refusals_.newest_first();
+}
+
+std::uint64_t AuditLog::refusals_seen() const {
+  std::lock_guard lk(mu_);
+  return recent_refusals_.total();
 }
 
 bool AuditLog::append(const std::vector<std::string>& objects) {

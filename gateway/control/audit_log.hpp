@@ -66,6 +66,7 @@
 
 #include "gateway/audit/audit_ring.hpp"
 #include "gateway/control/audit_noise.hpp"
+#include "gateway/control/recent_lines.hpp"
 
 namespace riskgate::control {
 
@@ -141,6 +142,15 @@ class AuditLog {
   // disk_hard, free_bytes, watermarks, reopens, noise_suppressed. Any thread.
   [[nodiscard]] nlohmann::json status_json() const;
 
+  // The latest order refusals as the writer formats them for the file
+  // (order_refused and exchange_reject records, before "prev" is added), as
+  // JSON text, newest first, at most
+  // kRecentRefusals; for the ops console (GET /refusals). Any thread.
+  static constexpr std::size_t kRecentRefusals = 20;
+  [[nodiscard]] std::vector<std::string> recent_refusals() const;
+  // Refusal records seen since start (including those no longer kept).
+  [[nodiscard]] std::uint64_t refusals_seen() const;
+
   // Blocks until every record enqueued before the call has been written (or
   // the log is unhealthy). For tests and orderly shutdown; control thread.
   void flush();
@@ -197,6 +207,7 @@ class AuditLog {
   // order it writes them.
   std::vector<std::string> control_lines_;
   NoiseLimiter noise_;
+  RecentLines recent_refusals_{kRecentRefusals};
   std::string last_error_;
   std::uint64_t flush_requested_ = 0;
   std::uint64_t flush_done_ = 0;

@@ -61,7 +61,9 @@ HttpResult http_request(const Url& url, std::string_view method, std::string_vie
   req.set(http::field::host, url.host + ":" + url.port);
   req.set(http::field::user_agent, "riskgatectl");
   if (!token.empty()) req.set(http::field::authorization, "Bearer " + std::string(token));
-  if (!json_body.empty()) {
+  // The admin API refuses a POST that is not declared JSON (415), whatever
+  // its body: the same rule keeps cross-site forms out of the console.
+  if (!json_body.empty() || method == "POST") {
     req.set(http::field::content_type, "application/json");
     req.body() = std::string(json_body);
   }

@@ -11,6 +11,7 @@
 
 namespace {
 
+using riskgate::app::account_limits_json;
 using riskgate::app::flow_json;
 using riskgate::app::TableLevel;
 using riskgate::app::tables_json;
@@ -116,6 +117,28 @@ TEST(FlowJson, ShowsEachRuleWithItsValueThresholdBaselineAndBreach) {
   EXPECT_FALSE(j["rules"][2].contains("value"));
   // No limit yet (a relative rule before its baseline): null, not a number.
   EXPECT_TRUE(j["rules"][3]["threshold"].is_null());
+}
+
+TEST(AccountLimitsJson, TheAccountsOverrideWinsOverTheDefaultsAndASymbolOverrideDoesNot) {
+  riskgate::risk::RiskConfig cfg;
+  cfg.defaults.max_open_orders = 5000;
+  cfg.defaults.max_open_notional = 250'000'000 * riskgate::risk::kMicro;
+  riskgate::risk::LimitOverride acc2;
+  acc2.account = "ACC2";
+  acc2.limits.max_open_notional = 20'000'000 * riskgate::risk::kMicro;
+  riskgate::risk::LimitOverride pair;  // One symbol of ACC2: not the account's own limit.
+  pair.account = "ACC2";
+  pair.symbol = "AAPL";
+  pair.limits.max_open_orders = 7;
+  cfg.overrides = {acc2, pair};
+
+  const auto acc1 = account_limits_json(cfg, "ACC1");
+  EXPECT_EQ(acc1["max_open_orders"], 5000);
+  EXPECT_DOUBLE_EQ(acc1["max_open_notional"].get<double>(), 250e6);  // Currency units.
+  EXPECT_TRUE(acc1["max_gross_notional_day"].is_null());             // Unset: the check is off.
+  const auto j2 = account_limits_json(cfg, "ACC2");
+  EXPECT_EQ(j2["max_open_orders"], 5000);
+  EXPECT_DOUBLE_EQ(j2["max_open_notional"].get<double>(), 20e6);
 }
 
 }  // namespace

@@ -1,12 +1,8 @@
 // The admin API's request logic, without sockets (AdminServer::handle).
 #include <gtest/gtest.h>
 
-#include <fstream>
-
-#include "fake_gateway.hpp"
+#include "admin_fixture.hpp"
 #include "gateway/control/admin_server.hpp"
-#include "gateway/control/audit_log.hpp"
-#include "temp_dir.hpp"
 
 namespace riskgate::control {
 namespace {
@@ -14,30 +10,12 @@ namespace {
 using testing::kAdminAuth;
 using testing::kOperatorAuth;
 
-class AdminHandle : public ::testing::Test {
+class AdminHandle : public testing::AdminFixture {
  protected:
-  AdminHandle()
-      : audit_({dir_.path() / "audit.log", false, std::chrono::milliseconds(1), 64}),
-        server_({"127.0.0.1", 0}, testing::test_tokens(), gw_, &audit_) {
-    audit_.start();
-  }
   HttpReply call(std::string_view method, std::string_view path, std::string_view auth,
                  std::string_view body = "") {
     return server_.handle(method, path, auth, body, "127.0.0.1:5555");
   }
-  std::vector<nlohmann::json> audit_lines() {
-    audit_.flush();
-    std::vector<nlohmann::json> out;
-    std::ifstream in(dir_.path() / "audit.log");
-    std::string line;
-    while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
-    return out;
-  }
-
-  testing::TempDir dir_;
-  testing::FakeGateway gw_;
-  AuditLog audit_;
-  AdminServer server_;
 };
 
 TEST_F(AdminHandle, OperatorCanReadStatus) {
