@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "gateway/control/audit_log.hpp"
+#include "gateway/control/metrics_text.hpp"
 #include "gateway/control/private_file.hpp"
 
 namespace riskgate::control {
@@ -129,11 +130,16 @@ class AdminServer::Connection : public std::enable_shared_from_this<AdminServer:
     res_.version(11);
     res_.result(static_cast<http::status>(r.status));
     res_.set(http::field::server, "riskgate-admin");
-    res_.set(http::field::content_type, "application/json");
+    const bool text = !r.content_type.empty();
+    res_.set(http::field::content_type,
+             text ? beast::string_view(r.content_type.data(), r.content_type.size())
+                  : beast::string_view("application/json"));
     res_.set(http::field::cache_control, "no-store");
     if (!r.allow.empty()) res_.set(http::field::allow, r.allow);
     res_.keep_alive(keep_alive);
-    res_.body() = r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    res_.body() =
+        text ? r.text
+             : r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     res_.prepare_payload();
     stream_.expires_after(srv_.opts_.io_timeout);
     http::async_write(stream_, res_,
@@ -255,11 +261,10 @@ struct Route {
   std::string_view method;
   Role min_role;
 };
-constexpr Route kRoutes[] = {{"/status", "GET", Role::kOperator},
-                             {"/kill", "POST", Role::kOperator},
-                             {"/release", "POST", Role::kAdmin},
-                             {"/reload", "POST", Role::kAdmin},
-                             {"/flows/reenable", "POST", Role::kAdmin}};
+constexpr Route kRoutes[] = {
+    {"/status", "GET", Role::kOperator}, {"/metrics", "GET", Role::kOperator},
+    {"/kill", "POST", Role::kOperator},  {"/release", "POST", Role::kAdmin},
+    {"/reload", "POST", Role::kAdmin},   {"/flows/reenable", "POST", Role::kAdmin}};
 
 bool blank(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c) != 0; });
@@ -318,6 +323,15 @@ HttpReply AdminServer::handle(std::string_view method, std::string_view target,
       return HttpReply{200, gw_.status(), {}};
     } catch (const std::exception& e) {
       return refuse(500, std::string("status failed: ") + e.what(), actor, method, path, peer);
+    }
+  }
+
+  if (path == "/metrics") {
+    try {
+      HttpReply r{200, {}, {}, kMetricsContentType, gw_.metrics()};
+      return r;
+    } catch (const std::exception& e) {
+      return refuse(500, std::string("metrics failed: ") + e.what(), actor, method, path, peer);
     }
   }
 
