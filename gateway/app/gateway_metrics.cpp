@@ -273,39 +273,44 @@ std::string Gateway::metrics() {
   }
 
   // --- Accounts against their limits. ----------------------------------------
-  m.family("riskgate_account_open_orders", kGauge, "Orders working for the account.");
-  for (const auto& a : cfg_.risk.accounts)
-    m.sample({{"account", a.name}}, engine_->account_usage(a.name).open_orders);
-  m.family("riskgate_account_open_orders_limit", kGauge,
-           "max_open_orders for the account (account override, else default); absent: no limit.");
-  for (const auto& a : cfg_.risk.accounts) {
-    if (auto v = limit_for(cfg_.risk, a.name, {}, &risk::Limits::max_open_orders))
-      m.sample({{"account", a.name}}, *v);
-  }
-  m.family("riskgate_account_open_notional", kGauge,
-           "Notional of the account's working orders, in currency units.");
-  for (const auto& a : cfg_.risk.accounts) {
-    m.sample({{"account", a.name}},
-             static_cast<double>(engine_->account_usage(a.name).open_notional) * kMicros);
-  }
-  m.family("riskgate_account_open_notional_limit", kGauge,
-           "max_open_notional for the account, in currency units; absent: no limit.");
-  for (const auto& a : cfg_.risk.accounts) {
-    if (auto v = limit_for(cfg_.risk, a.name, {}, &risk::Limits::max_open_notional))
-      m.sample({{"account", a.name}}, static_cast<double>(*v) * kMicros);
-  }
-  m.family("riskgate_account_gross_traded_notional", kGauge,
-           "The trading day's gross notional for the account (working plus traded), in "
-           "currency units.");
-  for (const auto& a : cfg_.risk.accounts) {
-    m.sample({{"account", a.name}},
-             static_cast<double>(engine_->account_usage(a.name).gross_notional_day) * kMicros);
-  }
-  m.family("riskgate_account_gross_traded_notional_limit", kGauge,
-           "max_gross_notional_day for the account, in currency units; absent: no limit.");
-  for (const auto& a : cfg_.risk.accounts) {
-    if (auto v = limit_for(cfg_.risk, a.name, {}, &risk::Limits::max_gross_notional_day))
-      m.sample({{"account", a.name}}, static_cast<double>(*v) * kMicros);
+  // Each usage beside the limit it is held to, so an alert can take the
+  // ratio. `scale` turns the engine's units into the metric's.
+  struct AccountFamily {
+    const char* name;
+    const char* help;
+    const char* limit_help;
+    std::int64_t risk::AccountUsage::*usage;
+    std::optional<std::int64_t> risk::Limits::*limit;
+    double scale;
+  };
+  static constexpr AccountFamily kAccount[] = {
+      {"riskgate_account_open_orders", "Orders working for the account.",
+       "max_open_orders for the account (account override, else default); absent: no limit.",
+       &risk::AccountUsage::open_orders, &risk::Limits::max_open_orders, 1.0},
+      {"riskgate_account_open_notional",
+       "Notional of the account's working orders, in currency units.",
+       "max_open_notional for the account, in currency units; absent: no limit.",
+       &risk::AccountUsage::open_notional, &risk::Limits::max_open_notional, kMicros},
+      {"riskgate_account_gross_traded_notional",
+       "The trading day's gross notional for the account (working plus traded), in currency "
+       "units.",
+       "max_gross_notional_day for the account, in currency units; absent: no limit.",
+       &risk::AccountUsage::gross_notional_day, &risk::Limits::max_gross_notional_day, kMicros},
+  };
+  std::vector<risk::AccountUsage> usage;
+  usage.reserve(cfg_.risk.accounts.size());
+  for (const auto& a : cfg_.risk.accounts) usage.push_back(engine_->account_usage(a.name));
+  for (const AccountFamily& f : kAccount) {
+    m.family(f.name, kGauge, f.help);
+    for (std::size_t i = 0; i < usage.size(); ++i) {
+      m.sample({{"account", cfg_.risk.accounts[i].name}},
+               static_cast<double>(usage[i].*(f.usage)) * f.scale);
+    }
+    m.family(std::string(f.name) + "_limit", kGauge, f.limit_help);
+    for (const auto& a : cfg_.risk.accounts) {
+      if (auto v = limit_for(cfg_.risk, a.name, {}, f.limit))
+        m.sample({{"account", a.name}}, static_cast<double>(*v) * f.scale);
+    }
   }
   const std::vector<risk::PositionRow> positions = engine_->positions();
   m.family("riskgate_account_position", kGauge,

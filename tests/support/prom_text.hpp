@@ -29,19 +29,24 @@ struct PromText {
   std::map<std::string, std::string> types;  // Family -> counter|gauge|histogram|...
   std::vector<PromSample> samples;
 
+  // The sample has this name and its labels include every one of `match`.
+  [[nodiscard]] static bool matches(const PromSample& s, const std::string& name,
+                                    const std::map<std::string, std::string>& match) {
+    if (s.name != name) return false;
+    for (const auto& [k, v] : match) {
+      const auto it = s.labels.find(k);
+      if (it == s.labels.end() || it->second != v) return false;
+    }
+    return true;
+  }
+
   // The value of the one sample with this name whose labels include `match`;
   // throws if there is none or more than one.
   [[nodiscard]] double value(const std::string& name,
                              const std::map<std::string, std::string>& match = {}) const {
     const PromSample* found = nullptr;
     for (const auto& s : samples) {
-      if (s.name != name) continue;
-      bool ok = true;
-      for (const auto& [k, v] : match) {
-        const auto it = s.labels.find(k);
-        ok = ok && it != s.labels.end() && it->second == v;
-      }
-      if (!ok) continue;
+      if (!matches(s, name, match)) continue;
       if (found != nullptr) throw std::runtime_error("more than one series " + name);
       found = &s;
     }
@@ -53,13 +58,7 @@ struct PromText {
                            const std::map<std::string, std::string>& match = {}) const {
     double t = 0;
     for (const auto& s : samples) {
-      if (s.name != name) continue;
-      bool ok = true;
-      for (const auto& [k, v] : match) {
-        const auto it = s.labels.find(k);
-        ok = ok && it != s.labels.end() && it->second == v;
-      }
-      if (ok) t += s.value;
+      if (matches(s, name, match)) t += s.value;
     }
     return t;
   }
