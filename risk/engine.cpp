@@ -131,6 +131,29 @@ PairUsage Engine::pair_usage(std::string_view account, std::string_view symbol) 
   return u;
 }
 
+std::vector<PositionRow> Engine::positions() const {
+  std::vector<PositionRow> out;
+  const Snapshot& sn = *snap();
+  for (std::uint64_t p = 0; p <= pair_mask_; ++p) {
+    const PairState& ps = pairs_[p];
+    // Acquire pairs with the inserting CAS (find_or_insert_row): the key is
+    // the row's only published field; the counters are relaxed as elsewhere.
+    const std::uint64_t key = ps.key.load(std::memory_order_acquire);
+    if (key == 0) continue;
+    const auto a = static_cast<std::uint32_t>((key - 1) >> 32);
+    const auto s = static_cast<std::uint32_t>((key - 1) & 0xffff'ffffu);
+    if (a >= sn.account_names.size() || s >= sn.symbol_names.size()) continue;
+    PositionRow r;
+    r.account = sn.account_names[a];
+    r.symbol = sn.symbol_names[s];
+    r.usage.position = ps.position.load(std::memory_order_relaxed);
+    r.usage.open_buy_qty = ps.sides[0].open_qty.load(std::memory_order_relaxed);
+    r.usage.open_sell_qty = ps.sides[1].open_qty.load(std::memory_order_relaxed);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 SessionSymbolUsage Engine::session_symbol_usage(SessionIdx session,
                                                 std::string_view symbol) const noexcept {
   SessionSymbolUsage u;

@@ -368,6 +368,12 @@ struct SessionSymbolUsage {
   // fill (not decayed to now).
   double net_qty = 0;
 };
+// One (account, symbol) row of the position table (Engine::positions()).
+struct PositionRow {
+  std::string account;
+  std::string symbol;
+  PairUsage usage;
+};
 // A session's flow envelope, rule by rule (config order).
 struct FlowUsage {
   struct Rule {
@@ -514,6 +520,11 @@ class Engine {
                                          std::string_view parent_id) const noexcept;
   [[nodiscard]] SessionSymbolUsage session_symbol_usage(SessionIdx session,
                                                         std::string_view symbol) const noexcept;
+  // Every (account, symbol) row that has traded since start, in table order.
+  // Control thread (allocates); scans the whole table (twice
+  // max_account_symbols rows of 64 bytes: 8 MB at the default), so call it
+  // at scrape rates, not per order.
+  [[nodiscard]] std::vector<PositionRow> positions() const;
   // Control thread (allocates).
   [[nodiscard]] FlowUsage flow_usage(SessionIdx session, std::int64_t now_ns) const;
   [[nodiscard]] TableUsage table_usage() const noexcept;

@@ -109,13 +109,16 @@ struct BenchJournal {
   }
 };
 
+// `sample_every`: the order-step latency histogram of /metrics times one
+// order in this many (0: off, as in the other variants; the gateway runs 32).
 void order_step(benchmark::State& state, bool validate,
                 std::optional<riskgate::journal::SyncPolicy> journal = std::nullopt,
-                bool background = true) {
+                bool background = true, std::uint32_t sample_every = 0) {
   std::optional<BenchJournal> bj;
   if (journal) bj.emplace(*journal, background);
   RouteHarness h(bench_config(static_cast<int>(state.range(0)), validate),
                  bj ? &bj->journal->ring(0) : nullptr);
+  h.group().latency.set_sample_every(sample_every);
   h.log_on_all();
   h.audit.record = false;
   h.exchange_wire.record = false;
@@ -163,6 +166,11 @@ void order_step(benchmark::State& state, bool validate,
   state.counters["p90_ns"] = percentile(samples, 0.90);
   state.counters["p99_ns"] = percentile(samples, 0.99);
   if (bj && !bj->journal->healthy()) state.SkipWithError("the journal failed during the run");
+  if (sample_every != 0) {
+    const auto timed = static_cast<double>(h.group().latency.read().count());
+    state.counters["latency_samples"] = timed;
+    if (timed == 0) state.SkipWithError("metrics on, but no order was timed");
+  }
 }
 
 // With data-dictionary validation on both legs, as the gateway runs by default.
@@ -187,6 +195,26 @@ void BM_Route_ReceiveCheckRewrite_NewOrderSingle_NoValidation(benchmark::State& 
   order_step(state, false);
 }
 BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_NoValidation)
+    ->UseManualTime()
+    ->Iterations(100'000)
+    ->Arg(20);
+
+// The same step with metrics on (issue 13): the counters are always on (a
+// relaxed store each); this adds the latency histogram's sampling at the
+// gateway's rate (kLatencySampleEvery = 32) and, as _Metrics1, on every
+// order (its worst case). Compare with BM_Route_ReceiveCheckRewrite_NewOrderSingle/20
+// in the same run.
+void BM_Route_ReceiveCheckRewrite_NewOrderSingle_Metrics(benchmark::State& state) {
+  order_step(state, true, std::nullopt, true, 32);
+}
+void BM_Route_ReceiveCheckRewrite_NewOrderSingle_Metrics1(benchmark::State& state) {
+  order_step(state, true, std::nullopt, true, 1);
+}
+BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_Metrics)
+    ->UseManualTime()
+    ->Iterations(100'000)
+    ->Arg(20);
+BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_Metrics1)
     ->UseManualTime()
     ->Iterations(100'000)
     ->Arg(20);

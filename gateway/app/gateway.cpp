@@ -22,6 +22,7 @@ namespace asio = boost::asio;
 using control::Scope;
 using detail::kCancelWireBytes;
 using detail::kExchangeTxCapacity;
+using detail::kLatencySampleEvery;
 using detail::kTick;
 using detail::rx_capacity_for;
 
@@ -197,6 +198,7 @@ void Gateway::build_sessions() {
     go.kill_on_anomaly = cfg_.gateway.kill_on_report_anomaly;
     go.fix42 = d.begin_string == config::BeginString::kFix42;
     go.max_working_orders = cfg_.gateway.max_working_orders;
+    go.latency_sample_every = kLatencySampleEvery;
     go.translate = tc;
     groups_.push_back(std::make_unique<route::RouteGroup>(go, *engine_, *clock_, *sink_));
     slot->group = groups_.back().get();

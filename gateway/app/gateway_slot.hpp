@@ -35,6 +35,10 @@ inline constexpr std::size_t kExchangeTxCapacity = 8 * 1024 * 1024;
 inline constexpr std::size_t kCancelWireBytes = 320;
 inline constexpr std::size_t kClientTxCapacity = 1024 * 1024;
 inline constexpr auto kTick = std::chrono::milliseconds(10);
+// The order-step latency histogram (/metrics) times one order in this many:
+// two clock reads on that order, a countdown on the others. Lower it for
+// more samples at a higher cost (common/latency_histogram.hpp).
+inline constexpr std::uint32_t kLatencySampleEvery = 32;
 // How often the main thread reports what the I/O thread counted (per cause).
 inline constexpr std::int64_t kReportIntervalNs = 1'000'000'000;
 

@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "gateway/control/audit_log.hpp"
+#include "gateway/control/metrics_text.hpp"
 #include "gateway/control/private_file.hpp"
 #include "gateway/control/web_console.hpp"
 
@@ -147,7 +148,7 @@ class AdminServer::Connection : public std::enable_shared_from_this<AdminServer:
     if (!r.content_type.empty()) {
       res_.set(http::field::content_type,
                beast::string_view(r.content_type.data(), r.content_type.size()));
-      res_.body() = std::string(r.raw_body);
+      res_.body() = r.raw_body.empty() ? r.text : std::string(r.raw_body);
     } else {
       res_.set(http::field::content_type, "application/json");
       res_.body() = r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -275,6 +276,7 @@ struct Route {
 };
 constexpr Route kRoutes[] = {
     {"/status", "GET", Role::kOperator},
+    {"/metrics", "GET", Role::kOperator},
     {"/kill", "POST", Role::kOperator},
     {"/release", "POST", Role::kAdmin},
     {"/reload", "POST", Role::kAdmin},
@@ -366,6 +368,15 @@ HttpReply AdminServer::handle(const AdminRequest& in) {
       return HttpReply{200, gw_.status(), {}};
     } catch (const std::exception& e) {
       return refuse(500, std::string("status failed: ") + e.what(), actor, method, path, peer);
+    }
+  }
+  if (path == "/metrics") {
+    try {
+      HttpReply r{200, {}, {}, kMetricsContentType};
+      r.text = gw_.metrics();
+      return r;
+    } catch (const std::exception& e) {
+      return refuse(500, std::string("metrics failed: ") + e.what(), actor, method, path, peer);
     }
   }
   if (path == "/whoami") {

@@ -3,6 +3,8 @@
 //
 // Endpoints (request and response bodies are JSON objects):
 //   GET  /status          operator, admin   → GatewayControl::status() verbatim
+//   GET  /metrics         operator, admin   → GatewayControl::metrics(): Prometheus
+//                                             text format 0.0.4 (not JSON)
 //   POST /kill            operator, admin   {"scope","target","reason"}
 //   POST /release         admin             {"scope","target","reason"}  reason required
 //   POST /reload          admin             {"reason"?}  reload config + limits
@@ -137,6 +139,10 @@ class GatewayControl {
  public:
   virtual ~GatewayControl() = default;
   virtual nlohmann::json status() = 0;
+  // The Prometheus exposition (control/metrics_text.hpp). Must not touch the
+  // order path: reads counters and atomics the I/O threads publish. The
+  // default exposes nothing (an empty, valid exposition).
+  virtual std::string metrics() { return {}; }
   virtual ControlResult kill(const KillRequest& r) = 0;
   virtual ControlResult release(const KillRequest& r) = 0;
   virtual ControlResult reload(const std::string& actor, const std::string& reason) = 0;
@@ -151,9 +157,12 @@ struct HttpReply {
   unsigned status = 200;
   nlohmann::json body;
   std::string allow;  // For 405.
-  // Set for a body that is not JSON (a console file): sent as is with this type.
-  std::string_view content_type;
-  std::string_view raw_body;  // Lives as long as the binary (embedded).
+  // Set for a body that is not JSON: sent as is with this type. The body is
+  // raw_body when set (a console file: lives as long as the binary), else
+  // text (an owned body, e.g. /metrics).
+  std::string_view content_type = {};
+  std::string_view raw_body = {};
+  std::string text = {};
 };
 
 // What the server reads of one request; empty views for absent headers.

@@ -66,6 +66,7 @@ RouteGroup::RouteGroup(GroupOptions opts, risk::Engine& engine, session::Clock& 
       clock_(clock),
       audit_(audit),
       orders_(opts_.max_working_orders) {
+  latency.set_sample_every(opts_.latency_sample_every);
   // Generated ids (kill cancels, mass cancels, our own ExecIDs) must never
   // repeat, across restarts and days, because venues refuse a duplicate
   // ClOrdID within a day. The counter starts at the wall clock in ns: a
@@ -137,6 +138,11 @@ void RouteGroup::on_client_message(ClientLeg& leg, const codec::Message& msg) no
     return;
   }
 
+  // Sampled (every Nth order): two clock reads on this order only; 0 = not
+  // timed. Orders answered with a session Reject or refused outside trading
+  // hours return before the end and are not recorded.
+  const std::int64_t t0 = latency.due() ? LatencyHistogram::now_ns() : 0;
+
   // Start the two random accesses of a new order (the duplicate-ClOrdID
   // bucket, the order table's index slot for the exchange ClOrdID) now, so
   // their misses overlap translation and the risk check.
@@ -187,6 +193,10 @@ void RouteGroup::on_client_message(ClientLeg& leg, const codec::Message& msg) no
   } else {
     handle_new_or_replace(leg, msg, view);
   }
+  if (t0 != 0) {
+    latency.record(
+        static_cast<std::uint64_t>(std::max<std::int64_t>(0, LatencyHistogram::now_ns() - t0)));
+  }
 }
 
 void RouteGroup::refuse(ClientLeg& leg, const codec::Message& msg, const risk::OrderView& view,
@@ -195,6 +205,8 @@ void RouteGroup::refuse(ClientLeg& leg, const codec::Message& msg, const risk::O
   const std::string_view text(text_, n);
   leg.counters.refused.store(leg.counters.refused.load(std::memory_order_relaxed) + 1,
                              std::memory_order_relaxed);
+  if (const auto r = static_cast<std::size_t>(d.rule); r < leg.counters.refused_by_rule.size())
+    leg.counters.refused_by_rule[r].add(1);
   // A refusal we cannot audit is still a refusal: nothing was forwarded.
   (void)audit(d.rule == risk::RuleId::kRetiredFeature ? AuditEvent::kRetiredValue
                                                       : AuditEvent::kOrderRefused,

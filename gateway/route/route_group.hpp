@@ -26,6 +26,7 @@
 // or risk says no. Cancels always pass risk (a cancel budget aside).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,6 +34,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/latency_histogram.hpp"
+#include "common/relaxed_counter.hpp"
 #include "gateway/audit/audit_record.hpp"
 #include "gateway/codec/codec.hpp"
 #include "gateway/journal/record.hpp"
@@ -126,6 +129,10 @@ class ClientLeg final : public session::Handler {
   // leg's I/O thread) with relaxed stores; readers get a recent value.
   struct Counters {
     std::atomic<std::uint64_t> orders_in{0}, forwarded{0}, refused{0}, cancels{0}, reports_out{0};
+    // Refusals by rule (RouteGroup::refuse: risk, schedule and restart
+    // rules; dictionary rejects count only in `refused`). The metrics
+    // scrape reads them; relaxed as above.
+    std::array<RelaxedCounter, static_cast<std::size_t>(risk::RuleId::kCount)> refused_by_rule{};
   } counters;
 
  private:
@@ -159,6 +166,9 @@ struct GroupOptions {
   std::uint8_t kill_on_anomaly = 0;  // AnomalyKill bits; 0 = audit only.
   bool fix42 = false;                // Exchange leg's BeginString.
   std::size_t max_working_orders = 1 << 16;
+  // Time every Nth order step into RouteGroup::latency (0: none). See
+  // common/latency_histogram.hpp for the cost.
+  std::uint32_t latency_sample_every = 0;
   TranslateConfig translate;
 };
 
@@ -247,7 +257,15 @@ class RouteGroup final : public session::Handler {
     // forwarded); exchange rejects (35=3 / 35=j) relayed to an engine.
     std::atomic<std::uint64_t> overfills{0}, unknown_orders{0}, foreign_reports{0},
         exchange_rejects{0};
+    // Execution reports that traded (ExecType F/1/2 counted toward an
+    // order), and the quantity they added to the orders' CumQty.
+    std::atomic<std::uint64_t> fills{0}, filled_qty{0};
   } counters;
+  // The order step (a client's New, Replace or Cancel from the route's
+  // receipt to the forward or refusal), sampled every
+  // GroupOptions::latency_sample_every-th order. Written by this group's I/O
+  // thread only; read by the metrics scrape.
+  LatencyHistogram latency;
 
  private:
   void handle_new_or_replace(ClientLeg& leg, const codec::Message& msg,

@@ -380,6 +380,10 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
           // carries no LastPx: value it at the price it was reserved at.
           if (ev.last_px == 0) ev.last_px = target->ticket.reserved_px;
           out = engine_.on_execution(target->ticket, ev);
+          bump(counters.fills);
+          counters.filled_qty.store(counters.filled_qty.load(std::memory_order_relaxed) +
+                                        static_cast<std::uint64_t>(v.counted_qty),
+                                    std::memory_order_relaxed);
         }
         if (v.done && (v.counted_qty == 0 || v.rest_canceled)) {
           // Done with nothing (more) traded: what is left never will be.

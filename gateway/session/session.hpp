@@ -62,6 +62,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/relaxed_counter.hpp"
 #include "gateway/codec/codec.hpp"
 #include "gateway/dict/dictionary.hpp"
 
@@ -264,14 +265,19 @@ class Handler {
   }
 };
 
+// Written only by the session's I/O thread; any thread may read them (the
+// metrics scrape): see common/relaxed_counter.hpp for the memory order.
 struct Stats {
-  std::uint64_t messages_in = 0;
-  std::uint64_t messages_out = 0;
-  std::uint64_t garbled = 0;
-  std::uint64_t rejects_sent = 0;
-  std::uint64_t resend_requests_sent = 0;
-  std::uint64_t resend_requests_served = 0;
-  std::uint64_t test_requests_sent = 0;
+  RelaxedCounter messages_in;
+  RelaxedCounter messages_out;
+  RelaxedCounter garbled;
+  RelaxedCounter rejects_sent;
+  RelaxedCounter rejects_received;  // In-sequence session Rejects (35=3) from the peer.
+  RelaxedCounter resend_requests_sent;
+  RelaxedCounter resend_requests_served;
+  // A TestRequest goes out only after a heartbeat interval (plus grace) of
+  // silence: each one is a heartbeat the peer missed.
+  RelaxedCounter test_requests_sent;
 };
 
 enum class SendResult : std::uint8_t {

@@ -478,6 +478,7 @@ void Session::Impl::on_session_message() noexcept {
           .add(": ")
           .add(in.get(tag::kText));
       emit_event(event.view());
+      ++stats.rejects_received;
       std::int64_t ref_seq = 0, reason = -1;
       if (!codec::parse_int(in.get(tag::kRefSeqNum), ref_seq) || ref_seq < 0) ref_seq = 0;
       if (!codec::parse_int(in.get(tag::kSessionRejectReason), reason) || reason < 0 ||

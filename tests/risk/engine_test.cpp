@@ -460,6 +460,19 @@ TEST_F(EngineLimits, ARefusalByALaterRuleReleasesEarlierReservations) {
 
 // --------------------------------------------------- exposure release/commit
 
+TEST_F(EngineLimits, PositionsListEveryPairThatTradedWithItsNames) {
+  make(small_config());
+  EXPECT_TRUE(engine->positions().empty());
+  ASSERT_TRUE(send(order(100)).accepted());
+  fill_last(40, 190 * kMicro, false);
+  const std::vector<PositionRow> rows = engine->positions();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].account, "ACC1");
+  EXPECT_EQ(rows[0].symbol, "AAPL");
+  EXPECT_EQ(rows[0].usage.position, 40);
+  EXPECT_EQ(rows[0].usage.open_buy_qty, 60);
+}
+
 TEST_F(EngineLimits, FillsCommitPositionAndReleaseOpenExposure) {
   make(small_config());
   ASSERT_TRUE(send(order(100)).accepted());

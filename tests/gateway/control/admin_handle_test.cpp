@@ -3,6 +3,7 @@
 
 #include "admin_fixture.hpp"
 #include "gateway/control/admin_server.hpp"
+#include "gateway/control/metrics_text.hpp"
 
 namespace riskgate::control {
 namespace {
@@ -22,6 +23,18 @@ TEST_F(AdminHandle, OperatorCanReadStatus) {
   const auto r = call("GET", "/status", kOperatorAuth);
   EXPECT_EQ(r.status, 200u);
   EXPECT_EQ(r.body["instance"], "gw-test");
+}
+
+TEST_F(AdminHandle, OperatorCanScrapeMetricsAsPrometheusTextNotJson) {
+  const auto r = call("GET", "/metrics", kOperatorAuth);
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.content_type, kMetricsContentType);
+  EXPECT_EQ(r.text, "");  // FakeGateway exports nothing: an empty exposition.
+  EXPECT_EQ(call("GET", "/metrics", kAdminAuth).status, 200u);
+  EXPECT_EQ(call("GET", "/metrics", "").status, 401u);
+  const auto post = call("POST", "/metrics", kOperatorAuth);
+  EXPECT_EQ(post.status, 405u);
+  EXPECT_EQ(post.allow, "GET");
 }
 
 TEST_F(AdminHandle, OperatorCanKillAndTheActorIsTheTokenName) {

@@ -580,6 +580,8 @@ TEST(RouteGroupAllocation, ReceiveScanCheckRewriteSendMakesNoHeapAllocationAfter
   h.audit.record = false;
   h.exchange_wire.record = false;
   h.client_wire[0].record = false;
+  // Metrics on, as the gateway runs: the latency histogram samples orders.
+  h.group().latency.set_sample_every(8);
 
   // Every message is built before the measured scope: orders from the client,
   // and the exchange's ack + fill for each, so the working-order table and
@@ -623,6 +625,7 @@ TEST(RouteGroupAllocation, ReceiveScanCheckRewriteSendMakesNoHeapAllocationAfter
   EXPECT_GE(h.client_wire[0].sends - reports_before, 2u * kMeasured) << "every report routed back";
   EXPECT_EQ(h.leg(0).counters.refused.load(), 0u);
   EXPECT_EQ(h.group().working_orders(), 0u);
+  EXPECT_EQ(h.group().latency.read().count(), (kWarmUp + kMeasured) / 8u);
 }
 
 }  // namespace
