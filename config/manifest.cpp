@@ -37,12 +37,20 @@ bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (lower(c) >= 'a' && lower(c) <= 'f');
 }
 
-// "any", or a SHA-256 as 64 hex chars (stored lowercase).
-std::string req_digest(Table& t, std::string_view key) {
+// "any" (test setups only), or a SHA-256 as 64 hex chars (stored lowercase).
+std::string req_digest(Table& t, std::string_view key, bool test_setup) {
   std::string d = t.req_str(key);
-  if (d.empty() || d == kAnyDigest) return d;
+  if (d.empty()) return d;
+  if (d == kAnyDigest) {
+    if (!test_setup) {
+      t.error(key,
+              "\"any\" is refused in a release manifest: give the real SHA-256 (riskgatectl "
+              "manifest writes it), or set test_setup = true at the top of a test manifest");
+    }
+    return d;
+  }
   if (d.size() != 64 || !std::all_of(d.begin(), d.end(), is_hex)) {
-    t.error(key, "must be a SHA-256 as 64 hex characters, or \"any\"; got " + dq(d));
+    t.error(key, "must be a SHA-256 as 64 hex characters; got " + dq(d));
     return {};
   }
   std::transform(d.begin(), d.end(), d.begin(), lower);
@@ -225,11 +233,12 @@ Manifest parse_manifest(std::string text, std::string source_name) {
   Reader r(std::move(source_name), text);
   const toml::table doc = r.parse();
   Table root(r, doc, "");
+  m.test_setup = root.boolean("test_setup").value_or(false);
 
   if (auto g = root.table("gateway")) {
     m.gateway.version = g->req_str("version");
-    m.gateway.build_digest = req_digest(*g, "build_digest");
-    m.gateway.config_digest = req_digest(*g, "config_digest");
+    m.gateway.build_digest = req_digest(*g, "build_digest", m.test_setup);
+    m.gateway.config_digest = req_digest(*g, "config_digest", m.test_setup);
     g->finish();
   } else {
     r.error(0, "", "gateway", "required table [gateway] missing (the approved gateway release)");
@@ -252,7 +261,7 @@ Manifest parse_manifest(std::string text, std::string source_name) {
     e.app_name = t.req_str("app_name");
     e.version = t.req_str("version");
     e.vendor = t.req_str("vendor");
-    e.build_digest = req_digest(t, "build_digest");
+    e.build_digest = req_digest(t, "build_digest", m.test_setup);
     t.finish();
     m.engines.push_back(std::move(e));
   }
@@ -301,6 +310,31 @@ Manifest parse_manifest(std::string text, std::string source_name) {
     }
     t.finish();
     m.retired.push_back(std::move(rv));
+  }
+
+  if (auto a = root.table("attestation")) {
+    AttestationPolicy p;
+    const std::string key = a->req_str("public_key");
+    if (!key.empty()) {
+      if (key.size() != 64 || !parse_hex_bytes(key, p.public_key.data(), p.public_key.size())) {
+        a->error("public_key",
+                 "must be the release key's raw Ed25519 public key as 64 hex characters "
+                 "(riskgatectl attest-keygen prints it); got " +
+                     dq(key));
+      }
+      p.public_key_hex = key;
+      std::transform(p.public_key_hex.begin(), p.public_key_hex.end(), p.public_key_hex.begin(),
+                     lower);
+    }
+    if (!a->has("release_issued_at")) {
+      a->error("release_issued_at",
+               "required key missing (attestations issued before it belong to a previous "
+               "release)");
+    } else if (auto t = a->unix_time("release_issued_at")) {
+      p.release_issued_at = *t;
+    }
+    a->finish();
+    m.attestation = p;
   }
 
   root.finish();
