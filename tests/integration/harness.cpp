@@ -145,7 +145,7 @@ std::string write_gateway_config(const TempDir& dir, const GatewayConfig& cfg) {
   t = replace_once(t, "AdminTokensFile = \"config/tokens.toml\"",
                    "AdminTokensFile = " + quoted(dir.file("tokens.toml")));
   t = replace_once(
-      t, "Manifest = \"config/manifest.toml\"",
+      t, "Manifest = \"build/release/manifest.toml\"",
       "Manifest = " + quoted(cfg.manifest.empty() ? src + "/config/manifest.toml" : cfg.manifest));
   t = set_session_key(t, "ENGINE1", "SocketAcceptPort", "0");
   t = set_session_key(t, "ENGINE2", "SocketAcceptPort", "0");
