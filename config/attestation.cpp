@@ -7,8 +7,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "config/manifest.hpp"
-
 namespace riskgate::config {
 namespace {
 
@@ -62,24 +60,6 @@ bool check_claims(const AttestationClaims& c, std::string* reason) {
   if (c.issued_at < 0 || c.expires_at < 0) return fail(reason, "iat and exp must not be negative");
   if (c.expires_at <= c.issued_at) return fail(reason, "exp is not after iat");
   return true;
-}
-
-std::string dq(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  out.append(s);
-  out.push_back('"');
-  return out;
-}
-
-// Audit records keep 120 bytes of text: times and digests are kept short.
-std::string when(std::int64_t t) {
-  return format_utc_time(t);
-}
-
-std::string short_hex(std::string_view d) {
-  return d.size() > 16 ? std::string(d.substr(0, 16)) + "..." : std::string(d);
 }
 
 }  // namespace
@@ -191,33 +171,6 @@ bool ed25519_verify(const Ed25519PublicKey& key, std::string_view message,
                           message.size()) == 1;
 }
 
-std::string to_hex(const std::uint8_t* bytes, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s(2 * n, '0');
-  for (std::size_t i = 0; i < n; ++i) {
-    s[2 * i] = kDigits[bytes[i] >> 4];
-    s[2 * i + 1] = kDigits[bytes[i] & 0xf];
-  }
-  return s;
-}
-
-bool parse_hex_bytes(std::string_view hex, std::uint8_t* out, std::size_t n) noexcept {
-  if (hex.size() != 2 * n) return false;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < n; ++i) {
-    const int hi = nibble(hex[2 * i]);
-    const int lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
-  }
-  return true;
-}
-
 std::optional<std::int64_t> parse_utc_time(std::string_view t) noexcept {
   if (auto v = parse_digits(t)) return v;
   // YYYY-MM-DDTHH:MM:SSZ
@@ -259,81 +212,6 @@ std::string format_utc_time(std::int64_t unix_s) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-AttestationVerdict Manifest::verify_attestation(
-    std::string_view sender_comp_id, std::string_view peer_host, const DeclaredIdentity& declared,
-    std::string_view raw_data, std::string_view raw_data_length, std::int64_t now_unix_s,
-    std::string_view gateway_version, std::string* reason) const {
-  auto say = [&](AttestationVerdict v, std::string text) {
-    if (reason != nullptr) *reason = std::move(text);
-    return v;
-  };
-  if (!attestation) return say(AttestationVerdict::kOk, "the manifest requires no attestation");
-  if (raw_data.empty()) {
-    return say(AttestationVerdict::kMissing,
-               "Logon carries no attestation in RawData(96); the manifest requires one signed by "
-               "the release key");
-  }
-  if (raw_data_length != std::to_string(raw_data.size())) {
-    return say(AttestationVerdict::kMalformed,
-               "attestation malformed: RawDataLength(95) " +
-                   (raw_data_length.empty() ? std::string("is absent") : dq(raw_data_length)) +
-                   " but RawData(96) holds " + std::to_string(raw_data.size()) + " bytes");
-  }
-  ParsedAttestation a;
-  std::string why;
-  if (!parse_attestation(raw_data, a, &why))
-    return say(AttestationVerdict::kMalformed, "attestation malformed: " + why);
-  if (!ed25519_verify(attestation->public_key, a.signed_bytes, a.signature)) {
-    return say(AttestationVerdict::kBadSignature,
-               "attestation signature does not verify with the manifest's release key");
-  }
-  const AttestationClaims& c = a.claims;
-  if (c.comp != sender_comp_id) {
-    return say(AttestationVerdict::kMismatch, "attestation comp " + dq(c.comp) + " is not " +
-                                                  dq(sender_comp_id) + ", the session's engine");
-  }
-  if (c.host != peer_host) {
-    return say(AttestationVerdict::kWrongHost,
-               "attestation host " + dq(c.host) + " but the engine connects from " + dq(peer_host));
-  }
-  auto mismatch = [&](std::string_view field, std::string_view attested, std::string_view logon) {
-    return say(AttestationVerdict::kMismatch,
-               "attestation " + std::string(field) + " " + dq(attested) +
-                   " but the Logon declares " + (logon.empty() ? std::string("none") : dq(logon)));
-  };
-  if (c.app != declared.app_name)
-    return mismatch("app (ApplicationSystemName(1603))", c.app, declared.app_name);
-  if (c.version != declared.version)
-    return mismatch("ver (TradingSystemVersion(1604))", c.version, declared.version);
-  if (c.vendor != declared.vendor)
-    return mismatch("vendor (ApplicationSystemVendor(1605))", c.vendor, declared.vendor);
-  if (declared.build_digest.empty() || !digest_matches(c.build, declared.build_digest))
-    return mismatch("build", short_hex(c.build), short_hex(declared.build_digest));
-  if (now_unix_s > c.expires_at) {
-    return say(AttestationVerdict::kExpired,
-               "attestation expired at " + when(c.expires_at) + ", now " + when(now_unix_s));
-  }
-  if (c.issued_at > now_unix_s + kAttestationClockSkewS) {
-    return say(AttestationVerdict::kExpired, "attestation issued at " + when(c.issued_at) +
-                                                 " is in the future (now " + when(now_unix_s) +
-                                                 ")");
-  }
-  if (c.issued_at < attestation->release_issued_at) {
-    return say(AttestationVerdict::kPreviousRelease,
-               "attestation iat " + when(c.issued_at) + " predates release_issued_at " +
-                   when(attestation->release_issued_at) + ": from a previous release");
-  }
-  const DeclaredIdentity attested{c.app, c.version, c.vendor, c.build};
-  if (verify_engine(sender_comp_id, peer_host, attested, gateway_version, &why) !=
-      IdentityVerdict::kApproved) {
-    return say(AttestationVerdict::kNotApproved, "attested identity not approved: " + why);
-  }
-  return say(AttestationVerdict::kOk, "attested: " + std::string(c.app) + " " +
-                                          std::string(c.version) + " on " + std::string(c.host) +
-                                          ", issued " + format_utc_time(c.issued_at) +
-                                          ", expires " + format_utc_time(c.expires_at));
 }
 
 }  // namespace riskgate::config

@@ -29,6 +29,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/hex.hpp"  // to_hex, parse_hex_bytes
+
 namespace riskgate::config {
 
 inline constexpr std::size_t kMaxAttestationBytes = 2048;
@@ -100,11 +102,6 @@ enum class AttestationVerdict : std::uint8_t {
 // Ed25519 (RFC 8032) through OpenSSL's EVP interface.
 [[nodiscard]] bool ed25519_verify(const Ed25519PublicKey& key, std::string_view message,
                                   const Ed25519Signature& sig) noexcept;
-
-// Lowercase hex <-> bytes. parse_hex_bytes: exactly 2*N lowercase or
-// uppercase hex digits, else false.
-[[nodiscard]] std::string to_hex(const std::uint8_t* bytes, std::size_t n);
-[[nodiscard]] bool parse_hex_bytes(std::string_view hex, std::uint8_t* out, std::size_t n) noexcept;
 
 // "1764471600" (unix seconds) or "2025-11-30T03:00:00Z" (RFC 3339, UTC, no
 // fraction) -> unix seconds; nullopt for anything else.

@@ -57,6 +57,11 @@ std::string req_digest(Table& t, std::string_view key, bool test_setup) {
   return d;
 }
 
+// Audit records keep 120 bytes of text: times and digests in reasons are short.
+std::string short_hex(std::string_view d) {
+  return d.size() > 16 ? std::string(d.substr(0, 16)) + "..." : std::string(d);
+}
+
 std::vector<std::string> req_nonempty_list(Table& t, std::string_view key) {
   if (!t.has(key)) {
     t.error(key, "required key missing");
@@ -191,6 +196,82 @@ IdentityVerdict Manifest::verify_engine(std::string_view sender_comp_id, std::st
                                                               std::string(gateway_version));
   }
   return say(IdentityVerdict::kApproved, "approved: " + e->app_name + " " + e->version);
+}
+
+AttestationVerdict Manifest::verify_attestation(
+    std::string_view sender_comp_id, std::string_view peer_host, const DeclaredIdentity& declared,
+    std::string_view raw_data, std::string_view raw_data_length, std::int64_t now_unix_s,
+    std::string_view gateway_version, std::string* reason) const {
+  auto say = [&](AttestationVerdict v, std::string text) {
+    if (reason != nullptr) *reason = std::move(text);
+    return v;
+  };
+  if (!attestation) return say(AttestationVerdict::kOk, "the manifest requires no attestation");
+  if (raw_data.empty()) {
+    return say(AttestationVerdict::kMissing,
+               "Logon carries no attestation in RawData(96); the manifest requires one signed by "
+               "the release key");
+  }
+  if (raw_data_length != std::to_string(raw_data.size())) {
+    return say(AttestationVerdict::kMalformed,
+               "attestation malformed: RawDataLength(95) " +
+                   (raw_data_length.empty() ? std::string("is absent") : dq(raw_data_length)) +
+                   " but RawData(96) holds " + std::to_string(raw_data.size()) + " bytes");
+  }
+  ParsedAttestation a;
+  std::string why;
+  if (!parse_attestation(raw_data, a, &why))
+    return say(AttestationVerdict::kMalformed, "attestation malformed: " + why);
+  if (!ed25519_verify(attestation->public_key, a.signed_bytes, a.signature)) {
+    return say(AttestationVerdict::kBadSignature,
+               "attestation signature does not verify with the manifest's release key");
+  }
+  const AttestationClaims& c = a.claims;
+  if (c.comp != sender_comp_id) {
+    return say(AttestationVerdict::kMismatch, "attestation comp " + dq(c.comp) + " is not " +
+                                                  dq(sender_comp_id) + ", the session's engine");
+  }
+  if (c.host != peer_host) {
+    return say(AttestationVerdict::kWrongHost,
+               "attestation host " + dq(c.host) + " but the engine connects from " + dq(peer_host));
+  }
+  auto mismatch = [&](std::string_view field, std::string_view attested, std::string_view logon) {
+    return say(AttestationVerdict::kMismatch,
+               "attestation " + std::string(field) + " " + dq(attested) +
+                   " but the Logon declares " + (logon.empty() ? std::string("none") : dq(logon)));
+  };
+  if (c.app != declared.app_name)
+    return mismatch("app (ApplicationSystemName(1603))", c.app, declared.app_name);
+  if (c.version != declared.version)
+    return mismatch("ver (TradingSystemVersion(1604))", c.version, declared.version);
+  if (c.vendor != declared.vendor)
+    return mismatch("vendor (ApplicationSystemVendor(1605))", c.vendor, declared.vendor);
+  if (declared.build_digest.empty() || !digest_matches(c.build, declared.build_digest))
+    return mismatch("build", short_hex(c.build), short_hex(declared.build_digest));
+  if (now_unix_s > c.expires_at) {
+    return say(AttestationVerdict::kExpired, "attestation expired at " +
+                                                 format_utc_time(c.expires_at) + ", now " +
+                                                 format_utc_time(now_unix_s));
+  }
+  if (c.issued_at > now_unix_s + kAttestationClockSkewS) {
+    return say(AttestationVerdict::kExpired,
+               "attestation issued at " + format_utc_time(c.issued_at) + " is in the future (now " +
+                   format_utc_time(now_unix_s) + ")");
+  }
+  if (c.issued_at < attestation->release_issued_at) {
+    return say(AttestationVerdict::kPreviousRelease,
+               "attestation iat " + format_utc_time(c.issued_at) + " predates release_issued_at " +
+                   format_utc_time(attestation->release_issued_at) + ": from a previous release");
+  }
+  const DeclaredIdentity attested{c.app, c.version, c.vendor, c.build};
+  if (verify_engine(sender_comp_id, peer_host, attested, gateway_version, &why) !=
+      IdentityVerdict::kApproved) {
+    return say(AttestationVerdict::kNotApproved, "attested identity not approved: " + why);
+  }
+  return say(AttestationVerdict::kOk, "attested: " + std::string(c.app) + " " +
+                                          std::string(c.version) + " on " + std::string(c.host) +
+                                          ", issued " + format_utc_time(c.issued_at) +
+                                          ", expires " + format_utc_time(c.expires_at));
 }
 
 bool Manifest::config_approved(std::string_view config_sha256, std::string* reason) const {

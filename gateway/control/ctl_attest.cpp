@@ -77,7 +77,7 @@ int keygen(const AttestCommands& c, std::ostream& out) {
   std::size_t pub_len = pub.size();
   if (EVP_PKEY_get_raw_public_key(key.get(), pub.data(), &pub_len) != 1 || pub_len != pub.size())
     throw std::runtime_error("cannot read the public key");
-  out << "public_key = \"" << config::to_hex(pub.data(), pub.size()) << "\"\n";
+  out << "public_key = \"" << to_hex(pub.data(), pub.size()) << "\"\n";
   return kCtlOk;
 }
 
