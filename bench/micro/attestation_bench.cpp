@@ -37,16 +37,7 @@ struct Fixture {
             "[attestation]\npublic_key = \"" +
             key.public_key_hex() + "\"\nrelease_issued_at = " + std::to_string(kRelease) + "\n",
         "bench.toml");
-    config::AttestationClaims c;
-    c.comp = "ENGINE1";
-    c.host = "127.0.0.1";
-    c.app = "engine-sim";
-    c.version = "0.1.0";
-    c.vendor = "riskgate";
-    c.build = kBuild;
-    c.issued_at = kRelease;
-    c.expires_at = kRelease + 86400;
-    line = key.attest(c);
+    line = key.attest(riskgate::testing::engine1_claims("0.1.0", kBuild, kRelease, 86400));
   }
 };
 

@@ -8,13 +8,11 @@
 #include <vector>
 
 #include "config/manifest.hpp"
+#include "tests/config/manifest_errors.hpp"
 #include "tests/support/ed25519_key.hpp"
 
 namespace riskgate::config {
 namespace {
-
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << "in: " << (haystack)
 
 const std::string kBuild(64, 'e');
 constexpr std::int64_t kRelease = 1'764'460'800;  // 2025-11-30T00:00:00Z
@@ -38,16 +36,7 @@ class Attestations : public ::testing::Test {
   Attestations() : m_(parse_manifest(manifest_text(key_.public_key_hex()), "m.toml")) {}
 
   static AttestationClaims claims() {
-    AttestationClaims c;
-    c.comp = "ENGINE1";
-    c.host = "127.0.0.1";
-    c.app = "engine-sim";
-    c.version = "0.1.0";
-    c.vendor = "riskgate";
-    c.build = kBuild;
-    c.issued_at = kRelease + 60;
-    c.expires_at = kRelease + 86400;
-    return c;
+    return testing::engine1_claims("0.1.0", kBuild, kRelease + 60, 86400 - 60);
   }
 
   // What ENGINE1 declares at Logon from 127.0.0.1, unless a test changes it.
@@ -299,33 +288,25 @@ TEST(AttestationManifest, TheSectionAcceptsUnixSecondsAnRfc3339StringOrADateTime
   }
 }
 
-std::string error_of(const std::string& text) {
-  try {
-    (void)parse_manifest(text, "m.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "accepted:\n" << text;
-  return {};
-}
+using test_support::manifest_error_of;
 
 TEST(AttestationManifest, ABadSectionIsAnErrorNamingTheLineAndKey) {
   const std::string head =
       "test_setup = true\n[gateway]\nversion = \"1\"\nbuild_digest = \"any\"\n"
       "config_digest = \"any\"\n[attestation]\n";
-  EXPECT_CONTAINS(error_of(head + "public_key = \"abc\"\nrelease_issued_at = 1\n"),
+  EXPECT_CONTAINS(manifest_error_of(head + "public_key = \"abc\"\nrelease_issued_at = 1\n"),
                   "m.toml:7: attestation: public_key: must be the release key's raw Ed25519 "
                   "public key as 64 hex characters");
-  EXPECT_CONTAINS(error_of(head + "public_key = \"" + std::string(64, 'a') + "\"\n"),
+  EXPECT_CONTAINS(manifest_error_of(head + "public_key = \"" + std::string(64, 'a') + "\"\n"),
                   "attestation: release_issued_at: required key missing");
-  EXPECT_CONTAINS(error_of(head + "public_key = \"" + std::string(64, 'a') +
-                           "\"\nrelease_issued_at = \"yesterday\"\n"),
+  EXPECT_CONTAINS(manifest_error_of(head + "public_key = \"" + std::string(64, 'a') +
+                                    "\"\nrelease_issued_at = \"yesterday\"\n"),
                   "m.toml:8: attestation: release_issued_at: expected unix seconds");
-  EXPECT_CONTAINS(error_of(head + "public_key = \"" + std::string(64, 'a') +
-                           "\"\nrelease_issued_at = 2025-11-30T00:00:00\n"),
+  EXPECT_CONTAINS(manifest_error_of(head + "public_key = \"" + std::string(64, 'a') +
+                                    "\"\nrelease_issued_at = 2025-11-30T00:00:00\n"),
                   "release_issued_at: expected unix seconds");  // No offset: which zone?
-  EXPECT_CONTAINS(error_of(head + "public_key = \"" + std::string(64, 'a') +
-                           "\"\nrelease_issued_at = 1\nkey = \"x\"\n"),
+  EXPECT_CONTAINS(manifest_error_of(head + "public_key = \"" + std::string(64, 'a') +
+                                    "\"\nrelease_issued_at = 1\nkey = \"x\"\n"),
                   "attestation: key: unknown key");
 }
 
@@ -335,11 +316,11 @@ TEST(AttestationManifest, AnyIsRefusedUnlessTheManifestIsATestSetup) {
       std::string(64, 'c') +
       "\"\n[[engine]]\nsender_comp_id = \"E1\"\napp_name = \"a\"\nversion = \"1\"\n"
       "vendor = \"v\"\nbuild_digest = \"any\"\n";
-  const std::string msg = error_of(body);
+  const std::string msg = manifest_error_of(body);
   EXPECT_CONTAINS(msg, "m.toml:3: gateway: build_digest: \"any\" is refused in a release manifest");
   EXPECT_CONTAINS(msg, "set test_setup = true");
   EXPECT_CONTAINS(msg, "m.toml:10: engine \"E1\": build_digest: \"any\" is refused");
-  EXPECT_CONTAINS(error_of("test_setup = false\n" + body), "\"any\" is refused");
+  EXPECT_CONTAINS(manifest_error_of("test_setup = false\n" + body), "\"any\" is refused");
   const Manifest m = parse_manifest("test_setup = true\n" + body, "m.toml");
   EXPECT_TRUE(m.test_setup);
   EXPECT_EQ(m.gateway.build_digest, "any");

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "tests/config/manifest_errors.hpp"
+
 namespace riskgate::config {
 namespace {
 
@@ -11,18 +13,7 @@ const std::string kSrc = RISKGATE_SOURCE_DIR;
 const std::string kDigestA(64, 'a');
 const std::string kDigestB(64, 'b');
 
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << "in: " << (haystack)
-
-std::string manifest_error_of(const std::string& text) {
-  try {
-    (void)parse_manifest(text, "m.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "manifest was accepted:\n" << text;
-  return {};
-}
+using test_support::manifest_error_of;
 
 Manifest sample() {
   return parse_manifest(R"(test_setup = true

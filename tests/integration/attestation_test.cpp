@@ -28,22 +28,9 @@ std::int64_t unix_now() {
       .count();
 }
 
-// riskgatectl with no gateway (its offline release commands).
-CtlResult release_ctl(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{RISKGATE_CTL};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ChildProcess p = ChildProcess::spawn(argv, /*merge_stderr=*/true);
-  p.drain(20s);
-  CtlResult r;
-  const auto code = p.wait_exit(10s);
-  r.exit_code = code ? *code : p.terminate(1s);
-  for (const auto& l : p.lines()) r.output += l + "\n";
-  return r;
-}
-
 // `public_key = "<hex>"` as attest-keygen prints it -> the hex.
 std::string keygen(const std::string& path) {
-  const CtlResult r = release_ctl({"attest-keygen", "--out", path});
+  const CtlResult r = riskgatectl({"attest-keygen", "--out", path});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   const std::string prefix = "public_key = \"";
   const auto at = r.output.find(prefix);
@@ -88,7 +75,7 @@ class Attestation : public ::testing::Test {
       }
       if (!replaced) args.insert(args.end(), {changes[i], changes[i + 1]});
     }
-    const CtlResult r = release_ctl(args);
+    const CtlResult r = riskgatectl(args);
     EXPECT_EQ(r.exit_code, 0) << r.output;
     const std::string path = keys_.file(name + ".attestation");
     write_file(path, r.output);

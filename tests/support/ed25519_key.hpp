@@ -15,6 +15,23 @@
 
 namespace riskgate::testing {
 
+// ENGINE1's identity as the tests approve it (engine-sim by riskgate), on
+// `host`, valid from `issued_at` for `valid_s` seconds.
+inline config::AttestationClaims engine1_claims(std::string_view version, std::string_view build,
+                                                std::int64_t issued_at, std::int64_t valid_s,
+                                                std::string_view host = "127.0.0.1") {
+  config::AttestationClaims c;
+  c.comp = "ENGINE1";
+  c.host = host;
+  c.app = "engine-sim";
+  c.version = version;
+  c.vendor = "riskgate";
+  c.build = build;
+  c.issued_at = issued_at;
+  c.expires_at = issued_at + valid_s;
+  return c;
+}
+
 class Ed25519TestKey {
  public:
   Ed25519TestKey() : key_(nullptr, &EVP_PKEY_free) {
@@ -31,7 +48,7 @@ class Ed25519TestKey {
 
   [[nodiscard]] const config::Ed25519PublicKey& public_key() const noexcept { return public_key_; }
   [[nodiscard]] std::string public_key_hex() const {
-    return config::to_hex(public_key_.data(), public_key_.size());
+    return to_hex(public_key_.data(), public_key_.size());
   }
 
   [[nodiscard]] config::Ed25519Signature sign(std::string_view message) const {

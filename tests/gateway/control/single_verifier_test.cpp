@@ -132,16 +132,7 @@ TEST_F(SingleVerifier, EveryCallerGivesTheSameAttestationVerdict) {
                                "[attestation]\npublic_key = \"" + release_key.public_key_hex() +
                                "\"\nrelease_issued_at = " + std::to_string(kReleaseAt) + "\n";
   auto claims = [&](std::string_view host, std::int64_t iat) {
-    config::AttestationClaims c;
-    c.comp = "ENGINE1";
-    c.host = host;
-    c.app = "engine-sim";
-    c.version = "1.0.0";
-    c.vendor = "riskgate";
-    c.build = kEngineDigest;
-    c.issued_at = iat;
-    c.expires_at = iat + 3600;
-    return c;
+    return riskgate::testing::engine1_claims("1.0.0", kEngineDigest, iat, 3600, host);
   };
   struct AttestationCase {
     const char* name;
