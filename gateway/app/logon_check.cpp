@@ -1,7 +1,6 @@
 // The Logon checks of an engine session (issue 12, items 4 and 5): who may
 // log on, and with what proof. Runs on the I/O thread at Logon only, where
 // allocation is allowed (README, latency model); never per order.
-#include <chrono>
 
 #include "gateway/app/gateway.hpp"
 #include "gateway/app/gateway_slot.hpp"
