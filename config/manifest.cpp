@@ -37,16 +37,29 @@ bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (lower(c) >= 'a' && lower(c) <= 'f');
 }
 
-// "any", or a SHA-256 as 64 hex chars (stored lowercase).
-std::string req_digest(Table& t, std::string_view key) {
+// "any" (test setups only), or a SHA-256 as 64 hex chars (stored lowercase).
+std::string req_digest(Table& t, std::string_view key, bool test_setup) {
   std::string d = t.req_str(key);
-  if (d.empty() || d == kAnyDigest) return d;
+  if (d.empty()) return d;
+  if (d == kAnyDigest) {
+    if (!test_setup) {
+      t.error(key,
+              "\"any\" is refused in a release manifest: give the real SHA-256 (riskgatectl "
+              "manifest writes it), or set test_setup = true at the top of a test manifest");
+    }
+    return d;
+  }
   if (d.size() != 64 || !std::all_of(d.begin(), d.end(), is_hex)) {
-    t.error(key, "must be a SHA-256 as 64 hex characters, or \"any\"; got " + dq(d));
+    t.error(key, "must be a SHA-256 as 64 hex characters; got " + dq(d));
     return {};
   }
   std::transform(d.begin(), d.end(), d.begin(), lower);
   return d;
+}
+
+// Audit records keep 120 bytes of text: times and digests in reasons are short.
+std::string short_hex(std::string_view d) {
+  return d.size() > 16 ? std::string(d.substr(0, 16)) + "..." : std::string(d);
 }
 
 std::vector<std::string> req_nonempty_list(Table& t, std::string_view key) {
@@ -185,6 +198,82 @@ IdentityVerdict Manifest::verify_engine(std::string_view sender_comp_id, std::st
   return say(IdentityVerdict::kApproved, "approved: " + e->app_name + " " + e->version);
 }
 
+AttestationVerdict Manifest::verify_attestation(
+    std::string_view sender_comp_id, std::string_view peer_host, const DeclaredIdentity& declared,
+    std::string_view raw_data, std::string_view raw_data_length, std::int64_t now_unix_s,
+    std::string_view gateway_version, std::string* reason) const {
+  auto say = [&](AttestationVerdict v, std::string text) {
+    if (reason != nullptr) *reason = std::move(text);
+    return v;
+  };
+  if (!attestation) return say(AttestationVerdict::kOk, "the manifest requires no attestation");
+  if (raw_data.empty()) {
+    return say(AttestationVerdict::kMissing,
+               "Logon carries no attestation in RawData(96); the manifest requires one signed by "
+               "the release key");
+  }
+  if (raw_data_length != std::to_string(raw_data.size())) {
+    return say(AttestationVerdict::kMalformed,
+               "attestation malformed: RawDataLength(95) " +
+                   (raw_data_length.empty() ? std::string("is absent") : dq(raw_data_length)) +
+                   " but RawData(96) holds " + std::to_string(raw_data.size()) + " bytes");
+  }
+  ParsedAttestation a;
+  std::string why;
+  if (!parse_attestation(raw_data, a, &why))
+    return say(AttestationVerdict::kMalformed, "attestation malformed: " + why);
+  if (!ed25519_verify(attestation->public_key, a.signed_bytes, a.signature)) {
+    return say(AttestationVerdict::kBadSignature,
+               "attestation signature does not verify with the manifest's release key");
+  }
+  const AttestationClaims& c = a.claims;
+  if (c.comp != sender_comp_id) {
+    return say(AttestationVerdict::kMismatch, "attestation comp " + dq(c.comp) + " is not " +
+                                                  dq(sender_comp_id) + ", the session's engine");
+  }
+  if (c.host != peer_host) {
+    return say(AttestationVerdict::kWrongHost,
+               "attestation host " + dq(c.host) + " but the engine connects from " + dq(peer_host));
+  }
+  auto mismatch = [&](std::string_view field, std::string_view attested, std::string_view logon) {
+    return say(AttestationVerdict::kMismatch,
+               "attestation " + std::string(field) + " " + dq(attested) +
+                   " but the Logon declares " + (logon.empty() ? std::string("none") : dq(logon)));
+  };
+  if (c.app != declared.app_name)
+    return mismatch("app (ApplicationSystemName(1603))", c.app, declared.app_name);
+  if (c.version != declared.version)
+    return mismatch("ver (TradingSystemVersion(1604))", c.version, declared.version);
+  if (c.vendor != declared.vendor)
+    return mismatch("vendor (ApplicationSystemVendor(1605))", c.vendor, declared.vendor);
+  if (declared.build_digest.empty() || !digest_matches(c.build, declared.build_digest))
+    return mismatch("build", short_hex(c.build), short_hex(declared.build_digest));
+  if (now_unix_s > c.expires_at) {
+    return say(AttestationVerdict::kExpired, "attestation expired at " +
+                                                 format_utc_time(c.expires_at) + ", now " +
+                                                 format_utc_time(now_unix_s));
+  }
+  if (c.issued_at > now_unix_s + kAttestationClockSkewS) {
+    return say(AttestationVerdict::kExpired,
+               "attestation issued at " + format_utc_time(c.issued_at) + " is in the future (now " +
+                   format_utc_time(now_unix_s) + ")");
+  }
+  if (c.issued_at < attestation->release_issued_at) {
+    return say(AttestationVerdict::kPreviousRelease,
+               "attestation iat " + format_utc_time(c.issued_at) + " predates release_issued_at " +
+                   format_utc_time(attestation->release_issued_at) + ": from a previous release");
+  }
+  const DeclaredIdentity attested{c.app, c.version, c.vendor, c.build};
+  if (verify_engine(sender_comp_id, peer_host, attested, gateway_version, &why) !=
+      IdentityVerdict::kApproved) {
+    return say(AttestationVerdict::kNotApproved, "attested identity not approved: " + why);
+  }
+  return say(AttestationVerdict::kOk, "attested: " + std::string(c.app) + " " +
+                                          std::string(c.version) + " on " + std::string(c.host) +
+                                          ", issued " + format_utc_time(c.issued_at) +
+                                          ", expires " + format_utc_time(c.expires_at));
+}
+
 bool Manifest::config_approved(std::string_view config_sha256, std::string* reason) const {
   if (digest_matches(gateway.config_digest, config_sha256)) return true;
   if (reason != nullptr) {
@@ -225,11 +314,12 @@ Manifest parse_manifest(std::string text, std::string source_name) {
   Reader r(std::move(source_name), text);
   const toml::table doc = r.parse();
   Table root(r, doc, "");
+  m.test_setup = root.boolean("test_setup").value_or(false);
 
   if (auto g = root.table("gateway")) {
     m.gateway.version = g->req_str("version");
-    m.gateway.build_digest = req_digest(*g, "build_digest");
-    m.gateway.config_digest = req_digest(*g, "config_digest");
+    m.gateway.build_digest = req_digest(*g, "build_digest", m.test_setup);
+    m.gateway.config_digest = req_digest(*g, "config_digest", m.test_setup);
     g->finish();
   } else {
     r.error(0, "", "gateway", "required table [gateway] missing (the approved gateway release)");
@@ -252,7 +342,7 @@ Manifest parse_manifest(std::string text, std::string source_name) {
     e.app_name = t.req_str("app_name");
     e.version = t.req_str("version");
     e.vendor = t.req_str("vendor");
-    e.build_digest = req_digest(t, "build_digest");
+    e.build_digest = req_digest(t, "build_digest", m.test_setup);
     t.finish();
     m.engines.push_back(std::move(e));
   }
@@ -301,6 +391,31 @@ Manifest parse_manifest(std::string text, std::string source_name) {
     }
     t.finish();
     m.retired.push_back(std::move(rv));
+  }
+
+  if (auto a = root.table("attestation")) {
+    AttestationPolicy p;
+    const std::string key = a->req_str("public_key");
+    if (!key.empty()) {
+      if (key.size() != 64 || !parse_hex_bytes(key, p.public_key.data(), p.public_key.size())) {
+        a->error("public_key",
+                 "must be the release key's raw Ed25519 public key as 64 hex characters "
+                 "(riskgatectl attest-keygen prints it); got " +
+                     dq(key));
+      }
+      p.public_key_hex = key;
+      std::transform(p.public_key_hex.begin(), p.public_key_hex.end(), p.public_key_hex.begin(),
+                     lower);
+    }
+    if (!a->has("release_issued_at")) {
+      a->error("release_issued_at",
+               "required key missing (attestations issued before it belong to a previous "
+               "release)");
+    } else if (auto t = a->unix_time("release_issued_at")) {
+      p.release_issued_at = *t;
+    }
+    a->finish();
+    m.attestation = p;
   }
 
   root.finish();

@@ -40,9 +40,25 @@
 // ("duplicate retired entry"). The rule lives in
 // gateway/route/retired_match.hpp, shared with the order path.
 //
-// "any" disables one digest comparison; it exists for development and the
-// demo. A production manifest should never contain it (the gateway logs a
-// warning when it sees one; that is its job, not the loader's).
+// "any" disables one digest comparison; it exists for tests and development
+// only. The loader refuses it unless the manifest says, at the top level,
+//
+//   test_setup = true            # this manifest is for a test setup
+//
+// so a release manifest cannot approve "anything" by accident. The release
+// step (`riskgatectl manifest`, README "Releasing") writes a manifest with the
+// real digests from such a template.
+//
+//   [attestation]                # optional: engines must present a signed attestation
+//   public_key = "<64 hex>"      # the release key's raw Ed25519 public key
+//   release_issued_at = 1764471600   # unix seconds, or "2025-11-30T03:00:00Z"
+//
+// With [attestation], every acceptor session with IdentityRequired must send,
+// at Logon, an attestation signed by the release key (attestation.hpp) whose
+// tuple matches its declared identity, its peer address and an approved
+// engine, issued at or after release_issued_at and not expired. Otherwise the
+// session's OnUnapprovedIdentity applies. verify_attestation is the one
+// check, for the gateway and for `riskgatectl audit`.
 //
 // Exactly one identity is approved per (sender_comp_id, host): a rollout is a
 // manifest change, so "which version is allowed here" always has one answer.
@@ -66,10 +82,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "config/attestation.hpp"
 #include "config/config.hpp"  // ConfigError
 
 namespace riskgate::config {
@@ -135,10 +153,12 @@ struct DeploymentVerdict {
 };
 
 struct Manifest {
+  bool test_setup = false;  // Top-level test_setup = true: "any" digests are allowed.
   GatewayRelease gateway;
   std::vector<EngineApproval> engines;
   std::vector<Compatibility> compatibility;
   std::vector<RetiredValue> retired;
+  std::optional<AttestationPolicy> attestation;  // [attestation]; none: not required.
   std::string source_path;
 
   // The approval for this SenderCompID seen from `host`: an entry for that
@@ -156,6 +176,17 @@ struct Manifest {
                                               std::string_view host, const DeclaredIdentity& id,
                                               std::string_view gateway_version,
                                               std::string* reason = nullptr) const;
+  // The attestation check (attestation.hpp), in the order its verdicts are
+  // listed; kOk when the manifest has no [attestation]. `raw_data` and
+  // `raw_data_length` are RawData(96) and RawDataLength(95) as received;
+  // `now_unix_s` is the Logon time. An attestation whose signature, host,
+  // tuple and times are right must still name an identity verify_engine
+  // approves (kNotApproved). `reason` (optional) names the field for the
+  // Logout text and the audit.
+  [[nodiscard]] AttestationVerdict verify_attestation(
+      std::string_view sender_comp_id, std::string_view peer_host, const DeclaredIdentity& declared,
+      std::string_view raw_data, std::string_view raw_data_length, std::int64_t now_unix_s,
+      std::string_view gateway_version, std::string* reason = nullptr) const;
   // `binary_sha256` and `config_sha256` as computed (or reported) for the
   // running gateway; an empty or non-hex value never matches a real digest.
   [[nodiscard]] DeploymentVerdict verify_deployment(std::string_view binary_sha256,

@@ -4,9 +4,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <limits>
 #include <utility>
 
+#include "config/attestation.hpp"
 #include "config/config.hpp"
 
 namespace riskgate::config::detail {
@@ -285,6 +287,35 @@ std::optional<bool> Table::boolean(std::string_view key) {
   if (n == nullptr) return std::nullopt;
   if (const auto* v = n->as_boolean()) return v->get();
   error(key, "expected true or false, got " + std::string(type_name(*n)));
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> Table::unix_time(std::string_view key) {
+  const toml::node* n = get(key);
+  if (n == nullptr) return std::nullopt;
+  if (const auto* i = n->as_integer()) {
+    if (i->get() >= 0) return i->get();
+  } else if (const auto* s = n->as_string()) {
+    if (auto t = parse_utc_time(s->get())) return t;
+  } else if (const auto* dt = n->as_date_time()) {
+    const toml::date_time& v = dt->get();
+    if (v.offset) {
+      std::tm tm{};
+      tm.tm_year = v.date.year - 1900;
+      tm.tm_mon = v.date.month - 1;
+      tm.tm_mday = v.date.day;
+      tm.tm_hour = v.time.hour;
+      tm.tm_min = v.time.minute;
+      tm.tm_sec = v.time.second;
+      const std::int64_t local = ::timegm(&tm);
+      const std::int64_t t = local - std::int64_t{v.offset->minutes} * 60;
+      if (t >= 0) return t;
+    }
+  }
+  error(key,
+        "expected unix seconds (an integer >= 0), \"YYYY-MM-DDTHH:MM:SSZ\" or a date-time with "
+        "an offset; got " +
+            std::string(type_name(*n)));
   return std::nullopt;
 }
 

@@ -76,6 +76,9 @@ class Table {
   std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max);
   std::optional<std::int64_t> req_integer(std::string_view key, std::int64_t min, std::int64_t max);
   std::optional<bool> boolean(std::string_view key);
+  // A point in time as unix seconds: a non-negative integer, a string
+  // "2025-11-30T03:00:00Z" (RFC 3339, UTC) or a TOML offset date-time.
+  std::optional<std::int64_t> unix_time(std::string_view key);
   // An int or a float, finite, > min_exclusive.
   std::optional<double> real(std::string_view key, double min_exclusive);
   // An int or a decimal written with at most `decimals` fractional digits,

@@ -278,66 +278,6 @@ void Gateway::build_sessions() {
   }
 }
 
-std::string_view Gateway::check_logon(route::ClientLeg& leg, const codec::Message& logon) {
-  Slot& slot = *slots_[leg.index()];
-  // The password first: a Logon that fails it is refused before anything
-  // else looks at what it declares (the address was checked at admission).
-  const auto auth =
-      engine_auth_->check_password(leg.index(), logon.get(codec::tag::kUsername),
-                                   logon.get(codec::tag::kPassword), clock_->steady_ns());
-  if (auth != EngineAuth::Verdict::kOk) {
-    audit_logon_refusal(slot.def->name, slot.remote, EngineAuth::rule(auth),
-                        EngineAuth::text(auth));
-    logon_reason_ = std::string("Logon refused: ") + std::string(EngineAuth::text(auth));
-    return logon_reason_;
-  }
-  config::DeclaredIdentity id;
-  id.app_name = logon.get(codec::tag::kApplicationSystemName);
-  id.version = logon.get(codec::tag::kTradingSystemVersion);
-  id.vendor = logon.get(codec::tag::kApplicationSystemVendor);
-  id.build_digest = logon.get(cfg_.gateway.build_digest_tag);
-  if (!slot.def->identity_required || !manifest_) {
-    // Not verified here, but still shown to the fleet audit, which compares
-    // every connected engine with the manifest it is given.
-    slot.identity.publish(id.app_name, id.version, id.vendor, id.build_digest, slot.remote, false,
-                          "not verified (IdentityRequired = false or no manifest)");
-    return {};
-  }
-  std::string reason;
-  const auto verdict = manifest_->verify_engine(slot.def->target_comp_id, slot.remote, id,
-                                                manifest_->gateway.version, &reason);
-  audit::AuditRecord r;
-  r.utc_ns = clock_->utc_ns();
-  audit::AuditRecord::set(r.session, slot.def->name);
-  if (verdict == config::IdentityVerdict::kApproved) {
-    slot.identity.publish(id.app_name, id.version, id.vendor, id.build_digest, slot.remote, true,
-                          "approved");
-    r.event = audit::AuditEvent::kLogonAccepted;
-    std::string text = std::string(id.app_name) + " " + std::string(id.version);
-    audit::AuditRecord::set(r.text, text);
-    (void)producer_->try_record(r);
-    return {};
-  }
-  audit::AuditRecord::set(r.rule, config::to_string(verdict));
-  audit::AuditRecord::set(r.text, reason);
-  if (slot.def->on_unapproved_identity == config::OnUnapprovedIdentity::kKill) {
-    // Accepted so it can cancel, with its kill switch engaged: it cannot trade.
-    slot.identity.publish(id.app_name, id.version, id.vendor, id.build_digest, slot.remote, false,
-                          reason);
-    engine_->kills().engage(risk::KillScope::kClientSession, leg.index(),
-                            risk::KillReason::kVersionMismatch);
-    // It did not pass every check: no replay of the engine's past reports.
-    slot.session->withhold_replay();
-    r.event = audit::AuditEvent::kLogonAcceptedKilled;
-    (void)producer_->try_record(r);
-    return {};
-  }
-  r.event = audit::AuditEvent::kLogonRefused;
-  (void)producer_->try_record(r);
-  logon_reason_ = "unapproved engine identity: " + reason;
-  return logon_reason_;
-}
-
 void Gateway::verify_self() {
   try {
     binary_sha256_ = control::sha256_file(control::self_executable_path());

@@ -116,7 +116,14 @@ class Gateway final : public control::GatewayControl {
                                                                    const std::string& target,
                                                                    std::string& err) const;
   control::ControlResult engage_locked(const control::KillRequest& r, risk::KillReason why);
+  // The Logon checks of an engine session (logon_check.cpp), I/O thread:
+  // password, then (with a manifest [attestation]) the release attestation,
+  // then the declared identity. Returns the Logout text of a refusal, or
+  // empty to let the Logon through (possibly killed, per OnUnapprovedIdentity).
   std::string_view check_logon(route::ClientLeg& leg, const codec::Message& logon);
+  std::string_view unapproved_logon(route::ClientLeg& leg, const config::DeclaredIdentity& id,
+                                    std::string_view attestation, std::string_view rule,
+                                    const std::string& reason);
   // An engine refused at its Logon: one audit record (I/O thread: through
   // the audit ring, no console) naming the session, the peer and why.
   [[nodiscard]] bool address_allowed(const Slot& slot,

@@ -203,8 +203,16 @@ nlohmann::json Gateway::status() {
       // Only a logged-on engine is "connected"; the record outlives its session.
       if (o["state"] == "active" && s->identity.read(id)) {
         o["peer_host"] = id.peer_host;
-        o["engine"] = {{"app_name", id.app_name}, {"version", id.version},   {"vendor", id.vendor},
-                       {"digest", id.digest},     {"approved", id.approved}, {"reason", id.reason}};
+        o["engine"] = {{"app_name", id.app_name},
+                       {"version", id.version},
+                       {"vendor", id.vendor},
+                       {"digest", id.digest},
+                       {"approved", id.approved},
+                       {"reason", id.reason},
+                       // The signed line and when it was checked: riskgatectl
+                       // audit verifies it with the same function at that time.
+                       {"attestation", id.attestation},
+                       {"logon_unix_s", id.logon_unix_s}};
       } else {
         o["engine"] = nullptr;
       }

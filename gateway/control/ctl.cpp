@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "gateway/control/audit_chain.hpp"
+#include "gateway/control/ctl_attest.hpp"
 #include "gateway/control/ctl_engine_secret.hpp"
 #include "gateway/control/engine_secrets.hpp"
 #include "gateway/control/http_client.hpp"
@@ -38,6 +39,16 @@ std::string jstr(const nlohmann::json& j, const char* key, const char* dflt = ""
 std::string short_digest(const std::string& d) {
   if (d.empty()) return "<none>";
   return d.size() > 16 ? d.substr(0, 16) + "…" : d;
+}
+
+// Typed reads that tolerate a missing key or a value of another type: status
+// comes from another process and may be older or newer than this tool.
+bool jbool(const nlohmann::json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_boolean() && j[key].get<bool>();
+}
+const nlohmann::json& jfield(const nlohmann::json& j, const char* key) {
+  static const nlohmann::json kNull;
+  return j.is_object() && j.contains(key) ? j[key] : kNull;
 }
 
 struct InstanceReport {
@@ -82,12 +93,20 @@ void check_instance(InstanceReport& r, const nlohmann::json& st, const config::M
                       vendor = jstr(e, "vendor"), digest = jstr(e, "digest");
     config::DeclaredIdentity id{app, version, vendor, digest};
     std::string why;
-    const config::IdentityVerdict v =
-        m.verify_engine(comp, jstr(s, "peer_host"), id, m.gateway.version, &why);
+    // In the gateway's order: the attestation (checked at the Logon's time,
+    // as the gateway did), then the declared identity.
+    const std::string attestation = jstr(e, "attestation");
+    const nlohmann::json& at = jfield(e, "logon_unix_s");
+    const config::AttestationVerdict av = m.verify_attestation(
+        comp, jstr(s, "peer_host"), id, attestation, std::to_string(attestation.size()),
+        at.is_number_integer() ? at.get<std::int64_t>() : 0, m.gateway.version, &why);
+    const bool ok = av == config::AttestationVerdict::kOk &&
+                    m.verify_engine(comp, jstr(s, "peer_host"), id, m.gateway.version, &why) ==
+                        config::IdentityVerdict::kApproved;
     std::string line = "engine  " + sess + " (" + comp + ", " + jstr(s, "state", "?") +
                        "): " + app + " " + version + " / " + vendor + " digest " +
-                       short_digest(digest) + "  ";
-    if (v == config::IdentityVerdict::kApproved) {
+                       short_digest(digest) + (m.attestation && ok ? " attested" : "") + "  ";
+    if (ok) {
       line += "ok";
     } else {
       line += "DRIFT: " + why;
@@ -96,16 +115,6 @@ void check_instance(InstanceReport& r, const nlohmann::json& st, const config::M
     r.lines.push_back(line);
   }
   if (engines == 0) r.lines.push_back("engine  (none connected)");
-}
-
-// Typed reads that tolerate a missing key or a value of another type: status
-// comes from another process and may be older or newer than this tool.
-bool jbool(const nlohmann::json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_boolean() && j[key].get<bool>();
-}
-const nlohmann::json& jfield(const nlohmann::json& j, const char* key) {
-  static const nlohmann::json kNull;
-  return j.is_object() && j.contains(key) ? j[key] : kNull;
 }
 
 // A whole number, or "none" (null: no limit yet).
@@ -388,7 +397,7 @@ int verify_audit_log(const std::vector<std::filesystem::path>& files, std::ostre
 int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app{
       "riskgatectl: operate riskgate instances (status, kill, release, reload, audit, "
-      "journal, audit-log)"};
+      "journal, audit-log) and make releases (manifest, attest-keygen, attest)"};
   app.require_subcommand(1);
   std::string url = "http://127.0.0.1:8081";
   std::string token_file;
@@ -454,6 +463,9 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       ->required()
       ->check(CLI::ExistingFile);
 
+  AttestCommands attest;  // attest-keygen, attest, manifest: the release steps.
+  add_attest_commands(app, attest);
+
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
   try {
@@ -464,6 +476,7 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   }
 
   if (*engine_secret) return run_engine_secret(secret, std::cin, out, err);
+  if (auto rc = run_attest_commands(attest, out, err)) return *rc;
   // Offline: reads files, needs no gateway and no token.
   if (*audit_log_verify) {
     return verify_audit_log({audit_log_files.begin(), audit_log_files.end()}, out);

@@ -10,6 +10,8 @@
 //     engine-secret --session NAME [--username U] [--iterations N] [--file PATH]
 //                                             (offline; password on stdin)
 //     audit-log verify FILE [FILE...]                    (offline; oldest file first)
+//     attest-keygen, attest, manifest                    (offline release steps:
+//                                                         ctl_attest.hpp)
 //
 // URL defaults to http://127.0.0.1:8081. The token is read from --token-file
 // or, if absent, from the file named by $RISKGATE_TOKEN_FILE; there is

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/hex.hpp"
 #include "gateway/control/private_file.hpp"
 
 namespace riskgate::control {
@@ -21,34 +22,6 @@ bool is_token(std::string_view s) noexcept {
   return !s.empty() && std::none_of(s.begin(), s.end(), [](unsigned char c) {
     return c <= ' ' || c == 0x7f || c == '#';
   });
-}
-
-template <std::size_t N>
-bool from_hex(std::string_view hex, std::array<std::uint8_t, N>& out) noexcept {
-  if (hex.size() != 2 * N) return false;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < N; ++i) {
-    const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-  }
-  return true;
-}
-
-std::string to_hex(const std::uint8_t* p, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(2 * n);
-  for (std::size_t i = 0; i < n; ++i) {
-    s += kDigits[p[i] >> 4];
-    s += kDigits[p[i] & 15];
-  }
-  return s;
 }
 
 std::array<std::uint8_t, 32> pbkdf2(std::string_view password,
@@ -110,8 +83,8 @@ EngineSecrets EngineSecrets::parse(std::string_view text, const std::string& sou
         e.iterations < kMinPbkdf2Iterations || e.iterations > kMaxPbkdf2Iterations)
       fail("iterations must be " + std::to_string(kMinPbkdf2Iterations) + ".." +
            std::to_string(kMaxPbkdf2Iterations) + ", got \"" + std::string(f[3]) + "\"");
-    if (!from_hex(f[4], e.salt)) fail("salt must be 32 hex digits");
-    if (!from_hex(f[5], e.hash)) fail("hash must be 64 hex digits");
+    if (!parse_hex_bytes(f[4], e.salt.data(), e.salt.size())) fail("salt must be 32 hex digits");
+    if (!parse_hex_bytes(f[5], e.hash.data(), e.hash.size())) fail("hash must be 64 hex digits");
     if (out.find(e.session) != nullptr) fail("session \"" + e.session + "\" has a second entry");
     out.entries_.push_back(std::move(e));
   }

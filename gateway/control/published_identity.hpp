@@ -27,17 +27,23 @@ namespace riskgate::control {
 struct EngineIdentityView {
   std::string app_name, version, vendor, digest, peer_host, reason;
   bool approved = false;
+  std::string attestation;        // RawData(96) as received; empty if none.
+  std::int64_t logon_unix_s = 0;  // When the Logon was checked.
 };
 
 class PublishedIdentity {
  public:
   static constexpr std::size_t kField = 96;    // Bytes kept per field.
   static constexpr std::size_t kReason = 200;  // Bytes kept of the verdict reason.
+  // The whole attestation line (config::kMaxAttestationBytes; asserted where
+  // it is published), so `riskgatectl audit` can verify it as the gateway did.
+  static constexpr std::size_t kAttestation = 2048;
 
   // I/O thread. No allocation, no lock.
   void publish(std::string_view app_name, std::string_view version, std::string_view vendor,
                std::string_view digest, std::string_view peer_host, bool approved,
-               std::string_view reason) noexcept {
+               std::string_view reason, std::string_view attestation = {},
+               std::int64_t logon_unix_s = 0) noexcept {
     const std::uint32_t s = seq_.load(std::memory_order_relaxed);
     seq_.store(s + 1, std::memory_order_relaxed);
     put(fields_[0], app_name);
@@ -46,6 +52,8 @@ class PublishedIdentity {
     put(fields_[3], digest);
     put(fields_[4], peer_host);
     put(reason_, reason);
+    put(attestation_, attestation);
+    logon_unix_s_.store(logon_unix_s, std::memory_order_release);
     approved_.store(approved, std::memory_order_release);
     present_.store(true, std::memory_order_release);
     seq_.store(s + 2, std::memory_order_release);
@@ -60,10 +68,14 @@ class PublishedIdentity {
       std::string f[5];
       for (int i = 0; i < 5; ++i) f[i] = get(fields_[i]);
       std::string reason = get(reason_);
+      std::string attestation = get(attestation_);
+      const std::int64_t logon_unix_s = logon_unix_s_.load(std::memory_order_acquire);
       const bool approved = approved_.load(std::memory_order_acquire);
       if (seq_.load(std::memory_order_relaxed) != s1) continue;
       if (!present) return false;
-      out = EngineIdentityView{f[0], f[1], f[2], f[3], f[4], std::move(reason), approved};
+      out = EngineIdentityView{
+          f[0],        f[1], f[2], f[3], f[4], std::move(reason), approved, std::move(attestation),
+          logon_unix_s};
       return true;
     }
   }
@@ -95,6 +107,8 @@ class PublishedIdentity {
   std::atomic<bool> approved_{false};
   Text<kField> fields_[5];
   Text<kReason> reason_;
+  Text<kAttestation> attestation_;
+  std::atomic<std::int64_t> logon_unix_s_{0};  // Same protocol as the bytes.
 };
 
 }  // namespace riskgate::control

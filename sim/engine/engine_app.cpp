@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <exception>
+#include <fstream>
+#include <stdexcept>
 #include <string>
 
 #include "sim/common/quickfix_support.hpp"
@@ -17,7 +19,8 @@ constexpr int kClOrdID = 11, kCumQty = 14, kExecID = 17, kLastQty = 32, kMsgSeqN
               kRefSeqNum = 45, kText = 58, kPossResend = 97, kGapFillFlag = 123, kRefTagID = 371,
               kRefMsgType = 372, kSessionRejectReason = 373, kResetSeqNumFlag = 141,
               kExecType = 150, kLeavesQty = 151, kAppSystemName = 1603, kUsername = 553,
-              kPassword = 554, kTradingSystemVersion = 1604, kAppSystemVendor = 1605;
+              kPassword = 554, kTradingSystemVersion = 1604, kAppSystemVendor = 1605,
+              kRawDataLength = 95, kRawData = 96;
 constexpr std::size_t kMaxRejectTexts = 10;
 constexpr std::size_t kMaxSeqMappings = 4096;  // Bounds memory on unbounded runs.
 
@@ -40,6 +43,16 @@ std::int64_t get_int_or(const FIX::FieldMap& map, int tag, std::int64_t fallback
   }
 }
 }  // namespace
+
+std::string read_attestation_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) throw std::runtime_error("cannot read attestation " + path);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty())
+    throw std::runtime_error("attestation file " + path + " starts with an empty line");
+  return line;
+}
 
 EngineApp::EngineApp(EngineIdentity identity, bool reset_on_logon,
                      std::shared_ptr<LineFile> exec_log)
@@ -98,6 +111,10 @@ void EngineApp::toAdmin(FIX::Message& msg, const FIX::SessionID&) {
     }
     if (!identity_.username.empty()) msg.setField(kUsername, identity_.username);
     if (!identity_.password.empty()) msg.setField(kPassword, identity_.password);
+    if (!identity_.attestation.empty()) {
+      msg.setField(kRawDataLength, std::to_string(identity_.attestation.size()));
+      msg.setField(kRawData, identity_.attestation);
+    }
     if (reset_on_logon_) msg.setField(kResetSeqNumFlag, "Y");
   } else if (type == "2") {
     bump(&EngineStats::resend_requests_sent);

@@ -33,7 +33,14 @@ struct EngineIdentity {
   int build_digest_tag = 9001;
   std::string username;  // 553 Username
   std::string password;  // 554 Password
+  // A release attestation (riskgatectl attest), sent as RawData(96) with
+  // RawDataLength(95). Empty = none.
+  std::string attestation;
 };
+
+// The attestation in `path`: its first line, without the line end. Throws
+// std::runtime_error if the file cannot be read or its first line is empty.
+std::string read_attestation_file(const std::string& path);
 
 // A session-level Reject (35=3) as received, with the ClOrdID of the message
 // it refers to when that was one of ours (matched by RefSeqNum).

@@ -413,6 +413,9 @@ int run(int argc, char** argv) {
   // A simulator's convenience: a real engine reads its password from a
   // protected file, not from its command line (visible in ps).
   cli.add_option("--password", a.identity.password, "Logon 554 Password");
+  std::string attestation_file;
+  cli.add_option("--attestation", attestation_file,
+                 "Send the attestation in FILE (riskgatectl attest) as Logon RawData(96)");
   cli.add_option("--retired-tag", a.retired_tag, "Put TAG=--retired-value on every order");
   cli.add_option("--retired-value", a.retired_value, "Value for --retired-tag");
   cli.add_option(
@@ -457,6 +460,14 @@ int run(int argc, char** argv) {
     a.clordid_prefix = a.sender + "-" + base36(static_cast<unsigned long long>(ms)) + "-";
   }
   if (a.parent_id.empty()) a.parent_id = a.clordid_prefix + "P1";
+  if (!attestation_file.empty()) {
+    try {
+      a.identity.attestation = riskgate::sim::read_attestation_file(attestation_file);
+    } catch (const std::exception& e) {
+      std::cerr << "engine-sim: " << e.what() << "\n";
+      return 64;
+    }
+  }
   if (!a.repeat_tag.empty())
     parse_repeat_tag(a.repeat_tag, a.repeat_tag_number, a.repeat_tag_value);
 

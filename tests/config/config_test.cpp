@@ -105,7 +105,7 @@ TEST(DefaultConfig, LoadsAndDescribesTheLoopbackDemo) {
   EXPECT_EQ(ex->target_comp_id, "EXCHANGE");
   EXPECT_FALSE(ex->resend_application);
 
-  EXPECT_EQ(c.gateway.manifest, "config/manifest.toml");
+  EXPECT_EQ(c.gateway.manifest, "build/release/manifest.toml");
   EXPECT_EQ(c.gateway.admin_host, "127.0.0.1");
   EXPECT_EQ(c.gateway.admin_port, 8081);
 

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "tests/config/manifest_errors.hpp"
+
 namespace riskgate::config {
 namespace {
 
@@ -11,21 +13,11 @@ const std::string kSrc = RISKGATE_SOURCE_DIR;
 const std::string kDigestA(64, 'a');
 const std::string kDigestB(64, 'b');
 
-#define EXPECT_CONTAINS(haystack, needle) \
-  EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << "in: " << (haystack)
-
-std::string manifest_error_of(const std::string& text) {
-  try {
-    (void)parse_manifest(text, "m.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "manifest was accepted:\n" << text;
-  return {};
-}
+using test_support::manifest_error_of;
 
 Manifest sample() {
-  return parse_manifest(R"([gateway]
+  return parse_manifest(R"(test_setup = true
+[gateway]
 version = "1.2.0"
 build_digest = ")" + kDigestA +
                             R"("
@@ -132,7 +124,8 @@ TEST(Manifest, FindRetiredComparesAfterNormalisingCaseAndWhitespace) {
 }
 
 TEST(Manifest, StoresRetiredValuesNormalised) {
-  const Manifest m = parse_manifest(R"([gateway]
+  const Manifest m = parse_manifest(R"(test_setup = true
+[gateway]
 version = "1.0"
 build_digest = "any"
 config_digest = "any"
@@ -193,22 +186,22 @@ TEST(ManifestErrors, BadDigestNamesFileLineAndKey) {
     FAIL() << "accepted";
   } catch (const ConfigError& e) {
     EXPECT_CONTAINS(e.what(),
-                    "manifest_bad_digest.toml:11: engine \"ENGINE1\": build_digest: must "
-                    "be a SHA-256 as 64 hex characters, or \"any\"; got \"abc123\"");
+                    "manifest_bad_digest.toml:12: engine \"ENGINE1\": build_digest: must "
+                    "be a SHA-256 as 64 hex characters; got \"abc123\"");
   }
 }
 
 TEST(ManifestErrors, MissingKeysUnknownKeysAndDuplicatesAreReported) {
   const auto msg = manifest_error_of(R"([gateway]
 version = "1.0"
-build_digest = "any"
+build_digest = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 [[engine]]
 sender_comp_id = "E1"
 app_name = "a"
 version = "1"
 vendor = "v"
-build_digest = "any"
+build_digest = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 verison = "2"
 
 [[engine]]
@@ -216,7 +209,7 @@ sender_comp_id = "E1"
 app_name = "a"
 version = "2"
 vendor = "v"
-build_digest = "any"
+build_digest = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 [[compatibility]]
 app_name = "a"
@@ -237,8 +230,8 @@ value = "X"
 
 const std::string kGatewayOnly = R"([gateway]
 version = "1.0"
-build_digest = "any"
-config_digest = "any"
+build_digest = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+config_digest = "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
 )";
 
 TEST(ManifestErrors, ARetiredValueThatDiffersOnlyInCaseOrSpacingIsADuplicate) {
@@ -308,8 +301,8 @@ TEST(ManifestErrors, MissingGatewayTableIsReported) {
 
 // A minimal manifest for the rules of issue 12 (one verifier for every caller).
 std::string gateway_table(const std::string& config_digest = "any") {
-  return "[gateway]\nversion = \"0.1.0\"\nbuild_digest = \"" + kDigestA + "\"\nconfig_digest = \"" +
-         config_digest + "\"\n";
+  return "test_setup = true\n[gateway]\nversion = \"0.1.0\"\nbuild_digest = \"" + kDigestA +
+         "\"\nconfig_digest = \"" + config_digest + "\"\n";
 }
 std::string engine(const std::string& version = "1.0.0") {
   return "[[engine]]\nsender_comp_id = \"ENGINE1\"\napp_name = \"engine-sim\"\nversion = \"" +

@@ -145,7 +145,7 @@ std::string write_gateway_config(const TempDir& dir, const GatewayConfig& cfg) {
   t = replace_once(t, "AdminTokensFile = \"config/tokens.toml\"",
                    "AdminTokensFile = " + quoted(dir.file("tokens.toml")));
   t = replace_once(
-      t, "Manifest = \"config/manifest.toml\"",
+      t, "Manifest = \"build/release/manifest.toml\"",
       "Manifest = " + quoted(cfg.manifest.empty() ? src + "/config/manifest.toml" : cfg.manifest));
   t = set_session_key(t, "ENGINE1", "SocketAcceptPort", "0");
   t = set_session_key(t, "ENGINE2", "SocketAcceptPort", "0");
@@ -273,9 +273,8 @@ std::string EngineRun::describe() const {
 
 // ---------------------------------------------------------------------------
 
-CtlResult ctl(const std::string& url, const std::string& token_file,
-              const std::vector<std::string>& args) {
-  std::vector<std::string> argv{RISKGATE_CTL, "--url", url, "--token-file", token_file};
+CtlResult riskgatectl(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{RISKGATE_CTL};
   argv.insert(argv.end(), args.begin(), args.end());
   ChildProcess p = ChildProcess::spawn(argv, /*merge_stderr=*/true);
   p.drain(20s);
@@ -284,6 +283,13 @@ CtlResult ctl(const std::string& url, const std::string& token_file,
   r.exit_code = code ? *code : p.terminate(1s);
   for (const auto& l : p.lines()) r.output += l + "\n";
   return r;
+}
+
+CtlResult ctl(const std::string& url, const std::string& token_file,
+              const std::vector<std::string>& args) {
+  std::vector<std::string> all{"--url", url, "--token-file", token_file};
+  all.insert(all.end(), args.begin(), args.end());
+  return riskgatectl(all);
 }
 
 std::string token_file(const TempDir& dir, const std::string& name, const std::string& token) {

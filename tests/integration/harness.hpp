@@ -142,6 +142,8 @@ struct CtlResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr
 };
+// riskgatectl args... (e.g. its offline release steps).
+[[nodiscard]] CtlResult riskgatectl(const std::vector<std::string>& args);
 // riskgatectl --url URL --token-file FILE args...
 [[nodiscard]] CtlResult ctl(const std::string& url, const std::string& token_file,
                             const std::vector<std::string>& args);

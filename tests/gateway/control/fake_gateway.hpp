@@ -14,6 +14,8 @@ class FakeGateway : public GatewayControl {
   std::string build_sha = std::string(64, 'a');
   std::string config_sha = std::string(64, 'c');
   std::string engine_version = "1.0.0";
+  std::string engine_attestation;        // RawData(96) ENGINE1 presented; empty: none.
+  std::int64_t engine_logon_unix_s = 0;  // When its Logon was checked.
   std::vector<KillRequest> kills;
   std::vector<KillRequest> releases;
   int reloads = 0;
@@ -40,13 +42,16 @@ class FakeGateway : public GatewayControl {
            {"role", "acceptor"},
            {"state", "logged_on"},
            {"sender_comp_id", "ENGINE1"},
+           {"peer_host", "127.0.0.1"},
            {"engine",
             {{"app_name", "engine-sim"},
              {"version", engine_version},
              {"vendor", "riskgate"},
              {"digest", std::string(64, 'e')},
              {"approved", true},
-             {"reason", "approved"}}}},
+             {"reason", "approved"},
+             {"attestation", engine_attestation},
+             {"logon_unix_s", engine_logon_unix_s}}}},
           {{"name", "EXCH"}, {"role", "initiator"}, {"state", "logged_on"}, {"engine", nullptr}}}},
         {"kills", ks},
         {"limits", {{"ACC1", {{"open_orders", 3}, {"max_open_orders", 100}}}}}};

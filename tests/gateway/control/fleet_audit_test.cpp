@@ -33,7 +33,7 @@ class Fleet : public ::testing::Test {
   }
   void write_manifest(const std::string& build) {
     std::ofstream(manifest_path_)
-        << "[gateway]\nversion = \"0.1.0\"\nbuild_digest = \"" << build
+        << "test_setup = true\n[gateway]\nversion = \"0.1.0\"\nbuild_digest = \"" << build
         << "\"\nconfig_digest = \"any\"\n"
         << "[[engine]]\nsender_comp_id = \"ENGINE1\"\napp_name = \"engine-sim\"\n"
         << "version = \"1.0.0\"\nvendor = \"riskgate\"\nbuild_digest = \"any\"\n"

@@ -14,6 +14,7 @@
 #include "fake_gateway.hpp"
 #include "gateway/control/ctl.hpp"
 #include "temp_dir.hpp"
+#include "tests/support/ed25519_key.hpp"
 
 namespace riskgate::control {
 namespace {
@@ -23,8 +24,8 @@ const std::string kConfig(64, 'c');        // FakeGateway's running config diges
 const std::string kEngineDigest(64, 'e');  // What FakeGateway reports ENGINE1 declared.
 
 std::string gateway_table(const std::string& config_digest = "any") {
-  return "[gateway]\nversion = \"0.1.0\"\nbuild_digest = \"" + kBuild + "\"\nconfig_digest = \"" +
-         config_digest + "\"\n";
+  return "test_setup = true\n[gateway]\nversion = \"0.1.0\"\nbuild_digest = \"" + kBuild +
+         "\"\nconfig_digest = \"" + config_digest + "\"\n";
 }
 
 std::string engine(const std::string& version = "1.0.0", const std::string& digest = "any") {
@@ -115,6 +116,57 @@ TEST_F(SingleVerifier, EveryCallerGivesTheSameVerdictForTheSameManifest) {
     }
     if (!self.config_ok) {
       EXPECT_NE(ctl_output.find("running config digest"), std::string::npos) << ctl_output;
+    }
+  }
+}
+
+// The attestation an engine presented (issue 12, item 5): riskgatectl audit
+// re-verifies the line /status shows, at the time the gateway checked it,
+// with Manifest::verify_attestation, and must reach the gateway's verdict.
+TEST_F(SingleVerifier, EveryCallerGivesTheSameAttestationVerdict) {
+  const riskgate::testing::Ed25519TestKey release_key;
+  const riskgate::testing::Ed25519TestKey other_key;
+  constexpr std::int64_t kReleaseAt = 1'764'460'800;
+  constexpr std::int64_t kLogonAt = kReleaseAt + 600;
+  const std::string manifest = gateway_table() + engine("1.0.0", kEngineDigest) + kCompatibility +
+                               "[attestation]\npublic_key = \"" + release_key.public_key_hex() +
+                               "\"\nrelease_issued_at = " + std::to_string(kReleaseAt) + "\n";
+  auto claims = [&](std::string_view host, std::int64_t iat) {
+    return riskgate::testing::engine1_claims("1.0.0", kEngineDigest, iat, 3600, host);
+  };
+  struct AttestationCase {
+    const char* name;
+    std::string line;  // What ENGINE1 presented in RawData(96).
+  };
+  const std::vector<AttestationCase> cases = {
+      {"valid", release_key.attest(claims("127.0.0.1", kReleaseAt))},
+      {"none", ""},
+      {"another key", other_key.attest(claims("127.0.0.1", kReleaseAt))},
+      {"another host", release_key.attest(claims("10.0.0.8", kReleaseAt))},
+      {"the previous release", release_key.attest(claims("127.0.0.1", kReleaseAt - 60))},
+      {"malformed", "RGA1|comp=ENGINE1"},
+  };
+  const config::Manifest m = config::parse_manifest(manifest, "manifest.toml");
+  for (const AttestationCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    gw_.engine_attestation = c.line;
+    gw_.engine_logon_unix_s = kLogonAt;
+    std::string ctl_output;
+    const int rc = ctl_audit(manifest, ctl_output);
+    // The gateway's Logon check: the attestation, then the identity.
+    std::string why;
+    const config::DeclaredIdentity id{"engine-sim", "1.0.0", "riskgate", kEngineDigest};
+    const bool ok =
+        m.verify_attestation("ENGINE1", "127.0.0.1", id, c.line, std::to_string(c.line.size()),
+                             kLogonAt, "0.1.0", &why) == config::AttestationVerdict::kOk &&
+        m.verify_engine("ENGINE1", "127.0.0.1", id, "0.1.0", &why) ==
+            config::IdentityVerdict::kApproved;
+    EXPECT_EQ(ok, std::string(c.name) == "valid");
+    EXPECT_EQ(rc, ok ? kCtlOk : kCtlDrift) << ctl_output;
+    if (!ok) {
+      EXPECT_NE(ctl_output.find("! " + why), std::string::npos) << why << "\n" << ctl_output;
+    } else {
+      EXPECT_NE(ctl_output.find("attested"), std::string::npos) << ctl_output;
     }
   }
 }
