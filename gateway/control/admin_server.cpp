@@ -372,7 +372,8 @@ HttpReply AdminServer::handle(const AdminRequest& in) {
   }
   if (path == "/metrics") {
     try {
-      HttpReply r{200, {}, {}, kMetricsContentType};
+      HttpReply r{200, {}};
+      r.content_type = kMetricsContentType;
       r.text = gw_.metrics();
       return r;
     } catch (const std::exception& e) {
