@@ -132,14 +132,29 @@ void append_message_line(std::string& out, std::int64_t utc_ns, bool inbound,
                          std::string_view raw) {
   append_timestamp(out, utc_ns);
   out += inbound ? " in " : " out ";
-  const std::size_t at = out.size();
-  out += raw;
-  for (std::size_t i = at; i < out.size(); ++i) {
-    char& c = out[i];
-    if (c == '\x01')
-      c = '|';
-    else if (c == '\n' || c == '\r')
-      c = ' ';
+  // Field by field: SOH -> '|', line breaks -> ' ', secrets masked.
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    std::size_t end = raw.find('\x01', pos);
+    const bool last = end == std::string_view::npos;
+    if (last) end = raw.size();
+    const std::string_view f = raw.substr(pos, end - pos);
+    const std::size_t eq = f.find('=');
+    const std::string_view tag =
+        eq == std::string_view::npos ? std::string_view{} : f.substr(0, eq);
+    if (tag == "554" || tag == "925") {
+      // Password, NewPassword: never on disk (the files are 0640, read by
+      // operations staff, and kept for years).
+      out.append(tag);
+      out += "=***";
+    } else {
+      const std::size_t at = out.size();
+      out.append(f);
+      for (std::size_t i = at; i < out.size(); ++i)
+        if (out[i] == '\n' || out[i] == '\r') out[i] = ' ';
+    }
+    if (!last) out += '|';
+    pos = end + 1;
   }
   out += '\n';
 }

@@ -15,7 +15,8 @@
 // gateway read the message (one clock read per socket read) or sent it (the
 // clock read that stamped its SendingTime). The message is as on the wire
 // with SOH shown as '|' and a CR or LF inside a value (data fields only)
-// shown as a space, so one message is one line. A "#" line starts each file
+// shown as a space, so one message is one line; the values of Password(554)
+// and NewPassword(925) are written as "***". A "#" line starts each file
 // and each reopen and names the session; for an engine session it also names
 // its exchange session and the prefix the gateway puts on its ClOrdIDs there.
 // A GAP line stands where that many messages of the session are missing

@@ -54,6 +54,19 @@ TEST(MessageLogLine, AMessageIsOneLineWithSohShownAsBarAndParsesBack) {
   EXPECT_FALSE(parse_line("garbage"));
 }
 
+TEST(MessageLogLine, PasswordsNeverReachTheFile) {
+  std::string out;
+  append_message_line(out, kT, true,
+                      "8=FIX.4.4\x01"
+                      "35=A\x01"
+                      "553=ENGINE1\x01"
+                      "554=s3cret\x01"
+                      "925=n3w\x01"
+                      "10=001\x01");
+  EXPECT_EQ(out,
+            "20261130-03:14:15.123456789 in 8=FIX.4.4|35=A|553=ENGINE1|554=***|925=***|10=001|\n");
+}
+
 TEST(MessageLogLine, FileNamesCarryTheSessionAndTheDay) {
   EXPECT_EQ(file_name("ENGINE.1", day_of(kT)), "ENGINE.1.20261130.log");
   const auto f = parse_file_name("ENGINE.1.20261130.log.gz");
