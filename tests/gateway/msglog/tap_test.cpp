@@ -38,14 +38,23 @@ std::vector<Logged> drain(MessageRing& r) {
   return out;
 }
 
-TEST(SessionTap, AnOrderItsRefusalAndItsReportsAreLoggedOnBothLegsInOrder) {
+// The harness with ENGINE1 (session 0) and EXCH (session 1) tapped, logged on.
+struct Tapped {
   RouteHarness h;
-  MessageRing ring("io-0", 1 << 16, 2);
-  SessionTap engine(ring, 0), exchange(ring, 1);
-  h.client(0).set_wire_tap(&engine);
-  h.exchange().set_wire_tap(&exchange);
-  h.log_on_all();
-  (void)drain(ring);  // Logons.
+  MessageRing ring{"io-0", 1 << 20, 2};
+  SessionTap engine{ring, 0}, exchange{ring, 1};
+  Tapped() {
+    h.client(0).set_wire_tap(&engine);
+    h.exchange().set_wire_tap(&exchange);
+    h.log_on_all();
+    (void)drain(ring);  // The Logons.
+  }
+};
+
+TEST(SessionTap, AnOrderItsRefusalAndItsReportsAreLoggedOnBothLegsInOrder) {
+  Tapped t;
+  RouteHarness& h = t.h;
+  MessageRing& ring = t.ring;
 
   const std::int64_t t0 = h.clock.utc;
   ASSERT_GT(h.from_client(0, h.order(0, "A1")), 0u);
@@ -69,12 +78,9 @@ TEST(SessionTap, AnOrderItsRefusalAndItsReportsAreLoggedOnBothLegsInOrder) {
 }
 
 TEST(SessionTap, TheOrderStepWithTheLogOnAllocatesNothing) {
-  RouteHarness h;
-  MessageRing ring("io-0", 1 << 20, 2);
-  SessionTap engine(ring, 0), exchange(ring, 1);
-  h.client(0).set_wire_tap(&engine);
-  h.exchange().set_wire_tap(&exchange);
-  h.log_on_all();
+  Tapped t;
+  RouteHarness& h = t.h;
+  MessageRing& ring = t.ring;
   h.audit.record = false;
   h.exchange_wire.record = false;
   h.client_wire[0].record = false;
