@@ -209,6 +209,8 @@ void print_status(const nlohmann::json& st, std::ostream& out) {
   }
   if (st.contains("audit") && st["audit"].is_object())
     out << "audit     " << st["audit"].dump() << "\n";
+  if (st.contains("message_log") && st["message_log"].is_object())
+    out << "msglog    " << st["message_log"].dump() << "\n";
   if (st.contains("alerts") && st["alerts"].is_array() && !st["alerts"].empty()) {
     out << "alerts:\n";
     for (const auto& a : st["alerts"]) out << "  ! " << jstr(a, "text", "?") << "\n";

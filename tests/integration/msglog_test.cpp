@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "tests/integration/harness.hpp"
 
@@ -69,11 +72,48 @@ TEST(MessageLogEndToEnd, RiskgatectlMsglogFindsOneOrdersWholeConversationOnBothL
   ASSERT_EQ(run.exit_code, 0) << run.describe();
   ASSERT_GE(num(run.summary, "filled_orders"), 8) << run.describe();
   ASSERT_GE(num(run.summary, "canceled"), 1) << run.describe();
-  ASSERT_EQ(s.gateway->stop(), 0);  // Stopping drains the writer: every line is in.
 
+  // /status: the writer's health and the ring's fill.
+  const HttpReply st = http_get(s.gateway->admin_url(), "/status", kOperatorToken);
+  ASSERT_EQ(st.status, 200) << st.body;
+  const auto ml = nlohmann::json::parse(st.body)["message_log"];
+  EXPECT_EQ(ml["enabled"], true) << ml.dump();
+  EXPECT_EQ(ml["healthy"], true) << ml.dump();
+  EXPECT_EQ(ml["dropped_messages"], 0) << ml.dump();
+  EXPECT_EQ(ml["writer_errors"], 0) << ml.dump();
+  EXPECT_GT(ml["lines_written"].get<long>(), 40) << ml.dump();
+  ASSERT_EQ(ml["rings"].size(), 1u) << ml.dump();
+  EXPECT_EQ(ml["rings"][0]["capacity_bytes"], 16 << 20) << ml.dump();
+
+  // SIGUSR2 (logrotate's postrotate) reopens the message logs too: a file
+  // moved away keeps its lines, the next message starts a new one.
   const fs::path dir = s.dir.path() / "state" / "msglog";
   const std::string day = the_day(dir);
   ASSERT_EQ(day.size(), 8u) << "no ENGINE1 message log in " << dir;
+  const fs::path engine_log = dir / ("ENGINE1." + day + ".log");
+  const fs::path moved = s.dir.path() / "ENGINE1.moved";
+  fs::rename(engine_log, moved);
+  s.gateway->proc().signal(SIGUSR2);
+  // The control thread polls the signal; the writer counts the reopen.
+  const auto reopens = [&] {
+    const HttpReply r = http_get(s.gateway->admin_url(), "/status", kOperatorToken);
+    return r.status == 200 ? nlohmann::json::parse(r.body)["message_log"]["reopens"].get<int>()
+                           : -1;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (reopens() < 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(reopens(), 1);
+  const EngineRun again = s.run(Identity{}, {"--clordid-prefix", "U-", "--count", "1"});
+  ASSERT_EQ(again.exit_code, 0) << again.describe();
+  ASSERT_EQ(s.gateway->stop(), 0);  // Stopping drains the writer: every line is in.
+  ASSERT_TRUE(fs::exists(engine_log));
+  const std::string reopened = read_file(engine_log.string());
+  EXPECT_TRUE(reopened.starts_with("# riskgate message log session=ENGINE1")) << reopened;
+  EXPECT_NE(reopened.find("|11=U-1|"), std::string::npos) << reopened;
+  EXPECT_NE(read_file(moved.string()).find("|11=T-1|"), std::string::npos);
+  // Put the day back together, as an operator would before searching it.
+  write_file(engine_log.string(), read_file(moved.string()) + reopened);
   const auto filled = ctl("http://127.0.0.1:1", s.dir.file("none"),
                           {"msglog", "--dir", dir.string(), "--cl-ord-id", "T-1", "--date", day});
   ASSERT_EQ(filled.exit_code, 0) << filled.output;
