@@ -123,7 +123,7 @@ std::vector<Found> search(const SearchRequest& r) {
   for (std::uint32_t fi = 0; fi < files.size(); ++fi) {
     SessionInfo& info = sessions[files[fi].session];
     // Per direction: MsgSeqNum -> the entry (or -2: a message without 11/41)
-    // of the current numbering; cleared when the numbers go back (a reset).
+    // of the current numbering; cleared when the numbers start again.
     std::unordered_map<std::uint64_t, std::int64_t> last_seq[2];
     std::uint64_t high[2] = {0, 0};
     std::uint64_t line_no = 0;
@@ -158,8 +158,13 @@ std::vector<Found> search(const SearchRequest& r) {
         entries.push_back({fi, n, std::string(cl), std::string(orig), target, false});
       }
       if (seq != 0) {
-        if (seq < high[dir]) last_seq[dir].clear();
-        high[dir] = seq;
+        // A lower number without PossDupFlag is a new numbering (a reset);
+        // a PossDup resend or gap fill reuses old numbers within this one.
+        if (seq < high[dir] && field(l->message, "43") != "Y") {
+          last_seq[dir].clear();
+          high[dir] = 0;
+        }
+        high[dir] = std::max(high[dir], seq);
         last_seq[dir][seq] = self;
       }
     });

@@ -125,6 +125,21 @@ TEST(MessageLogSearch, ASessionRejectCountsOnlyWhenItsRefSeqNumNamesAMessageOfTh
   EXPECT_EQ(found, want);
 }
 
+TEST(MessageLogSearch, AResendKeepsTheNumberingAndAResetStartsANewOne) {
+  TempDir dir;
+  LogFile e1(dir.path(), "E1", "session=E1 leg=engine route=EX cl_ord_id_prefix=P1-");
+  e1.in(0, "35=D|34=5|11=A|")
+      .in(1, "35=D|34=6|11=B|")
+      .in(2, "35=D|34=5|43=Y|11=A|")  // A PossDup resend: same numbering.
+      .out(3, "35=3|34=9|45=6|")      // About B.
+      .in(4, "35=A|34=1|141=Y|")      // A reset: numbering starts again.
+      .out(5, "35=3|34=2|45=6|")      // About seq 6 of the new numbering: none.
+      .write();
+  const auto found = brief(search({dir.path(), "B", day_of(kT), std::string("E1")}));
+  const std::vector<std::string> want = {"E1 in D B//", "E1 out 3 //6"};
+  EXPECT_EQ(found, want);
+}
+
 TEST(MessageLogSearch, WithoutASessionEveryEngineThatUsedTheIdIsSearched) {
   Day d;
   const auto found = brief(search({d.dir.path(), "T-1", day_of(kT), std::nullopt}));
