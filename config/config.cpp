@@ -232,6 +232,15 @@ void parse_gateway(Table& t, GatewayDef& g) {
     }
   }
   g.kill_file = t.str("KillFile").value_or(g.state_dir + "/KILL");
+  g.file_log_path = t.str("FileLogPath").value_or(g.state_dir + "/msglog");
+  if (auto v = t.integer("MessageLogRingMiB", 1, 1024)) {
+    if ((*v & (*v - 1)) != 0)
+      t.error("MessageLogRingMiB", "must be a power of two, got " + std::to_string(*v));
+    else
+      g.message_log_ring_mib = static_cast<std::uint32_t>(*v);
+  }
+  if (auto v = t.integer("MessageLogRetentionDays", 0, 36600))
+    g.message_log_retention_days = static_cast<std::uint32_t>(*v);
   if (auto v = t.boolean("Journal")) g.journal = *v;
   g.journal_file = t.str("JournalFile").value_or(g.state_dir + "/journal.rgj");
   if (g.journal_file.empty()) t.error("JournalFile", "must not be empty");
@@ -377,6 +386,7 @@ SessionDef parse_session(Table& t, const GatewayDef& g, KeyLines& lines) {
             "riskgate always rejects empty fields (SessionRejectReason 4); only true is accepted");
   }
   parse_session_schedule(t, g, s);
+  if (auto v = t.str("FileLogPath")) s.file_log_path = *v;
 
   if (!role_known) {
     // Mark the role-specific keys as known so the only error is the role.

@@ -134,6 +134,10 @@ struct SessionDef {
   // hours"; cancels pass), and sequence numbers reset when a new period
   // starts at StartTime, as QuickFIX does.
   std::optional<schedule::Spec> schedule;
+  // FileLogPath (QuickFIX's key) for this session only: its message log goes
+  // to this directory instead of [gateway] FileLogPath; "" turns it off for
+  // this session. Unset: the gateway's.
+  std::optional<std::string> file_log_path;
   int line = 0;  // Line of the [[session]] header, for later error messages.
 };
 
@@ -192,6 +196,17 @@ struct GatewayDef {
   // audit turns unhealthy and new orders are refused. 0 disables either.
   std::uint32_t audit_disk_low_mib = 1024;
   std::uint32_t audit_disk_hard_mib = 128;
+  // Per-session FIX message logs (issue 13; gateway/msglog): every message in
+  // and out of every session, one file per session per UTC day in this
+  // directory (QuickFIX's FileLogPath). Default <StateDir>/msglog; "" turns
+  // them off. MessageLogRingMiB: the ring each I/O thread copies messages
+  // into (a power of two); when the writer falls a whole ring behind,
+  // messages are dropped from the log and counted, never waited for.
+  // MessageLogRetentionDays: compressed days older than this are deleted;
+  // 0 keeps them.
+  std::string file_log_path = "var/msglog";
+  std::uint32_t message_log_ring_mib = 16;
+  std::uint32_t message_log_retention_days = 0;
 };
 
 struct Config {

@@ -83,6 +83,10 @@ void print_gateway(TomlWriter& w, const GatewayDef& g) {
   w.integer("JournalRingMiB", g.journal_ring_mib);
   w.str("JournalSync", detail::name_of(detail::kJournalSyncNames, g.journal_sync));
   w.integer("JournalSyncIntervalMs", g.journal_sync_interval_ms);
+  // Always a value: "" (off) and the default differ, and a reprint must load back the same.
+  w.str("FileLogPath", g.file_log_path);
+  w.integer("MessageLogRingMiB", g.message_log_ring_mib);
+  w.integer("MessageLogRetentionDays", g.message_log_retention_days);
   w.integer("MaxWorkingOrders", g.max_working_orders);
   w.integer("MaxPendingConnections", g.max_pending_connections);
   w.integer("MaxPendingPerAddress", g.max_pending_per_address);
@@ -114,6 +118,10 @@ void print_session(TomlWriter& w, const SessionDef& s) {
   w.boolean("ValidateUserDefinedFields", s.validate_user_defined_fields);
   w.boolean("AllowUnknownMsgFields", s.allow_unknown_msg_fields);
   w.boolean("ValidateFieldsHaveValues", true);  // The only value riskgate accepts.
+  if (s.file_log_path)
+    w.str("FileLogPath", *s.file_log_path);  // "" (off for this session) is a value too.
+  else
+    w.off("FileLogPath", "the [gateway] FileLogPath");
   print_session_schedule(w, s.schedule);
   if (s.connection_type == ConnectionType::kAcceptor) {
     w.str("SocketAcceptHost", s.socket_accept_host);

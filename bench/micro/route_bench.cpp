@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "gateway/journal/journal.hpp"
+#include "gateway/msglog/writer.hpp"
 #include "tests/support/alloc_counter.hpp"
 #include "tests/support/route_harness.hpp"
 
@@ -109,16 +110,51 @@ struct BenchJournal {
   }
 };
 
+// The FIX message logs on, as the gateway runs them: every message of the
+// client and exchange sessions copied into the I/O thread's ring, a writer
+// thread (or, `background` false, the benchmark between batches) writing the
+// files into a temp directory.
+struct BenchMessageLog {
+  std::filesystem::path dir;
+  std::unique_ptr<riskgate::msglog::MessageLogWriter> writer;
+  std::unique_ptr<riskgate::msglog::SessionTap> client, exchange;
+  BenchMessageLog(RouteHarness& h, bool background) {
+    dir = std::filesystem::temp_directory_path() /
+          ("riskgate-route-bench-msglog-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    riskgate::msglog::MessageLogWriter::Options o;  // The gateway's defaults (16 MiB ring).
+    writer = std::make_unique<riskgate::msglog::MessageLogWriter>(o);
+    const auto c = writer->add_session({"ENGINE1", dir, "session=ENGINE1 leg=engine"});
+    const auto x = writer->add_session({"EXCH", dir, "session=EXCH leg=exchange"});
+    auto& ring = writer->add_ring("io-0");
+    client = std::make_unique<riskgate::msglog::SessionTap>(ring, c);
+    exchange = std::make_unique<riskgate::msglog::SessionTap>(ring, x);
+    h.client(0).set_wire_tap(client.get());
+    h.exchange().set_wire_tap(exchange.get());
+    if (background) writer->start();
+  }
+  ~BenchMessageLog() {
+    writer->stop();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+enum class MessageLog : std::uint8_t { kOff, kThread, kDrainedBetweenBatches };
+
 // `sample_every`: the order-step latency histogram of /metrics times one
 // order in this many (0: off, as in the other variants; the gateway runs 32).
 void order_step(benchmark::State& state, bool validate,
                 std::optional<riskgate::journal::SyncPolicy> journal = std::nullopt,
-                bool background = true, std::uint32_t sample_every = 0) {
+                bool background = true, std::uint32_t sample_every = 0,
+                MessageLog msglog = MessageLog::kOff) {
   std::optional<BenchJournal> bj;
   if (journal) bj.emplace(*journal, background);
   RouteHarness h(bench_config(static_cast<int>(state.range(0)), validate),
                  bj ? &bj->journal->ring(0) : nullptr);
   h.group().latency.set_sample_every(sample_every);
+  std::optional<BenchMessageLog> ml;
+  if (msglog != MessageLog::kOff) ml.emplace(h, msglog == MessageLog::kThread);
   h.log_on_all();
   h.audit.record = false;
   h.exchange_wire.record = false;
@@ -138,6 +174,7 @@ void order_step(benchmark::State& state, bool validate,
         (void)h.from_exchange(batch.fills[i]);
       }
       if (bj && !background) (void)bj->journal->do_work(std::chrono::steady_clock::now());
+      if (msglog == MessageLog::kDrainedBetweenBatches) (void)ml->writer->do_work();
       build_batch(h, next_id, batch);
       next_id += kBatch;
       k = 0;
@@ -170,6 +207,10 @@ void order_step(benchmark::State& state, bool validate,
     const auto timed = static_cast<double>(h.group().latency.read().count());
     state.counters["latency_samples"] = timed;
     if (timed == 0) state.SkipWithError("metrics on, but no order was timed");
+  }
+  if (ml) {
+    state.counters["msglog_dropped"] = static_cast<double>(ml->writer->dropped());
+    if (ml->writer->write_errors() != 0) state.SkipWithError("the message log could not write");
   }
 }
 
@@ -253,6 +294,40 @@ BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_JournalInterval)
     ->Iterations(100'000)
     ->Arg(20);
 BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_JournalEveryBatch)
+    ->UseManualTime()
+    ->Iterations(100'000)
+    ->Arg(20);
+
+// The same step with the FIX message logs on (issue 13 item 1): the order in
+// on the client session and out on the exchange session are copied into the
+// ring; the writer thread formats and writes them meanwhile, as in the
+// gateway. Compare with BM_Route_ReceiveCheckRewrite_NewOrderSingle/20 in
+// the same run (target: at most +30 ns at the median, 0 allocations).
+void BM_Route_ReceiveCheckRewrite_NewOrderSingle_MessageLog(benchmark::State& state) {
+  order_step(state, true, std::nullopt, true, 0, MessageLog::kThread);
+}
+// The order path's share alone: the ring drained between batches (untimed),
+// so no writer thread competes for the 2 vCPUs during the timed step.
+void BM_Route_ReceiveCheckRewrite_NewOrderSingle_MessageLogAppendsOnly(benchmark::State& state) {
+  order_step(state, true, std::nullopt, true, 0, MessageLog::kDrainedBetweenBatches);
+}
+// Both of issue 13's order-path additions at once, as the gateway runs them:
+// the message logs (writer thread running) and the metrics' latency sampling
+// at the gateway's rate (one order in 32). The issue's bar: at most +30 ns at
+// the median against BM_Route_ReceiveCheckRewrite_NewOrderSingle/20, and 0
+// allocations.
+void BM_Route_ReceiveCheckRewrite_NewOrderSingle_MessageLogAndMetrics(benchmark::State& state) {
+  order_step(state, true, std::nullopt, true, 32, MessageLog::kThread);
+}
+BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_MessageLogAndMetrics)
+    ->UseManualTime()
+    ->Iterations(100'000)
+    ->Arg(20);
+BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_MessageLog)
+    ->UseManualTime()
+    ->Iterations(100'000)
+    ->Arg(20);
+BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_MessageLogAppendsOnly)
     ->UseManualTime()
     ->Iterations(100'000)
     ->Arg(20);

@@ -105,6 +105,7 @@ Gateway::Gateway(Options opts) : opts_(std::move(opts)) {
       cfg_.gateway.busy_poll ? net::IdleMode::kBusyPoll : net::IdleMode::kSleep,
       [this] { drain_commands(); });
   open_journal();
+  open_message_log();
   build_sessions();
   verify_self();
   restore_kills();
@@ -207,6 +208,7 @@ void Gateway::build_sessions() {
     slot->session = std::make_unique<session::Session>(session_config_for(d, dicts.for_session(d)),
                                                        *clock_, *slot, *slot->store, *slot->group);
     slot->group->attach_exchange(*slot->session);
+    if (msglog_taps_[i]) slot->session->set_wire_tap(msglog_taps_[i].get());
     Slot* raw = slot.get();
     slot->connector = std::make_unique<net::Connector>(
         io_->context(), d.socket_connect_host, d.socket_connect_port,
@@ -255,6 +257,7 @@ void Gateway::build_sessions() {
     slot->session = std::make_unique<session::Session>(session_config_for(d, dicts.for_session(d)),
                                                        *clock_, *slot, *slot->store, *slot->leg);
     slot->leg->attach(*slot->session);
+    if (msglog_taps_[i]) slot->session->set_wire_tap(msglog_taps_[i].get());
     slots_[i] = std::move(slot);
   }
   // The trading day: [gateway] StartTime/TimeZone, and each session's own
@@ -361,6 +364,7 @@ std::optional<std::pair<risk::KillScope, std::uint32_t>> Gateway::resolve(Scope 
 void Gateway::start() {
   audit_log_->start();
   if (durable_) durable_->start();
+  if (msglog_) msglog_->start();
   for (const auto& w : warnings_) log_warn("riskgate: WARNING: " + w);
   for (const auto& w : warnings_) audit_log_->record_control("startup_warning", {{"text", w}});
 
@@ -469,6 +473,7 @@ void Gateway::stop() {
     io_->join();
   }
   if (durable_) durable_->stop();  // After the I/O thread: the last records are in.
+  if (msglog_) msglog_->stop();    // The same: the last messages are in its ring.
   if (audit_log_) audit_log_->stop();
 }
 

@@ -29,6 +29,7 @@
 #include "gateway/control/audit_log.hpp"
 #include "gateway/control/kill_file_watcher.hpp"
 #include "gateway/control/kill_store.hpp"
+#include "gateway/msglog/writer.hpp"
 #include "gateway/net/io_thread.hpp"
 #include "gateway/net/listener.hpp"
 #include "gateway/net/pending_limit.hpp"
@@ -99,7 +100,12 @@ class Gateway final : public control::GatewayControl {
   };
 
   void build_sessions();
-  void open_journal();    // Before build_sessions: the stores wrap it.
+  void open_journal();  // Before build_sessions: the stores wrap it.
+  // Before build_sessions: the message-log writer, its ring and one tap per
+  // session that logs (gateway_msglog.cpp).
+  void open_message_log();
+  // Control thread: SIGUSR2 reopens the message logs too.
+  void poll_message_log_reopen();
   void restore_orders();  // After: replays the journal into the groups.
   void on_accept(boost::asio::ip::tcp::socket s, std::int64_t logon_timeout_ns);
   void expire_pending();
@@ -147,6 +153,13 @@ class Gateway final : public control::GatewayControl {
   // sessions and groups that write to it, so it outlives them.
   std::unique_ptr<DurableState> durable_;
   DurableState::Restored restored_;
+  // The FIX message logs (null when FileLogPath is "" for every session) and
+  // each session's tap into the I/O thread's ring (index = session index;
+  // null: that session is not logged). Before slots_, so they outlive the
+  // sessions that write to them.
+  std::unique_ptr<msglog::MessageLogWriter> msglog_;
+  std::vector<std::unique_ptr<msglog::SessionTap>> msglog_taps_;
+  std::uint64_t seen_reopen_signals_ = 0;  // Control thread.
   std::vector<std::unique_ptr<route::RouteGroup>> groups_;
   // The trading day and session schedules; stepped by io_tick (I/O thread).
   std::unique_ptr<route::TradingDay> trading_day_;

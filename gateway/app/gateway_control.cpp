@@ -189,6 +189,7 @@ nlohmann::json Gateway::status() {
   } else {
     j["journal"] = {{"enabled", false}};
   }
+  j["message_log"] = msglog_ ? msglog_->status_json() : nlohmann::json{{"enabled", false}};
   auto& sessions = j["sessions"] = nlohmann::json::array();
   for (auto& s : slots_) {
     if (!s) continue;
@@ -320,6 +321,7 @@ void Gateway::control_tick() {
     s->printed_state = st;
   }
   report_io_events();
+  poll_message_log_reopen();
   std::lock_guard lock(control_mu_);
   persist_new_trips();
   check_tables();

@@ -98,6 +98,10 @@ void install_audit_reopen_signal_handler(int sig) {
   std::signal(sig, on_reopen_signal);
 }
 
+std::uint64_t reopen_signals() noexcept {
+  return g_reopen_signals.load(std::memory_order_relaxed);  // The request carries no data.
+}
+
 std::int64_t AuditLog::steady_ns() noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())

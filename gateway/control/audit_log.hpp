@@ -221,4 +221,8 @@ class AuditLog {
 // The handler only bumps a lock-free counter the writers poll.
 void install_audit_reopen_signal_handler(int sig);
 
+// How many reopen signals arrived since start (any thread). Other files that
+// follow logrotate (the FIX message logs) poll it and reopen on a change.
+[[nodiscard]] std::uint64_t reopen_signals() noexcept;
+
 }  // namespace riskgate::control

@@ -16,6 +16,7 @@
 #include "gateway/control/audit_chain.hpp"
 #include "gateway/control/ctl_attest.hpp"
 #include "gateway/control/ctl_engine_secret.hpp"
+#include "gateway/control/ctl_msglog.hpp"
 #include "gateway/control/engine_secrets.hpp"
 #include "gateway/control/http_client.hpp"
 #include "gateway/control/types.hpp"
@@ -208,6 +209,8 @@ void print_status(const nlohmann::json& st, std::ostream& out) {
   }
   if (st.contains("audit") && st["audit"].is_object())
     out << "audit     " << st["audit"].dump() << "\n";
+  if (st.contains("message_log") && st["message_log"].is_object())
+    out << "msglog    " << st["message_log"].dump() << "\n";
   if (st.contains("alerts") && st["alerts"].is_array() && !st["alerts"].empty()) {
     out << "alerts:\n";
     for (const auto& a : st["alerts"]) out << "  ! " << jstr(a, "text", "?") << "\n";
@@ -397,7 +400,7 @@ int verify_audit_log(const std::vector<std::filesystem::path>& files, std::ostre
 int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app{
       "riskgatectl: operate riskgate instances (status, kill, release, reload, audit, "
-      "journal, audit-log) and make releases (manifest, attest-keygen, attest)"};
+      "journal, audit-log, msglog) and make releases (manifest, attest-keygen, attest)"};
   app.require_subcommand(1);
   std::string url = "http://127.0.0.1:8081";
   std::string token_file;
@@ -454,6 +457,15 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   engine_secret->add_option("--file", secret.file,
                             "Append to this secrets file (created 0600) instead of printing");
 
+  MsglogRequest msglog_req;
+  auto* msglog = app.add_subcommand(
+      "msglog", "One order's whole conversation on both legs, from the FIX message logs");
+  msglog->add_option("--dir", msglog_req.dir, "The FileLogPath directory")->required();
+  msglog->add_option("--cl-ord-id", msglog_req.cl_ord_id, "The engine's ClOrdID")->required();
+  msglog->add_option("--date", msglog_req.date, "YYYYMMDD (UTC; default: today)");
+  msglog->add_option("--session", msglog_req.session,
+                     "The engine session the ClOrdID is from (default: every one)");
+
   std::vector<std::string> audit_log_files;
   auto* audit_log = app.add_subcommand("audit-log", "Offline checks of audit log files");
   audit_log->require_subcommand(1);
@@ -477,6 +489,7 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
   if (*engine_secret) return run_engine_secret(secret, std::cin, out, err);
   if (auto rc = run_attest_commands(attest, out, err)) return *rc;
+  if (*msglog) return run_msglog(msglog_req, out, err);
   // Offline: reads files, needs no gateway and no token.
   if (*audit_log_verify) {
     return verify_audit_log({audit_log_files.begin(), audit_log_files.end()}, out);

@@ -12,6 +12,8 @@
 //     audit-log verify FILE [FILE...]                    (offline; oldest file first)
 //     attest-keygen, attest, manifest                    (offline release steps:
 //                                                         ctl_attest.hpp)
+//     msglog --dir DIR --cl-ord-id ID [--date YYYYMMDD] [--session NAME]
+//                                             (offline; ctl_msglog.hpp)
 //
 // URL defaults to http://127.0.0.1:8081. The token is read from --token-file
 // or, if absent, from the file named by $RISKGATE_TOKEN_FILE; there is

@@ -203,6 +203,9 @@ void Session::send_reject(std::uint64_t ref_seq, std::string_view ref_msg_type, 
 State Session::state() const noexcept {
   return impl_->state;
 }
+void Session::set_wire_tap(WireTap* tap) noexcept {
+  impl_->tap = tap;
+}
 void Session::withhold_replay() noexcept {
   impl_->replay_allowed = false;
 }

@@ -129,6 +129,21 @@ class MessageStore {
 // application messages. Allocates once, in the constructor.
 std::unique_ptr<MessageStore> make_memory_store(std::size_t capacity_bytes);
 
+// Sees every whole message the session receives (before any check: rejected
+// and garbled-but-framed ones too) and every message the transport accepted
+// from it, with the gateway clock's UTC time of the read batch or of the
+// send (the clock read that stamped its SendingTime). For the per-session
+// message log (gateway/msglog): an implementation must copy the bytes and
+// return at once (no syscall, no lock, no allocation: it runs on the order
+// path). The view is valid only during the call. Called from the session's
+// thread.
+class WireTap {
+ public:
+  enum class Direction : std::uint8_t { kIn, kOut };
+  virtual ~WireTap() = default;
+  virtual void on_wire(Direction dir, std::int64_t utc_ns, std::string_view raw) noexcept = 0;
+};
+
 enum class Role : std::uint8_t { kAcceptor, kInitiator };
 
 // How application messages are answered in a ResendRequest.
@@ -324,6 +339,9 @@ class Session {
   // unapproved identity let in with its kill switch engaged); the next
   // connection starts allowed again.
   void withhold_replay() noexcept;
+  // Every message in and out goes to `tap` from now on (null: none). Setup,
+  // or any time on the session's thread; the tap outlives the session's use.
+  void set_wire_tap(WireTap* tap) noexcept;
   // Sends a session-level Reject (35=3) for message `ref_seq`.
   void send_reject(std::uint64_t ref_seq, std::string_view ref_msg_type, int reason,
                    std::uint32_t ref_tag, std::string_view text) noexcept;

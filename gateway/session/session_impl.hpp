@@ -84,6 +84,7 @@ struct Session::Impl {
   Transport& transport;
   MessageStore& store;
   Handler& handler;
+  WireTap* tap = nullptr;  // The message log, if any (Session::set_wire_tap).
   // Built from cfg.dictionary when there is one (its scratch is per session).
   std::optional<dict::Validator> validator;
 
@@ -101,6 +102,7 @@ struct Session::Impl {
   bool test_request_pending = false;
   std::int64_t rx_steady = 0;  // Clocks read once per on_data() batch.
   std::int64_t rx_utc = 0;
+  std::int64_t tx_utc = 0;  // The clock read that stamped the last SendingTime.
   // Inbound timestamp cache (see parse_timestamp); the prefix starts as
   // something no timestamp matches.
   std::array<char, 17> rx_ts_prefix{};

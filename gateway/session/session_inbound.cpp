@@ -133,6 +133,8 @@ std::size_t Session::Impl::on_data(std::string_view data) noexcept {
 }
 
 void Session::Impl::process(std::string_view raw) noexcept {
+  // Logged before any check: a message we refuse is part of the conversation.
+  if (tap != nullptr) tap->on_wire(WireTap::Direction::kIn, rx_utc, raw);
   const codec::ScanError se = in.scan(raw);
   if (se == codec::ScanError::kBadHeaderOrder) {
     // 2t: BeginString, BodyLength, MsgType not the first three fields: the

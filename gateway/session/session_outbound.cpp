@@ -21,6 +21,7 @@ using detail::kNsPerMs;
 // ======================================================================
 std::string_view Session::Impl::sending_time() noexcept {
   const std::int64_t utc = clock.utc_ns();
+  tx_utc = utc;
   std::int64_t ms = utc / kNsPerMs;
   if (utc < 0 && ms * kNsPerMs != utc) --ms;  // floor for pre-1970 test clocks
   std::int64_t sec = ms / 1000;
@@ -59,6 +60,9 @@ bool Session::Impl::transmit(std::size_t size) noexcept {
     return false;
   }
   ++stats.messages_out;
+  if (tap != nullptr) {
+    tap->on_wire(WireTap::Direction::kOut, tx_utc, std::string_view(send_buf.data(), size));
+  }
   last_sent = clock.steady_ns();
   return true;
 }

@@ -741,6 +741,33 @@ TEST(AuditDiskConfig, WatermarksAreReadAndTheHardOneMayNotExceedTheLowOne) {
   EXPECT_CONTAINS(error_of("[gateway]\nAuditDiskLowMiB = -1\n" + kMinimal), "AuditDiskLowMiB");
 }
 
+TEST(MessageLogConfig, LogsAreOnByDefaultUnderTheStateDirWithASixteenMibRing) {
+  const Config c = parse_config("[gateway]\nStateDir = \"/srv/rg\"\n" + kMinimal, "t.toml");
+  EXPECT_EQ(c.gateway.file_log_path, "/srv/rg/msglog");
+  EXPECT_EQ(c.gateway.message_log_ring_mib, 16u);
+  EXPECT_EQ(c.gateway.message_log_retention_days, 0u);
+  for (const SessionDef& s : c.sessions) EXPECT_FALSE(s.file_log_path) << s.name;
+}
+
+TEST(MessageLogConfig, TheKeysAreReadASessionMayOverrideAndTheRingMustBeAPowerOfTwo) {
+  std::string text =
+      "[gateway]\nFileLogPath = \"\"\nMessageLogRingMiB = 64\n"
+      "MessageLogRetentionDays = 1830\n" +
+      kMinimal;
+  text.replace(text.find("Route = \"EXCH\""), 14, "Route = \"EXCH\"\nFileLogPath = \"/logs/e1\"");
+  const Config c = parse_config(text, "t.toml");
+  EXPECT_EQ(c.gateway.file_log_path, "");  // Off, but for ENGINE1.
+  EXPECT_EQ(c.gateway.message_log_ring_mib, 64u);
+  EXPECT_EQ(c.gateway.message_log_retention_days, 1830u);
+  EXPECT_EQ(c.find_session("ENGINE1")->file_log_path, std::optional<std::string>("/logs/e1"));
+  EXPECT_FALSE(c.find_session("EXCH")->file_log_path);
+  EXPECT_CONTAINS(error_of("[gateway]\nMessageLogRingMiB = 24\n" + kMinimal),
+                  "MessageLogRingMiB: must be a power of two, got 24");
+  EXPECT_CONTAINS(error_of("[gateway]\nMessageLogRingMiB = 0\n" + kMinimal), "MessageLogRingMiB");
+  EXPECT_CONTAINS(error_of("[gateway]\nMessageLogRetentionDays = -1\n" + kMinimal),
+                  "MessageLogRetentionDays");
+}
+
 TEST(DictionaryConfig, ValidationIsOnByDefaultWithQuickFixDefaultsOnTheEngineLeg) {
   const Config c = parse_config(kMinimal, "t.toml");
   for (const SessionDef& s : c.sessions) {

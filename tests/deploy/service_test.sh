@@ -51,8 +51,10 @@ install)
   # the header), and every path it names is absolute.
   changed=$(diff <(grep -v -e '^#' -e '^$' "$src/config/riskgate.toml") \
     <(grep -v -e '^#' -e '^$' "$dest/etc/riskgate/riskgate.toml") | grep -c '^>' || true)
-  [[ $changed == 6 ]] || fail "expected 6 changed lines (the paths), got $changed"
-  if grep -E '^(StateDir|AuditLog|AdminTokensFile|Manifest|KillFile|JournalRingDir) = "[^/]' \
+  # 7: the six paths, and FileLogPath, commented out in the reference (its
+  # default follows StateDir) and set to /var/log/riskgate/msglog here.
+  [[ $changed == 7 ]] || fail "expected 7 changed lines (the paths), got $changed"
+  if grep -E '^(StateDir|AuditLog|AdminTokensFile|Manifest|KillFile|JournalRingDir|FileLogPath) = "[^/]' \
     "$dest/etc/riskgate/riskgate.toml"; then
     fail "a relative path is left in the installed config"
   fi

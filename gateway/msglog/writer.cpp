@@ -1,0 +1,423 @@
+#include "gateway/msglog/writer.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <stdexcept>
+#include <system_error>
+
+#include "common/utc_clock.hpp"
+#include "gateway/msglog/line.hpp"
+
+namespace riskgate::msglog {
+namespace {
+
+// A session's lines are written once this many bytes are pending, so a burst
+// costs a few large writes, not one per message.
+constexpr std::size_t kFlushBytes = std::size_t{256} << 10;
+
+std::string errno_text(const std::string& what, const std::filesystem::path& p) {
+  return what + " " + p.string() + ": " + std::strerror(errno);
+}
+
+bool write_all(int fd, const char* data, std::size_t n) noexcept {
+  while (n != 0) {
+    const ssize_t w = ::write(fd, data, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+std::filesystem::path gz_path(const std::filesystem::path& log) {
+  return std::filesystem::path(log.string() + ".gz");
+}
+std::filesystem::path part_path(const std::filesystem::path& log) {
+  return std::filesystem::path(log.string() + ".gz.part");
+}
+
+}  // namespace
+
+MessageLogWriter::MessageLogWriter(Options opts) : opts_(std::move(opts)) {
+  if (!opts_.utc_now) opts_.utc_now = [] { return utc_now_ns(); };
+  if (opts_.compress_chunk == 0) opts_.compress_chunk = std::size_t{256} << 10;
+  chunk_.resize(opts_.compress_chunk);
+  today_ = day_of(now());
+  sweep_due_ns_ = now();
+}
+
+MessageLogWriter::~MessageLogWriter() {
+  stop();
+}
+
+std::int64_t MessageLogWriter::now() const {
+  return opts_.utc_now();
+}
+
+std::uint16_t MessageLogWriter::add_session(Session s) {
+  if (!rings_.empty()) throw std::logic_error("message log: add every session before the rings");
+  if (sessions_.size() >= 65535) throw std::invalid_argument("message log: too many sessions");
+  std::filesystem::create_directories(s.dir);
+  sessions_.push_back(std::move(s));
+  files_.emplace_back();
+  return static_cast<std::uint16_t>(sessions_.size() - 1);
+}
+
+MessageRing& MessageLogWriter::add_ring(std::string name) {
+  if (sessions_.empty()) throw std::logic_error("message log: no session");
+  rings_.push_back(
+      std::make_unique<MessageRing>(std::move(name), opts_.ring_bytes, sessions_.size()));
+  return *rings_.back();
+}
+
+void MessageLogWriter::start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void MessageLogWriter::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  // Whatever the I/O threads put in before they stopped (they are stopped
+  // first), then a clean close. An unfinished compression resumes from
+  // scratch at the next start.
+  (void)do_work();
+  close_all();
+  if (job_.gz != nullptr) abandon_compression("");
+}
+
+void MessageLogWriter::run() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    const bool busy = do_work();
+    lock.lock();
+    if (!busy) cv_.wait_for(lock, opts_.poll_interval, [this] { return stopping_; });
+  }
+}
+
+void MessageLogWriter::request_reopen() noexcept {
+  reopen_requests_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t MessageLogWriter::dropped() const noexcept {
+  std::uint64_t n = 0;
+  for (const auto& r : rings_) n += r->dropped();
+  return n;
+}
+
+void MessageLogWriter::error(const std::string& why) {
+  write_errors_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(mu_);
+  last_error_ = why;
+}
+
+bool MessageLogWriter::do_work() {
+  const std::uint64_t req = reopen_requests_.load(std::memory_order_relaxed);
+  if (req != seen_reopens_) {
+    seen_reopens_ = req;
+    close_all();
+    reopens_.fetch_add(1, std::memory_order_relaxed);
+  }
+  std::size_t n = 0;
+  for (auto& r : rings_) n += r->drain([this](const RecordView& v) { on_record(v); });
+  for (std::uint16_t s = 0; s < files_.size(); ++s) flush(s);
+  const std::int64_t t = now();
+  roll_day(t);
+  if (sweep_pending_ && t >= sweep_due_ns_) {
+    sweep_pending_ = false;
+    sweep();
+  }
+  const bool compressed = compress_step();
+  return n != 0 || compressed;
+}
+
+void MessageLogWriter::on_record(const RecordView& r) {
+  if (r.session >= files_.size()) return;  // Not a session of this writer: a wiring bug.
+  OpenFile& f = files_[r.session];
+  const std::int32_t day = day_of(r.utc_ns);
+  if (f.fd >= 0 && f.day != day) close_file(r.session);
+  if (f.fd < 0 && !open_file(r.session, day, r.utc_ns)) {
+    lines_lost_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (r.kind == RecordKind::kGap) {
+    append_gap_line(f.buf, r.utc_ns, r.gap);
+    gap_lines_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    append_message_line(f.buf, r.utc_ns, r.kind == RecordKind::kIn, r.bytes);
+  }
+  lines_written_.fetch_add(1, std::memory_order_relaxed);
+  if (f.buf.size() >= kFlushBytes) flush(r.session);
+}
+
+bool MessageLogWriter::open_file(std::uint16_t s, std::int32_t day, std::int64_t utc_ns) {
+  const Session& ses = sessions_[s];
+  const std::filesystem::path p = ses.dir / file_name(ses.name, day);
+  int fd = ::open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0 && errno == ENOENT) {
+    // The directory was removed under us (an operator's cleanup): make it again.
+    std::error_code ec;
+    std::filesystem::create_directories(ses.dir, ec);
+    fd = ::open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  }
+  if (fd < 0) {
+    error(errno_text("open", p));
+    return false;
+  }
+  OpenFile& f = files_[s];
+  f.fd = fd;
+  f.day = day;
+  append_header_line(f.buf, utc_ns, ses.header_fields);
+  return true;
+}
+
+void MessageLogWriter::flush(std::uint16_t s) {
+  OpenFile& f = files_[s];
+  if (f.buf.empty() || f.fd < 0) return;
+  if (!write_all(f.fd, f.buf.data(), f.buf.size())) {
+    const std::filesystem::path p = sessions_[s].dir / file_name(sessions_[s].name, f.day);
+    error(errno_text("write", p));
+    // The lines in the buffer are lost; count them (one '\n' each).
+    std::uint64_t lines = 0;
+    for (char c : f.buf) lines += c == '\n' ? 1 : 0;
+    lines_lost_.fetch_add(lines, std::memory_order_relaxed);
+    // Closed, so the next line opens the path again (a disk that was full
+    // may have room by then).
+    f.buf.clear();
+    close_file(s);
+    return;
+  }
+  f.buf.clear();
+}
+
+void MessageLogWriter::close_file(std::uint16_t s) {
+  OpenFile& f = files_[s];
+  if (f.fd < 0) return;
+  flush(s);
+  if (f.fd < 0) return;  // flush failed and closed it.
+  ::close(f.fd);
+  f.fd = -1;
+  if (f.day < today_) {
+    // A past day's file was written to (lines that drained after midnight):
+    // compress it again once they have settled.
+    sweep_pending_ = true;
+    sweep_due_ns_ = now() + std::chrono::nanoseconds(opts_.compress_grace).count();
+  }
+}
+
+void MessageLogWriter::close_all() {
+  for (std::uint16_t s = 0; s < files_.size(); ++s) close_file(s);
+}
+
+void MessageLogWriter::roll_day(std::int64_t now_ns) {
+  const std::int32_t today = day_of(now_ns);
+  if (today > today_) {
+    today_ = today;
+    sweep_pending_ = true;
+    sweep_due_ns_ = now_ns + std::chrono::nanoseconds(opts_.compress_grace).count();
+  }
+  // A past day's file is open: the day just ended, or late lines of it
+  // drained. Closed now, so it is compressed after the grace period.
+  for (std::uint16_t s = 0; s < files_.size(); ++s)
+    if (files_[s].fd >= 0 && files_[s].day < today_) close_file(s);
+}
+
+void MessageLogWriter::sweep() {
+  std::set<std::string> names;
+  std::set<std::filesystem::path> dirs;
+  for (const auto& s : sessions_) {
+    names.insert(s.name);
+    dirs.insert(s.dir);
+  }
+  std::set<std::filesystem::path> queued(to_compress_.begin(), to_compress_.end());
+  if (job_.gz != nullptr) queued.insert(job_.log);
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+      const auto f = parse_file_name(e.path().filename().string());
+      if (!f || names.count(f->session) == 0 || f->day >= today_) continue;
+      if (!f->gz) {
+        if (queued.insert(e.path()).second) to_compress_.push_back(e.path());
+      } else if (opts_.retention_days != 0 &&
+                 f->day < today_ - static_cast<std::int32_t>(opts_.retention_days)) {
+        std::error_code rm;
+        if (std::filesystem::remove(e.path(), rm))
+          files_deleted_.fetch_add(1, std::memory_order_relaxed);
+        else if (rm)
+          error("retention: remove " + e.path().string() + ": " + rm.message());
+      }
+    }
+    if (ec) error("list " + dir.string() + ": " + ec.message());
+  }
+}
+
+bool MessageLogWriter::compress_step() {
+  if (job_.gz == nullptr) {
+    if (to_compress_.empty()) return false;
+    job_.log = to_compress_.front();
+    to_compress_.pop_front();
+    job_.in = ::open(job_.log.c_str(), O_RDONLY | O_CLOEXEC);
+    if (job_.in < 0) {
+      if (errno != ENOENT) {  // Gone already (compressed by an earlier sweep): nothing to do.
+        compress_errors_.fetch_add(1, std::memory_order_relaxed);
+        error(errno_text("compress: open", job_.log));
+      }
+      job_ = {};
+      return false;
+    }
+    const std::filesystem::path part = part_path(job_.log);
+    job_.gz = ::gzopen(part.c_str(), "wb");
+    if (job_.gz == nullptr) {
+      abandon_compression(errno_text("compress: create", part));
+      return false;
+    }
+  }
+  const ssize_t got = ::read(job_.in, chunk_.data(), chunk_.size());
+  if (got < 0) {
+    if (errno != EINTR) abandon_compression(errno_text("compress: read", job_.log));
+    return true;
+  }
+  if (got > 0) {
+    if (::gzwrite(static_cast<gzFile>(job_.gz), chunk_.data(), static_cast<unsigned>(got)) !=
+        static_cast<int>(got)) {
+      abandon_compression("compress: gzwrite " + part_path(job_.log).string());
+    }
+    return true;
+  }
+  // End of file. If a session is still appending to it (late lines of the
+  // old day), close that first and read on, so nothing written is lost.
+  const auto parsed = parse_file_name(job_.log.filename().string());
+  for (std::uint16_t s = 0; s < files_.size(); ++s) {
+    if (parsed && files_[s].fd >= 0 && files_[s].day == parsed->day &&
+        sessions_[s].name == parsed->session && sessions_[s].dir == job_.log.parent_path()) {
+      close_file(s);
+      return true;
+    }
+  }
+  finish_compression();
+  return true;
+}
+
+void MessageLogWriter::finish_compression() {
+  const std::filesystem::path part = part_path(job_.log);
+  const std::filesystem::path gz = gz_path(job_.log);
+  const int rc = ::gzclose(static_cast<gzFile>(job_.gz));
+  job_.gz = nullptr;
+  ::close(job_.in);
+  job_.in = -1;
+  if (rc != Z_OK) {
+    abandon_compression("compress: gzclose " + part.string());
+    return;
+  }
+  // Durable before the plain file goes.
+  if (const int fd = ::open(part.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+    (void)::fsync(fd);
+    ::close(fd);
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(gz, ec)) {
+    // Late lines of a day already compressed: a further gzip member.
+    const int in = ::open(part.c_str(), O_RDONLY | O_CLOEXEC);
+    const int out = ::open(gz.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    bool ok = in >= 0 && out >= 0;
+    while (ok) {
+      const ssize_t got = ::read(in, chunk_.data(), chunk_.size());
+      if (got <= 0) {
+        ok = got == 0;
+        break;
+      }
+      ok = write_all(out, chunk_.data(), static_cast<std::size_t>(got));
+    }
+    if (ok) ok = ::fsync(out) == 0;
+    if (in >= 0) ::close(in);
+    if (out >= 0) ::close(out);
+    if (!ok) {
+      abandon_compression(errno_text("compress: append to", gz));
+      return;
+    }
+    std::filesystem::remove(part, ec);
+  } else {
+    std::filesystem::rename(part, gz, ec);
+    if (ec) {
+      abandon_compression("compress: rename " + part.string() + ": " + ec.message());
+      return;
+    }
+  }
+  std::filesystem::remove(job_.log, ec);
+  files_compressed_.fetch_add(1, std::memory_order_relaxed);
+  job_ = {};
+}
+
+void MessageLogWriter::abandon_compression(const std::string& why) {
+  if (job_.gz != nullptr) ::gzclose(static_cast<gzFile>(job_.gz));
+  if (job_.in >= 0) ::close(job_.in);
+  std::error_code ec;
+  std::filesystem::remove(part_path(job_.log), ec);
+  if (!why.empty()) {
+    compress_errors_.fetch_add(1, std::memory_order_relaxed);
+    error(why);
+  }
+  // The .log stays; the next sweep (next day, or next start) tries again.
+  job_ = {};
+}
+
+nlohmann::json MessageLogWriter::status_json() const {
+  nlohmann::json rings = nlohmann::json::array();
+  std::uint64_t dropped = 0;
+  bool filling = false;
+  for (const auto& r : rings_) {
+    const auto used = r->used_bytes();
+    const double fill = 100.0 * static_cast<double>(used) / static_cast<double>(r->capacity());
+    dropped += r->dropped();
+    filling = filling || fill >= 80.0;
+    rings.push_back({{"name", r->name()},
+                     {"capacity_bytes", r->capacity()},
+                     {"used_bytes", used},
+                     {"fill_pct", fill},
+                     {"high_water_bytes", r->high_water_bytes()},
+                     {"dropped_messages", r->dropped()}});
+  }
+  std::set<std::string> dirs;
+  for (const auto& s : sessions_) dirs.insert(s.dir.string());
+  std::string last_error;
+  {
+    std::lock_guard lock(mu_);
+    last_error = last_error_;
+  }
+  const auto errors = write_errors_.load(std::memory_order_relaxed);
+  return {{"enabled", true},
+          // Unhealthy: the writer could not write, or a ring is 80 % full (the
+          // writer is falling behind: messages are about to be dropped).
+          {"healthy", errors == 0 && !filling},
+          {"dirs", dirs},
+          {"sessions", sessions_.size()},
+          {"rings", rings},
+          {"dropped_messages", dropped},
+          {"gap_lines", gap_lines_.load(std::memory_order_relaxed)},
+          {"lines_written", lines_written_.load(std::memory_order_relaxed)},
+          {"lines_lost", lines_lost_.load(std::memory_order_relaxed)},
+          {"writer_errors", errors},
+          {"last_error", last_error},
+          {"reopens", reopens_.load(std::memory_order_relaxed)},
+          {"files_compressed", files_compressed_.load(std::memory_order_relaxed)},
+          {"compress_errors", compress_errors_.load(std::memory_order_relaxed)},
+          {"files_deleted", files_deleted_.load(std::memory_order_relaxed)},
+          {"retention_days", opts_.retention_days}};
+}
+
+}  // namespace riskgate::msglog
