@@ -35,6 +35,30 @@ std::optional<AddressRange> parse_address_range(std::string_view text) {
   return r;
 }
 
+namespace {
+// 16 bytes, IPv4 as IPv4-mapped IPv6; false if `text` is not an address.
+bool address_bytes(std::string_view text, std::uint8_t (&out)[16]) noexcept {
+  char buf[64];
+  if (text.empty() || text.size() >= sizeof buf) return false;
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  std::uint8_t v4[4];
+  if (inet_pton(AF_INET, buf, v4) == 1) {
+    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    std::memcpy(out, kMapped, 12);
+    std::memcpy(out + 12, v4, 4);
+    return true;
+  }
+  return inet_pton(AF_INET6, buf, out) == 1;
+}
+}  // namespace
+
+bool same_address(std::string_view a, std::string_view b) noexcept {
+  std::uint8_t x[16], y[16];
+  if (address_bytes(a, x) && address_bytes(b, y)) return std::memcmp(x, y, 16) == 0;
+  return a == b;
+}
+
 bool AddressRange::contains(std::span<const std::uint8_t> addr) const noexcept {
   static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   if (addr.size() == 16 && std::memcmp(addr.data(), kMapped, 12) == 0) addr = addr.subspan(12);

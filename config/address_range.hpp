@@ -30,4 +30,11 @@ struct AddressRange {
 // usually means a typo in the prefix).
 [[nodiscard]] std::optional<AddressRange> parse_address_range(std::string_view text);
 
+// True if `a` and `b` are the same IP address however each is written:
+// "10.0.0.7" equals "::ffff:10.0.0.7" (a dual-stack listener's view of an
+// IPv4 peer), and IPv6 compares after parsing (case, zero compression). Text
+// that is not an address compares as plain text, so a manifest host written
+// as a name still matches only itself.
+[[nodiscard]] bool same_address(std::string_view a, std::string_view b) noexcept;
+
 }  // namespace riskgate::config

@@ -59,6 +59,12 @@ bool check_claims(const AttestationClaims& c, std::string* reason) {
     return fail(reason, "build is not a SHA-256 as 64 lowercase hex characters");
   if (c.issued_at < 0 || c.expires_at < 0) return fail(reason, "iat and exp must not be negative");
   if (c.expires_at <= c.issued_at) return fail(reason, "exp is not after iat");
+  // The parser reads at most kMaxTimeDigits digits: a signer must not make a
+  // line every gateway would refuse as malformed.
+  constexpr std::int64_t kMaxTime = 999'999'999'999;
+  static_assert(kMaxTimeDigits == 12);
+  if (c.issued_at > kMaxTime || c.expires_at > kMaxTime)
+    return fail(reason, "iat and exp must be at most 12 digits of unix seconds");
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <utility>
 
+#include "config/address_range.hpp"
 #include "config/toml_reader.hpp"
 // Header-only (no link dependency on the order path): the one definition of
 // how retired values compare, shared with route::RetiredValues.
@@ -122,7 +123,7 @@ const EngineApproval* Manifest::find_engine(std::string_view sender_comp_id,
   const EngineApproval* any_host = nullptr;
   for (const auto& e : engines) {
     if (e.sender_comp_id != sender_comp_id) continue;
-    if (!e.host.empty() && e.host == host) return &e;
+    if (!e.host.empty() && same_address(e.host, host)) return &e;
     if (e.host.empty()) any_host = &e;
   }
   return any_host;
@@ -231,7 +232,7 @@ AttestationVerdict Manifest::verify_attestation(
     return say(AttestationVerdict::kMismatch, "attestation comp " + dq(c.comp) + " is not " +
                                                   dq(sender_comp_id) + ", the session's engine");
   }
-  if (c.host != peer_host) {
+  if (!same_address(c.host, peer_host)) {
     return say(AttestationVerdict::kWrongHost,
                "attestation host " + dq(c.host) + " but the engine connects from " + dq(peer_host));
   }

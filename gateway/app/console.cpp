@@ -1,5 +1,6 @@
 #include "gateway/app/console.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -27,10 +28,22 @@ enum class Stream : std::uint8_t { kOut, kErr };
 // no other data.
 std::atomic<Level> g_min_level{Level::kInfo};
 
-// journald is detected once: JOURNAL_STREAM names the stream systemd connected
-// to stdout/stderr (systemd.exec(5)).
+// journald is detected once: JOURNAL_STREAM is "<dev>:<inode>" of the stream
+// systemd connected to stdout/stderr (systemd.exec(5)). The variable is
+// inherited, so it counts only if stderr still is that stream: a riskgate
+// started by hand from a shell inside a service, with its output sent to a
+// file, keeps its timestamps.
 bool under_journald() {
-  static const bool yes = std::getenv("JOURNAL_STREAM") != nullptr;
+  static const bool yes = [] {
+    const char* v = std::getenv("JOURNAL_STREAM");
+    if (v == nullptr) return false;
+    unsigned long long dev = 0, ino = 0;
+    if (std::sscanf(v, "%llu:%llu", &dev, &ino) != 2) return false;
+    struct stat st {};
+    if (::fstat(STDERR_FILENO, &st) != 0) return false;
+    return static_cast<unsigned long long>(st.st_dev) == dev &&
+           static_cast<unsigned long long>(st.st_ino) == ino;
+  }();
   return yes;
 }
 

@@ -88,9 +88,9 @@ std::string Gateway::metrics() {
   m.family("riskgate_deployment_approved", kGauge,
            "1 when the manifest approves the running binary and config (or no manifest is "
            "configured: manifest=\"absent\"), 0 when it does not (the global kill holds).");
-  m.sample({{"manifest", manifest_ ? "present" : "absent"},
-            {"reason", self_ok_ ? std::string_view("ok") : std::string_view(self_reason_)}},
-           std::uint64_t{self_ok_ ? 1u : 0u});
+  // No reason label: free text would make a new series each time it changed
+  // (resetting the alert's `for:` timer). The reason is in /status.
+  m.sample({{"manifest", manifest_ ? "present" : "absent"}}, std::uint64_t{self_ok_ ? 1u : 0u});
   m.family("riskgate_engine_approved", kGauge,
            "Per engine session while logged on: 1 when the engine's declared identity is "
            "approved by the manifest, 0 when it is not (let in with its kill engaged).");

@@ -38,9 +38,12 @@ std::optional<RequestRefusal> check_state_change(std::string_view content_type,
   }
   if (!origin.empty()) {
     // Scheme and host compare case-insensitively (RFC 6454 serialises them
-    // lower case; a Host header may not be).
+    // lower case; a Host header may not be). https too: behind a
+    // TLS-terminating proxy the browser's origin is https while the proxy
+    // forwards the same Host to this plain-HTTP listener.
     const std::string own = "http://" + std::string(host);
-    if (host.empty() || !iequals(origin, own)) {
+    if (host.empty() ||
+        (!iequals(origin, own) && !iequals(origin, "https://" + std::string(host)))) {
       return RequestRefusal{403, "cross-origin request refused: Origin " + std::string(origin) +
                                      " is not this console's origin " + own};
     }

@@ -142,9 +142,11 @@ void append_message_line(std::string& out, std::int64_t utc_ns, bool inbound,
     const std::size_t eq = f.find('=');
     const std::string_view tag =
         eq == std::string_view::npos ? std::string_view{} : f.substr(0, eq);
-    if (tag == "554" || tag == "925") {
+    if (tag == "554" || tag == "925" || tag == "96") {
       // Password, NewPassword: never on disk (the files are 0640, read by
-      // operations staff, and kept for years).
+      // operations staff, and kept for years). RawData carries the engine's
+      // deployment attestation, which can be replayed from its host until it
+      // expires: masked too.
       out.append(tag);
       out += "=***";
     } else {

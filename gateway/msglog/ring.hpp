@@ -91,9 +91,15 @@ class MessageRing {
   [[nodiscard]] std::uint64_t dropped() const noexcept {
     return dropped_.load(std::memory_order_relaxed);
   }
+  // Tail first: it only grows towards head, so a head read after it is
+  // never behind it (head - tail cannot wrap below zero). Both are relaxed
+  // snapshots; the clamp covers a tail that overtook the head read between
+  // the two loads on another core (a statistic, not a synchronisation).
   [[nodiscard]] std::size_t used_bytes() const noexcept {
-    return static_cast<std::size_t>(head_.load(std::memory_order_relaxed) -
-                                    tail_.load(std::memory_order_relaxed));
+    const std::uint64_t tail = tail_.load(std::memory_order_acquire);
+    const std::uint64_t head = head_.load(std::memory_order_acquire);
+    const std::uint64_t used = head >= tail ? head - tail : 0;
+    return static_cast<std::size_t>(used > capacity() ? capacity() : used);
   }
   [[nodiscard]] std::size_t high_water_bytes() const noexcept {
     return high_water_.load(std::memory_order_relaxed);

@@ -120,6 +120,15 @@ std::uint64_t MessageLogWriter::dropped() const noexcept {
   return n;
 }
 
+void MessageLogWriter::set_failing(OpenFile& f, bool failing) noexcept {
+  if (f.failing == failing) return;
+  f.failing = failing;
+  if (failing)
+    failing_sessions_.fetch_add(1, std::memory_order_relaxed);
+  else
+    failing_sessions_.fetch_sub(1, std::memory_order_relaxed);
+}
+
 void MessageLogWriter::error(const std::string& why) {
   write_errors_.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard lock(mu_);
@@ -153,6 +162,7 @@ void MessageLogWriter::on_record(const RecordView& r) {
   if (f.fd >= 0 && f.day != day) close_file(r.session);
   if (f.fd < 0 && !open_file(r.session, day, r.utc_ns)) {
     lines_lost_.fetch_add(1, std::memory_order_relaxed);
+    set_failing(f, true);
     return;
   }
   if (r.kind == RecordKind::kGap) {
@@ -161,7 +171,7 @@ void MessageLogWriter::on_record(const RecordView& r) {
   } else {
     append_message_line(f.buf, r.utc_ns, r.kind == RecordKind::kIn, r.bytes);
   }
-  lines_written_.fetch_add(1, std::memory_order_relaxed);
+  ++f.buf_lines;  // Counted as written when the buffer reaches the file (flush()).
   if (f.buf.size() >= kFlushBytes) flush(r.session);
 }
 
@@ -192,16 +202,19 @@ void MessageLogWriter::flush(std::uint16_t s) {
   if (!write_all(f.fd, f.buf.data(), f.buf.size())) {
     const std::filesystem::path p = sessions_[s].dir / file_name(sessions_[s].name, f.day);
     error(errno_text("write", p));
-    // The lines in the buffer are lost; count them (one '\n' each).
-    std::uint64_t lines = 0;
-    for (char c : f.buf) lines += c == '\n' ? 1 : 0;
-    lines_lost_.fetch_add(lines, std::memory_order_relaxed);
+    // The lines in the buffer are lost (the header line is not counted).
+    lines_lost_.fetch_add(f.buf_lines, std::memory_order_relaxed);
+    f.buf_lines = 0;
+    set_failing(f, true);
     // Closed, so the next line opens the path again (a disk that was full
     // may have room by then).
     f.buf.clear();
     close_file(s);
     return;
   }
+  lines_written_.fetch_add(f.buf_lines, std::memory_order_relaxed);
+  f.buf_lines = 0;
+  set_failing(f, false);
   f.buf.clear();
 }
 
@@ -401,9 +414,9 @@ nlohmann::json MessageLogWriter::status_json() const {
   }
   const auto errors = write_errors_.load(std::memory_order_relaxed);
   return {{"enabled", true},
-          // Unhealthy: the writer could not write, or a ring is 80 % full (the
+          // Unhealthy: the last write failed, or a ring is 80 % full (the
           // writer is falling behind: messages are about to be dropped).
-          {"healthy", errors == 0 && !filling},
+          {"healthy", failing_sessions_.load(std::memory_order_relaxed) == 0 && !filling},
           {"dirs", dirs},
           {"sessions", sessions_.size()},
           {"rings", rings},

@@ -124,7 +124,9 @@ class MessageLogWriter {
   struct OpenFile {
     int fd = -1;
     std::int32_t day = 0;
-    std::string buf;  // Lines not yet written.
+    std::string buf;              // Lines not yet written.
+    std::uint64_t buf_lines = 0;  // Message and gap lines in buf (not the header).
+    bool failing = false;         // Its last open or write failed.
   };
   struct Compression {
     std::filesystem::path log;
@@ -144,6 +146,7 @@ class MessageLogWriter {
   void finish_compression();
   void abandon_compression(const std::string& why);
   void error(const std::string& why);
+  void set_failing(OpenFile& f, bool failing) noexcept;
   void run();
 
   Options opts_;
@@ -165,6 +168,11 @@ class MessageLogWriter {
   std::atomic<std::uint64_t> gap_lines_{0};
   std::atomic<std::uint64_t> lines_lost_{0};  // Drained but not written (a write error).
   std::atomic<std::uint64_t> write_errors_{0};
+  // Sessions whose last open or write failed; a session leaves the count at
+  // its next successful write, so health comes back when the disk does
+  // (write_errors_ keeps the history). Writer thread writes, status reads:
+  // relaxed, a count with no payload.
+  std::atomic<std::uint32_t> failing_sessions_{0};
   std::atomic<std::uint64_t> reopens_{0};
   std::atomic<std::uint64_t> files_compressed_{0};
   std::atomic<std::uint64_t> compress_errors_{0};

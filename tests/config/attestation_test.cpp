@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "config/address_range.hpp"
 #include "config/manifest.hpp"
 #include "tests/config/manifest_errors.hpp"
 #include "tests/support/ed25519_key.hpp"
@@ -55,6 +56,30 @@ TEST_F(Attestations, AValidAttestationIsAcceptedAndSaysWhatItAttests) {
   std::string why;
   EXPECT_EQ(verify(key_.attest(claims()), &why), AttestationVerdict::kOk) << why;
   EXPECT_CONTAINS(why, "engine-sim 0.1.0 on 127.0.0.1");
+}
+
+TEST_F(Attestations, TheHostMatchesHoweverTheAddressIsWrittenAndNoOtherAddress) {
+  std::string why;
+  const std::string line = key_.attest(claims());  // host=127.0.0.1
+  DeclaredIdentity id{"engine-sim", "0.1.0", "riskgate", kBuild};
+  // A dual-stack listener sees the IPv4 peer as an IPv4-mapped IPv6 address.
+  EXPECT_EQ(m_.verify_attestation("ENGINE1", "::ffff:127.0.0.1", id, line,
+                                  std::to_string(line.size()), kNow, "0.1.0", &why),
+            AttestationVerdict::kOk)
+      << why;
+  EXPECT_EQ(m_.verify_attestation("ENGINE1", "::ffff:127.0.0.2", id, line,
+                                  std::to_string(line.size()), kNow, "0.1.0", &why),
+            AttestationVerdict::kWrongHost);
+  EXPECT_TRUE(same_address("fd00::1", "FD00:0:0:0:0:0:0:1"));
+  EXPECT_FALSE(same_address("fd00::1", "fd00::2"));
+  EXPECT_TRUE(same_address("gw-host", "gw-host"));
+  EXPECT_FALSE(same_address("gw-host", "127.0.0.1"));
+}
+
+TEST_F(Attestations, ASignerRefusesTimesTheParserCouldNotRead) {
+  auto c = claims();
+  c.expires_at = 1'000'000'000'000;  // 13 digits.
+  EXPECT_THROW((void)attestation_payload(c), std::invalid_argument);
 }
 
 TEST_F(Attestations, TheLineHasTheDocumentedFieldsInTheirOrder) {

@@ -47,6 +47,8 @@ install)
   grep -qx 'ExecStart=/usr/bin/riskgate --config /etc/riskgate/riskgate.toml --instance %H' \
     "$installed_unit" || fail "installed unit does not start /usr/bin/riskgate: $(grep ExecStart "$installed_unit")"
   grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$installed_unit" || fail "no ExecReload"
+  # The journal rings live in RuntimeDirectory: a crash must not remove them.
+  grep -qx 'RuntimeDirectoryPreserve=yes' "$installed_unit" || fail "RuntimeDirectory not preserved"
   # The installed config differs from the reference only in its paths (and
   # the header), and every path it names is absolute.
   changed=$(diff <(grep -v -e '^#' -e '^$' "$src/config/riskgate.toml") \

@@ -121,8 +121,9 @@ TEST_F(AdminConsole, APostThatIsNotDeclaredJsonIs415AndAudited) {
 }
 
 TEST_F(AdminConsole, APostFromAnotherOriginIs403EvenWithAValidToken) {
+  // (https://<the same host> passes: the console behind a TLS proxy.)
   for (const char* origin : {"http://evil.example", "http://127.0.0.1:9999", "null",
-                             "https://127.0.0.1:8081", "http://127.0.0.1:8081.evil.example"}) {
+                             "https://127.0.0.1:9999", "http://127.0.0.1:8081.evil.example"}) {
     const HttpReply r = browser("POST", "/kill", kAdminAuth, kKillBody, "application/json", origin);
     EXPECT_EQ(r.status, 403u) << origin;
     EXPECT_NE(r.body["error"].get<std::string>().find("cross-origin"), std::string::npos);

@@ -89,5 +89,14 @@ TEST(StateChange, OnlyJsonFromTheConsolesOwnOriginOrFromNoBrowserPasses) {
   EXPECT_EQ(check_state_change("application/json", "http://h:1", "")->status, 403u);
 }
 
+TEST(StateChange, BehindATlsProxyTheHttpsOriginOfTheSameHostPassesAndNoOtherHost) {
+  EXPECT_FALSE(
+      check_state_change("application/json", "https://ops.example:443", "ops.example:443"));
+  EXPECT_EQ(check_state_change("application/json", "https://evil.example", "ops.example")->status,
+            403u);
+  EXPECT_EQ(check_state_change("application/json", "ftp://ops.example", "ops.example")->status,
+            403u);
+}
+
 }  // namespace
 }  // namespace riskgate::control

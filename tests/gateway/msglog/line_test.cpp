@@ -67,6 +67,17 @@ TEST(MessageLogLine, PasswordsNeverReachTheFile) {
             "20261130-03:14:15.123456789 in 8=FIX.4.4|35=A|553=ENGINE1|554=***|925=***|10=001|\n");
 }
 
+TEST(MessageLogLine, TheAttestationInRawDataNeverReachesTheFile) {
+  std::string out;
+  append_message_line(out, kT, true,
+                      "8=FIX.4.4\x01"
+                      "35=A\x01"
+                      "95=9\x01"
+                      "96=RGA1|x=y\x01"
+                      "10=001\x01");
+  EXPECT_EQ(out, "20261130-03:14:15.123456789 in 8=FIX.4.4|35=A|95=9|96=***|10=001|\n");
+}
+
 TEST(MessageLogLine, FileNamesCarryTheSessionAndTheDay) {
   EXPECT_EQ(file_name("ENGINE.1", day_of(kT)), "ENGINE.1.20261130.log");
   const auto f = parse_file_name("ENGINE.1.20261130.log.gz");
