@@ -178,7 +178,10 @@ std::vector<Found> search(const SearchRequest& r) {
                         " in " + r.dir.string());
     it->second.ids.insert(r.cl_ord_id);
   } else {
-    for (auto& [name, info] : sessions) info.ids.insert(r.cl_ord_id);
+    // Engine sessions only: an exchange leg's ids are the engine ids with
+    // their session's prefix, reached by the mapping below.
+    for (auto& [name, info] : sessions)
+      if (info.engine) info.ids.insert(r.cl_ord_id);
   }
 
   // Closure: ids along 11/41 within each session, engine ids mapped onto
