@@ -9,6 +9,7 @@
 #include <chrono>
 #include <csignal>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/harness.hpp"
@@ -104,9 +105,17 @@ TEST_F(Attestation, AValidAttestationLogsOnTradesAndTheFleetAuditAgrees) {
   ASSERT_TRUE(engine.wait_for_line_containing("engine-sim logon", 15s)) << "no logon";
   // riskgatectl audit verifies the attestation /status shows, with the same function.
   const std::string op = token_file(s_->dir, "operator.token", kOperatorToken);
-  const CtlResult audit =
-      ctl(s_->gateway->admin_url(), op,
-          {"audit", "--instances", s_->gateway->admin_url(), "--manifest", manifest_});
+  // The engine prints its logon when the gateway's answer arrives; the
+  // gateway marks the session active on its I/O thread and /status shows it
+  // from the next read, so the audit is asked again until it sees the engine
+  // (at most 5 s).
+  CtlResult audit;
+  for (int i = 0; i < 50; ++i) {
+    audit = ctl(s_->gateway->admin_url(), op,
+                {"audit", "--instances", s_->gateway->admin_url(), "--manifest", manifest_});
+    if (!contains(audit.output, "(none connected)")) break;
+    std::this_thread::sleep_for(100ms);
+  }
   EXPECT_EQ(audit.exit_code, 0) << audit.output;
   EXPECT_TRUE(contains(audit.output, "attested")) << audit.output;
   engine.signal(SIGTERM);
