@@ -192,6 +192,9 @@ TEST_F(Attestations, AnAttestationForAnotherHostIsRefusedAsWrongHost) {
 
 TEST_F(Attestations, ATupleThatDiffersFromTheDeclaredIdentityIsAMismatchNamingTheField) {
   const std::string line = key_.attest(claims());
+  // DeclaredIdentity holds views (of the Logon's bytes, in the gateway): the
+  // strings it names must outlive it, so no temporaries below.
+  const std::string other_build(64, 'f');
   struct Case {
     DeclaredIdentity id;
     std::string field;
@@ -200,7 +203,7 @@ TEST_F(Attestations, ATupleThatDiffersFromTheDeclaredIdentityIsAMismatchNamingTh
       {{"other-app", "0.1.0", "riskgate", kBuild}, "app (ApplicationSystemName(1603))"},
       {{"engine-sim", "0.2.0", "riskgate", kBuild}, "ver (TradingSystemVersion(1604))"},
       {{"engine-sim", "0.1.0", "acme", kBuild}, "vendor (ApplicationSystemVendor(1605))"},
-      {{"engine-sim", "0.1.0", "riskgate", std::string(64, 'f')}, "build"},
+      {{"engine-sim", "0.1.0", "riskgate", other_build}, "build"},
       {{"engine-sim", "0.1.0", "riskgate", ""}, "but the Logon declares none"},
   };
   for (const Case& c : cases) {
