@@ -36,6 +36,9 @@ std::optional<AddressRange> parse_address_range(std::string_view text) {
 }
 
 namespace {
+// The prefix of an IPv4-mapped IPv6 address (::ffff:a.b.c.d).
+constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
 // 16 bytes, IPv4 as IPv4-mapped IPv6; false if `text` is not an address.
 bool address_bytes(std::string_view text, std::uint8_t (&out)[16]) noexcept {
   char buf[64];
@@ -44,7 +47,6 @@ bool address_bytes(std::string_view text, std::uint8_t (&out)[16]) noexcept {
   buf[text.size()] = '\0';
   std::uint8_t v4[4];
   if (inet_pton(AF_INET, buf, v4) == 1) {
-    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     std::memcpy(out, kMapped, 12);
     std::memcpy(out + 12, v4, 4);
     return true;
@@ -60,7 +62,6 @@ bool same_address(std::string_view a, std::string_view b) noexcept {
 }
 
 bool AddressRange::contains(std::span<const std::uint8_t> addr) const noexcept {
-  static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   if (addr.size() == 16 && std::memcmp(addr.data(), kMapped, 12) == 0) addr = addr.subspan(12);
   if ((addr.size() == 16) != v6 || (addr.size() != 4 && addr.size() != 16)) return false;
   const unsigned full = prefix_bits / 8;
