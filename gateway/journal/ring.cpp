@@ -10,6 +10,7 @@
 #include <system_error>
 #include <vector>
 
+#include "common/prefetch.hpp"
 #include "gateway/journal/crc32c.hpp"
 
 namespace riskgate::journal {
@@ -17,6 +18,10 @@ namespace {
 
 constexpr char kRingMagic[8] = {'R', 'G', 'J', 'R', 'I', 'N', 'G', '\1'};
 constexpr std::uint32_t kRingVersion = 1;
+// Bytes warmed ahead of the producer after each commit: about two records of
+// an order step. Below the smallest capacity (a page), so the prefetch stays
+// inside the double mapping.
+constexpr std::size_t kWriteAhead = 512;
 
 [[noreturn]] void throw_errno(const std::string& what, const std::filesystem::path& path) {
   throw std::system_error(errno, std::generic_category(),
@@ -174,6 +179,10 @@ void JournalRing::commit(const Reservation& r, RecordType type, std::uint16_t se
   // orders the record bytes before head for a recovering process, which
   // reads head first and trusts only bytes below it.
   head_of(control_).store(head_, std::memory_order_release);
+  // The next records' lines, a lap old, warmed now rather than missed inside
+  // the next order's step. The data area is mapped twice, so the range may
+  // run past the end of the first mapping.
+  prefetch_for_write(data_ + (head_ & mask_), kWriteAhead);
 }
 
 AppendStatus JournalRing::try_append(RecordType type, std::uint16_t session, std::uint64_t sequence,

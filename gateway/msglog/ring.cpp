@@ -1,8 +1,15 @@
 #include "gateway/msglog/ring.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
+#include "common/prefetch.hpp"
+
 namespace riskgate::msglog {
+namespace {
+// Bytes warmed ahead of the producer after each push: about two messages.
+constexpr std::size_t kWriteAhead = 512;
+}  // namespace
 
 MessageRing::MessageRing(std::string name, std::size_t capacity_bytes, std::size_t sessions)
     : pending_gap_(sessions, 0), mask_(capacity_bytes - 1), name_(std::move(name)) {
@@ -71,6 +78,10 @@ bool MessageRing::try_push(std::uint16_t session, RecordKind kind, std::int64_t 
   // Release: the records' bytes are visible before the new head (pairs with
   // drain's acquire load).
   head_.store(pos, std::memory_order_release);
+  // The next records' lines, a lap old, warmed now rather than missed inside
+  // the next message's step (see prefetch_for_write).
+  const std::size_t at = static_cast<std::size_t>(pos & mask_);
+  prefetch_for_write(data_.get() + at, std::min(kWriteAhead, (mask_ + 1) - at));
   return true;
 }
 
