@@ -25,12 +25,15 @@ void RetiredValues::add(std::uint32_t t, std::string_view value) {
 
 std::uint32_t RetiredValues::find(const codec::Message& msg) const noexcept {
   if (values_.empty()) return 0;
-  for (const auto& f : msg.fields()) {
-    if (f.tag >= kMaxTag || !tags_.test(f.tag)) continue;
-    for (const auto& [t, v] : values_)
-      if (t == f.tag && retired_value_matches(v, f.value)) return t;
-  }
+  for (const auto& f : msg.fields())
+    if (matches(f)) return f.tag;
   return 0;
+}
+
+bool RetiredValues::matches_listed(const codec::Field& f) const noexcept {
+  for (const auto& [t, v] : values_)
+    if (t == f.tag && retired_value_matches(v, f.value)) return true;
+  return false;
 }
 
 risk::Side to_side(char c) noexcept {
@@ -81,44 +84,66 @@ risk::OrdType to_ord_type(std::string_view v) noexcept {
 
 namespace {
 
-// The bit of a tag whose value the risk checks or the session read, or -1.
+// The tags whose value the risk checks or the session read, one bit each.
 // None of these may stand twice in a NewOrderSingle, OrderCancelRequest or
 // OrderCancelReplaceRequest: none belongs to a repeating group of them.
+enum ReadBit : int {
+  kAccountBit,
+  kClOrdIdBit,
+  kOrderQtyBit,
+  kOrdTypeBit,
+  kOrigClOrdIdBit,
+  kPriceBit,
+  kSideBit,
+  kSymbolBit,
+  kPossDupBit,
+  kPossResendBit,
+  kMsgSeqNumBit,
+  kMsgTypeBit,
+  kSenderBit,
+  kTargetBit,
+  kSendingTimeBit,
+  kParentIdBit,
+  kParentQtyBit,
+  kReadBits
+};
+
+// The bit of `t`, or -1 when nothing reads it.
 int read_tag_bit(std::uint32_t t, const TranslateConfig& cfg) noexcept {
   switch (t) {
     case tag::kAccount:
-      return 0;
+      return kAccountBit;
     case tag::kClOrdID:
-      return 1;
+      return kClOrdIdBit;
     case tag::kOrderQty:
-      return 2;
+      return kOrderQtyBit;
     case tag::kOrdType:
-      return 3;
+      return kOrdTypeBit;
     case tag::kOrigClOrdID:
-      return 4;
+      return kOrigClOrdIdBit;
     case tag::kPrice:
-      return 5;
+      return kPriceBit;
     case tag::kSide:
-      return 6;
+      return kSideBit;
     case tag::kSymbol:
-      return 7;
+      return kSymbolBit;
     case tag::kPossDupFlag:
-      return 8;
+      return kPossDupBit;
     case tag::kPossResend:
-      return 9;
+      return kPossResendBit;
     case tag::kMsgSeqNum:
-      return 10;
+      return kMsgSeqNumBit;
     case tag::kMsgType:
-      return 11;
+      return kMsgTypeBit;
     case tag::kSenderCompID:
-      return 12;
+      return kSenderBit;
     case tag::kTargetCompID:
-      return 13;
+      return kTargetBit;
     case tag::kSendingTime:
-      return 14;
+      return kSendingTimeBit;
     default:
-      if (t != 0 && t == cfg.parent_id_tag) return 15;
-      if (t != 0 && t == cfg.parent_qty_tag) return 16;
+      if (t != 0 && t == cfg.parent_id_tag) return kParentIdBit;
+      if (t != 0 && t == cfg.parent_qty_tag) return kParentQtyBit;
       return -1;
   }
 }
@@ -138,13 +163,31 @@ std::uint32_t repeated_read_tag(const codec::Message& msg, const TranslateConfig
 
 TranslateResult translate_order(const codec::Message& msg, const TranslateConfig& cfg,
                                 risk::OrderView& out) noexcept {
-  // One reading of every message: risk checks the first occurrence of a tag
-  // and forwards the bytes whole, so a second occurrence (38=100 ... 38=1000000)
-  // could be what a venue trades. A tag that risk or the session reads may
-  // stand once; otherwise the order is a session-level Reject (373=13).
-  if (const std::uint32_t t = repeated_read_tag(msg, cfg); t != 0) {
-    return {t, rr::kTagAppearsMoreThanOnce};
+  // One pass over the fields, and one reading of every message: each tag
+  // that risk or the session reads is taken from its only occurrence. A
+  // second one (38=100 ... 38=1000000) could be what a venue trades, since
+  // the bytes are forwarded whole; such an order is a session-level Reject
+  // (373=13). Invariant: every value below comes from at[], so risk reads
+  // exactly the occurrence that is forwarded. (repeated_read_tag() is the
+  // same rule as a separate scan; the fuzz targets hold the two together.)
+  // One pass rather than a find() per tag: a find is a linear scan, and an
+  // order reads about fifteen tags, several of them absent.
+  const codec::Field* at[kReadBits] = {};
+  std::uint32_t retired_tag = 0;
+  const bool check_retired = cfg.retired != nullptr && !cfg.retired->empty();
+  for (const codec::Field& f : msg.fields()) {
+    const int b = read_tag_bit(f.tag, cfg);
+    if (b >= 0) {
+      if (at[b] != nullptr) return {f.tag, rr::kTagAppearsMoreThanOnce};
+      at[b] = &f;
+    }
+    // The first retired field in message order, as RetiredValues::find.
+    if (check_retired && retired_tag == 0 && cfg.retired->matches(f)) retired_tag = f.tag;
   }
+  const auto value = [&at](int b) noexcept {
+    return b >= 0 && at[b] != nullptr ? at[b]->value : std::string_view{};
+  };
+
   const std::string_view type = msg.msg_type();
   const bool is_new = type == codec::msgtype::kNewOrderSingle;
   const bool is_cancel = type == codec::msgtype::kOrderCancelRequest;
@@ -152,30 +195,42 @@ TranslateResult translate_order(const codec::Message& msg, const TranslateConfig
                : is_cancel ? risk::Action::kCancel
                            : risk::Action::kReplace;
 
-  // Required fields per FIX 4.2/4.4 for D, F and G. OrderQty is optional on a
-  // cancel in 4.4, so it is not required there.
-  const std::uint32_t required_new[] = {tag::kClOrdID, tag::kSymbol, tag::kSide, tag::kOrderQty,
-                                        tag::kOrdType};
-  const std::uint32_t required_cancel[] = {tag::kClOrdID, tag::kOrigClOrdID, tag::kSymbol,
-                                           tag::kSide};
-  const std::uint32_t required_replace[] = {tag::kClOrdID, tag::kOrigClOrdID, tag::kSymbol,
-                                            tag::kSide,    tag::kOrderQty,    tag::kOrdType};
-  std::span<const std::uint32_t> required = is_new ? std::span<const std::uint32_t>(required_new)
-                                            : is_cancel
-                                                ? std::span<const std::uint32_t>(required_cancel)
-                                                : std::span<const std::uint32_t>(required_replace);
-  for (std::uint32_t t : required)
-    if (!msg.has(t)) return {t, rr::kRequiredTagMissing};
+  // Required fields per FIX 4.2/4.4 for D, F and G, in the order a missing
+  // one is reported. OrderQty is optional on a cancel in 4.4, so it is not
+  // required there.
+  struct Required {
+    int bit;
+    std::uint32_t tag;
+  };
+  static constexpr Required kRequiredNew[] = {{kClOrdIdBit, tag::kClOrdID},
+                                              {kSymbolBit, tag::kSymbol},
+                                              {kSideBit, tag::kSide},
+                                              {kOrderQtyBit, tag::kOrderQty},
+                                              {kOrdTypeBit, tag::kOrdType}};
+  static constexpr Required kRequiredCancel[] = {{kClOrdIdBit, tag::kClOrdID},
+                                                 {kOrigClOrdIdBit, tag::kOrigClOrdID},
+                                                 {kSymbolBit, tag::kSymbol},
+                                                 {kSideBit, tag::kSide}};
+  static constexpr Required kRequiredReplace[] = {
+      {kClOrdIdBit, tag::kClOrdID},   {kOrigClOrdIdBit, tag::kOrigClOrdID},
+      {kSymbolBit, tag::kSymbol},     {kSideBit, tag::kSide},
+      {kOrderQtyBit, tag::kOrderQty}, {kOrdTypeBit, tag::kOrdType}};
+  const std::span<const Required> required = is_new ? std::span<const Required>(kRequiredNew)
+                                             : is_cancel
+                                                 ? std::span<const Required>(kRequiredCancel)
+                                                 : std::span<const Required>(kRequiredReplace);
+  for (const Required& r : required)
+    if (at[r.bit] == nullptr) return {r.tag, rr::kRequiredTagMissing};
 
-  out.cl_ord_id = msg.get(tag::kClOrdID);
-  out.orig_cl_ord_id = msg.get(tag::kOrigClOrdID);
-  out.account = msg.get(tag::kAccount);
-  out.symbol = msg.get(tag::kSymbol);
-  out.side = side_field(msg.get(tag::kSide));
-  out.ord_type = to_ord_type(msg.get(tag::kOrdType));
+  out.cl_ord_id = value(kClOrdIdBit);
+  out.orig_cl_ord_id = value(kOrigClOrdIdBit);
+  out.account = value(kAccountBit);
+  out.symbol = value(kSymbolBit);
+  out.side = side_field(value(kSideBit));
+  out.ord_type = to_ord_type(value(kOrdTypeBit));
   out.poss_dup = msg.poss_dup() || msg.poss_resend();
 
-  if (const auto* q = msg.find(tag::kOrderQty)) {
+  if (const codec::Field* q = at[kOrderQtyBit]) {
     // FIX allows decimal quantities; riskgate trades whole units, so "100.0"
     // is accepted and "100.5" is malformed for our purposes.
     std::int64_t micros = 0;
@@ -183,25 +238,25 @@ TranslateResult translate_order(const codec::Message& msg, const TranslateConfig
       return {tag::kOrderQty, rr::kIncorrectDataFormat};
     out.quantity = micros / risk::kMicro;
   }
-  if (const auto* p = msg.find(tag::kPrice)) {
+  if (const codec::Field* p = at[kPriceBit]) {
     if (!codec::parse_fixed6(p->value, out.price)) return {tag::kPrice, rr::kIncorrectDataFormat};
     out.has_price = true;
   }
   if (cfg.parent_id_tag != 0) {
-    out.parent_id = msg.get(cfg.parent_id_tag);
+    // Through read_tag_bit, so a parent tag configured as one of the standard
+    // tags reads that tag's occurrence.
+    out.parent_id = value(read_tag_bit(cfg.parent_id_tag, cfg));
     if (!out.parent_id.empty() && cfg.parent_qty_tag != 0) {
       std::int64_t pq = 0;
-      const auto v = msg.get(cfg.parent_qty_tag);
+      const std::string_view v = value(read_tag_bit(cfg.parent_qty_tag, cfg));
       if (!v.empty() && !codec::parse_int(v, pq))
         return {cfg.parent_qty_tag, rr::kIncorrectDataFormat};
       out.parent_quantity = pq;
     }
   }
-  if (cfg.retired != nullptr) {
-    if (std::uint32_t t = cfg.retired->find(msg); t != 0) {
-      out.carries_retired_value = true;
-      out.retired_tag = t;
-    }
+  if (retired_tag != 0) {
+    out.carries_retired_value = true;
+    out.retired_tag = retired_tag;
   }
   return {};
 }

@@ -30,9 +30,14 @@ class RetiredValues {
   // The first field of `msg` carrying a retired value: its tag, or 0.
   // I/O thread; no allocation.
   [[nodiscard]] std::uint32_t find(const codec::Message& msg) const noexcept;
+  // Whether this one field carries a retired value (what find() asks of each).
+  [[nodiscard]] bool matches(const codec::Field& f) const noexcept {
+    return f.tag < kMaxTag && tags_.test(f.tag) && matches_listed(f);
+  }
   [[nodiscard]] bool empty() const noexcept { return values_.empty(); }
 
  private:
+  [[nodiscard]] bool matches_listed(const codec::Field& f) const noexcept;
   std::bitset<kMaxTag> tags_;
   std::vector<std::pair<std::uint32_t, std::string>> values_;  // (tag, normalised value)
 };
