@@ -4,7 +4,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <bit>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
@@ -161,16 +163,24 @@ JournalRing::Reservation JournalRing::try_reserve(std::size_t payload_len) noexc
 
 void JournalRing::commit(const Reservation& r, RecordType type, std::uint16_t session,
                          std::uint64_t sequence, std::int64_t utc_ns) noexcept {
-  RecordHeader h{};
-  h.length = r.length;
-  h.type = static_cast<std::uint16_t>(type);
-  h.session = session;
-  h.producer = producer_;
-  h.lsn = head_;
-  h.sequence = sequence;
-  h.utc_ns = utc_ns;
+  // The header as five 8-byte words, stored straight into the record. (Built
+  // as a RecordHeader on the stack and copied, its 16-byte reload waited on
+  // four narrower stores: a failed store-to-load forward on every record.)
   // crc stays 0: seal() on the journal thread fills it in (see ring.hpp).
-  std::memcpy(r.record, &h, sizeof(h));
+  static_assert(std::endian::native == std::endian::little);
+  static_assert(offsetof(RecordHeader, length) == 4 && offsetof(RecordHeader, type) == 8 &&
+                offsetof(RecordHeader, session) == 10 && offsetof(RecordHeader, producer) == 12 &&
+                offsetof(RecordHeader, lsn) == 16 && offsetof(RecordHeader, sequence) == 24 &&
+                offsetof(RecordHeader, utc_ns) == 32 && sizeof(RecordHeader) == 40);
+  const auto put64 = [&r](std::size_t at, std::uint64_t v) noexcept {
+    std::memcpy(r.record + at, &v, sizeof(v));
+  };
+  put64(0, std::uint64_t{r.length} << 32);
+  put64(8, static_cast<std::uint64_t>(type) | std::uint64_t{session} << 16 |
+               std::uint64_t{producer_} << 32);
+  put64(16, head_);
+  put64(24, sequence);
+  put64(32, static_cast<std::uint64_t>(utc_ns));
   const std::size_t stored = align_record(r.length);
   // Deterministic file bytes: the padding is not checksummed but is written.
   if (stored != r.length) std::memset(r.record + r.length, 0, stored - r.length);
