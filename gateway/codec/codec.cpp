@@ -247,6 +247,7 @@ ScanError Message::scan(std::string_view framed) noexcept {
   poss_resend_ = false;
   body_begin_ = 0;
   count_ = 0;
+  tag_sum_ = 0;
   // Field offsets are 32-bit; max_message_size keeps real messages far below.
   if (framed.size() > std::numeric_limits<std::uint32_t>::max()) return ScanError::kMalformedField;
 
@@ -280,6 +281,7 @@ ScanError Message::scan(std::string_view framed) noexcept {
     const std::string_view v(value, static_cast<std::size_t>(soh - value));
     fields_[count_] = Field{t, v, static_cast<std::uint32_t>(field - base),
                             static_cast<std::uint32_t>(soh + 1 - field)};
+    tag_sum_ += std::uint64_t{t} * (2 * count_ + 1);
     if (count_ < 3 && t != kFirstTags[count_]) header_order_ok = false;
     if (in_header) {
       switch (t) {

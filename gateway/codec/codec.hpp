@@ -110,6 +110,11 @@ class Message {
   // Index into fields() of the first field that is not a standard header
   // field (see is_header_tag()); fields().size() when there is none.
   [[nodiscard]] std::size_t body_begin() const noexcept { return body_begin_; }
+  // Sum over the fields of tag * (2i + 1), i the field's index: equal for
+  // messages with the same tags in the same order. Made by scan() while it
+  // walks the fields anyway, for the data dictionary's shape cache
+  // (gateway/dict), which would otherwise walk them once more per message.
+  [[nodiscard]] std::uint64_t tag_sequence_sum() const noexcept { return tag_sum_; }
 
  private:
   std::string_view raw_;
@@ -120,6 +125,7 @@ class Message {
   bool poss_resend_ = false;
   std::size_t body_begin_ = 0;
   std::size_t count_ = 0;
+  std::uint64_t tag_sum_ = 0;
   std::array<Field, kMaxFields> fields_{};
 };
 

@@ -262,11 +262,10 @@ bool Validator::known_type(std::string_view msg_type) const noexcept {
 
 namespace {
 
-// Slot of a tag sequence in the shape cache: a sum of tags weighted by
-// position (independent multiplies, no serial chain), then mixed.
-std::size_t shape_slot(std::span<const codec::Field> f, int mi) noexcept {
-  std::uint64_t h = static_cast<std::uint64_t>(mi) + f.size();
-  for (std::size_t i = 0; i < f.size(); ++i) h += std::uint64_t{f[i].tag} * (2 * i + 1);
+// Slot of a tag sequence in the shape cache: the scanner's position-weighted
+// tag sum (codec::Message::tag_sequence_sum), the type and the count, mixed.
+std::size_t shape_slot(const codec::Message& m, int mi) noexcept {
+  std::uint64_t h = static_cast<std::uint64_t>(mi) + m.fields().size() + m.tag_sequence_sum();
   static_assert(std::has_single_bit(Validator::kShapes));
   h *= 0x9E3779B97F4A7C15ULL;
   return static_cast<std::size_t>(h >> (64 - std::bit_width(Validator::kShapes - 1)));
@@ -279,7 +278,7 @@ Verdict Validator::validate(const codec::Message& m) noexcept {
   if (mi < 0) return {};  // Not ours to judge: see known_type().
   const std::span<const codec::Field> f = m.fields();
   const bool fits = f.size() <= kShapeMaxFields;
-  const std::size_t slot = fits ? shape_slot(f, mi) : 0;
+  const std::size_t slot = fits ? shape_slot(m, mi) : 0;
   if (fits) {
     const Shape& s = shapes_[slot];
     if (s.msg == mi && s.n == f.size()) {
