@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <cstring>
 
 #include "gateway/codec/tags.hpp"
 #include "gateway/dict/dictionary.hpp"
@@ -46,17 +47,42 @@ int two(std::string_view s, std::size_t at) noexcept {
   return (s[at] - '0') * 10 + (s[at + 1] - '0');
 }
 
+// Eight bytes at `p` as one little-endian word (the callers check the size).
+std::uint64_t load8(const char* p) noexcept {
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof(w));
+  static_assert(std::endian::native == std::endian::little);
+  return w;
+}
+
+// Whether all eight bytes of `w` are ASCII digits: each byte's high nibble
+// is 3, and adding 6 keeps it 3 (low nibble <= 9). With every high nibble
+// 3, the addition cannot carry from one byte into the next.
+bool digits8(std::uint64_t w) noexcept {
+  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0ULL;
+  constexpr std::uint64_t kThrees = 0x3030303030303030ULL;
+  return (w & kHigh) == kThrees && ((w + 0x0606060606060606ULL) & kHigh) == kThrees;
+}
+
 bool date8(std::string_view s) noexcept {  // YYYYMMDD
-  if (s.size() != 8 || !digits(s)) return false;
+  if (s.size() != 8 || !digits8(load8(s.data()))) return false;
   const int month = two(s, 4);
   const int day = two(s, 6);
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
+// HH:MM:SS (eight bytes at s[0]) with the colons checked exactly and the six
+// digits in one word test: the colons are swapped for '0' first.
+bool hms(std::string_view s) noexcept {
+  if (s[2] != ':' || s[5] != ':') return false;
+  constexpr std::uint64_t kColons = 0xFFULL << 16 | 0xFFULL << 40;
+  constexpr std::uint64_t kZeros = 0x30ULL << 16 | 0x30ULL << 40;
+  if (!digits8((load8(s.data()) & ~kColons) | kZeros)) return false;
+  return two(s, 0) <= 23 && two(s, 3) <= 59 && two(s, 6) <= 60;  // 60: leap second.
+}
+
 bool time_only(std::string_view s) noexcept {  // HH:MM:SS[.d+]
-  if (s.size() < 8 || s[2] != ':' || s[5] != ':') return false;
-  if (!digits(s.substr(0, 2)) || !digits(s.substr(3, 2)) || !digits(s.substr(6, 2))) return false;
-  if (two(s, 0) > 23 || two(s, 3) > 59 || two(s, 6) > 60) return false;  // 60: leap second.
+  if (s.size() < 8 || !hms(s)) return false;
   if (s.size() == 8) return true;
   return s[8] == '.' && digits(s.substr(9), 9);
 }

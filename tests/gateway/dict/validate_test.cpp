@@ -218,6 +218,29 @@ TEST_F(ValidateTest, AnAllowedTagIsCheckedForRepeatsLikeAnyOther) {
   EXPECT_EQ(run(framed("AE", "55=IBM|9700=x|")).reason, 2) << "allowed for D only";
 }
 
+TEST_F(ValidateTest, TimestampsAreCheckedByteForByteAtEveryPosition) {
+  // The date and time digits are checked a word at a time: every position
+  // must still refuse a byte that is not a digit, and the colons must be
+  // colons (';' and '9' differ from ':' and '0' in one bit).
+  const std::string good = "20261129-12:34:56.789";
+  EXPECT_TRUE(order("11=A1|55=IBM|54=1|60=" + good + "|38=100|40=2|").ok());
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    for (const char bad : {'/', ':', ';', 'A', ' ', '\x7f', '9'}) {
+      if (bad == good[i] || (good[i] >= '0' && good[i] <= '9' && bad == '9')) continue;
+      std::string ts = good;
+      ts[i] = bad;
+      const Verdict v = order("11=A1|55=IBM|54=1|60=" + ts + "|38=100|40=2|");
+      EXPECT_EQ(v.reason, 6) << ts;
+      EXPECT_EQ(v.ref_tag, 60u) << ts;
+    }
+  }
+  // Field ranges: month, day, hour, minute, second (60 is a leap second).
+  for (const char* ts : {"20261329-12:00:00", "20261100-12:00:00", "20261132-12:00:00",
+                         "20261129-24:00:00", "20261129-12:60:00", "20261129-12:00:61"})
+    EXPECT_EQ(order(std::string("11=A1|55=IBM|54=1|60=") + ts + "|38=100|40=2|").reason, 6) << ts;
+  EXPECT_TRUE(order("11=A1|55=IBM|54=1|60=20261231-23:59:60|38=100|40=2|").ok());
+}
+
 TEST_F(ValidateTest, WrongValueFormatsAreRejectedWithReason6) {
   struct Case {
     std::string body;
