@@ -48,6 +48,20 @@ TEST(MemoryStore, NeverSplitsAMessageAcrossTheEndOfTheRing) {
   }
 }
 
+TEST(MemoryStore, AMessageThatEndsExactlyAtTheRingsEndLeavesEveryLaterOneIntact) {
+  // 1000 bytes, not a power of two: ten 100-byte messages fill it exactly,
+  // and the next ones start again at its front, lap after lap.
+  auto store = make_memory_store(1000);
+  for (std::uint64_t s = 1; s <= 95; ++s) ASSERT_TRUE(store->store(s, message(s, 100)));
+  for (std::uint64_t s = 86; s <= 95; ++s) EXPECT_EQ(store->lookup(s), message(s, 100)) << s;
+  for (std::uint64_t s = 1; s <= 85; ++s) EXPECT_TRUE(store->lookup(s).empty()) << s;
+  // A larger one no longer fits before the end: it starts a new lap, over
+  // the front of the ring, where 91..95 were.
+  ASSERT_TRUE(store->store(96, message(96, 600)));
+  EXPECT_EQ(store->lookup(96), message(96, 600));
+  for (std::uint64_t s = 91; s <= 95; ++s) EXPECT_TRUE(store->lookup(s).empty()) << s;
+}
+
 TEST(MemoryStore, RefusesAMessageLargerThanItsCapacity) {
   auto store = make_memory_store(256);
   EXPECT_FALSE(store->store(1, message(1, 300)));
