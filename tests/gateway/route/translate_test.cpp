@@ -1,7 +1,8 @@
 // Retired values on the order path (gateway/route/translate.hpp and
 // retired_match.hpp): a retired value is matched after normalising case and
 // whitespace on both sides, whole-tag retirement matches any value, and the
-// per-order lookup allocates nothing.
+// per-order lookup allocates nothing. And translate_order's one reading of
+// an order: values, repeated tags and required tags from one pass.
 #include "gateway/route/translate.hpp"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "gateway/codec/tags.hpp"
 #include "gateway/route/retired_match.hpp"
 #include "risk/types.hpp"
 #include "tests/support/alloc_counter.hpp"
@@ -153,6 +155,67 @@ TEST(TranslateOrder, MarksAnOrderCarryingARetiredValueInAnotherCase) {
   risk::OrderView view;
   (void)translate_order(live.msg(), cfg, view);
   EXPECT_FALSE(view.carries_retired_value);
+}
+
+// translate_order reads every field in one pass (an occurrence table): the
+// values risk sees, the repeated-tag rule and the required tags must all
+// come from that one reading.
+TEST(TranslateOrder, EveryValueRiskReadsIsTheOnlyOccurrenceOfItsTag) {
+  TranslateConfig cfg;
+  cfg.parent_id_tag = 9001;
+  cfg.parent_qty_tag = 9002;
+  const Parsed p = order_with("9001=PARENT7|9002=5000|");
+  risk::OrderView view;
+  const TranslateResult tr = translate_order(p.msg(), cfg, view);
+  ASSERT_EQ(tr.bad_tag, 0u);
+  EXPECT_EQ(view.action, risk::Action::kNew);
+  EXPECT_EQ(view.cl_ord_id, "C1");
+  EXPECT_EQ(view.account, "ACC1");
+  EXPECT_EQ(view.symbol, "AAPL");
+  EXPECT_EQ(view.side, risk::Side::kBuy);
+  EXPECT_EQ(view.ord_type, risk::OrdType::kLimit);
+  EXPECT_EQ(view.quantity, 100);
+  EXPECT_EQ(view.price, 190'500'000);
+  EXPECT_EQ(view.parent_id, "PARENT7");
+  EXPECT_EQ(view.parent_quantity, 5000);
+  EXPECT_EQ(repeated_read_tag(p.msg(), cfg), 0u);
+}
+
+TEST(TranslateOrder, ARepeatedTagWinsOverARetiredValueAndAMalformedOne) {
+  RetiredValues r;
+  r.add(kPowerPeg, "PWRPEG");
+  TranslateConfig cfg;
+  cfg.retired = &r;
+  cfg.parent_id_tag = 9001;
+  for (const std::string extra : {"9700=PWRPEG|38=1000000|", "44=x|9001=P1|9001=P2|"}) {
+    const Parsed p = order_with(extra);
+    risk::OrderView view;
+    const TranslateResult tr = translate_order(p.msg(), cfg, view);
+    EXPECT_EQ(tr.session_reject_reason, codec::reject_reason::kTagAppearsMoreThanOnce) << extra;
+    EXPECT_EQ(tr.bad_tag, repeated_read_tag(p.msg(), cfg)) << extra;
+    EXPECT_NE(tr.bad_tag, 0u) << extra;
+  }
+}
+
+TEST(TranslateOrder, AParentTagConfiguredAsAStandardTagReadsThatTagsOnlyOccurrence) {
+  TranslateConfig cfg;
+  cfg.parent_id_tag = 1;  // Account: an odd choice, but read once, as itself.
+  const Parsed p = order_with("");
+  risk::OrderView view;
+  ASSERT_EQ(translate_order(p.msg(), cfg, view).bad_tag, 0u);
+  EXPECT_EQ(view.parent_id, "ACC1");
+  EXPECT_EQ(view.account, "ACC1");
+}
+
+TEST(TranslateOrder, TheFirstMissingRequiredTagIsNamedInTheFixOrder) {
+  Parsed p(raw_message("FIX.4.4",
+                       "35=D|49=ENGINE1|56=RISKGATE|34=2|52=20240102-03:04:05.000|"
+                       "11=C1|38=100|40=2|"));
+  ASSERT_EQ(p.scan_error(), codec::ScanError::kNone);
+  risk::OrderView view;
+  const TranslateResult tr = translate_order(p.msg(), TranslateConfig{}, view);
+  EXPECT_EQ(tr.bad_tag, 55u);  // Symbol before Side.
+  EXPECT_EQ(tr.session_reject_reason, codec::reject_reason::kRequiredTagMissing);
 }
 
 }  // namespace
