@@ -51,20 +51,20 @@ struct Engine::Undo {
     // Relaxed throughout: each counter guards only itself (see reserve_bounded).
     const Rmw rmw(e.one_writer_);
     if (taken & kTookRate) {
-      rmw.sub(e.accounts_[account].rate_tat, rate_interval, std::memory_order_relaxed);
+      rmw.sub<std::memory_order_relaxed>(e.accounts_[account].rate_tat, rate_interval);
     }
-    if (taken & kTookParent) rmw.sub(e.parents_[parent].sent, sent, std::memory_order_relaxed);
+    if (taken & kTookParent) rmw.sub<std::memory_order_relaxed>(e.parents_[parent].sent, sent);
     if (taken & (kTookCumWindow | kTookCumDay | kTookOpenQty)) {
       SideState& ss = e.pairs_[pair].sides[side];
       if (taken & kTookCumWindow) release_window(rmw, ss.cum_window, cum_window_id, sent);
-      if (taken & kTookCumDay) rmw.sub(ss.cum_day, sent, std::memory_order_relaxed);
-      if (taken & kTookOpenQty) rmw.sub(ss.open_qty, open_qty, std::memory_order_relaxed);
+      if (taken & kTookCumDay) rmw.sub<std::memory_order_relaxed>(ss.cum_day, sent);
+      if (taken & kTookOpenQty) rmw.sub<std::memory_order_relaxed>(ss.open_qty, open_qty);
     }
     if (taken & kTookOpenOrder) {
-      rmw.sub(e.accounts_[account].open_orders, 1, std::memory_order_relaxed);
+      rmw.sub<std::memory_order_relaxed>(e.accounts_[account].open_orders, 1);
     }
     if (taken & kTookNotional) {
-      rmw.sub(e.accounts_[account].open_notional, notional, std::memory_order_relaxed);
+      rmw.sub<std::memory_order_relaxed>(e.accounts_[account].open_notional, notional);
     }
     // Gross notional is the last reservation: nothing after it can refuse.
   }
@@ -375,8 +375,8 @@ Decision Engine::check(const OrderView& o, SessionState& ss, PendingOrder& pendi
     const std::int64_t rate = lim[kAccountRate];
     const Gcra g{lim[kAccountRateInterval], (rate - 1) * lim[kAccountRateInterval]};
     // Relaxed: the TAT guards only itself.
-    if (!rmw.update(
-            acc.rate_tat, std::memory_order_relaxed,
+    if (!rmw.update<std::memory_order_relaxed>(
+            acc.rate_tat,
             [&](std::int64_t tat, std::int64_t& next) { return gcra(tat, o.now_ns, g, next); })) {
       return fail(RuleId::kAccountOrderRate, 0, rate);
     }
@@ -524,16 +524,16 @@ Decision Engine::check(const OrderView& o, SessionState& ss, PendingOrder& pendi
           (static_cast<std::uint64_t>(o.now_ns / sn.cum_window_ns) & 0xFFFFFF) + 1);
       std::uint64_t want = 0;
       // Relaxed: the word guards only itself.
-      if (!rmw.update(sside.cum_window, std::memory_order_relaxed,
-                      [&](std::uint64_t cur, std::uint64_t& next) {
-                        const std::uint64_t have = (cur >> 40) == id ? (cur & kQty40) : 0;
-                        want = have + static_cast<std::uint64_t>(sent_delta);
-                        if (want > static_cast<std::uint64_t>(lim[kCumWindow]) || want > kQty40) {
-                          return false;
-                        }
-                        next = std::uint64_t{id} << 40 | want;
-                        return true;
-                      })) {
+      if (!rmw.update<std::memory_order_relaxed>(
+              sside.cum_window, [&](std::uint64_t cur, std::uint64_t& next) {
+                const std::uint64_t have = (cur >> 40) == id ? (cur & kQty40) : 0;
+                want = have + static_cast<std::uint64_t>(sent_delta);
+                if (want > static_cast<std::uint64_t>(lim[kCumWindow]) || want > kQty40) {
+                  return false;
+                }
+                next = std::uint64_t{id} << 40 | want;
+                return true;
+              })) {
         return refuse_undo(RuleId::kCumulativeQtyWindow, static_cast<std::int64_t>(want),
                            lim[kCumWindow]);
       }
@@ -573,13 +573,13 @@ Decision Engine::check(const OrderView& o, SessionState& ss, PendingOrder& pendi
     // it; the acquire costs nothing on x86 and keeps one rule for both.)
     const std::int64_t limit = lim[kNetPosition];
     std::int64_t worst = 0;
-    if (!rmw.update(sside.open_qty, std::memory_order_acquire,
-                    [&](std::int64_t cur, std::int64_t& next) {
-                      const std::int64_t pos = pair.position.load(std::memory_order_relaxed);
-                      worst = side == 0 ? pos + cur + working : cur + working - pos;
-                      next = cur + working;
-                      return limit == kOff || worst <= limit;
-                    })) {
+    if (!rmw.update<std::memory_order_acquire>(
+            sside.open_qty, [&](std::int64_t cur, std::int64_t& next) {
+              const std::int64_t pos = pair.position.load(std::memory_order_relaxed);
+              worst = side == 0 ? pos + cur + working : cur + working - pos;
+              next = cur + working;
+              return limit == kOff || worst <= limit;
+            })) {
       return refuse_undo(RuleId::kMaxNetPosition, worst, limit);
     }
     undo.open_qty = working;

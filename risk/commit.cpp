@@ -49,11 +49,11 @@ void Engine::commit(PendingOrder& p, SessionState& ss) noexcept {
     // Racing first children agree on whichever CAS lands (relaxed: the value
     // guards only itself).
     (void)Rmw(one_writer_)
-        .update(parents_[t.parent_slot].parent_qty, std::memory_order_relaxed,
-                [&](std::int64_t cur, std::int64_t& next) {
-                  next = p.declare_parent_qty_;
-                  return cur == 0;
-                });
+        .update<std::memory_order_relaxed>(parents_[t.parent_slot].parent_qty,
+                                           [&](std::int64_t cur, std::int64_t& next) {
+                                             next = p.declare_parent_qty_;
+                                             return cur == 0;
+                                           });
   }
   {
     // Typical size: clamped EWMA of log2(size); see the header. Relaxed
@@ -86,12 +86,12 @@ void Engine::rollback(PendingOrder& p, SessionState& ss) noexcept {
   // acquire).
   const Rmw rmw(one_writer_);
   if (p.rate_interval_ != 0) {
-    rmw.sub(accounts_[t.account].rate_tat, p.rate_interval_, std::memory_order_relaxed);
+    rmw.sub<std::memory_order_relaxed>(accounts_[t.account].rate_tat, p.rate_interval_);
   }
   release_sent(t, t.sent_qty);
   (void)release_exposure(t, t.leaves_qty);
   if (t.counts_open_order) {
-    rmw.sub(accounts_[t.account].open_orders, 1, std::memory_order_relaxed);
+    rmw.sub<std::memory_order_relaxed>(accounts_[t.account].open_orders, 1);
     t.counts_open_order = false;
   }
   t.active = false;

@@ -169,7 +169,7 @@ struct Gcra {
 //     std::atomic, so a reader on another thread (status, metrics) loads each
 //     value whole and race-free; it cannot lose an update because nobody
 //     else writes.
-// `order` is the order the RMW would have. With one writer its acquire part
+// `Order` is the order the RMW would have. With one writer its acquire part
 // goes to the load and its release part to the store, so whatever an RMW
 // pairs with, the load or store pairs with in the same way.
 class Rmw {
@@ -177,20 +177,23 @@ class Rmw {
   explicit Rmw(bool one_writer) noexcept : one_(one_writer) {}
   [[nodiscard]] bool one_writer() const noexcept { return one_; }
 
-  template <typename T>
-  void add(std::atomic<T>& c, std::type_identity_t<T> d, std::memory_order order) const noexcept {
+  // The order is a template argument so that it is a constant wherever the
+  // compiler chooses not to inline: GCC treats a run-time order as seq_cst,
+  // and a seq_cst store is an xchg, a locked instruction again.
+  template <std::memory_order Order, typename T>
+  void add(std::atomic<T>& c, std::type_identity_t<T> d) const noexcept {
     if (one_) {
-      c.store(static_cast<T>(c.load(load_part(order)) + d), store_part(order));
+      c.store(static_cast<T>(c.load(kLoad<Order>) + d), kStore<Order>);
     } else {
-      c.fetch_add(d, order);
+      c.fetch_add(d, Order);
     }
   }
-  template <typename T>
-  void sub(std::atomic<T>& c, std::type_identity_t<T> d, std::memory_order order) const noexcept {
+  template <std::memory_order Order, typename T>
+  void sub(std::atomic<T>& c, std::type_identity_t<T> d) const noexcept {
     if (one_) {
-      c.store(static_cast<T>(c.load(load_part(order)) - d), store_part(order));
+      c.store(static_cast<T>(c.load(kLoad<Order>) - d), kStore<Order>);
     } else {
-      c.fetch_sub(d, order);
+      c.fetch_sub(d, Order);
     }
   }
 
@@ -198,18 +201,18 @@ class Rmw {
   // returns true; where it returns false the counter is left as it is and
   // update() returns false. With several writers `f` may run more than once
   // (each time with the value a failed CAS found), so it must not count.
-  template <typename T, typename F>
-  bool update(std::atomic<T>& c, std::memory_order order, F&& f) const noexcept {
-    T cur = c.load(load_part(order));
+  template <std::memory_order Order, typename T, typename F>
+  bool update(std::atomic<T>& c, F&& f) const noexcept {
+    T cur = c.load(kLoad<Order>);
     T next{};
     if (one_) {
       if (!f(cur, next)) return false;
-      c.store(next, store_part(order));
+      c.store(next, kStore<Order>);
       return true;
     }
     for (;;) {
       if (!f(cur, next)) return false;
-      if (c.compare_exchange_weak(cur, next, order, load_part(order))) return true;
+      if (c.compare_exchange_weak(cur, next, Order, kLoad<Order>)) return true;
     }
   }
 
@@ -227,6 +230,12 @@ class Rmw {
                                             : std::memory_order_relaxed;
   }
 
+  // The load's and the store's share of an RMW's order, as constants.
+  template <std::memory_order O>
+  static constexpr std::memory_order kLoad = load_part(O);
+  template <std::memory_order O>
+  static constexpr std::memory_order kStore = store_part(O);
+
   bool one_;
 };
 
@@ -237,7 +246,7 @@ class Rmw {
 [[nodiscard]] inline bool reserve_bounded(const Rmw& rmw, std::atomic<std::int64_t>& c,
                                           std::int64_t add, std::int64_t limit,
                                           std::int64_t& seen) noexcept {
-  return rmw.update(c, std::memory_order_relaxed, [&](std::int64_t cur, std::int64_t& next) {
+  return rmw.update<std::memory_order_relaxed>(c, [&](std::int64_t cur, std::int64_t& next) {
     next = sat_add(cur, add);
     if (limit != kOff && next > limit) {
       seen = next;
@@ -255,8 +264,8 @@ inline constexpr std::uint64_t kQty40 = (std::uint64_t{1} << 40) - 1;
 // Relaxed: the word guards only itself.
 inline void release_window(const Rmw& rmw, std::atomic<std::uint64_t>& cum_window, std::uint32_t id,
                            std::int64_t qty) noexcept {
-  (void)rmw.update(
-      cum_window, std::memory_order_relaxed, [&](std::uint64_t cur, std::uint64_t& next) {
+  (void)rmw.update<std::memory_order_relaxed>(
+      cum_window, [&](std::uint64_t cur, std::uint64_t& next) {
         if ((cur >> 40) != id) return false;
         const std::uint64_t have = cur & kQty40;
         const std::uint64_t take =

@@ -27,9 +27,9 @@ Micros Engine::release_exposure(Reservation& t, std::int64_t qty) noexcept {
   // Relaxed: each counter guards only itself. open_qty is the exception:
   // release pairs with check()'s acquire (see the net-position comment).
   const Rmw rmw(one_writer_);
-  rmw.sub(pairs_[t.pair_slot].sides[side_index(t.side)].open_qty, qty, std::memory_order_release);
-  rmw.sub(acc.open_notional, n, std::memory_order_relaxed);
-  rmw.sub(acc.gross_day, n, std::memory_order_relaxed);
+  rmw.sub<std::memory_order_release>(pairs_[t.pair_slot].sides[side_index(t.side)].open_qty, qty);
+  rmw.sub<std::memory_order_relaxed>(acc.open_notional, n);
+  rmw.sub<std::memory_order_relaxed>(acc.gross_day, n);
   t.leaves_qty -= qty;
   return n;
 }
@@ -68,11 +68,11 @@ void Engine::release_sent(Reservation& t, std::int64_t qty) noexcept {
   // Relaxed: each counter guards only itself.
   const Rmw rmw(one_writer_);
   if (t.parent_slot != kNoIdx) {
-    if (parent_current(t)) rmw.sub(parents_[t.parent_slot].sent, qty, std::memory_order_relaxed);
+    if (parent_current(t)) rmw.sub<std::memory_order_relaxed>(parents_[t.parent_slot].sent, qty);
   } else {
     SideState& ss = pairs_[t.pair_slot].sides[side_index(t.side)];
     if (t.cum_window_id != 0) release_window(rmw, ss.cum_window, t.cum_window_id, qty);
-    if (t.cum_day_counted && day_current(t)) rmw.sub(ss.cum_day, qty, std::memory_order_relaxed);
+    if (t.cum_day_counted && day_current(t)) rmw.sub<std::memory_order_relaxed>(ss.cum_day, qty);
   }
   t.sent_qty -= qty;
 }
@@ -81,7 +81,7 @@ void Engine::close(Reservation& t) noexcept {
   release_leaves(t, t.leaves_qty);
   if (t.counts_open_order) {
     // Relaxed: the counter guards only itself.
-    Rmw(one_writer_).sub(accounts_[t.account].open_orders, 1, std::memory_order_relaxed);
+    Rmw(one_writer_).sub<std::memory_order_relaxed>(accounts_[t.account].open_orders, 1);
     t.counts_open_order = false;
   }
   t.active = false;
@@ -130,18 +130,18 @@ ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
       const Rmw rmw(one_writer_);
       // Position first, then open quantity (release): see check(). The rest
       // relaxed: each counter guards only itself.
-      rmw.add(pair.position, t.side == Side::kBuy ? q : -q, std::memory_order_relaxed);
+      rmw.add<std::memory_order_relaxed>(pair.position, t.side == Side::kBuy ? q : -q);
       const std::int64_t rel = q < t.leaves_qty ? q : t.leaves_qty;
       const Micros reserved =
           sat_mul(t.leaves_qty, t.reserved_px) - sat_mul(t.leaves_qty - rel, t.reserved_px);
-      rmw.sub(pair.sides[side_index(t.side)].open_qty, rel, std::memory_order_release);
-      rmw.sub(acc.open_notional, reserved, std::memory_order_relaxed);
+      rmw.sub<std::memory_order_release>(pair.sides[side_index(t.side)].open_qty, rel);
+      rmw.sub<std::memory_order_relaxed>(acc.open_notional, reserved);
       // Gross: the working estimate becomes the traded value.
       const Micros traded = sat_mul(q, ev.last_px < 0 ? -ev.last_px : ev.last_px);
-      rmw.add(acc.gross_day, traded - reserved, std::memory_order_relaxed);
+      rmw.add<std::memory_order_relaxed>(acc.gross_day, traded - reserved);
       add_session_share(t, traded - reserved, -reserved);
       t.leaves_qty -= rel;
-      if (parent_current(t)) rmw.add(parents_[t.parent_slot].filled, q, std::memory_order_relaxed);
+      if (parent_current(t)) rmw.add<std::memory_order_relaxed>(parents_[t.parent_slot].filled, q);
       const Snapshot& sn = *snap();
       if (sn.collar_follows_last_fill && ev.last_px > 0) {
         last_fill_px_[t.symbol].store(ev.last_px, std::memory_order_relaxed);
@@ -232,7 +232,7 @@ void Engine::on_replaced(Reservation& original, Reservation& replacement) noexce
       replacement.counts_open_order = true;  // The unit moves; the counter stays.
     } else {
       // Relaxed: the counter guards only itself.
-      Rmw(one_writer_).sub(accounts_[original.account].open_orders, 1, std::memory_order_relaxed);
+      Rmw(one_writer_).sub<std::memory_order_relaxed>(accounts_[original.account].open_orders, 1);
     }
     original.counts_open_order = false;
   }
@@ -271,13 +271,13 @@ void Engine::reset_day() noexcept {
     if (pairs_[p].key.load(std::memory_order_acquire) == 0) continue;
     for (SideState& s : pairs_[p].sides) {
       const std::int64_t d = s.cum_day.load(std::memory_order_relaxed);
-      rmw.sub(s.cum_day, d, std::memory_order_relaxed);
+      rmw.sub<std::memory_order_relaxed>(s.cum_day, d);
     }
   }
   for (std::uint32_t a = 0; a < caps_.max_accounts; ++a) {
     const std::int64_t g = accounts_[a].gross_day.load(std::memory_order_relaxed);
     const std::int64_t open = accounts_[a].open_notional.load(std::memory_order_relaxed);
-    rmw.sub(accounts_[a].gross_day, g - open, std::memory_order_relaxed);
+    rmw.sub<std::memory_order_relaxed>(accounts_[a].gross_day, g - open);
   }
   // Each session keeps, like its accounts, only the notional still working.
   for (std::uint32_t i = 0; i < caps_.max_sessions; ++i) {
@@ -288,7 +288,7 @@ void Engine::reset_day() noexcept {
   // Parents are per day: a new day starts with an empty table, so it can
   // never fill up for good. Tickets of yesterday's children see the day
   // change (parent_current) and leave the rows alone.
-  rmw.add(day_, 1u, std::memory_order_relaxed);
+  rmw.add<std::memory_order_relaxed>(day_, 1u);
   for (std::uint64_t p = 0; p <= parent_mask_; ++p) {
     ParentState& ps = parents_[p];
     ps.parent_qty.store(0, std::memory_order_relaxed);

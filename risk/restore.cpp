@@ -41,10 +41,10 @@ Reservation Engine::restore_order(const OrderView& o, SessionState& ss, std::int
   // Relaxed: each counter guards only itself; open_qty's release pairs with
   // check()'s acquire as on_execution()'s does (position is not touched).
   const Rmw rmw(one_writer_);
-  if (counts_open_order) rmw.add(acc.open_orders, 1, std::memory_order_relaxed);
-  rmw.add(acc.open_notional, reserve, std::memory_order_relaxed);
-  rmw.add(pairs_[pr].sides[side_index(o.side)].open_qty, working, std::memory_order_release);
-  rmw.add(acc.gross_day, reserve, std::memory_order_relaxed);
+  if (counts_open_order) rmw.add<std::memory_order_relaxed>(acc.open_orders, 1);
+  rmw.add<std::memory_order_relaxed>(acc.open_notional, reserve);
+  rmw.add<std::memory_order_release>(pairs_[pr].sides[side_index(o.side)].open_qty, working);
+  rmw.add<std::memory_order_relaxed>(acc.gross_day, reserve);
   t.account = a;
   t.symbol = s;
   t.pair_slot = pr;

@@ -39,7 +39,7 @@ std::uint32_t find_or_insert_row(const Rmw& rmw, Row* rows, std::uint64_t mask,
     if (k == key) return static_cast<std::uint32_t>(p);
     if (k != 0) continue;
     // Bound the fill level before claiming (relaxed: a plain counter).
-    if (!rmw.update(used, std::memory_order_relaxed, [&](std::uint32_t u, std::uint32_t& next) {
+    if (!rmw.update<std::memory_order_relaxed>(used, [&](std::uint32_t u, std::uint32_t& next) {
           next = u + 1;
           return u < capacity;
         })) {
@@ -49,15 +49,15 @@ std::uint32_t find_or_insert_row(const Rmw& rmw, Row* rows, std::uint64_t mask,
     // failure, acquire to read the winner's key (with one writer: a release
     // store of the key into the empty row).
     std::uint64_t winner = 0;
-    if (rmw.update(rows[p].key, std::memory_order_acq_rel,
-                   [&](std::uint64_t cur, std::uint64_t& next) {
-                     winner = cur;
-                     next = key;
-                     return cur == 0;
-                   })) {
+    if (rmw.update<std::memory_order_acq_rel>(rows[p].key,
+                                              [&](std::uint64_t cur, std::uint64_t& next) {
+                                                winner = cur;
+                                                next = key;
+                                                return cur == 0;
+                                              })) {
       return static_cast<std::uint32_t>(p);
     }
-    rmw.sub(used, 1u, std::memory_order_relaxed);
+    rmw.sub<std::memory_order_relaxed>(used, 1u);
     if (winner == key) return static_cast<std::uint32_t>(p);
   }
   return kNoIdx;
