@@ -127,7 +127,8 @@
 //   * Exposure, reserve-then-commit: open orders, open notional, open
 //     buy/sell quantity (for net position) and gross notional (filled +
 //     working) are reserved by bounded CAS loops at check time, so two threads
-//     can never both take the last unit. A fill moves quantity from open to
+//     can never both take the last unit (with WriterThreads::kOne, by a load,
+//     the bound and a store: there is no second thread). A fill moves quantity from open to
 //     position (position first, so the worst case is over- never
 //     under-stated in between) and trues gross notional up to the fill price;
 //     cancel / reject / expire / forward-failure release the leaves. Net
