@@ -49,21 +49,22 @@ struct Engine::Undo {
 
   void unwind() noexcept {
     // Relaxed throughout: each counter guards only itself (see reserve_bounded).
+    const Rmw rmw(e.one_writer_);
     if (taken & kTookRate) {
-      e.accounts_[account].rate_tat.fetch_sub(rate_interval, std::memory_order_relaxed);
+      rmw.sub<std::memory_order_relaxed>(e.accounts_[account].rate_tat, rate_interval);
     }
-    if (taken & kTookParent) e.parents_[parent].sent.fetch_sub(sent, std::memory_order_relaxed);
+    if (taken & kTookParent) rmw.sub<std::memory_order_relaxed>(e.parents_[parent].sent, sent);
     if (taken & (kTookCumWindow | kTookCumDay | kTookOpenQty)) {
       SideState& ss = e.pairs_[pair].sides[side];
-      if (taken & kTookCumWindow) release_window(ss.cum_window, cum_window_id, sent);
-      if (taken & kTookCumDay) ss.cum_day.fetch_sub(sent, std::memory_order_relaxed);
-      if (taken & kTookOpenQty) ss.open_qty.fetch_sub(open_qty, std::memory_order_relaxed);
+      if (taken & kTookCumWindow) release_window(rmw, ss.cum_window, cum_window_id, sent);
+      if (taken & kTookCumDay) rmw.sub<std::memory_order_relaxed>(ss.cum_day, sent);
+      if (taken & kTookOpenQty) rmw.sub<std::memory_order_relaxed>(ss.open_qty, open_qty);
     }
     if (taken & kTookOpenOrder) {
-      e.accounts_[account].open_orders.fetch_sub(1, std::memory_order_relaxed);
+      rmw.sub<std::memory_order_relaxed>(e.accounts_[account].open_orders, 1);
     }
     if (taken & kTookNotional) {
-      e.accounts_[account].open_notional.fetch_sub(notional, std::memory_order_relaxed);
+      rmw.sub<std::memory_order_relaxed>(e.accounts_[account].open_notional, notional);
     }
     // Gross notional is the last reservation: nothing after it can refuse.
   }
@@ -368,21 +369,16 @@ Decision Engine::check(const OrderView& o, SessionState& ss, PendingOrder& pendi
   Resolved lim;
   sn.resolve(a, s, lim);
   Undo undo(*this, a, side);
+  const Rmw rmw(one_writer_);
   AccountState& acc = accounts_[a];
   if (lim[kAccountRate] != kOff && lim[kAccountRate] > 0) {
     const std::int64_t rate = lim[kAccountRate];
     const Gcra g{lim[kAccountRateInterval], (rate - 1) * lim[kAccountRateInterval]};
-    std::int64_t tat = acc.rate_tat.load(std::memory_order_relaxed);
-    std::int64_t next = 0;
-    for (;;) {
-      if (!gcra(tat, o.now_ns, g, next)) {
-        return fail(RuleId::kAccountOrderRate, 0, rate);
-      }
-      // Relaxed: the TAT guards only itself.
-      if (acc.rate_tat.compare_exchange_weak(tat, next, std::memory_order_relaxed,
-                                             std::memory_order_relaxed)) {
-        break;
-      }
+    // Relaxed: the TAT guards only itself.
+    if (!rmw.update<std::memory_order_relaxed>(
+            acc.rate_tat,
+            [&](std::int64_t tat, std::int64_t& next) { return gcra(tat, o.now_ns, g, next); })) {
+      return fail(RuleId::kAccountOrderRate, 0, rate);
     }
     undo.rate_interval = g.interval;
     undo.taken |= Undo::kTookRate;
@@ -506,7 +502,7 @@ Decision Engine::check(const OrderView& o, SessionState& ss, PendingOrder& pendi
     const double cap_d = static_cast<double>(pq) * sn.parent_child.max_sent_multiple + 1e-9;
     const std::int64_t cap = cap_d >= 9.2e18 ? INT64_MAX : static_cast<std::int64_t>(cap_d);
     std::int64_t seen = 0;
-    if (!reserve_bounded(ps.sent, sent_delta, cap, seen)) {
+    if (!reserve_bounded(rmw, ps.sent, sent_delta, cap, seen)) {
       return multiplier_breach(RuleId::kParentChildSent, seen, cap);
     }
     undo.parent = parent_slot;
@@ -526,27 +522,27 @@ Decision Engine::check(const OrderView& o, SessionState& ss, PendingOrder& pendi
       // Tumbling window: one word holds (window id + 1) << 40 | qty.
       const auto id = static_cast<std::uint32_t>(
           (static_cast<std::uint64_t>(o.now_ns / sn.cum_window_ns) & 0xFFFFFF) + 1);
-      std::uint64_t cur = sside.cum_window.load(std::memory_order_relaxed);
-      for (;;) {
-        const std::uint64_t have = (cur >> 40) == id ? (cur & kQty40) : 0;
-        const std::uint64_t want = have + static_cast<std::uint64_t>(sent_delta);
-        if (want > static_cast<std::uint64_t>(lim[kCumWindow]) || want > kQty40) {
-          return refuse_undo(RuleId::kCumulativeQtyWindow, static_cast<std::int64_t>(want),
-                             lim[kCumWindow]);
-        }
-        // Relaxed: the word guards only itself.
-        if (sside.cum_window.compare_exchange_weak(cur, std::uint64_t{id} << 40 | want,
-                                                   std::memory_order_relaxed,
-                                                   std::memory_order_relaxed)) {
-          break;
-        }
+      std::uint64_t want = 0;
+      // Relaxed: the word guards only itself.
+      if (!rmw.update<std::memory_order_relaxed>(
+              sside.cum_window, [&](std::uint64_t cur, std::uint64_t& next) {
+                const std::uint64_t have = (cur >> 40) == id ? (cur & kQty40) : 0;
+                want = have + static_cast<std::uint64_t>(sent_delta);
+                if (want > static_cast<std::uint64_t>(lim[kCumWindow]) || want > kQty40) {
+                  return false;
+                }
+                next = std::uint64_t{id} << 40 | want;
+                return true;
+              })) {
+        return refuse_undo(RuleId::kCumulativeQtyWindow, static_cast<std::int64_t>(want),
+                           lim[kCumWindow]);
       }
       undo.cum_window_id = id;
       undo.taken |= Undo::kTookCumWindow;
     }
     if (lim[kCumDay] != kOff) {
       std::int64_t seen = 0;
-      if (!reserve_bounded(sside.cum_day, sent_delta, lim[kCumDay], seen)) {
+      if (!reserve_bounded(rmw, sside.cum_day, sent_delta, lim[kCumDay], seen)) {
         return refuse_undo(RuleId::kCumulativeQtyDay, seen, lim[kCumDay]);
       }
       undo.taken |= Undo::kTookCumDay;
@@ -557,38 +553,39 @@ Decision Engine::check(const OrderView& o, SessionState& ss, PendingOrder& pendi
   std::int64_t seen = 0;
   const bool takes_open_order = original == nullptr || !original->counts_open_order;
   if (takes_open_order) {
-    if (!reserve_bounded(acc.open_orders, 1, lim[kOpenOrders], seen)) {
+    if (!reserve_bounded(rmw, acc.open_orders, 1, lim[kOpenOrders], seen)) {
       return refuse_undo(RuleId::kMaxOpenOrders, seen, lim[kOpenOrders]);
     }
     undo.taken |= Undo::kTookOpenOrder;
   }
-  if (!reserve_bounded(acc.open_notional, reserve, lim[kOpenNotional], seen)) {
+  if (!reserve_bounded(rmw, acc.open_notional, reserve, lim[kOpenNotional], seen)) {
     return refuse_undo(RuleId::kMaxOpenNotional, seen, lim[kOpenNotional], true);
   }
   undo.notional = reserve;
   undo.taken |= Undo::kTookNotional;
   {
     // Worst case: buy: pos + open_buy + qty; sell: open_sell + qty - pos.
-    // Acquire on open_qty pairs with the release decrement in on_execution,
+    // Acquire on open_qty (the CAS's loads; with one writer, the load) pairs
+    // with the release decrement in on_execution (the RMW's, or the store's),
     // which follows the position update: seeing the smaller open quantity
     // implies seeing the larger position, so the sum is never under-stated.
+    // (With one writer both run on this thread and program order alone gives
+    // it; the acquire costs nothing on x86 and keeps one rule for both.)
     const std::int64_t limit = lim[kNetPosition];
-    std::int64_t cur = sside.open_qty.load(std::memory_order_acquire);
-    for (;;) {
-      const std::int64_t pos = pair.position.load(std::memory_order_relaxed);
-      const std::int64_t worst = side == 0 ? pos + cur + working : cur + working - pos;
-      if (limit != kOff && worst > limit) {
-        return refuse_undo(RuleId::kMaxNetPosition, worst, limit);
-      }
-      if (sside.open_qty.compare_exchange_weak(cur, cur + working, std::memory_order_acquire,
-                                               std::memory_order_acquire)) {
-        break;
-      }
+    std::int64_t worst = 0;
+    if (!rmw.update<std::memory_order_acquire>(
+            sside.open_qty, [&](std::int64_t cur, std::int64_t& next) {
+              const std::int64_t pos = pair.position.load(std::memory_order_relaxed);
+              worst = side == 0 ? pos + cur + working : cur + working - pos;
+              next = cur + working;
+              return limit == kOff || worst <= limit;
+            })) {
+      return refuse_undo(RuleId::kMaxNetPosition, worst, limit);
     }
     undo.open_qty = working;
     undo.taken |= Undo::kTookOpenQty;
   }
-  if (!reserve_bounded(acc.gross_day, reserve, lim[kGrossDay], seen)) {
+  if (!reserve_bounded(rmw, acc.gross_day, reserve, lim[kGrossDay], seen)) {
     return refuse_undo(RuleId::kMaxGrossNotionalDay, seen, lim[kGrossDay], true);
   }
 

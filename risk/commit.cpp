@@ -48,9 +48,12 @@ void Engine::commit(PendingOrder& p, SessionState& ss) noexcept {
   if (p.declare_parent_qty_ != 0 && parent_current(t)) {
     // Racing first children agree on whichever CAS lands (relaxed: the value
     // guards only itself).
-    std::int64_t expected = 0;
-    parents_[t.parent_slot].parent_qty.compare_exchange_strong(
-        expected, p.declare_parent_qty_, std::memory_order_relaxed, std::memory_order_relaxed);
+    (void)Rmw(one_writer_)
+        .update<std::memory_order_relaxed>(parents_[t.parent_slot].parent_qty,
+                                           [&](std::int64_t cur, std::int64_t& next) {
+                                             next = p.declare_parent_qty_;
+                                             return cur == 0;
+                                           });
   }
   {
     // Typical size: clamped EWMA of log2(size); see the header. Relaxed
@@ -81,13 +84,14 @@ void Engine::rollback(PendingOrder& p, SessionState& ss) noexcept {
   // ticket records each: see Reservation). Relaxed: each counter guards only
   // itself; open_qty's release is release_exposure()'s (pairs with check()'s
   // acquire).
+  const Rmw rmw(one_writer_);
   if (p.rate_interval_ != 0) {
-    accounts_[t.account].rate_tat.fetch_sub(p.rate_interval_, std::memory_order_relaxed);
+    rmw.sub<std::memory_order_relaxed>(accounts_[t.account].rate_tat, p.rate_interval_);
   }
   release_sent(t, t.sent_qty);
   (void)release_exposure(t, t.leaves_qty);
   if (t.counts_open_order) {
-    accounts_[t.account].open_orders.fetch_sub(1, std::memory_order_relaxed);
+    rmw.sub<std::memory_order_relaxed>(accounts_[t.account].open_orders, 1);
     t.counts_open_order = false;
   }
   t.active = false;

@@ -30,8 +30,9 @@ SessionState::SessionState(SessionIdx index, std::uint32_t cl_ord_id_capacity) :
 // Engine: construction and control plane
 // ---------------------------------------------------------------------------
 
-Engine::Engine(const RiskConfig& config)
+Engine::Engine(const RiskConfig& config, WriterThreads writers)
     : caps_(config.capacities),
+      one_writer_(writers == WriterThreads::kOne),
       kills_(std::max(config.capacities.max_sessions, 1u),
              std::max(config.capacities.max_accounts, 1u),
              std::max(config.capacities.max_symbols, 1u)) {

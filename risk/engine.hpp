@@ -13,6 +13,9 @@
 //     allocation, no exception. Each SessionState is owned by the one I/O thread that serves that
 //     client session (its route group); Reservations are owned by the gateway's order record, on
 //     that same thread.
+//   * Writers of the shared counters: one thread or several, chosen at
+//     construction (WriterThreads, below). With one, a read-modify-write of a
+//     counter is a load and a store instead of a lock-prefixed instruction.
 //
 // Two kinds of state
 //   (a) An immutable compiled Snapshot of limits and reference data: name ->
@@ -124,7 +127,8 @@
 //   * Exposure, reserve-then-commit: open orders, open notional, open
 //     buy/sell quantity (for net position) and gross notional (filled +
 //     working) are reserved by bounded CAS loops at check time, so two threads
-//     can never both take the last unit. A fill moves quantity from open to
+//     can never both take the last unit (with WriterThreads::kOne, by a load,
+//     the bound and a store: there is no second thread). A fill moves quantity from open to
 //     position (position first, so the worst case is over- never
 //     under-stated in between) and trues gross notional up to the fill price;
 //     cancel / reject / expire / forward-failure release the leaves. Net
@@ -394,13 +398,36 @@ struct TableUsage {
   std::uint32_t session_symbols = 0, session_symbols_capacity = 0;
 };
 
+// Who may mutate the engine's shared counters: the per-account counters, the
+// (account, symbol) position, open and cumulative quantities, the parent
+// rows, the tables' keys and fill counts, and the trading day number.
+//   kMany: any number of threads (several I/O threads; a test that drives one
+//     engine from several threads). Every read-modify-write is an atomic RMW,
+//     so two threads never both take the last unit. The safe default.
+//   kOne: INVARIANT: every mutation of the shared counters comes from one
+//     thread; the status/metrics scrape only reads. A read-modify-write is
+//     then a load and a store (no lock prefix); readers still load whole
+//     values. Breaking the invariant loses updates, and a limit can be
+//     overrun. The gateway holds it with one I/O thread: check(), commit(),
+//     rollback(), the execution events (route groups) and reset_day() (the
+//     trading-day roll) run on that thread; restore_order() and the journal
+//     replay run on the main thread before the I/O thread starts, so the
+//     thread start orders them before its first mutation.
+// Not governed by this (the same in both modes): the kill switch board, the
+// fail-closed flags and the snapshot pointer (control plane -> I/O thread);
+// the per-session flow state, whose one writer is the session's thread
+// (flow.hpp); and the repeated-execution count and flag, which the control
+// thread's reenable_flow() resets, so count_fill() keeps its CAS and exchange.
+enum class WriterThreads : std::uint8_t { kMany, kOne };
+
 class Engine {
  public:
   static constexpr std::size_t kMaxSnapshots = 4096;
 
   // Validates and compiles `config`, allocates all state. Throws
   // std::invalid_argument with "risk config: ..." on a bad config.
-  explicit Engine(const RiskConfig& config);
+  // `writers`: see WriterThreads; kOne only where its invariant holds.
+  explicit Engine(const RiskConfig& config, WriterThreads writers = WriterThreads::kMany);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -467,7 +494,8 @@ class Engine {
   // (its original holds the unit). An inactive ticket comes back when the
   // account or symbol is no longer configured or a table is full: the order
   // is still tracked (a kill must cancel it) but reserves nothing.
-  // Thread: the order's I/O thread, before it serves traffic.
+  // Thread: the order's I/O thread, or any thread before the I/O threads start
+  // (the gateway replays on its main thread; the thread start orders it).
   [[nodiscard]] Reservation restore_order(const OrderView& order, SessionState& session,
                                           std::int64_t working, bool counts_open_order) noexcept;
 
@@ -530,6 +558,9 @@ class Engine {
   [[nodiscard]] TableUsage table_usage() const noexcept;
   [[nodiscard]] std::uint64_t snapshot_version() const noexcept;
   [[nodiscard]] const Capacities& capacities() const noexcept { return caps_; }
+  [[nodiscard]] WriterThreads writer_threads() const noexcept {
+    return one_writer_ ? WriterThreads::kOne : WriterThreads::kMany;
+  }
 
  private:
   // One line per account: every field is written by whichever I/O thread
@@ -635,6 +666,8 @@ class Engine {
   [[nodiscard]] bool consumes_account(const SessionState& ss, AccountIdx a) const noexcept;
 
   Capacities caps_;
+  // WriterThreads::kOne; each engine file builds its detail::Rmw from it.
+  const bool one_writer_;
   KillSwitchBoard kills_;
   std::atomic<const Snapshot*> current_{nullptr};
   std::vector<std::unique_ptr<Snapshot>> snapshots_;  // Retained; see header.

@@ -26,9 +26,10 @@ Micros Engine::release_exposure(Reservation& t, std::int64_t qty) noexcept {
       sat_mul(t.leaves_qty, t.reserved_px) - sat_mul(t.leaves_qty - qty, t.reserved_px);
   // Relaxed: each counter guards only itself. open_qty is the exception:
   // release pairs with check()'s acquire (see the net-position comment).
-  pairs_[t.pair_slot].sides[side_index(t.side)].open_qty.fetch_sub(qty, std::memory_order_release);
-  acc.open_notional.fetch_sub(n, std::memory_order_relaxed);
-  acc.gross_day.fetch_sub(n, std::memory_order_relaxed);
+  const Rmw rmw(one_writer_);
+  rmw.sub<std::memory_order_release>(pairs_[t.pair_slot].sides[side_index(t.side)].open_qty, qty);
+  rmw.sub<std::memory_order_relaxed>(acc.open_notional, n);
+  rmw.sub<std::memory_order_relaxed>(acc.gross_day, n);
   t.leaves_qty -= qty;
   return n;
 }
@@ -64,12 +65,14 @@ bool Engine::same_child(const Reservation& original,
 void Engine::release_sent(Reservation& t, std::int64_t qty) noexcept {
   qty = std::min(qty, t.sent_qty);
   if (qty <= 0) return;
+  // Relaxed: each counter guards only itself.
+  const Rmw rmw(one_writer_);
   if (t.parent_slot != kNoIdx) {
-    if (parent_current(t)) parents_[t.parent_slot].sent.fetch_sub(qty, std::memory_order_relaxed);
+    if (parent_current(t)) rmw.sub<std::memory_order_relaxed>(parents_[t.parent_slot].sent, qty);
   } else {
     SideState& ss = pairs_[t.pair_slot].sides[side_index(t.side)];
-    if (t.cum_window_id != 0) release_window(ss.cum_window, t.cum_window_id, qty);
-    if (t.cum_day_counted && day_current(t)) ss.cum_day.fetch_sub(qty, std::memory_order_relaxed);
+    if (t.cum_window_id != 0) release_window(rmw, ss.cum_window, t.cum_window_id, qty);
+    if (t.cum_day_counted && day_current(t)) rmw.sub<std::memory_order_relaxed>(ss.cum_day, qty);
   }
   t.sent_qty -= qty;
 }
@@ -77,7 +80,8 @@ void Engine::release_sent(Reservation& t, std::int64_t qty) noexcept {
 void Engine::close(Reservation& t) noexcept {
   release_leaves(t, t.leaves_qty);
   if (t.counts_open_order) {
-    accounts_[t.account].open_orders.fetch_sub(1, std::memory_order_relaxed);
+    // Relaxed: the counter guards only itself.
+    Rmw(one_writer_).sub<std::memory_order_relaxed>(accounts_[t.account].open_orders, 1);
     t.counts_open_order = false;
   }
   t.active = false;
@@ -96,9 +100,10 @@ bool Engine::count_fill(Reservation& t, std::int64_t now_ns) noexcept {
   const int side = side_index(t.side);
   SessionSymbolState& row = session_symbols_[t.flow_slot];
   const auto id = static_cast<std::uint32_t>(now_ns / sn.exec_window_ns) + 1;
-  // A CAS, not a load and a store: the operator's reenable_flow() resets the
-  // word from the control thread, and that reset must not be overwritten by
-  // a count taken before it (relaxed: the word guards only itself).
+  // A CAS, not a load and a store, whatever WriterThreads says: the
+  // operator's reenable_flow() resets the word from the control thread, and
+  // that reset must not be overwritten by a count taken before it (relaxed:
+  // the word guards only itself).
   std::uint64_t cur = row.fill_window[side].load(std::memory_order_relaxed);
   std::uint64_t fills = 0;
   do {
@@ -122,21 +127,21 @@ ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
       const std::int64_t q = ev.last_qty > 0 ? ev.last_qty : 0;
       PairState& pair = pairs_[t.pair_slot];
       AccountState& acc = accounts_[t.account];
-      // Position first, then open quantity (release): see check().
-      pair.position.fetch_add(t.side == Side::kBuy ? q : -q, std::memory_order_relaxed);
+      const Rmw rmw(one_writer_);
+      // Position first, then open quantity (release): see check(). The rest
+      // relaxed: each counter guards only itself.
+      rmw.add<std::memory_order_relaxed>(pair.position, t.side == Side::kBuy ? q : -q);
       const std::int64_t rel = q < t.leaves_qty ? q : t.leaves_qty;
       const Micros reserved =
           sat_mul(t.leaves_qty, t.reserved_px) - sat_mul(t.leaves_qty - rel, t.reserved_px);
-      pair.sides[side_index(t.side)].open_qty.fetch_sub(rel, std::memory_order_release);
-      acc.open_notional.fetch_sub(reserved, std::memory_order_relaxed);
+      rmw.sub<std::memory_order_release>(pair.sides[side_index(t.side)].open_qty, rel);
+      rmw.sub<std::memory_order_relaxed>(acc.open_notional, reserved);
       // Gross: the working estimate becomes the traded value.
       const Micros traded = sat_mul(q, ev.last_px < 0 ? -ev.last_px : ev.last_px);
-      acc.gross_day.fetch_add(traded - reserved, std::memory_order_relaxed);
+      rmw.add<std::memory_order_relaxed>(acc.gross_day, traded - reserved);
       add_session_share(t, traded - reserved, -reserved);
       t.leaves_qty -= rel;
-      if (parent_current(t)) {
-        parents_[t.parent_slot].filled.fetch_add(q, std::memory_order_relaxed);
-      }
+      if (parent_current(t)) rmw.add<std::memory_order_relaxed>(parents_[t.parent_slot].filled, q);
       const Snapshot& sn = *snap();
       if (sn.collar_follows_last_fill && ev.last_px > 0) {
         last_fill_px_[t.symbol].store(ev.last_px, std::memory_order_relaxed);
@@ -226,7 +231,8 @@ void Engine::on_replaced(Reservation& original, Reservation& replacement) noexce
     if (replacement.active && !replacement.counts_open_order) {
       replacement.counts_open_order = true;  // The unit moves; the counter stays.
     } else {
-      accounts_[original.account].open_orders.fetch_sub(1, std::memory_order_relaxed);
+      // Relaxed: the counter guards only itself.
+      Rmw(one_writer_).sub<std::memory_order_relaxed>(accounts_[original.account].open_orders, 1);
     }
     original.counts_open_order = false;
   }
@@ -258,19 +264,20 @@ void Engine::reset_session_day(SessionState& session) noexcept {
 
 void Engine::reset_day() noexcept {
   // On the I/O thread (see engine.hpp). Were another thread to reserve
-  // meanwhile, nothing would be lost: gross is reduced by what was traded,
-  // not overwritten.
+  // meanwhile (several writers), nothing would be lost: gross is reduced by
+  // what was traded, not overwritten. Relaxed: each counter guards only itself.
+  const Rmw rmw(one_writer_);
   for (std::uint64_t p = 0; p <= pair_mask_; ++p) {
     if (pairs_[p].key.load(std::memory_order_acquire) == 0) continue;
     for (SideState& s : pairs_[p].sides) {
       const std::int64_t d = s.cum_day.load(std::memory_order_relaxed);
-      s.cum_day.fetch_sub(d, std::memory_order_relaxed);
+      rmw.sub<std::memory_order_relaxed>(s.cum_day, d);
     }
   }
   for (std::uint32_t a = 0; a < caps_.max_accounts; ++a) {
     const std::int64_t g = accounts_[a].gross_day.load(std::memory_order_relaxed);
     const std::int64_t open = accounts_[a].open_notional.load(std::memory_order_relaxed);
-    accounts_[a].gross_day.fetch_sub(g - open, std::memory_order_relaxed);
+    rmw.sub<std::memory_order_relaxed>(accounts_[a].gross_day, g - open);
   }
   // Each session keeps, like its accounts, only the notional still working.
   for (std::uint32_t i = 0; i < caps_.max_sessions; ++i) {
@@ -281,7 +288,7 @@ void Engine::reset_day() noexcept {
   // Parents are per day: a new day starts with an empty table, so it can
   // never fill up for good. Tickets of yesterday's children see the day
   // change (parent_current) and leave the rows alone.
-  day_.fetch_add(1, std::memory_order_relaxed);
+  rmw.add<std::memory_order_relaxed>(day_, 1u);
   for (std::uint64_t p = 0; p <= parent_mask_; ++p) {
     ParentState& ps = parents_[p];
     ps.parent_qty.store(0, std::memory_order_relaxed);

@@ -1,6 +1,7 @@
 // Restart: orders put back from the journal without a check (see
-// Engine::restore_order in engine.hpp). Runs on the I/O thread before it
-// serves traffic; the same atomics as check() with the same orders, so a
+// Engine::restore_order in engine.hpp). Runs before the I/O thread serves
+// traffic (the gateway replays the journal on its main thread, then starts
+// the I/O thread); the same atomics as check() with the same orders, so a
 // reader (status) never sees a torn counter.
 #include <atomic>
 #include <cstdint>
@@ -39,10 +40,11 @@ Reservation Engine::restore_order(const OrderView& o, SessionState& ss, std::int
   AccountState& acc = accounts_[a];
   // Relaxed: each counter guards only itself; open_qty's release pairs with
   // check()'s acquire as on_execution()'s does (position is not touched).
-  if (counts_open_order) acc.open_orders.fetch_add(1, std::memory_order_relaxed);
-  acc.open_notional.fetch_add(reserve, std::memory_order_relaxed);
-  pairs_[pr].sides[side_index(o.side)].open_qty.fetch_add(working, std::memory_order_release);
-  acc.gross_day.fetch_add(reserve, std::memory_order_relaxed);
+  const Rmw rmw(one_writer_);
+  if (counts_open_order) rmw.add<std::memory_order_relaxed>(acc.open_orders, 1);
+  rmw.add<std::memory_order_relaxed>(acc.open_notional, reserve);
+  rmw.add<std::memory_order_release>(pairs_[pr].sides[side_index(o.side)].open_qty, working);
+  rmw.add<std::memory_order_relaxed>(acc.gross_day, reserve);
   t.account = a;
   t.symbol = s;
   t.pair_slot = pr;

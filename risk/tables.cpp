@@ -28,26 +28,37 @@ std::uint32_t find_row(const Row* rows, std::uint64_t mask, std::uint64_t key) n
   return kNoIdx;
 }
 
+// Inserts go through `rmw` (Engine's WriterThreads): with one writer the
+// fill count and the key are loads and stores.
 template <typename Row>
-std::uint32_t find_or_insert_row(Row* rows, std::uint64_t mask, std::atomic<std::uint32_t>& used,
-                                 std::uint32_t capacity, std::uint64_t key) noexcept {
+std::uint32_t find_or_insert_row(const Rmw& rmw, Row* rows, std::uint64_t mask,
+                                 std::atomic<std::uint32_t>& used, std::uint32_t capacity,
+                                 std::uint64_t key) noexcept {
   for (std::uint64_t p = mix64(key) & mask, n = 0; n <= mask; p = (p + 1) & mask, ++n) {
-    std::uint64_t k = rows[p].key.load(std::memory_order_acquire);
+    const std::uint64_t k = rows[p].key.load(std::memory_order_acquire);
     if (k == key) return static_cast<std::uint32_t>(p);
     if (k != 0) continue;
     // Bound the fill level before claiming (relaxed: a plain counter).
-    if (used.fetch_add(1, std::memory_order_relaxed) >= capacity) {
-      used.fetch_sub(1, std::memory_order_relaxed);
+    if (!rmw.update<std::memory_order_relaxed>(used, [&](std::uint32_t u, std::uint32_t& next) {
+          next = u + 1;
+          return u < capacity;
+        })) {
       return kNoIdx;
     }
     // acq_rel: publishes the key (pairs with the acquire loads above); on
-    // failure, acquire to read the winner's key.
-    if (rows[p].key.compare_exchange_strong(k, key, std::memory_order_acq_rel,
-                                            std::memory_order_acquire)) {
+    // failure, acquire to read the winner's key (with one writer: a release
+    // store of the key into the empty row).
+    std::uint64_t winner = 0;
+    if (rmw.update<std::memory_order_acq_rel>(rows[p].key,
+                                              [&](std::uint64_t cur, std::uint64_t& next) {
+                                                winner = cur;
+                                                next = key;
+                                                return cur == 0;
+                                              })) {
       return static_cast<std::uint32_t>(p);
     }
-    used.fetch_sub(1, std::memory_order_relaxed);
-    if (k == key) return static_cast<std::uint32_t>(p);
+    rmw.sub<std::memory_order_relaxed>(used, 1u);
+    if (winner == key) return static_cast<std::uint32_t>(p);
   }
   return kNoIdx;
 }
@@ -63,8 +74,8 @@ std::uint32_t Engine::find_pair(AccountIdx a, SymbolIdx s) const noexcept {
 }
 
 std::uint32_t Engine::find_or_insert_pair(AccountIdx a, SymbolIdx s) noexcept {
-  return find_or_insert_row(pairs_.get(), pair_mask_, pairs_used_, caps_.max_account_symbols,
-                            pair_of(a, s));
+  return find_or_insert_row(Rmw(one_writer_), pairs_.get(), pair_mask_, pairs_used_,
+                            caps_.max_account_symbols, pair_of(a, s));
 }
 
 std::uint32_t Engine::find_parent(std::uint64_t key) const noexcept {
@@ -72,7 +83,8 @@ std::uint32_t Engine::find_parent(std::uint64_t key) const noexcept {
 }
 
 std::uint32_t Engine::find_or_insert_parent(std::uint64_t key) noexcept {
-  return find_or_insert_row(parents_.get(), parent_mask_, parents_used_, caps_.max_parents, key);
+  return find_or_insert_row(Rmw(one_writer_), parents_.get(), parent_mask_, parents_used_,
+                            caps_.max_parents, key);
 }
 
 std::uint32_t Engine::find_session_symbol(SessionIdx session, SymbolIdx s) const noexcept {
@@ -80,8 +92,8 @@ std::uint32_t Engine::find_session_symbol(SessionIdx session, SymbolIdx s) const
 }
 
 std::uint32_t Engine::find_or_insert_session_symbol(SessionIdx session, SymbolIdx s) noexcept {
-  return find_or_insert_row(session_symbols_.get(), session_symbol_mask_, session_symbols_used_,
-                            caps_.max_session_symbols, pair_of(session, s));
+  return find_or_insert_row(Rmw(one_writer_), session_symbols_.get(), session_symbol_mask_,
+                            session_symbols_used_, caps_.max_session_symbols, pair_of(session, s));
 }
 
 }  // namespace riskgate::risk

@@ -10,6 +10,11 @@
 // refuse the reused ids). Time advances 1 us per order so that rate budgets
 // (10M/s) never bind. Allocations made while the timer is paused are not
 // counted in allocs_per_msg.
+//
+// The engine runs as the gateway runs it: one I/O thread, so one writer of
+// the shared counters (WriterThreads::kOne: loads and stores, no lock-prefixed
+// read-modify-writes). BM_RiskWholeChain_MultiWriter is the same chain with
+// atomic RMWs (kMany), what several I/O threads would need.
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -133,8 +138,12 @@ void renew_session(benchmark::State& state, Engine& engine, std::unique_ptr<Sess
 
 enum class Release { kSentFailed, kCancel };
 
-void run_chain(benchmark::State& state, Family f, Release release) {
-  Engine engine(config_for(f));
+// How the gateway builds its engine (one I/O thread).
+constexpr WriterThreads kGatewayWriters = WriterThreads::kOne;
+
+void run_chain(benchmark::State& state, Family f, Release release,
+               WriterThreads writers = kGatewayWriters) {
+  Engine engine(config_for(f), writers);
   auto session = std::make_unique<SessionState>(engine.make_session(3));
   const auto& ids = id_pool();
   OrderView o;
@@ -220,6 +229,9 @@ void BM_RiskFlowEnvelope(benchmark::State& s) {
 void BM_RiskWholeChain(benchmark::State& s) {
   run_chain(s, kWholeChain, Release::kSentFailed);
 }
+void BM_RiskWholeChain_MultiWriter(benchmark::State& s) {
+  run_chain(s, kWholeChain, Release::kSentFailed, WriterThreads::kMany);
+}
 
 // The whole chain for an order that trades: check, then a full fill, which
 // runs every fill-side flow rule (decay, one-sided accumulation, baselines)
@@ -228,7 +240,7 @@ void BM_RiskWholeChain(benchmark::State& s) {
 void BM_RiskWholeChainOrderAndFill(benchmark::State& state) {
   RiskConfig c = config_for(kWholeChain);
   c.throttles.repeated_exec_max_fills = 1'000'000;
-  Engine engine(c);
+  Engine engine(c, kGatewayWriters);
   auto session = std::make_unique<SessionState>(engine.make_session(3));
   const auto& ids = id_pool();
   std::vector<std::string> symbols;
@@ -287,6 +299,7 @@ BENCHMARK(BM_RiskExposure);
 BENCHMARK(BM_RiskExposureReleasedByCancel);
 BENCHMARK(BM_RiskFlowEnvelope);
 BENCHMARK(BM_RiskWholeChain);
+BENCHMARK(BM_RiskWholeChain_MultiWriter);
 BENCHMARK(BM_RiskWholeChainOrderAndFill);
 
 // The check alone, whole chain: batches of kBatch checks are timed, then the
@@ -294,7 +307,7 @@ BENCHMARK(BM_RiskWholeChainOrderAndFill);
 // it is amortised over the batch rather than paid per order).
 void BM_RiskWholeChainCheckOnly(benchmark::State& state) {
   constexpr int kBatch = 256;
-  Engine engine(config_for(kWholeChain));
+  Engine engine(config_for(kWholeChain), kGatewayWriters);
   auto session = std::make_unique<SessionState>(engine.make_session(3));
   const auto& ids = id_pool();
   OrderView o;
@@ -362,7 +375,7 @@ BENCHMARK(BM_RiskKillSwitchLookup);
 void BM_RiskRefusalWithRejectText(benchmark::State& state) {
   RiskConfig c = config_for(kSizeValue);
   c.defaults.max_order_qty = 10;
-  Engine engine(c);
+  Engine engine(c, kGatewayWriters);
   SessionState session = engine.make_session(3);
   OrderView o;
   o.cl_ord_id = "CL1";
@@ -389,7 +402,7 @@ BENCHMARK(BM_RiskRefusalWithRejectText);
 // A cancel request: cancel budget + message budget.
 void BM_RiskCheckCancel(benchmark::State& state) {
   RiskConfig c = config_for(kRates);
-  Engine engine(c);
+  Engine engine(c, kGatewayWriters);
   SessionState session = engine.make_session(3);
   OrderView o;
   o.action = Action::kCancel;

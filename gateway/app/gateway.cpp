@@ -90,7 +90,12 @@ Gateway::Gateway(Options opts) : opts_(std::move(opts)) {
     control::require_private_file(cfg_.gateway.admin_tokens_file, "AdminTokensFile");
   engine_auth_ = std::make_unique<EngineAuth>(cfg_);
   for (const auto& w : engine_auth_->warnings()) warnings_.push_back(w);
-  engine_ = std::make_unique<risk::Engine>(cfg_.risk);
+  // With one I/O thread every mutation of the risk counters comes from it
+  // (restore_orders() below runs before it starts): one writer, no
+  // lock-prefixed RMWs. More I/O threads would need WriterThreads::kMany.
+  engine_ = std::make_unique<risk::Engine>(cfg_.risk, cfg_.gateway.io_threads == 1
+                                                          ? risk::WriterThreads::kOne
+                                                          : risk::WriterThreads::kMany);
   clock_ = std::make_unique<SystemClock>();
 
   control::AuditLog::Options ao;

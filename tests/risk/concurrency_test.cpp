@@ -1,5 +1,6 @@
 // Two I/O threads, one account: a shared limit is never exceeded, and every
-// counter returns to zero once everything is released. Run under TSan in the
+// counter returns to zero once everything is released. The engine runs with
+// WriterThreads::kMany, as it must with several writers. Run under TSan in the
 // build-risk-tsan tree (RISKGATE_TSAN=ON).
 //
 // How the high-water mark proves the limit: a thread adds its order to
@@ -156,7 +157,7 @@ void expect_all_released(const Engine& engine) {
 TEST(RiskConcurrency, TwoThreadsNeverExceedMaxOpenOrders) {
   RiskConfig c = base();
   c.defaults.max_open_orders = 5;
-  Engine engine(c);
+  Engine engine(c, WriterThreads::kMany);  // Two writer threads: atomic RMWs.
   HighWater hw;
   run_two_threads(
       engine, [](int) { return 1; }, "", hw);
@@ -168,7 +169,7 @@ TEST(RiskConcurrency, TwoThreadsNeverExceedMaxOpenOrders) {
 TEST(RiskConcurrency, TwoThreadsNeverExceedMaxOpenNotional) {
   RiskConfig c = base();
   c.defaults.max_open_notional = 1'000 * 100 * kMicro;  // 1000 shares at 100
-  Engine engine(c);
+  Engine engine(c, WriterThreads::kMany);               // Two writer threads: atomic RMWs.
   HighWater hw;
   // Quantities 1..199 so the last unit is contested at many different levels.
   run_two_threads(
@@ -181,7 +182,7 @@ TEST(RiskConcurrency, TwoThreadsNeverSendMoreChildrenThanTheParentAllows) {
   RiskConfig c = base();
   c.parent_child.parent_id_tag = 7001;
   c.parent_child.max_sent_multiple = 1.0;  // 1000
-  Engine engine(c);
+  Engine engine(c, WriterThreads::kMany);  // Two writer threads: atomic RMWs.
   HighWater hw;
   run_two_threads(
       engine, [](int i) { return 1 + (i * 13) % 197; }, "P1", hw);

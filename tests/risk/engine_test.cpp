@@ -12,7 +12,7 @@ using EngineLimits = RiskTest;
 
 // ---------------------------------------------------------------- size/value
 
-TEST_F(EngineLimits, MaxOrderQtyPassesAtTheLimitAndRefusesOneOver) {
+TEST_P(EngineLimits, MaxOrderQtyPassesAtTheLimitAndRefusesOneOver) {
   auto c = small_config();
   c.defaults.max_order_qty = 100000;
   make(c);
@@ -24,7 +24,7 @@ TEST_F(EngineLimits, MaxOrderQtyPassesAtTheLimitAndRefusesOneOver) {
   EXPECT_EQ(ord_rej_reason(d.rule), 3);
 }
 
-TEST_F(EngineLimits, MaxOrderNotionalPassesAtTheLimitAndRefusesOneMicroOver) {
+TEST_P(EngineLimits, MaxOrderNotionalPassesAtTheLimitAndRefusesOneMicroOver) {
   auto c = small_config();
   c.defaults.max_order_notional = 190'000 * kMicro;
   make(c);
@@ -36,7 +36,7 @@ TEST_F(EngineLimits, MaxOrderNotionalPassesAtTheLimitAndRefusesOneMicroOver) {
   EXPECT_EQ(text(d, o), "max_order_notional: 190000.001 > 190000.00 (ACC1 AAPL)");
 }
 
-TEST_F(EngineLimits, MarketOrderNotionalUsesTheReferenceWidenedByTheCollarOnBothSides) {
+TEST_P(EngineLimits, MarketOrderNotionalUsesTheReferenceWidenedByTheCollarOnBothSides) {
   auto c = small_config();
   c.defaults.price_collar_bps = 100;                 // 190 -> 191.90
   c.defaults.max_order_notional = 191'900 * kMicro;  // 1000 x 191.90
@@ -57,7 +57,7 @@ TEST_F(EngineLimits, MarketOrderNotionalUsesTheReferenceWidenedByTheCollarOnBoth
 
 // -------------------------------------------------------------------- collar
 
-TEST_F(EngineLimits, PriceCollarPassesAtTheBandEdgeAndRefusesOneMicroOutside) {
+TEST_P(EngineLimits, PriceCollarPassesAtTheBandEdgeAndRefusesOneMicroOutside) {
   auto c = small_config();
   c.defaults.price_collar_bps = 100;  // 190 +/- 1% = [188.10, 191.90]
   make(c);
@@ -74,7 +74,7 @@ TEST_F(EngineLimits, PriceCollarPassesAtTheBandEdgeAndRefusesOneMicroOutside) {
   EXPECT_EQ(ord_rej_reason(dl.rule), 16);
 }
 
-TEST_F(EngineLimits, PriceCollarFollowsTheLastFillWhenConfigured) {
+TEST_P(EngineLimits, PriceCollarFollowsTheLastFillWhenConfigured) {
   auto c = small_config();
   c.defaults.price_collar_bps = 100;
   c.collar_follows_last_fill = true;
@@ -86,7 +86,7 @@ TEST_F(EngineLimits, PriceCollarFollowsTheLastFillWhenConfigured) {
   EXPECT_EQ(send(order(1, 191 * kMicro)).rule, RuleId::kPriceCollar);
 }
 
-TEST_F(EngineLimits, PriceCollarIgnoresFillsWhenNotFollowing) {
+TEST_P(EngineLimits, PriceCollarIgnoresFillsWhenNotFollowing) {
   auto c = small_config();
   c.defaults.price_collar_bps = 100;
   make(c);
@@ -97,7 +97,7 @@ TEST_F(EngineLimits, PriceCollarIgnoresFillsWhenNotFollowing) {
 
 // --------------------------------------------------------- quantity multipliers
 
-TEST_F(EngineLimits, TypicalSizeGuardUsesTheSeedUntilThereIsHistory) {
+TEST_P(EngineLimits, TypicalSizeGuardUsesTheSeedUntilThereIsHistory) {
   auto c = small_config();
   c.defaults.typical_size_multiple = 10.0;
   c.defaults.typical_size_seed = 100;
@@ -109,7 +109,7 @@ TEST_F(EngineLimits, TypicalSizeGuardUsesTheSeedUntilThereIsHistory) {
   EXPECT_EQ(text(d, o), "typical_size_multiple: 1001 > 1000 (ACC1 AAPL)");
 }
 
-TEST_F(EngineLimits, TypicalSizeLearnsFromAcceptedOrdersAndCatchesAThousandfoldError) {
+TEST_P(EngineLimits, TypicalSizeLearnsFromAcceptedOrdersAndCatchesAThousandfoldError) {
   auto c = small_config();
   c.defaults.typical_size_multiple = 10.0;
   c.defaults.typical_size_seed = 100;
@@ -123,7 +123,7 @@ TEST_F(EngineLimits, TypicalSizeLearnsFromAcceptedOrdersAndCatchesAThousandfoldE
   EXPECT_EQ(send(order(200'000)).rule, RuleId::kTypicalSizeMultiple);
 }
 
-TEST_F(EngineLimits, TypicalSizeIsRobustToOneLargeAcceptedOrder) {
+TEST_P(EngineLimits, TypicalSizeIsRobustToOneLargeAcceptedOrder) {
   auto c = small_config();
   c.defaults.typical_size_multiple = 1000.0;  // Let the outlier through.
   c.defaults.typical_size_seed = 100;
@@ -135,7 +135,7 @@ TEST_F(EngineLimits, TypicalSizeIsRobustToOneLargeAcceptedOrder) {
   EXPECT_LT(u.typical_size, 110);  // Moved by < 10 %.
 }
 
-TEST_F(EngineLimits, ChildrenSentMayReachTheParentQuantityTimesTheMultipleButNotExceedIt) {
+TEST_P(EngineLimits, ChildrenSentMayReachTheParentQuantityTimesTheMultipleButNotExceedIt) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
   c.parent_child.parent_qty_tag = 7002;
@@ -162,7 +162,7 @@ TEST_F(EngineLimits, ChildrenSentMayReachTheParentQuantityTimesTheMultipleButNot
   EXPECT_TRUE(send(other).accepted());
 }
 
-TEST_F(EngineLimits, ChildrenOfAFilledParentAreRefused) {
+TEST_P(EngineLimits, ChildrenOfAFilledParentAreRefused) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
   c.parent_child.max_sent_multiple = 10.0;
@@ -184,7 +184,7 @@ TEST_F(EngineLimits, ChildrenOfAFilledParentAreRefused) {
   EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_filled, 1000);
 }
 
-TEST_F(EngineLimits, CumulativeQtyPerWindowPassesAtTheLimitAndResetsInTheNextWindow) {
+TEST_P(EngineLimits, CumulativeQtyPerWindowPassesAtTheLimitAndResetsInTheNextWindow) {
   auto c = small_config();
   c.defaults.max_cum_qty_window = 500;
   c.throttles.cum_qty_window_ms = 1000;
@@ -201,7 +201,7 @@ TEST_F(EngineLimits, CumulativeQtyPerWindowPassesAtTheLimitAndResetsInTheNextWin
   EXPECT_TRUE(send(order(500)).accepted());
 }
 
-TEST_F(EngineLimits, CumulativeQtyPerDayPassesAtTheLimitAndResetsWithTheDay) {
+TEST_P(EngineLimits, CumulativeQtyPerDayPassesAtTheLimitAndResetsWithTheDay) {
   auto c = small_config();
   c.defaults.max_cum_qty_day = 1000;
   make(c);
@@ -214,7 +214,7 @@ TEST_F(EngineLimits, CumulativeQtyPerDayPassesAtTheLimitAndResetsWithTheDay) {
   EXPECT_TRUE(send(order(1000)).accepted());
 }
 
-TEST_F(EngineLimits, RepeatedExecutionsDisableTheFlowUntilReenabled) {
+TEST_P(EngineLimits, RepeatedExecutionsDisableTheFlowUntilReenabled) {
   auto c = small_config();
   c.throttles.repeated_exec_max_fills = 3;
   c.throttles.repeated_exec_window_ms = 1000;
@@ -240,7 +240,7 @@ TEST_F(EngineLimits, RepeatedExecutionsDisableTheFlowUntilReenabled) {
   EXPECT_TRUE(send(order(10)).accepted());
 }
 
-TEST_F(EngineLimits, RepeatedExecutionsWithinSeparateWindowsDoNotAccumulate) {
+TEST_P(EngineLimits, RepeatedExecutionsWithinSeparateWindowsDoNotAccumulate) {
   auto c = small_config();
   c.throttles.repeated_exec_max_fills = 2;
   c.throttles.repeated_exec_window_ms = 1000;
@@ -255,7 +255,7 @@ TEST_F(EngineLimits, RepeatedExecutionsWithinSeparateWindowsDoNotAccumulate) {
 
 // ------------------------------------------------------------------ duplicates
 
-TEST_F(EngineLimits, AReusedClOrdIdIsRefused) {
+TEST_P(EngineLimits, AReusedClOrdIdIsRefused) {
   make(small_config());
   OrderView o = order();
   EXPECT_TRUE(send(o).accepted());
@@ -265,7 +265,7 @@ TEST_F(EngineLimits, AReusedClOrdIdIsRefused) {
   EXPECT_EQ(ord_rej_reason(d.rule), 6);
 }
 
-TEST_F(EngineLimits, APossDupReplayIsNotCountedTwice) {
+TEST_P(EngineLimits, APossDupReplayIsNotCountedTwice) {
   auto c = small_config();
   c.defaults.max_open_orders = 1;
   c.auto_kill.session_refusals = 1;  // Any counted refusal would trip the session.
@@ -280,14 +280,14 @@ TEST_F(EngineLimits, APossDupReplayIsNotCountedTwice) {
   EXPECT_FALSE(engine->kills().engaged(KillScope::kClientSession, 0));
 }
 
-TEST_F(EngineLimits, APossDupOrderNotSeenBeforeIsCheckedNormally) {
+TEST_P(EngineLimits, APossDupOrderNotSeenBeforeIsCheckedNormally) {
   make(small_config());
   OrderView o = order();
   o.poss_dup = true;
   EXPECT_TRUE(send(o).accepted());
 }
 
-TEST_F(EngineLimits, KIdenticalOrdersWithinTheWindowPassAndTheNextIsRefused) {
+TEST_P(EngineLimits, KIdenticalOrdersWithinTheWindowPassAndTheNextIsRefused) {
   auto c = small_config();
   c.throttles.duplicate_max_identical = 2;
   c.throttles.duplicate_window_ms = 1000;
@@ -306,7 +306,7 @@ TEST_F(EngineLimits, KIdenticalOrdersWithinTheWindowPassAndTheNextIsRefused) {
 
 // ----------------------------------------------------------------------- rates
 
-TEST_F(EngineLimits, SessionOrderRateAllowsRPerSecondAndRefusesTheNext) {
+TEST_P(EngineLimits, SessionOrderRateAllowsRPerSecondAndRefusesTheNext) {
   auto c = small_config();
   c.session_rates.max_orders_per_sec = 5;
   make(c);
@@ -320,7 +320,7 @@ TEST_F(EngineLimits, SessionOrderRateAllowsRPerSecondAndRefusesTheNext) {
   EXPECT_EQ(send(order()).rule, RuleId::kSessionOrderRate);
 }
 
-TEST_F(EngineLimits, RefusedOrdersDoNotConsumeTheRateBudget) {
+TEST_P(EngineLimits, RefusedOrdersDoNotConsumeTheRateBudget) {
   auto c = small_config();
   c.session_rates.max_orders_per_sec = 2;
   c.defaults.max_order_qty = 10;
@@ -330,7 +330,7 @@ TEST_F(EngineLimits, RefusedOrdersDoNotConsumeTheRateBudget) {
   EXPECT_TRUE(send(order(10)).accepted());
 }
 
-TEST_F(EngineLimits, AccountOrderRateIsSharedAcrossSessions) {
+TEST_P(EngineLimits, AccountOrderRateIsSharedAcrossSessions) {
   auto c = small_config();
   c.defaults.max_account_orders_per_sec = 4;
   make(c);
@@ -346,7 +346,7 @@ TEST_F(EngineLimits, AccountOrderRateIsSharedAcrossSessions) {
   EXPECT_TRUE(send(order(100, 190 * kMicro, Side::kBuy, "ACC2")).accepted());
 }
 
-TEST_F(EngineLimits, SessionMessageRateCountsCancelsButNeverRefusesThem) {
+TEST_P(EngineLimits, SessionMessageRateCountsCancelsButNeverRefusesThem) {
   auto c = small_config();
   c.session_rates.max_messages_per_sec = 3;
   make(c);
@@ -362,7 +362,7 @@ TEST_F(EngineLimits, SessionMessageRateCountsCancelsButNeverRefusesThem) {
   EXPECT_TRUE(engine->check_cancel_and_commit(cancel, *session).accepted());
 }
 
-TEST_F(EngineLimits, CancelsAreRefusedOnlyByTheirOwnBudget) {
+TEST_P(EngineLimits, CancelsAreRefusedOnlyByTheirOwnBudget) {
   auto c = small_config();
   c.session_rates.max_cancels_per_sec = 3;
   c.session_rates.max_orders_per_sec = 1;
@@ -383,7 +383,7 @@ TEST_F(EngineLimits, CancelsAreRefusedOnlyByTheirOwnBudget) {
 
 // -------------------------------------------------------------------- exposure
 
-TEST_F(EngineLimits, MaxOpenOrdersPassesAtTheLimitAndACancelFreesASlot) {
+TEST_P(EngineLimits, MaxOpenOrdersPassesAtTheLimitAndACancelFreesASlot) {
   auto c = small_config();
   c.defaults.max_open_orders = 2;
   make(c);
@@ -397,7 +397,7 @@ TEST_F(EngineLimits, MaxOpenOrdersPassesAtTheLimitAndACancelFreesASlot) {
   EXPECT_TRUE(send(order()).accepted());
 }
 
-TEST_F(EngineLimits, MaxOpenNotionalPassesAtTheLimitAndRefusesOneMicroOver) {
+TEST_P(EngineLimits, MaxOpenNotionalPassesAtTheLimitAndRefusesOneMicroOver) {
   auto c = small_config();
   c.defaults.max_open_notional = 19'000 * kMicro;
   make(c);
@@ -409,7 +409,7 @@ TEST_F(EngineLimits, MaxOpenNotionalPassesAtTheLimitAndRefusesOneMicroOver) {
   EXPECT_EQ(text(d, o), "max_open_notional: 19000.000001 > 19000.00 (ACC1 AAPL)");
 }
 
-TEST_F(EngineLimits, MaxNetPositionCountsPositionPlusOpenOrdersOnTheOrdersSide) {
+TEST_P(EngineLimits, MaxNetPositionCountsPositionPlusOpenOrdersOnTheOrdersSide) {
   auto c = small_config();
   c.defaults.max_net_position = 1000;
   make(c);
@@ -426,7 +426,7 @@ TEST_F(EngineLimits, MaxNetPositionCountsPositionPlusOpenOrdersOnTheOrdersSide) 
   EXPECT_EQ(send(order(1, 190 * kMicro, Side::kSellShort)).rule, RuleId::kMaxNetPosition);
 }
 
-TEST_F(EngineLimits, MaxGrossNotionalPerDayCountsFillsAtTheirPriceAndWorkingOrders) {
+TEST_P(EngineLimits, MaxGrossNotionalPerDayCountsFillsAtTheirPriceAndWorkingOrders) {
   auto c = small_config();
   c.defaults.max_gross_notional_day = 20'000 * kMicro;
   make(c);
@@ -444,7 +444,7 @@ TEST_F(EngineLimits, MaxGrossNotionalPerDayCountsFillsAtTheirPriceAndWorkingOrde
   EXPECT_EQ(engine->account_usage("ACC1").gross_notional_day, 0);
 }
 
-TEST_F(EngineLimits, ARefusalByALaterRuleReleasesEarlierReservations) {
+TEST_P(EngineLimits, ARefusalByALaterRuleReleasesEarlierReservations) {
   auto c = small_config();
   c.defaults.max_net_position = 100;
   c.defaults.max_cum_qty_day = 1000;
@@ -460,7 +460,7 @@ TEST_F(EngineLimits, ARefusalByALaterRuleReleasesEarlierReservations) {
 
 // --------------------------------------------------- exposure release/commit
 
-TEST_F(EngineLimits, PositionsListEveryPairThatTradedWithItsNames) {
+TEST_P(EngineLimits, PositionsListEveryPairThatTradedWithItsNames) {
   make(small_config());
   EXPECT_TRUE(engine->positions().empty());
   ASSERT_TRUE(send(order(100)).accepted());
@@ -473,7 +473,7 @@ TEST_F(EngineLimits, PositionsListEveryPairThatTradedWithItsNames) {
   EXPECT_EQ(rows[0].usage.open_buy_qty, 60);
 }
 
-TEST_F(EngineLimits, FillsCommitPositionAndReleaseOpenExposure) {
+TEST_P(EngineLimits, FillsCommitPositionAndReleaseOpenExposure) {
   make(small_config());
   ASSERT_TRUE(send(order(100)).accepted());
   fill_last(40, 190 * kMicro, false);
@@ -491,7 +491,7 @@ TEST_F(EngineLimits, FillsCommitPositionAndReleaseOpenExposure) {
   EXPECT_EQ(engine->account_usage("ACC1").gross_notional_day, 100 * 190 * kMicro);
 }
 
-TEST_F(EngineLimits, CancelRejectAndExpireEachReleaseTheLeaves) {
+TEST_P(EngineLimits, CancelRejectAndExpireEachReleaseTheLeaves) {
   make(small_config());
   for (ExecKind k : {ExecKind::kCanceled, ExecKind::kRejected, ExecKind::kExpired}) {
     ASSERT_TRUE(send(order(100, 190 * kMicro, Side::kSell)).accepted());
@@ -507,7 +507,7 @@ TEST_F(EngineLimits, CancelRejectAndExpireEachReleaseTheLeaves) {
   EXPECT_EQ(engine->account_usage("ACC1").gross_notional_day, 90 * 190 * kMicro);
 }
 
-TEST_F(EngineLimits, AFailedForwardReleasesEverythingIncludingParentAndCumulativeQty) {
+TEST_P(EngineLimits, AFailedForwardReleasesEverythingIncludingParentAndCumulativeQty) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
   c.defaults.max_cum_qty_day = 100;
@@ -525,7 +525,7 @@ TEST_F(EngineLimits, AFailedForwardReleasesEverythingIncludingParentAndCumulativ
   EXPECT_TRUE(send(order(100)).accepted());  // Day qty was given back.
 }
 
-TEST_F(EngineLimits, AReplaceKeepsOneOpenOrderAndSwapsTheExposureOnAck) {
+TEST_P(EngineLimits, AReplaceKeepsOneOpenOrderAndSwapsTheExposureOnAck) {
   auto c = small_config();
   c.defaults.max_open_orders = 1;
   make(c);
@@ -548,7 +548,7 @@ TEST_F(EngineLimits, AReplaceKeepsOneOpenOrderAndSwapsTheExposureOnAck) {
   EXPECT_EQ(engine->account_usage("ACC1").open_notional, 0);
 }
 
-TEST_F(EngineLimits, AReplaceOfAChildCountsOnlyItsIncreaseAgainstTheParent) {
+TEST_P(EngineLimits, AReplaceOfAChildCountsOnlyItsIncreaseAgainstTheParent) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
   make(c);
@@ -582,7 +582,7 @@ OrderView as_child(OrderView o, std::string_view parent = "P1", std::int64_t par
 }
 }  // namespace
 
-TEST_F(EngineLimits, RejectedAndCancelledChildrenGiveTheirQuantityBackToTheParent) {
+TEST_P(EngineLimits, RejectedAndCancelledChildrenGiveTheirQuantityBackToTheParent) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
   make(c);
@@ -596,7 +596,7 @@ TEST_F(EngineLimits, RejectedAndCancelledChildrenGiveTheirQuantityBackToTheParen
   EXPECT_EQ(send(as_child(order(1))).rule, RuleId::kParentChildSent);
 }
 
-TEST_F(EngineLimits, RepricingByCancelAndNewNeverExceedsTheParentAndIsNeverRefused) {
+TEST_P(EngineLimits, RepricingByCancelAndNewNeverExceedsTheParentAndIsNeverRefused) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
   make(c);
@@ -618,7 +618,7 @@ TEST_F(EngineLimits, RepricingByCancelAndNewNeverExceedsTheParentAndIsNeverRefus
   EXPECT_EQ(u.children_sent, filled);  // Open + executed: nothing open now.
 }
 
-TEST_F(EngineLimits, APartlyFilledChildThatIsCancelledKeepsOnlyItsExecutedQuantity) {
+TEST_P(EngineLimits, APartlyFilledChildThatIsCancelledKeepsOnlyItsExecutedQuantity) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
   make(c);
@@ -630,7 +630,7 @@ TEST_F(EngineLimits, APartlyFilledChildThatIsCancelledKeepsOnlyItsExecutedQuanti
   EXPECT_EQ(send(as_child(order(1))).rule, RuleId::kParentChildSent);
 }
 
-TEST_F(EngineLimits, AReplaceCountsTheChildsNewQuantityOnceAcked) {
+TEST_P(EngineLimits, AReplaceCountsTheChildsNewQuantityOnceAcked) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
   make(c);
@@ -660,7 +660,7 @@ TEST_F(EngineLimits, AReplaceCountsTheChildsNewQuantityOnceAcked) {
   EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 0);
 }
 
-TEST_F(EngineLimits, FillsWhileAReplaceIsPendingAreKeptByTheReplacement) {
+TEST_P(EngineLimits, FillsWhileAReplaceIsPendingAreKeptByTheReplacement) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
   c.auto_kill.on_parent_child_breach = true;
@@ -701,7 +701,7 @@ TEST_F(EngineLimits, FillsWhileAReplaceIsPendingAreKeptByTheReplacement) {
   EXPECT_EQ(engine->account_usage("ACC1").open_notional, 0);
 }
 
-TEST_F(EngineLimits, TheParentTableStartsEmptyEachTradingDay) {
+TEST_P(EngineLimits, TheParentTableStartsEmptyEachTradingDay) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
   c.capacities.max_parents = 2;
@@ -727,7 +727,7 @@ TEST_F(EngineLimits, TheParentTableStartsEmptyEachTradingDay) {
 
 // ----------------------------------------------------------------- validity
 
-TEST_F(EngineLimits, ValidityRulesRefuseMalformedOrders) {
+TEST_P(EngineLimits, ValidityRulesRefuseMalformedOrders) {
   make(small_config());
   OrderView o = order();
   o.missing_required = true;
@@ -763,7 +763,7 @@ TEST_F(EngineLimits, ValidityRulesRefuseMalformedOrders) {
   EXPECT_EQ(send(o).rule, RuleId::kMissingField);
 }
 
-TEST_F(EngineLimits, LotSizeAcceptsMultiplesAndRefusesOneUnitOff) {
+TEST_P(EngineLimits, LotSizeAcceptsMultiplesAndRefusesOneUnitOff) {
   make(small_config());
   EXPECT_TRUE(send(order(200, 10 * kMicro, Side::kBuy, "ACC1", "LOT")).accepted());
   const OrderView o = order(201, 10 * kMicro, Side::kBuy, "ACC1", "LOT");
@@ -772,7 +772,7 @@ TEST_F(EngineLimits, LotSizeAcceptsMultiplesAndRefusesOneUnitOff) {
   EXPECT_EQ(text(d, o), "lot_size: 201 not a multiple of 100 (ACC1 LOT)");
 }
 
-TEST_F(EngineLimits, RestrictedAndNotPermittedSymbolsAreRefused) {
+TEST_P(EngineLimits, RestrictedAndNotPermittedSymbolsAreRefused) {
   auto c = small_config();
   c.restricted_symbols = {"MSFT"};
   make(c);
@@ -793,7 +793,7 @@ TEST_F(EngineLimits, RestrictedAndNotPermittedSymbolsAreRefused) {
 
 // ----------------------------------------------------------------- layering
 
-TEST_F(EngineLimits, LimitsLayerDefaultsThenSymbolThenAccountThenAccountAndSymbol) {
+TEST_P(EngineLimits, LimitsLayerDefaultsThenSymbolThenAccountThenAccountAndSymbol) {
   auto c = small_config();
   c.defaults.max_order_qty = 1000;
   c.overrides = {{"", "AAPL", {}}, {"ACC2", "", {}}, {"ACC1", "MSFT", {}}};
@@ -815,7 +815,7 @@ TEST_F(EngineLimits, LimitsLayerDefaultsThenSymbolThenAccountThenAccountAndSymbo
   EXPECT_EQ(limit_of("ACC1", "MSFT"), 50);   // account + symbol
 }
 
-TEST_F(EngineLimits, AnUnsetFieldInAMoreSpecificLayerFallsThroughToTheNext) {
+TEST_P(EngineLimits, AnUnsetFieldInAMoreSpecificLayerFallsThroughToTheNext) {
   auto c = small_config();
   c.defaults.max_order_qty = 1000;
   c.defaults.max_open_orders = 1;
@@ -828,7 +828,7 @@ TEST_F(EngineLimits, AnUnsetFieldInAMoreSpecificLayerFallsThroughToTheNext) {
 
 // --------------------------------------------------------- kill and availability
 
-TEST_F(EngineLimits, EachKillScopeRefusesNewOrdersInScopeAndNamesTheKill) {
+TEST_P(EngineLimits, EachKillScopeRefusesNewOrdersInScopeAndNamesTheKill) {
   make(small_config());
   KillSwitchBoard& k = engine->kills();
   const AccountIdx acc1 = *engine->account_index("ACC1");
@@ -854,7 +854,7 @@ TEST_F(EngineLimits, EachKillScopeRefusesNewOrdersInScopeAndNamesTheKill) {
   EXPECT_TRUE(send(order(1, 400 * kMicro, Side::kBuy, "ACC1", "MSFT")).accepted());
 }
 
-TEST_F(EngineLimits, ARetiredTagValueIsRefusedAndTripsItsSession) {
+TEST_P(EngineLimits, ARetiredTagValueIsRefusedAndTripsItsSession) {
   make(small_config());
   OrderView o = order();
   o.carries_retired_value = true;
@@ -867,7 +867,7 @@ TEST_F(EngineLimits, ARetiredTagValueIsRefusedAndTripsItsSession) {
   EXPECT_EQ(send(order()).rule, RuleId::kKillSwitch);
 }
 
-TEST_F(EngineLimits, NRefusalsWithinTheWindowTripTheSessionAndNMinusOneDoNot) {
+TEST_P(EngineLimits, NRefusalsWithinTheWindowTripTheSessionAndNMinusOneDoNot) {
   auto c = small_config();
   c.defaults.max_order_qty = 10;
   c.auto_kill.session_refusals = 3;
@@ -885,7 +885,7 @@ TEST_F(EngineLimits, NRefusalsWithinTheWindowTripTheSessionAndNMinusOneDoNot) {
   EXPECT_EQ(engine->kills().reason(KillScope::kClientSession, 0), KillReason::kAutoRefusals);
 }
 
-TEST_F(EngineLimits, ATypicalSizeBreachOnlyRefusesByDefault) {
+TEST_P(EngineLimits, ATypicalSizeBreachOnlyRefusesByDefault) {
   auto c = small_config();
   c.defaults.typical_size_multiple = 10.0;
   c.defaults.typical_size_seed = 100;
@@ -897,7 +897,7 @@ TEST_F(EngineLimits, ATypicalSizeBreachOnlyRefusesByDefault) {
   EXPECT_TRUE(send(order(100)).accepted());
 }
 
-TEST_F(EngineLimits, ATypicalSizeBreachTripsTheSessionWhenConfigured) {
+TEST_P(EngineLimits, ATypicalSizeBreachTripsTheSessionWhenConfigured) {
   auto c = small_config();
   c.defaults.typical_size_multiple = 10.0;
   c.defaults.typical_size_seed = 100;
@@ -910,7 +910,7 @@ TEST_F(EngineLimits, ATypicalSizeBreachTripsTheSessionWhenConfigured) {
             KillReason::kAutoQuantityMultiplier);
 }
 
-TEST_F(EngineLimits, TheRepeatedExecutionThrottleTripsTheSessionWhenConfigured) {
+TEST_P(EngineLimits, TheRepeatedExecutionThrottleTripsTheSessionWhenConfigured) {
   auto c = small_config();
   c.throttles.repeated_exec_max_fills = 2;
   c.auto_kill.on_repeated_execution_throttle = true;
@@ -927,7 +927,7 @@ TEST_F(EngineLimits, TheRepeatedExecutionThrottleTripsTheSessionWhenConfigured) 
   EXPECT_TRUE(out.session_killed);
 }
 
-TEST_F(EngineLimits, OrdersAreRefusedWhileTheAuditOrTheExchangeIsUnavailable) {
+TEST_P(EngineLimits, OrdersAreRefusedWhileTheAuditOrTheExchangeIsUnavailable) {
   make(small_config());
   engine->set_audit_available(false);
   EXPECT_EQ(send(order()).rule, RuleId::kAuditUnavailable);
@@ -938,7 +938,7 @@ TEST_F(EngineLimits, OrdersAreRefusedWhileTheAuditOrTheExchangeIsUnavailable) {
   EXPECT_TRUE(send(order()).accepted());
 }
 
-TEST_F(EngineLimits, AFullClOrdIdTableRefusesNewOrders) {
+TEST_P(EngineLimits, AFullClOrdIdTableRefusesNewOrders) {
   make(small_config());
   SessionState tiny(3, 2);
   EXPECT_TRUE(send(order(), tiny).accepted());
@@ -948,7 +948,7 @@ TEST_F(EngineLimits, AFullClOrdIdTableRefusesNewOrders) {
 
 // ---------------------------------------------------------------------- reload
 
-TEST_F(EngineLimits, ReloadChangesLimitsAndKeepsCountersAndPositions) {
+TEST_P(EngineLimits, ReloadChangesLimitsAndKeepsCountersAndPositions) {
   auto c = small_config();
   c.defaults.max_open_orders = 1;
   make(c);
@@ -966,7 +966,7 @@ TEST_F(EngineLimits, ReloadChangesLimitsAndKeepsCountersAndPositions) {
   EXPECT_TRUE(engine->symbol_index("NEW").has_value());
 }
 
-TEST_F(EngineLimits, ABadReloadIsRefusedAndTheRunningLimitsStay) {
+TEST_P(EngineLimits, ABadReloadIsRefusedAndTheRunningLimitsStay) {
   auto c = small_config();
   c.defaults.max_order_qty = 100;
   make(c);
@@ -990,7 +990,7 @@ TEST_F(EngineLimits, ABadReloadIsRefusedAndTheRunningLimitsStay) {
   EXPECT_EQ(send(order(101)).rule, RuleId::kMaxOrderQty);
 }
 
-TEST_F(EngineLimits, NamesKeepTheirIndexAcrossAReloadThatReordersThem) {
+TEST_P(EngineLimits, NamesKeepTheirIndexAcrossAReloadThatReordersThem) {
   auto c = small_config();
   make(c);
   const SymbolIdx msft = *engine->symbol_index("MSFT");
@@ -1048,7 +1048,7 @@ TEST(EngineConfig, BadConfigsAreRefusedWithAClearMessage) {
 
 // ------------------------------------------------------------------ allocation
 
-TEST_F(EngineLimits, TheCheckChainAllocatesNothingAfterWarmUp) {
+TEST_P(EngineLimits, TheCheckChainAllocatesNothingAfterWarmUp) {
   auto c = small_config();
   c.defaults.max_order_qty = 100000;
   c.defaults.max_order_notional = 1'000'000 * kMicro;
@@ -1090,6 +1090,8 @@ TEST_F(EngineLimits, TheCheckChainAllocatesNothingAfterWarmUp) {
   }
   EXPECT_EQ(scope.count(), 0u);
 }
+
+RISK_TEST_BOTH_WRITER_MODES(EngineLimits);
 
 }  // namespace
 }  // namespace riskgate::risk::test

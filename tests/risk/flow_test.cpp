@@ -125,7 +125,7 @@ using FlowReload = Flow;
 
 // ------------------------------------------------------------ each metric
 
-TEST_F(FlowRules, ExecutedQuantityAtTheLimitPassesAndOneShareOverRefuses) {
+TEST_P(FlowRules, ExecutedQuantityAtTheLimitPassesAndOneShareOverRefuses) {
   make(with_rules({rule(FlowMetric::kExecQty, 1000)}));
   Reservation& b = working(Side::kBuy);
   Reservation& s = working(Side::kSell);
@@ -153,7 +153,7 @@ TEST_F(FlowRules, ExecutedQuantityAtTheLimitPassesAndOneShareOverRefuses) {
   EXPECT_FALSE(usage().breached);
 }
 
-TEST_F(FlowRules, ExecutedNotionalAtTheLimitPassesAndOneMicroOverRefuses) {
+TEST_P(FlowRules, ExecutedNotionalAtTheLimitPassesAndOneMicroOverRefuses) {
   make(with_rules({rule(FlowMetric::kExecNotional, 190'000 * kMicro)}));
   Reservation& b = working(Side::kBuy);
   Reservation& s = working(Side::kSell);
@@ -178,7 +178,7 @@ TEST_F(FlowRules, ExecutedNotionalAtTheLimitPassesAndOneMicroOverRefuses) {
   EXPECT_TRUE(buy().accepted());
 }
 
-TEST_F(FlowRules, NetQuantityIsTheSumOverSymbolsOfEachSymbolsNetAndOneShareOverRefuses) {
+TEST_P(FlowRules, NetQuantityIsTheSumOverSymbolsOfEachSymbolsNetAndOneShareOverRefuses) {
   make(with_rules({rule(FlowMetric::kNetQty, 1000)}));
   Reservation& buy_aapl = working(Side::kBuy, "AAPL");
   Reservation& sell_msft = working(Side::kSell, "MSFT");
@@ -209,7 +209,7 @@ TEST_F(FlowRules, NetQuantityIsTheSumOverSymbolsOfEachSymbolsNetAndOneShareOverR
   EXPECT_FALSE(usage().breached);
 }
 
-TEST_F(FlowRules, SymbolNetQuantityAtTheLimitPassesAndOneShareOverRefusesThatSymbolsSide) {
+TEST_P(FlowRules, SymbolNetQuantityAtTheLimitPassesAndOneShareOverRefusesThatSymbolsSide) {
   make(with_rules({rule(FlowMetric::kSymbolNetQty, 1000)}));
   Reservation& buy_aapl = working(Side::kBuy, "AAPL");
   Reservation& sell_msft = working(Side::kSell, "MSFT");
@@ -238,7 +238,7 @@ TEST_F(FlowRules, SymbolNetQuantityAtTheLimitPassesAndOneShareOverRefusesThatSym
               1e-9);
 }
 
-TEST_F(FlowRules, OrdersAtTheLimitPassAndTheOneOverIsRefusedAndStillCounted) {
+TEST_P(FlowRules, OrdersAtTheLimitPassAndTheOneOverIsRefusedAndStillCounted) {
   make(with_rules({rule(FlowMetric::kOrders, 5)}));
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(buy().accepted()) << i;
   EXPECT_EQ(usage().value, 5.0);
@@ -255,7 +255,7 @@ TEST_F(FlowRules, OrdersAtTheLimitPassAndTheOneOverIsRefusedAndStillCounted) {
   EXPECT_FALSE(usage().breached);
 }
 
-TEST_F(FlowRules, FillsAtTheLimitPassAndOneFillOverRefuses) {
+TEST_P(FlowRules, FillsAtTheLimitPassAndOneFillOverRefuses) {
   make(with_rules({rule(FlowMetric::kFills, 5)}));
   Reservation& b = working();
   for (int i = 0; i < 5; ++i) (void)fill(b, 1);
@@ -274,7 +274,7 @@ TEST_F(FlowRules, FillsAtTheLimitPassAndOneFillOverRefuses) {
 
 // ------------------------------------------------------------------ actions
 
-TEST_F(FlowActions, ARefusalClearsOnTheFirstTickTheDecayedValueIsBackAtTheLimit) {
+TEST_P(FlowActions, ARefusalClearsOnTheFirstTickTheDecayedValueIsBackAtTheLimit) {
   make(with_rules({rule(FlowMetric::kExecQty, 1000)}));
   (void)fill(working(), 2000);
   EXPECT_EQ(buy().rule, RuleId::kFlowExecQty);
@@ -290,7 +290,7 @@ TEST_F(FlowActions, ARefusalClearsOnTheFirstTickTheDecayedValueIsBackAtTheLimit)
   EXPECT_TRUE(sell().accepted());
 }
 
-TEST_F(FlowActions, ThrottleHoldsTheSessionToTheThrottleRateForThrottleMs) {
+TEST_P(FlowActions, ThrottleHoldsTheSessionToTheThrottleRateForThrottleMs) {
   auto c = with_rules({rule(FlowMetric::kExecQty, 1000, FlowAction::kThrottle)});
   c.flow.throttle_orders_per_sec = 10;
   c.flow.throttle_ms = 2'000;
@@ -335,7 +335,7 @@ TEST_F(FlowActions, ThrottleHoldsTheSessionToTheThrottleRateForThrottleMs) {
   EXPECT_FALSE(engine->kills().engaged(KillScope::kClientSession, 0));
 }
 
-TEST_F(FlowActions, KillTripsTheSessionOnTheFillThatBreachesAndNamesTheRule) {
+TEST_P(FlowActions, KillTripsTheSessionOnTheFillThatBreachesAndNamesTheRule) {
   make(with_rules({rule(FlowMetric::kExecQty, 1000, FlowAction::kKill)}));
   Reservation& b = working();
   const ExecOutcome at = fill(b, 1000);
@@ -359,7 +359,7 @@ TEST_F(FlowActions, KillTripsTheSessionOnTheFillThatBreachesAndNamesTheRule) {
   EXPECT_FALSE(fill(b, 1).session_killed);  // Engaged once.
 }
 
-TEST_F(FlowActions, AKillOnNotionalReportsItsNumbersAsMicros) {
+TEST_P(FlowActions, AKillOnNotionalReportsItsNumbersAsMicros) {
   make(with_rules({rule(FlowMetric::kExecNotional, 190'000 * kMicro, FlowAction::kKill)}));
   const ExecOutcome out = fill(working(), 1001, 190 * kMicro);
   EXPECT_TRUE(out.session_killed);
@@ -369,7 +369,7 @@ TEST_F(FlowActions, AKillOnNotionalReportsItsNumbersAsMicros) {
   EXPECT_TRUE(out.values_are_micros);
 }
 
-TEST_F(FlowActions, WhenOneFillBreachesSeveralRulesTheMostSevereActionWins) {
+TEST_P(FlowActions, WhenOneFillBreachesSeveralRulesTheMostSevereActionWins) {
   make(with_rules({rule(FlowMetric::kExecQty, 100, FlowAction::kRefuse),
                    rule(FlowMetric::kFills, 1, FlowAction::kThrottle),
                    rule(FlowMetric::kSymbolNetQty, 100, FlowAction::kKill)}));
@@ -385,7 +385,7 @@ TEST_F(FlowActions, WhenOneFillBreachesSeveralRulesTheMostSevereActionWins) {
 
 // ------------------------------------------------------------ min_one_sided
 
-TEST_F(FlowRules, ATwoSidedFlowBelowMinOneSidedDoesNotBreachNetQtyAndAOneSidedOneDoes) {
+TEST_P(FlowRules, ATwoSidedFlowBelowMinOneSidedDoesNotBreachNetQtyAndAOneSidedOneDoes) {
   FlowRule r = rule(FlowMetric::kNetQty, 1000);
   r.min_one_sided = 0.5;
   make(with_rules({r}));
@@ -421,7 +421,7 @@ TEST_F(FlowRules, ATwoSidedFlowBelowMinOneSidedDoesNotBreachNetQtyAndAOneSidedOn
 
 // ---------------------------------------------------- multiple, seed, warm-up
 
-TEST_F(FlowBaseline, BeforeWarmUpTheThresholdIsTheMultipleOfTheSeed) {
+TEST_P(FlowBaseline, BeforeWarmUpTheThresholdIsTheMultipleOfTheSeed) {
   auto c = with_rules({relative(FlowMetric::kExecQty, 4.0, 200)});
   c.flow.warmup_ms = 60'000;
   make(c);
@@ -438,7 +438,7 @@ TEST_F(FlowBaseline, BeforeWarmUpTheThresholdIsTheMultipleOfTheSeed) {
   EXPECT_EQ(d.limit, 800);
 }
 
-TEST_F(FlowBaseline, AfterWarmUpALearnedBaselineAboveTheSeedRaisesTheThreshold) {
+TEST_P(FlowBaseline, AfterWarmUpALearnedBaselineAboveTheSeedRaisesTheThreshold) {
   auto c = with_rules({relative(FlowMetric::kExecQty, 4.0, 200)});
   c.flow.warmup_ms = 3'000;
   c.flow.baseline_window_ms = 1'000;
@@ -477,7 +477,7 @@ TEST_F(FlowBaseline, AfterWarmUpALearnedBaselineAboveTheSeedRaisesTheThreshold) 
   EXPECT_EQ(send_as(fresh, 1).rule, RuleId::kFlowExecQty);
 }
 
-TEST_F(FlowBaseline, AMultipleOnlyRuleWithoutASeedIsRefusedAtLoad) {
+TEST_P(FlowBaseline, AMultipleOnlyRuleWithoutASeedIsRefusedAtLoad) {
   // It would have no limit at all until the session warmed up (warmup_ms):
   // a runaway at the open would pass it. The config must say its normal.
   auto c = with_rules({relative(FlowMetric::kExecQty, 4.0, 0)});
@@ -489,7 +489,7 @@ TEST_F(FlowBaseline, AMultipleOnlyRuleWithoutASeedIsRefusedAtLoad) {
   }
 }
 
-TEST_F(FlowBaseline, AQuietGapMovesTheBaselineByItsOwnTimeConstantAndNoFaster) {
+TEST_P(FlowBaseline, AQuietGapMovesTheBaselineByItsOwnTimeConstantAndNoFaster) {
   // b += (level - b) x (1 - e^-gap/B) (flow.cpp, learn()) for any gap, also
   // one longer than a rule's decay table (65,536 ticks, 18.3 min) when B is
   // the default 30 minutes: a session idle over lunch keeps part of its normal.
@@ -527,7 +527,7 @@ TEST_F(FlowBaseline, AQuietGapMovesTheBaselineByItsOwnTimeConstantAndNoFaster) {
 
 // ------------------------------------------------------------------ scoping
 
-TEST_F(FlowScoping, AFillOfOneSessionsOrderNeverChangesAnotherSessionsFlow) {
+TEST_P(FlowScoping, AFillOfOneSessionsOrderNeverChangesAnotherSessionsFlow) {
   make(with_rules({rule(FlowMetric::kExecQty, 1'000'000),
                    rule(FlowMetric::kExecNotional, 1'000'000 * kMicro),
                    rule(FlowMetric::kNetQty, 1'000'000), rule(FlowMetric::kSymbolNetQty, 1'000'000),
@@ -556,7 +556,7 @@ TEST_F(FlowScoping, AFillOfOneSessionsOrderNeverChangesAnotherSessionsFlow) {
   EXPECT_EQ(bu.gross_day, 10 * 190 * kMicro);
 }
 
-TEST_F(FlowScoping, ASessionTrippedByItsFlowEnvelopeNeverTripsAnotherOnTheSameAccount) {
+TEST_P(FlowScoping, ASessionTrippedByItsFlowEnvelopeNeverTripsAnotherOnTheSameAccount) {
   make(with_rules({rule(FlowMetric::kExecQty, 1000, FlowAction::kKill),
                    rule(FlowMetric::kNetQty, 1000, FlowAction::kRefuse),
                    rule(FlowMetric::kFills, 1, FlowAction::kThrottle)}));
@@ -574,7 +574,7 @@ TEST_F(FlowScoping, ASessionTrippedByItsFlowEnvelopeNeverTripsAnotherOnTheSameAc
   EXPECT_FALSE(engine->kills().engaged(KillScope::kClientSession, 1));
 }
 
-TEST_F(FlowScoping, TypicalSizeIsLearnedPerSessionAndSymbol) {
+TEST_P(FlowScoping, TypicalSizeIsLearnedPerSessionAndSymbol) {
   auto c = small_config();
   c.defaults.typical_size_multiple = 10.0;
   c.defaults.typical_size_seed = 100;
@@ -599,7 +599,7 @@ TEST_F(FlowScoping, TypicalSizeIsLearnedPerSessionAndSymbol) {
   EXPECT_EQ(engine->session_symbol_usage(0, "AAPL").accepted_count, 21);
 }
 
-TEST_F(FlowScoping, RepeatedExecutionsDisableOnlyTheSessionWhoseOrdersFilled) {
+TEST_P(FlowScoping, RepeatedExecutionsDisableOnlyTheSessionWhoseOrdersFilled) {
   auto c = small_config();
   c.throttles.repeated_exec_max_fills = 3;
   c.throttles.repeated_exec_window_ms = 1'000;
@@ -627,7 +627,7 @@ TEST_F(FlowScoping, RepeatedExecutionsDisableOnlyTheSessionWhoseOrdersFilled) {
 
 // ---------------------------------------------------- sustained refusals
 
-TEST_F(SustainedRefusals, NRefusalsUnderTheRatioDoNotTripAndAtTheRatioTheyDo) {
+TEST_P(SustainedRefusals, NRefusalsUnderTheRatioDoNotTripAndAtTheRatioTheyDo) {
   auto c = small_config();
   c.defaults.max_order_qty = 10;
   c.auto_kill.session_refusals = 3;
@@ -663,7 +663,7 @@ RiskConfig shared_account_config(std::int64_t max_open_orders) {
   return c;
 }
 
-TEST_F(SustainedRefusals, AnAccountLevelRefusalCountsOnlyForASessionHoldingTheMinimumShare) {
+TEST_P(SustainedRefusals, AnAccountLevelRefusalCountsOnlyForASessionHoldingTheMinimumShare) {
   make(shared_account_config(2));
   {
     SessionState b = engine->make_session(1);
@@ -691,7 +691,7 @@ TEST_F(SustainedRefusals, AnAccountLevelRefusalCountsOnlyForASessionHoldingTheMi
   }
 }
 
-TEST_F(SustainedRefusals, ASessionsTradingOnAnotherAccountIsNoShareOfThisOne) {
+TEST_P(SustainedRefusals, ASessionsTradingOnAnotherAccountIsNoShareOfThisOne) {
   make(shared_account_config(2));
   SessionState b = engine->make_session(1);
   ASSERT_TRUE(send_as(b, 1000, Side::kBuy, "AAPL", "ACC2").accepted());  // B: 190000.00 on ACC2
@@ -704,7 +704,7 @@ TEST_F(SustainedRefusals, ASessionsTradingOnAnotherAccountIsNoShareOfThisOne) {
   EXPECT_FALSE(engine->kills().engaged(KillScope::kClientSession, 1));
 }
 
-TEST_F(SustainedRefusals, AfterANewDayASessionStillHoldsTheShareOfItsWorkingOrders) {
+TEST_P(SustainedRefusals, AfterANewDayASessionStillHoldsTheShareOfItsWorkingOrders) {
   make(shared_account_config(1));
   SessionState b = engine->make_session(1);
   ASSERT_TRUE(send_as(b, 100).accepted());  // B's order works overnight.
@@ -719,7 +719,7 @@ TEST_F(SustainedRefusals, AfterANewDayASessionStillHoldsTheShareOfItsWorkingOrde
 
 // ------------------------------------------------------------------- reload
 
-TEST_F(FlowReload, ANewLimitReloadsAndANewWindowMetricOrRuleCountIsRefused) {
+TEST_P(FlowReload, ANewLimitReloadsAndANewWindowMetricOrRuleCountIsRefused) {
   auto c = with_rules({rule(FlowMetric::kExecQty, 1000)});
   make(c);
   Reservation& b = working();
@@ -758,6 +758,13 @@ TEST_F(FlowReload, ANewLimitReloadsAndANewWindowMetricOrRuleCountIsRefused) {
   EXPECT_EQ(d.rule, RuleId::kFlowExecQty);
   EXPECT_EQ(d.limit, 2000);
 }
+
+RISK_TEST_BOTH_WRITER_MODES(FlowRules);
+RISK_TEST_BOTH_WRITER_MODES(FlowActions);
+RISK_TEST_BOTH_WRITER_MODES(FlowBaseline);
+RISK_TEST_BOTH_WRITER_MODES(FlowScoping);
+RISK_TEST_BOTH_WRITER_MODES(SustainedRefusals);
+RISK_TEST_BOTH_WRITER_MODES(FlowReload);
 
 }  // namespace
 }  // namespace riskgate::risk::test

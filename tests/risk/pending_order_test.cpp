@@ -109,7 +109,7 @@ class PendingOrderTest : public RiskTest {
   }
 };
 
-TEST_F(PendingOrderTest, APendingOrderHoldsItsReservationsAndARollbackGivesBackEverything) {
+TEST_P(PendingOrderTest, APendingOrderHoldsItsReservationsAndARollbackGivesBackEverything) {
   make(everything_on());
   // Some history first, so every row exists and every statistic has a value.
   ASSERT_TRUE(send(child(100)).accepted());
@@ -134,7 +134,7 @@ TEST_F(PendingOrderTest, APendingOrderHoldsItsReservationsAndARollbackGivesBackE
   expect_same(footprint(), before);
 }
 
-TEST_F(PendingOrderTest, ARolledBackClOrdIdIsAcceptedWhenRetriedNotRefusedAsADuplicate) {
+TEST_P(PendingOrderTest, ARolledBackClOrdIdIsAcceptedWhenRetriedNotRefusedAsADuplicate) {
   make(everything_on());
   const OrderView o = order(100);
   PendingOrder p;
@@ -149,7 +149,7 @@ TEST_F(PendingOrderTest, ARolledBackClOrdIdIsAcceptedWhenRetriedNotRefusedAsADup
   EXPECT_EQ(engine->check(o, *session, again).rule, RuleId::kDuplicateClOrdID);
 }
 
-TEST_F(PendingOrderTest, ACommitRecordsWhatCheckAndCommitRecords) {
+TEST_P(PendingOrderTest, ACommitRecordsWhatCheckAndCommitRecords) {
   make(everything_on());
   PendingOrder p;
   ASSERT_TRUE(engine->check(child(100), *session, p).accepted());
@@ -161,7 +161,7 @@ TEST_F(PendingOrderTest, ACommitRecordsWhatCheckAndCommitRecords) {
   expect_same(footprint(), two_step);
 }
 
-TEST_F(PendingOrderTest, RolledBackOrdersGiveBackExactlyTheirSessionRateBudget) {
+TEST_P(PendingOrderTest, RolledBackOrdersGiveBackExactlyTheirSessionRateBudget) {
   auto c = small_config();
   c.session_rates.max_orders_per_sec = 2;  // A burst of 2 at one instant.
   make(c);
@@ -175,7 +175,7 @@ TEST_F(PendingOrderTest, RolledBackOrdersGiveBackExactlyTheirSessionRateBudget) 
   EXPECT_EQ(send(order()).rule, RuleId::kSessionOrderRate);  // Not one more than 2.
 }
 
-TEST_F(PendingOrderTest, RolledBackOrdersGiveBackExactlyTheirAccountRateBudget) {
+TEST_P(PendingOrderTest, RolledBackOrdersGiveBackExactlyTheirAccountRateBudget) {
   auto c = small_config();
   c.defaults.max_account_orders_per_sec = 2;
   make(c);
@@ -189,7 +189,7 @@ TEST_F(PendingOrderTest, RolledBackOrdersGiveBackExactlyTheirAccountRateBudget) 
   EXPECT_EQ(send(order()).rule, RuleId::kAccountOrderRate);
 }
 
-TEST_F(PendingOrderTest, RolledBackOrdersCountNoIdenticalOrders) {
+TEST_P(PendingOrderTest, RolledBackOrdersCountNoIdenticalOrders) {
   auto c = small_config();
   c.throttles.duplicate_max_identical = 1;
   make(c);
@@ -200,7 +200,7 @@ TEST_F(PendingOrderTest, RolledBackOrdersCountNoIdenticalOrders) {
   EXPECT_EQ(send(order(100)).rule, RuleId::kDuplicateOrder);
 }
 
-TEST_F(PendingOrderTest, WhileAnOrderIsPendingAnotherSessionCannotTakeTheLimitItReserved) {
+TEST_P(PendingOrderTest, WhileAnOrderIsPendingAnotherSessionCannotTakeTheLimitItReserved) {
   auto c = small_config();
   c.defaults.max_open_orders = 1;
   make(c);
@@ -212,7 +212,7 @@ TEST_F(PendingOrderTest, WhileAnOrderIsPendingAnotherSessionCannotTakeTheLimitIt
   EXPECT_TRUE(send(order(), other).accepted());
 }
 
-TEST_F(PendingOrderTest, ARolledBackFirstChildDeclaresNoParentQuantity) {
+TEST_P(PendingOrderTest, ARolledBackFirstChildDeclaresNoParentQuantity) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
   make(c);
@@ -227,7 +227,7 @@ TEST_F(PendingOrderTest, ARolledBackFirstChildDeclaresNoParentQuantity) {
   EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 500);
 }
 
-TEST_F(PendingOrderTest, ARolledBackReplaceLeavesTheOriginalOrderAsItWas) {
+TEST_P(PendingOrderTest, ARolledBackReplaceLeavesTheOriginalOrderAsItWas) {
   auto c = everything_on();
   c.defaults.max_open_orders = 1;
   make(c);
@@ -252,7 +252,7 @@ TEST_F(PendingOrderTest, ARolledBackReplaceLeavesTheOriginalOrderAsItWas) {
   EXPECT_EQ(engine->parent_usage("ACC1", "P1").children_sent, 1000);
 }
 
-TEST_F(PendingOrderTest, ARolledBackCancelTakesNoCancelOrMessageBudget) {
+TEST_P(PendingOrderTest, ARolledBackCancelTakesNoCancelOrMessageBudget) {
   auto c = small_config();
   c.session_rates.max_cancels_per_sec = 1;
   make(c);
@@ -271,7 +271,7 @@ TEST_F(PendingOrderTest, ARolledBackCancelTakesNoCancelOrMessageBudget) {
   EXPECT_EQ(engine->check_cancel_and_commit(cancel, *session).rule, RuleId::kCancelRate);
 }
 
-TEST_F(PendingOrderTest, AnOrderThatWouldStartAThrottleStartsItOnlyWhenCommitted) {
+TEST_P(PendingOrderTest, AnOrderThatWouldStartAThrottleStartsItOnlyWhenCommitted) {
   auto c = small_config();
   FlowRule orders;
   orders.metric = FlowMetric::kOrders;
@@ -296,7 +296,7 @@ TEST_F(PendingOrderTest, AnOrderThatWouldStartAThrottleStartsItOnlyWhenCommitted
   EXPECT_EQ(send(order()).rule, RuleId::kFlowThrottle);
 }
 
-TEST_F(PendingOrderTest, AnOrderRefusedAfterTheFlowChecksStillCountsAsFlow) {
+TEST_P(PendingOrderTest, AnOrderRefusedAfterTheFlowChecksStillCountsAsFlow) {
   auto c = small_config();
   c.defaults.max_order_qty = 100;
   FlowRule orders;
@@ -310,7 +310,7 @@ TEST_F(PendingOrderTest, AnOrderRefusedAfterTheFlowChecksStillCountsAsFlow) {
   EXPECT_GT(engine->flow_usage(0, now).rules.at(0).value, 0.0);
 }
 
-TEST_F(PendingOrderTest, CommitAndRollbackOfAnOrderThatIsNotPendingDoNothing) {
+TEST_P(PendingOrderTest, CommitAndRollbackOfAnOrderThatIsNotPendingDoNothing) {
   make(everything_on());
   PendingOrder refused;
   ASSERT_FALSE(engine->check(order(0), *session, refused).accepted());
@@ -327,6 +327,8 @@ TEST_F(PendingOrderTest, CommitAndRollbackOfAnOrderThatIsNotPendingDoNothing) {
   engine->commit(p, *session);    // Once only.
   expect_same(footprint(), after);
 }
+
+RISK_TEST_BOTH_WRITER_MODES(PendingOrderTest);
 
 }  // namespace
 }  // namespace riskgate::risk::test

@@ -29,10 +29,14 @@ inline RiskConfig small_config() {
   return c;
 }
 
-class RiskTest : public ::testing::Test {
+// Every test on this fixture runs twice, once per WriterThreads mode: the
+// decisions and counters must be the same whether the shared counters are
+// updated by atomic RMWs (kMany) or by loads and stores (kOne, the gateway's
+// one I/O thread). Instantiate a suite with RISK_TEST_BOTH_WRITER_MODES.
+class RiskTest : public ::testing::TestWithParam<WriterThreads> {
  protected:
   void make(const RiskConfig& c) {
-    engine = std::make_unique<Engine>(c);
+    engine = std::make_unique<Engine>(c, GetParam());
     session = std::make_unique<SessionState>(engine->make_session(0));
   }
 
@@ -96,4 +100,15 @@ class RiskTest : public ::testing::Test {
   std::int64_t now = 1'000'000'000'000;  // An arbitrary steady-clock instant.
 };
 
+inline std::string writer_mode_name(const ::testing::TestParamInfo<WriterThreads>& info) {
+  return info.param == WriterThreads::kOne ? "OneWriter" : "ManyWriters";
+}
+
 }  // namespace riskgate::risk::test
+
+// Runs every TEST_P of `suite` (a RiskTest) with both WriterThreads modes.
+#define RISK_TEST_BOTH_WRITER_MODES(suite)                                           \
+  INSTANTIATE_TEST_SUITE_P(, suite,                                                  \
+                           ::testing::Values(::riskgate::risk::WriterThreads::kMany, \
+                                             ::riskgate::risk::WriterThreads::kOne), \
+                           ::riskgate::risk::test::writer_mode_name)

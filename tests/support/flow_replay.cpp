@@ -214,7 +214,8 @@ class Driver {
     std::vector<std::string> session_notes;
     raise_capacity(c.capacities.max_sessions, flows.size() + 1, "max_sessions", session_notes);
     result_.notes.insert(result_.notes.end(), session_notes.begin(), session_notes.end());
-    engine_ = std::make_unique<risk::Engine>(c);
+    // Single-threaded, like the gateway's one I/O thread: one writer.
+    engine_ = std::make_unique<risk::Engine>(c, risk::WriterThreads::kOne);
 
     for (std::uint32_t k = 0; k < kSyntheticSymbols; ++k) {
       names_.push_back(synthetic_symbol(k));

@@ -55,7 +55,8 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
     return std::make_unique<app::JournaledStore>(std::move(mem), *journal_ring, id,
                                                  journal_failed_);
   };
-  engine_ = std::make_unique<risk::Engine>(cfg_.risk);
+  // One thread drives everything, as the gateway's one I/O thread does.
+  engine_ = std::make_unique<risk::Engine>(cfg_.risk, risk::WriterThreads::kOne);
 
   const config::SessionDef& exch = find_session(cfg_, "EXCH");
   route::GroupOptions go;
