@@ -1,6 +1,8 @@
 #include "gateway/msglog/writer.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -101,6 +103,13 @@ void MessageLogWriter::stop() {
 }
 
 void MessageLogWriter::run() {
+  // Named for `top -H` and `ps -L`: the thread an operator may renice.
+  (void)::pthread_setname_np(::pthread_self(), kThreadName);
+  if (opts_.writer_nice != 0) {
+    // Per thread on Linux (setpriority(2), NOTES): this thread only. Raising
+    // the nice value needs no privilege; a failure leaves it as it was.
+    (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), opts_.writer_nice);
+  }
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();

@@ -54,6 +54,9 @@ namespace riskgate::msglog {
 
 class MessageLogWriter {
  public:
+  // The writer thread's name (at most 15 characters).
+  static constexpr char kThreadName[] = "rg-msglog";
+
   struct Options {
     // Bytes per I/O thread ring ([gateway] MessageLogRingMiB); a power of two.
     // Sizing: the peak message rate × bytes per message (~300) × the longest
@@ -62,6 +65,15 @@ class MessageLogWriter {
     // How often the writer looks at the rings. I/O threads never wake it (a
     // syscall), so this bounds how fresh the files are.
     std::chrono::milliseconds poll_interval{10};
+    // The writer thread's nice value (Linux: per thread). The logs are best
+    // effort (a full ring is a counted gap, never a stall), so the writer
+    // runs below everything on the order path: on a machine without a core
+    // of its own for it, its bursts of formatting (one every poll_interval)
+    // otherwise delay the I/O thread's wake-ups and show in the round trip's
+    // tail. Measured on the 2-vCPU benchmark host at 10k orders/s (bench/
+    // run-suite --msglog-pairs): see the README. 0 leaves it as inherited;
+    // lower it if the gap counter grows on a saturated machine.
+    int writer_nice = 19;
     // Delete .log.gz files older than this many days; 0 keeps them (MiFID II
     // asks for five years: keep that on the disk or archive the files).
     std::uint32_t retention_days = 0;

@@ -78,6 +78,37 @@ TEST(MessageLogLine, TheAttestationInRawDataNeverReachesTheFile) {
   EXPECT_EQ(out, "20261130-03:14:15.123456789 in 8=FIX.4.4|35=A|95=9|96=***|10=001|\n");
 }
 
+TEST(MessageLogLine, TagsThatOnlyLookLikeASecretAreWrittenAsSent) {
+  // 5540, 9250, 960 and 1554 are not 554, 925 or 96; nor is a value "96=".
+  std::string out;
+  append_message_line(out, kT, false,
+                      "8=FIX.4.4\x01"
+                      "35=D\x01"
+                      "5540=a\x01"
+                      "9250=b\x01"
+                      "960=c\x01"
+                      "1554=d\x01"
+                      "58=96=x 554=y\x01"
+                      "10=001\x01");
+  EXPECT_EQ(out,
+            "20261130-03:14:15.123456789 out "
+            "8=FIX.4.4|35=D|5540=a|9250=b|960=c|1554=d|58=96=x 554=y|10=001|\n");
+}
+
+TEST(MessageLogLine, ASecretAsTheFirstFieldIsMaskedAndLineBreaksBecomeSpaces) {
+  std::string out;
+  append_message_line(out, kT, true,
+                      "554=pw\x01"
+                      "58=a\nb\rc\x01");
+  EXPECT_EQ(out, "20261130-03:14:15.123456789 in 554=***|58=a b c|\n");
+  out.clear();
+  append_message_line(out, kT, true,
+                      "35=0\x01"
+                      "58=a\nb\rc\x01"
+                      "10=001");
+  EXPECT_EQ(out, "20261130-03:14:15.123456789 in 35=0|58=a b c|10=001\n");
+}
+
 TEST(MessageLogLine, FileNamesCarryTheSessionAndTheDay) {
   EXPECT_EQ(file_name("ENGINE.1", day_of(kT)), "ENGINE.1.20261130.log");
   const auto f = parse_file_name("ENGINE.1.20261130.log.gz");

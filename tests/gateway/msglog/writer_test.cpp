@@ -3,9 +3,15 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "gateway/msglog/line.hpp"
@@ -224,6 +230,44 @@ TEST(MessageLogWriter, TheThreadWritesWhatIsPushedAndStopDrainsTheRest) {
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(ring.try_push(s, RecordKind::kIn, t + i, kNos));
   w.stop();
   EXPECT_EQ(read_lines(dir.path() / file_name("E1", day_of(t))).size(), 101u);
+}
+
+// The nice value of this process's thread named `name`, once it exists (at
+// most 2 s), from /proc/self/task/<tid>/stat (field 19).
+std::optional<int> nice_of_thread(std::string_view name) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+      std::ifstream comm(task.path() / "comm");
+      std::string c;
+      if (!std::getline(comm, c) || c != name) continue;
+      std::ifstream stat(task.path() / "stat");
+      std::string all((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+      // Fields after the parenthesised command: state is field 3, nice 19.
+      std::istringstream rest(all.substr(all.rfind(')') + 2));
+      std::string field;
+      for (int i = 3; i <= 19 && rest >> field; ++i) {
+        if (i == 19) return std::stoi(field);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return std::nullopt;
+}
+
+TEST(MessageLogWriter, TheWriterThreadRunsAtTheConfiguredNiceValueBelowTheOrderPath) {
+  TempDir dir;
+  MessageLogWriter::Options o;
+  o.ring_bytes = 1 << 16;
+  MessageLogWriter w(o);
+  (void)w.add_session({"E1", dir.path(), "session=E1 leg=engine"});
+  (void)w.add_ring("io-0");
+  w.start();
+  const std::optional<int> nice = nice_of_thread(MessageLogWriter::kThreadName);
+  w.stop();
+  ASSERT_TRUE(nice.has_value()) << "no thread named " << MessageLogWriter::kThreadName;
+  EXPECT_EQ(*nice, 19);
+  EXPECT_EQ(o.writer_nice, 19) << "the default";
 }
 
 }  // namespace
