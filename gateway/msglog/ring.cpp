@@ -56,23 +56,27 @@ void MessageRing::put(std::uint64_t& pos, std::uint16_t session, RecordKind kind
 
 bool MessageRing::try_push(std::uint16_t session, RecordKind kind, std::int64_t utc_ns,
                            std::string_view bytes) noexcept {
-  std::uint64_t& gap = pending_gap_[session];
   const std::uint64_t head = head_.load(std::memory_order_relaxed);  // Producer-owned.
   const std::size_t msg = footprint(bytes.size());
+  // A pending gap is rare (a full ring before): the per-session table is
+  // looked at only while some session has one.
+  std::uint64_t* gap = gap_sessions_ != 0 ? &pending_gap_[session] : nullptr;
   // The gap record and the message go in together, or neither: a GAP line
   // is only written where logging resumes. Either may need padding first.
   std::size_t need = 0;
-  if (gap != 0) need = placed(head, footprint(sizeof(gap)));
+  if (gap != nullptr && *gap != 0) need = placed(head, footprint(sizeof(*gap)));
   need += placed(head + need, msg);
   if (msg > (mask_ + 1) / 2 || !has_room(head, need)) {
-    ++gap;
+    if (gap == nullptr) gap = &pending_gap_[session];
+    if ((*gap)++ == 0) ++gap_sessions_;
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
   std::uint64_t pos = head;
-  if (gap != 0) {
-    put(pos, session, RecordKind::kGap, utc_ns, &gap, sizeof(gap));
-    gap = 0;
+  if (gap != nullptr && *gap != 0) {
+    put(pos, session, RecordKind::kGap, utc_ns, gap, sizeof(*gap));
+    *gap = 0;
+    --gap_sessions_;
   }
   put(pos, session, kind, utc_ns, bytes.data(), bytes.size());
   // Release: the records' bytes are visible before the new head (pairs with

@@ -127,6 +127,7 @@ class MessageRing {
   alignas(kCacheLine) std::atomic<std::uint64_t> head_{0};
   std::uint64_t cached_tail_ = 0;
   std::vector<std::uint64_t> pending_gap_;  // Per session; producer only.
+  std::size_t gap_sessions_ = 0;            // Sessions whose pending_gap_ is not 0.
   // Consumer-owned line. tail_ is stored (release) by the consumer after it
   // has copied the records out, loaded (acquire) by the producer before it
   // reuses their space.
