@@ -180,10 +180,13 @@ class Rmw {
   // The order is a template argument so that it is a constant wherever the
   // compiler chooses not to inline: GCC treats a run-time order as seq_cst,
   // and a seq_cst store is an xchg, a locked instruction again.
+  // With one writer the arithmetic is done unsigned, so that it wraps as
+  // fetch_add/fetch_sub do on an atomic integer (defined there, undefined
+  // for a signed `+`): both modes give the same value for any input.
   template <std::memory_order Order, typename T>
   void add(std::atomic<T>& c, std::type_identity_t<T> d) const noexcept {
     if (one_) {
-      c.store(static_cast<T>(c.load(kLoad<Order>) + d), kStore<Order>);
+      c.store(wrap(c.load(kLoad<Order>), d, false), kStore<Order>);
     } else {
       c.fetch_add(d, Order);
     }
@@ -191,7 +194,7 @@ class Rmw {
   template <std::memory_order Order, typename T>
   void sub(std::atomic<T>& c, std::type_identity_t<T> d) const noexcept {
     if (one_) {
-      c.store(static_cast<T>(c.load(kLoad<Order>) - d), kStore<Order>);
+      c.store(wrap(c.load(kLoad<Order>), d, true), kStore<Order>);
     } else {
       c.fetch_sub(d, Order);
     }
@@ -217,6 +220,14 @@ class Rmw {
   }
 
  private:
+  template <typename T>
+  static T wrap(T a, T b, bool subtract) noexcept {
+    using U = std::make_unsigned_t<T>;
+    const U r = subtract ? static_cast<U>(static_cast<U>(a) - static_cast<U>(b))
+                         : static_cast<U>(static_cast<U>(a) + static_cast<U>(b));
+    return static_cast<T>(r);
+  }
+
   static constexpr std::memory_order load_part(std::memory_order o) noexcept {
     return o == std::memory_order_acquire || o == std::memory_order_acq_rel
                ? std::memory_order_acquire

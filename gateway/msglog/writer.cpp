@@ -103,13 +103,14 @@ void MessageLogWriter::stop() {
 }
 
 void MessageLogWriter::run() {
-  // Named for `top -H` and `ps -L`: the thread an operator may renice.
-  (void)::pthread_setname_np(::pthread_self(), kThreadName);
   if (opts_.writer_nice != 0) {
     // Per thread on Linux (setpriority(2), NOTES): this thread only. Raising
     // the nice value needs no privilege; a failure leaves it as it was.
     (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), opts_.writer_nice);
   }
+  // Named for `top -H` and `ps -L`: the thread an operator may renice. After
+  // the nice value, so that a thread found by its name already runs at it.
+  (void)::pthread_setname_np(::pthread_self(), kThreadName);
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();

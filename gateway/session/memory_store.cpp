@@ -56,7 +56,9 @@ class MemoryStore final : public MessageStore {
     std::memcpy(ring_.data() + phys, raw.data(), raw.size());
     slots_[seq & mask_] = Slot{seq, write_abs_, static_cast<std::uint32_t>(raw.size())};
     write_abs_ += raw.size();
-    const std::size_t next = phys + raw.size();
+    // The next message goes after this one, or at the front if this one
+    // ended the ring.
+    const std::size_t next = phys + raw.size() == cap ? 0 : phys + raw.size();
     prefetch_for_write(ring_.data() + next, std::min(kWriteAhead, cap - next));
     return true;
   }
