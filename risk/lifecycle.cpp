@@ -138,7 +138,13 @@ ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
       rmw.sub<std::memory_order_relaxed>(acc.open_notional, reserved);
       // Gross: the working estimate becomes the traded value.
       const Micros traded = sat_mul(q, ev.last_px < 0 ? -ev.last_px : ev.last_px);
-      rmw.add<std::memory_order_relaxed>(acc.gross_day, traded - reserved);
+      // Saturating: an absurd LastPx from the venue saturates `traded`, and a
+      // plain add would wrap the day's gross negative, which no limit refuses.
+      (void)rmw.update<std::memory_order_relaxed>(
+          acc.gross_day, [d = traded - reserved](std::int64_t cur, std::int64_t& next) noexcept {
+            next = sat_add(cur, d);
+            return true;
+          });
       add_session_share(t, traded - reserved, -reserved);
       t.leaves_qty -= rel;
       if (parent_current(t)) rmw.add<std::memory_order_relaxed>(parents_[t.parent_slot].filled, q);

@@ -2,6 +2,8 @@
 // refused, and the reject text names the rule and the numbers.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "tests/risk/risk_fixture.hpp"
 #include "tests/support/alloc_counter.hpp"
 
@@ -212,6 +214,20 @@ TEST_P(EngineLimits, CumulativeQtyPerDayPassesAtTheLimitAndResetsWithTheDay) {
   EXPECT_EQ(text(d, o), "cumulative_qty_day: 1001 > 1000 (ACC1 AAPL)");
   engine->reset_day();
   EXPECT_TRUE(send(order(1000)).accepted());
+}
+
+TEST_P(EngineLimits, AnAbsurdFillPriceSaturatesTheDaysGrossInsteadOfWrappingIt) {
+  auto c = small_config();
+  c.defaults.max_gross_notional_day = 1'000'000 * kMicro;
+  make(c);
+  ASSERT_TRUE(send(order(100)).accepted());
+  fill_last(50, 190 * kMicro, false);
+  // A venue's LastPx near the int64 limit: qty x px saturates, and the day's
+  // gross must stay at its maximum, not wrap below zero.
+  fill_last(50, std::numeric_limits<std::int64_t>::max() / 2, true);
+  EXPECT_EQ(engine->account_usage("ACC1").gross_notional_day,
+            std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(send(order(1)).rule, RuleId::kMaxGrossNotionalDay);
 }
 
 TEST_P(EngineLimits, RepeatedExecutionsDisableTheFlowUntilReenabled) {
