@@ -38,6 +38,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 
 #include "common/cacheline.hpp"
 #include "risk/config.hpp"
@@ -200,11 +201,19 @@ struct alignas(kCacheLine) SessionFlow {
   return nullptr;
 }
 // Adds to a slot's gross and open notional (relaxed load + store: one writer).
+// Saturating, as the account's own day gross: a fill at an absurd LastPx
+// saturates its traded value, and a wrapped share would read as nothing.
 inline void add_share(SessionFlow::AccountShare* sh, std::int64_t gross,
                       std::int64_t open) noexcept {
   if (sh == nullptr) return;
-  sh->gross.store(sh->gross.load(std::memory_order_relaxed) + gross, std::memory_order_relaxed);
-  sh->open.store(sh->open.load(std::memory_order_relaxed) + open, std::memory_order_relaxed);
+  const auto sat = [](std::int64_t a, std::int64_t b) noexcept {
+    std::int64_t r;
+    if (!__builtin_add_overflow(a, b, &r)) return r;
+    return b > 0 ? std::numeric_limits<std::int64_t>::max()
+                 : std::numeric_limits<std::int64_t>::min();
+  };
+  sh->gross.store(sat(sh->gross.load(std::memory_order_relaxed), gross), std::memory_order_relaxed);
+  sh->open.store(sat(sh->open.load(std::memory_order_relaxed), open), std::memory_order_relaxed);
 }
 
 // Per (session, symbol) row fields the flow envelope uses.
