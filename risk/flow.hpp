@@ -38,10 +38,10 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <limits>
 
 #include "common/cacheline.hpp"
 #include "risk/config.hpp"
+#include "risk/detail.hpp"
 #include "risk/types.hpp"
 
 namespace riskgate::risk::flow {
@@ -206,14 +206,10 @@ struct alignas(kCacheLine) SessionFlow {
 inline void add_share(SessionFlow::AccountShare* sh, std::int64_t gross,
                       std::int64_t open) noexcept {
   if (sh == nullptr) return;
-  const auto sat = [](std::int64_t a, std::int64_t b) noexcept {
-    std::int64_t r;
-    if (!__builtin_add_overflow(a, b, &r)) return r;
-    return b > 0 ? std::numeric_limits<std::int64_t>::max()
-                 : std::numeric_limits<std::int64_t>::min();
-  };
-  sh->gross.store(sat(sh->gross.load(std::memory_order_relaxed), gross), std::memory_order_relaxed);
-  sh->open.store(sat(sh->open.load(std::memory_order_relaxed), open), std::memory_order_relaxed);
+  sh->gross.store(detail::sat_add(sh->gross.load(std::memory_order_relaxed), gross),
+                  std::memory_order_relaxed);
+  sh->open.store(detail::sat_add(sh->open.load(std::memory_order_relaxed), open),
+                 std::memory_order_relaxed);
 }
 
 // Per (session, symbol) row fields the flow envelope uses.
