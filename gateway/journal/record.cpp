@@ -1,8 +1,6 @@
 #include "gateway/journal/record.hpp"
 
 #include <algorithm>
-#include <bit>
-#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 
@@ -178,55 +176,28 @@ bool encode(const OrderEvent& e, std::span<std::byte> out) noexcept {
       e.account.size() > 255)
     return false;
   if (out.size() < payload_size(e)) return false;
-  // Field by field, straight into the record, each value with a load and a
-  // store of its own width. The producer fills `e` with 8-byte stores just
-  // before this call; copied through a stack OrderEventFixed, pairs of its
-  // fields were moved as 16-byte loads, and a load that spans two earlier
-  // stores cannot be forwarded from them (a ~15-cycle stall, several per
-  // event). The empty asm pins each value in a general register, so GCC's
-  // vectoriser cannot pair the loads again.
-  const auto scalar = [](std::int64_t v) noexcept {
-    asm("" : "+r"(v));
-    return static_cast<std::uint64_t>(v);
-  };
+  OrderEventFixed f{};
+  f.order_qty = e.order_qty;
+  f.price = e.price;
+  f.last_qty = e.last_qty;
+  f.cum_qty = e.cum_qty;
+  f.leaves_qty = e.leaves_qty;
+  f.client_session = e.client_session;
+  f.kind = e.kind;
+  f.side = e.side;
+  f.cl_ord_id_len = static_cast<std::uint8_t>(e.cl_ord_id.size());
+  f.orig_cl_ord_id_len = static_cast<std::uint8_t>(e.orig_cl_ord_id.size());
+  f.symbol_len = static_cast<std::uint8_t>(e.symbol.size());
+  f.account_len = static_cast<std::uint8_t>(e.account.size());
+  f.ord_type = e.ord_type;
   std::byte* p = out.data();
-  using F = OrderEventFixed;
-  constexpr std::size_t cs = offsetof(F, client_session);
-  static_assert(offsetof(F, kind) == cs + 4 && offsetof(F, side) == cs + 5 &&
-                offsetof(F, cl_ord_id_len) == cs + 6 && offsetof(F, orig_cl_ord_id_len) == cs + 7 &&
-                offsetof(F, symbol_len) == cs + 8 && offsetof(F, account_len) == cs + 9 &&
-                offsetof(F, ord_type) == cs + 10 && sizeof(F) == cs + 16 &&
-                sizeof(OrderEventKind) == 1 && std::endian::native == std::endian::little);
-  const auto put = [p](std::size_t word, std::uint64_t v) noexcept {
-    std::memcpy(p + 8 * word, &v, sizeof(v));
-  };
-  static_assert(offsetof(F, order_qty) == 0 && offsetof(F, leaves_qty) == 32 && cs == 40);
-  put(0, scalar(e.order_qty));
-  put(1, scalar(e.price));
-  put(2, scalar(e.last_qty));
-  put(3, scalar(e.cum_qty));
-  put(4, scalar(e.leaves_qty));
-  // client_session, kind, side, cl_ord_id_len, orig_cl_ord_id_len.
-  put(5, std::uint64_t{e.client_session} | std::uint64_t{static_cast<std::uint8_t>(e.kind)} << 32 |
-             std::uint64_t{static_cast<std::uint8_t>(e.side)} << 40 |
-             std::uint64_t{static_cast<std::uint8_t>(e.cl_ord_id.size())} << 48 |
-             std::uint64_t{static_cast<std::uint8_t>(e.orig_cl_ord_id.size())} << 56);
-  // symbol_len, account_len, ord_type, reserved (0).
-  put(6, std::uint64_t{static_cast<std::uint8_t>(e.symbol.size())} |
-             std::uint64_t{static_cast<std::uint8_t>(e.account.size())} << 8 |
-             std::uint64_t{static_cast<std::uint8_t>(e.ord_type)} << 16);
-  p += sizeof(F);
-  // One call per identifier (not a loop over a list of views, which GCC
-  // fills and reads with 16-byte moves, the stall above again). memcpy from
-  // an empty view's data() (possibly null) is undefined: guard.
-  const auto copy = [&p](std::size_t n, const char* data) noexcept {
-    if (n != 0) std::memcpy(p, data, n);
-    p += n;
-  };
-  copy(e.cl_ord_id.size(), e.cl_ord_id.data());
-  copy(e.orig_cl_ord_id.size(), e.orig_cl_ord_id.data());
-  copy(e.symbol.size(), e.symbol.data());
-  copy(e.account.size(), e.account.data());
+  std::memcpy(p, &f, sizeof(f));
+  p += sizeof(f);
+  // memcpy from an empty view's data() (possibly null) is undefined: guard.
+  for (const std::string_view s : {e.cl_ord_id, e.orig_cl_ord_id, e.symbol, e.account}) {
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  }
   return true;
 }
 
