@@ -27,13 +27,16 @@ inline void prefetch_line(const void* p) noexcept {
 // misses (~100 ns on this VM), and a ~250-byte message spans four lines. The
 // producer calls this right after an append, for the bytes the next append
 // will write; the lines then arrive while the thread is idle (in epoll, or
-// reading the next message) instead of inside the next order's step. Without
-// -mprfchw GCC emits a read prefetch (prefetcht0): a line another core last
-// wrote (the journal thread seals records in place) still needs an
-// ownership upgrade at the store, but not the memory fetch. (prefetchw was
-// measured no better here; see the README.) `bytes` ahead, from `p`; both need not be line-aligned.
-// The caller keeps [p, p + bytes) inside its mapping (prefetches do not fault, but a range past the
-// end is wasted). Tune: one message's worth (256-512 bytes); more evicts useful lines for no gain.
+// reading the next message) instead of inside the next order's step.
+// Without -mprfchw GCC emits a read prefetch (prefetcht0): a line another
+// core last wrote (the journal thread seals records in place) still needs an
+// ownership upgrade at the store, but not the memory fetch (prefetchw was
+// measured no better here; see the README). `bytes` ahead, from `p`; neither
+// need be line-aligned. The caller keeps [p, p + bytes) inside its mapping
+// (prefetches do not fault, but a range past the end is wasted).
+// Tune kWriteAheadBytes: about two messages; more evicts useful lines for no
+// gain.
+inline constexpr std::size_t kWriteAheadBytes = 512;
 inline void prefetch_for_write(const void* p, std::size_t bytes) noexcept {
   const char* c = static_cast<const char*>(p);
   for (std::size_t off = 0; off < bytes; off += kCacheLine) prefetch_line<1>(c + off);

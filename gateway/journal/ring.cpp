@@ -20,10 +20,9 @@ namespace {
 
 constexpr char kRingMagic[8] = {'R', 'G', 'J', 'R', 'I', 'N', 'G', '\1'};
 constexpr std::uint32_t kRingVersion = 1;
-// Bytes warmed ahead of the producer after each commit: about two records of
-// an order step. Below the smallest capacity (a page), so the prefetch stays
-// inside the double mapping.
-constexpr std::size_t kWriteAhead = 512;
+// The write-ahead stays inside the double mapping: it is below the smallest
+// capacity (a page).
+static_assert(kWriteAheadBytes <= 4096);
 
 [[noreturn]] void throw_errno(const std::string& what, const std::filesystem::path& path) {
   throw std::system_error(errno, std::generic_category(),
@@ -192,7 +191,7 @@ void JournalRing::commit(const Reservation& r, RecordType type, std::uint16_t se
   // The next records' lines, a lap old, warmed now rather than missed inside
   // the next order's step. The data area is mapped twice, so the range may
   // run past the end of the first mapping.
-  prefetch_for_write(data_ + (head_ & mask_), kWriteAhead);
+  prefetch_for_write(data_ + (head_ & mask_), kWriteAheadBytes);
 }
 
 AppendStatus JournalRing::try_append(RecordType type, std::uint16_t session, std::uint64_t sequence,

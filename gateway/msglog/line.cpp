@@ -128,9 +128,6 @@ void append_timestamp(std::string& out, std::int64_t utc_ns) {
   format_timestamp(utc_ns, ts);
   out.append(ts, kTimestampSize);
 }
-}  // namespace
-
-namespace {
 
 // Tags whose values never reach the disk: Password(554), NewPassword(925)
 // (the files are 0640, read by operations staff, and kept for years), and

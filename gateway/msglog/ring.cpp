@@ -6,10 +6,6 @@
 #include "common/prefetch.hpp"
 
 namespace riskgate::msglog {
-namespace {
-// Bytes warmed ahead of the producer after each push: about two messages.
-constexpr std::size_t kWriteAhead = 512;
-}  // namespace
 
 MessageRing::MessageRing(std::string name, std::size_t capacity_bytes, std::size_t sessions)
     : pending_gap_(sessions, 0), mask_(capacity_bytes - 1), name_(std::move(name)) {
@@ -85,7 +81,7 @@ bool MessageRing::try_push(std::uint16_t session, RecordKind kind, std::int64_t 
   // The next records' lines, a lap old, warmed now rather than missed inside
   // the next message's step (see prefetch_for_write).
   const std::size_t at = static_cast<std::size_t>(pos & mask_);
-  prefetch_for_write(data_.get() + at, std::min(kWriteAhead, (mask_ + 1) - at));
+  prefetch_for_write(data_.get() + at, std::min(kWriteAheadBytes, (mask_ + 1) - at));
   return true;
 }
 

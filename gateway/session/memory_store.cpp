@@ -24,9 +24,6 @@
 namespace riskgate::session {
 namespace {
 
-// The next message's bytes, warmed after each store (see prefetch_for_write).
-constexpr std::size_t kWriteAhead = 512;
-
 class MemoryStore final : public MessageStore {
  public:
   explicit MemoryStore(std::size_t capacity_bytes) : ring_(capacity_bytes) {
@@ -59,7 +56,7 @@ class MemoryStore final : public MessageStore {
     // The next message goes after this one, or at the front if this one
     // ended the ring.
     const std::size_t next = phys + raw.size() == cap ? 0 : phys + raw.size();
-    prefetch_for_write(ring_.data() + next, std::min(kWriteAhead, cap - next));
+    prefetch_for_write(ring_.data() + next, std::min(kWriteAheadBytes, cap - next));
     return true;
   }
 
