@@ -47,32 +47,6 @@ journal::SyncPolicy to_policy(config::JournalSync s) {
 
 }  // namespace
 
-// One route group's order events, on the group's I/O thread.
-class DurableState::GroupJournal final : public route::OrderJournal {
- public:
-  GroupJournal(DurableState& owner, std::uint16_t id) : owner_(owner), id_(id) {}
-  bool record(const journal::OrderEvent& e, std::uint64_t out_seq) noexcept override {
-    // Once anything was lost, no new order or replace is accepted as
-    // durable (acquire pairs with the failing writer's release store). What
-    // happens to orders already out (fills, ends) is still written: a
-    // restart after a transient ring overflow must not lose them.
-    const bool opens =
-        e.kind == journal::OrderEventKind::kNew || e.kind == journal::OrderEventKind::kReplace;
-    if (opens && owner_.failed_.load(std::memory_order_acquire)) return false;
-    const journal::AppendStatus st =
-        journal::append_order_event(owner_.journal_->ring(0), id_, out_seq, utc_coarse_ns(), e);
-    if (st == journal::AppendStatus::kOk) return true;
-    owner_.append_failures_.store(owner_.append_failures_.load(std::memory_order_relaxed) + 1,
-                                  std::memory_order_relaxed);
-    owner_.failed_.store(true, std::memory_order_release);
-    return false;
-  }
-
- private:
-  DurableState& owner_;
-  std::uint16_t id_;
-};
-
 DurableState::DurableState(const config::GatewayDef& g, std::uint32_t trading_day,
                            const session::Clock& clock)
     : file_(g.journal_file), clock_(clock) {
@@ -131,8 +105,10 @@ DurableState::~DurableState() {
 
 std::unique_ptr<session::MessageStore> DurableState::make_store(
     std::uint16_t id, std::string_view name, journal::Leg leg,
-    std::unique_ptr<session::MessageStore> inner, std::int64_t period_start_ns) {
+    std::unique_ptr<session::MemoryStore> inner, std::int64_t period_start_ns) {
   auto store = std::make_unique<JournaledStore>(std::move(inner), journal_->ring(0), id, failed_);
+  if (stores_.size() <= id) stores_.resize(std::size_t{id} + 1, nullptr);
+  stores_[id] = store.get();
   auto old = old_id_by_name_.find(std::string(name));
   if (old != old_id_by_name_.end() &&
       recovered_.sessions.at(old->second).last_utc_ns < period_start_ns) {
@@ -159,7 +135,8 @@ std::unique_ptr<session::MessageStore> DurableState::make_store(
 }
 
 route::OrderJournal& DurableState::order_journal(std::uint16_t id) {
-  group_journals_.push_back(std::make_unique<GroupJournal>(*this, id));
+  group_journals_.push_back(std::make_unique<GroupOrderJournal>(journal_->ring(0), id, stores_,
+                                                                failed_, append_failures_));
   return *group_journals_.back();
 }
 
@@ -183,7 +160,7 @@ DurableState::Restored DurableState::restore_orders(const std::vector<Target>& s
   // One pass over the file, in journal order: each order event applied as it
   // was live, each day roll where it happened.
   const journal::JournalFile file(file_);
-  (void)file.scan([&](const journal::RecordView& rec) {
+  (void)file.scan_logical([&](const journal::RecordView& rec) {
     if (rec.type() == journal::RecordType::kTradingDayRoll) {
       reset_day();
       return;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "gateway/app/order_journal.hpp"
 #include "gateway/journal/journal.hpp"
 #include "gateway/journal/reader.hpp"
 #include "gateway/route/route_group.hpp"
@@ -55,7 +56,7 @@ class DurableState {
   // 1, as they would have live.
   std::unique_ptr<session::MessageStore> make_store(
       std::uint16_t id, std::string_view name, journal::Leg leg,
-      std::unique_ptr<session::MessageStore> inner,
+      std::unique_ptr<session::MemoryStore> inner,
       std::int64_t period_start_ns = std::numeric_limits<std::int64_t>::min());
   // Setup: the journal of the route group whose exchange session is `id`.
   route::OrderJournal& order_journal(std::uint16_t id);
@@ -99,8 +100,6 @@ class DurableState {
   }
 
  private:
-  class GroupJournal;
-
   std::string file_;
   const session::Clock& clock_;
   journal::JournalConfig config_;
@@ -108,7 +107,10 @@ class DurableState {
   int lock_fd_ = -1;  // flock on the journal: one gateway per file.
   journal::RecoveredState recovered_;
   std::unordered_map<std::string, std::uint16_t> old_id_by_name_;
-  std::vector<std::unique_ptr<GroupJournal>> group_journals_;
+  // Each session's journaled store by id (owned by its session slot, which
+  // outlives the I/O thread), for the group journals' one-record order step.
+  std::vector<JournaledStore*> stores_;
+  std::vector<std::unique_ptr<GroupOrderJournal>> group_journals_;
   std::atomic<bool> failed_{false};
   std::atomic<std::uint64_t> append_failures_{0};  // Order-journal failures (I/O thread).
   std::uint32_t day_ = 0;  // The journal's current trading day (I/O thread after setup).

@@ -15,6 +15,7 @@
 #include "gateway/control/published_identity.hpp"
 #include "gateway/control/types.hpp"
 #include "gateway/net/tcp_connection.hpp"
+#include "gateway/session/memory_store.hpp"
 
 namespace riskgate::app {
 
@@ -168,8 +169,8 @@ void Gateway::build_sessions() {
   // 16 MB of sent messages per session answer ResendRequests; with the
   // journal on they also hold what the previous process sent.
   auto make_store = [this](std::size_t i, const std::string& name, journal::Leg leg) {
-    auto mem = session::make_memory_store(16 * 1024 * 1024);
-    if (!durable_) return mem;
+    auto mem = std::make_unique<session::MemoryStore>(16 * 1024 * 1024);
+    if (!durable_) return std::unique_ptr<session::MessageStore>(std::move(mem));
     // A scheduled session whose StartTime passed while riskgate was down
     // starts its new period at 1, as it would have live (route::TradingDay).
     std::int64_t period_start = std::numeric_limits<std::int64_t>::min();

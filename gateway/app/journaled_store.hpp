@@ -13,12 +13,20 @@
 //                             kSequenceSet when it goes back (a reset)
 //   reset()                   kSequenceSet(1, 1)
 //
+// The order step writes one record, not three (stage_order): the route's
+// order event for a new order or replace is staged on the exchange's store,
+// and the store() of the message that carries it writes both, with the
+// engine message's number, as one kOrderSent. The engine's store then skips
+// its kInboundProcessed for that number, which the record already holds.
+//
 // Failure: an append that does not fit (ring full, journal failed) is counted
 // in append_failures() and sets the shared journal-failed flag: the gateway
 // then refuses new orders (fail closed) because what it sends is no longer
 // recoverable. The message itself still goes out: the session layer has no
 // way to refuse a heartbeat, and cutting the exchange leg would strand the
-// working orders a kill needs to cancel.
+// working orders a kill needs to cancel. The one exception is the order
+// step's record (stage_order): a new order or replace the journal cannot
+// hold is not sent (store() returns false).
 //
 // Thread: the session's I/O thread only (it owns the ring as producer).
 #pragma once
@@ -30,6 +38,8 @@
 
 #include "gateway/journal/journal.hpp"
 #include "gateway/journal/reader.hpp"
+#include "gateway/journal/record.hpp"
+#include "gateway/session/memory_store.hpp"
 #include "gateway/session/session.hpp"
 
 namespace riskgate::app {
@@ -40,7 +50,7 @@ class JournaledStore final : public session::MessageStore {
   // release store, read by the order path with acquire. Records are stamped
   // with the coarse wall clock (common/utc_clock.hpp): three precise clock
   // reads per order step would cost more than the appends themselves.
-  JournaledStore(std::unique_ptr<session::MessageStore> inner, journal::JournalRing& ring,
+  JournaledStore(std::unique_ptr<session::MemoryStore> inner, journal::JournalRing& ring,
                  std::uint16_t session_id, std::atomic<bool>& failed);
 
   // Setup, before the session starts: the numbers and sent messages a
@@ -62,6 +72,24 @@ class JournaledStore final : public session::MessageStore {
   }
   void reset() noexcept override;
 
+  // Order step, exchange session: `e` (a kNew or kReplace) goes out with
+  // the message this store stores next, as MsgSeqNum `out_seq`; it answers
+  // the engine message `in_seq` of `inbound`'s session (nullptr: none).
+  // The event's views must stay valid until that store() or unstage_order
+  // (the route's forward, which ends either way before it returns). A store
+  // of another number writes the event on its own first.
+  void stage_order(const journal::OrderEvent& e, std::uint64_t out_seq, JournaledStore* inbound,
+                   std::uint64_t in_seq) noexcept;
+  [[nodiscard]] bool has_staged_order() const noexcept { return staged_.pending; }
+  // The staged order was not sent (the forward failed before its store):
+  // forgotten, as if never journaled. false if none is staged for `cl_ord_id`.
+  [[nodiscard]] bool unstage_order(std::string_view cl_ord_id) noexcept;
+  // Writes a staged order as its own kOrderEvent record (something other
+  // than its message comes first).
+  void flush_staged_order() noexcept;
+
+  [[nodiscard]] std::uint16_t id() const noexcept { return id_; }
+
   // Relaxed: a statistic for status.
   [[nodiscard]] std::uint64_t append_failures() const noexcept {
     return append_failures_.load(std::memory_order_relaxed);
@@ -71,11 +99,23 @@ class JournaledStore final : public session::MessageStore {
   void check(journal::AppendStatus st) noexcept;
   void record_sequences(std::uint64_t next_sender, std::uint64_t next_target) noexcept;
 
-  std::unique_ptr<session::MessageStore> inner_;
+  // By its type, not as a MessageStore: the calls through it are direct.
+  std::unique_ptr<session::MemoryStore> inner_;
   journal::JournalRing& ring_;
   std::uint16_t id_;
   std::atomic<bool>& failed_;
-  std::uint64_t stored_seq_ = 0;                   // Last seq given to store() and not discarded.
+  std::uint64_t stored_seq_ = 0;  // Last seq given to store() and not discarded.
+  struct Staged {
+    journal::OrderEvent event;
+    std::uint64_t out_seq = 0;
+    JournaledStore* inbound = nullptr;
+    std::uint64_t in_seq = 0;
+    bool pending = false;
+  } staged_;
+  // An inbound number another store's kOrderSent already holds: the next
+  // set_next_target_seq past it writes nothing. One-shot: any change of the
+  // target number clears it, so a reset can never make it skip a record.
+  std::uint64_t inbound_journaled_ = 0;
   std::atomic<std::uint64_t> append_failures_{0};  // Single writer (I/O thread).
 };
 

@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
 
 #include "common/utc_clock.hpp"
+#include "gateway/journal/crc32c.hpp"
 #include "gateway/journal/reader.hpp"
 
 namespace riskgate::journal {
@@ -100,6 +102,16 @@ void Journal::open_or_create() {
     if (report_.torn_tail && ::ftruncate(fd_, static_cast<off_t>(valid_end)) != 0)
       throw_errno("ftruncate torn tail", path);
     offset_ = valid_end;
+    if (header_.version < kFormatVersion) {
+      // An older format's file: what it holds reads the same, but this
+      // process may append record types it does not know, so it is marked
+      // as the current format before any is (an older binary then refuses
+      // the file instead of cutting it at the first record it cannot read).
+      header_.version = kFormatVersion;
+      header_.crc = crc32c(0, &header_, offsetof(FileHeader, crc));
+      if (!pwrite_all(fd_, std::as_bytes(std::span(&header_, 1)), 0))
+        throw_errno("upgrade header", path);
+    }
   } else {
     report_.created = true;
     header_ = make_file_header(config_.gateway, config_.trading_day, utc_now_ns());
@@ -250,6 +262,19 @@ AppendStatus append_order_event(JournalRing& ring, std::uint16_t session, std::u
   if (r.status != AppendStatus::kOk) return r.status;
   (void)encode(e, r.payload());  // Cannot fail: sizes checked above.
   ring.commit(r, RecordType::kOrderEvent, session, out_seq, utc_ns);
+  return AppendStatus::kOk;
+}
+
+AppendStatus append_order_sent(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
+                               std::int64_t utc_ns, const OrderEvent& e, std::uint16_t in_session,
+                               std::uint64_t in_seq, std::string_view raw_fix) noexcept {
+  if (raw_fix.empty() || e.cl_ord_id.size() > 255 || e.orig_cl_ord_id.size() > 255 ||
+      e.symbol.size() > 255 || e.account.size() > 255)
+    return AppendStatus::kTooLarge;
+  const auto r = ring.try_reserve(order_sent_payload_size(e, raw_fix.size()));
+  if (r.status != AppendStatus::kOk) return r.status;
+  (void)encode_order_sent(e, in_session, in_seq, raw_fix, r.payload());  // Sizes checked above.
+  ring.commit(r, RecordType::kOrderSent, session, seq, utc_ns);
   return AppendStatus::kOk;
 }
 

@@ -173,6 +173,13 @@ AppendStatus append_inbound_processed(JournalRing& ring, std::uint16_t session, 
                                       std::int64_t utc_ns) noexcept;
 AppendStatus append_order_event(JournalRing& ring, std::uint16_t session, std::uint64_t out_seq,
                                 std::int64_t utc_ns, const OrderEvent& e) noexcept;
+// The order step's one record (RecordType::kOrderSent): order event `e` of
+// the exchange session `session`, the message `raw_fix` sent with MsgSeqNum
+// `seq`, and the engine message (in_session, in_seq) it processed
+// (in_session = kNoSession if none).
+AppendStatus append_order_sent(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
+                               std::int64_t utc_ns, const OrderEvent& e, std::uint16_t in_session,
+                               std::uint64_t in_seq, std::string_view raw_fix) noexcept;
 AppendStatus append_sequence_set(JournalRing& ring, std::uint16_t session,
                                  std::uint64_t next_sender, std::uint64_t next_target,
                                  std::int64_t utc_ns) noexcept;

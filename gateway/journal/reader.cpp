@@ -94,11 +94,19 @@ ScanResult JournalFile::scan(const std::function<void(const RecordView&)>& f) co
   return r;
 }
 
+ScanResult JournalFile::scan_logical(const std::function<void(const RecordView&)>& f) const {
+  RecordParts parts;
+  return scan([&](const RecordView& r) {
+    const std::size_t n = split_record(r, parts);
+    for (std::size_t i = 0; i < n; ++i) f(parts[i]);
+  });
+}
+
 RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes) {
   RecoveredState s;
   s.header = file.header();
   s.trading_day = s.header.trading_day;
-  s.scan = file.scan([&](const RecordView& r) {
+  s.scan = file.scan_logical([&](const RecordView& r) {
     if (r.header.session != kNoSession) {
       auto& sess = s.sessions[r.header.session];
       sess.last_utc_ns = std::max(sess.last_utc_ns, r.header.utc_ns);
@@ -161,6 +169,8 @@ RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes) {
       }
       case RecordType::kOrderEvent:
         break;  // Streamed by the restart (app::DurableState::restore_orders).
+      case RecordType::kOrderSent:
+        break;  // Never seen here: scan_logical gives its parts.
       case RecordType::kDailyCounters: {
         std::uint32_t day = 0;
         const long n = decode_daily_counters(r, day, {});
@@ -213,6 +223,7 @@ std::string format_record(const RecordView& r, const SessionNames& names) {
     case RecordType::kInboundProcessed:
     case RecordType::kOutboundVoid:
     case RecordType::kSenderSeq:
+    case RecordType::kOrderSent:  // Printed whole only if not split (scan_logical splits it).
       add("seq", r.header.sequence);
       break;
     case RecordType::kSessionDeclared: {
@@ -297,7 +308,10 @@ void print_journal(const JournalFile& file, const PrintFilter& filter, std::ostr
       if (name == *filter.session) session_id = id;
     if (!session_id) out << "no session named " << *filter.session << " in this journal\n";
   }
-  const ScanResult sr = file.scan([&](const RecordView& r) {
+  // Logical records: an order step's one record prints as the order event,
+  // the message and the engine's number it stands for (each line has its
+  // offset, so they show as one record).
+  const ScanResult sr = file.scan_logical([&](const RecordView& r) {
     if (filter.session && (!session_id || r.header.session != *session_id)) return;
     if (filter.cl_ord_id) {
       const std::string& id = *filter.cl_ord_id;

@@ -48,6 +48,10 @@ class JournalFile {
   // Calls f(const RecordView&) for each valid record in file order. Views
   // point into the mapping: valid while this object lives.
   ScanResult scan(const std::function<void(const RecordView&)>& f) const;
+  // The same, each record as the logical records it stands for
+  // (split_record): what every reader of state uses. The count in the
+  // result is of stored records.
+  ScanResult scan_logical(const std::function<void(const RecordView&)>& f) const;
 
  private:
   std::filesystem::path path_;

@@ -18,8 +18,25 @@ T load(std::span<const std::byte> p, std::size_t at = 0) noexcept {
 
 // The per-type layout check parse_record applies after the checksum, so a
 // decoder never reads past a payload.
+std::size_t order_event_size(std::span<const std::byte> p) noexcept {
+  const auto f = load<OrderEventFixed>(p);
+  return sizeof(OrderEventFixed) + std::size_t{f.cl_ord_id_len} + f.orig_cl_ord_id_len +
+         f.symbol_len + f.account_len;
+}
+
+// Where a kOrderSent payload's message starts (after the event's padding).
+std::size_t order_sent_raw_offset(std::size_t event_size) noexcept {
+  return align_record(sizeof(OrderSentFixed) + event_size);
+}
+
 bool payload_layout_ok(RecordType t, std::span<const std::byte> p) noexcept {
   switch (t) {
+    case RecordType::kOrderSent: {
+      if (p.size() < sizeof(OrderSentFixed) + sizeof(OrderEventFixed)) return false;
+      const std::size_t ev = order_event_size(p.subspan(sizeof(OrderSentFixed)));
+      // The message is not empty: a kOutbound never is.
+      return p.size() > order_sent_raw_offset(ev);
+    }
     case RecordType::kOutbound:
       return !p.empty();
     case RecordType::kInboundProcessed:
@@ -32,12 +49,8 @@ bool payload_layout_ok(RecordType t, std::span<const std::byte> p) noexcept {
              p.size() == sizeof(SessionDeclared) + load<SessionDeclared>(p).name_len;
     case RecordType::kSequenceSet:
       return p.size() == sizeof(SequenceSet);
-    case RecordType::kOrderEvent: {
-      if (p.size() < sizeof(OrderEventFixed)) return false;
-      const auto f = load<OrderEventFixed>(p);
-      return p.size() == sizeof(OrderEventFixed) + std::size_t{f.cl_ord_id_len} +
-                             f.orig_cl_ord_id_len + f.symbol_len + f.account_len;
-    }
+    case RecordType::kOrderEvent:
+      return p.size() >= sizeof(OrderEventFixed) && p.size() == order_event_size(p);
     case RecordType::kDailyCounters:
       return p.size() >= sizeof(DailyCountersFixed) &&
              p.size() == sizeof(DailyCountersFixed) +
@@ -51,7 +64,7 @@ bool payload_layout_ok(RecordType t, std::span<const std::byte> p) noexcept {
 }  // namespace
 
 bool is_known(RecordType t) noexcept {
-  return static_cast<std::uint16_t>(t) >= 1 && static_cast<std::uint16_t>(t) <= 10;
+  return static_cast<std::uint16_t>(t) >= 1 && static_cast<std::uint16_t>(t) <= 11;
 }
 
 std::string_view to_string(RecordType t) noexcept {
@@ -76,6 +89,8 @@ std::string_view to_string(RecordType t) noexcept {
       return "void";
     case RecordType::kSenderSeq:
       return "adminseq";
+    case RecordType::kOrderSent:
+      return "order+out";
   }
   return "unknown";
 }
@@ -138,7 +153,8 @@ FileHeader make_file_header(std::string_view gateway, std::uint32_t trading_day,
 }
 
 bool valid_file_header(const FileHeader& h) noexcept {
-  return std::memcmp(h.magic, kFileMagic, sizeof(h.magic)) == 0 && h.version == kFormatVersion &&
+  return std::memcmp(h.magic, kFileMagic, sizeof(h.magic)) == 0 &&
+         h.version >= kOldestReadableVersion && h.version <= kFormatVersion &&
          h.header_size == sizeof(FileHeader) && h.crc == crc32c(0, &h, offsetof(FileHeader, crc));
 }
 
@@ -199,6 +215,53 @@ bool encode(const OrderEvent& e, std::span<std::byte> out) noexcept {
     p += s.size();
   }
   return true;
+}
+
+std::size_t order_sent_payload_size(const OrderEvent& e, std::size_t raw_size) noexcept {
+  return order_sent_raw_offset(payload_size(e)) + raw_size;
+}
+
+bool encode_order_sent(const OrderEvent& e, std::uint16_t in_session, std::uint64_t in_seq,
+                       std::string_view raw, std::span<std::byte> out) noexcept {
+  const std::size_t ev = payload_size(e);
+  const std::size_t at = order_sent_raw_offset(ev);
+  if (raw.empty() || out.size() < at + raw.size()) return false;
+  OrderSentFixed f{};
+  f.in_seq = in_seq;
+  f.in_session = in_session;
+  std::memcpy(out.data(), &f, sizeof(f));
+  if (!encode(e, out.subspan(sizeof(f), ev))) return false;
+  // Deterministic file bytes: the padding is checksummed.
+  const std::size_t end = sizeof(f) + ev;
+  if (at != end) std::memset(out.data() + end, 0, at - end);
+  std::memcpy(out.data() + at, raw.data(), raw.size());
+  return true;
+}
+
+std::size_t split_record(const RecordView& r, RecordParts& out) noexcept {
+  if (r.type() != RecordType::kOrderSent || !payload_layout_ok(r.type(), r.payload)) {
+    out[0] = r;
+    return 1;
+  }
+  const auto f = load<OrderSentFixed>(r.payload);
+  const auto event = r.payload.subspan(sizeof(f));
+  const std::size_t ev = order_event_size(event);
+  const auto part = [&r](RecordType type, std::uint16_t session, std::uint64_t sequence,
+                         std::span<const std::byte> payload) {
+    RecordView v = r;
+    v.header.type = static_cast<std::uint16_t>(type);
+    v.header.session = session;
+    v.header.sequence = sequence;
+    v.header.length = static_cast<std::uint32_t>(sizeof(RecordHeader) + payload.size());
+    v.payload = payload;
+    return v;
+  };
+  out[0] = part(RecordType::kOrderEvent, r.header.session, r.header.sequence, event.first(ev));
+  out[1] = part(RecordType::kOutbound, r.header.session, r.header.sequence,
+                r.payload.subspan(order_sent_raw_offset(ev)));
+  if (f.in_session == kNoSession) return 2;
+  out[2] = part(RecordType::kInboundProcessed, f.in_session, f.in_seq, {});
+  return 3;
 }
 
 std::size_t session_declared_size(std::string_view name) noexcept {

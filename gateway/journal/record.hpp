@@ -16,6 +16,7 @@
 // Bump kFormatVersion on any change to them.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -23,7 +24,10 @@
 
 namespace riskgate::journal {
 
-inline constexpr std::uint32_t kFormatVersion = 2;
+// 3: adds kOrderSent. A version-2 file is read as it is, and its header is
+// rewritten to 3 when a gateway opens it to append (journal.cpp).
+inline constexpr std::uint32_t kFormatVersion = 3;
+inline constexpr std::uint32_t kOldestReadableVersion = 2;
 inline constexpr char kFileMagic[8] = {'R', 'G', 'J', 'R', 'N', 'L', '\0', '\1'};
 inline constexpr std::size_t kRecordAlign = 8;
 // Largest record accepted (header + payload). A FIX message riskgate sends
@@ -64,6 +68,17 @@ enum class RecordType : std::uint16_t {
   // sequence = MsgSeqNum of an admin message sent (not kept for resend: a
   // resend gap-fills it); no payload. Advances the next sender number.
   kSenderSeq = 10,
+  // A new order or replace and the message that sent it, in one record: the
+  // order step's single append (three records before: the order event, the
+  // message and the engine's inbound number, about 40 ns each inside the
+  // step). session = the exchange session; sequence = its MsgSeqNum(34);
+  // payload OrderSentFixed + the order event's payload + zero padding to 8 +
+  // the FIX message exactly as sent. It stands for exactly the records it
+  // replaces, in this order: kOrderEvent (session, sequence), kOutbound
+  // (session, sequence, message) and, if in_session != kNoSession,
+  // kInboundProcessed (in_session, in_seq); split_record gives them, and
+  // every reader of state reads records through it.
+  kOrderSent = 11,
 };
 [[nodiscard]] bool is_known(RecordType t) noexcept;
 [[nodiscard]] std::string_view to_string(RecordType t) noexcept;
@@ -174,6 +189,13 @@ struct OrderEvent {
   std::string_view account;
 };
 
+struct OrderSentFixed {
+  std::uint64_t in_seq;      // The engine message's MsgSeqNum(34), processed by this step.
+  std::uint16_t in_session;  // Its session; kNoSession if none.
+  std::uint8_t reserved[6];
+};
+static_assert(sizeof(OrderSentFixed) == 16);
+
 struct DailyCountersFixed {
   std::uint32_t trading_day;  // yyyymmdd the counters belong to.
   std::uint32_t count;        // DailyCounter entries that follow.
@@ -230,9 +252,25 @@ enum class RecordError : std::uint8_t {
 // bounds (identifier > 255 bytes, name > 255 bytes).
 [[nodiscard]] std::size_t payload_size(const OrderEvent& e) noexcept;
 [[nodiscard]] bool encode(const OrderEvent& e, std::span<std::byte> out) noexcept;
+// kOrderSent: the event, the engine message it processes (in_session,
+// in_seq; kNoSession and 0 if none) and the message sent (non-empty).
+[[nodiscard]] std::size_t order_sent_payload_size(const OrderEvent& e,
+                                                  std::size_t raw_size) noexcept;
+[[nodiscard]] bool encode_order_sent(const OrderEvent& e, std::uint16_t in_session,
+                                     std::uint64_t in_seq, std::string_view raw,
+                                     std::span<std::byte> out) noexcept;
 [[nodiscard]] std::size_t session_declared_size(std::string_view name) noexcept;
 [[nodiscard]] bool encode_session_declared(Leg leg, std::string_view name,
                                            std::span<std::byte> out) noexcept;
+
+// The logical records a verified record stands for: itself, or for
+// kOrderSent its parts (see RecordType). Parts share the record's offset,
+// lsn, producer, utc_ns and `record` span; each has its own type, session,
+// sequence and payload, and header.length = header + its payload (so its
+// stored_size() is not a file position: use the record's). Returns the
+// number of parts written to `out`.
+using RecordParts = std::array<RecordView, 3>;
+[[nodiscard]] std::size_t split_record(const RecordView& r, RecordParts& out) noexcept;
 
 // Decoders for a checksum-verified record of the matching type. false if the
 // payload does not have the type's layout (parse_record already rejects

@@ -357,7 +357,7 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
       !journal_entry(view.action == risk::Action::kNew ? journal::OrderEventKind::kNew
                                                        : journal::OrderEventKind::kReplace,
                      *e, orig_id, 0, view.has_price ? view.price : 0,
-                     view.ord_type == risk::OrdType::kLimit ? '2' : '1')) {
+                     view.ord_type == risk::OrdType::kLimit ? '2' : '1', msg.seq_num())) {
     engine_.rollback(pending, leg.risk_state());
     if (Table::Entry* again = orders_.find(new_id)) finish(again);
     risk::Decision nj;
@@ -376,7 +376,9 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
     // erase rule simple.
     if (Table::Entry* again = orders_.find(new_id)) finish(again);
     risk::Decision down;
-    down.rule = risk::RuleId::kExchangeUnavailable;
+    // kNotStored: the journal could not hold the order with its message.
+    down.rule = sr == session::SendResult::kNotStored ? risk::RuleId::kJournalUnavailable
+                                                      : risk::RuleId::kExchangeUnavailable;
     refuse(leg, msg, view, down);
     return;
   }
@@ -454,7 +456,7 @@ void RouteGroup::drop(Table::Entry* e) noexcept {
 
 bool RouteGroup::journal_entry(journal::OrderEventKind kind, const Table::Entry& e,
                                std::string_view orig, std::int64_t last_qty, std::int64_t price,
-                               char ord_type) noexcept {
+                               char ord_type, std::uint64_t in_seq) noexcept {
   journal::OrderEvent ev;
   ev.kind = kind;
   ev.side = e.side;
@@ -473,7 +475,7 @@ bool RouteGroup::journal_entry(journal::OrderEventKind kind, const Table::Entry&
     ev.account = e.account.view();
     if (exchange_ != nullptr) out_seq = exchange_->store().next_sender_seq();
   }
-  return journal_->record(ev, out_seq);
+  return journal_->record(ev, out_seq, in_seq);
 }
 
 ClientLeg* RouteGroup::owner_by_prefix(std::string_view id) noexcept {

@@ -70,12 +70,14 @@ struct Scope {
 // it describes (refused, journal_unavailable). `out_seq`: for a new order or
 // replace, the exchange MsgSeqNum it is about to go out with (a restart
 // drops one whose message was never recorded as sent); 0 otherwise.
-// I/O thread only; wait-free.
+// `in_seq`: for a new order or replace, the MsgSeqNum of the engine message
+// it acts on (the journal may record it with the order: app/order_journal);
+// 0 otherwise. I/O thread only; wait-free.
 class OrderJournal {
  public:
   virtual ~OrderJournal() = default;
-  [[nodiscard]] virtual bool record(const journal::OrderEvent& e,
-                                    std::uint64_t out_seq) noexcept = 0;
+  [[nodiscard]] virtual bool record(const journal::OrderEvent& e, std::uint64_t out_seq,
+                                    std::uint64_t in_seq) noexcept = 0;
 };
 
 class RouteGroup;
@@ -336,7 +338,7 @@ class RouteGroup final : public session::Handler {
   // Journals `e`'s change (kind): false when the journal cannot take it.
   bool journal_entry(journal::OrderEventKind kind, const Table::Entry& e,
                      std::string_view orig = {}, std::int64_t last_qty = 0, std::int64_t price = 0,
-                     char ord_type = 0) noexcept;
+                     char ord_type = 0, std::uint64_t in_seq = 0) noexcept;
   // While reconciling: true once the exchange leg is logged on with nothing
   // outstanding to resend (then reconciling stops for good, audited).
   bool reconciled() noexcept;

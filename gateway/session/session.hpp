@@ -113,9 +113,11 @@ class MessageStore {
   [[nodiscard]] virtual std::uint64_t next_target_seq() const noexcept = 0;
   virtual void set_next_sender_seq(std::uint64_t) noexcept = 0;
   virtual void set_next_target_seq(std::uint64_t) noexcept = 0;
-  // Keeps a copy of an application message sent with `seq` for resend. Returns
-  // false when the store has no room (the in-memory store then forgets the
-  // oldest; a durable store would fail closed).
+  // Keeps a copy of an application message sent with `seq` for resend.
+  // false: the message must not be sent (a durable store could not make it
+  // durable); the session then sends nothing and keeps the number
+  // (SendResult::kNotStored). The in-memory store never refuses a message
+  // it is given: when full it forgets the oldest.
   virtual bool store(std::uint64_t seq, std::string_view raw) noexcept = 0;
   // The message stored with `seq` was never sent (the transport refused it):
   // forget it; the number is reused by the next message.
@@ -301,6 +303,7 @@ enum class SendResult : std::uint8_t {
   kNotActive,      // Not logged on: nothing was sent.
   kNoSpace,        // Message larger than send_buffer_size.
   kTransportFull,  // Transport refused; the session is now disconnecting.
+  kNotStored,      // The store refused to keep it (MessageStore::store): nothing was sent.
 };
 
 class Session {

@@ -3,11 +3,12 @@
 #include <optional>
 #include <stdexcept>
 
-#include "common/utc_clock.hpp"
 #include "config/manifest.hpp"
 #include "gateway/app/journaled_store.hpp"
+#include "gateway/app/order_journal.hpp"
 #include "gateway/app/session_config.hpp"
 #include "gateway/journal/journal.hpp"
+#include "gateway/session/memory_store.hpp"
 
 namespace riskgate::testing {
 
@@ -29,31 +30,18 @@ config::Config RouteHarness::default_config() {
   return config::load_config(std::string(RISKGATE_SOURCE_DIR) + "/config/riskgate.toml");
 }
 
-namespace {
-
-// The order events of the group, to the ring (what app::DurableState's
-// group journal does, without the shared failure flag's bookkeeping).
-class RingOrderJournal final : public route::OrderJournal {
- public:
-  explicit RingOrderJournal(journal::JournalRing& ring) : ring_(ring) {}
-  bool record(const journal::OrderEvent& e, std::uint64_t out_seq) noexcept override {
-    return journal::append_order_event(ring_, 0, out_seq, utc_coarse_ns(), e) ==
-           journal::AppendStatus::kOk;
-  }
-
- private:
-  journal::JournalRing& ring_;
-};
-
-}  // namespace
-
 RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* journal_ring)
     : cfg_(cfg) {
-  auto make_store = [&](std::uint16_t id) -> std::unique_ptr<session::MessageStore> {
-    auto mem = session::make_memory_store(1 << 20);
-    if (journal_ring == nullptr) return mem;
-    return std::make_unique<app::JournaledStore>(std::move(mem), *journal_ring, id,
-                                                 journal_failed_);
+  // Journal ids as the gateway gives them: the session's index in the
+  // config, which is also the route's client index.
+  auto make_store = [&](std::size_t index) -> std::unique_ptr<session::MessageStore> {
+    auto mem = std::make_unique<session::MemoryStore>(1 << 20);
+    if (journal_ring == nullptr) return std::unique_ptr<session::MessageStore>(std::move(mem));
+    auto store = std::make_unique<app::JournaledStore>(
+        std::move(mem), *journal_ring, static_cast<std::uint16_t>(index), journal_failed_);
+    if (journaled_stores_.size() <= index) journaled_stores_.resize(index + 1, nullptr);
+    journaled_stores_[index] = store.get();
+    return store;
   };
   // One thread drives everything, as the gateway's one I/O thread does.
   engine_ = std::make_unique<risk::Engine>(cfg_.risk, risk::WriterThreads::kOne);
@@ -72,7 +60,9 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
   go.translate.parent_qty_tag = cfg_.risk.parent_child.parent_qty_tag;
   group_ = std::make_unique<route::RouteGroup>(go, *engine_, clock, audit);
   if (journal_ring != nullptr) {
-    order_journal_ = std::make_unique<RingOrderJournal>(*journal_ring);
+    order_journal_ = std::make_unique<app::GroupOrderJournal>(
+        *journal_ring, static_cast<std::uint16_t>(go.exchange_idx), journaled_stores_,
+        journal_failed_, journal_failures_);
     group_->set_journal(order_journal_.get());
   }
 
@@ -88,7 +78,7 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
         config::load_manifest(m.starts_with('/') ? m : std::string(RISKGATE_SOURCE_DIR) + "/" + m);
   }
   app::DictionarySet dicts(app::config_read_tags(cfg_, manifest ? &*manifest : nullptr));
-  exchange_store_ = make_store(1);
+  exchange_store_ = make_store(go.exchange_idx);
   exchange_session_ =
       std::make_unique<session::Session>(app::session_config_for(exch, dicts.for_session(exch)),
                                          clock, exchange_wire, *exchange_store_, *group_);
@@ -103,7 +93,7 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
     co.cancel_on_disconnect = d.cancel_on_disconnect;
     co.logout_on_kill = d.logout_on_kill;
     legs_[i] = &group_->add_client(static_cast<risk::SessionIdx>(session_index(cfg_, d)), co);
-    client_stores_[i] = make_store(static_cast<std::uint16_t>(2 + i));
+    client_stores_[i] = make_store(session_index(cfg_, d));
     client_sessions_[i] =
         std::make_unique<session::Session>(app::session_config_for(d, dicts.for_session(d)), clock,
                                            client_wire[i], *client_stores_[i], *legs_[i]);

@@ -27,6 +27,10 @@
 #include "risk/engine.hpp"
 #include "tests/support/fix_peer.hpp"
 
+namespace riskgate::app {
+class JournaledStore;
+}
+
 namespace riskgate::testing {
 
 // Order-path audit records, kept in memory. `accept = false` plays an audit
@@ -108,6 +112,8 @@ class RouteHarness {
   std::array<route::ClientLeg*, kClients> legs_{};
   std::uint64_t exec_seq_ = 0;  // ExecID / OrderID numbering for report().
   std::atomic<bool> journal_failed_{false};
+  std::atomic<std::uint64_t> journal_failures_{0};
+  std::vector<app::JournaledStore*> journaled_stores_;  // By journal id (session index).
   std::unique_ptr<route::OrderJournal> order_journal_;
 };
 

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gateway/journal/journal.hpp"
 #include "gateway/journal/reader.hpp"
@@ -24,9 +25,24 @@ class JournaledStoreTest : public ::testing::Test {
   std::unique_ptr<journal::Journal> open() {
     return std::make_unique<journal::Journal>(journal::testing::test_config(dir_.path()));
   }
-  std::unique_ptr<JournaledStore> store(journal::Journal& j) {
-    return std::make_unique<JournaledStore>(riskgate::session::make_memory_store(1 << 16),
-                                            j.ring(0), 7, failed_);
+  std::unique_ptr<JournaledStore> store(journal::Journal& j, std::uint16_t id = 7) {
+    return std::make_unique<JournaledStore>(
+        std::make_unique<riskgate::session::MemoryStore>(1 << 16), j.ring(0), id, failed_);
+  }
+  std::vector<journal::RecordType> stored_types() {
+    const journal::JournalFile f(journal::testing::test_config(dir_.path()).file);
+    std::vector<journal::RecordType> out;
+    (void)f.scan([&](const journal::RecordView& r) { out.push_back(r.type()); });
+    return out;
+  }
+  static journal::OrderEvent order(std::string_view id) {
+    journal::OrderEvent e;
+    e.kind = journal::OrderEventKind::kNew;
+    e.client_session = 3;
+    e.order_qty = 100;
+    e.cl_ord_id = id;
+    e.symbol = "AAPL";
+    return e;
   }
   journal::RecoveredSession recovered() {
     const journal::JournalFile f(journal::testing::test_config(dir_.path()).file);
@@ -110,6 +126,74 @@ TEST_F(JournaledStoreTest, AnInboundResetKeepsTheOutboundMessages) {
   EXPECT_EQ(r.next_sender_seq(), 2u);
   EXPECT_EQ(r.next_target_seq(), 1u);
   EXPECT_EQ(r.outbound.at(1), "kept");
+}
+
+// The order step (stage_order): the order event, the message that carries
+// it and the engine's number it answers are one record, and the engine's
+// store writes nothing more for that number.
+TEST_F(JournaledStoreTest, AnOrderStepIsOneRecordAndTheEnginesNumberIsNotWrittenTwice) {
+  {
+    auto j = open();
+    auto exchange = store(*j, 7);
+    auto engine = store(*j, 3);
+    engine->set_next_target_seq(41);  // 1..40 processed: one record.
+    exchange->stage_order(order("E1-A"), 1, engine.get(), 41);
+    ASSERT_TRUE(exchange->store(1, "35=D order"));
+    exchange->set_next_sender_seq(2);
+    engine->set_next_target_seq(42);  // 41, already in the order's record.
+    engine->set_next_target_seq(43);  // 42, a message of its own: written.
+    j->stop();
+  }
+  using T = journal::RecordType;
+  EXPECT_EQ(stored_types(),
+            (std::vector<T>{T::kInboundProcessed, T::kOrderSent, T::kInboundProcessed}));
+  const journal::JournalFile f(journal::testing::test_config(dir_.path()).file);
+  const auto s = journal::recover(f);
+  EXPECT_EQ(s.sessions.at(7).next_sender_seq(), 2u);
+  EXPECT_EQ(s.sessions.at(7).outbound.at(1), "35=D order");
+  EXPECT_EQ(s.sessions.at(3).next_target_seq(), 43u);
+  EXPECT_FALSE(failed_.load());
+}
+
+TEST_F(JournaledStoreTest, AStagedOrderThatNeverReachedItsStoreLeavesNoRecord) {
+  {
+    auto j = open();
+    auto exchange = store(*j, 7);
+    auto engine = store(*j, 3);
+    exchange->stage_order(order("E1-A"), 1, engine.get(), 5);
+    EXPECT_FALSE(exchange->unstage_order("E1-B")) << "another order's end keeps it staged";
+    EXPECT_TRUE(exchange->unstage_order("E1-A"));
+    EXPECT_FALSE(exchange->has_staged_order());
+    engine->set_next_target_seq(6);  // Its own record: the order's never came.
+    j->stop();
+  }
+  using T = journal::RecordType;
+  EXPECT_EQ(stored_types(), (std::vector<T>{T::kInboundProcessed}));
+}
+
+TEST_F(JournaledStoreTest, AStagedOrderGoesOnItsOwnIfAnotherMessageIsStoredFirst) {
+  {
+    auto j = open();
+    auto exchange = store(*j, 7);
+    exchange->stage_order(order("E1-A"), 2, nullptr, 0);
+    ASSERT_TRUE(exchange->store(1, "another message"));
+    j->stop();
+  }
+  using T = journal::RecordType;
+  EXPECT_EQ(stored_types(), (std::vector<T>{T::kOrderEvent, T::kOutbound}));
+}
+
+TEST_F(JournaledStoreTest, AnOrderStepTheJournalCannotHoldIsRefusedAndMarksTheJournalFailed) {
+  auto j = open();
+  auto exchange = store(*j, 7);
+  auto engine = store(*j, 3);
+  // A message as large as the ring can never fit with its event.
+  const std::string huge(journal::testing::test_config(dir_.path()).ring_capacity, 'x');
+  exchange->stage_order(order("E1-A"), 1, engine.get(), 5);
+  EXPECT_FALSE(exchange->store(1, huge)) << "the session must not send it";
+  EXPECT_TRUE(failed_.load());
+  EXPECT_EQ(exchange->lookup(1), "") << "nothing kept for a resend either";
+  EXPECT_EQ(exchange->append_failures(), 1u);
 }
 
 }  // namespace

@@ -6,8 +6,10 @@
 // order on a kill.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gateway/journal/journal.hpp"
 #include "gateway/journal/reader.hpp"
@@ -33,7 +35,7 @@ class RestoreTest : public ::testing::Test {
   std::size_t replay(RouteHarness& h) {
     const journal::JournalFile f(journal::testing::test_config(dir_.path()).file);
     std::size_t n = 0;
-    (void)f.scan([&](const journal::RecordView& r) {
+    (void)f.scan_logical([&](const journal::RecordView& r) {
       journal::OrderEvent e;
       if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
       EXPECT_TRUE(h.group().restore_event(e));
@@ -165,5 +167,59 @@ TEST_F(RestoreTest, APossDupResendOfAnOrderProcessedBeforeTheRestartIsNeitherFor
   send(h2, 0, resent);
   EXPECT_EQ(h2.exchange_wire.sent.size(), sent_before);
   EXPECT_TRUE(app_sent(h2.client_wire[0]).empty()) << "no reject for an order that stands";
+}
+
+// The order step is one journal record: the order, the message that sent it
+// and the engine's number (issue 11's journal bar); what is read back is
+// what three records gave.
+TEST_F(RestoreTest,
+       AnOrderStepWritesOneRecordThatReadsBackAsTheOrderTheMessageAndTheEnginesNumber) {
+  auto j = open_journal();
+  RouteHarness h(RouteHarness::default_config(), &j->ring(0));
+  h.log_on_all();
+  (void)j->do_work(std::chrono::steady_clock::now());
+  const std::uint64_t start = j->written_end();
+  send(h, 0, h.order(0, "S1", 100));
+  ASSERT_EQ(app_sent(h.exchange_wire).size(), 1u);
+  (void)j->do_work(std::chrono::steady_clock::now());
+  const journal::JournalFile f(journal::testing::test_config(dir_.path()).file);
+  std::vector<journal::RecordType> raw, logical;
+  (void)f.scan([&](const journal::RecordView& r) {
+    if (r.offset >= start) raw.push_back(r.type());
+  });
+  (void)f.scan_logical([&](const journal::RecordView& r) {
+    if (r.offset >= start) logical.push_back(r.type());
+  });
+  using T = journal::RecordType;
+  EXPECT_EQ(raw, (std::vector<T>{T::kOrderSent}));
+  EXPECT_EQ(logical, (std::vector<T>{T::kOrderEvent, T::kOutbound, T::kInboundProcessed}));
+  const auto s = journal::recover(f);
+  const auto engine = static_cast<std::uint16_t>(h.group().clients()[0]->index());
+  EXPECT_EQ(s.sessions.at(engine).next_target_seq(), h.client(0).store().next_target_seq());
+  EXPECT_EQ(s.sessions.at(engine).next_target_seq(), 3u) << "its Logon (1) and the order (2)";
+}
+
+// A journal that cannot hold the order step refuses the order: nothing
+// reaches the exchange, the engine is told why, and what risk reserved for
+// it is given back.
+TEST_F(RestoreTest, AnOrderTheJournalCannotHoldIsRefusedAsJournalUnavailableAndNeverSent) {
+  auto j = open_journal();  // A 64 KiB ring, never drained here.
+  RouteHarness h(RouteHarness::default_config(), &j->ring(0));
+  h.log_on_all();
+  int sent = 0;
+  std::string refusal;
+  for (int i = 0; i < 1000 && refusal.empty(); ++i) {
+    h.client_wire[0].sent.clear();
+    h.clock.advance_ms(2);  // Inside the rate limits; sizes differ: no duplicate.
+    send(h, 0, h.order(0, "F" + std::to_string(i), 10 + i));
+    for (const auto& m : app_sent(h.client_wire[0]))
+      if (m.get(150) == "8") refusal = m.get(58);
+    if (refusal.empty()) ++sent;
+  }
+  ASSERT_FALSE(refusal.empty()) << "the ring never filled";
+  EXPECT_NE(refusal.find("journal_unavailable"), std::string::npos) << refusal;
+  EXPECT_EQ(app_sent(h.exchange_wire).size(), static_cast<std::size_t>(sent));
+  EXPECT_EQ(h.engine().account_usage("ACC1").open_orders, sent);
+  EXPECT_EQ(h.group().working_orders(), static_cast<std::size_t>(sent));
 }
 }  // namespace

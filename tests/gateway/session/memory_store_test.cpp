@@ -62,10 +62,17 @@ TEST(MemoryStore, AMessageThatEndsExactlyAtTheRingsEndLeavesEveryLaterOneIntact)
   for (std::uint64_t s = 91; s <= 95; ++s) EXPECT_TRUE(store->lookup(s).empty()) << s;
 }
 
-TEST(MemoryStore, RefusesAMessageLargerThanItsCapacity) {
+TEST(MemoryStore, LetsAMessageLargerThanItsCapacityGoWithoutKeepingIt) {
   auto store = make_memory_store(256);
-  EXPECT_FALSE(store->store(1, message(1, 300)));
+  // Sent, not kept: a resend gap-fills it. Refusing would stop the send.
+  EXPECT_TRUE(store->store(1, message(1, 300)));
   EXPECT_TRUE(store->lookup(1).empty());
+}
+
+TEST(MemoryStore, RefusesANumberZeroOrAnEmptyMessage) {
+  auto store = make_memory_store(256);
+  EXPECT_FALSE(store->store(0, message(1, 100)));
+  EXPECT_FALSE(store->store(1, ""));
 }
 
 TEST(MemoryStore, ResetEmptiesTheStoreAndSetsBothSeqNumsToOne) {
