@@ -260,6 +260,9 @@ void parse_gateway(Table& t, GatewayDef& g) {
   }
   if (auto v = t.integer("JournalSyncIntervalMs", 1, 10000))
     g.journal_sync_interval_ms = static_cast<std::uint32_t>(*v);
+  if (auto v = t.integer("IoThreadCpu", -1, 1023)) g.io_thread_cpu = static_cast<int>(*v);
+  if (auto v = t.integer("JournalCpu", -1, 1023)) g.journal_cpu = static_cast<int>(*v);
+  if (auto v = t.integer("MessageLogCpu", -1, 1023)) g.message_log_cpu = static_cast<int>(*v);
   if (auto v = t.integer("MaxWorkingOrders", 1, 1 << 24)) {
     g.max_working_orders = static_cast<std::uint32_t>(*v);
   }

@@ -207,6 +207,12 @@ struct GatewayDef {
   std::string file_log_path = "var/msglog";
   std::uint32_t message_log_ring_mib = 16;
   std::uint32_t message_log_retention_days = 0;
+  // Thread placement (common/thread_placement.hpp): the CPU each of these
+  // threads is pinned to; -1 leaves it to the kernel. A CPU the process may
+  // not run on stops the start with the key's name.
+  int io_thread_cpu = -1;
+  int journal_cpu = -1;
+  int message_log_cpu = -1;
 };
 
 struct Config {

@@ -12,6 +12,7 @@
 //
 // Run: build/bench/micro/riskgate_micro_bench --benchmark_filter=Route
 #include <benchmark/benchmark.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -77,6 +78,19 @@ riskgate::config::Config bench_config(int cl_ord_ids_log2, bool validate = true)
   return cfg;
 }
 
+// Where the gateway's helper threads run in production (README, "Threads
+// and cores"): the journal thread and the log writer on a CPU other than the
+// I/O thread's. When this benchmark is pinned to one CPU (bench/paired-step:
+// taskset -c 1), they go to another one, as [gateway] JournalCpu and
+// MessageLogCpu put them; otherwise they float, as unpinned threads do.
+int helper_cpu() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) != 1) return -1;
+  if (::sysconf(_SC_NPROCESSORS_ONLN) < 2) return -1;
+  return CPU_ISSET(0, &set) ? 1 : 0;
+}
+
 // The journal on, as the gateway runs it: a real Journal whose thread drains
 // the ring into a file (in the temp directory; rings on tmpfs), per policy.
 struct BenchJournal {
@@ -99,6 +113,7 @@ struct BenchJournal {
     c.gateway = name;
     c.trading_day = 20787;
     c.sync = policy;
+    c.cpu = helper_cpu();
     journal = std::make_unique<riskgate::journal::Journal>(c);
     if (background) journal->start();
   }
@@ -123,6 +138,7 @@ struct BenchMessageLog {
           ("riskgate-route-bench-msglog-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     riskgate::msglog::MessageLogWriter::Options o;  // The gateway's defaults (16 MiB ring).
+    o.cpu = helper_cpu();
     writer = std::make_unique<riskgate::msglog::MessageLogWriter>(o);
     const auto c = writer->add_session({"ENGINE1", dir, "session=ENGINE1 leg=engine"});
     const auto x = writer->add_session({"EXCH", dir, "session=EXCH leg=exchange"});

@@ -75,6 +75,7 @@ DurableState::DurableState(const config::GatewayDef& g, std::uint32_t trading_da
   jc.ring_capacity = std::size_t{g.journal_ring_mib} << 20;
   jc.sync = to_policy(g.journal_sync);
   jc.sync_interval = std::chrono::milliseconds(g.journal_sync_interval_ms);
+  jc.cpu = g.journal_cpu;
   config_ = jc;
   try {
     journal_ = std::make_unique<journal::Journal>(jc);

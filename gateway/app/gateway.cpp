@@ -4,8 +4,11 @@
 #include <chrono>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <system_error>
+#include <utility>
 
+#include "common/thread_placement.hpp"
 #include "gateway/app/console.hpp"
 #include "gateway/app/gateway_slot.hpp"
 #include "gateway/app/session_config.hpp"
@@ -81,6 +84,17 @@ Gateway::Gateway(Options opts) : opts_(std::move(opts)) {
     throw std::runtime_error(opts_.config_path +
                              ": IoThreads: this release runs one I/O thread; set IoThreads = 1");
   }
+  // Checked here, at setup, so a CPU this process may not use stops the
+  // start with its key; the threads then pin themselves.
+  for (const auto& [key, cpu] : {std::pair{"IoThreadCpu", cfg_.gateway.io_thread_cpu},
+                                 std::pair{"JournalCpu", cfg_.gateway.journal_cpu},
+                                 std::pair{"MessageLogCpu", cfg_.gateway.message_log_cpu}}) {
+    if (!cpu_allowed(cpu))
+      throw std::runtime_error(opts_.config_path + ": [gateway] " + key + " = " +
+                               std::to_string(cpu) +
+                               ": not a CPU this process may run on (see taskset -p, the "
+                               "cpuset, or -1 to leave the thread unpinned)");
+  }
   if (!cfg_.gateway.manifest.empty()) {
     manifest_ = config::load_manifest(cfg_.gateway.manifest);
     for (const auto& r : manifest_->retired) retired_.add(r.tag, r.value);
@@ -109,7 +123,7 @@ Gateway::Gateway(Options opts) : opts_(std::move(opts)) {
 
   io_ = std::make_unique<net::IoThread>(
       cfg_.gateway.busy_poll ? net::IdleMode::kBusyPoll : net::IdleMode::kSleep,
-      [this] { drain_commands(); });
+      [this] { drain_commands(); }, cfg_.gateway.io_thread_cpu);
   open_journal();
   open_message_log();
   build_sessions();

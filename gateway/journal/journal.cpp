@@ -1,6 +1,7 @@
 #include "gateway/journal/journal.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +10,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "common/thread_placement.hpp"
 #include "common/utc_clock.hpp"
 #include "gateway/journal/crc32c.hpp"
 #include "gateway/journal/reader.hpp"
@@ -213,6 +215,10 @@ void Journal::start() {
   if (thread_.joinable()) return;
   stop_.store(false, std::memory_order_relaxed);  // The thread does not exist yet.
   thread_ = std::thread([this] {
+    // The owner checked the CPU is allowed (cpu_allowed): a failure here
+    // leaves the thread where the kernel put it, which costs latency only.
+    (void)pin_this_thread(config_.cpu);
+    (void)::pthread_setname_np(::pthread_self(), "rg-journal");
     // Relaxed: a polled flag; join() in stop() is the synchronisation.
     while (!stop_.load(std::memory_order_relaxed)) {
       if (do_work(std::chrono::steady_clock::now()) == 0)

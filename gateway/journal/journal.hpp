@@ -79,6 +79,9 @@ struct JournalConfig {
   // Journal thread sleep when every ring is empty. Bounds its CPU use when
   // idle; the order path never waits on it, only the ring fill level does.
   std::chrono::microseconds idle_sleep{50};
+  // The journal thread's CPU (common/thread_placement.hpp); kAnyCpu: not
+  // pinned. Off the I/O thread's core, or its bursts land in the order step.
+  int cpu = -1;
 };
 
 inline constexpr std::size_t kMaxProducers = 64;

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "common/thread_placement.hpp"
 #include "common/utc_clock.hpp"
 #include "gateway/msglog/line.hpp"
 
@@ -103,6 +104,8 @@ void MessageLogWriter::stop() {
 }
 
 void MessageLogWriter::run() {
+  // The owner checked the CPU is allowed: a failure leaves it unpinned.
+  (void)pin_this_thread(opts_.cpu);
   if (opts_.writer_nice != 0) {
     // Per thread on Linux (setpriority(2), NOTES): this thread only. Raising
     // the nice value needs no privilege; a failure leaves it as it was.

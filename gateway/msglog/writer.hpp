@@ -74,6 +74,8 @@ class MessageLogWriter {
     // run-suite --msglog-pairs): see the README. 0 leaves it as inherited;
     // lower it if the gap counter grows on a saturated machine.
     int writer_nice = 19;
+    // The writer thread's CPU (common/thread_placement.hpp); -1: not pinned.
+    int cpu = -1;
     // Delete .log.gz files older than this many days; 0 keeps them (MiFID II
     // asks for five years: keep that on the disk or archive the files).
     std::uint32_t retention_days = 0;

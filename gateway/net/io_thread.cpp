@@ -1,5 +1,6 @@
 #include "gateway/net/io_thread.hpp"
 
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -7,14 +8,17 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "common/thread_placement.hpp"
+
 namespace riskgate::net {
 
-IoThread::IoThread(IdleMode mode, std::function<void()> on_wake)
+IoThread::IoThread(IdleMode mode, std::function<void()> on_wake, int cpu)
     : mode_(mode),
       on_wake_(std::move(on_wake)),
       ctx_(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE),
       event_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
-      wake_desc_(ctx_) {
+      wake_desc_(ctx_),
+      cpu_(cpu) {
   if (event_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
   wake_desc_.assign(event_fd_);
   arm_wake_read();
@@ -39,7 +43,11 @@ void IoThread::arm_wake_read() {
 }
 
 void IoThread::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    (void)pin_this_thread(cpu_);  // Checked by the owner; unpinned costs latency only.
+    (void)::pthread_setname_np(::pthread_self(), "rg-io");
+    run();
+  });
 }
 
 void IoThread::run() {

@@ -28,7 +28,9 @@ enum class IdleMode : std::uint8_t {
 
 class IoThread {
  public:
-  IoThread(IdleMode mode, std::function<void()> on_wake);
+  // `cpu`: the CPU start()'s thread runs on (common/thread_placement.hpp;
+  // kAnyCpu: not pinned). The caller checks it is allowed (cpu_allowed).
+  IoThread(IdleMode mode, std::function<void()> on_wake, int cpu = -1);
   ~IoThread();
   IoThread(const IoThread&) = delete;
   IoThread& operator=(const IoThread&) = delete;
@@ -59,6 +61,7 @@ class IoThread {
   // stopper wrote before request_stop() is visible when the loop exits.
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  int cpu_ = -1;
   WriteBatch batch_;  // This thread's write batching (installed by run()).
 };
 

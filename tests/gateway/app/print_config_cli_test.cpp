@@ -88,5 +88,19 @@ TEST(PrintConfigCli, LimitsTheRiskEngineRefusesAreRefusedAsAtAStart) {
   EXPECT_NE(r.output.find("price_collar_bps"), std::string::npos) << r.output;
 }
 
+TEST(PrintConfigCli, AThreadPinnedToACpuTheProcessMayNotUseStopsTheStartNamingTheKey) {
+  testing::TempDir dir;
+  const std::string path = (dir.path() / "pinned.toml").string();
+  std::ofstream(path) << "[gateway]\nJournalCpu = 1023\n"
+                      << read(kSrc + "/tests/config/data/minimal.toml");
+  ASSERT_EQ(config::load_config(path).gateway.journal_cpu, 1023);
+  // --check-config builds the gateway as a start does, and stops there.
+  const GatewayRun r = run_gateway({"--check-config", "-c", path}, true);
+  EXPECT_EQ(r.exit_code, 78) << r.output;
+  EXPECT_NE(r.output.find("JournalCpu = 1023: not a CPU this process may run on"),
+            std::string::npos)
+      << r.output;
+}
+
 }  // namespace
 }  // namespace riskgate
