@@ -289,9 +289,9 @@ constexpr std::string_view kAcceptorOnly[] = {
     "SocketAcceptHost", "SocketAcceptPort",     "Route",
     "ClOrdIDPrefix",    "CancelOnDisconnect",   "LogoutOnKill",
     "IdentityRequired", "OnUnapprovedIdentity", "AllowedRemoteAddresses"};
-constexpr std::string_view kInitiatorOnly[] = {"SocketConnectHost", "SocketConnectPort",
-                                               "ReconnectInterval", "MaxReconnectInterval",
-                                               "SupportsMassCancel"};
+constexpr std::string_view kInitiatorOnly[] = {"SocketConnectHost",  "SocketConnectPort",
+                                               "ReconnectInterval",  "MaxReconnectInterval",
+                                               "SupportsMassCancel", "SupportsOrderStatus"};
 
 // Lines of the keys the cross-session checks talk about, so those errors
 // point at the offending key rather than the [[session]] header.
@@ -474,6 +474,7 @@ SessionDef parse_session(Table& t, const GatewayDef& g, KeyLines& lines) {
                   ")");
     }
     if (auto v = t.boolean("SupportsMassCancel")) s.supports_mass_cancel = *v;
+    if (auto v = t.boolean("SupportsOrderStatus")) s.supports_order_status = *v;
   }
   t.finish();
   return s;

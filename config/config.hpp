@@ -92,6 +92,9 @@ struct SessionDef {
   // for initiators: a stale order is never re-sent to the exchange).
   bool resend_application = true;
   bool supports_mass_cancel = false;  // (initiator) venue accepts OrderMassCancelRequest.
+  // (initiator) venue answers OrderStatusRequest (35=H): after a restart,
+  // each working order's status is asked for before new orders go.
+  bool supports_order_status = false;
   bool cancel_on_disconnect = false;  // (acceptor) cancel working orders when it drops.
   bool logout_on_kill = false;        // (acceptor) log the client out when killed.
   // Bytes; a larger frame is garbled input. Default by role: 8192 for

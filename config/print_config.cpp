@@ -148,6 +148,7 @@ void print_session(TomlWriter& w, const SessionDef& s) {
     w.integer("ReconnectInterval", s.reconnect_interval_s);
     w.integer("MaxReconnectInterval", s.max_reconnect_interval_s);
     w.boolean("SupportsMassCancel", s.supports_mass_cancel);
+    w.boolean("SupportsOrderStatus", s.supports_order_status);
   }
 }
 

@@ -213,6 +213,7 @@ void Gateway::build_sessions() {
     go.exchange_name = d.name;
     go.exchange_idx = static_cast<std::uint32_t>(i);
     go.supports_mass_cancel = d.supports_mass_cancel;
+    go.supports_order_status = d.supports_order_status;
     go.forward_unknown_app_messages =
         cfg_.gateway.unknown_app_messages == config::UnknownAppMessages::kForward;
     go.cancel_on_kill = cfg_.gateway.on_kill_cancel_working;
@@ -458,6 +459,7 @@ void Gateway::io_tick() {
     s->state.store(static_cast<std::uint8_t>(st), std::memory_order_relaxed);
     if (st == session::State::kActive && s->connector) s->connector->reset_backoff();
   }
+  for (auto& g : groups_) g->on_tick();
   expire_pending();
   graveyard_.clear();
   tick_->expires_after(kTick);

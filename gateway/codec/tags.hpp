@@ -80,6 +80,7 @@ inline constexpr std::string_view kLogon = "A";
 inline constexpr std::string_view kNewOrderSingle = "D";
 inline constexpr std::string_view kOrderCancelRequest = "F";
 inline constexpr std::string_view kOrderCancelReplaceRequest = "G";
+inline constexpr std::string_view kOrderStatusRequest = "H";
 inline constexpr std::string_view kBusinessMessageReject = "j";
 inline constexpr std::string_view kOrderMassCancelRequest = "q";
 inline constexpr std::string_view kOrderMassCancelReport = "r";

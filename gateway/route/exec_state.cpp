@@ -56,10 +56,12 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty,
   ExecVerdict v;
   v.cum_qty = cum_before;
   v.leaves_qty = std::max<std::int64_t>(0, order_qty - cum_before);
-  // 4.2 ExecTransType: only 0 (new) is an execution; 1 cancel, 2 correct and
-  // 3 status restate one already reported.
-  if (f.exec_trans_type != 0 && f.exec_trans_type != '0') return v;
-  switch (f.exec_type) {
+  // 4.2 ExecTransType: 0 (new) is an execution; 3 (status) states the
+  // order's current state, as 4.4's ExecType I does (an answer to 35=H);
+  // 1 cancel and 2 correct restate one already reported.
+  const bool fix42_status = f.exec_trans_type == '3';
+  if (!fix42_status && f.exec_trans_type != 0 && f.exec_trans_type != '0') return v;
+  switch (fix42_status ? 'I' : f.exec_type) {
     case '0':
       v.action = ExecAction::kNewAck;
       return v;

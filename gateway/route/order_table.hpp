@@ -67,6 +67,9 @@ struct OrderEntry {
   OrderState state = OrderState::kFree;
   char side = '1';
   bool gateway_initiated = false;  // A cancel riskgate sent itself (kill switch).
+  // Reconciling after a restart: an OrderStatusRequest (35=H) went out for
+  // it and no report has answered yet (RouteGroup::ask_order_status).
+  bool status_asked = false;
   std::int64_t order_qty = 0;
   std::int64_t leaves_qty = 0;
   // Executed quantity counted so far (the highest CumQty seen): a report

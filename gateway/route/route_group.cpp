@@ -450,6 +450,7 @@ void RouteGroup::finish(Table::Entry* e) noexcept {
 }
 
 void RouteGroup::drop(Table::Entry* e) noexcept {
+  status_answered(*e);
   if (is_order_state(e->state) && working_count_ > 0) --working_count_;
   orders_.erase(e);
 }

@@ -163,6 +163,11 @@ struct GroupOptions {
   std::string exchange_name;
   std::uint32_t exchange_idx = 0;  // Index in the kill board's session space.
   bool supports_mass_cancel = false;
+  // After a restart: ask each restored working order's status (35=H) once
+  // the exchange has resent what it missed; new orders wait for the answers,
+  // at most order_status_timeout_ns.
+  bool supports_order_status = false;
+  std::int64_t order_status_timeout_ns = 5'000'000'000;
   bool forward_unknown_app_messages = false;
   bool cancel_on_kill = true;
   std::uint8_t kill_on_anomaly = 0;  // AnomalyKill bits; 0 = audit only.
@@ -194,6 +199,11 @@ class RouteGroup final : public session::Handler {
   // (no resend outstanding); cancels pass. Starts the wait when anything was
   // restored.
   void finish_restore() noexcept;
+  // I/O thread, each timer tick: a restarted group that waits for the
+  // exchange finishes reconciling as soon as it can, not at the next order.
+  void on_tick() noexcept {
+    if (reconciling_.load(std::memory_order_relaxed)) (void)reconciled();
+  }
   [[nodiscard]] bool reconciling() const noexcept {
     return reconciling_.load(std::memory_order_relaxed);
   }
@@ -342,6 +352,15 @@ class RouteGroup final : public session::Handler {
   // While reconciling: true once the exchange leg is logged on with nothing
   // outstanding to resend (then reconciling stops for good, audited).
   bool reconciled() noexcept;
+  // While reconciling, with the exchange logged on and caught up: one
+  // OrderStatusRequest per restored working order (once; supports_order_status).
+  void ask_order_status() noexcept;
+  // A report for `e` arrived, or `e` leaves the table: its status is known.
+  void status_answered(Table::Entry& e) noexcept {
+    if (!e.status_asked) return;
+    e.status_asked = false;
+    if (status_pending_ > 0) --status_pending_;
+  }
   bool audit(audit::AuditEvent ev, const ClientLeg* leg, const risk::OrderView* view,
              const risk::Decision* d, std::string_view text) noexcept;
   std::string_view now_stamp() noexcept;
@@ -362,6 +381,12 @@ class RouteGroup final : public session::Handler {
   bool retry_kills_ = false;  // A kill cancel was gap-filled: send again after the gap fill.
   // Relaxed: written on the I/O thread, read by status as a flag.
   std::atomic<bool> reconciling_{false};
+  // Reconciling by OrderStatusRequest (GroupOptions::supports_order_status):
+  // asked once per restart; the orders still unanswered; until when new
+  // orders wait for them (steady clock).
+  bool status_asked_ = false;
+  std::size_t status_pending_ = 0;
+  std::int64_t status_deadline_ns_ = 0;
   std::size_t restore_skipped_ = 0;
   // Exchange-leg MsgSeqNum -> order-table entry (index + 1; 0 empty),
   // direct-mapped on the low bits. A session Reject answers a message within

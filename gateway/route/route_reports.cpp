@@ -62,6 +62,8 @@ void RouteGroup::on_logon() noexcept {
   engine_.set_exchange_available(opts_.exchange_idx, true);
   note_session_event(nullptr, "logged on", {});
   if (opts_.cancel_on_kill) finish_kills();
+  // No OrderStatusRequest yet: the session finds a gap (and asks for the
+  // resend) only after this returns. on_tick() or on_resend_answered() asks.
 }
 
 // A kill engaged while the exchange leg was down sent no cancel then (or a
@@ -265,6 +267,7 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   ClientLeg* const by_id = owner_by_prefix(id);
   ClientLeg* const by_orig = orig_field.empty() ? nullptr : owner_by_prefix(orig_field);
   if (via_orig && !e->gateway_initiated && by_id == nullptr) e = nullptr;
+  if (e != nullptr) status_answered(*e);
   ClientLeg* const owner = e != nullptr ? leg_of(e->client_session) : by_id;
 
   // An id with a session's prefix that is not the order's owner: the report
@@ -610,6 +613,7 @@ void RouteGroup::on_app_not_resent(const codec::Message& stored) noexcept {
 }
 
 void RouteGroup::on_resend_answered() noexcept {
+  ask_order_status();  // The exchange has caught up: now the status is current.
   if (!retry_kills_) return;
   retry_kills_ = false;
   if (opts_.cancel_on_kill) (void)finish_kills();

@@ -1,12 +1,15 @@
 // Restart (issue 11, item 4): the order table and the risk engine's exposure
 // rebuilt from the journal's order events, then held (reconciling) until the
-// exchange has resent what riskgate missed while it was down.
+// exchange has resent what riskgate missed while it was down and, where the
+// venue answers OrderStatusRequest (SupportsOrderStatus), until every
+// restored working order's status has come back (at most 5 s).
 //
 // The replay applies each event as the live path applied it (route_group.cpp
 // and route_reports.cpp), with the engine's restore entry points instead of
 // check()/commit(): nothing is sent, audited or journaled again.
 #include <algorithm>
 
+#include "gateway/codec/tags.hpp"
 #include "gateway/route/route_group.hpp"
 #include "gateway/route/text_buf.hpp"
 #include "gateway/route/translate.hpp"
@@ -14,6 +17,8 @@
 namespace riskgate::route {
 
 using journal::OrderEventKind;
+namespace tag = codec::tag;
+namespace mt = codec::msgtype;
 
 bool RouteGroup::restore_event(const journal::OrderEvent& ev) noexcept {
   switch (ev.kind) {
@@ -121,10 +126,60 @@ bool RouteGroup::reconciled() noexcept {
   if (exchange_ == nullptr || exchange_->state() != session::State::kActive ||
       exchange_->awaiting_resend())
     return false;
+  if (opts_.supports_order_status) {
+    ask_order_status();
+    if (status_pending_ > 0 && clock_.steady_ns() < status_deadline_ns_) return false;
+  }
   reconciling_.store(false, std::memory_order_relaxed);
+  if (status_pending_ > 0) {
+    // Not a reason to refuse for good: they stay as the journal left them,
+    // on record, and a kill still cancels them.
+    TextBuf t(text_, sizeof text_);
+    t.put_uint(status_pending_);
+    t.put(
+        " working orders did not answer their OrderStatusRequest in time; kept as the journal "
+        "had them; new orders accepted");
+    status_pending_ = 0;
+    orders_.for_each([](Table::Entry& e) { e.status_asked = false; });
+    note_session_event(nullptr, "reconciled", t.view());
+    return true;
+  }
   note_session_event(nullptr, "reconciled",
-                     "the exchange has resent what riskgate missed; new orders accepted");
+                     status_asked_ ? "the exchange has resent what riskgate missed and answered "
+                                     "every OrderStatusRequest; new orders accepted"
+                                   : "the exchange has resent what riskgate missed; new orders "
+                                     "accepted");
   return true;
+}
+
+void RouteGroup::ask_order_status() noexcept {
+  if (!opts_.supports_order_status || status_asked_ ||
+      !reconciling_.load(std::memory_order_relaxed) || exchange_ == nullptr ||
+      exchange_->state() != session::State::kActive || exchange_->awaiting_resend())
+    return;
+  status_asked_ = true;
+  status_deadline_ns_ = clock_.steady_ns() + opts_.order_status_timeout_ns;
+  std::size_t asked = 0;
+  orders_.for_each([&](Table::Entry& e) {
+    if (!is_order_state(e.state)) return;
+    codec::BodyBuilder b({body_, sizeof body_});
+    b.add(tag::kClOrdID, e.exch_id.view());
+    b.add(tag::kSymbol, e.symbol.view());
+    b.add(tag::kSide, std::string_view(&e.side, 1));
+    if (b.overflowed() ||
+        exchange_->send_app(mt::kOrderStatusRequest, b.view()) != session::SendResult::kSent)
+      return;  // Not asked: it stays as the journal had it.
+    e.status_asked = true;
+    ++asked;
+  });
+  status_pending_ = asked;
+  char detail[160];
+  TextBuf t(detail, sizeof detail);
+  t.put_uint(asked);
+  t.put(
+      " OrderStatusRequests sent for the restored working orders; new orders wait for the "
+      "answers");
+  note_session_event(nullptr, "reconciling", t.view());
 }
 
 }  // namespace riskgate::route

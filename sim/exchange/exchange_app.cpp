@@ -159,6 +159,8 @@ void ExchangeApp::fromApp(const FIX::Message& msg,
     on_replace(msg, sid);
   } else if (type == "q" && options_.mass_cancel) {
     on_mass_cancel(msg, sid);
+  } else if (type == "H") {
+    on_status_request(msg, sid);
   } else {
     // QuickFIX answers this with BusinessMessageReject, BusinessRejectReason=3.
     throw FIX::UnsupportedMessageType();
@@ -323,6 +325,26 @@ void ExchangeApp::on_mass_cancel(const FIX::Message& msg, const FIX::SessionID& 
   send(r, sid);
 }
 
+// OrderStatusRequest: the order's state now, or, for a ClOrdID this venue
+// does not know (any more), a rejected status with OrdRejReason 5 (unknown
+// order), as FIX specifies.
+void ExchangeApp::on_status_request(const FIX::Message& msg, const FIX::SessionID& sid) {
+  ++stats_.status_requests;
+  const std::string clordid = msg.getField(kClOrdID);
+  if (const Order* o = find(sid, clordid)) {
+    send_exec(sid, *o, Exec::kStatus, 0, "", "", -1);
+    return;
+  }
+  Order unknown;
+  unknown.order_id = "NONE";
+  unknown.clordid = clordid;
+  unknown.symbol = get_string_or(msg, kSymbol, "?");
+  const std::string side = get_string_or(msg, kSide, "1");
+  unknown.side = side.empty() ? '1' : side[0];
+  unknown.status = '8';
+  send_exec(sid, unknown, Exec::kStatus, 0, "", "unknown order", 5);
+}
+
 void ExchangeApp::send_exec(const FIX::SessionID& sid, const Order& o, Exec kind,
                             std::int64_t last_qty, const std::string& orig_clordid,
                             const std::string& text, int rej_reason) {
@@ -346,10 +368,15 @@ void ExchangeApp::send_exec(const FIX::SessionID& sid, const Order& o, Exec kind
     case Exec::kRejected:
       exec_type = '8';
       break;
+    case Exec::kStatus:
+      // FIX 4.4: ExecType I (Order Status). FIX 4.2 has no I: ExecTransType
+      // 3 (Status) with the order's current state as ExecType.
+      exec_type = is_fix42() ? o.status : 'I';
+      break;
   }
   er.setField(kOrderID, o.order_id);
   er.setField(kExecID, next_exec_id());
-  if (is_fix42()) er.setField(kExecTransType, "0");
+  if (is_fix42()) er.setField(kExecTransType, kind == Exec::kStatus ? "3" : "0");
   er.setField(kExecType, std::string(1, exec_type));
   er.setField(kOrdStatus, std::string(1, o.status));
   er.setField(kClOrdID, o.clordid);

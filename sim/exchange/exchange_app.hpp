@@ -49,6 +49,7 @@ struct ExchangeStats {
   std::int64_t replaced = 0;
   std::int64_t cancel_rejects = 0;
   std::int64_t mass_cancels = 0;
+  std::int64_t status_requests = 0;  // OrderStatusRequests (35=H) answered
   std::int64_t logons = 0;
   std::int64_t logouts = 0;
   // A ClOrdID received in a second NewOrderSingle on one session, PossDup or
@@ -117,7 +118,8 @@ class ExchangeApp : public FIX::Application {
     char status = '0';  // OrdStatus
     bool has_account = false;
   };
-  enum class Exec { kNew, kFill, kCanceled, kReplaced, kRejected };
+  // kStatus: the answer to an OrderStatusRequest (35=H).
+  enum class Exec { kNew, kFill, kCanceled, kReplaced, kRejected, kStatus };
   // On the book: New or PartiallyFilled (the only live states this venue has).
   static bool is_working(const Order& o) { return o.status == '0' || o.status == '1'; }
 
@@ -125,6 +127,7 @@ class ExchangeApp : public FIX::Application {
   void on_cancel(const FIX::Message&, const FIX::SessionID&);
   void on_replace(const FIX::Message&, const FIX::SessionID&);
   void on_mass_cancel(const FIX::Message&, const FIX::SessionID&);
+  void on_status_request(const FIX::Message&, const FIX::SessionID&);
 
   Order* find(const FIX::SessionID& sid, const std::string& clordid);
   void send_exec(const FIX::SessionID&, const Order&, Exec, std::int64_t last_qty,

@@ -32,8 +32,10 @@ std::string summary_line(const riskgate::sim::ExchangeStats& s, std::int64_t dro
          " partial_fills=" + std::to_string(s.partial_fills) +
          " canceled=" + std::to_string(s.canceled) + " replaced=" + std::to_string(s.replaced) +
          " cancel_rejects=" + std::to_string(s.cancel_rejects) +
-         " mass_cancels=" + std::to_string(s.mass_cancels) + " logons=" + std::to_string(s.logons) +
-         " logouts=" + std::to_string(s.logouts) + " drops=" + std::to_string(drops) +
+         " mass_cancels=" + std::to_string(s.mass_cancels) +
+         " status_requests=" + std::to_string(s.status_requests) +
+         " logons=" + std::to_string(s.logons) + " logouts=" + std::to_string(s.logouts) +
+         " drops=" + std::to_string(drops) +
          " duplicate_orders=" + std::to_string(s.duplicate_orders) +
          " duplicates_accepted=" + std::to_string(s.duplicates_accepted) +
          " reset_logons=" + std::to_string(s.reset_logons) +
@@ -228,6 +230,7 @@ int run(int argc, char** argv) {
                         {"replaced", stats.replaced},
                         {"cancel_rejects", stats.cancel_rejects},
                         {"mass_cancels", stats.mass_cancels},
+                        {"status_requests", stats.status_requests},
                         {"logons", stats.logons},
                         {"logouts", stats.logouts},
                         {"drops", drops},

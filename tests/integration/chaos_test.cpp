@@ -329,6 +329,10 @@ class ChaosRun {
     cfg.session_keys.emplace_back("ENGINE1", "SocketAcceptPort", std::to_string(engine_port_));
     cfg.session_keys.emplace_back("ENGINE2", "SocketAcceptPort", std::to_string(engine_port_));
     cfg.session_keys.emplace_back("ENGINE1", "ClOrdIDPrefix", std::string("\"") + kPrefix + "\"");
+    // After each restart riskgate also asks exchange-sim (QuickFIX) the
+    // status of every order it restored: the end checks below then hold
+    // with the answers applied too.
+    cfg.session_keys.emplace_back("EXCH", "SupportsOrderStatus", "true");
     return cfg;
   }
 
@@ -598,10 +602,16 @@ class ChaosRun {
               << " rejected=" << field(en, "rejected")
               << " (rules:" << (refusals.empty() ? " none" : refusals) << ")"
               << "; exchange orders=" << field(ex, "orders")
-              << " canceled=" << field(ex, "canceled") << " reports=" << ledger_.exchange_reports()
-              << " of which for ENGINE1 " << ledger_.sent_for_engine()
-              << ", received by engine-sim " << ledger_.received() << "; working before the kill "
-              << before.orders.size() << "\n";
+              << " canceled=" << field(ex, "canceled")
+              << " status_requests=" << field(ex, "status_requests")
+              << " reports=" << ledger_.exchange_reports() << " of which for ENGINE1 "
+              << ledger_.sent_for_engine() << ", received by engine-sim " << ledger_.received()
+              << "; working before the kill " << before.orders.size() << "\n";
+    // Restarts with orders working: riskgate asked their status (35=H).
+    if (restarts_ > 0) {
+      EXPECT_GT(num(ex, "status_requests"), 0)
+          << "no OrderStatusRequest reached exchange-sim after " << restarts_ << " restarts";
+    }
   }
 
   std::string duplicate_lines() {

@@ -40,11 +40,33 @@ TEST(ExecState, AFix42PartialFillWithExecTransTypeNewIsATrade) {
 }
 
 TEST(ExecState, AFix42TradeCancelOrCorrectIsNotANewExecution) {
-  for (char ett : {'1', '2', '3'}) {
+  for (char ett : {'1', '2'}) {
     auto f = trade('2', '2', 100, 100);
     f.exec_trans_type = ett;
     EXPECT_EQ(decide_exec(f, 100, 0).action, ExecAction::kNone) << ett;
   }
+}
+
+// ExecTransType 3 (status, the 4.2 answer to 35=H) is read as 4.4's
+// ExecType I: the venue's word on the order now.
+TEST(ExecState, AFix42StatusReportCountsWhatWasMissedAndEndsAnOrderTheVenueEnded) {
+  auto filled = trade('2', '2', 0, 100);
+  filled.exec_trans_type = '3';
+  filled.has_last = false;
+  const auto v = decide_exec(filled, 100, 40);
+  EXPECT_EQ(v.action, ExecAction::kTrade);
+  EXPECT_EQ(v.counted_qty, 60);
+  EXPECT_TRUE(v.done);
+  auto same = trade('1', '1', 0, 40);
+  same.exec_trans_type = '3';
+  same.has_last = false;
+  EXPECT_EQ(decide_exec(same, 100, 40).action, ExecAction::kNone) << "nothing new";
+  auto gone = trade('8', '8', 0, 0);
+  gone.exec_trans_type = '3';
+  gone.has_last = false;
+  const auto g = decide_exec(gone, 100, 0);
+  EXPECT_TRUE(g.done);
+  EXPECT_EQ(g.action, ExecAction::kCanceled);
 }
 
 TEST(ExecState, AFix44TradeCancelOrCorrectIsNotANewExecution) {

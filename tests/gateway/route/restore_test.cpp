@@ -6,6 +6,7 @@
 // order on a kill.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -221,5 +222,114 @@ TEST_F(RestoreTest, AnOrderTheJournalCannotHoldIsRefusedAsJournalUnavailableAndN
   EXPECT_EQ(app_sent(h.exchange_wire).size(), static_cast<std::size_t>(sent));
   EXPECT_EQ(h.engine().account_usage("ACC1").open_orders, sent);
   EXPECT_EQ(h.group().working_orders(), static_cast<std::size_t>(sent));
+}
+
+// SupportsOrderStatus (issue 11, item 4): after a restart the exchange is
+// asked the status of every restored working order (35=H), and new orders
+// wait until every one has answered; what the answers say is applied.
+class OrderStatusTest : public RestoreTest {
+ protected:
+  static riskgate::config::Config config() {
+    auto cfg = RouteHarness::default_config();
+    for (auto& s : cfg.sessions)
+      if (s.name == "EXCH") s.supports_order_status = true;
+    return cfg;
+  }
+  // Two working orders (W1 acked, W2 pending) in the journal, then a
+  // restarted group with both legs back, replayed.
+  std::unique_ptr<RouteHarness> restarted(std::unique_ptr<journal::Journal>& j2) {
+    {
+      auto j = open_journal();
+      RouteHarness h(config(), &j->ring(0));
+      h.log_on_all();
+      send(h, 0, h.order(0, "W1", 100));
+      send(h, 0, h.order(0, "W2", 100));
+      exch(h, h.report("E1-W1", '0', '0', 100, 0, 0));
+      j->stop();
+    }
+    j2 = open_journal();
+    auto h2 = std::make_unique<RouteHarness>(config(), &j2->ring(0));
+    EXPECT_EQ(replay(*h2), 2u);
+    h2->log_on_client(0);
+    h2->log_on_exchange();
+    h2->group().on_tick();
+    return h2;
+  }
+  static std::vector<Parsed> status_requests(RouteHarness& h) {
+    std::vector<Parsed> out;
+    for (auto& m : app_sent(h.exchange_wire))
+      if (m.type() == "H") out.push_back(std::move(m));
+    return out;
+  }
+};
+
+TEST_F(OrderStatusTest, EachRestoredOrderIsAskedForAndNewOrdersWaitForEveryAnswer) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);
+  const auto asked = status_requests(*h);
+  ASSERT_EQ(asked.size(), 2u);
+  std::vector<std::string> ids{asked[0].get(11), asked[1].get(11)};
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"E1-W1", "E1-W2"}));
+  EXPECT_EQ(asked[0].get(55), "AAPL");
+  EXPECT_EQ(asked[0].get(54), "1");
+  ASSERT_TRUE(h->group().reconciling());
+
+  send(*h, 0, h->order(0, "N1", 100));
+  auto to_e1 = app_sent(h->client_wire[0]);
+  ASSERT_FALSE(to_e1.empty());
+  EXPECT_NE(to_e1.back().get(58).find("reconciling"), std::string::npos) << to_e1.back().get(58);
+  EXPECT_EQ(status_requests(*h).size(), app_sent(h->exchange_wire).size()) << "no order went";
+
+  // W1 was partly filled while riskgate was down; the venue no longer knows W2.
+  exch(*h, h->report("E1-W1", 'I', '1', 100, 40, 0));
+  h->group().on_tick();
+  EXPECT_TRUE(h->group().reconciling()) << "W2 has not answered";
+  exch(*h, h->report("E1-W2", 'I', '8', 100, 0, 0));
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling());
+  ASSERT_NE(h->group().orders().find("E1-W1"), nullptr);
+  EXPECT_EQ(h->group().orders().find("E1-W1")->cum_qty, 40);
+  EXPECT_EQ(h->group().orders().find("E1-W2"), nullptr);
+  EXPECT_EQ(h->engine().account_usage("ACC1").open_orders, 1);
+
+  const std::size_t before = app_sent(h->exchange_wire).size();
+  send(*h, 0, h->order(0, "N2", 100));
+  EXPECT_EQ(app_sent(h->exchange_wire).size(), before + 1);
+  // Asked once per restart, not again.
+  h->group().on_tick();
+  EXPECT_EQ(status_requests(*h).size(), 2u);
+}
+
+TEST_F(OrderStatusTest, OrdersThatNeverAnswerAreKeptAndNewOrdersGoAfterFiveSeconds) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);
+  ASSERT_EQ(status_requests(*h).size(), 2u);
+  h->clock.advance_ms(4'900);
+  h->group().on_tick();
+  EXPECT_TRUE(h->group().reconciling());
+  h->clock.advance_ms(200);
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling());
+  EXPECT_EQ(h->group().working_orders(), 2u) << "kept as the journal had them";
+  // A kill still cancels them.
+  EXPECT_EQ(h->group().cancel_working({}, "test kill"), 2u);
+}
+
+TEST_F(RestoreTest, WithoutOrderStatusNothingIsAskedAndTheGroupReconcilesOnItsTick) {
+  {
+    auto j = open_journal();
+    RouteHarness h(RouteHarness::default_config(), &j->ring(0));
+    h.log_on_all();
+    send(h, 0, h.order(0, "W1", 100));
+    j->stop();
+  }
+  auto j2 = open_journal();
+  RouteHarness h2(RouteHarness::default_config(), &j2->ring(0));
+  ASSERT_EQ(replay(h2), 1u);
+  h2.log_on_all();
+  h2.group().on_tick();
+  EXPECT_FALSE(h2.group().reconciling());
+  for (const auto& m : app_sent(h2.exchange_wire)) EXPECT_NE(m.type(), "H");
 }
 }  // namespace
