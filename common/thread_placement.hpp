@@ -3,12 +3,11 @@
 //
 // Why: the order path's latency is the I/O thread's, and what shares its
 // core shares its caches and its time slices. The journal thread (CRC32C,
-// pwrite, fdatasync) and the message-log writer (formatting, write) are
-// bursts of work beside it; on one core with it they add their bursts to
-// the order step (measured: bench/run-suite, the README's "Threads and
-// cores"). Tune: the I/O thread on an isolated core (isolcpus/nohz_full),
-// the journal and the log writer on another, not CPU 0 where the kernel
-// takes most interrupts.
+// pwrite, fdatasync) and the message-log writer (formatting, write) work in
+// bursts beside it; on its core a burst delays whatever order arrives
+// during it. Tune (README, "Threads and cores"): the I/O thread on an
+// isolated core (isolcpus/nohz_full), the journal and the log writer on
+// another, not CPU 0 where the kernel takes most interrupts.
 #pragma once
 
 #include <pthread.h>
