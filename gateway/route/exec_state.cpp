@@ -95,6 +95,10 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty,
         v.action = ExecAction::kCanceled;
         v.done = true;
         v.leaves_qty = 0;
+      } else if (f.ord_status != 'A' && is_live_status(f.ord_status)) {
+        // Live at the venue and past PendingNew: it was acknowledged, even
+        // if the ack itself was lost (a restored order starts PendingNew).
+        v.action = ExecAction::kNewAck;
       }
       return v;
     default:  // Pending, trade cancel / correct (G, H).

@@ -355,6 +355,9 @@ class RouteGroup final : public session::Handler {
   // While reconciling, with the exchange logged on and caught up: one
   // OrderStatusRequest per restored working order (once; supports_order_status).
   void ask_order_status() noexcept;
+  // The exchange leg went down while answers were pending: they are lost
+  // with it, so everything is asked again (fresh deadline) once it is back.
+  void forget_status_asks() noexcept;
   // A report for `e` arrived, or `e` leaves the table: its status is known.
   void status_answered(Table::Entry& e) noexcept {
     if (!e.status_asked) return;

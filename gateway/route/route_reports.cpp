@@ -96,6 +96,7 @@ std::size_t RouteGroup::finish_kills() noexcept {
 
 void RouteGroup::on_logout(std::string_view reason) noexcept {
   engine_.set_exchange_available(opts_.exchange_idx, false);
+  if (reconciling_.load(std::memory_order_relaxed)) forget_status_asks();
   note_session_event(nullptr, "logged out; new orders refused until it logs on again", reason);
 }
 
@@ -267,7 +268,6 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   ClientLeg* const by_id = owner_by_prefix(id);
   ClientLeg* const by_orig = orig_field.empty() ? nullptr : owner_by_prefix(orig_field);
   if (via_orig && !e->gateway_initiated && by_id == nullptr) e = nullptr;
-  if (e != nullptr) status_answered(*e);
   ClientLeg* const owner = e != nullptr ? leg_of(e->client_session) : by_id;
 
   // An id with a session's prefix that is not the order's owner: the report
@@ -278,6 +278,7 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
     trip_on_anomaly(kKillOnForeign, nullptr);
     return;
   }
+  if (e != nullptr) status_answered(*e);
 
   // Client-facing ids: our prefix stripped; a kill cancel reports on the
   // client's own order id. Copied into scratch: the entry may be erased (and
@@ -625,6 +626,18 @@ void RouteGroup::on_business_reject(const codec::Message& msg) noexcept {
   // order, cancel or replace, our ClOrdID as sent.
   const std::string_view ref = msg.get(tag::kBusinessRejectRefID);
   Table::Entry* e = ref.empty() ? nullptr : orders_.find(ref);
+  if (msg.get(tag::kRefMsgType) == mt::kOrderStatusRequest) {
+    // The venue would not answer our status request: that says nothing of
+    // the order itself, which stays as it was (never relayed as a reject).
+    if (e != nullptr) status_answered(*e);
+    TextBuf t(text_, sizeof text_);
+    t.put("OrderStatusRequest refused by the exchange (business reject 380=");
+    t.put(msg.get(tag::kBusinessRejectReason));
+    t.put("): the order is kept as the journal had it: ");
+    t.put(msg.get(tag::kText));
+    note_report_anomaly(nullptr, e, ref, t.view(), 0, 0, &unknown_limiter_);
+    return;
+  }
   if (e == nullptr) {
     // A kill cancel's generated id is in no entry; its MsgSeqNum is.
     std::uint64_t ref_seq = 0;

@@ -128,13 +128,17 @@ bool RouteGroup::reconciled() noexcept {
     return false;
   if (opts_.supports_order_status) {
     ask_order_status();
+    // A send that failed while asking disconnects the leg: wait for it.
+    if (!status_asked_ || exchange_->state() != session::State::kActive) return false;
     if (status_pending_ > 0 && clock_.steady_ns() < status_deadline_ns_) return false;
   }
   reconciling_.store(false, std::memory_order_relaxed);
   if (status_pending_ > 0) {
     // Not a reason to refuse for good: they stay as the journal left them,
-    // on record, and a kill still cancels them.
-    TextBuf t(text_, sizeof text_);
+    // on record, and a kill still cancels them. Its own buffer:
+    // note_session_event composes its line in text_.
+    char detail[192];
+    TextBuf t(detail, sizeof detail);
     t.put_uint(status_pending_);
     t.put(
         " working orders did not answer their OrderStatusRequest in time; kept as the journal "
@@ -152,6 +156,13 @@ bool RouteGroup::reconciled() noexcept {
   return true;
 }
 
+void RouteGroup::forget_status_asks() noexcept {
+  if (!status_asked_) return;
+  status_asked_ = false;
+  status_pending_ = 0;
+  orders_.for_each([](Table::Entry& e) { e.status_asked = false; });
+}
+
 void RouteGroup::ask_order_status() noexcept {
   if (!opts_.supports_order_status || status_asked_ ||
       !reconciling_.load(std::memory_order_relaxed) || exchange_ == nullptr ||
@@ -160,18 +171,26 @@ void RouteGroup::ask_order_status() noexcept {
   status_asked_ = true;
   status_deadline_ns_ = clock_.steady_ns() + opts_.order_status_timeout_ns;
   std::size_t asked = 0;
+  bool failed = false;
   orders_.for_each([&](Table::Entry& e) {
     if (!is_order_state(e.state)) return;
     codec::BodyBuilder b({body_, sizeof body_});
     b.add(tag::kClOrdID, e.exch_id.view());
     b.add(tag::kSymbol, e.symbol.view());
     b.add(tag::kSide, std::string_view(&e.side, 1));
-    if (b.overflowed() ||
-        exchange_->send_app(mt::kOrderStatusRequest, b.view()) != session::SendResult::kSent)
-      return;  // Not asked: it stays as the journal had it.
+    if (b.overflowed()) return;  // Identifiers too long to ask with: kept as they are.
+    if (failed ||
+        exchange_->send_app(mt::kOrderStatusRequest, b.view()) != session::SendResult::kSent) {
+      failed = true;  // The leg is going down: everything is asked again at its next Logon.
+      return;
+    }
     e.status_asked = true;
     ++asked;
   });
+  if (failed) {
+    forget_status_asks();
+    return;
+  }
   status_pending_ = asked;
   char detail[160];
   TextBuf t(detail, sizeof detail);

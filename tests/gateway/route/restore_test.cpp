@@ -316,6 +316,44 @@ TEST_F(OrderStatusTest, OrdersThatNeverAnswerAreKeptAndNewOrdersGoAfterFiveSecon
   EXPECT_EQ(h->group().cancel_working({}, "test kill"), 2u);
 }
 
+TEST_F(OrderStatusTest, AnAnswerThatTheOrderIsLiveAcknowledgesItAndARefusedRequestKeepsIt) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);
+  using riskgate::route::OrderState;
+  ASSERT_EQ(h->group().orders().find("E1-W2")->state, OrderState::kPendingNew);
+  exch(*h, h->report("E1-W2", 'I', '0', 100, 0, 0));
+  EXPECT_EQ(h->group().orders().find("E1-W2")->state, OrderState::kWorking);
+  // A venue that will not answer 35=H for W1: a business reject of the
+  // request, never of the order. W1 stays, its exposure too, and it counts
+  // as answered.
+  const std::size_t to_engine = app_sent(h->client_wire[0]).size();
+  exch(*h, h->exchange_peer.make("j", "45=3|372=H|379=E1-W1|380=3|58=unsupported|"));
+  ASSERT_NE(h->group().orders().find("E1-W1"), nullptr);
+  EXPECT_EQ(app_sent(h->client_wire[0]).size(), to_engine) << "nothing relayed to the engine";
+  EXPECT_EQ(h->engine().account_usage("ACC1").open_orders, 2);
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling());
+}
+
+TEST_F(OrderStatusTest, AnExchangeThatDropsBeforeAnsweringIsAskedAgainWhenItIsBack) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);
+  ASSERT_EQ(status_requests(*h).size(), 2u);
+  h->exchange().on_disconnected();
+  h->clock.advance_ms(10'000);  // Past the first deadline while it is down.
+  h->group().on_tick();
+  EXPECT_TRUE(h->group().reconciling());
+  h->exchange_wire.sent.clear();
+  h->log_on_exchange();
+  h->group().on_tick();
+  EXPECT_EQ(status_requests(*h).size(), 2u) << "asked again, with a fresh deadline";
+  EXPECT_TRUE(h->group().reconciling());
+  exch(*h, h->report("E1-W1", 'I', '0', 100, 0, 0));
+  exch(*h, h->report("E1-W2", 'I', '0', 100, 0, 0));
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling());
+}
+
 TEST_F(RestoreTest, WithoutOrderStatusNothingIsAskedAndTheGroupReconcilesOnItsTick) {
   {
     auto j = open_journal();
