@@ -60,7 +60,8 @@ TEST(ExecState, AFix42StatusReportCountsWhatWasMissedAndEndsAnOrderTheVenueEnded
   auto same = trade('1', '1', 0, 40);
   same.exec_trans_type = '3';
   same.has_last = false;
-  EXPECT_EQ(decide_exec(same, 100, 40).action, ExecAction::kNone) << "nothing new";
+  EXPECT_EQ(decide_exec(same, 100, 40).action, ExecAction::kNewAck) << "nothing new: live";
+  EXPECT_EQ(decide_exec(same, 100, 40).counted_qty, 0);
   auto gone = trade('8', '8', 0, 0);
   gone.exec_trans_type = '3';
   gone.has_last = false;
@@ -137,13 +138,28 @@ TEST(ExecState, CancelExpireAndDoneForDayEndTheOrder) {
   }
 }
 
-TEST(ExecState, PendingReportsAndStatusWithoutNewsChangeNothing) {
-  for (char et : {'6', 'E', 'A', 'D', 'I'}) {
+TEST(ExecState, PendingReportsChangeNothingAndAStatusWithoutNewsOnlyAcknowledges) {
+  for (char et : {'6', 'E', 'A'}) {
     ExecFields f;
     f.exec_type = et;
-    f.ord_status = et == 'D' || et == 'I' ? '1' : '2';
+    f.ord_status = '2';
     EXPECT_EQ(decide_exec(f, 100, 0).action, ExecAction::kNone) << et;
   }
+  // Live at the venue: acknowledged (a restored order may have lost its
+  // ack), nothing counted, nothing ended.
+  for (char et : {'D', 'I'}) {
+    ExecFields f;
+    f.exec_type = et;
+    f.ord_status = '1';
+    const auto v = decide_exec(f, 100, 0);
+    EXPECT_EQ(v.action, ExecAction::kNewAck) << et;
+    EXPECT_EQ(v.counted_qty, 0) << et;
+    EXPECT_FALSE(v.done) << et;
+  }
+  ExecFields pending;
+  pending.exec_type = 'I';
+  pending.ord_status = 'A';  // Pending new: not acknowledged yet.
+  EXPECT_EQ(decide_exec(pending, 100, 0).action, ExecAction::kNone);
 }
 
 TEST(ExecState, ARestatementOrStatusSayingTheOrderIsOverEndsIt) {
