@@ -373,6 +373,21 @@ std::string Gateway::metrics() {
   m.family("riskgate_journal_append_failures_total", kCounter,
            "Order events the journal could not take.");
   if (durable_) m.sample({}, durable_->append_failures());
+  // The FIX message logs are records a regulator may ask for (MiFID II RTS
+  // 6 art. 17): a gap or a failed write is an alert, never a stall.
+  m.family("riskgate_message_log_enabled", kGauge,
+           "1 when the FIX message logs are on ([gateway] FileLogPath not empty).");
+  m.sample({}, std::uint64_t{msglog_ ? 1u : 0u});
+  m.family("riskgate_message_log_lines_total", kCounter,
+           "Lines the message-log writer has written. Absent when the logs are off.");
+  if (msglog_) m.sample({}, msglog_->lines_written());
+  m.family("riskgate_message_log_dropped_total", kCounter,
+           "Messages left out of the logs because the writer fell a whole ring behind (each "
+           "gap is marked in the file).");
+  if (msglog_) m.sample({}, msglog_->dropped());
+  m.family("riskgate_message_log_write_errors_total", kCounter,
+           "Failed writes of the message-log files (disk full, I/O error).");
+  if (msglog_) m.sample({}, msglog_->write_errors());
 
   // --- Risk tables. --------------------------------------------------------------
   const risk::TableUsage tables = engine_->table_usage();

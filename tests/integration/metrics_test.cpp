@@ -96,6 +96,10 @@ TEST(Metrics, CountersScrapedDuringAndAfterAFlowMatchTheSimulatorsOwnCounts) {
   EXPECT_EQ(m.value("riskgate_execution_reports_sent_total", eng), reports_in);
   EXPECT_EQ(filled_shares, num(r.summary, "filled_shares"));
   EXPECT_EQ(fills, num(r.summary, "filled_orders") + num(r.summary, "partial_fills"));
+  // The message logs (on by default) wrote lines and lost none.
+  EXPECT_EQ(m.value("riskgate_message_log_enabled"), 1);
+  EXPECT_EQ(m.value("riskgate_message_log_dropped_total"), 0);
+  EXPECT_EQ(m.value("riskgate_message_log_write_errors_total"), 0);
 
   // The alert rules name only families this endpoint declares.
   const HttpReply raw = http_get(s.gateway->admin_url(), "/metrics", kOperatorToken);
@@ -105,6 +109,14 @@ TEST(Metrics, CountersScrapedDuringAndAfterAFlowMatchTheSimulatorsOwnCounts) {
                           "/tests/deploy/check_rules.py " + RISKGATE_SOURCE_DIR +
                           "/deploy/prometheus/riskgate.rules.yml --metrics " + dump;
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  // The writer polls every 10 ms: within a second of the flow it has
+  // written at least one line per message riskgate received from the engine.
+  double lines = 0;
+  for (int i = 0; i < 100 && lines < forwarded; ++i) {
+    lines = scrape(s).value("riskgate_message_log_lines_total");
+    if (lines < forwarded) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(lines, forwarded);
 
   const Summary ex = s.exchange.stop();
   EXPECT_EQ(forwarded, num(ex, "orders"));
