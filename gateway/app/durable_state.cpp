@@ -106,8 +106,10 @@ DurableState::~DurableState() {
 
 std::unique_ptr<session::MessageStore> DurableState::make_store(
     std::uint16_t id, std::string_view name, journal::Leg leg,
-    std::unique_ptr<session::MemoryStore> inner, std::int64_t period_start_ns) {
-  auto store = std::make_unique<JournaledStore>(std::move(inner), journal_->ring(0), id, failed_);
+    std::unique_ptr<session::MemoryStore> inner, std::int64_t period_start_ns,
+    JournaledStore::Copies copies) {
+  auto store =
+      std::make_unique<JournaledStore>(std::move(inner), journal_->ring(0), id, failed_, copies);
   if (stores_.size() <= id) stores_.resize(std::size_t{id} + 1, nullptr);
   stores_[id] = store.get();
   auto old = old_id_by_name_.find(std::string(name));

@@ -57,7 +57,8 @@ class DurableState {
   std::unique_ptr<session::MessageStore> make_store(
       std::uint16_t id, std::string_view name, journal::Leg leg,
       std::unique_ptr<session::MemoryStore> inner,
-      std::int64_t period_start_ns = std::numeric_limits<std::int64_t>::min());
+      std::int64_t period_start_ns = std::numeric_limits<std::int64_t>::min(),
+      JournaledStore::Copies copies = JournaledStore::Copies::kCopy);
   // Setup: the journal of the route group whose exchange session is `id`.
   route::OrderJournal& order_journal(std::uint16_t id);
 

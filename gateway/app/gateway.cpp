@@ -190,8 +190,12 @@ void Gateway::build_sessions() {
     std::int64_t period_start = std::numeric_limits<std::int64_t>::min();
     if (const auto& spec = cfg_.sessions[i].schedule)
       period_start = schedule::Schedule(*spec).period_at(clock_->utc_ns()).start_ns;
+    // A session that never replays application messages keeps them only in
+    // the journal ring (JournaledStore::Copies): one copy per order, not two.
+    const auto copies = cfg_.sessions[i].resend_application ? JournaledStore::Copies::kCopy
+                                                            : JournaledStore::Copies::kRingOnly;
     return durable_->make_store(static_cast<std::uint16_t>(i), name, leg, std::move(mem),
-                                period_start);
+                                period_start, copies);
   };
   // Loaded (or taken from the binary) once per distinct dictionary; a bad
   // DataDictionary stops the start with the session's name and the reason.

@@ -1,5 +1,7 @@
 #include "gateway/app/journaled_store.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <utility>
 
 #include "common/utc_clock.hpp"
@@ -8,8 +10,17 @@ namespace riskgate::app {
 
 JournaledStore::JournaledStore(std::unique_ptr<session::MemoryStore> inner,
                                journal::JournalRing& ring, std::uint16_t session_id,
-                               std::atomic<bool>& failed)
-    : inner_(std::move(inner)), ring_(ring), id_(session_id), failed_(failed) {}
+                               std::atomic<bool>& failed, Copies copies)
+    : inner_(std::move(inner)), ring_(ring), id_(session_id), failed_(failed) {
+  if (copies == Copies::kRingOnly) {
+    // One slot per 64 ring bytes: more than the records the ring can hold
+    // (a record with a FIX message is longer), so a slot is reused only
+    // after its message left the ring.
+    const std::size_t slots = std::bit_ceil(std::max<std::size_t>(64, ring.capacity() / 64));
+    ring_slots_ = HugeArray<RingSlot>(slots);
+    ring_mask_ = slots - 1;
+  }
+}
 
 void JournaledStore::restore(const journal::RecoveredSession& r) {
   // Numbers first: MemoryStore::store() does not look at them, but a resend
@@ -83,6 +94,9 @@ void JournaledStore::flush_staged_order() noexcept {
 }
 
 bool JournaledStore::store(std::uint64_t seq, std::string_view raw) noexcept {
+  // Where the record starts: its message is its last raw.size() bytes
+  // before the padding (kOutbound and kOrderSent alike).
+  const std::uint64_t record_pos = ring_.head_position();
   if (staged_.pending && staged_.out_seq == seq) {
     staged_.pending = false;
     JournaledStore* in = staged_.inbound;
@@ -98,22 +112,54 @@ bool JournaledStore::store(std::uint64_t seq, std::string_view raw) noexcept {
     }
     if (in != nullptr) in->inbound_journaled_ = staged_.in_seq;
     stored_seq_ = seq;
+    const std::size_t payload = journal::order_sent_payload_size(staged_.event, raw.size());
+    if (keep_in_ring(seq, record_pos + sizeof(journal::RecordHeader) + payload - raw.size(),
+                     raw.size()))
+      return true;
     return inner_->store(seq, raw);
   }
   flush_staged_order();
-  check(journal::append_outbound(ring_, id_, seq, utc_coarse_ns(), raw));
+  const journal::AppendStatus st = journal::append_outbound(ring_, id_, seq, utc_coarse_ns(), raw);
+  check(st);
   stored_seq_ = seq;
-  return inner_->store(seq, raw);
+  if (st == journal::AppendStatus::kOk &&
+      keep_in_ring(seq, record_pos + sizeof(journal::RecordHeader), raw.size()))
+    return true;
+  return inner_->store(seq, raw);  // A copy of its own: the journal could not take it.
+}
+
+bool JournaledStore::keep_in_ring(std::uint64_t seq, std::uint64_t pos, std::size_t len) noexcept {
+  if (ring_slots_.size() == 0) return false;
+  ring_slots_[seq & ring_mask_] = RingSlot{seq, pos, static_cast<std::uint32_t>(len)};
+  return true;
+}
+
+std::string_view JournaledStore::lookup(std::uint64_t seq) const noexcept {
+  if (ring_slots_.size() != 0) {
+    const RingSlot& s = ring_slots_[seq & ring_mask_];
+    if (s.seq == seq && s.len != 0) {
+      // Overwritten by later records (or about to be): not in memory any
+      // more; a resend gap-fills it. The margin covers what the caller
+      // appends while it still holds the view (a gap fill, a reject).
+      if (const std::byte* p = ring_.committed_bytes(s.pos, s.len, ring_.capacity() / 8))
+        return {reinterpret_cast<const char*>(p), s.len};
+      return {};
+    }
+  }
+  return inner_->lookup(seq);  // Restored from the journal, or kept as a copy.
 }
 
 void JournaledStore::discard(std::uint64_t seq) noexcept {
   check(journal::append_outbound_void(ring_, id_, seq, utc_coarse_ns()));
   if (stored_seq_ == seq) stored_seq_ = seq - 1;
+  if (ring_slots_.size() != 0 && ring_slots_[seq & ring_mask_].seq == seq)
+    ring_slots_[seq & ring_mask_] = RingSlot{};
   inner_->discard(seq);
 }
 
 void JournaledStore::reset() noexcept {
   inbound_journaled_ = 0;
+  for (RingSlot& s : ring_slots_) s = RingSlot{};
   inner_->reset();
   stored_seq_ = 0;
   record_sequences(1, 1);

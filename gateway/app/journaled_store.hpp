@@ -36,6 +36,7 @@
 #include <memory>
 #include <string_view>
 
+#include "common/huge_array.hpp"
 #include "gateway/journal/journal.hpp"
 #include "gateway/journal/reader.hpp"
 #include "gateway/journal/record.hpp"
@@ -50,8 +51,20 @@ class JournaledStore final : public session::MessageStore {
   // release store, read by the order path with acquire. Records are stamped
   // with the coarse wall clock (common/utc_clock.hpp): three precise clock
   // reads per order step would cost more than the appends themselves.
+  // Where a sent message is kept for a ResendRequest:
+  //  - kCopy: a copy in the in-memory store (16 MB per session in the
+  //    gateway), as without the journal;
+  //  - kRingOnly: only in the journal ring, which holds it anyway: no second
+  //    copy on the order path. Answers what the ring still holds (the last
+  //    JournalRingMiB of records of every session on the I/O thread) and
+  //    gap-fills older numbers. For sessions that never replay application
+  //    messages (ResendApplication = false, the exchange leg's default): they
+  //    look a message up only to tell its engine it was not delivered,
+  //    moments after a reconnect.
+  enum class Copies : std::uint8_t { kCopy, kRingOnly };
   JournaledStore(std::unique_ptr<session::MemoryStore> inner, journal::JournalRing& ring,
-                 std::uint16_t session_id, std::atomic<bool>& failed);
+                 std::uint16_t session_id, std::atomic<bool>& failed,
+                 Copies copies = Copies::kCopy);
 
   // Setup, before the session starts: the numbers and sent messages a
   // previous process left in the journal.
@@ -67,9 +80,7 @@ class JournaledStore final : public session::MessageStore {
   void set_next_target_seq(std::uint64_t n) noexcept override;
   bool store(std::uint64_t seq, std::string_view raw) noexcept override;
   void discard(std::uint64_t seq) noexcept override;
-  [[nodiscard]] std::string_view lookup(std::uint64_t seq) const noexcept override {
-    return inner_->lookup(seq);
-  }
+  [[nodiscard]] std::string_view lookup(std::uint64_t seq) const noexcept override;
   void reset() noexcept override;
 
   // Order step, exchange session: `e` (a kNew or kReplace) goes out with
@@ -97,10 +108,23 @@ class JournaledStore final : public session::MessageStore {
 
  private:
   void check(journal::AppendStatus st) noexcept;
+  // kRingOnly: `seq`'s message is the `len` bytes at ring stream position
+  // `pos`. false (kCopy): the caller keeps a copy.
+  bool keep_in_ring(std::uint64_t seq, std::uint64_t pos, std::size_t len) noexcept;
   void record_sequences(std::uint64_t next_sender, std::uint64_t next_target) noexcept;
 
   // By its type, not as a MessageStore: the calls through it are direct.
+  // kRingOnly: holds only what restore() put back.
   std::unique_ptr<session::MemoryStore> inner_;
+  // kRingOnly: where each sent message is in the ring, direct-mapped by
+  // seq (a slot is trusted only if its seq matches); empty for kCopy.
+  struct RingSlot {
+    std::uint64_t seq = 0;
+    std::uint64_t pos = 0;
+    std::uint32_t len = 0;
+  };
+  HugeArray<RingSlot> ring_slots_;
+  std::uint64_t ring_mask_ = 0;
   journal::JournalRing& ring_;
   std::uint16_t id_;
   std::atomic<bool>& failed_;

@@ -127,6 +127,19 @@ class JournalRing {
   // reuse them, and recovery will not replay them.
   void consume(std::size_t bytes) noexcept;
 
+  // Producer: the stream position the next record will start at.
+  [[nodiscard]] std::uint64_t head_position() const noexcept { return head_; }
+  // Producer: the `len` committed bytes at stream position `pos`, if the
+  // producer has not overwritten them and can append `margin` more bytes
+  // before it would; else nullptr. Contiguous (the double mapping), and
+  // valid until the producer's appends come within `margin` of them: the
+  // journaled store answers ResendRequests from here (journaled_store.hpp).
+  [[nodiscard]] const std::byte* committed_bytes(std::uint64_t pos, std::size_t len,
+                                                 std::size_t margin) const noexcept {
+    if (pos + len > head_ || head_ + margin > pos + capacity_) return nullptr;
+    return data_ + (pos & mask_);
+  }
+
   [[nodiscard]] std::uint16_t producer() const noexcept { return producer_; }
   [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }

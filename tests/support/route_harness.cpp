@@ -34,11 +34,16 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
     : cfg_(cfg) {
   // Journal ids as the gateway gives them: the session's index in the
   // config, which is also the route's client index.
+  // As the gateway: a session that never replays application messages
+  // keeps them only in the journal ring.
   auto make_store = [&](std::size_t index) -> std::unique_ptr<session::MessageStore> {
     auto mem = std::make_unique<session::MemoryStore>(1 << 20);
     if (journal_ring == nullptr) return std::unique_ptr<session::MessageStore>(std::move(mem));
+    const auto copies = cfg_.sessions[index].resend_application
+                            ? app::JournaledStore::Copies::kCopy
+                            : app::JournaledStore::Copies::kRingOnly;
     auto store = std::make_unique<app::JournaledStore>(
-        std::move(mem), *journal_ring, static_cast<std::uint16_t>(index), journal_failed_);
+        std::move(mem), *journal_ring, static_cast<std::uint16_t>(index), journal_failed_, copies);
     if (journaled_stores_.size() <= index) journaled_stores_.resize(index + 1, nullptr);
     journaled_stores_[index] = store.get();
     return store;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -194,6 +195,58 @@ TEST_F(JournaledStoreTest, AnOrderStepTheJournalCannotHoldIsRefusedAndMarksTheJo
   EXPECT_TRUE(failed_.load());
   EXPECT_EQ(exchange->lookup(1), "") << "nothing kept for a resend either";
   EXPECT_EQ(exchange->append_failures(), 1u);
+}
+
+// Copies::kRingOnly (sessions that never replay application messages): a
+// sent message is kept only where the journal ring holds it anyway.
+TEST_F(JournaledStoreTest, RingOnlyAnswersFromTheRingUntilTheRingHasMovedOnThenGapFills) {
+  auto j = open();
+  auto s =
+      std::make_unique<JournaledStore>(std::make_unique<riskgate::session::MemoryStore>(1 << 16),
+                                       j->ring(0), 7, failed_, JournaledStore::Copies::kRingOnly);
+  ASSERT_TRUE(s->store(1, "8=FIX.4.4|35=D|11=first|"));
+  s->set_next_sender_seq(2);
+  s->stage_order(order("E1-A"), 2, nullptr, 0);
+  ASSERT_TRUE(s->store(2, "8=FIX.4.4|35=D|11=E1-A|"));  // Inside an order step's record.
+  s->set_next_sender_seq(3);
+  EXPECT_EQ(s->lookup(1), "8=FIX.4.4|35=D|11=first|");
+  EXPECT_EQ(s->lookup(2), "8=FIX.4.4|35=D|11=E1-A|");
+  EXPECT_EQ(s->lookup(3), "");
+  // A refused send's number is given back: never answered from the ring.
+  ASSERT_TRUE(s->store(3, "8=FIX.4.4|35=D|11=refused|"));
+  s->discard(3);
+  EXPECT_EQ(s->lookup(3), "");
+  // The 64 KiB test ring laps (drained as it goes): the first messages are
+  // overwritten, the last ones still there.
+  std::uint64_t seq = 3;
+  const std::string filler(400, 'x');
+  for (int i = 0; i < 400; ++i) {
+    ASSERT_TRUE(s->store(seq, filler + std::to_string(seq)));
+    s->set_next_sender_seq(++seq);
+    (void)j->do_work(std::chrono::steady_clock::now());
+  }
+  EXPECT_EQ(s->lookup(1), "") << "overwritten: a resend gap-fills it";
+  EXPECT_EQ(s->lookup(seq - 1), filler + std::to_string(seq - 1));
+  EXPECT_FALSE(failed_.load());
+}
+
+TEST_F(JournaledStoreTest, RingOnlyStillAnswersWithWhatARestoreBroughtBack) {
+  {
+    auto j = open();
+    auto s = store(*j);
+    ASSERT_TRUE(s->store(1, "before the restart"));
+    s->set_next_sender_seq(2);
+    j->stop();
+  }
+  const auto r = recovered();
+  auto j = open();
+  auto s =
+      std::make_unique<JournaledStore>(std::make_unique<riskgate::session::MemoryStore>(1 << 16),
+                                       j->ring(0), 7, failed_, JournaledStore::Copies::kRingOnly);
+  s->restore(r);
+  ASSERT_TRUE(s->store(2, "after"));
+  EXPECT_EQ(s->lookup(1), "before the restart");
+  EXPECT_EQ(s->lookup(2), "after");
 }
 
 }  // namespace
