@@ -241,6 +241,8 @@ void parse_gateway(Table& t, GatewayDef& g) {
   }
   if (auto v = t.integer("MessageLogRetentionDays", 0, 36600))
     g.message_log_retention_days = static_cast<std::uint32_t>(*v);
+  if (auto v = t.integer("MessageLogDiskReserveMiB", 0, 1 << 24))
+    g.message_log_disk_reserve_mib = static_cast<std::uint32_t>(*v);
   if (auto v = t.boolean("Journal")) g.journal = *v;
   g.journal_file = t.str("JournalFile").value_or(g.state_dir + "/journal.rgj");
   if (g.journal_file.empty()) t.error("JournalFile", "must not be empty");

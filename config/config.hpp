@@ -210,6 +210,11 @@ struct GatewayDef {
   std::string file_log_path = "var/msglog";
   std::uint32_t message_log_ring_mib = 16;
   std::uint32_t message_log_retention_days = 0;
+  // Free space the message logs leave on their filesystem: below it they
+  // stop writing (lines counted as lost, a GAP line when space is back), so
+  // that they never fill the disk under the audit log, which would refuse
+  // every new order. Keep it above AuditDiskHardMiB. 0 turns it off.
+  std::uint32_t message_log_disk_reserve_mib = 512;
   // Thread placement (common/thread_placement.hpp): the CPU each of these
   // threads is pinned to; -1 leaves it to the kernel. A CPU the process may
   // not run on stops the start with the key's name.

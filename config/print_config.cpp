@@ -87,6 +87,7 @@ void print_gateway(TomlWriter& w, const GatewayDef& g) {
   w.str("FileLogPath", g.file_log_path);
   w.integer("MessageLogRingMiB", g.message_log_ring_mib);
   w.integer("MessageLogRetentionDays", g.message_log_retention_days);
+  w.integer("MessageLogDiskReserveMiB", g.message_log_disk_reserve_mib);
   w.integer("IoThreadCpu", g.io_thread_cpu);
   w.integer("JournalCpu", g.journal_cpu);
   w.integer("MessageLogCpu", g.message_log_cpu);

@@ -388,6 +388,14 @@ std::string Gateway::metrics() {
   m.family("riskgate_message_log_write_errors_total", kCounter,
            "Failed writes of the message-log files (disk full, I/O error).");
   if (msglog_) m.sample({}, msglog_->write_errors());
+  m.family("riskgate_message_log_lines_lost_total", kCounter,
+           "Lines drained from the ring but not written: failed writes, and lines held back "
+           "while free space was below MessageLogDiskReserveMiB.");
+  if (msglog_) m.sample({}, msglog_->lines_lost());
+  m.family("riskgate_message_log_below_disk_reserve", kGauge,
+           "1 while the logs' filesystem is below MessageLogDiskReserveMiB (the logs pause so "
+           "the audit log keeps its space).");
+  if (msglog_) m.sample({}, std::uint64_t{msglog_->below_disk_reserve() ? 1u : 0u});
 
   // --- Risk tables. --------------------------------------------------------------
   const risk::TableUsage tables = engine_->table_usage();

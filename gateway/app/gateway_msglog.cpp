@@ -18,6 +18,7 @@ void Gateway::open_message_log() {
   msglog::MessageLogWriter::Options o;
   o.ring_bytes = std::size_t{cfg_.gateway.message_log_ring_mib} << 20;
   o.retention_days = cfg_.gateway.message_log_retention_days;
+  o.disk_reserve_bytes = std::uint64_t{cfg_.gateway.message_log_disk_reserve_mib} << 20;
   o.cpu = cfg_.gateway.message_log_cpu;
   msglog_ = std::make_unique<msglog::MessageLogWriter>(o);
   std::vector<std::int32_t> index(sessions.size(), -1);

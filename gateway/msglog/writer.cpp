@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -51,6 +52,13 @@ std::filesystem::path part_path(const std::filesystem::path& log) {
 
 MessageLogWriter::MessageLogWriter(Options opts) : opts_(std::move(opts)) {
   if (!opts_.utc_now) opts_.utc_now = [] { return utc_now_ns(); };
+  if (!opts_.free_bytes) {
+    opts_.free_bytes = [](int fd) -> std::optional<std::uint64_t> {
+      struct statvfs st {};
+      if (::fstatvfs(fd, &st) != 0) return std::nullopt;
+      return std::uint64_t{st.f_bavail} * st.f_frsize;
+    };
+  }
   if (opts_.compress_chunk == 0) opts_.compress_chunk = std::size_t{256} << 10;
   chunk_.resize(opts_.compress_chunk);
   today_ = day_of(now());
@@ -142,6 +150,24 @@ void MessageLogWriter::set_failing(OpenFile& f, bool failing) noexcept {
     failing_sessions_.fetch_sub(1, std::memory_order_relaxed);
 }
 
+bool MessageLogWriter::space_allows(OpenFile& f) {
+  if (opts_.disk_reserve_bytes == 0) return true;
+  const std::int64_t t = now();
+  if (f.space_checked_ns == 0 || t - f.space_checked_ns >= 1'000'000'000) {
+    f.space_checked_ns = t;
+    const std::optional<std::uint64_t> free = opts_.free_bytes(f.fd);
+    const bool below = free.has_value() && *free < opts_.disk_reserve_bytes;
+    if (below != f.below_reserve) {
+      f.below_reserve = below;
+      if (below)
+        files_below_reserve_.fetch_add(1, std::memory_order_relaxed);
+      else
+        files_below_reserve_.fetch_sub(1, std::memory_order_relaxed);
+    }
+  }
+  return !f.below_reserve;
+}
+
 void MessageLogWriter::error(const std::string& why) {
   write_errors_.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard lock(mu_);
@@ -212,6 +238,30 @@ bool MessageLogWriter::open_file(std::uint16_t s, std::int32_t day, std::int64_t
 void MessageLogWriter::flush(std::uint16_t s) {
   OpenFile& f = files_[s];
   if (f.buf.empty() || f.fd < 0) return;
+  if (!space_allows(f)) {
+    // Below the disk reserve: the lines go, the audit log keeps its space.
+    // Closed, so the next line opens the file again with its header line.
+    lines_lost_.fetch_add(f.buf_lines, std::memory_order_relaxed);
+    lines_held_back_.fetch_add(f.buf_lines, std::memory_order_relaxed);
+    f.held_back += f.buf_lines;
+    f.buf_lines = 0;
+    f.buf.clear();
+    ::close(f.fd);
+    f.fd = -1;
+    return;
+  }
+  if (f.held_back != 0) {
+    // Space is back: a GAP line where the held-back lines are missing,
+    // after the file's header line if the buffer starts with one.
+    std::string gap;
+    append_gap_line(gap, now(), f.held_back);
+    std::size_t at = 0;
+    if (f.buf.starts_with('#')) at = f.buf.find('\n') + 1;  // The header line.
+    f.buf.insert(at, gap);
+    ++f.buf_lines;
+    gap_lines_.fetch_add(1, std::memory_order_relaxed);
+    f.held_back = 0;
+  }
   if (!write_all(f.fd, f.buf.data(), f.buf.size())) {
     const std::filesystem::path p = sessions_[s].dir / file_name(sessions_[s].name, f.day);
     error(errno_text("write", p));
@@ -437,6 +487,9 @@ nlohmann::json MessageLogWriter::status_json() const {
           {"gap_lines", gap_lines_.load(std::memory_order_relaxed)},
           {"lines_written", lines_written_.load(std::memory_order_relaxed)},
           {"lines_lost", lines_lost_.load(std::memory_order_relaxed)},
+          {"lines_held_back_for_disk_reserve", lines_held_back_.load(std::memory_order_relaxed)},
+          {"below_disk_reserve", below_disk_reserve()},
+          {"disk_reserve_mib", opts_.disk_reserve_bytes >> 20},
           {"writer_errors", errors},
           {"last_error", last_error},
           {"reopens", reopens_.load(std::memory_order_relaxed)},

@@ -44,6 +44,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,6 +88,16 @@ class MessageLogWriter {
     std::chrono::milliseconds compress_grace{5000};
     // UTC now in ns (tests inject a clock). Default: the system clock.
     std::function<std::int64_t()> utc_now;
+    // Free space the logs leave on their filesystem ([gateway]
+    // MessageLogDiskReserveMiB; 0: none). Below it the writer stops writing
+    // (the lines are counted as lost, and a GAP line marks them when space
+    // comes back) rather than take the space the audit log needs: a full
+    // disk under the audit log refuses every new order. Checked once a
+    // second per file (fstatvfs), not per write.
+    std::uint64_t disk_reserve_bytes = 0;
+    // Free bytes on the filesystem of an open file (tests inject). Default:
+    // fstatvfs; nullopt when it cannot tell (then the write goes ahead).
+    std::function<std::optional<std::uint64_t>(int fd)> free_bytes;
   };
   struct Session {
     std::string name;           // The [[session]] Name: the file name's first part.
@@ -133,6 +144,14 @@ class MessageLogWriter {
     return reopens_.load(std::memory_order_relaxed);
   }
   [[nodiscard]] std::uint64_t dropped() const noexcept;  // Sum over the rings.
+  // Lines drained but not written (write errors, the disk reserve).
+  [[nodiscard]] std::uint64_t lines_lost() const noexcept {
+    return lines_lost_.load(std::memory_order_relaxed);
+  }
+  // True while some file's filesystem is below the disk reserve.
+  [[nodiscard]] bool below_disk_reserve() const noexcept {
+    return files_below_reserve_.load(std::memory_order_relaxed) != 0;
+  }
 
  private:
   struct OpenFile {
@@ -141,6 +160,12 @@ class MessageLogWriter {
     std::string buf;              // Lines not yet written.
     std::uint64_t buf_lines = 0;  // Message and gap lines in buf (not the header).
     bool failing = false;         // Its last open or write failed.
+    // Disk reserve: when free space was last looked at (UTC ns), whether it
+    // was below the reserve, and the lines held back since (for the GAP
+    // line written when space comes back).
+    std::int64_t space_checked_ns = 0;
+    bool below_reserve = false;
+    std::uint64_t held_back = 0;
   };
   struct Compression {
     std::filesystem::path log;
@@ -161,6 +186,8 @@ class MessageLogWriter {
   void abandon_compression(const std::string& why);
   void error(const std::string& why);
   void set_failing(OpenFile& f, bool failing) noexcept;
+  // Whether `f` may be written now (the disk reserve); updates its state.
+  bool space_allows(OpenFile& f);
   void run();
 
   Options opts_;
@@ -181,6 +208,10 @@ class MessageLogWriter {
   std::atomic<std::uint64_t> lines_written_{0};
   std::atomic<std::uint64_t> gap_lines_{0};
   std::atomic<std::uint64_t> lines_lost_{0};  // Drained but not written (a write error).
+  // Of lines_lost_, those not written because free space was below the
+  // disk reserve; and the files below it now (status, /metrics).
+  std::atomic<std::uint64_t> lines_held_back_{0};
+  std::atomic<std::uint32_t> files_below_reserve_{0};
   std::atomic<std::uint64_t> write_errors_{0};
   // Sessions whose last open or write failed; a session leaves the count at
   // its next successful write, so health comes back when the disk does

@@ -100,6 +100,8 @@ TEST(Metrics, CountersScrapedDuringAndAfterAFlowMatchTheSimulatorsOwnCounts) {
   EXPECT_EQ(m.value("riskgate_message_log_enabled"), 1);
   EXPECT_EQ(m.value("riskgate_message_log_dropped_total"), 0);
   EXPECT_EQ(m.value("riskgate_message_log_write_errors_total"), 0);
+  EXPECT_EQ(m.value("riskgate_message_log_lines_lost_total"), 0);
+  EXPECT_EQ(m.value("riskgate_message_log_below_disk_reserve"), 0);
 
   // The alert rules name only families this endpoint declares.
   const HttpReply raw = http_get(s.gateway->admin_url(), "/metrics", kOperatorToken);

@@ -48,10 +48,15 @@ struct Rig {
   MessageRing* ring = nullptr;
   std::uint16_t e1 = 0, ex = 0;
 
-  explicit Rig(std::uint32_t retention_days = 0, std::size_t ring_bytes = 1 << 16) {
+  std::uint64_t free_bytes = std::uint64_t{1} << 40;  // What the filesystem "has" free.
+
+  explicit Rig(std::uint32_t retention_days = 0, std::size_t ring_bytes = 1 << 16,
+               std::uint64_t disk_reserve_bytes = 0) {
     MessageLogWriter::Options o;
     o.ring_bytes = ring_bytes;
     o.utc_now = [this] { return now; };
+    o.disk_reserve_bytes = disk_reserve_bytes;
+    o.free_bytes = [this](int) -> std::optional<std::uint64_t> { return free_bytes; };
     o.compress_chunk = 64;  // Several passes per file: the chunking is exercised.
     o.compress_grace = std::chrono::milliseconds(1000);
     o.retention_days = retention_days;
@@ -137,6 +142,37 @@ TEST(MessageLogWriter, AfterMidnightLinesGoToTheNewDaysFileAndThePastDayIsCompre
   EXPECT_TRUE(today[1].starts_with("20261201-00:00:01.000000001 out ")) << today[1];
   EXPECT_EQ(r.writer->files_compressed(), 1u);
   EXPECT_FALSE(fs::exists(r.dir.path() / "E1.20261130.log.gz.part"));
+}
+
+// The logs never take the space the audit log needs: below the reserve
+// they pause (lines counted as lost), and a GAP line marks what is missing
+// once space is back.
+TEST(MessageLogWriter, BelowTheDiskReserveLinesAreHeldBackAndAGapLineMarksThemWhenSpaceIsBack) {
+  Rig r(0, 1 << 16, std::uint64_t{512} << 20);
+  const std::int64_t t0 = kT - 60'000'000'000;  // A minute before midnight: one day's file.
+  r.now = t0;
+  ASSERT_TRUE(r.ring->try_push(r.e1, RecordKind::kIn, t0, kNos));
+  r.settle();
+  ASSERT_EQ(lines_of(r.file("E1", t0)).size(), 2u);  // Header and the line.
+  r.free_bytes = std::uint64_t{100} << 20;
+  r.now += 2'000'000'000;  // Free space is looked at once a second.
+  ASSERT_TRUE(r.ring->try_push(r.e1, RecordKind::kIn, r.now, kNos));
+  ASSERT_TRUE(r.ring->try_push(r.e1, RecordKind::kOut, r.now + 1, kAck));
+  r.settle();
+  EXPECT_EQ(lines_of(r.file("E1", t0)).size(), 2u) << "nothing written below the reserve";
+  EXPECT_TRUE(r.writer->below_disk_reserve());
+  EXPECT_EQ(r.writer->lines_lost(), 2u);
+  EXPECT_EQ(r.writer->status_json()["lines_held_back_for_disk_reserve"], 2);
+  r.free_bytes = std::uint64_t{1} << 40;
+  r.now += 2'000'000'000;
+  ASSERT_TRUE(r.ring->try_push(r.e1, RecordKind::kIn, r.now, kNos));
+  r.settle();
+  EXPECT_FALSE(r.writer->below_disk_reserve());
+  const auto lines = lines_of(r.file("E1", t0));
+  ASSERT_EQ(lines.size(), 5u) << "header, line, header again, GAP, the new line";
+  EXPECT_TRUE(lines[2].starts_with("# riskgate message log session=E1")) << lines[2];
+  EXPECT_NE(lines[3].find(" GAP 2 messages"), std::string::npos) << lines[3];
+  EXPECT_NE(lines[4].find(" in 8=FIX.4.4"), std::string::npos) << lines[4];
 }
 
 TEST(MessageLogWriter, LateLinesOfACompressedDayAreAppendedAsAnotherGzipMember) {
