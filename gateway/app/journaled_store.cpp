@@ -13,9 +13,11 @@ JournaledStore::JournaledStore(std::unique_ptr<session::MemoryStore> inner,
                                std::atomic<bool>& failed, Copies copies)
     : inner_(std::move(inner)), ring_(ring), id_(session_id), failed_(failed) {
   if (copies == Copies::kRingOnly) {
-    // One slot per 64 ring bytes: more than the records the ring can hold
-    // (a record with a FIX message is longer), so a slot is reused only
-    // after its message left the ring.
+    // One slot per 64 ring bytes: more than the messages the ring can hold
+    // (a record with a FIX message is longer), so a slot that still holds a
+    // message in the ring is rarely reused. Admin numbers (40-byte records)
+    // or a jump in the numbers can reuse one early: that costs a gap fill,
+    // never wrong bytes, since a slot is trusted only if its seq matches.
     const std::size_t slots = std::bit_ceil(std::max<std::size_t>(64, ring.capacity() / 64));
     ring_slots_ = HugeArray<RingSlot>(slots);
     ring_mask_ = slots - 1;
@@ -94,10 +96,10 @@ void JournaledStore::flush_staged_order() noexcept {
 }
 
 bool JournaledStore::store(std::uint64_t seq, std::string_view raw) noexcept {
-  // Where the record starts: its message is its last raw.size() bytes
-  // before the padding (kOutbound and kOrderSent alike).
-  const std::uint64_t record_pos = ring_.head_position();
+  // Where each record starts (taken just before its append): its message is
+  // its last raw.size() bytes before the padding (kOutbound and kOrderSent).
   if (staged_.pending && staged_.out_seq == seq) {
+    const std::uint64_t record_pos = ring_.head_position();
     staged_.pending = false;
     JournaledStore* in = staged_.inbound;
     const journal::AppendStatus st = journal::append_order_sent(
@@ -118,14 +120,19 @@ bool JournaledStore::store(std::uint64_t seq, std::string_view raw) noexcept {
       return true;
     return inner_->store(seq, raw);
   }
-  flush_staged_order();
+  flush_staged_order();  // Its own record first: the message's starts after it.
+  const std::uint64_t record_pos = ring_.head_position();
   const journal::AppendStatus st = journal::append_outbound(ring_, id_, seq, utc_coarse_ns(), raw);
   check(st);
   stored_seq_ = seq;
   if (st == journal::AppendStatus::kOk &&
       keep_in_ring(seq, record_pos + sizeof(journal::RecordHeader), raw.size()))
     return true;
-  return inner_->store(seq, raw);  // A copy of its own: the journal could not take it.
+  // A copy of its own (kCopy, or the journal could not take it): a slot
+  // left by an earlier use of this number must not shadow it.
+  if (ring_slots_.size() != 0 && ring_slots_[seq & ring_mask_].seq == seq)
+    ring_slots_[seq & ring_mask_] = RingSlot{};
+  return inner_->store(seq, raw);
 }
 
 bool JournaledStore::keep_in_ring(std::uint64_t seq, std::uint64_t pos, std::size_t len) noexcept {

@@ -53,9 +53,9 @@ std::filesystem::path part_path(const std::filesystem::path& log) {
 MessageLogWriter::MessageLogWriter(Options opts) : opts_(std::move(opts)) {
   if (!opts_.utc_now) opts_.utc_now = [] { return utc_now_ns(); };
   if (!opts_.free_bytes) {
-    opts_.free_bytes = [](int fd) -> std::optional<std::uint64_t> {
+    opts_.free_bytes = [](const std::filesystem::path& dir) -> std::optional<std::uint64_t> {
       struct statvfs st {};
-      if (::fstatvfs(fd, &st) != 0) return std::nullopt;
+      if (::statvfs(dir.c_str(), &st) != 0) return std::nullopt;
       return std::uint64_t{st.f_bavail} * st.f_frsize;
     };
   }
@@ -150,12 +150,13 @@ void MessageLogWriter::set_failing(OpenFile& f, bool failing) noexcept {
     failing_sessions_.fetch_sub(1, std::memory_order_relaxed);
 }
 
-bool MessageLogWriter::space_allows(OpenFile& f) {
+bool MessageLogWriter::space_allows(std::uint16_t s) {
   if (opts_.disk_reserve_bytes == 0) return true;
+  OpenFile& f = files_[s];
   const std::int64_t t = now();
   if (f.space_checked_ns == 0 || t - f.space_checked_ns >= 1'000'000'000) {
     f.space_checked_ns = t;
-    const std::optional<std::uint64_t> free = opts_.free_bytes(f.fd);
+    const std::optional<std::uint64_t> free = opts_.free_bytes(sessions_[s].dir);
     const bool below = free.has_value() && *free < opts_.disk_reserve_bytes;
     if (below != f.below_reserve) {
       f.below_reserve = below;
@@ -183,7 +184,15 @@ bool MessageLogWriter::do_work() {
   }
   std::size_t n = 0;
   for (auto& r : rings_) n += r->drain([this](const RecordView& v) { on_record(v); });
-  for (std::uint16_t s = 0; s < files_.size(); ++s) flush(s);
+  for (std::uint16_t s = 0; s < files_.size(); ++s) {
+    OpenFile& f = files_[s];
+    // Below the disk reserve, or a GAP still owed: free space is looked at
+    // again (at most once a second) even for a session with no new lines,
+    // so the pause ends, and its GAP line is written, when space is back.
+    if ((f.below_reserve || f.held_back != 0) && space_allows(s) && f.held_back != 0 && f.fd < 0)
+      (void)open_file(s, today_, now());
+    flush(s);
+  }
   const std::int64_t t = now();
   roll_day(t);
   if (sweep_pending_ && t >= sweep_due_ns_) {
@@ -237,8 +246,8 @@ bool MessageLogWriter::open_file(std::uint16_t s, std::int32_t day, std::int64_t
 
 void MessageLogWriter::flush(std::uint16_t s) {
   OpenFile& f = files_[s];
-  if (f.buf.empty() || f.fd < 0) return;
-  if (!space_allows(f)) {
+  if ((f.buf.empty() && f.held_back == 0) || f.fd < 0) return;
+  if (!space_allows(s)) {
     // Below the disk reserve: the lines go, the audit log keeps its space.
     // Closed, so the next line opens the file again with its header line.
     lines_lost_.fetch_add(f.buf_lines, std::memory_order_relaxed);
@@ -250,17 +259,16 @@ void MessageLogWriter::flush(std::uint16_t s) {
     f.fd = -1;
     return;
   }
-  if (f.held_back != 0) {
+  const bool gap = f.held_back != 0;
+  if (gap) {
     // Space is back: a GAP line where the held-back lines are missing,
-    // after the file's header line if the buffer starts with one.
-    std::string gap;
-    append_gap_line(gap, now(), f.held_back);
+    // after the file's header line if the buffer starts with one. Counted
+    // (and held_back cleared) only once it is written.
+    std::string line;
+    append_gap_line(line, now(), f.held_back);
     std::size_t at = 0;
     if (f.buf.starts_with('#')) at = f.buf.find('\n') + 1;  // The header line.
-    f.buf.insert(at, gap);
-    ++f.buf_lines;
-    gap_lines_.fetch_add(1, std::memory_order_relaxed);
-    f.held_back = 0;
+    f.buf.insert(at, line);
   }
   if (!write_all(f.fd, f.buf.data(), f.buf.size())) {
     const std::filesystem::path p = sessions_[s].dir / file_name(sessions_[s].name, f.day);
@@ -275,7 +283,11 @@ void MessageLogWriter::flush(std::uint16_t s) {
     close_file(s);
     return;
   }
-  lines_written_.fetch_add(f.buf_lines, std::memory_order_relaxed);
+  lines_written_.fetch_add(f.buf_lines + (gap ? 1 : 0), std::memory_order_relaxed);
+  if (gap) {
+    gap_lines_.fetch_add(1, std::memory_order_relaxed);
+    f.held_back = 0;
+  }
   f.buf_lines = 0;
   set_failing(f, false);
   f.buf.clear();
@@ -284,7 +296,9 @@ void MessageLogWriter::flush(std::uint16_t s) {
 void MessageLogWriter::close_file(std::uint16_t s) {
   OpenFile& f = files_[s];
   if (f.fd < 0) return;
-  flush(s);
+  // Only buffered lines: a GAP still owed for held-back lines waits for
+  // do_work (and a failed write below must not come back here).
+  if (!f.buf.empty()) flush(s);
   if (f.fd < 0) return;  // flush failed and closed it.
   ::close(f.fd);
   f.fd = -1;

@@ -95,9 +95,9 @@ class MessageLogWriter {
     // disk under the audit log refuses every new order. Checked once a
     // second per file (fstatvfs), not per write.
     std::uint64_t disk_reserve_bytes = 0;
-    // Free bytes on the filesystem of an open file (tests inject). Default:
-    // fstatvfs; nullopt when it cannot tell (then the write goes ahead).
-    std::function<std::optional<std::uint64_t>(int fd)> free_bytes;
+    // Free bytes on the filesystem of a session's directory (tests inject).
+    // Default: statvfs; nullopt when it cannot tell (then writing goes on).
+    std::function<std::optional<std::uint64_t>(const std::filesystem::path& dir)> free_bytes;
   };
   struct Session {
     std::string name;           // The [[session]] Name: the file name's first part.
@@ -186,8 +186,9 @@ class MessageLogWriter {
   void abandon_compression(const std::string& why);
   void error(const std::string& why);
   void set_failing(OpenFile& f, bool failing) noexcept;
-  // Whether `f` may be written now (the disk reserve); updates its state.
-  bool space_allows(OpenFile& f);
+  // Whether session `s`'s file may be written now (the disk reserve);
+  // looks at free space at most once a second and updates the file's state.
+  bool space_allows(std::uint16_t s);
   void run();
 
   Options opts_;

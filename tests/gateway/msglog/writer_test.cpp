@@ -56,7 +56,7 @@ struct Rig {
     o.ring_bytes = ring_bytes;
     o.utc_now = [this] { return now; };
     o.disk_reserve_bytes = disk_reserve_bytes;
-    o.free_bytes = [this](int) -> std::optional<std::uint64_t> { return free_bytes; };
+    o.free_bytes = [this](const fs::path&) -> std::optional<std::uint64_t> { return free_bytes; };
     o.compress_chunk = 64;  // Several passes per file: the chunking is exercised.
     o.compress_grace = std::chrono::milliseconds(1000);
     o.retention_days = retention_days;
@@ -163,16 +163,22 @@ TEST(MessageLogWriter, BelowTheDiskReserveLinesAreHeldBackAndAGapLineMarksThemWh
   EXPECT_TRUE(r.writer->below_disk_reserve());
   EXPECT_EQ(r.writer->lines_lost(), 2u);
   EXPECT_EQ(r.writer->status_json()["lines_held_back_for_disk_reserve"], 2);
+  // Space comes back while the session is quiet: the pause ends and the
+  // GAP line is written without waiting for its next message.
   r.free_bytes = std::uint64_t{1} << 40;
   r.now += 2'000'000'000;
-  ASSERT_TRUE(r.ring->try_push(r.e1, RecordKind::kIn, r.now, kNos));
   r.settle();
   EXPECT_FALSE(r.writer->below_disk_reserve());
-  const auto lines = lines_of(r.file("E1", t0));
-  ASSERT_EQ(lines.size(), 5u) << "header, line, header again, GAP, the new line";
+  auto lines = lines_of(r.file("E1", t0));
+  ASSERT_EQ(lines.size(), 4u) << "header, line, header again, GAP";
   EXPECT_TRUE(lines[2].starts_with("# riskgate message log session=E1")) << lines[2];
   EXPECT_NE(lines[3].find(" GAP 2 messages"), std::string::npos) << lines[3];
+  ASSERT_TRUE(r.ring->try_push(r.e1, RecordKind::kIn, r.now, kNos));
+  r.settle();
+  lines = lines_of(r.file("E1", t0));
+  ASSERT_EQ(lines.size(), 5u);
   EXPECT_NE(lines[4].find(" in 8=FIX.4.4"), std::string::npos) << lines[4];
+  EXPECT_EQ(r.writer->status_json()["gap_lines"], 1);
 }
 
 TEST(MessageLogWriter, LateLinesOfACompressedDayAreAppendedAsAnotherGzipMember) {
