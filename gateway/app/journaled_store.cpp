@@ -130,8 +130,7 @@ bool JournaledStore::store(std::uint64_t seq, std::string_view raw) noexcept {
     return true;
   // A copy of its own (kCopy, or the journal could not take it): a slot
   // left by an earlier use of this number must not shadow it.
-  if (ring_slots_.size() != 0 && ring_slots_[seq & ring_mask_].seq == seq)
-    ring_slots_[seq & ring_mask_] = RingSlot{};
+  forget_ring_slot(seq);
   return inner_->store(seq, raw);
 }
 
@@ -139,6 +138,11 @@ bool JournaledStore::keep_in_ring(std::uint64_t seq, std::uint64_t pos, std::siz
   if (ring_slots_.size() == 0) return false;
   ring_slots_[seq & ring_mask_] = RingSlot{seq, pos, static_cast<std::uint32_t>(len)};
   return true;
+}
+
+void JournaledStore::forget_ring_slot(std::uint64_t seq) noexcept {
+  if (ring_slots_.size() != 0 && ring_slots_[seq & ring_mask_].seq == seq)
+    ring_slots_[seq & ring_mask_] = RingSlot{};
 }
 
 std::string_view JournaledStore::lookup(std::uint64_t seq) const noexcept {
@@ -159,8 +163,7 @@ std::string_view JournaledStore::lookup(std::uint64_t seq) const noexcept {
 void JournaledStore::discard(std::uint64_t seq) noexcept {
   check(journal::append_outbound_void(ring_, id_, seq, utc_coarse_ns()));
   if (stored_seq_ == seq) stored_seq_ = seq - 1;
-  if (ring_slots_.size() != 0 && ring_slots_[seq & ring_mask_].seq == seq)
-    ring_slots_[seq & ring_mask_] = RingSlot{};
+  forget_ring_slot(seq);
   inner_->discard(seq);
 }
 

@@ -111,6 +111,8 @@ class JournaledStore final : public session::MessageStore {
   // kRingOnly: `seq`'s message is the `len` bytes at ring stream position
   // `pos`. false (kCopy): the caller keeps a copy.
   bool keep_in_ring(std::uint64_t seq, std::uint64_t pos, std::size_t len) noexcept;
+  // kRingOnly: `seq` is not (or no longer) a message in the ring.
+  void forget_ring_slot(std::uint64_t seq) noexcept;
   void record_sequences(std::uint64_t next_sender, std::uint64_t next_target) noexcept;
 
   // By its type, not as a MessageStore: the calls through it are direct.

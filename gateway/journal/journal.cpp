@@ -261,9 +261,7 @@ AppendStatus append_inbound_processed(JournalRing& ring, std::uint16_t session, 
 
 AppendStatus append_order_event(JournalRing& ring, std::uint16_t session, std::uint64_t out_seq,
                                 std::int64_t utc_ns, const OrderEvent& e) noexcept {
-  if (e.cl_ord_id.size() > 255 || e.orig_cl_ord_id.size() > 255 || e.symbol.size() > 255 ||
-      e.account.size() > 255)
-    return AppendStatus::kTooLarge;
+  if (!ids_fit(e)) return AppendStatus::kTooLarge;
   const auto r = ring.try_reserve(payload_size(e));
   if (r.status != AppendStatus::kOk) return r.status;
   (void)encode(e, r.payload());  // Cannot fail: sizes checked above.
@@ -274,9 +272,7 @@ AppendStatus append_order_event(JournalRing& ring, std::uint16_t session, std::u
 AppendStatus append_order_sent(JournalRing& ring, std::uint16_t session, std::uint64_t seq,
                                std::int64_t utc_ns, const OrderEvent& e, std::uint16_t in_session,
                                std::uint64_t in_seq, std::string_view raw_fix) noexcept {
-  if (raw_fix.empty() || e.cl_ord_id.size() > 255 || e.orig_cl_ord_id.size() > 255 ||
-      e.symbol.size() > 255 || e.account.size() > 255)
-    return AppendStatus::kTooLarge;
+  if (raw_fix.empty() || !ids_fit(e)) return AppendStatus::kTooLarge;
   const auto r = ring.try_reserve(order_sent_payload_size(e, raw_fix.size()));
   if (r.status != AppendStatus::kOk) return r.status;
   (void)encode_order_sent(e, in_session, in_seq, raw_fix, r.payload());  // Sizes checked above.

@@ -188,10 +188,7 @@ std::size_t payload_size(const OrderEvent& e) noexcept {
 }
 
 bool encode(const OrderEvent& e, std::span<std::byte> out) noexcept {
-  if (e.cl_ord_id.size() > 255 || e.orig_cl_ord_id.size() > 255 || e.symbol.size() > 255 ||
-      e.account.size() > 255)
-    return false;
-  if (out.size() < payload_size(e)) return false;
+  if (!ids_fit(e) || out.size() < payload_size(e)) return false;
   OrderEventFixed f{};
   f.order_qty = e.order_qty;
   f.price = e.price;

@@ -251,6 +251,11 @@ enum class RecordError : std::uint8_t {
 // and encodes into them. Return false (nothing written) if a field is out of
 // bounds (identifier > 255 bytes, name > 255 bytes).
 [[nodiscard]] std::size_t payload_size(const OrderEvent& e) noexcept;
+// Every identifier of `e` within its 255-byte bound (encode refuses it otherwise).
+[[nodiscard]] constexpr bool ids_fit(const OrderEvent& e) noexcept {
+  return e.cl_ord_id.size() <= 255 && e.orig_cl_ord_id.size() <= 255 && e.symbol.size() <= 255 &&
+         e.account.size() <= 255;
+}
 [[nodiscard]] bool encode(const OrderEvent& e, std::span<std::byte> out) noexcept;
 // kOrderSent: the event, the engine message it processes (in_session,
 // in_seq; kNoSession and 0 if none) and the message sent (non-empty).

@@ -189,8 +189,10 @@ bool MessageLogWriter::do_work() {
     // Below the disk reserve, or a GAP still owed: free space is looked at
     // again (at most once a second) even for a session with no new lines,
     // so the pause ends, and its GAP line is written, when space is back.
-    if ((f.below_reserve || f.held_back != 0) && space_allows(s) && f.held_back != 0 && f.fd < 0)
-      (void)open_file(s, today_, now());
+    if (f.below_reserve || f.held_back != 0) {
+      const bool room = space_allows(s);
+      if (room && f.held_back != 0 && f.fd < 0) (void)open_file(s, today_, now());
+    }
     flush(s);
   }
   const std::int64_t t = now();

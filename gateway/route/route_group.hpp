@@ -358,6 +358,8 @@ class RouteGroup final : public session::Handler {
   // The exchange leg went down while answers were pending: they are lost
   // with it, so everything is asked again (fresh deadline) once it is back.
   void forget_status_asks() noexcept;
+  // No answer pending any more: every entry's mark and the count cleared.
+  void clear_status_marks() noexcept;
   // A report for `e` arrived, or `e` leaves the table: its status is known.
   void status_answered(Table::Entry& e) noexcept {
     if (!e.status_asked) return;

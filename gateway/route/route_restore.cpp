@@ -143,8 +143,7 @@ bool RouteGroup::reconciled() noexcept {
     t.put(
         " working orders did not answer their OrderStatusRequest in time; kept as the journal "
         "had them; new orders accepted");
-    status_pending_ = 0;
-    orders_.for_each([](Table::Entry& e) { e.status_asked = false; });
+    clear_status_marks();  // Asked once: status_asked_ stays set.
     note_session_event(nullptr, "reconciled", t.view());
     return true;
   }
@@ -156,11 +155,15 @@ bool RouteGroup::reconciled() noexcept {
   return true;
 }
 
+void RouteGroup::clear_status_marks() noexcept {
+  status_pending_ = 0;
+  orders_.for_each([](Table::Entry& e) { e.status_asked = false; });
+}
+
 void RouteGroup::forget_status_asks() noexcept {
   if (!status_asked_) return;
   status_asked_ = false;
-  status_pending_ = 0;
-  orders_.for_each([](Table::Entry& e) { e.status_asked = false; });
+  clear_status_marks();
 }
 
 void RouteGroup::ask_order_status() noexcept {
