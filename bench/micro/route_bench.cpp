@@ -372,7 +372,7 @@ void BM_Route_ReceiveCheckRewrite_NewOrderSingle_JournalInterleaved(benchmark::S
   std::vector<double> pair_diffs;
   for (auto& v : samples) v.reserve(1 << 21);
   pair_diffs.reserve(1 << 21);
-  std::uint64_t next_id = 0, allocations = 0;
+  std::uint64_t next_id = 0, allocations = 0, ring_bytes = 0;
   std::array<std::uint64_t, 2> forwarded_before{hs[0]->exchange_wire.sends,
                                                 hs[1]->exchange_wire.sends};
   int k = kBatch;
@@ -397,10 +397,12 @@ void BM_Route_ReceiveCheckRewrite_NewOrderSingle_JournalInterleaved(benchmark::S
       std::memcpy(rx.data(), next.data(), next.size());
       const std::string_view wire(rx.data(), next.size());
       const std::uint64_t a0 = thread_allocations();
+      const std::uint64_t ring0 = bj.journal->ring(0).head_position();
       const auto t0 = std::chrono::steady_clock::now();
       const std::size_t used = h.from_client(0, wire);
       const auto t1 = std::chrono::steady_clock::now();
       allocations += thread_allocations() - a0;
+      ring_bytes += bj.journal->ring(0).head_position() - ring0;
       benchmark::DoNotOptimize(used);
       ns[j] = std::chrono::duration<double>(t1 - t0).count() * 1e9;
     }
@@ -424,6 +426,8 @@ void BM_Route_ReceiveCheckRewrite_NewOrderSingle_JournalInterleaved(benchmark::S
   state.counters["off_p99_ns"] = percentile(samples[0], 0.99);
   state.counters["p50_diff_ns"] = on50 - off50;
   state.counters["pair_diff_p50_ns"] = percentile(pair_diffs, 0.50);
+  // What one order step appends to the ring (its record, padding included).
+  state.counters["journal_bytes_per_order"] = static_cast<double>(ring_bytes) / n;
   if (!bj.journal->healthy()) state.SkipWithError("the journal failed during the run");
 }
 BENCHMARK(BM_Route_ReceiveCheckRewrite_NewOrderSingle_JournalInterleaved)

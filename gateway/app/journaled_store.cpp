@@ -95,7 +95,11 @@ void JournaledStore::flush_staged_order() noexcept {
   check(journal::append_order_event(ring_, id_, staged_.out_seq, utc_coarse_ns(), staged_.event));
 }
 
-bool JournaledStore::store(std::uint64_t seq, std::string_view raw) noexcept {
+bool JournaledStore::store(std::uint64_t seq, std::string_view raw,
+                           std::int64_t sent_utc_ns) noexcept {
+  // Dated by the message's own SendingTime: the same instant, without a
+  // second clock read on the order path.
+  const std::int64_t utc = sent_utc_ns != 0 ? sent_utc_ns : utc_coarse_ns();
   // Where each record starts (taken just before its append): its message is
   // its last raw.size() bytes before the padding (kOutbound and kOrderSent).
   if (staged_.pending && staged_.out_seq == seq) {
@@ -103,8 +107,8 @@ bool JournaledStore::store(std::uint64_t seq, std::string_view raw) noexcept {
     staged_.pending = false;
     JournaledStore* in = staged_.inbound;
     const journal::AppendStatus st = journal::append_order_sent(
-        ring_, id_, seq, utc_coarse_ns(), staged_.event,
-        in != nullptr ? in->id_ : journal::kNoSession, staged_.in_seq, raw);
+        ring_, id_, seq, utc, staged_.event, in != nullptr ? in->id_ : journal::kNoSession,
+        staged_.in_seq, raw);
     if (st != journal::AppendStatus::kOk) {
       // An order the journal does not hold must not go: a restart could not
       // cancel or count it. The session sends nothing (kNotStored) and the
@@ -118,11 +122,11 @@ bool JournaledStore::store(std::uint64_t seq, std::string_view raw) noexcept {
     if (keep_in_ring(seq, record_pos + sizeof(journal::RecordHeader) + payload - raw.size(),
                      raw.size()))
       return true;
-    return inner_->store(seq, raw);
+    return inner_->store(seq, raw, sent_utc_ns);
   }
   flush_staged_order();  // Its own record first: the message's starts after it.
   const std::uint64_t record_pos = ring_.head_position();
-  const journal::AppendStatus st = journal::append_outbound(ring_, id_, seq, utc_coarse_ns(), raw);
+  const journal::AppendStatus st = journal::append_outbound(ring_, id_, seq, utc, raw);
   check(st);
   stored_seq_ = seq;
   if (st == journal::AppendStatus::kOk &&
@@ -131,7 +135,7 @@ bool JournaledStore::store(std::uint64_t seq, std::string_view raw) noexcept {
   // A copy of its own (kCopy, or the journal could not take it): a slot
   // left by an earlier use of this number must not shadow it.
   forget_ring_slot(seq);
-  return inner_->store(seq, raw);
+  return inner_->store(seq, raw, sent_utc_ns);
 }
 
 bool JournaledStore::keep_in_ring(std::uint64_t seq, std::uint64_t pos, std::size_t len) noexcept {

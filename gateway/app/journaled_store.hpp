@@ -78,7 +78,8 @@ class JournaledStore final : public session::MessageStore {
   }
   void set_next_sender_seq(std::uint64_t s) noexcept override;
   void set_next_target_seq(std::uint64_t n) noexcept override;
-  bool store(std::uint64_t seq, std::string_view raw) noexcept override;
+  using MessageStore::store;
+  bool store(std::uint64_t seq, std::string_view raw, std::int64_t sent_utc_ns) noexcept override;
   void discard(std::uint64_t seq) noexcept override;
   [[nodiscard]] std::string_view lookup(std::uint64_t seq) const noexcept override;
   void reset() noexcept override;

@@ -1,6 +1,8 @@
 #include "gateway/journal/record.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 
@@ -187,30 +189,83 @@ std::size_t payload_size(const OrderEvent& e) noexcept {
          e.account.size();
 }
 
-bool encode(const OrderEvent& e, std::span<std::byte> out) noexcept {
-  if (!ids_fit(e) || out.size() < payload_size(e)) return false;
-  OrderEventFixed f{};
-  f.order_qty = e.order_qty;
-  f.price = e.price;
-  f.last_qty = e.last_qty;
-  f.cum_qty = e.cum_qty;
-  f.leaves_qty = e.leaves_qty;
-  f.client_session = e.client_session;
-  f.kind = e.kind;
-  f.side = e.side;
-  f.cl_ord_id_len = static_cast<std::uint8_t>(e.cl_ord_id.size());
-  f.orig_cl_ord_id_len = static_cast<std::uint8_t>(e.orig_cl_ord_id.size());
-  f.symbol_len = static_cast<std::uint8_t>(e.symbol.size());
-  f.account_len = static_cast<std::uint8_t>(e.account.size());
-  f.ord_type = e.ord_type;
-  std::byte* p = out.data();
-  std::memcpy(p, &f, sizeof(f));
-  p += sizeof(f);
-  // memcpy from an empty view's data() (possibly null) is undefined: guard.
+namespace {
+
+// The order step's encoders write straight into the ring, word by word. A
+// struct built on the stack field by field and then copied whole is reloaded
+// with wide loads that span several narrower pending stores: the loads cannot
+// be forwarded from the store buffer and wait for it to drain, once per
+// record (the same reason JournalRing::commit writes the header as words).
+void put64(std::byte* at, std::uint64_t v) noexcept {
+  std::memcpy(at, &v, sizeof(v));
+}
+
+// An identifier (at most 255 bytes, usually under 16) without a call into
+// the library's memcpy: two overlapping loads and stores cover 4..16 bytes.
+// An empty view copies nothing (its data() may be null).
+void copy_id(std::byte* to, std::string_view s) noexcept {
+  const std::size_t n = s.size();
+  const char* from = s.data();
+  if (n > 16) {
+    std::memcpy(to, from, n);
+  } else if (n >= 8) {
+    std::uint64_t a, b;
+    std::memcpy(&a, from, 8);
+    std::memcpy(&b, from + n - 8, 8);
+    std::memcpy(to, &a, 8);
+    std::memcpy(to + n - 8, &b, 8);
+  } else if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, from, 4);
+    std::memcpy(&b, from + n - 4, 4);
+    std::memcpy(to, &a, 4);
+    std::memcpy(to + n - 4, &b, 4);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) to[i] = static_cast<std::byte>(from[i]);
+  }
+}
+
+// OrderEventFixed, as put64 writes it (little-endian words).
+static_assert(std::endian::native == std::endian::little);
+static_assert(offsetof(OrderEventFixed, order_qty) == 0 && offsetof(OrderEventFixed, price) == 8 &&
+              offsetof(OrderEventFixed, last_qty) == 16 &&
+              offsetof(OrderEventFixed, cum_qty) == 24 &&
+              offsetof(OrderEventFixed, leaves_qty) == 32 &&
+              offsetof(OrderEventFixed, client_session) == 40 &&
+              offsetof(OrderEventFixed, kind) == 44 && offsetof(OrderEventFixed, side) == 45 &&
+              offsetof(OrderEventFixed, cl_ord_id_len) == 46 &&
+              offsetof(OrderEventFixed, orig_cl_ord_id_len) == 47 &&
+              offsetof(OrderEventFixed, symbol_len) == 48 &&
+              offsetof(OrderEventFixed, account_len) == 49 &&
+              offsetof(OrderEventFixed, ord_type) == 50 && sizeof(OrderEventFixed) == 56);
+static_assert(offsetof(OrderSentFixed, in_seq) == 0 && offsetof(OrderSentFixed, in_session) == 8 &&
+              sizeof(OrderSentFixed) == 16);
+
+// Precondition: ids_fit(e) and `out` holds payload_size(e) bytes.
+void encode_unchecked(const OrderEvent& e, std::byte* out) noexcept {
+  const auto byte = [](auto v, int shift) noexcept {
+    return static_cast<std::uint64_t>(static_cast<std::uint8_t>(v)) << shift;
+  };
+  put64(out, static_cast<std::uint64_t>(e.order_qty));
+  put64(out + 8, static_cast<std::uint64_t>(e.price));
+  put64(out + 16, static_cast<std::uint64_t>(e.last_qty));
+  put64(out + 24, static_cast<std::uint64_t>(e.cum_qty));
+  put64(out + 32, static_cast<std::uint64_t>(e.leaves_qty));
+  put64(out + 40, std::uint64_t{e.client_session} | byte(e.kind, 32) | byte(e.side, 40) |
+                      byte(e.cl_ord_id.size(), 48) | byte(e.orig_cl_ord_id.size(), 56));
+  put64(out + 48, byte(e.symbol.size(), 0) | byte(e.account.size(), 8) | byte(e.ord_type, 16));
+  std::byte* p = out + sizeof(OrderEventFixed);
   for (const std::string_view s : {e.cl_ord_id, e.orig_cl_ord_id, e.symbol, e.account}) {
-    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    copy_id(p, s);
     p += s.size();
   }
+}
+
+}  // namespace
+
+bool encode(const OrderEvent& e, std::span<std::byte> out) noexcept {
+  if (!ids_fit(e) || out.size() < payload_size(e)) return false;
+  encode_unchecked(e, out.data());
   return true;
 }
 
@@ -223,14 +278,13 @@ bool encode_order_sent(const OrderEvent& e, std::uint16_t in_session, std::uint6
   const std::size_t ev = payload_size(e);
   const std::size_t at = order_sent_raw_offset(ev);
   if (raw.empty() || out.size() < at + raw.size()) return false;
-  OrderSentFixed f{};
-  f.in_seq = in_seq;
-  f.in_session = in_session;
-  std::memcpy(out.data(), &f, sizeof(f));
-  if (!encode(e, out.subspan(sizeof(f), ev))) return false;
-  // Deterministic file bytes: the padding is checksummed.
-  const std::size_t end = sizeof(f) + ev;
-  if (at != end) std::memset(out.data() + end, 0, at - end);
+  if (!ids_fit(e)) return false;
+  put64(out.data(), in_seq);
+  put64(out.data() + 8, in_session);  // With OrderSentFixed's reserved bytes, zero.
+  encode_unchecked(e, out.data() + sizeof(OrderSentFixed));
+  // Deterministic file bytes: the padding (under 8 bytes) is checksummed.
+  const std::size_t end = sizeof(OrderSentFixed) + ev;
+  for (std::size_t i = end; i < at; ++i) out[i] = std::byte{0};
   std::memcpy(out.data() + at, raw.data(), raw.size());
   return true;
 }

@@ -20,7 +20,7 @@ MemoryStore::MemoryStore(std::size_t capacity_bytes) : ring_(capacity_bytes) {
   mask_ = slots - 1;
 }
 
-bool MemoryStore::store(std::uint64_t seq, std::string_view raw) noexcept {
+bool MemoryStore::store(std::uint64_t seq, std::string_view raw, std::int64_t) noexcept {
   const std::size_t cap = ring_.size();
   if (seq == 0 || raw.empty()) return false;
   if (raw.size() > cap) return true;  // Sent but not kept: a resend gap-fills it.

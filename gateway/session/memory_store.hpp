@@ -35,7 +35,8 @@ class MemoryStore final : public MessageStore {
   [[nodiscard]] std::uint64_t next_target_seq() const noexcept override { return next_target_; }
   void set_next_sender_seq(std::uint64_t s) noexcept override { next_sender_ = s; }
   void set_next_target_seq(std::uint64_t s) noexcept override { next_target_ = s; }
-  bool store(std::uint64_t seq, std::string_view raw) noexcept override;
+  using MessageStore::store;
+  bool store(std::uint64_t seq, std::string_view raw, std::int64_t sent_utc_ns) noexcept override;
   void discard(std::uint64_t seq) noexcept override;
   [[nodiscard]] std::string_view lookup(std::uint64_t seq) const noexcept override;
   void reset() noexcept override;

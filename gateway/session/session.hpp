@@ -118,7 +118,12 @@ class MessageStore {
   // durable); the session then sends nothing and keeps the number
   // (SendResult::kNotStored). The in-memory store never refuses a message
   // it is given: when full it forgets the oldest.
-  virtual bool store(std::uint64_t seq, std::string_view raw) noexcept = 0;
+  // `sent_utc_ns`: the message's SendingTime(52) as the session read it, so
+  // a durable store can date its record without reading the clock again
+  // (0: not known; the store reads its own).
+  virtual bool store(std::uint64_t seq, std::string_view raw,
+                     std::int64_t sent_utc_ns) noexcept = 0;
+  bool store(std::uint64_t seq, std::string_view raw) noexcept { return store(seq, raw, 0); }
   // The message stored with `seq` was never sent (the transport refused it):
   // forget it; the number is reused by the next message.
   virtual void discard(std::uint64_t seq) noexcept = 0;

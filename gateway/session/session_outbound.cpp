@@ -85,7 +85,8 @@ bool Session::Impl::send_admin(std::string_view msg_type, std::string_view body)
 // MessageStore), so the caller can roll back what it did for the message.
 SendResult Session::Impl::finish_app(std::uint64_t seq, const codec::EncodeResult& r) noexcept {
   if (r.error != codec::EncodeError::kNone) return SendResult::kNoSpace;
-  if (!store.store(seq, std::string_view(send_buf.data(), r.size))) return SendResult::kNotStored;
+  if (!store.store(seq, std::string_view(send_buf.data(), r.size), tx_utc))
+    return SendResult::kNotStored;
   if (!transmit(r.size)) {
     if (cfg.store_while_down) {
       // Kept, as if sent while down: the session is disconnecting, and the
@@ -105,7 +106,8 @@ SendResult Session::Impl::finish_app(std::uint64_t seq, const codec::EncodeResul
 // then carries a MsgSeqNum above what it expects).
 SendResult Session::Impl::store_unsent(std::uint64_t seq, const codec::EncodeResult& r) noexcept {
   if (r.error != codec::EncodeError::kNone) return SendResult::kNoSpace;
-  if (!store.store(seq, std::string_view(send_buf.data(), r.size))) return SendResult::kNotStored;
+  if (!store.store(seq, std::string_view(send_buf.data(), r.size), tx_utc))
+    return SendResult::kNotStored;
   store.set_next_sender_seq(seq + 1);
   return SendResult::kStored;
 }

@@ -156,6 +156,29 @@ TEST_F(JournaledStoreTest, AnOrderStepIsOneRecordAndTheEnginesNumberIsNotWritten
   EXPECT_FALSE(failed_.load());
 }
 
+TEST_F(JournaledStoreTest, ASentMessagesRecordIsDatedByItsSendingTime) {
+  constexpr std::int64_t kSent = 1'785'000'000'123'456'789;
+  {
+    auto j = open();
+    auto exchange = store(*j, 7);
+    exchange->stage_order(order("E1-A"), 1, nullptr, 0);
+    ASSERT_TRUE(exchange->store(1, "35=D order", kSent));
+    ASSERT_TRUE(exchange->store(2, "35=F cancel", kSent + 1));
+    ASSERT_TRUE(exchange->store(3, "35=F undated"));  // No SendingTime given: the clock's.
+    j->stop();
+  }
+  const journal::JournalFile f(journal::testing::test_config(dir_.path()).file);
+  std::vector<std::int64_t> stamps;
+  (void)f.scan([&](const journal::RecordView& r) {
+    if (r.type() == journal::RecordType::kOrderSent || r.type() == journal::RecordType::kOutbound)
+      stamps.push_back(r.header.utc_ns);
+  });
+  ASSERT_EQ(stamps.size(), 3u);
+  EXPECT_EQ(stamps[0], kSent);
+  EXPECT_EQ(stamps[1], kSent + 1);
+  EXPECT_GT(stamps[2], 1'700'000'000'000'000'000) << "the wall clock, not 0";
+}
+
 TEST_F(JournaledStoreTest, AStagedOrderThatNeverReachedItsStoreLeavesNoRecord) {
   {
     auto j = open();

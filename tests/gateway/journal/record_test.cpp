@@ -36,6 +36,59 @@ TEST(Crc32c, HardwareAndPortableAgreeAtEveryLengthAndSplit) {
   }
 }
 
+// The order step's encoder copies identifiers in overlapping words (record.cpp,
+// copy_id): every length on each side of its word boundaries, in every field,
+// must come back byte for byte, with not one byte written past the payload.
+TEST(OrderEventEncoding, EveryIdentifierLengthRoundTripsAndNothingIsWrittenPastThePayload) {
+  const std::string source = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  for (int field = 0; field < 4; ++field) {
+    for (std::size_t n = 0; n <= 40; ++n) {
+      OrderEvent e;
+      e.kind = OrderEventKind::kReplace;
+      e.side = '2';
+      e.ord_type = '2';
+      e.client_session = 0x01020304;
+      e.order_qty = -1;
+      e.price = 19'050'000'000;
+      e.last_qty = 7;
+      e.cum_qty = 8;
+      e.leaves_qty = 9;
+      e.cl_ord_id = "E1-A";
+      e.orig_cl_ord_id = "E1-B";
+      e.symbol = "AAPL";
+      e.account = "ACC1";
+      const std::string id = source.substr(field, n);
+      (field == 0   ? e.cl_ord_id
+       : field == 1 ? e.orig_cl_ord_id
+       : field == 2 ? e.symbol
+                    : e.account) = id;
+      const std::size_t size = payload_size(e);
+      std::vector<std::byte> buf(size + 32, std::byte{0xA5});
+      ASSERT_TRUE(encode(e, std::span(buf).first(size)));
+      for (std::size_t i = size; i < buf.size(); ++i)
+        ASSERT_EQ(buf[i], std::byte{0xA5}) << "field " << field << " length " << n << " byte " << i;
+      RecordView v;
+      v.header.type = static_cast<std::uint16_t>(RecordType::kOrderEvent);
+      v.payload = std::span<const std::byte>(buf).first(size);
+      OrderEvent d;
+      ASSERT_TRUE(decode(v, d)) << "field " << field << " length " << n;
+      EXPECT_EQ(d.kind, e.kind);
+      EXPECT_EQ(d.side, e.side);
+      EXPECT_EQ(d.ord_type, e.ord_type);
+      EXPECT_EQ(d.client_session, e.client_session);
+      EXPECT_EQ(d.order_qty, e.order_qty);
+      EXPECT_EQ(d.price, e.price);
+      EXPECT_EQ(d.last_qty, e.last_qty);
+      EXPECT_EQ(d.cum_qty, e.cum_qty);
+      EXPECT_EQ(d.leaves_qty, e.leaves_qty);
+      EXPECT_EQ(d.cl_ord_id, e.cl_ord_id);
+      EXPECT_EQ(d.orig_cl_ord_id, e.orig_cl_ord_id);
+      EXPECT_EQ(d.symbol, e.symbol);
+      EXPECT_EQ(d.account, e.account);
+    }
+  }
+}
+
 TEST(FileHeader, RoundTripsAndRejectsCorruption) {
   FileHeader h = make_file_header("gw-a", 20240502, 123);
   EXPECT_TRUE(valid_file_header(h));
