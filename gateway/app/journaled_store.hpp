@@ -48,9 +48,11 @@ namespace riskgate::app {
 class JournaledStore final : public session::MessageStore {
  public:
   // `failed` is shared by every journaled writer of the gateway; set with a
-  // release store, read by the order path with acquire. Records are stamped
-  // with the coarse wall clock (common/utc_clock.hpp): three precise clock
-  // reads per order step would cost more than the appends themselves.
+  // release store, read by the order path with acquire. A sent message's
+  // record is dated by the message's SendingTime (the session's clock read,
+  // passed to store()); other records by the coarse wall clock
+  // (common/utc_clock.hpp): a precise clock read per record would cost more
+  // than the append itself.
   // Where a sent message is kept for a ResendRequest:
   //  - kCopy: a copy in the in-memory store (16 MB per session in the
   //    gateway), as without the journal;
