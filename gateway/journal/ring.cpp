@@ -182,7 +182,9 @@ void JournalRing::commit(const Reservation& r, RecordType type, std::uint16_t se
   put64(32, static_cast<std::uint64_t>(utc_ns));
   const std::size_t stored = align_record(r.length);
   // Deterministic file bytes: the padding is not checksummed but is written.
-  if (stored != r.length) std::memset(r.record + r.length, 0, stored - r.length);
+  // Under 8 bytes: a loop, not a call into the library's memset (which
+  // measured ~10 ns of the order step's record in _JournalInterleaved).
+  for (std::size_t i = r.length; i < stored; ++i) r.record[i] = std::byte{0};
   head_ += stored;
   // Release: pairs with readable()'s acquire load (the journal thread) and
   // orders the record bytes before head for a recovering process, which
