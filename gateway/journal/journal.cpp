@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
@@ -220,9 +221,14 @@ void Journal::start() {
     (void)pin_this_thread(config_.cpu);
     (void)::pthread_setname_np(::pthread_self(), "rg-journal");
     // Relaxed: a polled flag; join() in stop() is the synchronisation.
+    std::chrono::microseconds sleep = config_.idle_sleep;
     while (!stop_.load(std::memory_order_relaxed)) {
-      if (do_work(std::chrono::steady_clock::now()) == 0)
-        std::this_thread::sleep_for(config_.idle_sleep);
+      if (do_work(std::chrono::steady_clock::now()) != 0) {
+        sleep = config_.idle_sleep;
+        continue;
+      }
+      std::this_thread::sleep_for(sleep);
+      sleep = std::min(sleep * 2, std::max(config_.idle_sleep, config_.idle_sleep_max));
     }
   });
 }

@@ -76,9 +76,16 @@ struct JournalConfig {
   std::size_t ring_capacity = std::size_t{4} << 20;
   SyncPolicy sync = SyncPolicy::kInterval;
   std::chrono::milliseconds sync_interval{10};
-  // Journal thread sleep when every ring is empty. Bounds its CPU use when
-  // idle; the order path never waits on it, only the ring fill level does.
+  // Journal thread sleep when every ring is empty: idle_sleep after work,
+  // doubling on each empty look up to idle_sleep_max. A fixed 50 us poll
+  // cost an idle gateway ~22 % of a core (measured with /proc/PID/task);
+  // the backoff keeps a busy journal as prompt and an idle one near 0 %.
+  // The order path never waits on it, only the ring fill level does: at
+  // idle_sleep_max the first record after a quiet spell reaches the file
+  // (and, with kEveryBatch, the disk) up to that much later. Tune: lower
+  // idle_sleep_max for a tighter power-loss window after quiet spells.
   std::chrono::microseconds idle_sleep{50};
+  std::chrono::microseconds idle_sleep_max{1000};
   // The journal thread's CPU (common/thread_placement.hpp); kAnyCpu: not
   // pinned. Off the I/O thread's core, or its bursts land in the order step.
   int cpu = -1;

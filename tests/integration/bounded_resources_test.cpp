@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -81,7 +82,22 @@ class RawGateway {
   }
   // User+system CPU seconds so far (/proc/PID/stat fields 14 and 15).
   [[nodiscard]] double cpu_seconds() const {
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+    return stat_cpu_seconds("/proc/" + std::to_string(pid_) + "/stat");
+  }
+  // CPU time of riskgate's thread named `name` (rg-io: the I/O thread, where
+  // a spinning accept would show), or -1 if there is none.
+  [[nodiscard]] double thread_cpu_seconds(const std::string& name) const {
+    const std::string task = "/proc/" + std::to_string(pid_) + "/task";
+    std::error_code ec;
+    for (const auto& t : std::filesystem::directory_iterator(task, ec)) {
+      std::ifstream comm(t.path() / "comm");
+      std::string c;
+      if (std::getline(comm, c) && c == name) return stat_cpu_seconds(t.path() / "stat");
+    }
+    return -1;
+  }
+  static double stat_cpu_seconds(const std::filesystem::path& stat) {
+    std::ifstream in(stat);
     std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const auto rp = s.rfind(')');
     if (rp == std::string::npos) return -1;
@@ -336,11 +352,16 @@ TEST(BoundedResources, OutOfDescriptorsTheGatewayBacksOffThenRecoversByLogonTime
     const int fd = connect_from("127.0.0.2", port);
     if (fd >= 0) idle.push_back(fd);
   }
-  // Out of descriptors now: measure riskgate's CPU for one second.
+  // Out of descriptors now: measure the I/O thread's CPU for one second
+  // (the thread a spinning accept would hold at ~100 %; the process total,
+  // printed too, also counts the journal and log threads' idle polling).
   std::this_thread::sleep_for(300ms);
   const double cpu0 = gw.cpu_seconds();
+  const double io0 = gw.thread_cpu_seconds("rg-io");
+  ASSERT_GE(io0, 0) << "no thread named rg-io";
   std::this_thread::sleep_for(1s);
   const double cpu_pct = (gw.cpu_seconds() - cpu0) * 100.0;
+  const double io_pct = (gw.thread_cpu_seconds("rg-io") - io0) * 100.0;
   const std::string emfile = wait_file_line(out, "Too many open files", 3s);
 
   // LogonTimeout frees descriptors; the backlog is worked off; the engine
@@ -352,10 +373,11 @@ TEST(BoundedResources, OutOfDescriptorsTheGatewayBacksOffThenRecoversByLogonTime
   for (int fd : idle) ::close(fd);
 
   std::cout << "[ measured ] " << idle.size()
-            << " idle connections, riskgate out of descriptors: " << cpu_pct
-            << " % CPU over 1 s; engine run done in " << engine_ms << " ms\n";
+            << " idle connections, riskgate out of descriptors: I/O thread " << io_pct
+            << " % CPU over 1 s (whole process " << cpu_pct << " %); engine run done in "
+            << engine_ms << " ms\n";
   EXPECT_FALSE(emfile.empty()) << read_file(out);
-  EXPECT_LT(cpu_pct, 30.0);  // Spinning on accept was 99 %.
+  EXPECT_LT(io_pct, 30.0);  // Spinning on accept was 99 %.
   EXPECT_EQ(num(r.summary, "logons"), 1) << r.describe();
   EXPECT_EQ(num(r.summary, "acked"), 20) << r.describe();
   EXPECT_EQ(admin_code, 401);
