@@ -200,28 +200,30 @@ void put64(std::byte* at, std::uint64_t v) noexcept {
   std::memcpy(at, &v, sizeof(v));
 }
 
+// `n` bytes, sizeof(Word) <= n <= 2 * sizeof(Word), as two word copies that
+// overlap in the middle: no loop, no call.
+template <typename Word>
+void copy_two_words(std::byte* to, const char* from, std::size_t n) noexcept {
+  Word head, tail;
+  std::memcpy(&head, from, sizeof(Word));
+  std::memcpy(&tail, from + n - sizeof(Word), sizeof(Word));
+  std::memcpy(to, &head, sizeof(Word));
+  std::memcpy(to + n - sizeof(Word), &tail, sizeof(Word));
+}
+
 // An identifier (at most 255 bytes, usually under 16) without a call into
-// the library's memcpy: two overlapping loads and stores cover 4..16 bytes.
-// An empty view copies nothing (its data() may be null).
+// the library's memcpy. An empty view copies nothing (its data() may be
+// null).
 void copy_id(std::byte* to, std::string_view s) noexcept {
   const std::size_t n = s.size();
-  const char* from = s.data();
   if (n > 16) {
-    std::memcpy(to, from, n);
+    std::memcpy(to, s.data(), n);
   } else if (n >= 8) {
-    std::uint64_t a, b;
-    std::memcpy(&a, from, 8);
-    std::memcpy(&b, from + n - 8, 8);
-    std::memcpy(to, &a, 8);
-    std::memcpy(to + n - 8, &b, 8);
+    copy_two_words<std::uint64_t>(to, s.data(), n);
   } else if (n >= 4) {
-    std::uint32_t a, b;
-    std::memcpy(&a, from, 4);
-    std::memcpy(&b, from + n - 4, 4);
-    std::memcpy(to, &a, 4);
-    std::memcpy(to + n - 4, &b, 4);
+    copy_two_words<std::uint32_t>(to, s.data(), n);
   } else {
-    for (std::size_t i = 0; i < n; ++i) to[i] = static_cast<std::byte>(from[i]);
+    for (std::size_t i = 0; i < n; ++i) to[i] = static_cast<std::byte>(s[i]);
   }
 }
 
