@@ -213,6 +213,7 @@ void AdminServer::stop() {
   asio::post(ioc_, [this] {
     boost::system::error_code ec;
     acceptor_.close(ec);
+    accept_pause_.cancel();
     ioc_.stop();
   });
   if (thread_.joinable()) thread_.join();
@@ -220,12 +221,20 @@ void AdminServer::stop() {
 
 void AdminServer::do_accept() {
   acceptor_.async_accept([this](beast::error_code ec, tcp::socket sock) {
-    if (ec) {
-      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    } else {
-      std::make_shared<Connection>(std::move(sock), *this)->read();
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec || ec == asio::error::connection_aborted) {
+      if (!ec) {
+        accept_wait_ = std::chrono::milliseconds(10);
+        std::make_shared<Connection>(std::move(sock), *this)->read();
+      }
+      do_accept();
+      return;
     }
-    do_accept();
+    accept_pause_.expires_after(accept_wait_);
+    accept_wait_ = std::min(accept_wait_ * 2, std::chrono::milliseconds(1000));
+    accept_pause_.async_wait([this](beast::error_code tec) {
+      if (!tec && acceptor_.is_open()) do_accept();
+    });
   });
 }
 

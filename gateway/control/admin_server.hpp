@@ -50,6 +50,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -225,6 +226,12 @@ class AdminServer {
   AuditLog* audit_;
   boost::asio::io_context ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  // After an accept error (out of descriptors: the waiting connection stays
+  // in the backlog, so retrying at once spins this thread), accepting pauses
+  // for accept_wait_: 10 ms, doubling to 1 s, back to 10 ms after a success,
+  // as the engines' listener does (gateway/net/listener.hpp).
+  boost::asio::steady_timer accept_pause_{ioc_};
+  std::chrono::milliseconds accept_wait_{10};
   std::uint16_t bound_port_ = 0;
   std::thread thread_;
   bool started_ = false;
