@@ -281,12 +281,14 @@ bool encode_order_sent(const OrderEvent& e, std::uint16_t in_session, std::uint6
   const std::size_t at = order_sent_raw_offset(ev);
   if (raw.empty() || out.size() < at + raw.size()) return false;
   if (!ids_fit(e)) return false;
+  // Deterministic file bytes: the padding (under 8 bytes, before the
+  // message) is checksummed. One zero word ending at the message clears it;
+  // the event is written over the rest of the word next. (A loop here is
+  // turned back into a memset call by GCC.)
+  put64(out.data() + at - 8, 0);
   put64(out.data(), in_seq);
   put64(out.data() + 8, in_session);  // With OrderSentFixed's reserved bytes, zero.
   encode_unchecked(e, out.data() + sizeof(OrderSentFixed));
-  // Deterministic file bytes: the padding (under 8 bytes) is checksummed.
-  const std::size_t end = sizeof(OrderSentFixed) + ev;
-  for (std::size_t i = end; i < at; ++i) out[i] = std::byte{0};
   std::memcpy(out.data() + at, raw.data(), raw.size());
   return true;
 }

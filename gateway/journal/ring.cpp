@@ -157,6 +157,13 @@ JournalRing::Reservation JournalRing::try_reserve(std::size_t payload_len) noexc
   }
   r.record = data_ + (head_ & mask_);
   r.length = static_cast<std::uint32_t>(length);
+  // Deterministic file bytes: the padding after the payload (under 8 bytes)
+  // is written, though not checksummed. One zero word ending the record
+  // clears it before the payload is written over the rest of that word. (A
+  // memset call in commit() measured ~10 ns of the order step's record, and
+  // compilers turn a byte loop back into that call.)
+  const std::uint64_t zero = 0;
+  std::memcpy(r.record + stored - sizeof zero, &zero, sizeof zero);
   return r;
 }
 
@@ -180,12 +187,7 @@ void JournalRing::commit(const Reservation& r, RecordType type, std::uint16_t se
   put64(16, head_);
   put64(24, sequence);
   put64(32, static_cast<std::uint64_t>(utc_ns));
-  const std::size_t stored = align_record(r.length);
-  // Deterministic file bytes: the padding is not checksummed but is written.
-  // Under 8 bytes: a loop, not a call into the library's memset (which
-  // measured ~10 ns of the order step's record in _JournalInterleaved).
-  for (std::size_t i = r.length; i < stored; ++i) r.record[i] = std::byte{0};
-  head_ += stored;
+  head_ += align_record(r.length);  // The padding was zeroed by try_reserve.
   // Release: pairs with readable()'s acquire load (the journal thread) and
   // orders the record bytes before head for a recovering process, which
   // reads head first and trusts only bytes below it.

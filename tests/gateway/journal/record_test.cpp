@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstring>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -67,6 +69,8 @@ TEST(OrderEventEncoding, EveryIdentifierLengthRoundTripsAndNothingIsWrittenPastT
       ASSERT_TRUE(encode(e, std::span(buf).first(size)));
       for (std::size_t i = size; i < buf.size(); ++i)
         ASSERT_EQ(buf[i], std::byte{0xA5}) << "field " << field << " length " << n << " byte " << i;
+      for (std::size_t i = offsetof(OrderEventFixed, reserved); i < sizeof(OrderEventFixed); ++i)
+        ASSERT_EQ(buf[i], std::byte{0}) << "reserved byte " << i << " is not zero";
       RecordView v;
       v.header.type = static_cast<std::uint16_t>(RecordType::kOrderEvent);
       v.payload = std::span<const std::byte>(buf).first(size);
@@ -86,6 +90,69 @@ TEST(OrderEventEncoding, EveryIdentifierLengthRoundTripsAndNothingIsWrittenPastT
       EXPECT_EQ(d.symbol, e.symbol);
       EXPECT_EQ(d.account, e.account);
     }
+  }
+}
+
+// The order step's record (kOrderSent) byte by byte, written over a buffer
+// of 0xA5: reserved bytes and the padding before the message are zero (the
+// file's bytes are the same whatever the ring held before), and the parts
+// read back as the event, the engine's number and the message.
+TEST(OrderEventEncoding, AnOrderSentPayloadHasZeroReservedAndPaddingBytesAndSplitsIntoItsParts) {
+  const std::string raw = "8=FIX.4.4|9=5|35=D|11=E1-ABC|10=000|";
+  for (std::size_t n = 1; n <= 16; ++n) {  // Every padding length, and none.
+    OrderEvent e;
+    e.kind = OrderEventKind::kNew;
+    e.side = '1';
+    e.ord_type = '2';
+    e.client_session = 3;
+    e.order_qty = 100;
+    e.price = 190'500'000;
+    e.cl_ord_id = std::string_view("E1-ABCDEFGHIJKLMNOP").substr(0, n);
+    e.symbol = "AAPL";
+    e.account = "ACC1";
+    const std::size_t size = order_sent_payload_size(e, raw.size());
+    std::vector<std::byte> buf(sizeof(RecordHeader) + size + 32, std::byte{0xA5});
+    const std::span<std::byte> payload = std::span(buf).subspan(sizeof(RecordHeader), size);
+    ASSERT_TRUE(encode_order_sent(e, 7, 41, raw, payload));
+    const std::size_t event_end = sizeof(OrderSentFixed) + payload_size(e);
+    const std::size_t at = size - raw.size();
+    ASSERT_EQ(at, align_record(event_end)) << n;
+    for (std::size_t i = offsetof(OrderSentFixed, reserved); i < sizeof(OrderSentFixed); ++i)
+      ASSERT_EQ(payload[i], std::byte{0}) << "length " << n << " reserved byte " << i;
+    for (std::size_t i = event_end; i < at; ++i)
+      ASSERT_EQ(payload[i], std::byte{0}) << "length " << n << " padding byte " << i;
+    for (std::size_t i = sizeof(RecordHeader) + size; i < buf.size(); ++i)
+      ASSERT_EQ(buf[i], std::byte{0xA5}) << "length " << n << ": written past the payload";
+
+    RecordView v;
+    v.header.type = static_cast<std::uint16_t>(RecordType::kOrderSent);
+    v.header.session = 9;
+    v.header.sequence = 12;
+    v.header.length = static_cast<std::uint32_t>(sizeof(RecordHeader) + size);
+    v.record = std::span<const std::byte>(buf).first(sizeof(RecordHeader) + size);
+    v.payload = std::span<const std::byte>(payload);
+    RecordParts parts;
+    ASSERT_EQ(split_record(v, parts), 3u) << n;
+    OrderEvent d;
+    bool saw_event = false, saw_inbound = false, saw_message = false;
+    for (const RecordView& p : parts) {
+      if (p.type() == RecordType::kOrderEvent) {
+        ASSERT_TRUE(decode(p, d));
+        EXPECT_EQ(d.cl_ord_id, e.cl_ord_id);
+        EXPECT_EQ(d.symbol, "AAPL");
+        EXPECT_EQ(d.price, 190'500'000);
+        saw_event = true;
+      } else if (p.type() == RecordType::kInboundProcessed) {
+        EXPECT_EQ(p.header.session, 7);
+        EXPECT_EQ(p.header.sequence, 41u);
+        saw_inbound = true;
+      } else if (p.type() == RecordType::kOutbound) {
+        EXPECT_EQ(p.payload_text(), raw);
+        EXPECT_EQ(p.header.sequence, 12u);
+        saw_message = true;
+      }
+    }
+    EXPECT_TRUE(saw_event && saw_inbound && saw_message) << n;
   }
 }
 
