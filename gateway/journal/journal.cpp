@@ -228,7 +228,9 @@ void Journal::start() {
         continue;
       }
       std::this_thread::sleep_for(sleep);
-      sleep = std::min(sleep * 2, std::max(config_.idle_sleep, config_.idle_sleep_max));
+      // At least 1 us, so that an idle_sleep of 0 still backs off.
+      sleep = std::min(std::max(sleep * 2, std::chrono::microseconds(1)),
+                       std::max(config_.idle_sleep, config_.idle_sleep_max));
     }
   });
 }

@@ -21,7 +21,8 @@
 //     default vm.dirty_expire_centisecs). For test rigs and replays.
 //   - kInterval (default, 10 ms): fdatasync when at least interval has passed
 //     since the last one and something was written. Power loss loses at most
-//     ~interval + one fdatasync of records. 10 ms because an fdatasync costs
+//     ~interval + one fdatasync of records (plus up to idle_sleep_max after
+//     a quiet spell, while the journal thread backs off). 10 ms because an fdatasync costs
 //     ~0.1-2 ms on a data-centre NVMe (measure: bench/micro journal_bench,
 //     BM_JournalSync*), so the journal thread spends <20% of its time
 //     syncing even on a slow disk, while the loss window stays far below a
@@ -31,7 +32,8 @@
 //     wrote something. The order path never waits for it, so it does NOT
 //     mean "durable before sent": it means a record is durable within one
 //     drain pass plus one fdatasync of being committed (durable_lsn() says
-//     exactly how far), which bounds the window by the device, not a timer.
+//     exactly how far), which bounds the window by the device, not a timer
+//     (after a quiet spell, plus up to idle_sleep_max before the pass).
 //
 // Threads: construct, ring(), start(), stop() and the destructor on one
 // owning thread at setup. ring(k) is handed to I/O thread k, the only
