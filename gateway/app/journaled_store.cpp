@@ -97,8 +97,8 @@ void JournaledStore::flush_staged_order() noexcept {
 
 bool JournaledStore::store(std::uint64_t seq, std::string_view raw,
                            std::int64_t sent_utc_ns) noexcept {
-  // Dated by the message's own SendingTime: the same instant, without a
-  // second clock read on the order path.
+  // Dated by the clock read that stamped the message's SendingTime: the
+  // same instant, without a second clock read on the order path.
   const std::int64_t utc = sent_utc_ns != 0 ? sent_utc_ns : utc_coarse_ns();
   // Where each record starts (taken just before its append): its message is
   // its last raw.size() bytes before the padding (kOutbound and kOrderSent).

@@ -49,10 +49,12 @@ class JournaledStore final : public session::MessageStore {
  public:
   // `failed` is shared by every journaled writer of the gateway; set with a
   // release store, read by the order path with acquire. A sent message's
-  // record is dated by the message's SendingTime (the session's clock read,
-  // passed to store()); other records by the coarse wall clock
-  // (common/utc_clock.hpp): a precise clock read per record would cost more
-  // than the append itself.
+  // record is dated by the clock read that stamped the message's
+  // SendingTime (passed to store(); ns, where 52 shows ms); other records by
+  // the coarse wall clock (common/utc_clock.hpp), since a precise clock read
+  // per record would cost more than the append itself. The coarse clock may
+  // read up to a tick earlier, so stamps are not ordered across records:
+  // a record's position in the journal orders it.
   // Where a sent message is kept for a ResendRequest:
   //  - kCopy: a copy in the in-memory store (16 MB per session in the
   //    gateway), as without the journal;

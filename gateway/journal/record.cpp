@@ -211,13 +211,19 @@ void copy_two_words(std::byte* to, const char* from, std::size_t n) noexcept {
   std::memcpy(to + n - sizeof(Word), &tail, sizeof(Word));
 }
 
-// An identifier (at most 255 bytes, usually under 16) without a call into
-// the library's memcpy. An empty view copies nothing (its data() may be
-// null).
+struct Word16 {  // 16 bytes, copied as one vector move.
+  std::uint64_t lo, hi;
+};
+
+// An identifier (at most 255 bytes; up to 32 covers ClOrdIDs, UUIDs
+// included) without a call into the library's memcpy below 33 bytes. An
+// empty view copies nothing (its data() may be null).
 void copy_id(std::byte* to, std::string_view s) noexcept {
   const std::size_t n = s.size();
-  if (n > 16) {
+  if (n > 32) {
     std::memcpy(to, s.data(), n);
+  } else if (n > 16) {
+    copy_two_words<Word16>(to, s.data(), n);
   } else if (n >= 8) {
     copy_two_words<std::uint64_t>(to, s.data(), n);
   } else if (n >= 4) {

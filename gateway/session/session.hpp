@@ -118,7 +118,7 @@ class MessageStore {
   // durable); the session then sends nothing and keeps the number
   // (SendResult::kNotStored). The in-memory store never refuses a message
   // it is given: when full it forgets the oldest.
-  // `sent_utc_ns`: the message's SendingTime(52) as the session read it, so
+  // `sent_utc_ns`: the clock read that stamped the message's SendingTime(52), so
   // a durable store can date its record without reading the clock again
   // (0: not known; the store reads its own).
   virtual bool store(std::uint64_t seq, std::string_view raw,
