@@ -192,10 +192,9 @@ void Gateway::build_sessions() {
       period_start = schedule::Schedule(*spec).period_at(clock_->utc_ns()).start_ns;
     // A session that never replays application messages keeps them only in
     // the journal ring (JournaledStore::Copies): one copy per order, not two.
-    const auto copies = cfg_.sessions[i].resend_application ? JournaledStore::Copies::kCopy
-                                                            : JournaledStore::Copies::kRingOnly;
     return durable_->make_store(static_cast<std::uint16_t>(i), name, leg, std::move(mem),
-                                period_start, copies);
+                                period_start,
+                                JournaledStore::copies_for(cfg_.sessions[i].resend_application));
   };
   // Loaded (or taken from the binary) once per distinct dictionary; a bad
   // DataDictionary stops the start with the session's name and the reason.

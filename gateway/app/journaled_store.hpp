@@ -66,6 +66,10 @@ class JournaledStore final : public session::MessageStore {
   //    look a message up only to tell its engine it was not delivered,
   //    moments after a reconnect.
   enum class Copies : std::uint8_t { kCopy, kRingOnly };
+  // The gateway's choice for a session (the route harness makes the same).
+  [[nodiscard]] static constexpr Copies copies_for(bool resend_application) noexcept {
+    return resend_application ? Copies::kCopy : Copies::kRingOnly;
+  }
   JournaledStore(std::unique_ptr<session::MemoryStore> inner, journal::JournalRing& ring,
                  std::uint16_t session_id, std::atomic<bool>& failed,
                  Copies copies = Copies::kCopy);

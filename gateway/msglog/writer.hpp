@@ -93,7 +93,7 @@ class MessageLogWriter {
     // (the lines are counted as lost, and a GAP line marks them when space
     // comes back) rather than take the space the audit log needs: a full
     // disk under the audit log refuses every new order. Checked once a
-    // second per file (fstatvfs), not per write.
+    // second per file (statvfs of its directory), not per write.
     std::uint64_t disk_reserve_bytes = 0;
     // Free bytes on the filesystem of a session's directory (tests inject).
     // Default: statvfs; nullopt when it cannot tell (then writing goes on).
@@ -208,7 +208,8 @@ class MessageLogWriter {
   // Statistics (relaxed: each is one fact on its own; none guards data).
   std::atomic<std::uint64_t> lines_written_{0};
   std::atomic<std::uint64_t> gap_lines_{0};
-  std::atomic<std::uint64_t> lines_lost_{0};  // Drained but not written (a write error).
+  // Drained but not written (a write error, or the disk reserve).
+  std::atomic<std::uint64_t> lines_lost_{0};
   // Of lines_lost_, those not written because free space was below the
   // disk reserve; and the files below it now (status, /metrics).
   std::atomic<std::uint64_t> lines_held_back_{0};

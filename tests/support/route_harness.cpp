@@ -39,11 +39,9 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
   auto make_store = [&](std::size_t index) -> std::unique_ptr<session::MessageStore> {
     auto mem = std::make_unique<session::MemoryStore>(1 << 20);
     if (journal_ring == nullptr) return std::unique_ptr<session::MessageStore>(std::move(mem));
-    const auto copies = cfg_.sessions[index].resend_application
-                            ? app::JournaledStore::Copies::kCopy
-                            : app::JournaledStore::Copies::kRingOnly;
     auto store = std::make_unique<app::JournaledStore>(
-        std::move(mem), *journal_ring, static_cast<std::uint16_t>(index), journal_failed_, copies);
+        std::move(mem), *journal_ring, static_cast<std::uint16_t>(index), journal_failed_,
+        app::JournaledStore::copies_for(cfg_.sessions[index].resend_application));
     if (journaled_stores_.size() <= index) journaled_stores_.resize(index + 1, nullptr);
     journaled_stores_[index] = store.get();
     return store;
