@@ -291,9 +291,9 @@ constexpr std::string_view kAcceptorOnly[] = {
     "SocketAcceptHost", "SocketAcceptPort",     "Route",
     "ClOrdIDPrefix",    "CancelOnDisconnect",   "LogoutOnKill",
     "IdentityRequired", "OnUnapprovedIdentity", "AllowedRemoteAddresses"};
-constexpr std::string_view kInitiatorOnly[] = {"SocketConnectHost",  "SocketConnectPort",
-                                               "ReconnectInterval",  "MaxReconnectInterval",
-                                               "SupportsMassCancel", "SupportsOrderStatus"};
+constexpr std::string_view kInitiatorOnly[] = {
+    "SocketConnectHost",  "SocketConnectPort",   "ReconnectInterval",      "MaxReconnectInterval",
+    "SupportsMassCancel", "SupportsOrderStatus", "SupportsOrderMassStatus"};
 
 // Lines of the keys the cross-session checks talk about, so those errors
 // point at the offending key rather than the [[session]] header.
@@ -477,6 +477,12 @@ SessionDef parse_session(Table& t, const GatewayDef& g, KeyLines& lines) {
     }
     if (auto v = t.boolean("SupportsMassCancel")) s.supports_mass_cancel = *v;
     if (auto v = t.boolean("SupportsOrderStatus")) s.supports_order_status = *v;
+    if (auto v = t.boolean("SupportsOrderMassStatus")) s.supports_order_mass_status = *v;
+    if (s.supports_order_mass_status && s.begin_string == BeginString::kFix42) {
+      t.error("SupportsOrderMassStatus",
+              "OrderMassStatusRequest (35=AF) is FIX 4.3 and later; a FIX.4.2 venue is asked "
+              "order by order (SupportsOrderStatus)");
+    }
   }
   t.finish();
   return s;

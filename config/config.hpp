@@ -95,6 +95,11 @@ struct SessionDef {
   // (initiator) venue answers OrderStatusRequest (35=H): after a restart,
   // each working order's status is asked for before new orders go.
   bool supports_order_status = false;
+  // (initiator, FIX 4.4) venue answers OrderMassStatusRequest (35=AF): after
+  // a restart one request asks for every working order at once, instead of
+  // one OrderStatusRequest each (a burst a venue's message-rate limit may
+  // refuse). Preferred over SupportsOrderStatus when both are set.
+  bool supports_order_mass_status = false;
   bool cancel_on_disconnect = false;  // (acceptor) cancel working orders when it drops.
   bool logout_on_kill = false;        // (acceptor) log the client out when killed.
   // Bytes; a larger frame is garbled input. Default by role: 8192 for

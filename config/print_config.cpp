@@ -150,6 +150,7 @@ void print_session(TomlWriter& w, const SessionDef& s) {
     w.integer("MaxReconnectInterval", s.max_reconnect_interval_s);
     w.boolean("SupportsMassCancel", s.supports_mass_cancel);
     w.boolean("SupportsOrderStatus", s.supports_order_status);
+    w.boolean("SupportsOrderMassStatus", s.supports_order_mass_status);
   }
 }
 

@@ -217,6 +217,7 @@ void Gateway::build_sessions() {
     go.exchange_idx = static_cast<std::uint32_t>(i);
     go.supports_mass_cancel = d.supports_mass_cancel;
     go.supports_order_status = d.supports_order_status;
+    go.supports_order_mass_status = d.supports_order_mass_status;
     go.forward_unknown_app_messages =
         cfg_.gateway.unknown_app_messages == config::UnknownAppMessages::kForward;
     go.cancel_on_kill = cfg_.gateway.on_kill_cancel_working;

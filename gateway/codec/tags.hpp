@@ -57,6 +57,10 @@ inline constexpr std::uint32_t kBusinessRejectRefID = 379;
 inline constexpr std::uint32_t kBusinessRejectReason = 380;
 inline constexpr std::uint32_t kCxlRejResponseTo = 434;
 inline constexpr std::uint32_t kMassCancelRequestType = 530;
+inline constexpr std::uint32_t kMassStatusReqID = 584;  // OrderMassStatusRequest and its reports.
+inline constexpr std::uint32_t kMassStatusReqType = 585;
+inline constexpr std::uint32_t kTotNumReports = 911;
+inline constexpr std::uint32_t kLastRptRequested = 912;
 inline constexpr std::uint32_t kRawDataLength = 95;  // Logon: an engine's release attestation.
 inline constexpr std::uint32_t kRawData = 96;
 inline constexpr std::uint32_t kUsername = 553;  // Logon (FIX 4.3+): engine credentials.
@@ -84,6 +88,7 @@ inline constexpr std::string_view kOrderStatusRequest = "H";
 inline constexpr std::string_view kBusinessMessageReject = "j";
 inline constexpr std::string_view kOrderMassCancelRequest = "q";
 inline constexpr std::string_view kOrderMassCancelReport = "r";
+inline constexpr std::string_view kOrderMassStatusRequest = "AF";
 
 // Session-level (admin) messages per the FIX session layer.
 [[nodiscard]] constexpr bool is_admin(std::string_view t) noexcept {

@@ -167,6 +167,9 @@ struct GroupOptions {
   // the exchange has resent what it missed; new orders wait for the answers,
   // at most order_status_timeout_ns.
   bool supports_order_status = false;
+  // The same with one OrderMassStatusRequest (35=AF, MassStatusReqType 7:
+  // every order) instead of one 35=H per order; preferred when both are set.
+  bool supports_order_mass_status = false;
   std::int64_t order_status_timeout_ns = 5'000'000'000;
   bool forward_unknown_app_messages = false;
   bool cancel_on_kill = true;
@@ -353,8 +356,21 @@ class RouteGroup final : public session::Handler {
   // outstanding to resend (then reconciling stops for good, audited).
   bool reconciled() noexcept;
   // While reconciling, with the exchange logged on and caught up: one
-  // OrderStatusRequest per restored working order (once; supports_order_status).
+  // OrderStatusRequest per restored working order, or one
+  // OrderMassStatusRequest for all of them (once per Logon).
   void ask_order_status() noexcept;
+  [[nodiscard]] bool asks_order_status() const noexcept {
+    return opts_.supports_order_status || opts_.supports_order_mass_status;
+  }
+  // An execution report answering our OrderMassStatusRequest: counted, and
+  // the last one (LastRptRequested=Y, or TotNumReports reached) ends the
+  // wait. true if it is the venue's "no orders" answer (no ClOrdID), which
+  // names no order and is not an anomaly.
+  bool on_mass_status_report(const codec::Message& msg) noexcept;
+  void ask_order_mass_status() noexcept;
+  // The venue refused our OrderMassStatusRequest: the wait ends, and the
+  // orders stay as the journal had them.
+  void mass_status_refused(std::string_view why) noexcept;
   // The exchange leg went down while answers were pending: they are lost
   // with it, so everything is asked again (fresh deadline) once it is back.
   void forget_status_asks() noexcept;
@@ -392,6 +408,16 @@ class RouteGroup final : public session::Handler {
   bool status_asked_ = false;
   std::size_t status_pending_ = 0;
   std::int64_t status_deadline_ns_ = 0;
+  // The OrderMassStatusRequest in flight (supports_order_mass_status): its
+  // MassStatusReqID (empty: none), its exchange MsgSeqNum (a session Reject
+  // names it), the reports seen and the total the venue announced, and
+  // whether the venue has said it is done (or refused).
+  char mass_status_id_[32] = {};
+  std::size_t mass_status_id_len_ = 0;
+  std::uint64_t mass_status_seq_ = 0;
+  std::uint64_t mass_status_reports_ = 0;
+  std::uint64_t mass_status_total_ = 0;
+  bool mass_status_done_ = false;
   std::size_t restore_skipped_ = 0;
   // Exchange-leg MsgSeqNum -> order-table entry (index + 1; 0 empty),
   // direct-mapped on the low bits. A session Reject answers a message within

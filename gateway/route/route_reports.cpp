@@ -250,6 +250,7 @@ void RouteGroup::note_report_anomaly(const ClientLeg* owner, const Table::Entry*
 // ---------------------------------------------------------------------------
 void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   if (!ids_fit(msg)) return;
+  if (mass_status_id_len_ != 0 && on_mass_status_report(msg)) return;
   const std::string_view id = msg.get(tag::kClOrdID);
   const std::string_view orig_field = msg.get(tag::kOrigClOrdID);
 
@@ -562,7 +563,19 @@ void RouteGroup::on_cancel_reject(const codec::Message& msg) noexcept {
 // ---------------------------------------------------------------------------
 void RouteGroup::on_reject_received(std::uint64_t ref_seq, std::string_view ref_msg_type,
                                     int reason, std::string_view text) noexcept {
-  (void)ref_msg_type;  // The sequence number names the message; 372 is optional.
+  // The sequence number names the message; 372 is optional.
+  if (ref_seq != 0 && ref_seq == mass_status_seq_ &&
+      (ref_msg_type.empty() || ref_msg_type == mt::kOrderMassStatusRequest)) {
+    // Its own buffer: mass_status_refused composes its line in text_.
+    char why[192];
+    TextBuf w(why, sizeof why);
+    w.put("session reject 373=");
+    w.put_int(reason);
+    w.put(": ");
+    w.put(text);
+    mass_status_refused(w.view());
+    return;
+  }
   Table::Entry* e = entry_for_seq(ref_seq);
   if (e == nullptr) return;  // An admin message, or no order of ours: the session logged it.
   if (e->kill_seq == ref_seq) {
@@ -626,6 +639,16 @@ void RouteGroup::on_business_reject(const codec::Message& msg) noexcept {
   // order, cancel or replace, our ClOrdID as sent.
   const std::string_view ref = msg.get(tag::kBusinessRejectRefID);
   Table::Entry* e = ref.empty() ? nullptr : orders_.find(ref);
+  if (msg.get(tag::kRefMsgType) == mt::kOrderMassStatusRequest) {
+    char why[192];
+    TextBuf w(why, sizeof why);
+    w.put("business reject 380=");
+    w.put(msg.get(tag::kBusinessRejectReason));
+    w.put(": ");
+    w.put(msg.get(tag::kText));
+    mass_status_refused(w.view());
+    return;
+  }
   if (msg.get(tag::kRefMsgType) == mt::kOrderStatusRequest) {
     // The venue would not answer our status request: that says nothing of
     // the order itself, which stays as it was (never relayed as a reject).

@@ -2,12 +2,17 @@
 // rebuilt from the journal's order events, then held (reconciling) until the
 // exchange has resent what riskgate missed while it was down and, where the
 // venue answers OrderStatusRequest (SupportsOrderStatus), until every
-// restored working order's status has come back (at most 5 s).
+// restored working order's status has come back (at most 5 s). A FIX 4.4
+// venue that answers OrderMassStatusRequest (SupportsOrderMassStatus) is
+// asked once for all of them instead: a restart with thousands of working
+// orders then sends one message, not a burst of 35=H that a venue's
+// message-rate limit could refuse (or log the session out for).
 //
 // The replay applies each event as the live path applied it (route_group.cpp
 // and route_reports.cpp), with the engine's restore entry points instead of
 // check()/commit(): nothing is sent, audited or journaled again.
 #include <algorithm>
+#include <cstring>
 
 #include "gateway/codec/tags.hpp"
 #include "gateway/route/route_group.hpp"
@@ -126,11 +131,12 @@ bool RouteGroup::reconciled() noexcept {
   if (exchange_ == nullptr || exchange_->state() != session::State::kActive ||
       exchange_->awaiting_resend())
     return false;
-  if (opts_.supports_order_status) {
+  if (asks_order_status()) {
     ask_order_status();
     // A send that failed while asking disconnects the leg: wait for it.
     if (!status_asked_ || exchange_->state() != session::State::kActive) return false;
-    if (status_pending_ > 0 && clock_.steady_ns() < status_deadline_ns_) return false;
+    if (status_pending_ > 0 && !mass_status_done_ && clock_.steady_ns() < status_deadline_ns_)
+      return false;
   }
   reconciling_.store(false, std::memory_order_relaxed);
   if (status_pending_ > 0) {
@@ -140,16 +146,22 @@ bool RouteGroup::reconciled() noexcept {
     char detail[192];
     TextBuf t(detail, sizeof detail);
     t.put_uint(status_pending_);
-    t.put(
-        " working orders did not answer their OrderStatusRequest in time; kept as the journal "
-        "had them; new orders accepted");
+    t.put(mass_status_id_len_ != 0
+              ? (mass_status_done_ ? " working orders were not in the exchange's answer to "
+                                     "OrderMassStatusRequest; kept as the journal had them; new "
+                                     "orders accepted"
+                                   : " working orders were not reported in time after "
+                                     "OrderMassStatusRequest; kept as the journal had them; new "
+                                     "orders accepted")
+              : " working orders did not answer their OrderStatusRequest in time; kept as the "
+                "journal had them; new orders accepted");
     clear_status_marks();  // Asked once: status_asked_ stays set.
     note_session_event(nullptr, "reconciled", t.view());
     return true;
   }
   note_session_event(nullptr, "reconciled",
-                     status_asked_ ? "the exchange has resent what riskgate missed and answered "
-                                     "every OrderStatusRequest; new orders accepted"
+                     status_asked_ ? "the exchange has resent what riskgate missed and reported "
+                                     "every restored working order; new orders accepted"
                                    : "the exchange has resent what riskgate missed; new orders "
                                      "accepted");
   return true;
@@ -157,6 +169,11 @@ bool RouteGroup::reconciled() noexcept {
 
 void RouteGroup::clear_status_marks() noexcept {
   status_pending_ = 0;
+  mass_status_id_len_ = 0;
+  mass_status_seq_ = 0;
+  mass_status_reports_ = 0;
+  mass_status_total_ = 0;
+  mass_status_done_ = false;
   orders_.for_each([](Table::Entry& e) { e.status_asked = false; });
 }
 
@@ -167,12 +184,16 @@ void RouteGroup::forget_status_asks() noexcept {
 }
 
 void RouteGroup::ask_order_status() noexcept {
-  if (!opts_.supports_order_status || status_asked_ ||
-      !reconciling_.load(std::memory_order_relaxed) || exchange_ == nullptr ||
-      exchange_->state() != session::State::kActive || exchange_->awaiting_resend())
+  if (!asks_order_status() || status_asked_ || !reconciling_.load(std::memory_order_relaxed) ||
+      exchange_ == nullptr || exchange_->state() != session::State::kActive ||
+      exchange_->awaiting_resend())
     return;
   status_asked_ = true;
   status_deadline_ns_ = clock_.steady_ns() + opts_.order_status_timeout_ns;
+  if (opts_.supports_order_mass_status) {
+    ask_order_mass_status();
+    return;
+  }
   std::size_t asked = 0;
   bool failed = false;
   orders_.for_each([&](Table::Entry& e) {
@@ -202,6 +223,70 @@ void RouteGroup::ask_order_status() noexcept {
       " OrderStatusRequests sent for the restored working orders; new orders wait for the "
       "answers");
   note_session_event(nullptr, "reconciling", t.view());
+}
+
+// One request for every order of this session at the venue (585=7); each
+// working order we restored is marked as asked, and each report that names
+// one answers it, as a 35=H answer would. The venue ends its answer with
+// LastRptRequested(912)=Y (or after TotNumReports(911) reports); orders it
+// did not report stay as the journal had them, as for a 35=H that never
+// answers: absence from a venue's list is not proof the order is gone, and
+// dropping a live order would hide it from the next kill.
+void RouteGroup::ask_order_mass_status() noexcept {
+  const std::string_view id = next_id("RGS");
+  std::memcpy(mass_status_id_, id.data(), id.size());
+  mass_status_id_len_ = id.size();
+  mass_status_reports_ = 0;
+  mass_status_total_ = 0;
+  mass_status_done_ = false;
+  codec::BodyBuilder b({body_, sizeof body_});
+  b.add(tag::kMassStatusReqID, id);
+  b.add(tag::kMassStatusReqType, "7");  // Status for all orders.
+  mass_status_seq_ = exchange_->store().next_sender_seq();
+  if (exchange_->send_app(mt::kOrderMassStatusRequest, b.view()) != session::SendResult::kSent) {
+    forget_status_asks();  // The leg is going down: asked again at its next Logon.
+    return;
+  }
+  std::size_t asked = 0;
+  orders_.for_each([&](Table::Entry& e) {
+    if (!is_order_state(e.state)) return;
+    e.status_asked = true;
+    ++asked;
+  });
+  status_pending_ = asked;
+  char detail[160];
+  TextBuf t(detail, sizeof detail);
+  t.put("OrderMassStatusRequest 584=");
+  t.put(id);
+  t.put(" sent for ");
+  t.put_uint(asked);
+  t.put(" restored working orders; new orders wait for the exchange's reports");
+  note_session_event(nullptr, "reconciling", t.view());
+}
+
+bool RouteGroup::on_mass_status_report(const codec::Message& msg) noexcept {
+  if (mass_status_id_len_ == 0 ||
+      msg.get(tag::kMassStatusReqID) != std::string_view(mass_status_id_, mass_status_id_len_))
+    return false;
+  ++mass_status_reports_;
+  if (std::uint64_t total = 0; codec::parse_uint(msg.get(tag::kTotNumReports), total))
+    mass_status_total_ = total;
+  if (msg.get(tag::kLastRptRequested) == "Y" ||
+      (mass_status_total_ != 0 && mass_status_reports_ >= mass_status_total_))
+    mass_status_done_ = true;
+  // "No orders": a report that names none (ClOrdID is optional in 4.4's
+  // ExecutionReport). Nothing to apply, nothing to forward.
+  return msg.get(tag::kClOrdID).empty() && msg.get(tag::kOrigClOrdID).empty();
+}
+
+void RouteGroup::mass_status_refused(std::string_view why) noexcept {
+  if (mass_status_id_len_ == 0 || mass_status_done_) return;
+  mass_status_done_ = true;
+  TextBuf t(text_, sizeof text_);
+  t.put("OrderMassStatusRequest refused by the exchange (");
+  t.put(why);
+  t.put("): the restored orders are kept as the journal had them");
+  note_report_anomaly(nullptr, nullptr, {}, t.view(), 0, 0, &unknown_limiter_);
 }
 
 }  // namespace riskgate::route

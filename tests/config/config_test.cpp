@@ -482,6 +482,18 @@ TEST(ConfigErrors, WrongTypeSaysWhatWasExpected) {
                   "got a string");
 }
 
+TEST(ConfigErrors, OrderMassStatusOnAFix42VenueIsRefusedWithTheReason) {
+  // kMinimal's exchange speaks FIX.4.2, which has no OrderMassStatusRequest.
+  const std::string text = replace_line(kMinimal, "SocketConnectPort = 9880",
+                                        "SocketConnectPort = 9880\nSupportsOrderMassStatus = true");
+  EXPECT_CONTAINS(error_of(text),
+                  "session \"EXCH\": SupportsOrderMassStatus: OrderMassStatusRequest (35=AF) is "
+                  "FIX 4.3 and later");
+  const std::string fix44 =
+      replace_line(text, "BeginString = \"FIX.4.2\"", "BeginString = \"FIX.4.4\"");
+  EXPECT_TRUE(parse_config(fix44, "test.toml").sessions[1].supports_order_mass_status);
+}
+
 TEST(ConfigErrors, RouteMustNameAnInitiator) {
   std::string text = replace_line(kMinimal, "Route = \"EXCH\"", "Route = \"ENGINE1\"");
   EXPECT_CONTAINS(error_of(text),

@@ -55,6 +55,7 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
   go.exchange_idx = static_cast<std::uint32_t>(session_index(cfg_, exch));
   go.supports_mass_cancel = exch.supports_mass_cancel;
   go.supports_order_status = exch.supports_order_status;
+  go.supports_order_mass_status = exch.supports_order_mass_status;
   go.forward_unknown_app_messages =
       cfg_.gateway.unknown_app_messages == config::UnknownAppMessages::kForward;
   go.cancel_on_kill = cfg_.gateway.on_kill_cancel_working;

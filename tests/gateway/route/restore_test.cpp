@@ -237,10 +237,11 @@ class OrderStatusTest : public RestoreTest {
   }
   // Two working orders (W1 acked, W2 pending) in the journal, then a
   // restarted group with both legs back, replayed.
-  std::unique_ptr<RouteHarness> restarted(std::unique_ptr<journal::Journal>& j2) {
+  std::unique_ptr<RouteHarness> restarted(std::unique_ptr<journal::Journal>& j2,
+                                          const riskgate::config::Config& cfg = config()) {
     {
       auto j = open_journal();
-      RouteHarness h(config(), &j->ring(0));
+      RouteHarness h(cfg, &j->ring(0));
       h.log_on_all();
       send(h, 0, h.order(0, "W1", 100));
       send(h, 0, h.order(0, "W2", 100));
@@ -248,7 +249,7 @@ class OrderStatusTest : public RestoreTest {
       j->stop();
     }
     j2 = open_journal();
-    auto h2 = std::make_unique<RouteHarness>(config(), &j2->ring(0));
+    auto h2 = std::make_unique<RouteHarness>(cfg, &j2->ring(0));
     EXPECT_EQ(replay(*h2), 2u);
     h2->log_on_client(0);
     h2->log_on_exchange();
@@ -350,6 +351,177 @@ TEST_F(OrderStatusTest, AnExchangeThatDropsBeforeAnsweringIsAskedAgainWhenItIsBa
   EXPECT_TRUE(h->group().reconciling());
   exch(*h, h->report("E1-W1", 'I', '0', 100, 0, 0));
   exch(*h, h->report("E1-W2", 'I', '0', 100, 0, 0));
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling());
+}
+
+// SupportsOrderMassStatus (FIX 4.4): the same reconciliation with one
+// OrderMassStatusRequest (35=AF) for every restored order instead of one
+// 35=H each, so a restart with many working orders sends one message.
+class MassStatusTest : public OrderStatusTest {
+ protected:
+  static riskgate::config::Config config() {
+    auto cfg = OrderStatusTest::config();  // Both set: the mass request is preferred.
+    for (auto& s : cfg.sessions)
+      if (s.name == "EXCH") s.supports_order_mass_status = true;
+    return cfg;
+  }
+  std::unique_ptr<RouteHarness> restarted(std::unique_ptr<journal::Journal>& j2) {
+    return OrderStatusTest::restarted(j2, config());
+  }
+  void expect_refusal_keeps_the_orders(const std::string& type, const std::string& fields);
+  static std::vector<Parsed> mass_requests(RouteHarness& h) {
+    std::vector<Parsed> out;
+    for (auto& m : app_sent(h.exchange_wire))
+      if (m.type() == "AF") out.push_back(std::move(m));
+    return out;
+  }
+  // An ExecutionReport (ExecType I) answering mass request `req`; an empty
+  // `exch_id` is a venue's "no orders" answer, which names none.
+  static std::string mass_report(RouteHarness& h, std::string_view req, std::string_view exch_id,
+                                 char ord_status, std::int64_t cum, int total, bool last) {
+    static int n = 0;
+    ++n;
+    std::string body = "37=MS" + std::to_string(n) + "|17=MSX" + std::to_string(n) + "|";
+    if (!exch_id.empty()) body += "11=" + std::string(exch_id) + "|";
+    body += "150=I|39=" + std::string(1, ord_status) + "|55=AAPL|54=1|38=100|151=" +
+            std::to_string(ord_status == '0' || ord_status == '1' ? 100 - cum : 0) +
+            "|14=" + std::to_string(cum) + "|6=190.50|584=" + std::string(req) +
+            "|911=" + std::to_string(total) + "|";
+    if (last) body += "912=Y|";
+    return h.exchange_peer.make("8", body);
+  }
+};
+
+TEST_F(MassStatusTest, OneRequestAsksForEveryRestoredOrderAndNewOrdersWaitForTheLastReport) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);
+  const auto asked = mass_requests(*h);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(status_requests(*h).size(), 0u) << "no 35=H when the venue answers 35=AF";
+  const std::string req = asked[0].get(584);
+  EXPECT_EQ(req.rfind("RGS", 0), 0u) << req;
+  EXPECT_EQ(asked[0].get(585), "7");
+  ASSERT_TRUE(h->group().reconciling());
+
+  send(*h, 0, h->order(0, "N1", 100));
+  auto to_e1 = app_sent(h->client_wire[0]);
+  ASSERT_FALSE(to_e1.empty());
+  EXPECT_NE(to_e1.back().get(58).find("reconciling"), std::string::npos) << to_e1.back().get(58);
+
+  // W1 was partly filled while riskgate was down; W2 still rests.
+  exch(*h, mass_report(*h, req, "E1-W1", '1', 40, 2, false));
+  h->group().on_tick();
+  EXPECT_TRUE(h->group().reconciling()) << "the venue has not said it is done";
+  exch(*h, mass_report(*h, req, "E1-W2", '0', 0, 2, true));
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling());
+  ASSERT_NE(h->group().orders().find("E1-W1"), nullptr);
+  EXPECT_EQ(h->group().orders().find("E1-W1")->cum_qty, 40);
+  EXPECT_EQ(h->group().orders().find("E1-W2")->state, riskgate::route::OrderState::kWorking);
+  EXPECT_EQ(h->engine().account_usage("ACC1").open_orders, 2);
+
+  const std::size_t before = app_sent(h->exchange_wire).size();
+  send(*h, 0, h->order(0, "N2", 100));
+  EXPECT_EQ(app_sent(h->exchange_wire).size(), before + 1);
+  h->group().on_tick();
+  EXPECT_EQ(mass_requests(*h).size(), 1u) << "asked once per restart";
+}
+
+TEST_F(MassStatusTest, OrdersTheVenueDoesNotReportAreKeptOnceItsLastReportArrives) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);
+  const std::string req = mass_requests(*h).at(0).get(584);
+  // The venue reports W2 filled and says it is done; W1 is not in its list.
+  exch(*h, mass_report(*h, req, "E1-W2", '2', 100, 1, true));
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling()) << "no wait for the timeout";
+  EXPECT_EQ(h->group().orders().find("E1-W2"), nullptr) << "filled: ended";
+  EXPECT_NE(h->group().orders().find("E1-W1"), nullptr) << "not reported: kept, a kill cancels it";
+  EXPECT_EQ(h->group().working_orders(), 1u);
+  EXPECT_EQ(h->group().cancel_working({}, "test kill"), 1u);
+}
+
+TEST_F(MassStatusTest, TheLastReportIsAlsoKnownByTotNumReportsWithoutLastRptRequested) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);
+  const std::string req = mass_requests(*h).at(0).get(584);
+  exch(*h, mass_report(*h, req, "E1-W1", '0', 0, 2, false));
+  h->group().on_tick();
+  EXPECT_TRUE(h->group().reconciling());
+  exch(*h, mass_report(*h, req, "E1-W2", '0', 0, 2, false));
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling());
+}
+
+TEST_F(MassStatusTest,
+       AVenueWithNoOrdersAnswersWithAReportNamingNoneWhichIsNeitherForwardedNorAnAnomaly) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);
+  const std::string req = mass_requests(*h).at(0).get(584);
+  const std::size_t to_engine = app_sent(h->client_wire[0]).size();
+  exch(*h, mass_report(*h, req, "", '8', 0, 0, true));
+  EXPECT_EQ(app_sent(h->client_wire[0]).size(), to_engine) << "nothing relayed to the engine";
+  EXPECT_EQ(h->group().counters.unknown_orders.load(), 0u);
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling());
+  EXPECT_EQ(h->group().working_orders(), 2u) << "kept as the journal had them";
+}
+
+TEST_F(MassStatusTest, ReportsForAnotherRequestDoNotEndTheWait) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);
+  exch(*h, mass_report(*h, "RGS-OLD", "E1-W1", '0', 0, 1, true));
+  h->group().on_tick();
+  EXPECT_TRUE(h->group().reconciling()) << "W2 unanswered, and that was not our request's end";
+}
+
+// The venue will not answer 35=AF (a business or a session reject of it,
+// `type` with `fields` after RefSeqNum): the wait ends at once, and the
+// restored orders stay as the journal had them.
+void MassStatusTest::expect_refusal_keeps_the_orders(const std::string& type,
+                                                     const std::string& fields) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);
+  const auto asked = mass_requests(*h);
+  ASSERT_EQ(asked.size(), 1u);
+  const std::size_t to_engine = app_sent(h->client_wire[0]).size();
+  exch(*h, h->exchange_peer.make(type, "45=" + asked[0].get(34) + "|" + fields));
+  EXPECT_EQ(app_sent(h->client_wire[0]).size(), to_engine) << "nothing relayed to the engine";
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling());
+  EXPECT_EQ(h->group().working_orders(), 2u);
+  EXPECT_EQ(h->engine().account_usage("ACC1").open_orders, 2);
+}
+
+TEST_F(MassStatusTest, ABusinessRejectOfTheRequestEndsTheWaitAndKeepsTheOrders) {
+  expect_refusal_keeps_the_orders("j", "372=AF|380=3|58=unsupported|");
+}
+
+TEST_F(MassStatusTest, ASessionRejectOfTheRequestEndsTheWaitAndKeepsTheOrders) {
+  expect_refusal_keeps_the_orders("3", "372=AF|373=11|58=unsupported|");
+}
+
+TEST_F(MassStatusTest, AnExchangeThatDropsBeforeAnsweringIsAskedAgainWithANewRequest) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);
+  const std::string first = mass_requests(*h).at(0).get(584);
+  h->exchange().on_disconnected();
+  h->clock.advance_ms(10'000);
+  h->group().on_tick();
+  EXPECT_TRUE(h->group().reconciling());
+  h->exchange_wire.sent.clear();
+  h->log_on_exchange();
+  h->group().on_tick();
+  const auto again = mass_requests(*h);
+  ASSERT_EQ(again.size(), 1u);
+  const std::string second = again[0].get(584);
+  EXPECT_NE(second, first);
+  // A late report of the first request does not end the second's wait.
+  exch(*h, mass_report(*h, first, "E1-W1", '0', 0, 1, true));
+  h->group().on_tick();
+  EXPECT_TRUE(h->group().reconciling());
+  exch(*h, mass_report(*h, second, "E1-W2", '0', 0, 2, true));
   h->group().on_tick();
   EXPECT_FALSE(h->group().reconciling());
 }
