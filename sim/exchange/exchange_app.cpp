@@ -21,7 +21,8 @@ constexpr int kAccount = 1, kAvgPx = 6, kClOrdID = 11, kCumQty = 14, kExecID = 1
               kOrdRejReason = 103, kExecType = 150, kLeavesQty = 151, kCxlRejResponseTo = 434,
               kMassCancelRequestType = 530, kMassCancelResponse = 531, kTotalAffectedOrders = 533,
               kMsgSeqNum = 34, kPossDupFlag = 43, kPossResend = 97, kGapFillFlag = 123,
-              kNewSeqNo = 36, kResetSeqNumFlag = 141;
+              kNewSeqNo = 36, kResetSeqNumFlag = 141, kMassStatusReqID = 584, kTotNumReports = 911,
+              kLastRptRequested = 912;
 
 std::string now_utc() {
   return FIX::UtcTimeStampConvertor::convert(FIX::UtcTimeStamp(), 3);
@@ -161,6 +162,8 @@ void ExchangeApp::fromApp(const FIX::Message& msg,
     on_mass_cancel(msg, sid);
   } else if (type == "H") {
     on_status_request(msg, sid);
+  } else if (type == "AF" && !is_fix42()) {
+    on_mass_status_request(msg, sid);
   } else {
     // QuickFIX answers this with BusinessMessageReject, BusinessRejectReason=3.
     throw FIX::UnsupportedMessageType();
@@ -345,9 +348,40 @@ void ExchangeApp::on_status_request(const FIX::Message& msg, const FIX::SessionI
   send_exec(sid, unknown, Exec::kStatus, 0, "", "unknown order", 5);
 }
 
+// OrderMassStatusRequest (FIX 4.4; this venue answers every request type
+// with every order of the session): one ExecutionReport (ExecType I) per
+// working order, each with the request's MassStatusReqID and TotNumReports,
+// the last with LastRptRequested=Y. With no working order, one report that
+// names none (no ClOrdID), TotNumReports=0.
+void ExchangeApp::on_mass_status_request(const FIX::Message& msg, const FIX::SessionID& sid) {
+  ++stats_.mass_status_requests;
+  const std::string req = msg.getField(kMassStatusReqID);
+  const std::string session = sid.toString();
+  std::vector<std::size_t> working;
+  for (std::size_t i = 0; i < orders_.size(); ++i)
+    if (orders_[i].session == session && is_working(orders_[i])) working.push_back(i);
+  const std::string total = std::to_string(working.size());
+  if (working.empty()) {
+    Order none;
+    none.order_id = "NONE";
+    none.symbol = "NONE";
+    none.status = '8';
+    send_exec(sid, none, Exec::kStatus, 0, "", "no working orders", -1,
+              {{kMassStatusReqID, req}, {kTotNumReports, "0"}, {kLastRptRequested, "Y"}});
+    return;
+  }
+  for (std::size_t k = 0; k < working.size(); ++k) {
+    std::vector<std::pair<int, std::string>> extra{{kMassStatusReqID, req},
+                                                   {kTotNumReports, total}};
+    if (k + 1 == working.size()) extra.emplace_back(kLastRptRequested, "Y");
+    send_exec(sid, orders_[working[k]], Exec::kStatus, 0, "", "", -1, extra);
+  }
+}
+
 void ExchangeApp::send_exec(const FIX::SessionID& sid, const Order& o, Exec kind,
                             std::int64_t last_qty, const std::string& orig_clordid,
-                            const std::string& text, int rej_reason) {
+                            const std::string& text, int rej_reason,
+                            const std::vector<std::pair<int, std::string>>& extra) {
   FIX::Message er;
   er.getHeader().setField(kMsgType, "8");
   char exec_type = '0';
@@ -379,7 +413,7 @@ void ExchangeApp::send_exec(const FIX::SessionID& sid, const Order& o, Exec kind
   if (is_fix42()) er.setField(kExecTransType, kind == Exec::kStatus ? "3" : "0");
   er.setField(kExecType, std::string(1, exec_type));
   er.setField(kOrdStatus, std::string(1, o.status));
-  er.setField(kClOrdID, o.clordid);
+  if (!o.clordid.empty()) er.setField(kClOrdID, o.clordid);
   if (!orig_clordid.empty()) er.setField(kOrigClOrdID, orig_clordid);
   if (o.has_account) er.setField(kAccount, o.account);
   er.setField(kSymbol, o.symbol);
@@ -398,6 +432,7 @@ void ExchangeApp::send_exec(const FIX::SessionID& sid, const Order& o, Exec kind
   er.setField(kTransactTime, now_utc());
   if (rej_reason >= 0) er.setField(kOrdRejReason, std::to_string(rej_reason));
   if (!text.empty()) er.setField(kText, text);
+  for (const auto& f : extra) er.setField(f.first, f.second);
   if (!send(er, sid)) return;
   ++stats_.exec_reports;
   if (options_.exec_log) {

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/common/quickfix_support.hpp"
@@ -49,7 +50,8 @@ struct ExchangeStats {
   std::int64_t replaced = 0;
   std::int64_t cancel_rejects = 0;
   std::int64_t mass_cancels = 0;
-  std::int64_t status_requests = 0;  // OrderStatusRequests (35=H) answered
+  std::int64_t status_requests = 0;       // OrderStatusRequests (35=H) answered
+  std::int64_t mass_status_requests = 0;  // OrderMassStatusRequests (35=AF) answered
   std::int64_t logons = 0;
   std::int64_t logouts = 0;
   // A ClOrdID received in a second NewOrderSingle on one session, PossDup or
@@ -128,10 +130,13 @@ class ExchangeApp : public FIX::Application {
   void on_replace(const FIX::Message&, const FIX::SessionID&);
   void on_mass_cancel(const FIX::Message&, const FIX::SessionID&);
   void on_status_request(const FIX::Message&, const FIX::SessionID&);
+  void on_mass_status_request(const FIX::Message&, const FIX::SessionID&);
 
   Order* find(const FIX::SessionID& sid, const std::string& clordid);
+  // `extra`: more body fields (tag, value), e.g. a mass status answer's.
   void send_exec(const FIX::SessionID&, const Order&, Exec, std::int64_t last_qty,
-                 const std::string& orig_clordid, const std::string& text, int rej_reason);
+                 const std::string& orig_clordid, const std::string& text, int rej_reason,
+                 const std::vector<std::pair<int, std::string>>& extra = {});
   void send_cancel_reject(const FIX::SessionID&, const Order* order, const std::string& clordid,
                           const std::string& orig_clordid, char response_to, int reason,
                           const std::string& text);

@@ -34,6 +34,7 @@ std::string summary_line(const riskgate::sim::ExchangeStats& s, std::int64_t dro
          " cancel_rejects=" + std::to_string(s.cancel_rejects) +
          " mass_cancels=" + std::to_string(s.mass_cancels) +
          " status_requests=" + std::to_string(s.status_requests) +
+         " mass_status_requests=" + std::to_string(s.mass_status_requests) +
          " logons=" + std::to_string(s.logons) + " logouts=" + std::to_string(s.logouts) +
          " drops=" + std::to_string(drops) +
          " duplicate_orders=" + std::to_string(s.duplicate_orders) +
@@ -231,6 +232,7 @@ int run(int argc, char** argv) {
                         {"cancel_rejects", stats.cancel_rejects},
                         {"mass_cancels", stats.mass_cancels},
                         {"status_requests", stats.status_requests},
+                        {"mass_status_requests", stats.mass_status_requests},
                         {"logons", stats.logons},
                         {"logouts", stats.logouts},
                         {"drops", drops},

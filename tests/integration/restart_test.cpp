@@ -100,5 +100,51 @@ TEST(GatewayRestart,
   EXPECT_EQ(num(ex, "logons"), 2);
 }
 
+// SupportsOrderMassStatus: the restarted gateway asks QuickFIX exchange-sim
+// (FIX 4.4) for its working orders with one OrderMassStatusRequest, not one
+// 35=H per order, and takes new orders once the last report is in.
+TEST(GatewayRestart, AVenueThatAnswersOrderMassStatusIsAskedOnceForEveryRestoredOrder) {
+  GatewayConfig cfg;
+  cfg.session_keys.emplace_back("ENGINE1", "CancelOnDisconnect", "false");
+  cfg.session_keys.emplace_back("EXCH", "SupportsOrderStatus", "true");
+  cfg.session_keys.emplace_back("EXCH", "SupportsOrderMassStatus", "true");
+  Stack s({"--fill-model", "full,rest-every:2"}, cfg);
+  const EngineRun before =
+      s.run(kEngine1, {"--count", "10", "--wait-seconds", "1", "--clordid-prefix", "M1-"});
+  ASSERT_EQ(num(before.summary, "acked"), 10) << before.describe();
+  const long working = open_orders(status(*s.gateway), "ACC1");
+  ASSERT_EQ(working, 5);
+
+  s.gateway->kill9();
+  s.gateway.emplace(s.config_path);
+  ASSERT_TRUE(s.exchange.wait_logon(2));
+  const auto st = wait_status(*s.gateway, [](const nlohmann::json& j) {
+    const auto* ex = session(j, "EXCH");
+    return ex != nullptr && ex->at("state") == "active" && !ex->at("reconciling").get<bool>();
+  });
+  const auto* ex = session(st, "EXCH");
+  ASSERT_NE(ex, nullptr);
+  EXPECT_FALSE(ex->at("reconciling").get<bool>()) << st.dump(2);
+  EXPECT_EQ(open_orders(st, "ACC1"), working) << "every one reported working, every one kept";
+  // Ended by the venue's last report, not by the 5 s timeout.
+  const std::string audit = read_file(s.audit_log());
+  EXPECT_NE(audit.find("reported every restored working order"), std::string::npos) << audit;
+
+  // New orders go again, and a kill cancels what the venue reported working.
+  const EngineRun after = s.run(kEngine1, {"--count", "2", "--clordid-prefix", "M2-"});
+  EXPECT_EQ(num(after.summary, "acked"), 2) << after.describe();
+  const std::string op = token_file(s.dir, "operator.token", kOperatorToken);
+  ASSERT_EQ(ctl(s.gateway->admin_url(), op,
+                {"kill", "--scope", "global", "--reason", "itest: after mass status"})
+                .exit_code,
+            0);
+  const auto st2 =
+      wait_status(*s.gateway, [](const nlohmann::json& j) { return open_orders(j, "ACC1") == 0; });
+  EXPECT_EQ(open_orders(st2, "ACC1"), 0) << st2.dump(2);
+  const Summary exs = s.exchange.stop();
+  EXPECT_EQ(num(exs, "mass_status_requests"), 1);
+  EXPECT_EQ(num(exs, "status_requests"), 0);
+}
+
 }  // namespace
 }  // namespace riskgate::itest
