@@ -178,7 +178,9 @@ Decision Engine::check(const OrderView& o, SessionState& ss, PendingOrder& pendi
   // (a refused order is still flow; see flow::on_order).
   bool flow_order = false;
   auto fail = [&](RuleId r, std::int64_t actual = 0, std::int64_t limit = 0, bool micros = false,
-                  Relation rel = Relation::kAbove) {
+                  Relation rel = Relation::kAbove) __attribute__((noinline, cold)) {
+    // Cold: every refusal leaves through here, out of the accepted path's
+    // lines (see RouteGroup::refuse).
     if (flow_order) {
       // The verdict is the one peek_order found (none, or a throttle whose
       // start this applies): nothing to add to the refusal.

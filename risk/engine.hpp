@@ -639,7 +639,8 @@ class Engine {
   [[nodiscard]] std::uint32_t find_parent(std::uint64_t key) const noexcept;
   // Counts a refusal toward the session's auto-kill (a = the order's account
   // or kNoIdx) and returns `d`, with session_killed set if it tripped.
-  Decision refuse(Decision d, const OrderView& order, SessionState& session, AccountIdx a) noexcept;
+  [[gnu::cold]] Decision refuse(Decision d, const OrderView& order, SessionState& session,
+                                AccountIdx a) noexcept;
   void release_leaves(Reservation& t, std::int64_t qty) noexcept;
   // release_leaves() without the session's share of the account (a pending
   // order has none yet); returns the notional released.

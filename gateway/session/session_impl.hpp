@@ -144,9 +144,9 @@ struct Session::Impl {
   // Lifecycle (session.cpp)
   // ======================================================================
   void emit_event(std::string_view what) noexcept { handler.on_session_event(what); }
-  void disconnect(std::string_view reason) noexcept;
+  [[gnu::cold]] void disconnect(std::string_view reason) noexcept;
   void end_session(std::string_view reason) noexcept;
-  void logout_and_disconnect(std::string_view reason) noexcept;
+  [[gnu::cold]] void logout_and_disconnect(std::string_view reason) noexcept;
   void on_connected() noexcept;
   void on_disconnected() noexcept;
   void set_heart_bt(std::int64_t seconds) noexcept;
@@ -180,8 +180,8 @@ struct Session::Impl {
   void send_test_request() noexcept;
   // Session-level Reject (35=3): RefSeqNum always; RefTagID, RefMsgType and
   // Text when known; SessionRejectReason always.
-  void send_reject(std::uint64_t ref_seq, std::string_view ref_msg_type, int reason,
-                   std::uint32_t ref_tag, std::string_view reject_text) noexcept;
+  [[gnu::cold]] void send_reject(std::uint64_t ref_seq, std::string_view ref_msg_type, int reason,
+                                 std::uint32_t ref_tag, std::string_view reject_text) noexcept;
 
   // ======================================================================
   // Resend (session_resend.cpp)
@@ -229,7 +229,7 @@ struct Session::Impl {
     send_reject(in.seq_num(), in.msg_type(), reason, ref_tag, reject_text);
   }
   void process(std::string_view raw) noexcept;
-  void on_scan_error(std::string_view raw, codec::ScanError se) noexcept;
+  [[gnu::cold]] void on_scan_error(std::string_view raw, codec::ScanError se) noexcept;
   // SendingTime against our clock (2o, 1S-d).
   enum class TimeCheck : std::uint8_t { kOk, kMissing, kBadFormat, kInaccurate };
   // Parses a UTC timestamp, reusing the last parsed "YYYYMMDD-HH:MM:SS": a
