@@ -370,15 +370,21 @@ class RouteGroup final : public session::Handler {
   [[nodiscard]] bool asks_order_status() const noexcept {
     return opts_.supports_order_status || opts_.supports_order_mass_status;
   }
-  // An execution report answering our OrderMassStatusRequest: counted, and
-  // the last one (LastRptRequested=Y, or TotNumReports reached) ends the
-  // wait. true if it is the venue's "no orders" answer (no ClOrdID), which
-  // names no order and is not an anomaly.
-  bool on_mass_status_report(const codec::Message& msg) noexcept;
+  // What an execution report is to our OrderMassStatusRequest.
+  enum class MassReport : std::uint8_t {
+    kNotOurs,   // No MassStatusReqID, or another request's.
+    kNoOrders,  // The venue's "no orders" answer (TotNumReports 0, names no order).
+    kOurs,      // A report of one order: applied as any report naming it.
+  };
+  // Counts a report answering our latest request (late ones too); the last
+  // (LastRptRequested=Y, or TotNumReports reached) ends the wait.
+  MassReport on_mass_status_report(const codec::Message& msg) noexcept;
   void ask_order_mass_status() noexcept;
-  // The venue refused our OrderMassStatusRequest: the wait ends, and the
-  // orders stay as the journal had them.
-  void mass_status_refused(std::string_view why) noexcept;
+  // The venue refused the request in flight (a business or session Reject):
+  // with SupportsOrderStatus, ask order by order instead (35=AF is not asked
+  // again); otherwise the wait ends and the orders stay as the journal had
+  // them. false if no request was in flight (the reject is someone else's).
+  bool mass_status_refused(std::string_view why) noexcept;
   // The exchange leg went down while answers were pending: they are lost
   // with it, so everything is asked again (fresh deadline) once it is back.
   void forget_status_asks() noexcept;
@@ -416,16 +422,24 @@ class RouteGroup final : public session::Handler {
   bool status_asked_ = false;
   std::size_t status_pending_ = 0;
   std::int64_t status_deadline_ns_ = 0;
-  // The OrderMassStatusRequest in flight (supports_order_mass_status): its
-  // MassStatusReqID (empty: none), its exchange MsgSeqNum (a session Reject
-  // names it), the reports seen and the total the venue announced, and
-  // whether the venue has said it is done (or refused).
+  // The latest OrderMassStatusRequest (supports_order_mass_status): its
+  // MassStatusReqID, kept until the next request so that its late reports
+  // are still known as answers (empty: none sent); whether the wait for it
+  // is on, and its exchange MsgSeqNum meanwhile (a session Reject names it);
+  // the reports seen and the total the venue announced; how the wait ended;
+  // the reports of orders riskgate does not know. mass_refused_: the venue
+  // refused 35=AF once, so this process asks with 35=H from then on.
+  enum class MassEnd : std::uint8_t { kWaiting, kLastReport, kRefused };
   char mass_status_id_[32] = {};
   std::size_t mass_status_id_len_ = 0;
+  bool mass_status_inflight_ = false;
   std::uint64_t mass_status_seq_ = 0;
   std::uint64_t mass_status_reports_ = 0;
   std::uint64_t mass_status_total_ = 0;
-  bool mass_status_done_ = false;
+  bool mass_status_has_total_ = false;
+  MassEnd mass_status_end_ = MassEnd::kWaiting;
+  std::uint64_t mass_status_unknown_ = 0;
+  bool mass_refused_ = false;
   std::size_t restore_skipped_ = 0;
   // Exchange-leg MsgSeqNum -> order-table entry (index + 1; 0 empty),
   // direct-mapped on the low bits. A session Reject answers a message within

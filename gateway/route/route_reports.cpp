@@ -250,7 +250,9 @@ void RouteGroup::note_report_anomaly(const ClientLeg* owner, const Table::Entry*
 // ---------------------------------------------------------------------------
 void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   if (!ids_fit(msg)) return;
-  if (mass_status_id_len_ != 0 && on_mass_status_report(msg)) return;
+  const MassReport mass =
+      mass_status_id_len_ != 0 ? on_mass_status_report(msg) : MassReport::kNotOurs;
+  if (mass == MassReport::kNoOrders) return;  // Names no order: nothing to apply or forward.
   const std::string_view id = msg.get(tag::kClOrdID);
   const std::string_view orig_field = msg.get(tag::kOrigClOrdID);
 
@@ -300,13 +302,32 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   if (e == nullptr) {
     bump(counters.unknown_orders);
     TextBuf t(text_, sizeof text_);
-    t.put(owner != nullptr ? "report for an unknown order, forwarded by ClOrdID prefix: 11="
-                           : "report for an unknown order, unroutable: 11=");
+    // The venue's answer to our OrderMassStatusRequest naming an order the
+    // table does not hold: one riskgate never knew of, or one that ended
+    // after the request. Each is audited (not rate-limited: a live one is
+    // exposure no kill covers), and only a live one is an anomaly.
+    bool live = true;
+    if (mass == MassReport::kOurs) {
+      std::int64_t leaves = 0;
+      live = codec::parse_fixed6(msg.get(tag::kLeavesQty), leaves) && leaves > 0;
+      if (live) ++mass_status_unknown_;
+      t.put(live ? "OrderMassStatus report of a working order riskgate does not know (no kill "
+                   "covers it): 11="
+                 : "OrderMassStatus report of an ended order riskgate does not know: 11=");
+    } else {
+      t.put(owner != nullptr ? "report for an unknown order, forwarded by ClOrdID prefix: 11="
+                             : "report for an unknown order, unroutable: 11=");
+    }
     t.put(id);
-    note_report_anomaly(owner, nullptr, client_id, t.view(), 0, 0, &unknown_limiter_);
+    if (mass == MassReport::kOurs) {
+      t.put(" 37=");
+      t.put(msg.get(tag::kOrderID));
+    }
+    note_report_anomaly(owner, nullptr, client_id, t.view(), 0, 0,
+                        mass == MassReport::kOurs ? nullptr : &unknown_limiter_);
     // A resent report (after a restart or reconnect) may name an order that
     // ended before the crash: expected, so never a reason to kill.
-    if (!msg.poss_dup()) trip_on_anomaly(kKillOnUnknown, nullptr);
+    if (!msg.poss_dup() && live) trip_on_anomaly(kKillOnUnknown, nullptr);
   }
 
   // A kill tripped by this report logs its session out (LogoutOnKill) once
@@ -564,7 +585,7 @@ void RouteGroup::on_cancel_reject(const codec::Message& msg) noexcept {
 void RouteGroup::on_reject_received(std::uint64_t ref_seq, std::string_view ref_msg_type,
                                     int reason, std::string_view text) noexcept {
   // The sequence number names the message; 372 is optional.
-  if (ref_seq != 0 && ref_seq == mass_status_seq_ &&
+  if (mass_status_inflight_ && ref_seq != 0 && ref_seq == mass_status_seq_ &&
       (ref_msg_type.empty() || ref_msg_type == mt::kOrderMassStatusRequest)) {
     // Its own buffer: mass_status_refused composes its line in text_.
     char why[192];
@@ -573,8 +594,7 @@ void RouteGroup::on_reject_received(std::uint64_t ref_seq, std::string_view ref_
     w.put_int(reason);
     w.put(": ");
     w.put(text);
-    mass_status_refused(w.view());
-    return;
+    if (mass_status_refused(w.view())) return;
   }
   Table::Entry* e = entry_for_seq(ref_seq);
   if (e == nullptr) return;  // An admin message, or no order of ours: the session logged it.
@@ -639,15 +659,17 @@ void RouteGroup::on_business_reject(const codec::Message& msg) noexcept {
   // order, cancel or replace, our ClOrdID as sent.
   const std::string_view ref = msg.get(tag::kBusinessRejectRefID);
   Table::Entry* e = ref.empty() ? nullptr : orders_.find(ref);
-  if (msg.get(tag::kRefMsgType) == mt::kOrderMassStatusRequest) {
+  // Our OrderMassStatusRequest refused: its BusinessRejectRefID, when
+  // given, is its MassStatusReqID.
+  if (msg.get(tag::kRefMsgType) == mt::kOrderMassStatusRequest &&
+      (ref.empty() || ref == std::string_view(mass_status_id_, mass_status_id_len_))) {
     char why[192];
     TextBuf w(why, sizeof why);
     w.put("business reject 380=");
     w.put(msg.get(tag::kBusinessRejectReason));
     w.put(": ");
     w.put(msg.get(tag::kText));
-    mass_status_refused(w.view());
-    return;
+    if (mass_status_refused(w.view())) return;
   }
   if (msg.get(tag::kRefMsgType) == mt::kOrderStatusRequest) {
     // The venue would not answer our status request: that says nothing of

@@ -135,51 +135,61 @@ bool RouteGroup::reconciled() noexcept {
     ask_order_status();
     // A send that failed while asking disconnects the leg: wait for it.
     if (!status_asked_ || exchange_->state() != session::State::kActive) return false;
-    if (status_pending_ > 0 && !mass_status_done_ && clock_.steady_ns() < status_deadline_ns_)
+    if (status_pending_ > 0 && mass_status_end_ == MassEnd::kWaiting &&
+        clock_.steady_ns() < status_deadline_ns_)
       return false;
   }
   reconciling_.store(false, std::memory_order_relaxed);
+  const bool by_mass = mass_status_inflight_;
+  mass_status_inflight_ = false;  // The wait is over; late reports still count.
+  mass_status_seq_ = 0;
+  // Its own buffer: note_session_event composes its line in text_.
+  char detail[320];
+  TextBuf t(detail, sizeof detail);
   if (status_pending_ > 0) {
     // Not a reason to refuse for good: they stay as the journal left them,
-    // on record, and a kill still cancels them. Its own buffer:
-    // note_session_event composes its line in text_.
-    char detail[192];
-    TextBuf t(detail, sizeof detail);
+    // on record, and a kill still cancels them.
     t.put_uint(status_pending_);
-    t.put(mass_status_id_len_ != 0
-              ? (mass_status_done_ ? " working orders were not in the exchange's answer to "
-                                     "OrderMassStatusRequest; kept as the journal had them; new "
-                                     "orders accepted"
-                                   : " working orders were not reported in time after "
-                                     "OrderMassStatusRequest; kept as the journal had them; new "
-                                     "orders accepted")
-              : " working orders did not answer their OrderStatusRequest in time; kept as the "
-                "journal had them; new orders accepted");
+    if (!by_mass) {
+      t.put(" working orders did not answer their OrderStatusRequest in time");
+    } else if (mass_status_end_ == MassEnd::kRefused) {
+      t.put(" working orders not asked for: the exchange refused OrderMassStatusRequest");
+    } else if (mass_status_end_ == MassEnd::kLastReport) {
+      t.put(" working orders were not in the exchange's OrderMassStatusRequest reports");
+    } else {
+      t.put(" working orders were not reported in time after OrderMassStatusRequest");
+    }
+    t.put("; kept as the journal had them; new orders accepted");
     clear_status_marks();  // Asked once: status_asked_ stays set.
-    note_session_event(nullptr, "reconciled", t.view());
-    return true;
+  } else {
+    t.put(status_asked_ ? "the exchange has resent what riskgate missed and reported every "
+                          "restored working order; new orders accepted"
+                        : "the exchange has resent what riskgate missed; new orders accepted");
   }
-  note_session_event(nullptr, "reconciled",
-                     status_asked_ ? "the exchange has resent what riskgate missed and reported "
-                                     "every restored working order; new orders accepted"
-                                   : "the exchange has resent what riskgate missed; new orders "
-                                     "accepted");
+  note_session_event(nullptr, "reconciled", t.view());
+  if (by_mass && mass_status_unknown_ > 0) {
+    // A line of its own: exposure no kill covers must not be cut off the
+    // end of the reconciled line.
+    TextBuf u(detail, sizeof detail);
+    u.put_uint(mass_status_unknown_);
+    u.put(
+        " working orders the exchange reported are unknown to riskgate (each audited): no "
+        "kill covers them");
+    note_report_anomaly(nullptr, nullptr, {}, u.view(), 0, 0, nullptr);
+  }
   return true;
 }
 
 void RouteGroup::clear_status_marks() noexcept {
   status_pending_ = 0;
-  mass_status_id_len_ = 0;
-  mass_status_seq_ = 0;
-  mass_status_reports_ = 0;
-  mass_status_total_ = 0;
-  mass_status_done_ = false;
   orders_.for_each([](Table::Entry& e) { e.status_asked = false; });
 }
 
 void RouteGroup::forget_status_asks() noexcept {
   if (!status_asked_) return;
   status_asked_ = false;
+  mass_status_inflight_ = false;
+  mass_status_seq_ = 0;
   clear_status_marks();
 }
 
@@ -190,7 +200,7 @@ void RouteGroup::ask_order_status() noexcept {
     return;
   status_asked_ = true;
   status_deadline_ns_ = clock_.steady_ns() + opts_.order_status_timeout_ns;
-  if (opts_.supports_order_mass_status) {
+  if (opts_.supports_order_mass_status && !mass_refused_) {
     ask_order_mass_status();
     return;
   }
@@ -238,7 +248,10 @@ void RouteGroup::ask_order_mass_status() noexcept {
   mass_status_id_len_ = id.size();
   mass_status_reports_ = 0;
   mass_status_total_ = 0;
-  mass_status_done_ = false;
+  mass_status_has_total_ = false;
+  mass_status_end_ = MassEnd::kWaiting;
+  mass_status_unknown_ = 0;
+  mass_status_inflight_ = true;
   codec::BodyBuilder b({body_, sizeof body_});
   b.add(tag::kMassStatusReqID, id);
   b.add(tag::kMassStatusReqType, "7");  // Status for all orders.
@@ -260,33 +273,52 @@ void RouteGroup::ask_order_mass_status() noexcept {
   t.put(id);
   t.put(" sent for ");
   t.put_uint(asked);
-  t.put(" restored working orders; new orders wait for the exchange's reports");
+  t.put(" restored working orders; new orders wait for its reports");
   note_session_event(nullptr, "reconciling", t.view());
 }
 
-bool RouteGroup::on_mass_status_report(const codec::Message& msg) noexcept {
-  if (mass_status_id_len_ == 0 ||
-      msg.get(tag::kMassStatusReqID) != std::string_view(mass_status_id_, mass_status_id_len_))
-    return false;
+RouteGroup::MassReport RouteGroup::on_mass_status_report(const codec::Message& msg) noexcept {
+  if (msg.get(tag::kMassStatusReqID) != std::string_view(mass_status_id_, mass_status_id_len_))
+    return MassReport::kNotOurs;
   ++mass_status_reports_;
-  if (std::uint64_t total = 0; codec::parse_uint(msg.get(tag::kTotNumReports), total))
+  if (std::uint64_t total = 0; codec::parse_uint(msg.get(tag::kTotNumReports), total)) {
     mass_status_total_ = total;
-  if (msg.get(tag::kLastRptRequested) == "Y" ||
-      (mass_status_total_ != 0 && mass_status_reports_ >= mass_status_total_))
-    mass_status_done_ = true;
-  // "No orders": a report that names none (ClOrdID is optional in 4.4's
-  // ExecutionReport). Nothing to apply, nothing to forward.
-  return msg.get(tag::kClOrdID).empty() && msg.get(tag::kOrigClOrdID).empty();
+    mass_status_has_total_ = true;
+  }
+  if (mass_status_end_ == MassEnd::kWaiting &&
+      (msg.get(tag::kLastRptRequested) == "Y" ||
+       (mass_status_has_total_ && mass_status_reports_ >= mass_status_total_)))
+    mass_status_end_ = MassEnd::kLastReport;
+  // "No orders" only when the venue says there are none: a report without
+  // ClOrdID (optional in 4.4's ExecutionReport) that is one of several may
+  // be a live order entered elsewhere, and is audited as unknown.
+  if (mass_status_has_total_ && mass_status_total_ == 0 && msg.get(tag::kClOrdID).empty() &&
+      msg.get(tag::kOrigClOrdID).empty())
+    return MassReport::kNoOrders;
+  return MassReport::kOurs;
 }
 
-void RouteGroup::mass_status_refused(std::string_view why) noexcept {
-  if (mass_status_id_len_ == 0 || mass_status_done_) return;
-  mass_status_done_ = true;
+bool RouteGroup::mass_status_refused(std::string_view why) noexcept {
+  if (!mass_status_inflight_) return false;
+  mass_status_inflight_ = false;
+  mass_status_seq_ = 0;
+  const bool fall_back = opts_.supports_order_status;
+  // The outcome first: an audit record keeps 120 characters.
   TextBuf t(text_, sizeof text_);
-  t.put("OrderMassStatusRequest refused by the exchange (");
+  t.put(fall_back ? "OrderMassStatusRequest refused; asking each order with 35=H: "
+                  : "OrderMassStatusRequest refused; orders kept as journaled: ");
   t.put(why);
-  t.put("): the restored orders are kept as the journal had them");
-  note_report_anomaly(nullptr, nullptr, {}, t.view(), 0, 0, &unknown_limiter_);
+  // Not rate-limited: once per restart at most, and support needs it.
+  note_report_anomaly(nullptr, nullptr, {}, t.view(), 0, 0, nullptr);
+  if (!fall_back) {
+    mass_status_end_ = MassEnd::kRefused;
+    return true;
+  }
+  mass_refused_ = true;  // This venue does not take 35=AF: not asked again.
+  clear_status_marks();
+  status_asked_ = false;
+  ask_order_status();  // 35=H each, with a fresh deadline.
+  return true;
 }
 
 }  // namespace riskgate::route

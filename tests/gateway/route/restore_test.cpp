@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -360,16 +361,27 @@ TEST_F(OrderStatusTest, AnExchangeThatDropsBeforeAnsweringIsAskedAgainWhenItIsBa
 // 35=H each, so a restart with many working orders sends one message.
 class MassStatusTest : public OrderStatusTest {
  protected:
-  static riskgate::config::Config config() {
-    auto cfg = OrderStatusTest::config();  // Both set: the mass request is preferred.
+  // `with_35h`: SupportsOrderStatus too (35=AF is then preferred, 35=H the
+  // fallback). `kill_on`: KillOnReportAnomaly bits.
+  static riskgate::config::Config config(bool with_35h = true, std::uint8_t kill_on = 0) {
+    auto cfg = OrderStatusTest::config();
     for (auto& s : cfg.sessions)
-      if (s.name == "EXCH") s.supports_order_mass_status = true;
+      if (s.name == "EXCH") {
+        s.supports_order_mass_status = true;
+        s.supports_order_status = with_35h;
+      }
+    cfg.gateway.kill_on_report_anomaly = kill_on;
     return cfg;
   }
-  std::unique_ptr<RouteHarness> restarted(std::unique_ptr<journal::Journal>& j2) {
-    return OrderStatusTest::restarted(j2, config());
+  std::unique_ptr<RouteHarness> restarted(std::unique_ptr<journal::Journal>& j2,
+                                          bool with_35h = true, std::uint8_t kill_on = 0) {
+    return OrderStatusTest::restarted(j2, config(with_35h, kill_on));
   }
-  void expect_refusal_keeps_the_orders(const std::string& type, const std::string& fields);
+  static bool audited(RouteHarness& h, const std::string& text) {
+    for (const auto& r : h.audit.records)
+      if (std::string(r.text).find(text) != std::string::npos) return true;
+    return false;
+  }
   static std::vector<Parsed> mass_requests(RouteHarness& h) {
     std::vector<Parsed> out;
     for (auto& m : app_sent(h.exchange_wire))
@@ -468,6 +480,16 @@ TEST_F(MassStatusTest,
   EXPECT_EQ(h->group().working_orders(), 2u) << "kept as the journal had them";
 }
 
+TEST_F(MassStatusTest, TotNumReportsZeroWithoutLastRptRequestedAlsoEndsTheWait) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);
+  const std::string req = mass_requests(*h).at(0).get(584);
+  exch(*h, mass_report(*h, req, "", '8', 0, 0, false));
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling());
+  EXPECT_EQ(h->group().working_orders(), 2u);
+}
+
 TEST_F(MassStatusTest, ReportsForAnotherRequestDoNotEndTheWait) {
   std::unique_ptr<journal::Journal> j2;
   auto h = restarted(j2);
@@ -476,30 +498,89 @@ TEST_F(MassStatusTest, ReportsForAnotherRequestDoNotEndTheWait) {
   EXPECT_TRUE(h->group().reconciling()) << "W2 unanswered, and that was not our request's end";
 }
 
-// The venue will not answer 35=AF (a business or a session reject of it,
-// `type` with `fields` after RefSeqNum): the wait ends at once, and the
-// restored orders stay as the journal had them.
-void MassStatusTest::expect_refusal_keeps_the_orders(const std::string& type,
-                                                     const std::string& fields) {
+TEST_F(MassStatusTest, ARefusedRequestFallsBackToOneStatusRequestPerOrder) {
   std::unique_ptr<journal::Journal> j2;
-  auto h = restarted(j2);
+  auto h = restarted(j2);  // SupportsOrderStatus too.
   const auto asked = mass_requests(*h);
   ASSERT_EQ(asked.size(), 1u);
   const std::size_t to_engine = app_sent(h->client_wire[0]).size();
-  exch(*h, h->exchange_peer.make(type, "45=" + asked[0].get(34) + "|" + fields));
+  exch(*h, h->exchange_peer.make("j", "45=" + asked[0].get(34) + "|372=AF|379=" +
+                                          asked[0].get(584) + "|380=3|58=unsupported|"));
   EXPECT_EQ(app_sent(h->client_wire[0]).size(), to_engine) << "nothing relayed to the engine";
+  EXPECT_TRUE(audited(*h, "OrderMassStatusRequest refused; asking each order with 35=H"));
+  EXPECT_EQ(status_requests(*h).size(), 2u) << "each restored order asked with 35=H";
+  h->group().on_tick();
+  EXPECT_TRUE(h->group().reconciling()) << "waiting for the 35=H answers";
+  exch(*h, h->report("E1-W1", 'I', '0', 100, 0, 0));
+  exch(*h, h->report("E1-W2", 'I', '0', 100, 0, 0));
   h->group().on_tick();
   EXPECT_FALSE(h->group().reconciling());
-  EXPECT_EQ(h->group().working_orders(), 2u);
-  EXPECT_EQ(h->engine().account_usage("ACC1").open_orders, 2);
+  EXPECT_EQ(mass_requests(*h).size(), 1u) << "35=AF not asked again";
 }
 
-TEST_F(MassStatusTest, ABusinessRejectOfTheRequestEndsTheWaitAndKeepsTheOrders) {
-  expect_refusal_keeps_the_orders("j", "372=AF|380=3|58=unsupported|");
+TEST_F(MassStatusTest, WithoutOrderStatusARefusalByBusinessOrSessionRejectKeepsTheOrders) {
+  for (const bool business : {true, false}) {
+    SCOPED_TRACE(business ? "35=j" : "35=3");
+    std::unique_ptr<journal::Journal> j2;
+    auto h = restarted(j2, false);
+    const auto asked = mass_requests(*h);
+    ASSERT_EQ(asked.size(), 1u);
+    const std::string seq = asked[0].get(34);
+    exch(*h, business ? h->exchange_peer.make("j", "45=" + seq + "|372=AF|380=3|")
+                      : h->exchange_peer.make("3", "45=" + seq + "|372=AF|373=11|"));
+    h->group().on_tick();
+    EXPECT_FALSE(h->group().reconciling());
+    EXPECT_EQ(status_requests(*h).size(), 0u);
+    EXPECT_EQ(h->group().working_orders(), 2u) << "kept as the journal had them";
+    EXPECT_EQ(h->engine().account_usage("ACC1").open_orders, 2);
+    j2.reset();
+    h.reset();
+    std::filesystem::remove_all(dir_.path());
+    std::filesystem::create_directories(dir_.path());
+  }
 }
 
-TEST_F(MassStatusTest, ASessionRejectOfTheRequestEndsTheWaitAndKeepsTheOrders) {
-  expect_refusal_keeps_the_orders("3", "372=AF|373=11|58=unsupported|");
+TEST_F(MassStatusTest, ABusinessRejectOfAnotherRequestIdIsNotTakenForARefusal) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);
+  exch(*h, h->exchange_peer.make("j", "45=1|372=AF|379=RGS-OLD|380=3|"));
+  EXPECT_EQ(status_requests(*h).size(), 0u);
+  h->group().on_tick();
+  EXPECT_TRUE(h->group().reconciling());
+}
+
+TEST_F(MassStatusTest, LateReportsAfterTheDeadlineAreStillAnswersAndNeverTripAKill) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2, true, riskgate::route::kKillOnUnknown);
+  const std::string req = mass_requests(*h).at(0).get(584);
+  h->clock.advance_ms(5'100);
+  h->group().on_tick();
+  ASSERT_FALSE(h->group().reconciling()) << "the deadline passed";
+  // The venue's reports come in late: W1 filled meanwhile, an order that
+  // ended and that riskgate never had, and a "no orders" style report.
+  exch(*h, mass_report(*h, req, "E1-W1", '2', 100, 3, false));
+  EXPECT_EQ(h->group().orders().find("E1-W1"), nullptr) << "applied: filled, ended";
+  exch(*h, mass_report(*h, req, "E1-GONE", '4', 0, 3, false));
+  EXPECT_FALSE(h->engine().kills().engaged(riskgate::risk::KillScope::kExchangeSession,
+                                           h->group().options().exchange_idx));
+  EXPECT_TRUE(audited(*h, "OrderMassStatus report of an ended order riskgate does not know"));
+}
+
+TEST_F(MassStatusTest, AWorkingOrderTheVenueReportsButRiskgateDoesNotKnowIsAuditedAndNamed) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2, true, riskgate::route::kKillOnUnknown);
+  const std::string req = mass_requests(*h).at(0).get(584);
+  exch(*h, mass_report(*h, req, "E1-W1", '0', 0, 3, false));
+  // Live at the venue, no ClOrdID (entered elsewhere): not a "no orders" answer.
+  exch(*h, mass_report(*h, req, "", '0', 0, 3, false));
+  exch(*h, mass_report(*h, req, "E1-W2", '0', 0, 3, true));
+  EXPECT_TRUE(audited(*h, "OrderMassStatus report of a working order riskgate does not know"));
+  EXPECT_TRUE(h->engine().kills().engaged(riskgate::risk::KillScope::kExchangeSession,
+                                          h->group().options().exchange_idx))
+      << "KillOnReportAnomaly = [\"unknown\"]: a live order no kill covers";
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling());
+  EXPECT_TRUE(audited(*h, "1 working orders the exchange reported are unknown to riskgate"));
 }
 
 TEST_F(MassStatusTest, AnExchangeThatDropsBeforeAnsweringIsAskedAgainWithANewRequest) {
