@@ -292,8 +292,9 @@ constexpr std::string_view kAcceptorOnly[] = {
     "ClOrdIDPrefix",    "CancelOnDisconnect",   "LogoutOnKill",
     "IdentityRequired", "OnUnapprovedIdentity", "AllowedRemoteAddresses"};
 constexpr std::string_view kInitiatorOnly[] = {
-    "SocketConnectHost",  "SocketConnectPort",   "ReconnectInterval",      "MaxReconnectInterval",
-    "SupportsMassCancel", "SupportsOrderStatus", "SupportsOrderMassStatus"};
+    "SocketConnectHost",       "SocketConnectPort",           "ReconnectInterval",
+    "MaxReconnectInterval",    "SupportsMassCancel",          "SupportsOrderStatus",
+    "SupportsOrderMassStatus", "OrderStatusRequestsPerSecond"};
 
 // Lines of the keys the cross-session checks talk about, so those errors
 // point at the offending key rather than the [[session]] header.
@@ -478,6 +479,8 @@ SessionDef parse_session(Table& t, const GatewayDef& g, KeyLines& lines) {
     if (auto v = t.boolean("SupportsMassCancel")) s.supports_mass_cancel = *v;
     if (auto v = t.boolean("SupportsOrderStatus")) s.supports_order_status = *v;
     if (auto v = t.boolean("SupportsOrderMassStatus")) s.supports_order_mass_status = *v;
+    if (auto v = t.integer("OrderStatusRequestsPerSecond", 0, 1'000'000))
+      s.order_status_requests_per_second = static_cast<std::uint32_t>(*v);
     if (s.supports_order_mass_status && s.begin_string == BeginString::kFix42) {
       t.error("SupportsOrderMassStatus",
               "OrderMassStatusRequest (35=AF) is FIX 4.3 and later; a FIX.4.2 venue is asked "

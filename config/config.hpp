@@ -100,6 +100,11 @@ struct SessionDef {
   // one OrderStatusRequest each (a burst a venue's message-rate limit may
   // refuse). Preferred over SupportsOrderStatus when both are set.
   bool supports_order_mass_status = false;
+  // (initiator) OrderStatusRequests (35=H) sent per second while
+  // reconciling; 0 sends them all at once. For a venue whose message-rate
+  // limit would refuse (or log the session out for) the burst; new orders
+  // wait until every answer is in, so 10,000 orders at 100 a second is 100 s.
+  std::uint32_t order_status_requests_per_second = 0;
   bool cancel_on_disconnect = false;  // (acceptor) cancel working orders when it drops.
   bool logout_on_kill = false;        // (acceptor) log the client out when killed.
   // Bytes; a larger frame is garbled input. Default by role: 8192 for

@@ -151,6 +151,7 @@ void print_session(TomlWriter& w, const SessionDef& s) {
     w.boolean("SupportsMassCancel", s.supports_mass_cancel);
     w.boolean("SupportsOrderStatus", s.supports_order_status);
     w.boolean("SupportsOrderMassStatus", s.supports_order_mass_status);
+    w.integer("OrderStatusRequestsPerSecond", s.order_status_requests_per_second);
   }
 }
 

@@ -218,6 +218,7 @@ void Gateway::build_sessions() {
     go.supports_mass_cancel = d.supports_mass_cancel;
     go.supports_order_status = d.supports_order_status;
     go.supports_order_mass_status = d.supports_order_mass_status;
+    go.order_status_rate = d.order_status_requests_per_second;
     go.forward_unknown_app_messages =
         cfg_.gateway.unknown_app_messages == config::UnknownAppMessages::kForward;
     go.cancel_on_kill = cfg_.gateway.on_kill_cancel_working;

@@ -67,9 +67,11 @@ struct OrderEntry {
   OrderState state = OrderState::kFree;
   char side = '1';
   bool gateway_initiated = false;  // A cancel riskgate sent itself (kill switch).
-  // Reconciling after a restart: an OrderStatusRequest (35=H) went out for
-  // it and no report has answered yet (RouteGroup::ask_order_status).
-  bool status_asked = false;
+  // Reconciling after a restart: its status is to be asked (35=H, paced),
+  // or was asked (35=H or 35=AF) and no report has answered it yet
+  // (RouteGroup::ask_order_status).
+  enum class StatusAsk : std::uint8_t { kNone, kToAsk, kAsked };
+  StatusAsk status_ask = StatusAsk::kNone;
   std::int64_t order_qty = 0;
   std::int64_t leaves_qty = 0;
   // Executed quantity counted so far (the highest CumQty seen): a report

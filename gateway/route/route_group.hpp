@@ -171,6 +171,9 @@ struct GroupOptions {
   // every order) instead of one 35=H per order; preferred when both are set.
   bool supports_order_mass_status = false;
   std::int64_t order_status_timeout_ns = 5'000'000'000;
+  // 35=H sent per second while reconciling (0: all at once), for a venue
+  // whose message-rate limit would refuse the burst.
+  std::uint32_t order_status_rate = 0;
   bool forward_unknown_app_messages = false;
   bool cancel_on_kill = true;
   std::uint8_t kill_on_anomaly = 0;  // AnomalyKill bits; 0 = audit only.
@@ -367,6 +370,8 @@ class RouteGroup final : public session::Handler {
   // OrderStatusRequest per restored working order, or one
   // OrderMassStatusRequest for all of them (once per Logon).
   void ask_order_status() noexcept;
+  // The paced part of it: sends the 35=H the rate allows now.
+  void send_status_asks() noexcept;
   [[nodiscard]] bool asks_order_status() const noexcept {
     return opts_.supports_order_status || opts_.supports_order_mass_status;
   }
@@ -392,8 +397,9 @@ class RouteGroup final : public session::Handler {
   void clear_status_marks() noexcept;
   // A report for `e` arrived, or `e` leaves the table: its status is known.
   void status_answered(Table::Entry& e) noexcept {
-    if (!e.status_asked) return;
-    e.status_asked = false;
+    if (e.status_ask == Table::Entry::StatusAsk::kNone) return;
+    if (e.status_ask == Table::Entry::StatusAsk::kToAsk && status_to_ask_ > 0) --status_to_ask_;
+    e.status_ask = Table::Entry::StatusAsk::kNone;
     if (status_pending_ > 0) --status_pending_;
   }
   [[gnu::cold]] bool audit(audit::AuditEvent ev, const ClientLeg* leg, const risk::OrderView* view,
@@ -422,6 +428,12 @@ class RouteGroup final : public session::Handler {
   bool status_asked_ = false;
   std::size_t status_pending_ = 0;
   std::int64_t status_deadline_ns_ = 0;
+  // Paced 35=H (order_status_rate): orders marked kToAsk, and a token
+  // bucket of requests (at most a tenth of a second's worth) refilled from
+  // the steady clock.
+  std::size_t status_to_ask_ = 0;
+  double status_tokens_ = 0;
+  std::int64_t status_refill_ns_ = 0;
   // The latest OrderMassStatusRequest (supports_order_mass_status): its
   // MassStatusReqID, kept until the next request so that its late reports
   // are still known as answers (empty: none sent); whether the wait for it

@@ -133,10 +133,13 @@ bool RouteGroup::reconciled() noexcept {
     return false;
   if (asks_order_status()) {
     ask_order_status();
+    send_status_asks();  // Paced 35=H: what the rate allows by now.
     // A send that failed while asking disconnects the leg: wait for it.
     if (!status_asked_ || exchange_->state() != session::State::kActive) return false;
+    // Paced orders not asked yet are waited for whatever the clock says:
+    // the deadline is for answers to what went out.
     if (status_pending_ > 0 && mass_status_end_ == MassEnd::kWaiting &&
-        clock_.steady_ns() < status_deadline_ns_)
+        (status_to_ask_ > 0 || clock_.steady_ns() < status_deadline_ns_))
       return false;
   }
   reconciling_.store(false, std::memory_order_relaxed);
@@ -182,7 +185,8 @@ bool RouteGroup::reconciled() noexcept {
 
 void RouteGroup::clear_status_marks() noexcept {
   status_pending_ = 0;
-  orders_.for_each([](Table::Entry& e) { e.status_asked = false; });
+  status_to_ask_ = 0;
+  orders_.for_each([](Table::Entry& e) { e.status_ask = Table::Entry::StatusAsk::kNone; });
 }
 
 void RouteGroup::forget_status_asks() noexcept {
@@ -204,35 +208,73 @@ void RouteGroup::ask_order_status() noexcept {
     ask_order_mass_status();
     return;
   }
-  std::size_t asked = 0;
-  bool failed = false;
+  std::size_t to_ask = 0;
   orders_.for_each([&](Table::Entry& e) {
     if (!is_order_state(e.state)) return;
+    e.status_ask = Table::Entry::StatusAsk::kToAsk;
+    ++to_ask;
+  });
+  status_pending_ = to_ask;
+  status_to_ask_ = to_ask;
+  status_tokens_ = std::max(1.0, opts_.order_status_rate / 10.0);
+  status_refill_ns_ = clock_.steady_ns();
+  char detail[160];
+  TextBuf t(detail, sizeof detail);
+  t.put_uint(to_ask);
+  t.put(" restored working orders to ask with OrderStatusRequest");
+  if (opts_.order_status_rate > 0) {
+    t.put(", ");
+    t.put_uint(opts_.order_status_rate);
+    t.put(" a second");
+  }
+  t.put("; new orders wait for the answers");
+  note_session_event(nullptr, "reconciling", t.view());
+  send_status_asks();
+}
+
+// One 35=H (ClOrdID, Symbol, Side) per order marked kToAsk, as many as the
+// rate allows now; each one sent moves the deadline, so a paced round is
+// not cut short by the wait meant for one answer.
+void RouteGroup::send_status_asks() noexcept {
+  if (status_to_ask_ == 0 || exchange_ == nullptr || exchange_->state() != session::State::kActive)
+    return;
+  const std::int64_t now = clock_.steady_ns();
+  std::size_t budget = status_to_ask_;
+  if (opts_.order_status_rate > 0) {
+    const double rate = opts_.order_status_rate;
+    status_tokens_ =
+        std::min(std::max(1.0, rate / 10.0),
+                 status_tokens_ + static_cast<double>(now - status_refill_ns_) * 1e-9 * rate);
+    status_refill_ns_ = now;
+    budget = std::min(budget, static_cast<std::size_t>(status_tokens_));
+    if (budget == 0) return;
+    status_tokens_ -= static_cast<double>(budget);
+  }
+  bool failed = false;
+  orders_.for_each([&](Table::Entry& e) {
+    if (failed || budget == 0 || e.status_ask != Table::Entry::StatusAsk::kToAsk) return;
+    --status_to_ask_;
     codec::BodyBuilder b({body_, sizeof body_});
     b.add(tag::kClOrdID, e.exch_id.view());
     b.add(tag::kSymbol, e.symbol.view());
     b.add(tag::kSide, std::string_view(&e.side, 1));
-    if (b.overflowed()) return;  // Identifiers too long to ask with: kept as they are.
-    if (failed ||
-        exchange_->send_app(mt::kOrderStatusRequest, b.view()) != session::SendResult::kSent) {
+    if (b.overflowed()) {  // Identifiers too long to ask with: kept as they are.
+      e.status_ask = Table::Entry::StatusAsk::kNone;
+      if (status_pending_ > 0) --status_pending_;
+      return;
+    }
+    if (exchange_->send_app(mt::kOrderStatusRequest, b.view()) != session::SendResult::kSent) {
       failed = true;  // The leg is going down: everything is asked again at its next Logon.
       return;
     }
-    e.status_asked = true;
-    ++asked;
+    e.status_ask = Table::Entry::StatusAsk::kAsked;
+    --budget;
   });
   if (failed) {
     forget_status_asks();
     return;
   }
-  status_pending_ = asked;
-  char detail[160];
-  TextBuf t(detail, sizeof detail);
-  t.put_uint(asked);
-  t.put(
-      " OrderStatusRequests sent for the restored working orders; new orders wait for the "
-      "answers");
-  note_session_event(nullptr, "reconciling", t.view());
+  status_deadline_ns_ = now + opts_.order_status_timeout_ns;
 }
 
 // One request for every order of this session at the venue (585=7); each
@@ -263,7 +305,7 @@ void RouteGroup::ask_order_mass_status() noexcept {
   std::size_t asked = 0;
   orders_.for_each([&](Table::Entry& e) {
     if (!is_order_state(e.state)) return;
-    e.status_asked = true;
+    e.status_ask = Table::Entry::StatusAsk::kAsked;
     ++asked;
   });
   status_pending_ = asked;

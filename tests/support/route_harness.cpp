@@ -56,6 +56,7 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
   go.supports_mass_cancel = exch.supports_mass_cancel;
   go.supports_order_status = exch.supports_order_status;
   go.supports_order_mass_status = exch.supports_order_mass_status;
+  go.order_status_rate = exch.order_status_requests_per_second;
   go.forward_unknown_app_messages =
       cfg_.gateway.unknown_app_messages == config::UnknownAppMessages::kForward;
   go.cancel_on_kill = cfg_.gateway.on_kill_cancel_working;

@@ -356,6 +356,34 @@ TEST_F(OrderStatusTest, AnExchangeThatDropsBeforeAnsweringIsAskedAgainWhenItIsBa
   EXPECT_FALSE(h->group().reconciling());
 }
 
+// OrderStatusRequestsPerSecond: the 35=H go out at the configured rate (a
+// tenth of a second's worth at once, at least one), the deadline runs from
+// the last one sent, and new orders wait for every answer.
+TEST_F(OrderStatusTest, PacedStatusRequestsGoOutAtTheRateAndTheDeadlineRunsFromTheLastOne) {
+  auto cfg = config();
+  for (auto& x : cfg.sessions)
+    if (x.name == "EXCH") x.order_status_requests_per_second = 1;
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2, cfg);
+  EXPECT_EQ(status_requests(*h).size(), 1u) << "one now, at 1 a second";
+  h->clock.advance_ms(500);
+  h->group().on_tick();
+  EXPECT_EQ(status_requests(*h).size(), 1u);
+  exch(*h, h->report(status_requests(*h)[0].get(11), 'I', '0', 100, 0, 0));
+  h->clock.advance_ms(4'900);  // 5.4 s after the first: its deadline would have passed.
+  h->group().on_tick();
+  ASSERT_EQ(status_requests(*h).size(), 2u);
+  EXPECT_TRUE(h->group().reconciling()) << "the second has 5 s from when it went";
+  h->clock.advance_ms(4'000);
+  h->group().on_tick();
+  EXPECT_TRUE(h->group().reconciling());
+  exch(*h, h->report(status_requests(*h)[1].get(11), 'I', '0', 100, 0, 0));
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling());
+  EXPECT_EQ(h->group().working_orders(), 2u);
+  EXPECT_EQ(status_requests(*h).size(), 2u) << "each asked once";
+}
+
 // SupportsOrderMassStatus (FIX 4.4): the same reconciliation with one
 // OrderMassStatusRequest (35=AF) for every restored order instead of one
 // 35=H each, so a restart with many working orders sends one message.
