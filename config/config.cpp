@@ -481,6 +481,11 @@ SessionDef parse_session(Table& t, const GatewayDef& g, KeyLines& lines) {
     if (auto v = t.boolean("SupportsOrderMassStatus")) s.supports_order_mass_status = *v;
     if (auto v = t.integer("OrderStatusRequestsPerSecond", 0, 1'000'000))
       s.order_status_requests_per_second = static_cast<std::uint32_t>(*v);
+    if (s.order_status_requests_per_second > 0 && !s.supports_order_status) {
+      t.error("OrderStatusRequestsPerSecond",
+              "paces OrderStatusRequest (35=H), which this session does not send: set "
+              "SupportsOrderStatus = true, or remove the key");
+    }
     if (s.supports_order_mass_status && s.begin_string == BeginString::kFix42) {
       t.error("SupportsOrderMassStatus",
               "OrderMassStatusRequest (35=AF) is FIX 4.3 and later; a FIX.4.2 venue is asked "

@@ -430,9 +430,10 @@ class RouteGroup final : public session::Handler {
   std::int64_t status_deadline_ns_ = 0;
   // Paced 35=H (order_status_rate): orders marked kToAsk, and a token
   // bucket of requests (at most a tenth of a second's worth) refilled from
-  // the steady clock.
+  // the steady clock, in ns x requests per second.
+  static constexpr std::int64_t kStatusCreditPerRequest = 1'000'000'000;
   std::size_t status_to_ask_ = 0;
-  double status_tokens_ = 0;
+  std::int64_t status_credit_ = 0;
   std::int64_t status_refill_ns_ = 0;
   // The latest OrderMassStatusRequest (supports_order_mass_status): its
   // MassStatusReqID, kept until the next request so that its late reports

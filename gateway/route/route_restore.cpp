@@ -216,7 +216,12 @@ void RouteGroup::ask_order_status() noexcept {
   });
   status_pending_ = to_ask;
   status_to_ask_ = to_ask;
-  status_tokens_ = std::max(1.0, opts_.order_status_rate / 10.0);
+  // A round of 35=H waits for its own answers, whatever an earlier 35=AF's
+  // reports said (a refused one falls back to this).
+  mass_status_end_ = MassEnd::kWaiting;
+  // One request's credit to start with, not a full bucket: the first second
+  // then carries at most the rate, for a venue that counts a sliding second.
+  status_credit_ = kStatusCreditPerRequest;
   status_refill_ns_ = clock_.steady_ns();
   char detail[160];
   TextBuf t(detail, sizeof detail);
@@ -241,18 +246,21 @@ void RouteGroup::send_status_asks() noexcept {
   const std::int64_t now = clock_.steady_ns();
   std::size_t budget = status_to_ask_;
   if (opts_.order_status_rate > 0) {
-    const double rate = opts_.order_status_rate;
-    status_tokens_ =
-        std::min(std::max(1.0, rate / 10.0),
-                 status_tokens_ + static_cast<double>(now - status_refill_ns_) * 1e-9 * rate);
+    // Integer credit (ns x requests per second; kStatusCreditPerRequest is
+    // one request), capped at a tenth of a second's worth, at least one.
+    const auto rate = static_cast<std::int64_t>(opts_.order_status_rate);
+    const std::int64_t elapsed =
+        std::clamp<std::int64_t>(now - status_refill_ns_, 0, 1'000'000'000);
+    const std::int64_t cap = std::max(kStatusCreditPerRequest, rate * 100'000'000);
+    status_credit_ = std::min(cap, status_credit_ + elapsed * rate);
     status_refill_ns_ = now;
-    budget = std::min(budget, static_cast<std::size_t>(status_tokens_));
+    budget = std::min(budget, static_cast<std::size_t>(status_credit_ / kStatusCreditPerRequest));
     if (budget == 0) return;
-    status_tokens_ -= static_cast<double>(budget);
   }
+  std::size_t sent = 0;
   bool failed = false;
   orders_.for_each([&](Table::Entry& e) {
-    if (failed || budget == 0 || e.status_ask != Table::Entry::StatusAsk::kToAsk) return;
+    if (failed || sent == budget || e.status_ask != Table::Entry::StatusAsk::kToAsk) return;
     --status_to_ask_;
     codec::BodyBuilder b({body_, sizeof body_});
     b.add(tag::kClOrdID, e.exch_id.view());
@@ -264,17 +272,23 @@ void RouteGroup::send_status_asks() noexcept {
       return;
     }
     if (exchange_->send_app(mt::kOrderStatusRequest, b.view()) != session::SendResult::kSent) {
-      failed = true;  // The leg is going down: everything is asked again at its next Logon.
+      failed = true;
+      ++status_to_ask_;  // Still to ask.
       return;
     }
     e.status_ask = Table::Entry::StatusAsk::kAsked;
-    --budget;
+    ++sent;
   });
-  if (failed) {
+  if (opts_.order_status_rate > 0)
+    status_credit_ -= static_cast<std::int64_t>(sent) * kStatusCreditPerRequest;
+  if (failed && exchange_->state() != session::State::kActive) {
+    // The leg is going down: everything is asked again at its next Logon.
     forget_status_asks();
     return;
   }
-  status_deadline_ns_ = now + opts_.order_status_timeout_ns;
+  // A send refused with the leg up (its store could not take it) is tried
+  // again at the next tick, at the same rate: not a fresh round.
+  if (sent > 0) status_deadline_ns_ = now + opts_.order_status_timeout_ns;
 }
 
 // One request for every order of this session at the venue (585=7); each

@@ -494,6 +494,20 @@ TEST(ConfigErrors, OrderMassStatusOnAFix42VenueIsRefusedWithTheReason) {
   EXPECT_TRUE(parse_config(fix44, "test.toml").sessions[1].supports_order_mass_status);
 }
 
+TEST(ConfigErrors, PacingStatusRequestsThatAreNeverSentIsRefused) {
+  const std::string text =
+      replace_line(kMinimal, "SocketConnectPort = 9880",
+                   "SocketConnectPort = 9880\nOrderStatusRequestsPerSecond = 50");
+  EXPECT_CONTAINS(error_of(text),
+                  "session \"EXCH\": OrderStatusRequestsPerSecond: paces OrderStatusRequest "
+                  "(35=H), which this session does not send");
+  const std::string both =
+      replace_line(text, "OrderStatusRequestsPerSecond = 50",
+                   "OrderStatusRequestsPerSecond = 50\nSupportsOrderStatus = true");
+  EXPECT_EQ(parse_config(both, "test.toml").sessions[1].order_status_requests_per_second, 50u);
+  EXPECT_CONTAINS(error_of(replace_line(both, "= 50", "= -1")), "OrderStatusRequestsPerSecond");
+}
+
 TEST(ConfigErrors, RouteMustNameAnInitiator) {
   std::string text = replace_line(kMinimal, "Route = \"EXCH\"", "Route = \"ENGINE1\"");
   EXPECT_CONTAINS(error_of(text),

@@ -257,6 +257,13 @@ class OrderStatusTest : public RestoreTest {
     h2->group().on_tick();
     return h2;
   }
+  // config() with OrderStatusRequestsPerSecond = `rate`.
+  static riskgate::config::Config paced(std::uint32_t rate) {
+    auto cfg = config();
+    for (auto& x : cfg.sessions)
+      if (x.name == "EXCH") x.order_status_requests_per_second = rate;
+    return cfg;
+  }
   static std::vector<Parsed> status_requests(RouteHarness& h) {
     std::vector<Parsed> out;
     for (auto& m : app_sent(h.exchange_wire))
@@ -360,11 +367,8 @@ TEST_F(OrderStatusTest, AnExchangeThatDropsBeforeAnsweringIsAskedAgainWhenItIsBa
 // tenth of a second's worth at once, at least one), the deadline runs from
 // the last one sent, and new orders wait for every answer.
 TEST_F(OrderStatusTest, PacedStatusRequestsGoOutAtTheRateAndTheDeadlineRunsFromTheLastOne) {
-  auto cfg = config();
-  for (auto& x : cfg.sessions)
-    if (x.name == "EXCH") x.order_status_requests_per_second = 1;
   std::unique_ptr<journal::Journal> j2;
-  auto h = restarted(j2, cfg);
+  auto h = restarted(j2, paced(1));
   EXPECT_EQ(status_requests(*h).size(), 1u) << "one now, at 1 a second";
   h->clock.advance_ms(500);
   h->group().on_tick();
@@ -382,6 +386,21 @@ TEST_F(OrderStatusTest, PacedStatusRequestsGoOutAtTheRateAndTheDeadlineRunsFromT
   EXPECT_FALSE(h->group().reconciling());
   EXPECT_EQ(h->group().working_orders(), 2u);
   EXPECT_EQ(status_requests(*h).size(), 2u) << "each asked once";
+}
+
+TEST_F(OrderStatusTest, AnOrderAnsweredBeforeItsPacedRequestWentIsNeverAskedAndTheRoundEnds) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2, paced(1));
+  ASSERT_EQ(status_requests(*h).size(), 1u);
+  const std::string first = status_requests(*h)[0].get(11);
+  const std::string other = first == "E1-W1" ? "E1-W2" : "E1-W1";
+  // The venue reports the other order on its own (a fill) before it is asked.
+  exch(*h, h->report(other, 'I', '0', 100, 0, 0));
+  exch(*h, h->report(first, 'I', '0', 100, 0, 0));
+  h->clock.advance_ms(2'000);
+  h->group().on_tick();
+  EXPECT_FALSE(h->group().reconciling());
+  EXPECT_EQ(status_requests(*h).size(), 1u) << "the answered order is not asked";
 }
 
 // SupportsOrderMassStatus (FIX 4.4): the same reconciliation with one
@@ -544,6 +563,21 @@ TEST_F(MassStatusTest, ARefusedRequestFallsBackToOneStatusRequestPerOrder) {
   h->group().on_tick();
   EXPECT_FALSE(h->group().reconciling());
   EXPECT_EQ(mass_requests(*h).size(), 1u) << "35=AF not asked again";
+}
+
+TEST_F(MassStatusTest, AFallbackAfterTheLastReportStillWaitsForEveryStatusAnswer) {
+  std::unique_ptr<journal::Journal> j2;
+  auto h = restarted(j2);  // SupportsOrderStatus too.
+  const auto asked = mass_requests(*h);
+  ASSERT_EQ(asked.size(), 1u);
+  // A last report, then a refusal of the same request before the next tick.
+  exch(*h, mass_report(*h, asked[0].get(584), "E1-W1", '0', 0, 1, true));
+  exch(*h, h->exchange_peer.make("j", "45=" + asked[0].get(34) + "|372=AF|380=3|"));
+  ASSERT_EQ(status_requests(*h).size(), 2u);
+  h->group().on_tick();
+  EXPECT_TRUE(h->group().reconciling()) << "the 35=H round waits for its own answers";
+  send(*h, 0, h->order(0, "N1", 100));
+  EXPECT_NE(app_sent(h->client_wire[0]).back().get(58).find("reconciling"), std::string::npos);
 }
 
 TEST_F(MassStatusTest, WithoutOrderStatusARefusalByBusinessOrSessionRejectKeepsTheOrders) {
