@@ -143,7 +143,9 @@ bool RouteGroup::reconciled() noexcept {
       return false;
   }
   reconciling_.store(false, std::memory_order_relaxed);
-  const bool by_mass = mass_status_inflight_;
+  // Asked with 35=AF: still in flight, or refused without a 35=H fallback
+  // (mass_status_refused() has already ended the flight).
+  const bool by_mass = mass_status_inflight_ || mass_status_end_ == MassEnd::kRefused;
   mass_status_inflight_ = false;  // The wait is over; late reports still count.
   mass_status_seq_ = 0;
   // Its own buffer: note_session_event composes its line in text_.

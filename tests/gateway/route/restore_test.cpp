@@ -594,6 +594,7 @@ TEST_F(MassStatusTest, WithoutOrderStatusARefusalByBusinessOrSessionRejectKeepsT
     EXPECT_FALSE(h->group().reconciling());
     EXPECT_EQ(status_requests(*h).size(), 0u);
     EXPECT_EQ(h->group().working_orders(), 2u) << "kept as the journal had them";
+    EXPECT_TRUE(audited(*h, "the exchange refused OrderMassStatusRequest"));
     EXPECT_EQ(h->engine().account_usage("ACC1").open_orders, 2);
     j2.reset();
     h.reset();
