@@ -470,7 +470,7 @@ Decision Engine::check(const OrderView& o, SessionState& ss, PendingOrder& pendi
     }
   }
   if (sn.throttles.repeated_exec_max_fills > 0 &&
-      srow.disabled[side].load(std::memory_order_acquire) !=
+      (srow.fill_window[side].load(std::memory_order_acquire) & kFlowDisabled) !=
           0) {  // Pairs with count_fill's and reenable_flow's release.
     return refuse_undo(RuleId::kRepeatedExecutionThrottle, sn.throttles.repeated_exec_max_fills,
                        sn.throttles.repeated_exec_max_fills, false, Relation::kReached);

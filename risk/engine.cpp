@@ -166,8 +166,9 @@ SessionSymbolUsage Engine::session_symbol_usage(SessionIdx session,
   const SessionSymbolState& row = session_symbols_[p];
   u.accepted_count = row.accepted.load(std::memory_order_relaxed);
   u.typical_size = u.accepted_count > 0 ? row.typical.load(std::memory_order_relaxed) : 0;
-  u.buy_disabled = row.disabled[0].load(std::memory_order_acquire) != 0;
-  u.sell_disabled = row.disabled[1].load(std::memory_order_acquire) != 0;
+  // Acquire pairs with count_fill's and reenable_flow's release.
+  u.buy_disabled = (row.fill_window[0].load(std::memory_order_acquire) & kFlowDisabled) != 0;
+  u.sell_disabled = (row.fill_window[1].load(std::memory_order_acquire) & kFlowDisabled) != 0;
   if (sn.flow.net_windows > 0) u.net_qty = row.net.net[0].value.load(std::memory_order_relaxed);
   return u;
 }

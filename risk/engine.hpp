@@ -593,14 +593,19 @@ class Engine {
   // charged to another's (typical size, repeated executions, one-sided
   // accumulation). Written only by the I/O thread serving the session (see
   // risk/flow.hpp); atomics, relaxed, so the control thread can read them.
+  static constexpr std::uint64_t kFlowDisabled = std::uint64_t{1} << 31;
+  static constexpr std::uint64_t kFillsMask = kFlowDisabled - 1;
   struct alignas(kCacheLine) SessionSymbolState {
     std::atomic<std::uint64_t> key{0};         // 0 empty, else (session << 32 | symbol) + 1.
     std::atomic<std::int64_t> typical_log{0};  // log2(size) x 2^16.
     std::atomic<std::int64_t> typical{0};
     std::atomic<std::int64_t> accepted{0};
-    std::atomic<std::uint64_t> fill_window[2] = {0, 0};  // window id << 32 | fills.
-    // Repeated-execution throttle tripped, per side (0 buy, 1 sell).
-    std::atomic<std::uint32_t> disabled[2] = {0, 0};
+    // Repeated-execution throttle, per side (0 buy, 1 sell): window id << 32
+    // | kFlowDisabled | fills. The tripped bit shares the word with the count
+    // that trips it, so the operator's reenable_flow() (one store of 0, on
+    // the control thread) clears both at once: a fill counted before it
+    // cannot disable the flow again after it.
+    std::atomic<std::uint64_t> fill_window[2] = {0, 0};
     flow::SymbolNet net;
   };
   static_assert(sizeof(SessionSymbolState) == 2 * kCacheLine);

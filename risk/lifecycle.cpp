@@ -3,6 +3,7 @@
 // and reset_day(). Event handlers run on the I/O thread that owns the order's
 // ticket; no lock, no syscall, no allocation, no exception (see the design
 // notes in engine.hpp).
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <string_view>
@@ -102,17 +103,22 @@ bool Engine::count_fill(Reservation& t, std::int64_t now_ns) noexcept {
   const auto id = static_cast<std::uint32_t>(now_ns / sn.exec_window_ns) + 1;
   // A CAS, not a load and a store, whatever WriterThreads says: the
   // operator's reenable_flow() resets the word from the control thread, and
-  // that reset must not be overwritten by a count taken before it (relaxed:
-  // the word guards only itself).
+  // that reset must not be overwritten by a count taken before it. The
+  // tripped bit is set by the same CAS that counts the fill that trips it.
+  // Release on success pairs with check()'s acquire load of the word; the
+  // failure order is relaxed (the loop only retries).
   std::uint64_t cur = row.fill_window[side].load(std::memory_order_relaxed);
-  std::uint64_t fills = 0;
+  std::uint64_t next = 0;
   do {
-    fills = (cur >> 32) == id ? (cur & 0xFFFF'FFFFu) + 1 : 1;
-  } while (!row.fill_window[side].compare_exchange_weak(
-      cur, std::uint64_t{id} << 32 | fills, std::memory_order_relaxed, std::memory_order_relaxed));
-  if (static_cast<std::int64_t>(fills) < n) return false;
-  // Release pairs with check()'s acquire load of `disabled`.
-  return row.disabled[side].exchange(1, std::memory_order_release) == 0;
+    const bool same_window = (cur >> 32) == id;
+    const std::uint64_t fills = same_window ? std::min((cur & kFillsMask) + 1, kFillsMask) : 1;
+    const std::uint64_t was_disabled = cur & kFlowDisabled;  // Outlives its window.
+    const std::uint64_t trips =
+        static_cast<std::int64_t>(fills) >= n ? kFlowDisabled : std::uint64_t{0};
+    next = std::uint64_t{id} << 32 | was_disabled | trips | fills;
+  } while (!row.fill_window[side].compare_exchange_weak(cur, next, std::memory_order_release,
+                                                        std::memory_order_relaxed));
+  return (cur & kFlowDisabled) == 0 && (next & kFlowDisabled) != 0;
 }
 
 ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
@@ -257,9 +263,9 @@ bool Engine::reenable_flow(std::string_view account, std::string_view symbol, Si
     SessionSymbolState& row = session_symbols_[p];
     const std::uint64_t key = row.key.load(std::memory_order_acquire);
     if (key == 0 || ((key - 1) & 0xFFFF'FFFFu) != s) continue;
-    row.fill_window[side_index(side)].store(0, std::memory_order_relaxed);
-    // Release pairs with check()'s acquire load.
-    row.disabled[side_index(side)].store(0, std::memory_order_release);
+    // One store clears the count and the tripped bit together (see
+    // SessionSymbolState). Release pairs with check()'s acquire load.
+    row.fill_window[side_index(side)].store(0, std::memory_order_release);
   }
   return true;
 }
