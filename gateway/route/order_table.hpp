@@ -195,6 +195,20 @@ class OrderTable {
     return i < capacity_ ? &entries_[i] : nullptr;
   }
 
+  // Visits the live entries from index `from` on, in index order, until
+  // `f` returns false; returns the index of the entry it stopped at (to
+  // resume from there), or capacity() if it ran out. `f` must not insert or
+  // erase. For work spread over many calls (paced status requests), so that
+  // each call starts where the last one stopped instead of at the front.
+  template <typename F>
+  [[nodiscard]] std::size_t visit_from(std::size_t from, F&& f) noexcept {
+    for (std::size_t i = from; i < capacity_; ++i) {
+      if (entries_[i].state == OrderState::kFree) continue;
+      if (!f(entries_[i])) return i;
+    }
+    return capacity_;
+  }
+
   // Visits every live entry (kill switch: cancel what is working). `f` must
   // not insert or erase.
   template <typename F>

@@ -370,6 +370,8 @@ class RouteGroup final : public session::Handler {
   // OrderStatusRequest per restored working order, or one
   // OrderMassStatusRequest for all of them (once per Logon).
   void ask_order_status() noexcept;
+  // Marks every working order (not cancel requests) with `mark`; how many.
+  std::size_t mark_working_orders(Table::Entry::StatusAsk mark) noexcept;
   // The paced part of it: sends the 35=H the rate allows now.
   void send_status_asks() noexcept;
   [[nodiscard]] bool asks_order_status() const noexcept {
@@ -433,6 +435,7 @@ class RouteGroup final : public session::Handler {
   // the steady clock, in ns x requests per second.
   static constexpr std::int64_t kStatusCreditPerRequest = 1'000'000'000;
   std::size_t status_to_ask_ = 0;
+  std::size_t status_cursor_ = 0;  // Table index the next batch starts at.
   std::int64_t status_credit_ = 0;
   std::int64_t status_refill_ns_ = 0;
   // The latest OrderMassStatusRequest (supports_order_mass_status): its

@@ -188,7 +188,18 @@ bool RouteGroup::reconciled() noexcept {
 void RouteGroup::clear_status_marks() noexcept {
   status_pending_ = 0;
   status_to_ask_ = 0;
+  status_cursor_ = 0;
   orders_.for_each([](Table::Entry& e) { e.status_ask = Table::Entry::StatusAsk::kNone; });
+}
+
+std::size_t RouteGroup::mark_working_orders(Table::Entry::StatusAsk mark) noexcept {
+  std::size_t n = 0;
+  orders_.for_each([&](Table::Entry& e) {
+    if (!is_order_state(e.state)) return;
+    e.status_ask = mark;
+    ++n;
+  });
+  return n;
 }
 
 void RouteGroup::forget_status_asks() noexcept {
@@ -210,14 +221,10 @@ void RouteGroup::ask_order_status() noexcept {
     ask_order_mass_status();
     return;
   }
-  std::size_t to_ask = 0;
-  orders_.for_each([&](Table::Entry& e) {
-    if (!is_order_state(e.state)) return;
-    e.status_ask = Table::Entry::StatusAsk::kToAsk;
-    ++to_ask;
-  });
+  const std::size_t to_ask = mark_working_orders(Table::Entry::StatusAsk::kToAsk);
   status_pending_ = to_ask;
   status_to_ask_ = to_ask;
+  status_cursor_ = 0;
   // A round of 35=H waits for its own answers, whatever an earlier 35=AF's
   // reports said (a refused one falls back to this).
   mass_status_end_ = MassEnd::kWaiting;
@@ -261,25 +268,30 @@ void RouteGroup::send_status_asks() noexcept {
   }
   std::size_t sent = 0;
   bool failed = false;
-  orders_.for_each([&](Table::Entry& e) {
-    if (failed || sent == budget || e.status_ask != Table::Entry::StatusAsk::kToAsk) return;
-    --status_to_ask_;
+  // From where the last batch stopped: no entry below the cursor is still
+  // kToAsk (entries are marked only when a round starts, with the cursor at
+  // 0), so a paced round walks the table once in all, not once per batch.
+  status_cursor_ = orders_.visit_from(status_cursor_, [&](Table::Entry& e) {
+    if (status_to_ask_ == 0 || sent == budget) return false;
+    if (e.status_ask != Table::Entry::StatusAsk::kToAsk) return true;
     codec::BodyBuilder b({body_, sizeof body_});
     b.add(tag::kClOrdID, e.exch_id.view());
     b.add(tag::kSymbol, e.symbol.view());
     b.add(tag::kSide, std::string_view(&e.side, 1));
     if (b.overflowed()) {  // Identifiers too long to ask with: kept as they are.
       e.status_ask = Table::Entry::StatusAsk::kNone;
+      --status_to_ask_;
       if (status_pending_ > 0) --status_pending_;
-      return;
+      return true;
     }
     if (exchange_->send_app(mt::kOrderStatusRequest, b.view()) != session::SendResult::kSent) {
-      failed = true;
-      ++status_to_ask_;  // Still to ask.
-      return;
+      failed = true;  // Still to ask: the next batch starts at this entry.
+      return false;
     }
     e.status_ask = Table::Entry::StatusAsk::kAsked;
+    --status_to_ask_;
     ++sent;
+    return true;
   });
   if (opts_.order_status_rate > 0)
     status_credit_ -= static_cast<std::int64_t>(sent) * kStatusCreditPerRequest;
@@ -318,12 +330,7 @@ void RouteGroup::ask_order_mass_status() noexcept {
     forget_status_asks();  // The leg is going down: asked again at its next Logon.
     return;
   }
-  std::size_t asked = 0;
-  orders_.for_each([&](Table::Entry& e) {
-    if (!is_order_state(e.state)) return;
-    e.status_ask = Table::Entry::StatusAsk::kAsked;
-    ++asked;
-  });
+  const std::size_t asked = mark_working_orders(Table::Entry::StatusAsk::kAsked);
   status_pending_ = asked;
   char detail[160];
   TextBuf t(detail, sizeof detail);

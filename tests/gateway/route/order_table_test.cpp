@@ -109,6 +109,31 @@ TEST(OrderTable, TheMostRecentlyFreedEntryIsReusedFirst) {
   EXPECT_EQ(c->exch_id.view(), "C");
 }
 
+TEST(OrderTable, AVisitResumesAtTheEntryItStoppedAtAndSkipsFreeOnes) {
+  Table t(16);
+  std::vector<Table::Entry*> e;
+  for (int i = 0; i < 6; ++i) e.push_back(t.insert("O" + std::to_string(i)));
+  t.erase(e[1]);
+  std::vector<std::string> seen;
+  // Two entries a call: stops at the third live one, and the next call
+  // starts there.
+  std::size_t cursor = 0;
+  int calls = 0;
+  while (cursor < t.capacity()) {
+    int left = 2;
+    cursor = t.visit_from(cursor, [&](Table::Entry& x) {
+      if (left == 0) return false;
+      --left;
+      seen.emplace_back(x.exch_id.view());
+      return true;
+    });
+    ++calls;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"O0", "O2", "O3", "O4", "O5"}));
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(t.visit_from(t.index_of(e[3]), [](Table::Entry&) { return false; }), t.index_of(e[3]));
+}
+
 TEST(OrderTable, ACapacityOfZeroIsASetupError) {
   EXPECT_THROW(Table(0), std::invalid_argument);
 }
