@@ -33,7 +33,7 @@ std::string format_utc(std::int64_t ns) {
 std::string session_label(std::uint16_t id, const SessionNames& names) {
   if (id == kNoSession) return "-";
   if (const auto it = names.find(id); it != names.end()) return it->second;
-  return "#" + std::to_string(id);
+  return std::string("#").append(std::to_string(id));
 }
 
 bool fix_has_field(std::string_view msg, std::string_view tag, std::string_view value) {
