@@ -104,6 +104,13 @@ DurableState::~DurableState() {
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
+std::uint64_t DurableState::append_failures() const noexcept {
+  std::uint64_t n = append_failures_.load(std::memory_order_relaxed);  // A statistic.
+  for (const JournaledStore* s : stores_)
+    if (s != nullptr) n += s->append_failures();
+  return n;
+}
+
 std::unique_ptr<session::MessageStore> DurableState::make_store(
     std::uint16_t id, std::string_view name, journal::Leg leg,
     std::unique_ptr<session::MemoryStore> inner, std::int64_t period_start_ns,

@@ -96,9 +96,11 @@ class DurableState {
   [[nodiscard]] const journal::Journal& journal() const noexcept { return *journal_; }
   [[nodiscard]] const journal::RecoveredState& recovered() const noexcept { return recovered_; }
   [[nodiscard]] const std::string& file() const noexcept { return file_; }
-  [[nodiscard]] std::uint64_t append_failures() const noexcept {
-    return append_failures_.load(std::memory_order_relaxed);
-  }
+  // Records the journal could not take: the order journals' and every
+  // session store's (an order step refused for a full ring counts here).
+  // Any thread once setup is done (the stores are made before the I/O
+  // thread starts and never change after).
+  [[nodiscard]] std::uint64_t append_failures() const noexcept;
 
  private:
   std::string file_;

@@ -371,7 +371,8 @@ std::string Gateway::metrics() {
            "1 while the journal takes records; 0 fails closed. Absent when the journal is off.");
   if (durable_) m.sample({}, std::uint64_t{durable_->healthy() ? 1u : 0u});
   m.family("riskgate_journal_append_failures_total", kCounter,
-           "Order events the journal could not take.");
+           "Records the journal could not take (an order step refused for a full ring "
+           "counts here).");
   if (durable_) m.sample({}, durable_->append_failures());
   // The FIX message logs are records a regulator may ask for (MiFID II RTS
   // 6 art. 17): a gap or a failed write is an alert, never a stall.

@@ -112,8 +112,16 @@ bool JournaledStore::store(std::uint64_t seq, std::string_view raw,
     if (st != journal::AppendStatus::kOk) {
       // An order the journal does not hold must not go: a restart could not
       // cancel or count it. The session sends nothing (kNotStored) and the
-      // route refuses the order as journal_unavailable.
-      check(st);
+      // route refuses the order as journal_unavailable. Nothing is lost, so
+      // a full ring (the journal thread held up, e.g. by a slow disk) or a
+      // record too large refuses this order only, and the next one that
+      // fits goes; only a failed journal marks the gateway's flag.
+      if (st == journal::AppendStatus::kJournalFailed) {
+        check(st);
+      } else {
+        append_failures_.store(append_failures_.load(std::memory_order_relaxed) + 1,
+                               std::memory_order_relaxed);
+      }
       return false;
     }
     if (in != nullptr) in->inbound_journaled_ = staged_.in_seq;

@@ -26,7 +26,9 @@
 // way to refuse a heartbeat, and cutting the exchange leg would strand the
 // working orders a kill needs to cancel. The one exception is the order
 // step's record (stage_order): a new order or replace the journal cannot
-// hold is not sent (store() returns false).
+// hold is not sent (store() returns false). Since nothing is then lost, a
+// full ring (transient: the journal thread was held up) refuses only that
+// order and does not set the flag; a failed journal does.
 //
 // Thread: the session's I/O thread only (it owns the ring as producer).
 #pragma once

@@ -207,7 +207,7 @@ TEST_F(JournaledStoreTest, AStagedOrderGoesOnItsOwnIfAnotherMessageIsStoredFirst
   EXPECT_EQ(stored_types(), (std::vector<T>{T::kOrderEvent, T::kOutbound}));
 }
 
-TEST_F(JournaledStoreTest, AnOrderStepTheJournalCannotHoldIsRefusedAndMarksTheJournalFailed) {
+TEST_F(JournaledStoreTest, AnOrderStepTooLargeForTheJournalIsRefusedAndTheNextOneGoes) {
   auto j = open();
   auto exchange = store(*j, 7);
   auto engine = store(*j, 3);
@@ -215,9 +215,53 @@ TEST_F(JournaledStoreTest, AnOrderStepTheJournalCannotHoldIsRefusedAndMarksTheJo
   const std::string huge(journal::testing::test_config(dir_.path()).ring_capacity, 'x');
   exchange->stage_order(order("E1-A"), 1, engine.get(), 5);
   EXPECT_FALSE(exchange->store(1, huge)) << "the session must not send it";
-  EXPECT_TRUE(failed_.load());
   EXPECT_EQ(exchange->lookup(1), "") << "nothing kept for a resend either";
   EXPECT_EQ(exchange->append_failures(), 1u);
+  // Nothing was lost (the order did not go): the journal is not failed.
+  EXPECT_FALSE(failed_.load());
+  exchange->stage_order(order("E1-B"), 1, engine.get(), 6);
+  EXPECT_TRUE(exchange->store(1, "8=FIX.4.4|35=D|11=E1-B|"));
+}
+
+// The journal thread held up (a slow disk): the ring fills. Each order step
+// that does not fit is refused, and flow resumes as soon as the ring is
+// drained, without a restart: a transient stall must not stop the desk for
+// the day.
+TEST_F(JournaledStoreTest, OrderStepsRefusedForAFullRingResumeOnceTheJournalCatchesUp) {
+  auto j = open();
+  auto exchange = store(*j, 7);
+  auto engine = store(*j, 3);
+  const std::string msg = "8=FIX.4.4|35=D|11=E1-X|" + std::string(900, 'x') + "|";
+  std::uint64_t seq = 1;
+  int sent = 0;
+  for (; sent < 1000; ++sent, ++seq) {
+    exchange->stage_order(order("E1-X"), seq, engine.get(), seq);
+    if (!exchange->store(seq, msg)) break;
+    exchange->set_next_sender_seq(seq + 1);
+  }
+  ASSERT_LT(sent, 1000) << "the undrained test ring should have filled";
+  ASSERT_GT(sent, 10);
+  EXPECT_EQ(exchange->append_failures(), 1u);
+  EXPECT_FALSE(failed_.load()) << "nothing was lost: only that order is refused";
+  exchange->stage_order(order("E1-Y"), seq, engine.get(), seq);
+  EXPECT_FALSE(exchange->store(seq, msg)) << "still full";
+  (void)j->do_work(std::chrono::steady_clock::now());  // The journal thread catches up.
+  exchange->stage_order(order("E1-Z"), seq, engine.get(), seq);
+  EXPECT_TRUE(exchange->store(seq, msg));
+  EXPECT_EQ(exchange->append_failures(), 2u);
+  EXPECT_FALSE(failed_.load());
+}
+
+TEST_F(JournaledStoreTest, AMessageSentWithoutItsRecordMarksTheJournalFailed) {
+  auto j = open();
+  auto s = store(*j, 7);
+  // Not an order step: the session sends it whatever the store says, so a
+  // record that does not fit is lost, and the journal no longer describes
+  // what was sent.
+  const std::string huge(journal::testing::test_config(dir_.path()).ring_capacity, 'x');
+  (void)s->store(1, huge);
+  EXPECT_TRUE(failed_.load());
+  EXPECT_EQ(s->append_failures(), 1u);
 }
 
 // Copies::kRingOnly (sessions that never replay application messages): a
