@@ -41,10 +41,12 @@ class RecordingAudit final : public route::AuditSink {
   bool record = true;  // false: count only (allocation-free).
   std::uint64_t count = 0;
   std::vector<audit::AuditRecord> records;
+  audit::AuditRecord last;  // Kept whatever `record` says: says why, when counting only.
 
   bool try_record(const audit::AuditRecord& r) noexcept override {
     if (!accept) return false;
     ++count;
+    last = r;
     if (record) records.push_back(r);
     return true;
   }
