@@ -262,28 +262,23 @@ TEST_P(EngineLimits, ATrippedFlowStaysDisabledInLaterWindowsAndTripsOnceUntilRee
   c.throttles.repeated_exec_window_ms = 1000;
   make(c);
   ASSERT_TRUE(send(order(1000)).accepted());
-  ExecEvent e;
-  e.kind = ExecKind::kPartialFill;
-  e.last_qty = 1;
-  e.last_px = 190 * kMicro;
-  e.now_ns = now;
-  EXPECT_FALSE(engine->on_execution(tickets.front(), e).flow_disabled);
-  EXPECT_TRUE(engine->on_execution(tickets.front(), e).flow_disabled);   // Trips here.
-  EXPECT_FALSE(engine->on_execution(tickets.front(), e).flow_disabled);  // Reported once.
+  const auto one = [&] { return fill_last(1, 190 * kMicro, false).flow_disabled; };
+  EXPECT_FALSE(one());
+  EXPECT_TRUE(one());   // Trips here.
+  EXPECT_FALSE(one());  // Reported once.
   // Two windows later the count starts again; the flow is still disabled,
   // and reaching the count again does not report a second trip.
   now += 2'000'000'000;
-  e.now_ns = now;
-  EXPECT_FALSE(engine->on_execution(tickets.front(), e).flow_disabled);
-  EXPECT_FALSE(engine->on_execution(tickets.front(), e).flow_disabled);
+  EXPECT_FALSE(one());
+  EXPECT_FALSE(one());
   EXPECT_EQ(send(order(10)).rule, RuleId::kRepeatedExecutionThrottle);
   EXPECT_TRUE(engine->session_symbol_usage(0, "AAPL").buy_disabled);
   EXPECT_FALSE(engine->session_symbol_usage(0, "AAPL").sell_disabled);
   EXPECT_TRUE(engine->reenable_flow("ACC1", "AAPL", Side::kBuy));
   EXPECT_TRUE(send(order(10)).accepted());
   // Re-enabled: the count starts from zero and can trip the flow again.
-  EXPECT_FALSE(engine->on_execution(tickets.front(), e).flow_disabled);
-  EXPECT_TRUE(engine->on_execution(tickets.front(), e).flow_disabled);
+  EXPECT_FALSE(one());
+  EXPECT_TRUE(one());
 }
 
 TEST_P(EngineLimits, RepeatedExecutionsWithinSeparateWindowsDoNotAccumulate) {

@@ -78,13 +78,13 @@ class RiskTest : public ::testing::TestWithParam<WriterThreads> {
     return std::string(buf, n);
   }
 
-  void fill_last(std::int64_t qty, Micros px, bool full) {
+  ExecOutcome fill_last(std::int64_t qty, Micros px, bool full) {
     ExecEvent e;
     e.kind = full ? ExecKind::kFill : ExecKind::kPartialFill;
     e.last_qty = qty;
     e.last_px = px;
     e.now_ns = now;
-    (void)engine->on_execution(tickets.back(), e);
+    return engine->on_execution(tickets.back(), e);
   }
   void event_last(ExecKind k) {
     ExecEvent e;
