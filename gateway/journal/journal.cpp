@@ -281,7 +281,8 @@ AppendStatus append_order_sent(JournalRing& ring, std::uint16_t session, std::ui
                                std::int64_t utc_ns, const OrderEvent& e, std::uint16_t in_session,
                                std::uint64_t in_seq, std::string_view raw_fix) noexcept {
   if (raw_fix.empty() || !ids_fit(e)) return AppendStatus::kTooLarge;
-  const auto r = ring.try_reserve(order_sent_payload_size(e, raw_fix.size()));
+  const auto r =
+      ring.try_reserve(order_sent_payload_size(e, raw_fix.size()), order_step_headroom(ring));
   if (r.status != AppendStatus::kOk) return r.status;
   (void)encode_order_sent(e, in_session, in_seq, raw_fix, r.payload());  // Sizes checked above.
   ring.commit(r, RecordType::kOrderSent, session, seq, utc_ns);

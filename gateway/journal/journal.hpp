@@ -185,6 +185,14 @@ AppendStatus append_inbound_processed(JournalRing& ring, std::uint16_t session, 
                                       std::int64_t utc_ns) noexcept;
 AppendStatus append_order_event(JournalRing& ring, std::uint16_t session, std::uint64_t out_seq,
                                 std::int64_t utc_ns, const OrderEvent& e) noexcept;
+// What the order step leaves free in the ring (an eighth of it: 2 MiB of
+// the gateway's 16, thousands of records): a new order is refused while the
+// ring can still take the refusal's own records, the reports of orders
+// already out and a kill's cancels, so a journal thread held up for a while
+// costs refused orders, not a failed journal.
+[[nodiscard]] inline std::size_t order_step_headroom(const JournalRing& ring) noexcept {
+  return ring.capacity() / 8;
+}
 // The order step's one record (RecordType::kOrderSent): order event `e` of
 // the exchange session `session`, the message `raw_fix` sent with MsgSeqNum
 // `seq`, and the engine message (in_session, in_seq) it processed

@@ -132,7 +132,8 @@ void JournalRing::unmap() noexcept {
   fd_ = -1;
 }
 
-JournalRing::Reservation JournalRing::try_reserve(std::size_t payload_len) noexcept {
+JournalRing::Reservation JournalRing::try_reserve(std::size_t payload_len,
+                                                  std::size_t headroom) noexcept {
   Reservation r;
   // Acquire: pairs with the journal's release store of false after a failed
   // write, so a producer that sees false also sees why (Journal::last_error).
@@ -146,11 +147,12 @@ JournalRing::Reservation JournalRing::try_reserve(std::size_t payload_len) noexc
     r.status = AppendStatus::kTooLarge;
     return r;
   }
-  if (head_ + stored - cached_tail_ > capacity_) {
+  const std::size_t needed = stored + headroom;
+  if (head_ + needed - cached_tail_ > capacity_) {
     // Acquire: pairs with consume()'s release store, so the journal thread's
     // reads of these bytes are complete before we overwrite them.
     cached_tail_ = tail_of(control_).load(std::memory_order_acquire);
-    if (head_ + stored - cached_tail_ > capacity_) {
+    if (head_ + needed - cached_tail_ > capacity_) {
       r.status = AppendStatus::kRingFull;
       return r;
     }

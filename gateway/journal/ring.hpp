@@ -48,11 +48,10 @@
 namespace riskgate::journal {
 
 // The result of an append. Anything but kOk means the record is NOT in the
-// journal, so the caller must not do what the record describes: the gateway
-// refuses the new order (or the send) and treats the journal as failed.
-// Cancels and kill cancels are refused too: sending a message the journal
-// does not hold breaks resend and restart. (Wiring decides whether a full
-// ring, which is transient, trips the kill switch or only refuses.)
+// journal, so the caller must not do what the record describes. The gateway
+// (gateway/app/journaled_store.hpp) refuses a new order whose record does not
+// fit and goes on; a message that went out without its record marks the
+// journal failed, and new orders are refused until a restart.
 enum class [[nodiscard]] AppendStatus : std::uint8_t{
     kOk = 0,
     kRingFull,       // The journal thread is behind by a whole ring.
@@ -108,7 +107,11 @@ class JournalRing {
       return {record + sizeof(RecordHeader), length - sizeof(RecordHeader)};
     }
   };
-  [[nodiscard]] Reservation try_reserve(std::size_t payload_len) noexcept;
+  // `headroom`: bytes that must still be free after this record, else
+  // kRingFull. The order step keeps some (order_step_headroom in journal.hpp): when the
+  // journal thread is held up, new orders are refused while the ring can
+  // still take what the refusals and the reports in flight append.
+  [[nodiscard]] Reservation try_reserve(std::size_t payload_len, std::size_t headroom = 0) noexcept;
   // Fills the header and publishes. After it returns the record survives the
   // death of the process.
   void commit(const Reservation& r, RecordType type, std::uint16_t session, std::uint64_t sequence,

@@ -359,7 +359,8 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
                      *e, orig_id, 0, view.has_price ? view.price : 0,
                      view.ord_type == risk::OrdType::kLimit ? '2' : '1', msg.seq_num())) {
     engine_.rollback(pending, leg.risk_state());
-    if (Table::Entry* again = orders_.find(new_id)) finish(again);
+    // Not journaled, so no end to journal either (drop, not finish).
+    if (Table::Entry* again = orders_.find(new_id)) drop(again);
     risk::Decision nj;
     nj.rule = risk::RuleId::kJournalUnavailable;
     refuse(leg, msg, view, nj);
@@ -373,8 +374,16 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   if (sr != session::SendResult::kSent) {
     engine_.rollback(pending, leg.risk_state());
     // Re-find: nothing erased since insert, but keep the no-pointer-across-
-    // erase rule simple.
-    if (Table::Entry* again = orders_.find(new_id)) finish(again);
+    // erase rule simple. kNotStored: the journal never took the order, so
+    // its end is not journaled either (drop, not finish); otherwise the
+    // journal holds it and must see it end.
+    if (Table::Entry* again = orders_.find(new_id)) {
+      if (sr == session::SendResult::kNotStored) {
+        drop(again);
+      } else {
+        finish(again);
+      }
+    }
     risk::Decision down;
     // kNotStored: the journal could not hold the order with its message.
     down.rule = sr == session::SendResult::kNotStored ? risk::RuleId::kJournalUnavailable

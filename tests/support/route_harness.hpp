@@ -103,6 +103,12 @@ class RouteHarness {
                                          Peer{clock, "ENGINE2", "RISKGATE"}};
   std::array<std::string, kClients> account{"ACC1", "ACC2"};
 
+  // The gateway's journal-failed flag (set: new orders refused until a
+  // restart). Acquire pairs with the writers' release stores.
+  [[nodiscard]] bool journal_failed() const noexcept {
+    return journal_failed_.load(std::memory_order_acquire);
+  }
+
  private:
   config::Config cfg_;
   std::unique_ptr<risk::Engine> engine_;

@@ -178,6 +178,35 @@ TEST(JournalRing, AFullRingReturnsAnErrorUntilTheJournalThreadDrainsIt) {
             AppendStatus::kTooLarge);
 }
 
+// The order step's record leaves order_step_headroom() free: refused while
+// the other records (refusals, reports of orders already out) still fit.
+TEST(JournalRing, AReservationWithHeadroomIsRefusedWhileSmallerRecordsStillFit) {
+  TempDir dir;
+  auto cfg = test_config(dir.path());
+  Journal j(cfg);
+  auto& r = j.ring(0);
+  const std::size_t headroom = order_step_headroom(r);
+  EXPECT_EQ(headroom, cfg.ring_capacity / 8);
+  const std::string msg = testing::fix_order(1);
+  const std::size_t per = align_record(sizeof(RecordHeader) + msg.size());
+  std::uint64_t seq = 1;
+  std::size_t with_headroom = 0;
+  while (true) {
+    const auto res = r.try_reserve(msg.size(), headroom);
+    if (res.status != AppendStatus::kOk) {
+      EXPECT_EQ(res.status, AppendStatus::kRingFull);
+      break;
+    }
+    std::memcpy(res.payload().data(), msg.data(), msg.size());
+    r.commit(res, RecordType::kOutbound, 1, seq++, 0);
+    ++with_headroom;
+  }
+  EXPECT_EQ(with_headroom, (cfg.ring_capacity - headroom) / per);
+  std::size_t without = 0;
+  while (append_outbound(r, 1, seq++, 0, msg) == AppendStatus::kOk) ++without;
+  EXPECT_EQ(with_headroom + without, cfg.ring_capacity / per) << "the headroom was left free";
+}
+
 TEST(JournalRing, AppendsAllocateNothing) {
   TempDir dir;
   Journal j(test_config(dir.path()));

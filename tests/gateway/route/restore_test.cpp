@@ -203,7 +203,8 @@ TEST_F(RestoreTest,
 
 // A journal that cannot hold the order step refuses the order: nothing
 // reaches the exchange, the engine is told why, and what risk reserved for
-// it is given back.
+// it is given back. The journal thread held up is transient: the refusals
+// leave the journal healthy, and orders go again once it catches up.
 TEST_F(RestoreTest, AnOrderTheJournalCannotHoldIsRefusedAsJournalUnavailableAndNeverSent) {
   auto j = open_journal();  // A 64 KiB ring, never drained here.
   RouteHarness h(RouteHarness::default_config(), &j->ring(0));
@@ -223,6 +224,22 @@ TEST_F(RestoreTest, AnOrderTheJournalCannotHoldIsRefusedAsJournalUnavailableAndN
   EXPECT_EQ(app_sent(h.exchange_wire).size(), static_cast<std::size_t>(sent));
   EXPECT_EQ(h.engine().account_usage("ACC1").open_orders, sent);
   EXPECT_EQ(h.group().working_orders(), static_cast<std::size_t>(sent));
+  // The ring kept room for the refusal's own records and the reports of the
+  // orders already out: a fill of one of them is journaled and relayed.
+  EXPECT_FALSE(h.journal_failed());
+  const std::size_t to_engine = app_sent(h.client_wire[0]).size();
+  exch(h, h.report("E1-F0", '1', '1', 10, 5, 5));
+  EXPECT_EQ(app_sent(h.client_wire[0]).size(), to_engine + 1);
+  EXPECT_FALSE(h.journal_failed());
+  // Still full for a new order, until the journal thread catches up.
+  h.clock.advance_ms(2);
+  send(h, 0, h.order(0, "G1", 7));
+  EXPECT_EQ(app_sent(h.exchange_wire).size(), static_cast<std::size_t>(sent));
+  (void)j->do_work(std::chrono::steady_clock::now());
+  h.clock.advance_ms(2);
+  send(h, 0, h.order(0, "G2", 8));
+  EXPECT_EQ(app_sent(h.exchange_wire).size(), static_cast<std::size_t>(sent) + 1);
+  EXPECT_FALSE(h.journal_failed());
 }
 
 // SupportsOrderStatus (issue 11, item 4): after a restart the exchange is
