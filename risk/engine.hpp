@@ -422,6 +422,11 @@ enum class WriterThreads : std::uint8_t { kMany, kOne };
 
 class Engine {
  public:
+  // The repeated-execution throttle's word per (session, symbol, side):
+  // window id << 32 | kFlowDisabled | fills (SessionSymbolState::fill_window).
+  // Public for config validation: repeated_exec_max_fills <= kFillsMask.
+  static constexpr std::uint64_t kFlowDisabled = std::uint64_t{1} << 31;
+  static constexpr std::uint64_t kFillsMask = kFlowDisabled - 1;
   static constexpr std::size_t kMaxSnapshots = 4096;
 
   // Validates and compiles `config`, allocates all state. Throws
@@ -591,10 +596,10 @@ class Engine {
   // One row per (client session, symbol) that trades: the state that belongs
   // to the flow of one session, so one session's orders and fills are never
   // charged to another's (typical size, repeated executions, one-sided
-  // accumulation). Written only by the I/O thread serving the session (see
+  // accumulation). Written by the I/O thread serving the session (see
   // risk/flow.hpp); atomics, relaxed, so the control thread can read them.
-  static constexpr std::uint64_t kFlowDisabled = std::uint64_t{1} << 31;
-  static constexpr std::uint64_t kFillsMask = kFlowDisabled - 1;
+  // The one exception is fill_window, which the control thread's
+  // reenable_flow() also stores (release; see there).
   struct alignas(kCacheLine) SessionSymbolState {
     std::atomic<std::uint64_t> key{0};         // 0 empty, else (session << 32 | symbol) + 1.
     std::atomic<std::int64_t> typical_log{0};  // log2(size) x 2^16.

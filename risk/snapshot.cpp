@@ -11,6 +11,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "risk/engine.hpp"
+
 namespace riskgate::risk::detail {
 
 namespace {
@@ -246,6 +248,12 @@ std::unique_ptr<Snapshot> compile(const RiskConfig& c, const Snapshot* prev,
   check_positive_ms(c.throttles.repeated_exec_window_ms, "repeated_exec_window_ms");
   check_positive_ms(c.throttles.duplicate_window_ms, "duplicate_window_ms");
   check_non_negative(c.throttles.repeated_exec_max_fills, "repeated_exec_max_fills");
+  // The count shares a word with the window id and the tripped bit
+  // (Engine::SessionSymbolState::fill_window): 31 bits. A larger limit
+  // could never trip, which would switch the throttle off unnoticed.
+  if (c.throttles.repeated_exec_max_fills > static_cast<std::int64_t>(Engine::kFillsMask))
+    bad("repeated_exec_max_fills must be <= " + std::to_string(Engine::kFillsMask) + " (got " +
+        std::to_string(c.throttles.repeated_exec_max_fills) + ")");
   check_non_negative(c.throttles.duplicate_max_identical, "duplicate_max_identical");
   check_non_negative(c.throttles.typical_size_min_history, "typical_size_min_history");
   check_non_negative(c.auto_kill.session_refusals, "auto_kill session_refusals");

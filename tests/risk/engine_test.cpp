@@ -1059,6 +1059,9 @@ TEST(EngineConfig, BadConfigsAreRefusedWithAClearMessage) {
   c.symbols.push_back({"AAPL", 1, 1, false});
   expect_config_error(c, "duplicate symbol 'AAPL'");
   c = small_config();
+  c.throttles.repeated_exec_max_fills = std::int64_t{1} << 31;  // Could never trip.
+  expect_config_error(c, "repeated_exec_max_fills must be <= 2147483647 (got 2147483648)");
+  c = small_config();
   c.accounts.push_back({"ACC1", {}});
   expect_config_error(c, "duplicate account 'ACC1'");
   c = small_config();
