@@ -271,7 +271,7 @@ void RouteGroup::send_status_asks() noexcept {
   // From where the last batch stopped: no entry below the cursor is still
   // kToAsk (entries are marked only when a round starts, with the cursor at
   // 0), so a paced round walks the table once in all, not once per batch.
-  status_cursor_ = orders_.visit_from(status_cursor_, [&](Table::Entry& e) {
+  const std::size_t stop = orders_.visit_from(status_cursor_, [&](Table::Entry& e) {
     if (status_to_ask_ == 0 || sent == budget) return false;
     if (e.status_ask != Table::Entry::StatusAsk::kToAsk) return true;
     codec::BodyBuilder b({body_, sizeof body_});
@@ -293,6 +293,9 @@ void RouteGroup::send_status_asks() noexcept {
     ++sent;
     return true;
   });
+  // Unless a send's failure ended the round meanwhile (the leg went down:
+  // forget_status_asks() cleared the marks and the cursor).
+  if (status_to_ask_ != 0) status_cursor_ = stop;
   if (opts_.order_status_rate > 0)
     status_credit_ -= static_cast<std::int64_t>(sent) * kStatusCreditPerRequest;
   if (failed && exchange_->state() != session::State::kActive) {
