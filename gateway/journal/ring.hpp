@@ -54,7 +54,7 @@ namespace riskgate::journal {
 // journal failed, and new orders are refused until a restart.
 enum class [[nodiscard]] AppendStatus : std::uint8_t{
     kOk = 0,
-    kRingFull,       // The journal thread is behind by a whole ring.
+    kRingFull,       // The journal thread is behind by a whole ring (less the headroom asked).
     kTooLarge,       // Record > kMaxRecordBytes or > ring capacity, or a field over its bound.
     kJournalFailed,  // The journal thread could not write the file: fail closed.
 };
