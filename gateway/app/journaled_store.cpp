@@ -33,10 +33,14 @@ void JournaledStore::restore(const journal::RecoveredSession& r) {
   stored_seq_ = r.last_sent_seq;
 }
 
-void JournaledStore::check(journal::AppendStatus st) noexcept {
-  if (st == journal::AppendStatus::kOk) return;
+void JournaledStore::count_failure() noexcept {
   append_failures_.store(append_failures_.load(std::memory_order_relaxed) + 1,
                          std::memory_order_relaxed);
+}
+
+void JournaledStore::check(journal::AppendStatus st) noexcept {
+  if (st == journal::AppendStatus::kOk) return;
+  count_failure();
   failed_.store(true, std::memory_order_release);  // Pairs with the order path's acquire.
 }
 
@@ -119,8 +123,7 @@ bool JournaledStore::store(std::uint64_t seq, std::string_view raw,
       if (st == journal::AppendStatus::kJournalFailed) {
         check(st);
       } else {
-        append_failures_.store(append_failures_.load(std::memory_order_relaxed) + 1,
-                               std::memory_order_relaxed);
+        count_failure();
       }
       return false;
     }

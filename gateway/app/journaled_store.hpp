@@ -118,6 +118,8 @@ class JournaledStore final : public session::MessageStore {
   }
 
  private:
+  // A failed append: counted, and (check) the journal marked failed.
+  void count_failure() noexcept;
   void check(journal::AppendStatus st) noexcept;
   // kRingOnly: `seq`'s message is the `len` bytes at ring stream position
   // `pos`. false (kCopy): the caller keeps a copy.

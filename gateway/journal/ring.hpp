@@ -108,9 +108,9 @@ class JournalRing {
     }
   };
   // `headroom`: bytes that must still be free after this record, else
-  // kRingFull. The order step keeps some (order_step_headroom in journal.hpp): when the
-  // journal thread is held up, new orders are refused while the ring can
-  // still take what the refusals and the reports in flight append.
+  // kRingFull. The order step keeps some (order_step_headroom, journal.hpp):
+  // when the journal thread is held up, new orders are refused while the
+  // ring can still take what the refusals and the reports in flight append.
   [[nodiscard]] Reservation try_reserve(std::size_t payload_len, std::size_t headroom = 0) noexcept;
   // Fills the header and publishes. After it returns the record survives the
   // death of the process.
