@@ -5,11 +5,13 @@
 // them.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string_view>
 #include <type_traits>
 
@@ -200,6 +202,17 @@ class Rmw {
     }
   }
 
+  // Adds `d` and returns the value before, as fetch_add does.
+  template <std::memory_order Order, typename T>
+  [[nodiscard]] T fetch_add(std::atomic<T>& c, std::type_identity_t<T> d) const noexcept {
+    if (one_) {
+      const T old = c.load(kLoad<Order>);
+      c.store(wrap(old, d, false), kStore<Order>);
+      return old;
+    }
+    return c.fetch_add(d, Order);
+  }
+
   // Replaces the counter's value `cur` with `next` where `f(cur, next)`
   // returns true; where it returns false the counter is left as it is and
   // update() returns false. With several writers `f` may run more than once
@@ -248,6 +261,46 @@ class Rmw {
   static constexpr std::memory_order kStore = store_part(O);
 
   bool one_;
+};
+
+// The rows of an insert-only table (rows never erased) in the order they
+// were inserted, so that what must visit every row in use (the control
+// thread's positions() at each metrics scrape, reset_day() at the day roll)
+// walks those rows, not the whole table: 8 MB of (account, symbol) rows at
+// the default capacity, of which a desk uses a few thousand.
+// Writers: the inserting thread(s), once per row; readers: any thread.
+class RowList {
+ public:
+  RowList() = default;
+  explicit RowList(std::uint32_t capacity)
+      : slots_(std::make_unique<std::atomic<std::uint32_t>[]>(capacity)), capacity_(capacity) {
+    for (std::uint32_t i = 0; i < capacity; ++i) slots_[i].store(kNoIdx, std::memory_order_relaxed);
+  }
+  // `row` was just inserted (its key published). The table's fill bound
+  // keeps inserts at most `capacity`, so every row gets a slot.
+  void append(const Rmw& rmw, std::uint32_t row) noexcept {
+    // Relaxed: the count only bounds the walk; the slot carries the row.
+    const std::uint32_t i = rmw.fetch_add<std::memory_order_relaxed>(count_, 1u);
+    // Release pairs with for_each()'s acquire: a reader that sees the index
+    // sees the row's key too (published before this).
+    if (i < capacity_) slots_[i].store(row, std::memory_order_release);
+  }
+  // Calls f(row) for each row listed so far. A slot claimed but not yet
+  // written (another writer, between its two steps) is skipped: that row
+  // is seen at the next walk.
+  template <typename F>
+  void for_each(F&& f) const {
+    const std::uint32_t n = std::min(count_.load(std::memory_order_relaxed), capacity_);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::uint32_t row = slots_[i].load(std::memory_order_acquire);
+      if (row != kNoIdx) f(row);
+    }
+  }
+
+ private:
+  std::unique_ptr<std::atomic<std::uint32_t>[]> slots_;
+  std::uint32_t capacity_ = 0;
+  std::atomic<std::uint32_t> count_{0};
 };
 
 // Reserve `add` on a counter if the result stays <= limit. Relaxed: each such

@@ -40,6 +40,7 @@ Engine::Engine(const RiskConfig& config, WriterThreads writers)
   accounts_ = std::make_unique<AccountState[]>(caps_.max_accounts);
   pair_mask_ = pow2_at_least(std::uint64_t{caps_.max_account_symbols} * 2) - 1;
   pairs_ = std::make_unique<PairState[]>(pair_mask_ + 1);
+  pair_list_ = std::make_unique<RowList>(caps_.max_account_symbols);
   parent_mask_ = pow2_at_least(std::uint64_t{caps_.max_parents} * 2) - 1;
   parents_ = std::make_unique<ParentState[]>(parent_mask_ + 1);
   session_symbol_mask_ = pow2_at_least(std::uint64_t{caps_.max_session_symbols} * 2) - 1;
@@ -135,15 +136,15 @@ PairUsage Engine::pair_usage(std::string_view account, std::string_view symbol) 
 std::vector<PositionRow> Engine::positions() const {
   std::vector<PositionRow> out;
   const Snapshot& sn = *snap();
-  for (std::uint64_t p = 0; p <= pair_mask_; ++p) {
+  pair_list_->for_each([&](std::uint32_t p) {
     const PairState& ps = pairs_[p];
     // Acquire pairs with the inserting CAS (find_or_insert_row): the key is
     // the row's only published field; the counters are relaxed as elsewhere.
     const std::uint64_t key = ps.key.load(std::memory_order_acquire);
-    if (key == 0) continue;
+    if (key == 0) return;
     const auto a = static_cast<std::uint32_t>((key - 1) >> 32);
     const auto s = static_cast<std::uint32_t>((key - 1) & 0xffff'ffffu);
-    if (a >= sn.account_names.size() || s >= sn.symbol_names.size()) continue;
+    if (a >= sn.account_names.size() || s >= sn.symbol_names.size()) return;
     PositionRow r;
     r.account = sn.account_names[a];
     r.symbol = sn.symbol_names[s];
@@ -151,7 +152,7 @@ std::vector<PositionRow> Engine::positions() const {
     r.usage.open_buy_qty = ps.sides[0].open_qty.load(std::memory_order_relaxed);
     r.usage.open_sell_qty = ps.sides[1].open_qty.load(std::memory_order_relaxed);
     out.push_back(std::move(r));
-  }
+  });
   return out;
 }
 

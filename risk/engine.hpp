@@ -169,6 +169,10 @@
 
 namespace riskgate::risk {
 
+namespace detail {
+class RowList;  // risk/detail.hpp
+}  // namespace detail
+
 struct Snapshot;  // Compiled limits; snapshot.hpp.
 
 // What a check reserved. The gateway stores it with the order and hands it
@@ -553,10 +557,9 @@ class Engine {
                                          std::string_view parent_id) const noexcept;
   [[nodiscard]] SessionSymbolUsage session_symbol_usage(SessionIdx session,
                                                         std::string_view symbol) const noexcept;
-  // Every (account, symbol) row that has traded since start, in table order.
-  // Control thread (allocates); scans the whole table (twice
-  // max_account_symbols rows of 64 bytes: 8 MB at the default), so call it
-  // at scrape rates, not per order.
+  // Every (account, symbol) row that has traded since start, in the order
+  // they first traded. Control thread (allocates); visits only the rows in
+  // use (detail::RowList), not the whole table.
   [[nodiscard]] std::vector<PositionRow> positions() const;
   // Control thread (allocates).
   [[nodiscard]] FlowUsage flow_usage(SessionIdx session, std::int64_t now_ns) const;
@@ -695,6 +698,8 @@ class Engine {
   std::unique_ptr<std::atomic<std::uint32_t>[]> exchange_available_;
   // Insert counters bound the fill level of the open-addressing tables.
   alignas(kCacheLine) std::atomic<std::uint32_t> pairs_used_{0};
+  // The rows of pairs_ in use, for positions() and reset_day().
+  std::unique_ptr<detail::RowList> pair_list_;
   alignas(kCacheLine) std::atomic<std::uint32_t> parents_used_{0};
   alignas(kCacheLine) std::atomic<std::uint32_t> session_symbols_used_{0};
   // Trading day (mod 128), bumped by reset_day(); see Reservation::parent_day.

@@ -279,13 +279,12 @@ void Engine::reset_day() noexcept {
   // meanwhile (several writers), nothing would be lost: gross is reduced by
   // what was traded, not overwritten. Relaxed: each counter guards only itself.
   const Rmw rmw(one_writer_);
-  for (std::uint64_t p = 0; p <= pair_mask_; ++p) {
-    if (pairs_[p].key.load(std::memory_order_acquire) == 0) continue;
+  pair_list_->for_each([&](std::uint32_t p) {
     for (SideState& s : pairs_[p].sides) {
       const std::int64_t d = s.cum_day.load(std::memory_order_relaxed);
       rmw.sub<std::memory_order_relaxed>(s.cum_day, d);
     }
-  }
+  });
   for (std::uint32_t a = 0; a < caps_.max_accounts; ++a) {
     const std::int64_t g = accounts_[a].gross_day.load(std::memory_order_relaxed);
     const std::int64_t open = accounts_[a].open_notional.load(std::memory_order_relaxed);

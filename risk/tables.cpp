@@ -29,11 +29,12 @@ std::uint32_t find_row(const Row* rows, std::uint64_t mask, std::uint64_t key) n
 }
 
 // Inserts go through `rmw` (Engine's WriterThreads): with one writer the
-// fill count and the key are loads and stores.
+// fill count and the key are loads and stores. `list`, when given, gets
+// each inserted row's index (see Engine::RowList).
 template <typename Row>
 std::uint32_t find_or_insert_row(const Rmw& rmw, Row* rows, std::uint64_t mask,
                                  std::atomic<std::uint32_t>& used, std::uint32_t capacity,
-                                 std::uint64_t key) noexcept {
+                                 std::uint64_t key, RowList* list = nullptr) noexcept {
   for (std::uint64_t p = mix64(key) & mask, n = 0; n <= mask; p = (p + 1) & mask, ++n) {
     const std::uint64_t k = rows[p].key.load(std::memory_order_acquire);
     if (k == key) return static_cast<std::uint32_t>(p);
@@ -55,6 +56,7 @@ std::uint32_t find_or_insert_row(const Rmw& rmw, Row* rows, std::uint64_t mask,
                                                 next = key;
                                                 return cur == 0;
                                               })) {
+      if (list != nullptr) list->append(rmw, static_cast<std::uint32_t>(p));
       return static_cast<std::uint32_t>(p);
     }
     rmw.sub<std::memory_order_relaxed>(used, 1u);
@@ -75,7 +77,7 @@ std::uint32_t Engine::find_pair(AccountIdx a, SymbolIdx s) const noexcept {
 
 std::uint32_t Engine::find_or_insert_pair(AccountIdx a, SymbolIdx s) noexcept {
   return find_or_insert_row(Rmw(one_writer_), pairs_.get(), pair_mask_, pairs_used_,
-                            caps_.max_account_symbols, pair_of(a, s));
+                            caps_.max_account_symbols, pair_of(a, s), pair_list_.get());
 }
 
 std::uint32_t Engine::find_parent(std::uint64_t key) const noexcept {
