@@ -104,7 +104,17 @@ void Journal::open_or_create() {
     // would never be read.
     if (report_.torn_tail && ::ftruncate(fd_, static_cast<off_t>(valid_end)) != 0)
       throw_errno("ftruncate torn tail", path);
+    // A record cut inside its padding (killed between the record's pwrite
+    // and its padding's, or a short write) is whole, since the checksum
+    // covers the record only; but the reader finds the next record at the
+    // aligned offset, so the padding is completed before anything follows.
     offset_ = valid_end;
+    if (const std::uint64_t aligned = align_record(valid_end); aligned != valid_end) {
+      static constexpr std::byte kZeros[kRecordAlign] = {};
+      if (!pwrite_all(fd_, std::span(kZeros, aligned - valid_end), valid_end))
+        throw_errno("complete a record's padding", path);
+      offset_ = aligned;
+    }
     if (header_.version < kFormatVersion) {
       // An older format's file: what it holds reads the same, but this
       // process may append record types it does not know, so it is marked

@@ -368,6 +368,46 @@ TEST(Journal, ReopeningAppendsAfterWhatIsThereWithIncreasingLsns) {
   EXPECT_EQ(sr.records, 6u);
 }
 
+TEST(Journal, ARecordCutInsideItsPaddingIsKeptAndWhatFollowsItStaysReadable) {
+  TempDir dir;
+  const auto cfg = test_config(dir.path());
+  // A message whose record length is not a multiple of the alignment, so
+  // the record ends in padding.
+  const std::string odd = testing::fix_order(1) + "58=x\x01";
+  std::uint64_t cut = 0;
+  {
+    Journal j(cfg);
+    ASSERT_EQ(append_outbound(j.ring(0), 1, 1, 0, odd), AppendStatus::kOk);
+  }
+  {
+    const JournalFile f(cfg.file);
+    std::uint64_t end = 0;
+    (void)f.scan([&](const RecordView& r) { end = r.offset + r.header.length; });
+    ASSERT_NE(end % kRecordAlign, 0u) << "the record must end inside its padding";
+    cut = end;
+  }
+  // As a kill between the record's bytes and its padding leaves the file.
+  std::filesystem::resize_file(cfg.file, cut);
+  {
+    Journal j(cfg);
+    EXPECT_FALSE(j.open_report().torn_tail);
+    EXPECT_EQ(j.open_report().file_records, 1u);
+    ASSERT_EQ(append_outbound(j.ring(0), 1, 2, 0, testing::fix_order(2)), AppendStatus::kOk);
+  }
+  // Both records read back, nothing torn; a third open keeps both.
+  for (int open = 0; open < 2; ++open) {
+    const JournalFile f(cfg.file);
+    std::vector<std::uint64_t> seqs;
+    const auto sr = f.scan([&](const RecordView& r) { seqs.push_back(r.header.sequence); });
+    EXPECT_FALSE(sr.torn);
+    EXPECT_EQ(seqs, (std::vector<std::uint64_t>{1, 2}));
+    if (open == 0) {
+      Journal again(cfg);
+      EXPECT_FALSE(again.open_report().torn_tail);
+    }
+  }
+}
+
 TEST(Journal, RefusesAFileOfAnotherGateway) {
   TempDir dir;
   auto cfg = test_config(dir.path());
