@@ -233,6 +233,9 @@ class RouteGroup final : public session::Handler {
   // On the exchange leg's Logon: cancels every order still working in a
   // scope the kill board has engaged (a kill while the leg was down).
   std::size_t finish_kills() noexcept;
+  // Whether an engaged kill covers the order's exchange session, engine
+  // session, account or symbol.
+  [[nodiscard]] bool in_killed_scope(const Table::Entry& e) const noexcept;
   void logout_clients(const Scope& scope, std::string_view why) noexcept;
 
   // An audit line (AuditEvent::kSessionEvent) for a session's logon, logout

@@ -69,17 +69,19 @@ void RouteGroup::on_logon() noexcept {
 // A kill engaged while the exchange leg was down sent no cancel then (or a
 // cancel was lost with the connection): every order still working in a
 // killed scope gets its cancel now, the first moment the venue can take it.
+bool RouteGroup::in_killed_scope(const Table::Entry& e) const noexcept {
+  risk::KillKey key;
+  key.exchange_session = opts_.exchange_idx;
+  key.client_session = e.client_session;
+  key.account = e.ticket.account;
+  key.symbol = e.ticket.symbol;
+  return engine_.kills().is_killed(key) != risk::KillScope::kNone;
+}
+
 std::size_t RouteGroup::finish_kills() noexcept {
-  const risk::KillSwitchBoard& kills = engine_.kills();
   std::size_t sent = 0;
   orders_.for_each([&](Table::Entry& e) {
-    if (!is_order_state(e.state) || e.gateway_initiated) return;
-    risk::KillKey key;
-    key.exchange_session = opts_.exchange_idx;
-    key.client_session = e.client_session;
-    key.account = e.ticket.account;
-    key.symbol = e.ticket.symbol;
-    if (kills.is_killed(key) == risk::KillScope::kNone) return;
+    if (!is_order_state(e.state) || e.gateway_initiated || !in_killed_scope(e)) return;
     if (send_kill_cancel(e)) ++sent;
   });
   if (sent != 0) {
@@ -473,6 +475,15 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
         if (o != nullptr) {
           engine_.on_replaced(o->ticket, e->ticket);
           finish(o);
+        }
+        // A kill's sweep skips a replace in flight (it is not the order yet)
+        // and cancels the original, which the venue will now refuse as
+        // replaced: the replacement is what trades, so it is cancelled here.
+        if (opts_.cancel_on_kill && in_killed_scope(*e) && send_kill_cancel(*e)) {
+          counters.kill_cancels.store(counters.kill_cancels.load(std::memory_order_relaxed) + 1,
+                                      std::memory_order_relaxed);
+          (void)audit(AuditEvent::kCancelSent, leg_of(e->client_session), nullptr, nullptr,
+                      "kill cancel sent for a replacement that took effect under the kill");
         }
         break;
       }

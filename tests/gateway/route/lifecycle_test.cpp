@@ -277,6 +277,46 @@ TEST_F(LifecycleTest, AReplaceThenFillsEndTheReplacementAndLeaveNothingOpen) {
   EXPECT_EQ(to_e1[2].get(tag::kOrigClOrdID), "C1");
 }
 
+TEST_F(LifecycleTest, AReplaceInFlightWhenAKillSweepsIsCancelledOnceItTakesEffect) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  request(0, "G", "C2", "C1", 150);
+  h.engine().kills().engage(riskgate::risk::KillScope::kClientSession, h.leg(0).index(),
+                            riskgate::risk::KillReason::kOperator);
+  h.exchange_wire.sent.clear();
+  ASSERT_EQ(h.group().cancel_working(
+                {riskgate::risk::KillScope::kClientSession, h.leg(0).index(), {}}, "test kill"),
+            1u);
+  ASSERT_EQ(Parsed(h.exchange_wire.sent.back()).get(41), "E1-C1") << "the sweep cancels C1";
+  // The venue takes the replace first, then refuses the kill's cancel of
+  // the original it no longer has.
+  from_exchange(report("11=E1-C2|41=E1-C1|150=5|39=0|38=150|151=150|14=0|"));
+  ASSERT_NE(h.group().orders().find("E1-C2"), nullptr);
+  std::vector<std::string> cancelled;
+  for (const auto& m : h.exchange_wire.sent)
+    if (Parsed(m).type() == "F") cancelled.push_back(Parsed(m).get(41));
+  EXPECT_EQ(cancelled, (std::vector<std::string>{"E1-C1", "E1-C2"}))
+      << "the replacement that now trades is cancelled too";
+  EXPECT_TRUE(audited(AuditEvent::kCancelSent, "replacement that took effect under the kill"));
+  from_exchange(h.exchange_peer.make("9", "37=O1|11=" + Parsed(h.exchange_wire.sent[0]).get(11) +
+                                              "|41=E1-C1|39=8|434=1|102=1|58=unknown order|"));
+  from_exchange(report("11=" + Parsed(h.exchange_wire.sent.back()).get(11) +
+                       "|41=E1-C2|150=4|39=4|38=150|151=0|14=0|"));
+  EXPECT_EQ(h.group().orders().find("E1-C2"), nullptr);
+  EXPECT_EQ(h.group().working_orders(), 0u);
+  EXPECT_EQ(open_orders(), 0);
+}
+
+TEST_F(LifecycleTest, AReplaceThatTakesEffectWithNoKillEngagedIsNotCancelled) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  request(0, "G", "C2", "C1", 150);
+  h.exchange_wire.sent.clear();
+  from_exchange(report("11=E1-C2|41=E1-C1|150=5|39=0|38=150|151=150|14=0|"));
+  for (const auto& m : h.exchange_wire.sent) EXPECT_NE(Parsed(m).type(), "F");
+  EXPECT_EQ(h.group().working_orders(), 1u);
+}
+
 TEST_F(LifecycleTest, ACancelRejectReachesTheOwnerAndTheOrderStaysWorking) {
   place(0, "C1");
   from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
