@@ -476,6 +476,17 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
           engine_.on_replaced(o->ticket, e->ticket);
           finish(o);
         }
+        // Replaced down to what had executed (or the venue says it is over):
+        // nothing of it can trade, and no later report would end it.
+        if (e->leaves_qty == 0 || f.ord_status == '2' || f.ord_status == '4' ||
+            f.ord_status == 'C') {
+          risk::ExecEvent rest = ev;
+          rest.kind = risk::ExecKind::kCanceled;
+          rest.last_qty = 0;
+          (void)engine_.on_execution(e->ticket, rest);
+          finish(e);
+          break;
+        }
         // A kill's sweep skips a replace in flight (it is not the order yet)
         // and cancels the original, which the venue will now refuse as
         // replaced: the replacement is what trades, so it is cancelled here.

@@ -317,6 +317,22 @@ TEST_F(LifecycleTest, AReplaceThatTakesEffectWithNoKillEngagedIsNotCancelled) {
   EXPECT_EQ(h.group().working_orders(), 1u);
 }
 
+TEST_F(LifecycleTest, AReplaceDownToTheExecutedQuantityEndsTheReplacementAndReleasesIt) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  from_exchange(h.report("E1-C1", 'F', '1', 100, 60, 60));
+  request(0, "G", "C2", "C1", 60);
+  from_exchange(report("11=E1-C2|41=E1-C1|150=5|39=2|38=60|151=0|14=60|"));
+  EXPECT_EQ(h.group().orders().size(), 0u) << "neither the original nor the replacement is open";
+  EXPECT_EQ(h.group().working_orders(), 0u);
+  EXPECT_EQ(open_orders(), 0);
+  EXPECT_EQ(h.engine().account_usage("ACC1").open_notional, 0);
+  EXPECT_EQ(position(), 60);
+  const auto to_e1 = app_sent(h.client_wire[0]);
+  ASSERT_EQ(to_e1.size(), 3u) << "the replace report still reaches its engine";
+  EXPECT_EQ(to_e1[2].get(tag::kExecType), "5");
+}
+
 TEST_F(LifecycleTest, ACancelRejectReachesTheOwnerAndTheOrderStaysWorking) {
   place(0, "C1");
   from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
