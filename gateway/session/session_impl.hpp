@@ -205,6 +205,8 @@ struct Session::Impl {
   // 2b: a gap. One ResendRequest (7=expected, 16=0) covers everything, so no
   // second one is sent while it is outstanding.
   void on_gap(std::uint64_t seq) noexcept;
+  // A Reject (35=3) received: logged, counted and handed to the owner.
+  void on_reject_message() noexcept;
   void send_resend_request() noexcept;
   // A ResendRequest unanswered for resend_request_timeout_ms: re-sent once,
   // then Logout and disconnect.

@@ -395,8 +395,17 @@ void Session::Impl::on_session_message() noexcept {
     } else if (type == mt::kLogout) {
       on_logout_message();  // The session ends anyway: the gap is moot.
       return;
+    } else if (type == mt::kReject) {
+      // The peer's replay of the gap gap-fills its admin messages, this one
+      // included: acted on now, or the order it refuses would wait for an
+      // answer for ever.
+      on_reject_message();
+    } else if (type == mt::kTestRequest && !in.get(tag::kTestReqID).empty()) {
+      // Likewise never replayed: answered now, or the peer's TestRequest
+      // times out while it resends.
+      send_heartbeat(in.get(tag::kTestReqID));
     }
-    on_gap(seq);  // 2b, 10a; the message itself is not processed.
+    on_gap(seq);  // 2b, 10a; any other message is not processed.
     return;
   }
   if (seq < expected) {
@@ -473,24 +482,10 @@ void Session::Impl::on_session_message() noexcept {
       serve_resend_request();
       advance_expected(seq + 1);
       return;
-    case '3': {  // 7: Reject of one of ours: log it, tell the owner, carry on.
-      event.clear()
-          .add("Reject received for our MsgSeqNum ")
-          .add(in.get(tag::kRefSeqNum))
-          .add(": ")
-          .add(in.get(tag::kText));
-      emit_event(event.view());
-      ++stats.rejects_received;
-      std::int64_t ref_seq = 0, reason = -1;
-      if (!codec::parse_int(in.get(tag::kRefSeqNum), ref_seq) || ref_seq < 0) ref_seq = 0;
-      if (!codec::parse_int(in.get(tag::kSessionRejectReason), reason) || reason < 0 ||
-          reason > 99'999)
-        reason = -1;
-      handler.on_reject_received(static_cast<std::uint64_t>(ref_seq), in.get(tag::kRefMsgType),
-                                 static_cast<int>(reason), in.get(tag::kText));
+    case '3':  // 7: Reject of one of ours: log it, tell the owner, carry on.
+      on_reject_message();
       advance_expected(seq + 1);  // After the owner acted on it, as an app message.
       return;
-    }
     case '4':  // 10: SequenceReset-GapFill in sequence.
       on_gap_fill(seq);
       return;
@@ -507,6 +502,22 @@ void Session::Impl::on_session_message() noexcept {
       advance_expected(seq + 1);
       return;
   }
+}
+
+void Session::Impl::on_reject_message() noexcept {
+  event.clear()
+      .add("Reject received for our MsgSeqNum ")
+      .add(in.get(tag::kRefSeqNum))
+      .add(": ")
+      .add(in.get(tag::kText));
+  emit_event(event.view());
+  ++stats.rejects_received;
+  std::int64_t ref_seq = 0, reason = -1;
+  if (!codec::parse_int(in.get(tag::kRefSeqNum), ref_seq) || ref_seq < 0) ref_seq = 0;
+  if (!codec::parse_int(in.get(tag::kSessionRejectReason), reason) || reason < 0 || reason > 99'999)
+    reason = -1;
+  handler.on_reject_received(static_cast<std::uint64_t>(ref_seq), in.get(tag::kRefMsgType),
+                             static_cast<int>(reason), in.get(tag::kText));
 }
 
 // FIX 4.4: "a Logon with ResetSeqNumFlag=Y during a session resets both

@@ -138,6 +138,25 @@ TEST_F(Conformance, Case2b_MsgSeqNumTooHighBringsAResendRequestAndIsNotProcessed
   EXPECT_EQ(store->next_target_seq(), 2u);
 }
 
+// Admin messages are gap-filled, never replayed, by the peer's answer to our
+// ResendRequest: a Reject or TestRequest above a gap is acted on at once.
+TEST_F(Conformance, Case2b_ARejectAboveAGapIsActedOnAndTheGapStillRequested) {
+  logged_on();
+  deliver(peer.make("3", "45=7|373=5|371=44|372=D|58=price out of range|", opts().at(9)));
+  EXPECT_EQ(handler.rejects_received, std::vector<std::uint64_t>{7});
+  ASSERT_EQ(sent_types(), Types{"2"});
+  EXPECT_EQ(last_sent().get(tag::kBeginSeqNo), "2");
+  EXPECT_EQ(store->next_target_seq(), 2u);
+}
+
+TEST_F(Conformance, Case2b_ATestRequestAboveAGapIsAnsweredAndTheGapStillRequested) {
+  logged_on();
+  deliver(peer.make("1", "112=PING7|", opts().at(9)));
+  ASSERT_EQ(sent_types(), (Types{"0", "2"}));
+  EXPECT_EQ(sent(0).get(tag::kTestReqID), "PING7");
+  EXPECT_EQ(store->next_target_seq(), 2u);
+}
+
 TEST_F(Conformance, Case2c_MsgSeqNumTooLowWithoutPossDupGetsLogoutAndDisconnect) {
   logged_on();
   deliver(peer.order("C1"));

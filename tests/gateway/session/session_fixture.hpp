@@ -59,6 +59,11 @@ class RecordingHandler : public Handler {
   void on_session_event(std::string_view what) noexcept override {
     if (record) events.emplace_back(what);
   }
+  std::vector<std::uint64_t> rejects_received;  // RefSeqNum of each Reject received.
+  void on_reject_received(std::uint64_t ref_seq, std::string_view, int,
+                          std::string_view) noexcept override {
+    rejects_received.push_back(ref_seq);
+  }
   std::vector<std::string> not_resent;  // Raw bytes, per on_app_not_resent.
   void on_app_not_resent(const codec::Message& stored) noexcept override {
     not_resent.emplace_back(stored.raw());
