@@ -196,7 +196,10 @@ bool Session::Impl::parse_timestamp(std::string_view st, std::int64_t& ns) noexc
       ns = rx_ts_base;
       return true;
     }
-    if (frac.size() >= 2 && frac.size() <= 10 && frac[0] == '.') {
+    // Milli, micro or nanoseconds, as codec::parse_utc_timestamp takes
+    // them: whether a value is well formed must not depend on the message
+    // before it.
+    if ((frac.size() == 4 || frac.size() == 7 || frac.size() == 10) && frac[0] == '.') {
       std::int64_t v = 0;
       bool digits = true;
       for (char c : frac.substr(1)) {

@@ -395,13 +395,25 @@ TEST_F(SessionHeader, SendingTimeFractionsWithinOneSecondAreComparedExactly) {  
   clock.advance_ms(600);                                         // 03:04:05.600
   deliver(peer.order("B", opts().sent_at(second + ".200000")));  // 400 ms old: accepted.
   ASSERT_EQ(handler.app.size(), 2u);
-  deliver(peer.order("C", opts().sent_at(second + ".2").dup(second + ".300")));
+  deliver(peer.order("C", opts().sent_at(second + ".200").dup(second + ".300")));
   ASSERT_EQ(sent_types(), Types{"3"});  // OrigSendingTime after SendingTime.
   EXPECT_EQ(last_sent().get(tag::kSessionRejectReason), "10");
   deliver(peer.order("D", opts().sent_at(second + ".050")));  // 550 ms old.
   EXPECT_EQ(sent_types(), (Types{"3", "3", "5"}));
   EXPECT_EQ(handler.app.size(), 2u);
   EXPECT_TRUE(transport.disconnected);
+}
+
+TEST_F(SessionHeader, ASendingTimeFractionOfTwoDigitsIsRejectedWhetherOrNotItsSecondWasSeen) {
+  logged_on();  // Clock at 03:04:05.000.
+  const std::string second = "20240102-03:04:05";
+  deliver(peer.order("A", opts().sent_at(second + ".12")));  // A second not seen before.
+  deliver(peer.order("B", opts().sent_at(second + ".100")));
+  deliver(peer.order("C", opts().sent_at(second + ".12")));  // The second just seen.
+  ASSERT_EQ(sent_types(), (Types{"3", "3"}));
+  EXPECT_EQ(sent(0).get(tag::kSessionRejectReason), "6");
+  EXPECT_EQ(sent(1).get(tag::kSessionRejectReason), "6");
+  EXPECT_EQ(handler.app.size(), 1u);
 }
 
 TEST_F(SessionHeader, InvalidMsgTypeIsRejectedWithReason11) {  // 2q
