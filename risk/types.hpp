@@ -39,6 +39,9 @@ struct OrderView {
   std::string_view symbol;          // Tag 55.
   Side side = Side::kUnknown;
   OrdType ord_type = OrdType::kUnknown;
+  // TimeInForce(59) as sent, 0 when absent (Day). Not a risk input: the
+  // route keeps it to know whether an order outlives its trading day.
+  char time_in_force = 0;
   std::int64_t quantity = 0;  // Tag 38; <= 0 is refused by validity.
   Micros price = 0;           // Tag 44.
   bool has_price = false;

@@ -245,7 +245,8 @@ static_assert(offsetof(OrderEventFixed, order_qty) == 0 && offsetof(OrderEventFi
               offsetof(OrderEventFixed, orig_cl_ord_id_len) == 47 &&
               offsetof(OrderEventFixed, symbol_len) == 48 &&
               offsetof(OrderEventFixed, account_len) == 49 &&
-              offsetof(OrderEventFixed, ord_type) == 50 && sizeof(OrderEventFixed) == 56);
+              offsetof(OrderEventFixed, ord_type) == 50 &&
+              offsetof(OrderEventFixed, time_in_force) == 51 && sizeof(OrderEventFixed) == 56);
 static_assert(offsetof(OrderSentFixed, in_seq) == 0 && offsetof(OrderSentFixed, in_session) == 8 &&
               sizeof(OrderSentFixed) == 16);
 
@@ -261,7 +262,8 @@ void encode_unchecked(const OrderEvent& e, std::byte* out) noexcept {
   put64(out + 32, static_cast<std::uint64_t>(e.leaves_qty));
   put64(out + 40, std::uint64_t{e.client_session} | byte(e.kind, 32) | byte(e.side, 40) |
                       byte(e.cl_ord_id.size(), 48) | byte(e.orig_cl_ord_id.size(), 56));
-  put64(out + 48, byte(e.symbol.size(), 0) | byte(e.account.size(), 8) | byte(e.ord_type, 16));
+  put64(out + 48, byte(e.symbol.size(), 0) | byte(e.account.size(), 8) | byte(e.ord_type, 16) |
+                      byte(e.time_in_force, 24));
   std::byte* p = out + sizeof(OrderEventFixed);
   for (const std::string_view s : {e.cl_ord_id, e.orig_cl_ord_id, e.symbol, e.account}) {
     copy_id(p, s);
@@ -346,6 +348,7 @@ bool decode(const RecordView& r, OrderEvent& out) noexcept {
   out.kind = f.kind;
   out.side = f.side;
   out.ord_type = f.ord_type;
+  out.time_in_force = f.time_in_force;
   out.client_session = f.client_session;
   out.order_qty = f.order_qty;
   out.price = f.price;

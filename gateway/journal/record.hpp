@@ -161,8 +161,9 @@ struct OrderEventFixed {
   std::uint8_t orig_cl_ord_id_len;
   std::uint8_t symbol_len;
   std::uint8_t account_len;
-  char ord_type;  // FIX OrdType(40); 0 when the event does not carry one.
-  std::uint8_t reserved[5];
+  char ord_type;       // FIX OrdType(40); 0 when the event does not carry one.
+  char time_in_force;  // FIX TimeInForce(59); 0 when absent or not carried (files before it).
+  std::uint8_t reserved[4];
   // cl_ord_id_len + orig_cl_ord_id_len + symbol_len + account_len bytes follow.
 };
 static_assert(sizeof(OrderEventFixed) == 56);
@@ -177,6 +178,7 @@ struct OrderEvent {
   OrderEventKind kind = OrderEventKind::kNew;
   char side = '1';
   char ord_type = 0;
+  char time_in_force = 0;  // kNew, kReplace: the order's TimeInForce(59); 0 = Day.
   std::uint32_t client_session = 0;
   std::int64_t order_qty = 0;
   std::int64_t price = 0;

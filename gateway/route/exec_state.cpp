@@ -51,9 +51,14 @@ ExecFields read_exec_fields(const codec::Message& msg) noexcept {
   return f;
 }
 
-ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty,
-                        std::int64_t cum_before) noexcept {
+ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty, std::int64_t cum_before,
+                        bool outlives_day) noexcept {
   ExecVerdict v;
+  // Done for day (3) ends a Day order; one that outlives its day rests
+  // until the venue works it again.
+  const auto ends = [outlives_day](char s) noexcept {
+    return is_done_status(s) && !(outlives_day && s == '3');
+  };
   v.cum_qty = cum_before;
   v.leaves_qty = std::max<std::int64_t>(0, order_qty - cum_before);
   // 4.2 ExecTransType: 0 (new) is an execution; 3 (status) states the
@@ -65,9 +70,11 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty,
     case '0':
       v.action = ExecAction::kNewAck;
       return v;
+    case '3':
+      if (outlives_day) return v;
+      [[fallthrough]];
     case '4':
     case 'C':
-    case '3':
       v.action = ExecAction::kCanceled;
       v.done = true;
       v.leaves_qty = 0;
@@ -91,11 +98,11 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty,
       // counted) is counted, and an order they say is over ends here, or it
       // would stay "working" with its exposure for good.
       if (f.has_cum && f.cum_qty > cum_before) break;
-      if (is_done_status(f.ord_status) && f.ord_status != '2') {
+      if (ends(f.ord_status) && f.ord_status != '2') {
         v.action = ExecAction::kCanceled;
         v.done = true;
         v.leaves_qty = 0;
-      } else if (f.ord_status != 'A' && is_live_status(f.ord_status)) {
+      } else if (f.ord_status != 'A' && (is_live_status(f.ord_status) || f.ord_status == '3')) {
         // Live at the venue and past PendingNew: it was acknowledged, even
         // if the ack itself was lost (a restored order starts PendingNew).
         v.action = ExecAction::kNewAck;
@@ -123,7 +130,7 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty,
   v.overfill = v.cum_qty > order_qty || (f.has_last && f.last_qty > open_before);
   const std::int64_t open = std::max<std::int64_t>(0, order_qty - v.cum_qty);
 
-  if (is_done_status(f.ord_status)) {
+  if (ends(f.ord_status)) {
     v.done = true;
     v.rest_canceled = f.ord_status != '2';
     // "Filled" short of the quantity: the venue's word ends the order, but

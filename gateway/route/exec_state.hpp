@@ -73,8 +73,10 @@ struct ExecVerdict {
 };
 
 // `order_qty` is the order's quantity as riskgate forwarded it, `cum_before`
-// the executed quantity counted for it so far.
+// the executed quantity counted for it so far; `outlives_day`: its
+// TimeInForce rests past the trading day (route::outlives_day), so "done for
+// day" (ExecType or OrdStatus 3) does not end it.
 [[nodiscard]] ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty,
-                                      std::int64_t cum_before) noexcept;
+                                      std::int64_t cum_before, bool outlives_day = false) noexcept;
 
 }  // namespace riskgate::route

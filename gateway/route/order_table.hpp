@@ -57,6 +57,14 @@ enum class OrderState : std::uint8_t {
 
 // Plain payload the router keeps per order; `Ticket` is the risk core's
 // per-order state (what to release or commit on execution reports).
+// Whether an order with TimeInForce(59) `tif` rests past its trading day:
+// good till cancel (1), good till crossing (5), good till date (6). A venue
+// ends the day of such an order with "done for day" (ExecType / OrdStatus 3)
+// and works it again the next day, so that report does not end it here.
+[[nodiscard]] inline bool outlives_day(char tif) noexcept {
+  return tif == '1' || tif == '5' || tif == '6';
+}
+
 template <typename Ticket>
 struct OrderEntry {
   FixedString<kMaxIdLen> exch_id;       // Key: ClOrdID as the exchange knows it.
@@ -66,6 +74,7 @@ struct OrderEntry {
   std::uint32_t client_session = 0;
   OrderState state = OrderState::kFree;
   char side = '1';
+  char time_in_force = 0;          // TimeInForce(59) as sent; 0: absent (Day).
   bool gateway_initiated = false;  // A cancel riskgate sent itself (kill switch).
   // Reconciling after a restart: its status is to be asked (35=H, paced),
   // or was asked (35=H or 35=AF) and no report has answered it yet

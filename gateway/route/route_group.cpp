@@ -344,6 +344,7 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   e->state =
       view.action == risk::Action::kNew ? OrderState::kPendingNew : OrderState::kPendingReplace;
   e->side = fix_side(view.side);
+  e->time_in_force = view.time_in_force;
   e->order_qty = view.quantity;
   e->leaves_qty = view.quantity;
   e->ticket = pending.ticket;
@@ -482,6 +483,7 @@ bool RouteGroup::journal_entry(journal::OrderEventKind kind, const Table::Entry&
   std::uint64_t out_seq = 0;
   if (kind == journal::OrderEventKind::kNew || kind == journal::OrderEventKind::kReplace) {
     ev.symbol = e.symbol.view();
+    ev.time_in_force = e.time_in_force;
     ev.account = e.account.view();
     if (exchange_ != nullptr) out_seq = exchange_->store().next_sender_seq();
   }

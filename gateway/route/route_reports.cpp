@@ -339,7 +339,13 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   bool overfill = false;
   if (e != nullptr) {
     const ExecFields f = read_exec_fields(msg);
-    const ExecVerdict first = decide_exec(f, e->order_qty, e->cum_qty);
+    // A cancel request's reports speak of its order: that order's
+    // TimeInForce says whether "done for day" ends it.
+    const Table::Entry* order = !via_orig && e->state == OrderState::kPendingCancel
+                                    ? orders_.find(e->orig_exch_id.view())
+                                    : e;
+    const bool rests = order != nullptr && outlives_day(order->time_in_force);
+    const ExecVerdict first = decide_exec(f, e->order_qty, e->cum_qty, rests);
     // The entry that carries the order's exposure: a cancel request's order,
     // or the original while a replace is pending (fills and cancels of it).
     Table::Entry* target = e;
@@ -364,8 +370,9 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
         break;
       case ExecAction::kTrade: {
         if (target == nullptr || !is_order_state(target->state)) break;
-        const ExecVerdict v =
-            target == e ? first : decide_exec(f, target->order_qty, target->cum_qty);
+        const ExecVerdict v = target == e ? first
+                                          : decide_exec(f, target->order_qty, target->cum_qty,
+                                                        outlives_day(target->time_in_force));
         if (v.overfill) {
           bump(counters.overfills);
           // Forwarded all the same (the engine must know what traded), and
@@ -533,6 +540,7 @@ void RouteGroup::end_if_over(const codec::Message& msg, Table::Entry* order) noe
   if (order == nullptr || !is_order_state(order->state)) return;
   const std::string_view st = msg.get(tag::kOrdStatus);
   if (st.size() != 1 || (st[0] != '4' && st[0] != 'C' && st[0] != '3' && st[0] != '8')) return;
+  if (st[0] == '3' && outlives_day(order->time_in_force)) return;  // It rests till tomorrow.
   // Many venues put 39=8 on any refused cancel: only "too late to cancel"
   // (102=0) or "unknown order" (102=1) say the order itself is gone.
   const std::string_view why = msg.get(tag::kCxlRejReason);

@@ -39,6 +39,7 @@ bool RouteGroup::restore_event(const journal::OrderEvent& ev) noexcept {
       e->client_session = ev.client_session;
       e->state = is_new ? OrderState::kPendingNew : OrderState::kPendingReplace;
       e->side = ev.side;
+      e->time_in_force = ev.time_in_force;
       e->order_qty = ev.order_qty;
       e->leaves_qty = ev.order_qty;
       (void)e->symbol.assign(ev.symbol);

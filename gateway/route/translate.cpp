@@ -105,6 +105,7 @@ enum ReadBit : int {
   kSendingTimeBit,
   kParentIdBit,
   kParentQtyBit,
+  kTimeInForceBit,
   kReadBits
 };
 
@@ -141,6 +142,8 @@ int read_tag_bit(std::uint32_t t, const TranslateConfig& cfg) noexcept {
       return kTargetBit;
     case tag::kSendingTime:
       return kSendingTimeBit;
+    case tag::kTimeInForce:
+      return kTimeInForceBit;
     default:
       if (t != 0 && t == cfg.parent_id_tag) return kParentIdBit;
       if (t != 0 && t == cfg.parent_qty_tag) return kParentQtyBit;
@@ -228,6 +231,8 @@ TranslateResult translate_order(const codec::Message& msg, const TranslateConfig
   out.symbol = value(kSymbolBit);
   out.side = side_field(value(kSideBit));
   out.ord_type = to_ord_type(value(kOrdTypeBit));
+  if (const std::string_view tif = value(kTimeInForceBit); tif.size() == 1)
+    out.time_in_force = tif[0];
   out.poss_dup = msg.poss_dup() || msg.poss_resend();
 
   if (const codec::Field* q = at[kOrderQtyBit]) {

@@ -51,6 +51,7 @@ TEST(Journal, EveryRecordTypeRoundTrips) {
     e.price = 1012500;
     e.leaves_qty = 100;
     e.cl_ord_id = "X1";
+    e.time_in_force = '1';
     ASSERT_EQ(append_order_event(r, 1, 601, 5, e), AppendStatus::kOk);
     OrderEvent fill = e;
     fill.kind = OrderEventKind::kFill;
@@ -107,6 +108,7 @@ TEST(Journal, EveryRecordTypeRoundTrips) {
   EXPECT_EQ(events[0].e.kind, OrderEventKind::kNew);
   EXPECT_EQ(events[0].e.side, '2');
   EXPECT_EQ(events[0].e.price, 1012500);
+  EXPECT_EQ(events[0].e.time_in_force, '1');
   EXPECT_EQ(events[0].sequence, 601u);
   EXPECT_EQ(events[0].utc_ns, 5);
   EXPECT_EQ(events[1].e.kind, OrderEventKind::kFill);

@@ -138,6 +138,26 @@ TEST(ExecState, CancelExpireAndDoneForDayEndTheOrder) {
   }
 }
 
+TEST(ExecState, DoneForDayLeavesAnOrderThatOutlivesItsDayWorkingAndEndsAnyOther) {
+  ExecFields dfd;
+  dfd.exec_type = '3';
+  dfd.ord_status = '3';
+  EXPECT_EQ(decide_exec(dfd, 100, 30, true).action, ExecAction::kNone);
+  EXPECT_FALSE(decide_exec(dfd, 100, 30, true).done);
+  EXPECT_EQ(decide_exec(dfd, 100, 30, false).action, ExecAction::kCanceled);
+  // A last partial fill of the day, reported with OrdStatus 3.
+  const auto fill = trade('F', '3', 20, 50);
+  EXPECT_EQ(decide_exec(fill, 100, 30, true).action, ExecAction::kTrade);
+  EXPECT_FALSE(decide_exec(fill, 100, 30, true).done);
+  EXPECT_TRUE(decide_exec(fill, 100, 30, false).done);
+  // A status answer (35=H) saying "done for day" on a GTC order: live.
+  ExecFields status;
+  status.exec_type = 'I';
+  status.ord_status = '3';
+  EXPECT_EQ(decide_exec(status, 100, 30, true).action, ExecAction::kNewAck);
+  EXPECT_EQ(decide_exec(status, 100, 30, false).action, ExecAction::kCanceled);
+}
+
 TEST(ExecState, PendingReportsChangeNothingAndAStatusWithoutNewsOnlyAcknowledges) {
   for (char et : {'6', 'E', 'A'}) {
     ExecFields f;

@@ -333,6 +333,30 @@ TEST_F(LifecycleTest, AReplaceDownToTheExecutedQuantityEndsTheReplacementAndRele
   EXPECT_EQ(to_e1[2].get(tag::kExecType), "5");
 }
 
+TEST_F(LifecycleTest, DoneForDayEndsADayOrderButAGoodTillCancelOrderStaysWorkingForTheKill) {
+  place(0, "DAY1");
+  send(0, h.client_peer[0].make("D", "11=GTC1|1=" + h.account[0] +
+                                         "|55=AAPL|54=1|38=100|40=2|44=190.50|59=1|60=" +
+                                         timestamp(h.clock.utc) + "|"));
+  ASSERT_EQ(Parsed(h.exchange_wire.sent.back()).get(tag::kClOrdID), "E1-GTC1");
+  from_exchange(h.report("E1-DAY1", '0', '0', 100, 0, 0));
+  from_exchange(h.report("E1-GTC1", '0', '0', 100, 0, 0));
+  from_exchange(h.report("E1-GTC1", 'F', '1', 100, 30, 30));
+  from_exchange(report("11=E1-DAY1|150=3|39=3|38=100|151=0|14=0|"));
+  from_exchange(report("11=E1-GTC1|150=3|39=3|38=100|151=70|14=30|"));
+  EXPECT_EQ(h.group().orders().find("E1-DAY1"), nullptr) << "a Day order's day is over";
+  const auto* gtc = h.group().orders().find("E1-GTC1");
+  ASSERT_NE(gtc, nullptr) << "a GTC order rests until the venue works it again";
+  EXPECT_EQ(gtc->leaves_qty, 70);
+  EXPECT_EQ(h.group().working_orders(), 1u);
+  EXPECT_EQ(open_orders(), 1);
+  EXPECT_EQ(h.engine().pair_usage("ACC1", "AAPL").open_buy_qty, 70);
+  // The next day it trades on, and a kill still finds it.
+  from_exchange(h.report("E1-GTC1", 'F', '1', 100, 50, 20));
+  EXPECT_EQ(position(), 50);
+  EXPECT_EQ(h.group().cancel_working({}, "test kill"), 1u);
+}
+
 TEST_F(LifecycleTest, ACancelRejectReachesTheOwnerAndTheOrderStaysWorking) {
   place(0, "C1");
   from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
