@@ -187,10 +187,14 @@ DurableState::Restored DurableState::restore_orders(const std::vector<Target>& s
     // and sent: one whose number the exchange session never recorded as
     // sent (a crash in between, or a send the transport refused) never
     // left. Not restored, so the engine's resend of it is judged afresh.
+    // Its number is compared with the numbering it was sent in: a sequence
+    // reset after it (a GTC order working across days) takes the session's
+    // numbers back, not the order's sending.
     if ((e.kind == journal::OrderEventKind::kNew || e.kind == journal::OrderEventKind::kReplace) &&
         rec.header.sequence != 0) {
       const auto sent = recovered_.sessions.find(rec.header.session);
-      if (sent == recovered_.sessions.end() || rec.header.sequence > sent->second.last_sent_seq) {
+      if (sent == recovered_.sessions.end() ||
+          rec.header.sequence > sent->second.last_sent_seq_at(rec.offset)) {
         ++out.never_sent;
         return;
       }

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -102,6 +103,14 @@ ScanResult JournalFile::scan_logical(const std::function<void(const RecordView&)
   });
 }
 
+std::uint64_t RecoveredSession::last_sent_seq_at(std::uint64_t offset) const noexcept {
+  // The first numbering that ended after `offset` is the one in force there.
+  const auto it =
+      std::upper_bound(ended_epochs.begin(), ended_epochs.end(), offset,
+                       [](std::uint64_t o, const SentEpoch& e) { return o < e.end_offset; });
+  return it != ended_epochs.end() ? it->last_sent_seq : last_sent_seq;
+}
+
 RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes) {
   RecoveredState s;
   s.header = file.header();
@@ -162,6 +171,7 @@ RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes) {
         if (r.header.sequence <= sess.last_sent_seq) {
           sess.outbound.clear();
           sess.outbound_bytes = 0;
+          sess.ended_epochs.push_back(SentEpoch{r.offset, sess.last_sent_seq});
         }
         sess.last_sent_seq = r.header.sequence == 0 ? 0 : r.header.sequence - 1;
         sess.last_processed_seq = set.next_target_seq == 0 ? 0 : set.next_target_seq - 1;

@@ -60,6 +60,14 @@ class JournalFile {
   std::size_t size_ = 0;
 };
 
+// One outbound numbering of a session that a sequence reset ended (a
+// kSequenceSet that took the numbers back: a StartTime or logon reset, 141=Y,
+// a period reset at a restart).
+struct SentEpoch {
+  std::uint64_t end_offset = 0;     // File offset of the kSequenceSet that ended it.
+  std::uint64_t last_sent_seq = 0;  // Highest outbound MsgSeqNum in force just before it.
+};
+
 // The state a restart rebuilds from a journal (item 4 consumes it).
 struct RecoveredSession {
   std::string name;  // Empty if no kSessionDeclared record was seen.
@@ -71,6 +79,14 @@ struct RecoveredSession {
   std::map<std::uint64_t, std::string> outbound;
   std::size_t outbound_bytes = 0;  // Sum of the sizes in `outbound`.
   std::int64_t last_utc_ns = 0;    // Stamp of its latest record (any type).
+  // The numberings that resets ended, oldest first; the one still in force
+  // at the end of the file is last_sent_seq.
+  std::vector<SentEpoch> ended_epochs;
+  // The highest outbound MsgSeqNum this session recorded in the numbering in
+  // force at file offset `offset` (by the end of that numbering): an order
+  // step journaled there with a higher number was never sent. A number of an
+  // earlier numbering is not compared with today's, which a reset took back.
+  [[nodiscard]] std::uint64_t last_sent_seq_at(std::uint64_t offset) const noexcept;
   [[nodiscard]] std::uint64_t next_sender_seq() const noexcept { return last_sent_seq + 1; }
   [[nodiscard]] std::uint64_t next_target_seq() const noexcept { return last_processed_seq + 1; }
 };

@@ -552,5 +552,45 @@ TEST(Journal, AFormatTwoFileIsReadAsItIsAndMarkedFormatThreeBeforeAnythingIsAppe
   EXPECT_FALSE(valid_file_header(h));
 }
 
+// A sequence reset takes a session's numbers back: what was sent before it
+// is judged in its own numbering (a restart keeps an order sent at 5 working
+// though the numbers are at 1 now). A set that does not take the outbound
+// numbers back (an inbound-only reset, the numbers carried to a new id)
+// starts no new numbering.
+TEST(Journal, ARecoveredSessionKnowsTheHighestNumberSentInEachNumberingAResetEnded) {
+  TempDir dir;
+  const auto cfg = test_config(dir.path());
+  {
+    Journal j(cfg);
+    auto ok = [](AppendStatus st) { EXPECT_EQ(st, AppendStatus::kOk); };
+    for (std::uint64_t n = 1; n <= 5; ++n)  // Records 0-4.
+      ok(append_outbound(j.ring(0), 1, n, 0, testing::fix_order(n)));
+    ok(append_sequence_set(j.ring(0), 1, 1, 1, 0));  // 5: a reset.
+    ok(append_sender_seq(j.ring(0), 1, 1, 0));       // 6
+    ok(append_outbound(j.ring(0), 1, 2, 0, testing::fix_order(2)));
+    ok(append_outbound(j.ring(0), 1, 3, 0, testing::fix_order(3)));
+    ok(append_outbound_void(j.ring(0), 1, 3, 0));    // 9: 3 was not sent.
+    ok(append_sequence_set(j.ring(0), 1, 3, 7, 0));  // 10: inbound only.
+    ok(append_outbound(j.ring(0), 1, 3, 0, testing::fix_order(3)));
+    ok(append_outbound(j.ring(0), 1, 4, 0, testing::fix_order(4)));
+    ok(append_sequence_set(j.ring(0), 1, 1, 1, 0));  // 13: a reset.
+    ok(append_sender_seq(j.ring(0), 1, 1, 0));       // 14
+  }
+  const JournalFile f(cfg.file);
+  std::vector<std::uint64_t> at;
+  (void)f.scan([&](const RecordView& r) { at.push_back(r.offset); });
+  ASSERT_EQ(at.size(), 15u);
+  const RecoveredSession s = recover(f).sessions.at(1);
+  EXPECT_EQ(s.last_sent_seq, 1u);
+  ASSERT_EQ(s.ended_epochs.size(), 2u);
+  EXPECT_EQ(s.ended_epochs[0].end_offset, at[5]);
+  EXPECT_EQ(s.last_sent_seq_at(at[0]), 5u);
+  EXPECT_EQ(s.last_sent_seq_at(at[4]), 5u);
+  EXPECT_EQ(s.last_sent_seq_at(at[7]), 4u) << "the inbound-only set did not end the numbering";
+  EXPECT_EQ(s.last_sent_seq_at(at[12]), 4u);
+  EXPECT_EQ(s.last_sent_seq_at(at[14]), 1u);
+  EXPECT_EQ(s.outbound.size(), 0u) << "the reset voids the old numbering's messages";
+}
+
 }  // namespace
 }  // namespace riskgate::journal

@@ -1,0 +1,175 @@
+// app::DurableState::restore_orders: a restart replays the journal a route
+// group wrote (sessions declared by name, as the gateway does) and keeps an
+// order only if its message left, judged in the numbering it was sent in: a
+// sequence reset after it takes the exchange session's numbers back, not the
+// order's sending.
+#include "gateway/app/durable_state.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/journal/journal.hpp"
+#include "gateway/journal/reader.hpp"
+#include "tests/support/route_harness.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace {
+
+using riskgate::app::DurableState;
+using riskgate::testing::app_sent;
+using riskgate::testing::RouteHarness;
+namespace journal = riskgate::journal;
+
+constexpr std::uint32_t kDay = 20240502;
+
+class DurableStateRestoreTest : public ::testing::Test {
+ protected:
+  DurableStateRestoreTest() : cfg_(RouteHarness::default_config()) {
+    cfg_.gateway.journal_file = (dir_.path() / "gw.rgj").string();
+    cfg_.gateway.journal_ring_dir = dir_.path().string();
+    cfg_.gateway.journal_ring_mib = 1;
+    cfg_.gateway.journal_sync = riskgate::config::JournalSync::kNone;
+  }
+
+  // The journal a gateway on cfg_ writes, to drive a route harness with:
+  // the file is created by a DurableState (its header names the gateway),
+  // and every session is declared under its config index, as make_store does.
+  std::unique_ptr<journal::Journal> open_journal() {
+    { const DurableState created(cfg_.gateway, kDay, clock_); }
+    journal::JournalConfig jc;
+    jc.file = cfg_.gateway.journal_file;
+    jc.ring_dir = cfg_.gateway.journal_ring_dir;
+    jc.gateway = std::string(journal::gateway_name(journal::JournalFile(jc.file).header()));
+    jc.trading_day = kDay;
+    jc.ring_capacity = std::size_t{cfg_.gateway.journal_ring_mib} << 20;
+    jc.sync = journal::SyncPolicy::kNone;
+    auto j = std::make_unique<journal::Journal>(jc);
+    for (std::size_t i = 0; i < cfg_.sessions.size(); ++i) {
+      const auto leg =
+          cfg_.sessions[i].name == "EXCH" ? journal::Leg::kExchange : journal::Leg::kEngine;
+      EXPECT_EQ(journal::declare_session(j->ring(0), static_cast<std::uint16_t>(i), leg,
+                                         cfg_.sessions[i].name, clock_.utc_ns()),
+                journal::AppendStatus::kOk);
+    }
+    return j;
+  }
+
+  // The restart: a fresh group, replayed by DurableState from the file.
+  DurableState::Restored restart(RouteHarness& h) {
+    DurableState ds(cfg_.gateway, kDay, clock_);
+    const std::vector<DurableState::Target> targets{
+        {"EXCH", &h.group(), nullptr},
+        {"ENGINE1", nullptr, &h.leg(0)},
+        {"ENGINE2", nullptr, &h.leg(1)},
+    };
+    return ds.restore_orders(targets, h.engine(), kDay);
+  }
+
+  static std::uint16_t exchange_id(const riskgate::config::Config& cfg) {
+    for (std::size_t i = 0; i < cfg.sessions.size(); ++i)
+      if (cfg.sessions[i].name == "EXCH") return static_cast<std::uint16_t>(i);
+    return journal::kNoSession;
+  }
+
+  static void send(RouteHarness& h, int i, const std::string& bytes) {
+    ASSERT_EQ(h.from_client(i, bytes), bytes.size());
+  }
+  static void exch(RouteHarness& h, const std::string& bytes) {
+    ASSERT_EQ(h.from_exchange(bytes), bytes.size());
+  }
+  // The exchange asks n TestRequests: riskgate answers each with a Heartbeat.
+  static void heartbeats(RouteHarness& h, int n) {
+    for (int k = 0; k < n; ++k)
+      exch(h, h.exchange_peer.make("1", "112=T" + std::to_string(k) + "|"));
+  }
+  // A Logon with ResetSeqNumFlag=Y while logged on: both numbers restart at 1.
+  static void reset_exchange_numbers(RouteHarness& h) {
+    riskgate::testing::MsgOpts first;
+    first.seq = 1;
+    exch(h, h.exchange_peer.logon(30, "141=Y|", first));
+    h.exchange_peer.next_seq = 2;
+  }
+
+  riskgate::testing::TempDir dir_;
+  riskgate::config::Config cfg_;
+  riskgate::testing::FakeClock clock_;
+};
+
+TEST_F(DurableStateRestoreTest, AnOrderSentBeforeASequenceResetIsRestoredAfterTheReset) {
+  std::uint64_t w1_seq = 0;
+  {
+    auto j = open_journal();
+    RouteHarness h(cfg_, &j->ring(0));
+    h.log_on_all();
+    heartbeats(h, 3);
+    // W1 goes out at 5 and works on (a GTC order, say) across the reset.
+    send(h, 0, h.order(0, "W1", 100));
+    const auto out = app_sent(h.exchange_wire);
+    ASSERT_EQ(out.size(), 1u);
+    w1_seq = out[0].seq();
+    exch(h, h.report("E1-W1", '0', '0', 100, 0, 0));
+    reset_exchange_numbers(h);
+    ASSERT_EQ(h.exchange().store().next_sender_seq(), 2u) << "our Logon 141=Y took 1";
+    // The new numbering: one more order, which stays below W1's number.
+    send(h, 0, h.order(0, "N1", 100));
+    exch(h, h.report("E1-N1", '0', '0', 100, 0, 0));
+    ASSERT_EQ(h.group().working_orders(), 2u);
+    j->stop();
+  }
+  ASSERT_EQ(w1_seq, 5u);
+
+  RouteHarness h2(cfg_);
+  const auto restored = restart(h2);
+  EXPECT_EQ(restored.never_sent, 0u);
+  EXPECT_EQ(restored.working, 2u) << "W1 and N1 work";
+  EXPECT_NE(h2.group().orders().find("E1-W1"), nullptr);
+  EXPECT_NE(h2.group().orders().find("E1-N1"), nullptr);
+  EXPECT_EQ(h2.engine().account_usage("ACC1").open_orders, 2);
+  // A kill cancels it along with the order of the new numbering.
+  h2.log_on_all();
+  EXPECT_EQ(h2.group().cancel_working({}, "test kill"), 2u);
+  std::vector<std::string> cancelled;
+  for (const auto& m : app_sent(h2.exchange_wire))
+    if (m.type() == "F") cancelled.push_back(m.get(41));
+  EXPECT_EQ(std::count(cancelled.begin(), cancelled.end(), "E1-W1"), 1);
+}
+
+TEST_F(DurableStateRestoreTest,
+       AnOrderJournaledButNeverSentIsNotRestoredThoughAnEarlierNumberingWentPastItsNumber) {
+  {
+    auto j = open_journal();
+    RouteHarness h(cfg_, &j->ring(0));
+    h.log_on_all();
+    heartbeats(h, 4);  // Numbers 2 to 5 sent.
+    reset_exchange_numbers(h);
+    ASSERT_EQ(h.exchange().store().next_sender_seq(), 2u);
+    // G1 journaled for number 2 of the new numbering, then a crash before
+    // its message was stored: nothing at 2 since the reset.
+    journal::OrderEvent e;
+    e.kind = journal::OrderEventKind::kNew;
+    e.side = '1';
+    e.ord_type = '2';
+    e.client_session = static_cast<std::uint32_t>(h.leg(0).index());
+    e.order_qty = 100;
+    e.price = 190'500'000;
+    e.cl_ord_id = "E1-G1";
+    e.symbol = "AAPL";
+    e.account = "ACC1";
+    ASSERT_EQ(journal::append_order_event(j->ring(0), exchange_id(cfg_), 2, clock_.utc_ns(), e),
+              journal::AppendStatus::kOk);
+    j->stop();
+  }
+  RouteHarness h2(cfg_);
+  const auto restored = restart(h2);
+  EXPECT_EQ(restored.never_sent, 1u);
+  EXPECT_EQ(restored.working, 0u);
+  EXPECT_EQ(h2.group().orders().find("E1-G1"), nullptr);
+  EXPECT_EQ(h2.engine().account_usage("ACC1").open_orders, 0);
+}
+
+}  // namespace
