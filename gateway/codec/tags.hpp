@@ -57,6 +57,7 @@ inline constexpr std::uint32_t kBusinessRejectRefID = 379;
 inline constexpr std::uint32_t kBusinessRejectReason = 380;
 inline constexpr std::uint32_t kCxlRejResponseTo = 434;
 inline constexpr std::uint32_t kMassCancelRequestType = 530;
+inline constexpr std::uint32_t kMassCancelResponse = 531;  // 0 = the request was rejected.
 inline constexpr std::uint32_t kMassStatusReqID = 584;  // OrderMassStatusRequest and its reports.
 inline constexpr std::uint32_t kMassStatusReqType = 585;
 inline constexpr std::uint32_t kTotNumReports = 911;

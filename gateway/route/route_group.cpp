@@ -558,8 +558,10 @@ std::size_t RouteGroup::cancel_working(const Scope& scope, std::string_view why)
     b.add(tag::kClOrdID, next_id("RGM"));
     b.add(tag::kMassCancelRequestType, "7");  // 7 = cancel all orders
     b.add(tag::kTransactTime, now_stamp());
+    const std::uint64_t seq = exchange_->store().next_sender_seq();
     if (!b.overflowed() &&
         exchange_->send_app(mt::kOrderMassCancelRequest, b.view()) == session::SendResult::kSent) {
+      mass_cancel_seq_ = seq;
       (void)audit(AuditEvent::kMassCancelSent, nullptr, nullptr, nullptr, why);
       counters.kill_cancels.store(counters.kill_cancels.load(std::memory_order_relaxed) + 1,
                                   std::memory_order_relaxed);

@@ -233,6 +233,10 @@ class RouteGroup final : public session::Handler {
   // On the exchange leg's Logon: cancels every order still working in a
   // scope the kill board has engaged (a kill while the leg was down).
   std::size_t finish_kills() noexcept;
+  // The venue refused a kill's OrderMassCancelRequest (35=r with 531=0, or a
+  // 35=j / 35=3 naming it): nothing was cancelled, so the orders in killed
+  // scopes are cancelled one by one. Audited with `why`.
+  void mass_cancel_refused(std::string_view why) noexcept;
   // Whether an engaged kill covers the order's exchange session, engine
   // session, account or symbol.
   [[nodiscard]] bool in_killed_scope(const Table::Entry& e) const noexcept;
@@ -425,6 +429,9 @@ class RouteGroup final : public session::Handler {
   std::uint64_t id_counter_ = 0;
   OrderJournal* journal_ = nullptr;
   bool retry_kills_ = false;  // A kill cancel was gap-filled: send again after the gap fill.
+  // MsgSeqNum of the last OrderMassCancelRequest sent (a kill's), 0 = none:
+  // a session Reject names it by number only.
+  std::uint64_t mass_cancel_seq_ = 0;
   // Relaxed: written on the I/O thread, read by status as a flag.
   std::atomic<bool> reconciling_{false};
   // Reconciling by OrderStatusRequest (GroupOptions::supports_order_status):

@@ -69,6 +69,12 @@ void RouteGroup::on_logon() noexcept {
 // A kill engaged while the exchange leg was down sent no cancel then (or a
 // cancel was lost with the connection): every order still working in a
 // killed scope gets its cancel now, the first moment the venue can take it.
+void RouteGroup::mass_cancel_refused(std::string_view why) noexcept {
+  mass_cancel_seq_ = 0;
+  (void)audit(AuditEvent::kCancelSent, nullptr, nullptr, nullptr, why);
+  if (opts_.cancel_on_kill) (void)finish_kills();
+}
+
 bool RouteGroup::in_killed_scope(const Table::Entry& e) const noexcept {
   risk::KillKey key;
   key.exchange_session = opts_.exchange_idx;
@@ -122,8 +128,17 @@ void RouteGroup::on_app_message(const codec::Message& msg) noexcept {
   } else if (type == mt::kBusinessMessageReject) {
     on_business_reject(msg);
   } else if (type == mt::kOrderMassCancelReport) {
-    (void)audit(AuditEvent::kMassCancelSent, nullptr, nullptr, nullptr,
-                "OrderMassCancelReport received");
+    if (msg.get(tag::kMassCancelResponse) == "0") {
+      char why[192];  // Not text_: the sweep's audit lines are composed there.
+      TextBuf w(why, sizeof why);
+      w.put("mass cancel refused by the exchange (OrderMassCancelReport 531=0: ");
+      w.put(msg.get(tag::kText));
+      w.put(")");
+      mass_cancel_refused(w.view());
+    } else {
+      (void)audit(AuditEvent::kMassCancelSent, nullptr, nullptr, nullptr,
+                  "OrderMassCancelReport received");
+    }
   } else {
     bump(counters.unroutable);
   }
@@ -615,6 +630,18 @@ void RouteGroup::on_cancel_reject(const codec::Message& msg) noexcept {
 void RouteGroup::on_reject_received(std::uint64_t ref_seq, std::string_view ref_msg_type,
                                     int reason, std::string_view text) noexcept {
   // The sequence number names the message; 372 is optional.
+  if (mass_cancel_seq_ != 0 && ref_seq == mass_cancel_seq_ &&
+      (ref_msg_type.empty() || ref_msg_type == mt::kOrderMassCancelRequest)) {
+    char why[192];
+    TextBuf w(why, sizeof why);
+    w.put("mass cancel refused by the exchange (session reject 373=");
+    w.put_int(reason);
+    w.put(": ");
+    w.put(text);
+    w.put(")");
+    mass_cancel_refused(w.view());
+    return;
+  }
   if (mass_status_inflight_ && ref_seq != 0 && ref_seq == mass_status_seq_ &&
       (ref_msg_type.empty() || ref_msg_type == mt::kOrderMassStatusRequest)) {
     // Its own buffer: mass_status_refused composes its line in text_.
@@ -700,6 +727,17 @@ void RouteGroup::on_business_reject(const codec::Message& msg) noexcept {
     w.put(": ");
     w.put(msg.get(tag::kText));
     if (mass_status_refused(w.view())) return;
+  }
+  if (msg.get(tag::kRefMsgType) == mt::kOrderMassCancelRequest) {
+    char why[192];
+    TextBuf w(why, sizeof why);
+    w.put("mass cancel refused by the exchange (business reject 380=");
+    w.put(msg.get(tag::kBusinessRejectReason));
+    w.put(": ");
+    w.put(msg.get(tag::kText));
+    w.put(")");
+    mass_cancel_refused(w.view());
+    return;
   }
   if (msg.get(tag::kRefMsgType) == mt::kOrderStatusRequest) {
     // The venue would not answer our status request: that says nothing of

@@ -5,6 +5,7 @@
 // release exposure; exchange identifiers are bounded before any copy.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -23,12 +24,16 @@ using riskgate::testing::app_sent;
 
 class LifecycleTest : public ::testing::Test {
  protected:
-  explicit LifecycleTest(bool exchange_dictionary = true, std::uint8_t kill_on_anomaly = 0)
-      : h(config(exchange_dictionary, kill_on_anomaly)) {}
+  explicit LifecycleTest(bool exchange_dictionary = true, std::uint8_t kill_on_anomaly = 0,
+                         bool mass_cancel = false)
+      : h(config(exchange_dictionary, kill_on_anomaly, mass_cancel)) {}
 
-  static riskgate::config::Config config(bool exchange_dictionary, std::uint8_t kill_on_anomaly) {
+  static riskgate::config::Config config(bool exchange_dictionary, std::uint8_t kill_on_anomaly,
+                                         bool mass_cancel) {
     auto cfg = RouteHarness::default_config();
     cfg.gateway.kill_on_report_anomaly = kill_on_anomaly;
+    for (auto& d : cfg.sessions)
+      if (d.name == "EXCH") d.supports_mass_cancel = mass_cancel;
     // A venue whose reports the dictionary does not hold to LeavesQty being
     // present: the route must cope on its own.
     for (auto& d : cfg.sessions)
@@ -84,6 +89,35 @@ class LifecycleTest : public ::testing::Test {
 class LifecycleWithoutExchangeDictionary : public LifecycleTest {
  protected:
   LifecycleWithoutExchangeDictionary() : LifecycleTest(false) {}
+};
+
+// SupportsMassCancel = true: a global kill sends one OrderMassCancelRequest.
+class LifecycleMassCancel : public LifecycleTest {
+ protected:
+  LifecycleMassCancel() : LifecycleTest(true, 0, true) {}
+  // Both engines' orders working, a global kill engaged and swept.
+  void kill_with_mass_cancel() {
+    place(0, "C1");
+    from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+    place(1, "D1");
+    from_exchange(h.report("E2-D1", '0', '0', 100, 0, 0));
+    h.engine().kills().engage(riskgate::risk::KillScope::kGlobal, 0,
+                              riskgate::risk::KillReason::kOperator);
+    h.exchange_wire.sent.clear();
+    ASSERT_EQ(h.group().cancel_working({riskgate::risk::KillScope::kGlobal, 0, {}}, "test kill"),
+              1u);
+    ASSERT_EQ(Parsed(h.exchange_wire.sent.back()).type(), "q");
+    mass_seq_ = Parsed(h.exchange_wire.sent.back()).seq();
+    h.exchange_wire.sent.clear();
+  }
+  std::vector<std::string> cancelled() {
+    std::vector<std::string> ids;
+    for (const auto& m : h.exchange_wire.sent)
+      if (Parsed(m).type() == "F") ids.push_back(Parsed(m).get(41));
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  }
+  std::uint64_t mass_seq_ = 0;
 };
 
 // KillOnReportAnomaly = ["overfill", "foreign"].
@@ -355,6 +389,32 @@ TEST_F(LifecycleTest, DoneForDayEndsADayOrderButAGoodTillCancelOrderStaysWorking
   from_exchange(h.report("E1-GTC1", 'F', '1', 100, 50, 20));
   EXPECT_EQ(position(), 50);
   EXPECT_EQ(h.group().cancel_working({}, "test kill"), 1u);
+}
+
+TEST_F(LifecycleMassCancel, AMassCancelTheVenueRefusesFallsBackToOneCancelPerOrder) {
+  kill_with_mass_cancel();
+  from_exchange(h.exchange_peer.make("r", "11=RGM1|37=NONE|530=7|531=0|58=not supported|"));
+  EXPECT_EQ(cancelled(), (std::vector<std::string>{"E1-C1", "E2-D1"}));
+  EXPECT_TRUE(audited(AuditEvent::kCancelSent, "531=0"));
+}
+
+TEST_F(LifecycleMassCancel, AMassCancelRefusedByBusinessOrSessionRejectFallsBackToo) {
+  kill_with_mass_cancel();
+  from_exchange(h.exchange_peer.make(
+      "j", "45=" + std::to_string(mass_seq_) + "|372=q|380=3|58=unsupported message type|"));
+  EXPECT_EQ(cancelled(), (std::vector<std::string>{"E1-C1", "E2-D1"}));
+  EXPECT_TRUE(audited(AuditEvent::kCancelSent, "business reject 380=3"));
+  // A session Reject of the same request, later, finds every order already
+  // being cancelled: nothing is sent twice.
+  h.exchange_wire.sent.clear();
+  from_exchange(h.exchange_peer.make("3", "45=" + std::to_string(mass_seq_) + "|372=q|373=11|"));
+  EXPECT_TRUE(cancelled().empty());
+}
+
+TEST_F(LifecycleMassCancel, AnAcceptedMassCancelSendsNoSingleCancels) {
+  kill_with_mass_cancel();
+  from_exchange(h.exchange_peer.make("r", "11=RGM1|37=M1|530=7|531=7|"));
+  EXPECT_TRUE(cancelled().empty());
 }
 
 TEST_F(LifecycleTest, ACancelRejectReachesTheOwnerAndTheOrderStaysWorking) {
