@@ -215,6 +215,7 @@ DurableState::Restored DurableState::restore_orders(const std::vector<Target>& s
   }
   for (const auto& t : sessions) {
     if (t.group == nullptr) continue;
+    t.group->restore_id_floor(recovered_.next_kill_cancel_id);
     t.group->finish_restore();
     out.working += t.group->working_orders();
   }

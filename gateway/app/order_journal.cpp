@@ -40,4 +40,9 @@ bool GroupOrderJournal::record(const journal::OrderEvent& e, std::uint64_t out_s
   return fail();
 }
 
+bool GroupOrderJournal::record_id_floor(std::uint64_t next) noexcept {
+  return journal::append_kill_cancel_counter(ring_, next, utc_coarse_ns()) ==
+         journal::AppendStatus::kOk;
+}
+
 }  // namespace riskgate::app

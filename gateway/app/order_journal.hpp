@@ -36,6 +36,7 @@ class GroupOrderJournal final : public route::OrderJournal {
 
   [[nodiscard]] bool record(const journal::OrderEvent& e, std::uint64_t out_seq,
                             std::uint64_t in_seq) noexcept override;
+  [[nodiscard]] bool record_id_floor(std::uint64_t next) noexcept override;
 
  private:
   [[nodiscard]] JournaledStore* store(std::uint32_t index) const noexcept {

@@ -71,8 +71,9 @@ RouteGroup::RouteGroup(GroupOptions opts, risk::Engine& engine, session::Clock& 
   // repeat, across restarts and days, because venues refuse a duplicate
   // ClOrdID within a day. The counter starts at the wall clock in ns: a
   // restart takes far longer than one id per ns, so a new process starts
-  // above every id the old one issued, as long as the clock does not step
-  // back across the restart.
+  // above every id the old one issued; the journal keeps the highest block
+  // reserved (next_id), so a clock stepped back across a restart cannot
+  // take it below them either (restore_id_floor).
   id_counter_ = static_cast<std::uint64_t>(clock_.utc_ns());
   // Until the exchange leg logs on, every new order is refused.
   engine_.set_exchange_available(opts_.exchange_idx, false);
@@ -99,6 +100,12 @@ std::string_view RouteGroup::next_id(std::string_view prefix) noexcept {
   char digits[16];
   std::size_t d = 0;
   std::uint64_t v = ++id_counter_;
+  if (v >= id_reserved_ && journal_ != nullptr) {
+    // On record before the id goes out (the ring keeps order): best effort,
+    // the clock start still holds if the journal cannot take it.
+    id_reserved_ = v + kIdBlock;
+    (void)journal_->record_id_floor(id_reserved_);
+  }
   do {
     digits[d++] = kDigits[v % 36];
     v /= 36;

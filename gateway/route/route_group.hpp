@@ -26,6 +26,7 @@
 // or risk says no. Cancels always pass risk (a cancel budget aside).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -78,6 +79,12 @@ class OrderJournal {
   virtual ~OrderJournal() = default;
   [[nodiscard]] virtual bool record(const journal::OrderEvent& e, std::uint64_t out_seq,
                                     std::uint64_t in_seq) noexcept = 0;
+  // Generated ids below `next` (kill cancels, mass cancels, our ExecIDs) may
+  // have been issued: a restart starts above it (RouteGroup::restore_id_floor).
+  [[nodiscard]] virtual bool record_id_floor(std::uint64_t next) noexcept {
+    (void)next;
+    return true;
+  }
 };
 
 class RouteGroup;
@@ -205,6 +212,12 @@ class RouteGroup final : public session::Handler {
   // (no resend outstanding); cancels pass. Starts the wait when anything was
   // restored.
   void finish_restore() noexcept;
+  // Restart: generated ids continue above `floor` (the journal's last
+  // record_id_floor), whatever the wall clock says.
+  void restore_id_floor(std::uint64_t floor) noexcept {
+    id_counter_ = std::max(id_counter_, floor);
+    id_reserved_ = 0;
+  }
   // I/O thread, each timer tick: a restarted group that waits for the
   // exchange finishes reconciling as soon as it can, not at the next order.
   void on_tick() noexcept {
@@ -427,6 +440,10 @@ class RouteGroup final : public session::Handler {
   Table orders_;
   std::size_t working_count_ = 0;
   std::uint64_t id_counter_ = 0;
+  // Ids below this are on record as possibly issued (record_id_floor); the
+  // journal gets one record per kIdBlock ids, before the first of them goes.
+  std::uint64_t id_reserved_ = 0;
+  static constexpr std::uint64_t kIdBlock = 4096;
   OrderJournal* journal_ = nullptr;
   bool retry_kills_ = false;  // A kill cancel was gap-filled: send again after the gap fill.
   // MsgSeqNum of the last OrderMassCancelRequest sent (a kill's), 0 = none:

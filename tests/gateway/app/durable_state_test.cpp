@@ -172,4 +172,27 @@ TEST_F(DurableStateRestoreTest,
   EXPECT_EQ(h2.engine().account_usage("ACC1").open_orders, 0);
 }
 
+TEST_F(DurableStateRestoreTest, KillCancelIdsAfterARestartStayAboveEveryIdIssuedBeforeIt) {
+  // Both processes start at the same wall-clock time (a clock stepped back
+  // across the restart): only the journal keeps the ids apart.
+  std::string before;
+  {
+    auto j = open_journal();
+    RouteHarness h(cfg_, &j->ring(0));
+    h.log_on_all();
+    send(h, 0, h.order(0, "K1", 100));
+    exch(h, h.report("E1-K1", '0', '0', 100, 0, 0));
+    ASSERT_EQ(h.group().cancel_working({}, "test kill"), 1u);
+    before = app_sent(h.exchange_wire).back().get(11);
+    j->stop();
+  }
+  RouteHarness h2(cfg_);
+  (void)restart(h2);
+  h2.log_on_all();
+  ASSERT_EQ(h2.group().cancel_working({}, "test kill"), 1u) << "K1 is restored and working";
+  const std::string after = app_sent(h2.exchange_wire).back().get(11);
+  ASSERT_EQ(before.size(), after.size()) << before << " " << after;
+  EXPECT_GT(after, before) << "base 36 of equal length orders as the counter";
+}
+
 }  // namespace
