@@ -71,7 +71,9 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty, std::int64_
       v.action = ExecAction::kNewAck;
       return v;
     case '3':
-      if (outlives_day) return v;
+      // Unless the status says the order itself is over.
+      if (outlives_day && f.ord_status != '4' && f.ord_status != 'C' && f.ord_status != '8')
+        return v;
       [[fallthrough]];
     case '4':
     case 'C':

@@ -58,11 +58,11 @@ enum class OrderState : std::uint8_t {
 // Plain payload the router keeps per order; `Ticket` is the risk core's
 // per-order state (what to release or commit on execution reports).
 // Whether an order with TimeInForce(59) `tif` rests past its trading day:
-// good till cancel (1), good till crossing (5), good till date (6). A venue
+// good till cancel (1) or good till date (6). A venue
 // ends the day of such an order with "done for day" (ExecType / OrdStatus 3)
 // and works it again the next day, so that report does not end it here.
 [[nodiscard]] inline bool outlives_day(char tif) noexcept {
-  return tif == '1' || tif == '5' || tif == '6';
+  return tif == '1' || tif == '6';
 }
 
 template <typename Ticket>

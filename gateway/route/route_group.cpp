@@ -351,7 +351,10 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   e->state =
       view.action == risk::Action::kNew ? OrderState::kPendingNew : OrderState::kPendingReplace;
   e->side = fix_side(view.side);
-  e->time_in_force = view.time_in_force;
+  // A replace without TimeInForce keeps the order's: what rests past the day
+  // stays tracked as such.
+  e->time_in_force =
+      view.time_in_force != 0 || orig == nullptr ? view.time_in_force : orig->time_in_force;
   e->order_qty = view.quantity;
   e->leaves_qty = view.quantity;
   e->ticket = pending.ticket;

@@ -446,8 +446,9 @@ class RouteGroup final : public session::Handler {
   static constexpr std::uint64_t kIdBlock = 4096;
   OrderJournal* journal_ = nullptr;
   bool retry_kills_ = false;  // A kill cancel was gap-filled: send again after the gap fill.
-  // MsgSeqNum of the last OrderMassCancelRequest sent (a kill's), 0 = none:
-  // a session Reject names it by number only.
+  // MsgSeqNum of the kill's OrderMassCancelRequest awaiting its answer (35=r,
+  // or a refusal), 0 = none: a session Reject names it by number only.
+  // Cleared by the answer and by a logout.
   std::uint64_t mass_cancel_seq_ = 0;
   // Relaxed: written on the I/O thread, read by status as a flag.
   std::atomic<bool> reconciling_{false};

@@ -104,6 +104,9 @@ std::size_t RouteGroup::finish_kills() noexcept {
 
 void RouteGroup::on_logout(std::string_view reason) noexcept {
   engine_.set_exchange_available(opts_.exchange_idx, false);
+  // Its answer, if any, is lost with the session (the next numbering may
+  // reuse its number); the kill's cancels are finished at the next logon.
+  mass_cancel_seq_ = 0;
   if (reconciling_.load(std::memory_order_relaxed)) forget_status_asks();
   note_session_event(nullptr, "logged out; new orders refused until it logs on again", reason);
 }
@@ -128,7 +131,7 @@ void RouteGroup::on_app_message(const codec::Message& msg) noexcept {
   } else if (type == mt::kBusinessMessageReject) {
     on_business_reject(msg);
   } else if (type == mt::kOrderMassCancelReport) {
-    if (msg.get(tag::kMassCancelResponse) == "0") {
+    if (mass_cancel_seq_ != 0 && msg.get(tag::kMassCancelResponse) == "0") {
       char why[192];  // Not text_: the sweep's audit lines are composed there.
       TextBuf w(why, sizeof why);
       w.put("mass cancel refused by the exchange (OrderMassCancelReport 531=0: ");
@@ -136,6 +139,7 @@ void RouteGroup::on_app_message(const codec::Message& msg) noexcept {
       w.put(")");
       mass_cancel_refused(w.view());
     } else {
+      mass_cancel_seq_ = 0;  // Answered.
       (void)audit(AuditEvent::kMassCancelSent, nullptr, nullptr, nullptr,
                   "OrderMassCancelReport received");
     }
@@ -512,11 +516,17 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
         // A kill's sweep skips a replace in flight (it is not the order yet)
         // and cancels the original, which the venue will now refuse as
         // replaced: the replacement is what trades, so it is cancelled here.
-        if (opts_.cancel_on_kill && in_killed_scope(*e) && send_kill_cancel(*e)) {
+        // Likewise a replacement whose engine went away with CancelOnDisconnect.
+        ClientLeg* const by = leg_of(e->client_session);
+        const bool owner_gone = by != nullptr && by->options().cancel_on_disconnect &&
+                                by->session().state() != session::State::kActive;
+        if (((opts_.cancel_on_kill && in_killed_scope(*e)) || owner_gone) && send_kill_cancel(*e)) {
           counters.kill_cancels.store(counters.kill_cancels.load(std::memory_order_relaxed) + 1,
                                       std::memory_order_relaxed);
           (void)audit(AuditEvent::kCancelSent, leg_of(e->client_session), nullptr, nullptr,
-                      "kill cancel sent for a replacement that took effect under the kill");
+                      owner_gone
+                          ? "cancel on disconnect sent for a replacement that took effect"
+                          : "kill cancel sent for a replacement that took effect under the kill");
         }
         break;
       }
@@ -728,7 +738,7 @@ void RouteGroup::on_business_reject(const codec::Message& msg) noexcept {
     w.put(msg.get(tag::kText));
     if (mass_status_refused(w.view())) return;
   }
-  if (msg.get(tag::kRefMsgType) == mt::kOrderMassCancelRequest) {
+  if (mass_cancel_seq_ != 0 && msg.get(tag::kRefMsgType) == mt::kOrderMassCancelRequest) {
     char why[192];
     TextBuf w(why, sizeof why);
     w.put("mass cancel refused by the exchange (business reject 380=");

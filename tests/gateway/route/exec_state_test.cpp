@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/route/order_table.hpp"
+
 namespace {
 
 using riskgate::route::decide_exec;
@@ -156,6 +158,16 @@ TEST(ExecState, DoneForDayLeavesAnOrderThatOutlivesItsDayWorkingAndEndsAnyOther)
   status.ord_status = '3';
   EXPECT_EQ(decide_exec(status, 100, 30, true).action, ExecAction::kNewAck);
   EXPECT_EQ(decide_exec(status, 100, 30, false).action, ExecAction::kCanceled);
+  // Done for day whose status says the order is over ends it all the same.
+  dfd.ord_status = '4';
+  EXPECT_EQ(decide_exec(dfd, 100, 30, true).action, ExecAction::kCanceled);
+}
+
+TEST(ExecState, OnlyGoodTillCancelAndGoodTillDateOutliveTheirDay) {
+  EXPECT_TRUE(riskgate::route::outlives_day('1'));
+  EXPECT_TRUE(riskgate::route::outlives_day('6'));
+  for (char tif : {'\0', '0', '2', '3', '4', '5', '7'})
+    EXPECT_FALSE(riskgate::route::outlives_day(tif)) << tif;
 }
 
 TEST(ExecState, PendingReportsChangeNothingAndAStatusWithoutNewsOnlyAcknowledges) {

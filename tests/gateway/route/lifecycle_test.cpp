@@ -341,6 +341,28 @@ TEST_F(LifecycleTest, AReplaceInFlightWhenAKillSweepsIsCancelledOnceItTakesEffec
   EXPECT_EQ(open_orders(), 0);
 }
 
+TEST_F(LifecycleTest, AReplaceInFlightWhenItsEngineDropsWithCancelOnDisconnectIsCancelledToo) {
+  auto cfg = config(true, 0, false);
+  for (auto& d : cfg.sessions)
+    if (d.name == "ENGINE1") d.cancel_on_disconnect = true;
+  RouteHarness g(cfg);
+  g.log_on_all();
+  const std::string c1 = g.order(0, "C1");
+  ASSERT_EQ(g.from_client(0, c1), c1.size());
+  (void)g.from_exchange(g.report("E1-C1", '0', '0', 100, 0, 0));
+  const std::string repl = g.client_peer[0].make(
+      "G", "11=C2|41=C1|1=" + g.account[0] +
+               "|55=AAPL|54=1|38=150|40=2|44=190.50|60=" + timestamp(g.clock.utc) + "|");
+  (void)g.from_client(0, repl);
+  g.client(0).on_disconnected();
+  (void)g.from_exchange(g.exchange_peer.make(
+      "8", "37=O1|17=X1|11=E1-C2|41=E1-C1|150=5|39=0|38=150|151=150|14=0|55=AAPL|54=1|6=0|"));
+  std::vector<std::string> cancelled;
+  for (const auto& m : g.exchange_wire.sent)
+    if (Parsed(m).type() == "F") cancelled.push_back(Parsed(m).get(41));
+  EXPECT_EQ(cancelled, (std::vector<std::string>{"E1-C1", "E1-C2"}));
+}
+
 TEST_F(LifecycleTest, AReplaceThatTakesEffectWithNoKillEngagedIsNotCancelled) {
   place(0, "C1");
   from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
@@ -411,9 +433,13 @@ TEST_F(LifecycleMassCancel, AMassCancelRefusedByBusinessOrSessionRejectFallsBack
   EXPECT_TRUE(cancelled().empty());
 }
 
-TEST_F(LifecycleMassCancel, AnAcceptedMassCancelSendsNoSingleCancels) {
+TEST_F(LifecycleMassCancel, AnAcceptedMassCancelSendsNoSingleCancelsEvenIfARefusalFollows) {
   kill_with_mass_cancel();
   from_exchange(h.exchange_peer.make("r", "11=RGM1|37=M1|530=7|531=7|"));
+  EXPECT_TRUE(cancelled().empty());
+  // A late or stray refusal naming a 35=q no longer outstanding.
+  from_exchange(h.exchange_peer.make("j", "45=" + std::to_string(mass_seq_) + "|372=q|380=0|"));
+  from_exchange(h.exchange_peer.make("r", "11=RGM1|37=M1|530=7|531=0|"));
   EXPECT_TRUE(cancelled().empty());
 }
 
