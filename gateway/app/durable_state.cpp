@@ -121,8 +121,11 @@ std::unique_ptr<session::MessageStore> DurableState::make_store(
   stores_[id] = store.get();
   auto old = old_id_by_name_.find(std::string(name));
   if (old != old_id_by_name_.end() &&
-      recovered_.sessions.at(old->second).last_utc_ns < period_start_ns) {
-    // Its period ended while riskgate was down: a fresh start, on record.
+      recovered_.sessions.at(old->second).numbering_start_utc_ns < period_start_ns) {
+    // Its numbering began before this period (the period ended while
+    // riskgate was down, or while it was logging the session out for the
+    // reset): a fresh start, on record. Not judged by the latest record,
+    // which that Logout may have stamped after the period began.
     if (journal::append_sequence_set(journal_->ring(0), id, 1, 1, clock_.utc_ns()) !=
         journal::AppendStatus::kOk)
       throw std::runtime_error("journal " + file_ + ": cannot reset session " + std::string(name));

@@ -118,6 +118,7 @@ RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes) {
   s.scan = file.scan_logical([&](const RecordView& r) {
     if (r.header.session != kNoSession) {
       auto& sess = s.sessions[r.header.session];
+      if (sess.numbering_start_utc_ns == 0) sess.numbering_start_utc_ns = r.header.utc_ns;
       sess.last_utc_ns = std::max(sess.last_utc_ns, r.header.utc_ns);
     }
     switch (r.type()) {
@@ -175,6 +176,8 @@ RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes) {
         }
         sess.last_sent_seq = r.header.sequence == 0 ? 0 : r.header.sequence - 1;
         sess.last_processed_seq = set.next_target_seq == 0 ? 0 : set.next_target_seq - 1;
+        // Our numbers start again at 1: a new numbering from here.
+        if (r.header.sequence <= 1) sess.numbering_start_utc_ns = r.header.utc_ns;
         break;
       }
       case RecordType::kOrderEvent:

@@ -15,6 +15,7 @@
 
 #include "gateway/journal/journal.hpp"
 #include "gateway/journal/reader.hpp"
+#include "gateway/session/memory_store.hpp"
 #include "tests/support/route_harness.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -26,6 +27,7 @@ using riskgate::testing::RouteHarness;
 namespace journal = riskgate::journal;
 
 constexpr std::uint32_t kDay = 20240502;
+constexpr std::int64_t kSecond = 1'000'000'000;
 
 class DurableStateRestoreTest : public ::testing::Test {
  protected:
@@ -193,6 +195,54 @@ TEST_F(DurableStateRestoreTest, KillCancelIdsAfterARestartStayAboveEveryIdIssued
   const std::string after = app_sent(h2.exchange_wire).back().get(11);
   ASSERT_EQ(before.size(), after.size()) << before << " " << after;
   EXPECT_GT(after, before) << "base 36 of equal length orders as the counter";
+}
+
+// The live reset at a session's StartTime logs the session out first, and
+// that Logout is journaled after StartTime: a crash before the reset itself
+// must still start the session at 1 after the restart.
+TEST_F(DurableStateRestoreTest, ASessionWhoseNumberingBeganBeforeItsPeriodStartsAt1) {
+  const std::int64_t t0 = clock_.utc_ns();
+  const std::int64_t period_start = t0 + 10 * kSecond;
+  const auto id = exchange_id(cfg_);
+  {
+    auto j = open_journal();  // Declared at t0: the numbering began then.
+    for (std::uint64_t seq = 1; seq <= 5; ++seq)
+      ASSERT_EQ(journal::append_sender_seq(j->ring(0), id, seq,
+                                           t0 + static_cast<std::int64_t>(seq) * kSecond),
+                journal::AppendStatus::kOk);
+    // The reset's Logout, after StartTime; then the crash.
+    ASSERT_EQ(journal::append_sender_seq(j->ring(0), id, 6, period_start + kSecond),
+              journal::AppendStatus::kOk);
+    j->stop();
+  }
+  DurableState ds(cfg_.gateway, kDay, clock_);
+  const auto store =
+      ds.make_store(id, "EXCH", journal::Leg::kExchange,
+                    std::make_unique<riskgate::session::MemoryStore>(1 << 16), period_start);
+  EXPECT_EQ(store->next_sender_seq(), 1u);
+}
+
+TEST_F(DurableStateRestoreTest, ASessionResetSinceItsPeriodBeganKeepsItsNumbers) {
+  const std::int64_t t0 = clock_.utc_ns();
+  const std::int64_t period_start = t0 + 10 * kSecond;
+  const auto id = exchange_id(cfg_);
+  {
+    auto j = open_journal();
+    ASSERT_EQ(journal::append_sender_seq(j->ring(0), id, 7, t0 + kSecond),
+              journal::AppendStatus::kOk);
+    // Reset at StartTime, then three messages of the new period.
+    ASSERT_EQ(journal::append_sequence_set(j->ring(0), id, 1, 1, period_start + kSecond),
+              journal::AppendStatus::kOk);
+    for (std::uint64_t seq = 1; seq <= 3; ++seq)
+      ASSERT_EQ(journal::append_sender_seq(j->ring(0), id, seq, period_start + 2 * kSecond),
+                journal::AppendStatus::kOk);
+    j->stop();
+  }
+  DurableState ds(cfg_.gateway, kDay, clock_);
+  const auto store =
+      ds.make_store(id, "EXCH", journal::Leg::kExchange,
+                    std::make_unique<riskgate::session::MemoryStore>(1 << 16), period_start);
+  EXPECT_EQ(store->next_sender_seq(), 4u);
 }
 
 }  // namespace
