@@ -486,6 +486,27 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
         if (via_orig || e->state != OrderState::kPendingReplace) break;
         std::int64_t cum = f.has_cum ? f.cum_qty : 0;
         Table::Entry* o = orders_.find(e->orig_exch_id.view());
+        if (o != nullptr && is_order_state(o->state) && f.has_cum && f.cum_qty > o->cum_qty) {
+          // The venue's CumQty holds an execution of the original that no
+          // report of its own brought (missed, or refused by validation):
+          // counted on the original before the replacement takes over, as a
+          // status report's would be, or it would never reach the position.
+          risk::ExecEvent x = ev;
+          x.kind = risk::ExecKind::kPartialFill;
+          x.last_qty = f.cum_qty - o->cum_qty;
+          x.cum_qty = f.cum_qty;
+          x.leaves_qty = std::max<std::int64_t>(0, o->order_qty - f.cum_qty);
+          if (x.last_px == 0) x.last_px = o->ticket.reserved_px;
+          (void)engine_.on_execution(o->ticket, x);
+          bump(counters.fills);
+          counters.filled_qty.store(counters.filled_qty.load(std::memory_order_relaxed) +
+                                        static_cast<std::uint64_t>(x.last_qty),
+                                    std::memory_order_relaxed);
+          o->cum_qty = f.cum_qty;
+          o->leaves_qty = x.leaves_qty;
+          if (journal_ != nullptr)
+            (void)journal_entry(journal::OrderEventKind::kFill, *o, {}, x.last_qty, x.last_px);
+        }
         if (o != nullptr) cum = std::max(cum, o->cum_qty);
         // Erasing another entry never moves this one.
         e->state = OrderState::kWorking;

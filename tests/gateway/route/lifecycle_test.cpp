@@ -443,6 +443,27 @@ TEST_F(LifecycleMassCancel, AnAcceptedMassCancelSendsNoSingleCancelsEvenIfARefus
   EXPECT_TRUE(cancelled().empty());
 }
 
+TEST_F(LifecycleTest, AnExecutionOnlyTheReplacedReportShowsIsCountedOnce) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  request(0, "G", "C2", "C1", 150);
+  // 30 executed on C1 whose own report never came; the Replaced report's
+  // CumQty is the venue's word for it.
+  from_exchange(report("11=E1-C2|41=E1-C1|150=5|39=1|38=150|151=120|14=30|"));
+  EXPECT_EQ(position(), 30);
+  const auto* r = h.group().orders().find("E1-C2");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->cum_qty, 30);
+  EXPECT_EQ(r->leaves_qty, 120);
+  EXPECT_EQ(h.engine().pair_usage("ACC1", "AAPL").open_buy_qty, 120);
+  // The late report of that execution adds nothing; the rest fills.
+  from_exchange(report("11=E1-C1|150=F|39=1|38=100|151=70|14=30|32=30|31=190.50|"));
+  from_exchange(report("11=E1-C2|150=F|39=2|38=150|151=0|14=150|32=120|31=190.50|"));
+  EXPECT_EQ(position(), 150);
+  EXPECT_EQ(h.group().working_orders(), 0u);
+  EXPECT_EQ(open_orders(), 0);
+}
+
 TEST_F(LifecycleTest, ACancelRejectReachesTheOwnerAndTheOrderStaysWorking) {
   place(0, "C1");
   from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
