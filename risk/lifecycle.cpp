@@ -219,15 +219,19 @@ void Engine::on_replaced(Reservation& original, Reservation& replacement) noexce
   // The replacement carries the child from now on: its sent quantity becomes
   // the original's plus what the replace added (check() reserved only the
   // increase), less whatever a smaller replace gives back.
-  if (replacement.active && same_child(original, replacement)) {
+  if (replacement.active) {
     // Fills the original took while the replace was pending traded out of
     // the replacement's quantity too (FIX: the new OrderQty includes every
-    // fill): its working part shrinks by them.
+    // fill): its working part shrinks by them. Whether or not it is the same
+    // child for the parent and day counters (a replace across the day roll
+    // is not), so its open quantity and notional are never overstated.
     const std::int64_t executed_now = original.order_qty - original.leaves_qty;
     const std::int64_t executed_then = replacement.order_qty - replacement.leaves_qty;
     if (executed_now > executed_then) {
       release_leaves(replacement, std::min(executed_now - executed_then, replacement.leaves_qty));
     }
+  }
+  if (replacement.active && same_child(original, replacement)) {
     replacement.sent_qty += original.sent_qty;
     // The original's quantity was counted in its own window; a window that
     // differs is not released from later (it rolls over by itself).

@@ -742,6 +742,28 @@ TEST_P(EngineLimits, FillsWhileAReplaceIsPendingAreKeptByTheReplacement) {
   EXPECT_EQ(engine->account_usage("ACC1").open_notional, 0);
 }
 
+TEST_P(EngineLimits, FillsWhileAReplaceIsPendingAcrossTheDayRollAreKeptByTheReplacementToo) {
+  make(small_config());
+  ASSERT_TRUE(send(order(1000)).accepted());
+  Reservation a = tickets.back();
+  engine->reset_day();  // The original was sent yesterday.
+  OrderView r1 = order(1000, 191 * kMicro);
+  r1.action = Action::kReplace;
+  r1.orig_cl_ord_id = "ID0";
+  Reservation b;
+  ASSERT_TRUE(engine->check_and_commit(r1, *session, b, &a).accepted());
+  ExecEvent f;
+  f.kind = ExecKind::kPartialFill;
+  f.last_qty = 300;
+  f.last_px = 190 * kMicro;
+  f.now_ns = now;
+  (void)engine->on_execution(a, f);
+  engine->on_replaced(a, b);
+  EXPECT_EQ(b.leaves_qty, 700);
+  EXPECT_EQ(engine->pair_usage("ACC1", "AAPL").open_buy_qty, 700);
+  EXPECT_EQ(engine->account_usage("ACC1").open_notional, 700 * 191 * kMicro);
+}
+
 TEST_P(EngineLimits, TheParentTableStartsEmptyEachTradingDay) {
   auto c = small_config();
   c.parent_child.parent_id_tag = 7001;
