@@ -1,5 +1,6 @@
 #include "gateway/msglog/line.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -164,7 +165,10 @@ void append_message_line(std::string& out, std::int64_t utc_ns, bool inbound,
                          std::string_view raw) {
   append_timestamp(out, utc_ns);
   out += inbound ? " in " : " out ";
-  if (!has_masked_field(raw)) {
+  // A '|' or '\\' inside a value (a Text, say) is escaped (see line.hpp), so
+  // that no value can pass for a field boundary: the slow path below.
+  if (!has_masked_field(raw) && raw.find('|') == std::string_view::npos &&
+      raw.find('\\') == std::string_view::npos) {
     // The common case: the bytes once, then SOH -> '|' and line breaks ->
     // ' ' in place (the writer formats every message of every session, so
     // this is most of its CPU).
@@ -194,10 +198,14 @@ void append_message_line(std::string& out, std::int64_t utc_ns, bool inbound,
       out.append(tag);
       out += "=***";
     } else {
-      const std::size_t at = out.size();
-      out.append(f);
-      for (std::size_t i = at; i < out.size(); ++i)
-        if (out[i] == '\n' || out[i] == '\r') out[i] = ' ';
+      for (const char c : f) {
+        if (c == '\n' || c == '\r') {
+          out += ' ';
+        } else {
+          if (c == '|' || c == '\\') out += '\\';
+          out += c;
+        }
+      }
     }
     if (!last) out += '|';
     pos = end + 1;
@@ -264,8 +272,10 @@ std::optional<Line> parse_line(std::string_view text) {
 std::string_view field(std::string_view message, std::string_view tag) noexcept {
   std::size_t pos = 0;
   while (pos < message.size()) {
-    std::size_t end = message.find('|', pos);
-    if (end == std::string_view::npos) end = message.size();
+    // The next '|' that is not escaped ("\\|" is a bar inside a value).
+    std::size_t end = pos;
+    while (end < message.size() && message[end] != '|') end += message[end] == '\\' ? 2 : 1;
+    end = std::min(end, message.size());
     const std::string_view f = message.substr(pos, end - pos);
     if (f.size() > tag.size() && f[tag.size()] == '=' && f.starts_with(tag))
       return f.substr(tag.size() + 1);

@@ -15,7 +15,9 @@
 // gateway read the message (one clock read per socket read) or sent it (the
 // clock read that stamped its SendingTime). The message is as on the wire
 // with SOH shown as '|' and a CR or LF inside a value (data fields only)
-// shown as a space, so one message is one line; the values of Password(554)
+// shown as a space, so one message is one line; a '|' inside a value is
+// written "\\|" and a backslash "\\\\", so no value can pass for a field
+// boundary (field() steps over them); the values of Password(554)
 // and NewPassword(925) are written as "***". A "#" line starts each file
 // and each reopen and names the session; for an engine session it also names
 // its exchange session and the prefix the gateway puts on its ClOrdIDs there.
@@ -70,7 +72,7 @@ struct Line {
 [[nodiscard]] std::optional<Line> parse_line(std::string_view text);
 
 // The value of `tag` in a message as logged ('|'-separated); the first
-// occurrence; empty if absent.
+// occurrence; empty if absent. Escapes inside it are kept as written.
 [[nodiscard]] std::string_view field(std::string_view message, std::string_view tag) noexcept;
 
 }  // namespace riskgate::msglog

@@ -109,6 +109,24 @@ TEST(MessageLogLine, ASecretAsTheFirstFieldIsMaskedAndLineBreaksBecomeSpaces) {
   EXPECT_EQ(out, "20261130-03:14:15.123456789 in 35=0|58=a b c|10=001\n");
 }
 
+TEST(MessageLogLine, ABarInsideAValueIsEscapedSoItCannotPassForAField) {
+  std::string out;
+  append_message_line(out, kT, true,
+                      "8=FIX.4.4\x01"
+                      "35=D\x01"
+                      "58=x|11=EVIL\\\x01"
+                      "11=REAL\x01");
+  EXPECT_EQ(out, "20261130-03:14:15.123456789 in 8=FIX.4.4|35=D|58=x\\|11=EVIL\\\\|11=REAL|\n");
+  const auto l = parse_line(std::string_view(out).substr(0, out.size() - 1));
+  ASSERT_TRUE(l);
+  EXPECT_EQ(field(l->message, "11"), "REAL");
+  EXPECT_EQ(field(l->message, "58"), "x\\|11=EVIL\\\\");
+  // A message without either character is written as before.
+  out.clear();
+  append_message_line(out, kT, false, "35=0\x01");
+  EXPECT_EQ(out, "20261130-03:14:15.123456789 out 35=0|\n");
+}
+
 TEST(MessageLogLine, FileNamesCarryTheSessionAndTheDay) {
   EXPECT_EQ(file_name("ENGINE.1", day_of(kT)), "ENGINE.1.20261130.log");
   const auto f = parse_file_name("ENGINE.1.20261130.log.gz");
