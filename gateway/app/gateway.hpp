@@ -62,6 +62,7 @@ class Gateway final : public control::GatewayControl {
   // control::GatewayControl (control threads; serialised by control_mu_).
   nlohmann::json status() override;
   std::string metrics() override;  // gateway_metrics.cpp
+  std::string running_config() override;
   control::ControlResult kill(const control::KillRequest& r) override;
   control::ControlResult release(const control::KillRequest& r) override;
   control::ControlResult reload(const std::string& actor, const std::string& reason) override;

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "config/print_config.hpp"
 #include "gateway/app/console.hpp"
 #include "gateway/app/gateway.hpp"
 #include "gateway/app/gateway_slot.hpp"
@@ -147,6 +148,12 @@ control::ControlResult Gateway::reload(const std::string& actor, const std::stri
   return audited(true, "limits reloaded from " + opts_.config_path + " (config sha256 " +
                            new_sha256 +
                            (manifest_ ? ", approved by the manifest)" : ", no manifest)"));
+}
+
+std::string Gateway::running_config() {
+  std::lock_guard lock(control_mu_);  // cfg_.risk and the digest change at a reload.
+  return config::print_config(cfg_, config::PrintHeader{opts_.config_path, config_sha256_,
+                                                        std::string(control::build_id())});
 }
 
 control::ControlResult Gateway::reenable_flow(const control::FlowRequest& r) {

@@ -286,6 +286,7 @@ struct Route {
 constexpr Route kRoutes[] = {
     {"/status", "GET", Role::kOperator},
     {"/metrics", "GET", Role::kOperator},
+    {"/config", "GET", Role::kOperator},
     {"/kill", "POST", Role::kOperator},
     {"/release", "POST", Role::kAdmin},
     {"/reload", "POST", Role::kAdmin},
@@ -387,6 +388,18 @@ HttpReply AdminServer::handle(const AdminRequest& in) {
       return r;
     } catch (const std::exception& e) {
       return refuse(500, std::string("metrics failed: ") + e.what(), actor, method, path, peer);
+    }
+  }
+  if (path == "/config") {
+    try {
+      HttpReply r{200, {}};
+      r.text = gw_.running_config();
+      if (r.text.empty())
+        return refuse(404, "no running config to show", actor, method, path, peer);
+      r.content_type = "text/plain; charset=utf-8";
+      return r;
+    } catch (const std::exception& e) {
+      return refuse(500, std::string("config failed: ") + e.what(), actor, method, path, peer);
     }
   }
   if (path == "/whoami") {

@@ -144,6 +144,10 @@ class GatewayControl {
   // order path: reads counters and atomics the I/O threads publish. The
   // default exposes nothing (an empty, valid exposition).
   virtual std::string metrics() { return {}; }
+  // The config the instance runs, as TOML (config::print_config): what it
+  // started with, with the limits of every accepted reload. Empty: not
+  // available (the route answers 404).
+  virtual std::string running_config() { return {}; }
   virtual ControlResult kill(const KillRequest& r) = 0;
   virtual ControlResult release(const KillRequest& r) = 0;
   virtual ControlResult reload(const std::string& actor, const std::string& reason) = 0;

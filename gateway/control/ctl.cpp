@@ -180,6 +180,17 @@ int do_status(const Url& url, const std::string& token, std::chrono::millisecond
   return kCtlOk;
 }
 
+int do_config(const Url& url, const std::string& token, std::chrono::milliseconds timeout,
+              std::ostream& out, std::ostream& err) {
+  const HttpResult res = http_request(url, "GET", "/config", token, "", timeout);
+  if (res.status != 200) {
+    err << "riskgatectl: " << url.to_string() << " answered " << res.status << ": " << res.body;
+    return kCtlDrift;
+  }
+  out << res.body;
+  return kCtlOk;
+}
+
 int do_post(const Url& url, const std::string& token, std::chrono::milliseconds timeout,
             const std::string& path, const nlohmann::json& body, std::ostream& out,
             std::ostream& err) {
@@ -413,6 +424,8 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
   auto* status =
       app.add_subcommand("status", "Sessions, verified versions, limit usage, kill states");
+  auto* config = app.add_subcommand(
+      "config", "The config the instance runs (its startup config with reloaded limits), as TOML");
   std::string scope;
   std::string target;
   std::string reason;
@@ -547,6 +560,7 @@ int run_ctl(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     const Url u = parse_url(url);
     if (*status) return do_status(u, token, timeout, out, err);
+    if (*config) return do_config(u, token, timeout, out, err);
     if (*kill || *release) {
       if (scope != "global" && target.empty()) {
         err << "riskgatectl: --target is required for scope " << scope << "\n";

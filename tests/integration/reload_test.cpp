@@ -129,6 +129,11 @@ TEST_F(VerifiedReload, AnApprovedConfigTakesEffectIsAuditedAndIsTheDigestStatusA
   EXPECT_EQ(r.rule("max_order_qty"), 3) << r.describe();
 
   EXPECT_TRUE(status_shows(url_, new_digest));
+  // What it runs now, as TOML, headed by the reloaded file's digest.
+  const CtlResult running = ctl(url_, admin_, {"config"});
+  EXPECT_EQ(running.exit_code, control::kCtlOk) << running.output;
+  EXPECT_TRUE(contains(running.output, new_digest)) << running.output;
+  EXPECT_FALSE(contains(running.output, old_digest)) << running.output;
   const CtlResult after = audit();
   EXPECT_EQ(after.exit_code, control::kCtlOk) << after.output;
   EXPECT_TRUE(contains(after.output, "config  " + new_digest + "  ok")) << after.output;

@@ -37,6 +37,17 @@ TEST_F(AdminHandle, OperatorCanScrapeMetricsAsPrometheusTextNotJson) {
   EXPECT_EQ(post.allow, "GET");
 }
 
+TEST_F(AdminHandle, OperatorCanReadTheRunningConfigAsTomlText) {
+  EXPECT_EQ(call("GET", "/config", kOperatorAuth).status, 404u) << "none to show";
+  gw_.config_text = "# riskgate config\n[risk]\n";
+  const auto r = call("GET", "/config", kOperatorAuth);
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.text, gw_.config_text);
+  EXPECT_EQ(r.content_type, "text/plain; charset=utf-8");
+  EXPECT_EQ(call("GET", "/config", "").status, 401u);
+  EXPECT_EQ(call("POST", "/config", kAdminAuth).status, 405u);
+}
+
 TEST_F(AdminHandle, OperatorCanKillAndTheActorIsTheTokenName) {
   const auto r =
       call("POST", "/kill", kOperatorAuth,

@@ -19,6 +19,9 @@ class FakeGateway : public GatewayControl {
   std::vector<KillRequest> kills;
   std::vector<KillRequest> releases;
   int reloads = 0;
+  std::string config_text;  // running_config(); empty: not available.
+
+  std::string running_config() override { return config_text; }
 
   nlohmann::json status() override {
     nlohmann::json ks = nlohmann::json::array();
