@@ -69,21 +69,6 @@ void RouteGroup::on_logon() noexcept {
 // A kill engaged while the exchange leg was down sent no cancel then (or a
 // cancel was lost with the connection): every order still working in a
 // killed scope gets its cancel now, the first moment the venue can take it.
-void RouteGroup::mass_cancel_refused(std::string_view why) noexcept {
-  mass_cancel_seq_ = 0;
-  (void)audit(AuditEvent::kCancelSent, nullptr, nullptr, nullptr, why);
-  if (opts_.cancel_on_kill) (void)finish_kills();
-}
-
-bool RouteGroup::in_killed_scope(const Table::Entry& e) const noexcept {
-  risk::KillKey key;
-  key.exchange_session = opts_.exchange_idx;
-  key.client_session = e.client_session;
-  key.account = e.ticket.account;
-  key.symbol = e.ticket.symbol;
-  return engine_.kills().is_killed(key) != risk::KillScope::kNone;
-}
-
 std::size_t RouteGroup::finish_kills() noexcept {
   std::size_t sent = 0;
   orders_.for_each([&](Table::Entry& e) {
@@ -100,6 +85,21 @@ std::size_t RouteGroup::finish_kills() noexcept {
     (void)audit(AuditEvent::kCancelSent, nullptr, nullptr, nullptr, t.view());
   }
   return sent;
+}
+
+void RouteGroup::mass_cancel_refused(std::string_view why) noexcept {
+  mass_cancel_seq_ = 0;
+  (void)audit(AuditEvent::kCancelSent, nullptr, nullptr, nullptr, why);
+  if (opts_.cancel_on_kill) (void)finish_kills();
+}
+
+bool RouteGroup::in_killed_scope(const Table::Entry& e) const noexcept {
+  risk::KillKey key;
+  key.exchange_session = opts_.exchange_idx;
+  key.client_session = e.client_session;
+  key.account = e.ticket.account;
+  key.symbol = e.ticket.symbol;
+  return engine_.kills().is_killed(key) != risk::KillScope::kNone;
 }
 
 void RouteGroup::on_logout(std::string_view reason) noexcept {

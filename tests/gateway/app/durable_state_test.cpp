@@ -72,6 +72,16 @@ class DurableStateRestoreTest : public ::testing::Test {
     return ds.restore_orders(targets, h.engine(), kDay);
   }
 
+  // The restart of the exchange session alone, in a period that began at
+  // `period_start`: the number it sends next.
+  std::uint64_t exchange_next_sender_after_restart(std::int64_t period_start) {
+    DurableState ds(cfg_.gateway, kDay, clock_);
+    const auto store =
+        ds.make_store(exchange_id(cfg_), "EXCH", journal::Leg::kExchange,
+                      std::make_unique<riskgate::session::MemoryStore>(1 << 16), period_start);
+    return store->next_sender_seq();
+  }
+
   static std::uint16_t exchange_id(const riskgate::config::Config& cfg) {
     for (std::size_t i = 0; i < cfg.sessions.size(); ++i)
       if (cfg.sessions[i].name == "EXCH") return static_cast<std::uint16_t>(i);
@@ -215,11 +225,7 @@ TEST_F(DurableStateRestoreTest, ASessionWhoseNumberingBeganBeforeItsPeriodStarts
               journal::AppendStatus::kOk);
     j->stop();
   }
-  DurableState ds(cfg_.gateway, kDay, clock_);
-  const auto store =
-      ds.make_store(id, "EXCH", journal::Leg::kExchange,
-                    std::make_unique<riskgate::session::MemoryStore>(1 << 16), period_start);
-  EXPECT_EQ(store->next_sender_seq(), 1u);
+  EXPECT_EQ(exchange_next_sender_after_restart(period_start), 1u);
 }
 
 TEST_F(DurableStateRestoreTest, ASessionResetSinceItsPeriodBeganKeepsItsNumbers) {
@@ -238,11 +244,7 @@ TEST_F(DurableStateRestoreTest, ASessionResetSinceItsPeriodBeganKeepsItsNumbers)
                 journal::AppendStatus::kOk);
     j->stop();
   }
-  DurableState ds(cfg_.gateway, kDay, clock_);
-  const auto store =
-      ds.make_store(id, "EXCH", journal::Leg::kExchange,
-                    std::make_unique<riskgate::session::MemoryStore>(1 << 16), period_start);
-  EXPECT_EQ(store->next_sender_seq(), 4u);
+  EXPECT_EQ(exchange_next_sender_after_restart(period_start), 4u);
 }
 
 }  // namespace
