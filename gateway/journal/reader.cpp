@@ -119,7 +119,6 @@ RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes) {
     if (r.header.session != kNoSession) {
       auto& sess = s.sessions[r.header.session];
       if (sess.numbering_start_utc_ns == 0) sess.numbering_start_utc_ns = r.header.utc_ns;
-      sess.last_utc_ns = std::max(sess.last_utc_ns, r.header.utc_ns);
     }
     switch (r.type()) {
       case RecordType::kOutbound: {

@@ -78,7 +78,6 @@ struct RecoveredSession {
   // numbers restart, so older messages can never be asked for).
   std::map<std::uint64_t, std::string> outbound;
   std::size_t outbound_bytes = 0;  // Sum of the sizes in `outbound`.
-  std::int64_t last_utc_ns = 0;    // Stamp of its latest record (any type).
   // When the numbering in force began: the stamp of the kSequenceSet that
   // set our numbers back to 1, or of the session's first record.
   std::int64_t numbering_start_utc_ns = 0;

@@ -248,8 +248,10 @@ class RouteGroup final : public session::Handler {
   std::size_t finish_kills() noexcept;
   // The venue refused a kill's OrderMassCancelRequest (35=r with 531=0, or a
   // 35=j / 35=3 naming it): nothing was cancelled, so the orders in killed
-  // scopes are cancelled one by one. Audited with `why`.
-  void mass_cancel_refused(std::string_view why) noexcept;
+  // scopes are cancelled one by one. Audited as "<how> <code>: <text>"
+  // (e.g. "business reject 380=3: unsupported").
+  void mass_cancel_refused(std::string_view how, std::string_view code,
+                           std::string_view text) noexcept;
   // Whether an engaged kill covers the order's exchange session, engine
   // session, account or symbol.
   [[nodiscard]] bool in_killed_scope(const Table::Entry& e) const noexcept;

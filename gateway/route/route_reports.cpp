@@ -8,6 +8,7 @@
 // order of one session with an id of another is neither acted on nor
 // forwarded. All on the group's I/O thread; nothing allocates.
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include "gateway/codec/tags.hpp"
@@ -87,9 +88,18 @@ std::size_t RouteGroup::finish_kills() noexcept {
   return sent;
 }
 
-void RouteGroup::mass_cancel_refused(std::string_view why) noexcept {
+void RouteGroup::mass_cancel_refused(std::string_view how, std::string_view code,
+                                     std::string_view text) noexcept {
   mass_cancel_seq_ = 0;
-  (void)audit(AuditEvent::kCancelSent, nullptr, nullptr, nullptr, why);
+  char why[192];  // Not text_: the sweep's audit lines are composed there.
+  TextBuf w(why, sizeof why);
+  w.put("mass cancel refused by the exchange (");
+  w.put(how);
+  w.put(code);
+  w.put(": ");
+  w.put(text);
+  w.put(")");
+  (void)audit(AuditEvent::kCancelSent, nullptr, nullptr, nullptr, w.view());
   if (opts_.cancel_on_kill) (void)finish_kills();
 }
 
@@ -132,12 +142,7 @@ void RouteGroup::on_app_message(const codec::Message& msg) noexcept {
     on_business_reject(msg);
   } else if (type == mt::kOrderMassCancelReport) {
     if (mass_cancel_seq_ != 0 && msg.get(tag::kMassCancelResponse) == "0") {
-      char why[192];  // Not text_: the sweep's audit lines are composed there.
-      TextBuf w(why, sizeof why);
-      w.put("mass cancel refused by the exchange (OrderMassCancelReport 531=0: ");
-      w.put(msg.get(tag::kText));
-      w.put(")");
-      mass_cancel_refused(w.view());
+      mass_cancel_refused("OrderMassCancelReport 531=", "0", msg.get(tag::kText));
     } else {
       mass_cancel_seq_ = 0;  // Answered.
       (void)audit(AuditEvent::kMassCancelSent, nullptr, nullptr, nullptr,
@@ -663,14 +668,9 @@ void RouteGroup::on_reject_received(std::uint64_t ref_seq, std::string_view ref_
   // The sequence number names the message; 372 is optional.
   if (mass_cancel_seq_ != 0 && ref_seq == mass_cancel_seq_ &&
       (ref_msg_type.empty() || ref_msg_type == mt::kOrderMassCancelRequest)) {
-    char why[192];
-    TextBuf w(why, sizeof why);
-    w.put("mass cancel refused by the exchange (session reject 373=");
-    w.put_int(reason);
-    w.put(": ");
-    w.put(text);
-    w.put(")");
-    mass_cancel_refused(w.view());
+    char code[16];
+    const auto n = std::to_chars(code, code + sizeof code, reason).ptr - code;
+    mass_cancel_refused("session reject 373=", {code, static_cast<std::size_t>(n)}, text);
     return;
   }
   if (mass_status_inflight_ && ref_seq != 0 && ref_seq == mass_status_seq_ &&
@@ -760,14 +760,8 @@ void RouteGroup::on_business_reject(const codec::Message& msg) noexcept {
     if (mass_status_refused(w.view())) return;
   }
   if (mass_cancel_seq_ != 0 && msg.get(tag::kRefMsgType) == mt::kOrderMassCancelRequest) {
-    char why[192];
-    TextBuf w(why, sizeof why);
-    w.put("mass cancel refused by the exchange (business reject 380=");
-    w.put(msg.get(tag::kBusinessRejectReason));
-    w.put(": ");
-    w.put(msg.get(tag::kText));
-    w.put(")");
-    mass_cancel_refused(w.view());
+    mass_cancel_refused("business reject 380=", msg.get(tag::kBusinessRejectReason),
+                        msg.get(tag::kText));
     return;
   }
   if (msg.get(tag::kRefMsgType) == mt::kOrderStatusRequest) {
