@@ -276,8 +276,6 @@ Decision Engine::check(const OrderView& o, SessionState& ss, PendingOrder& pendi
   const ClOrdIdSet::Probe id_probe = ss.ids_.probe(id_hash);
   if (id_probe.found) return fail(RuleId::kDuplicateClOrdID);
   if (ss.ids_.full()) return fail(RuleId::kRiskStateFull);
-  // The key is written at commit: load its line meanwhile.
-  ss.ids_.prefetch_insert(id_probe);
   const int side = side_index(o.side);
   const std::int64_t K = sn.throttles.duplicate_max_identical;
   std::uint64_t order_hash = 0;
