@@ -277,6 +277,9 @@ enum class ExecKind : std::uint8_t {
   kRejected,
   kExpired,
   kReplaced,  // Ack of a replace: see on_replaced().
+  // The venue cancelled or corrected down an execution (a bust): last_qty
+  // is no longer executed; leaves_qty is what the order has open after it.
+  kTradeBust,
 };
 
 struct ExecEvent {
@@ -655,6 +658,9 @@ class Engine {
   [[gnu::cold]] Decision refuse(Decision d, const OrderView& order, SessionState& session,
                                 AccountIdx a) noexcept;
   void release_leaves(Reservation& t, std::int64_t qty) noexcept;
+  // The reverse: `qty` more open at the ticket's reserved price (a bust that
+  // the venue put back on the book), with its notional and session share.
+  void reserve_leaves(Reservation& t, std::int64_t qty) noexcept;
   // release_leaves() without the session's share of the account (a pending
   // order has none yet); returns the notional released.
   Micros release_exposure(Reservation& t, std::int64_t qty) noexcept;

@@ -40,6 +40,21 @@ void Engine::release_leaves(Reservation& t, std::int64_t qty) noexcept {
   if (n != 0) add_session_share(t, -n, -n);
 }
 
+void Engine::reserve_leaves(Reservation& t, std::int64_t qty) noexcept {
+  if (qty <= 0) return;
+  AccountState& acc = accounts_[t.account];
+  const Micros n =
+      sat_mul(t.leaves_qty + qty, t.reserved_px) - sat_mul(t.leaves_qty, t.reserved_px);
+  // As release_exposure(), the other way: open_qty's release pairs with
+  // check()'s acquire; the rest relaxed, each counter guarding only itself.
+  const Rmw rmw(one_writer_);
+  rmw.add<std::memory_order_release>(pairs_[t.pair_slot].sides[side_index(t.side)].open_qty, qty);
+  rmw.add<std::memory_order_relaxed>(acc.open_notional, n);
+  rmw.add<std::memory_order_relaxed>(acc.gross_day, n);
+  add_session_share(t, n, n);
+  t.leaves_qty += qty;
+}
+
 void Engine::add_session_share(const Reservation& t, Micros gross, Micros open) noexcept {
   if (t.session >= caps_.max_sessions) return;
   flow::add_share(flow::share_of(flows_[t.session], t.account, false), gross, open);
@@ -196,6 +211,26 @@ ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
         }
       }
       if (ev.kind == ExecKind::kFill) close(t);
+      return out;
+    }
+    case ExecKind::kTradeBust: {
+      // The position and the parent's filled quantity give the busted
+      // quantity back. The day's gross notional and cumulative quantity keep
+      // it: a report after the fact never loosens a day limit. Open quantity
+      // first, then the position: the buy side's worst case (position + open)
+      // only grows on the way. (A reader on another thread could still pair
+      // the new position with the old open quantity; with one writer, today's
+      // gateway, check() runs on this thread and sees both.)
+      const std::int64_t q = ev.last_qty > 0 ? ev.last_qty : 0;
+      if (ev.leaves_qty > t.leaves_qty) {
+        reserve_leaves(t, ev.leaves_qty - t.leaves_qty);
+      } else if (ev.leaves_qty < t.leaves_qty) {
+        release_leaves(t, t.leaves_qty - ev.leaves_qty);
+      }
+      const Rmw rmw(one_writer_);
+      rmw.add<std::memory_order_relaxed>(pairs_[t.pair_slot].position,
+                                         t.side == Side::kBuy ? -q : q);
+      if (parent_current(t)) rmw.sub<std::memory_order_relaxed>(parents_[t.parent_slot].filled, q);
       return out;
     }
     case ExecKind::kRejected:

@@ -36,6 +36,8 @@ std::string_view to_string(AuditEvent e) noexcept {
       return "exchange_reject";
     case AuditEvent::kTradingDayRolled:
       return "trading_day_rolled";
+    case AuditEvent::kTradeCorrected:
+      return "trade_corrected";
   }
   return "unknown";
 }

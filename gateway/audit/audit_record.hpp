@@ -45,6 +45,10 @@ enum class AuditEvent : std::uint8_t {
   // A new trading day began (route::TradingDay): value = the new day number
   // (local date of its start, days since 1970-01-01), limit = the old one.
   kTradingDayRolled = 15,
+  // The exchange cancelled or corrected an execution (150=H / G, FIX 4.2
+  // 20=1 / 2): what riskgate did with the order's executed quantity, or why
+  // it could not (no usable CumQty, an order no longer working).
+  kTradeCorrected = 16,
 };
 [[nodiscard]] std::string_view to_string(AuditEvent e) noexcept;
 

@@ -266,7 +266,8 @@ std::string format_record(const RecordView& r, const SessionNames& names) {
         if (!e.account.empty()) add("account", e.account);
         add("qty", e.order_qty);
         add("px", e.price);
-        if (e.kind == OrderEventKind::kFill) add("last", e.last_qty);
+        if (e.kind == OrderEventKind::kFill || e.kind == OrderEventKind::kTradeBust)
+          add("last", e.last_qty);
         add("cum", e.cum_qty);
         add("leaves", e.leaves_qty);
         add("owner", session_label(static_cast<std::uint16_t>(e.client_session), names));

@@ -113,6 +113,8 @@ std::string_view to_string(OrderEventKind k) noexcept {
       return "rejected";
     case OrderEventKind::kReplaced:
       return "replaced";
+    case OrderEventKind::kTradeBust:
+      return "trade-bust";
   }
   return "unknown";
 }

@@ -145,6 +145,9 @@ enum class OrderEventKind : std::uint8_t {
   // The exchange acked a replace: cl_ord_id (the replacement, until now a
   // pending replace) becomes the order; orig (the replaced order) is done.
   kReplaced = 7,
+  // The venue cancelled or corrected down an execution: last_qty is no
+  // longer executed; cum_qty and leaves_qty are the order after it.
+  kTradeBust = 8,
 };
 [[nodiscard]] std::string_view to_string(OrderEventKind k) noexcept;
 

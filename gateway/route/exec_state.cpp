@@ -51,6 +51,11 @@ ExecFields read_exec_fields(const codec::Message& msg) noexcept {
   return f;
 }
 
+bool is_trade_adjustment(const ExecFields& f) noexcept {
+  return f.exec_trans_type == '1' || f.exec_trans_type == '2' || f.exec_type == 'H' ||
+         f.exec_type == 'G';
+}
+
 ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty, std::int64_t cum_before,
                         bool outlives_day) noexcept {
   ExecVerdict v;
@@ -63,10 +68,33 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty, std::int64_
   v.leaves_qty = std::max<std::int64_t>(0, order_qty - cum_before);
   // 4.2 ExecTransType: 0 (new) is an execution; 3 (status) states the
   // order's current state, as 4.4's ExecType I does (an answer to 35=H);
-  // 1 cancel and 2 correct restate one already reported.
+  // 1 cancel and 2 correct restate one already reported, as 4.4's H and G.
   const bool fix42_status = f.exec_trans_type == '3';
-  if (!fix42_status && f.exec_trans_type != 0 && f.exec_trans_type != '0') return v;
-  switch (fix42_status ? 'I' : f.exec_type) {
+  v.adjustment = is_trade_adjustment(f);
+  if (v.adjustment) {
+    // Only CumQty says what the order has executed now. Without it nothing
+    // is changed (the audit line says so): guessing the busted quantity from
+    // LastQty could un-count a trade twice when the venue repeats the report.
+    if (!f.has_cum || f.cum_qty == cum_before) return v;
+    if (f.cum_qty > cum_before) {
+      // A correction upwards: an execution to count, as a trade.
+    } else {
+      v.action = ExecAction::kTradeBust;
+      v.counted_qty = cum_before - f.cum_qty;
+      v.cum_qty = f.cum_qty;
+      v.done = ends(f.ord_status);
+      // Still live: the venue's LeavesQty, or, without one, the busted
+      // quantity taken as open again (the larger exposure: fail safe).
+      v.leaves_qty = v.done ? 0
+                     : f.has_leaves && f.leaves_qty > 0
+                         ? f.leaves_qty
+                         : std::max<std::int64_t>(0, order_qty - f.cum_qty);
+      return v;
+    }
+  } else if (!fix42_status && f.exec_trans_type != 0 && f.exec_trans_type != '0') {
+    return v;
+  }
+  switch (v.adjustment ? 'F' : fix42_status ? 'I' : f.exec_type) {
     case '0':
       v.action = ExecAction::kNewAck;
       return v;
@@ -110,12 +138,15 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty, std::int64_
         v.action = ExecAction::kNewAck;
       }
       return v;
-    default:  // Pending, trade cancel / correct (G, H).
+    default:  // Pending states, unknown types.
       return v;
   }
 
   v.action = ExecAction::kTrade;
   const std::int64_t open_before = std::max<std::int64_t>(0, order_qty - cum_before);
+  // A correction's LastQty is the corrected trade's quantity, not what it
+  // adds: only CumQty is compared.
+  const bool last_is_new = f.has_last && !v.adjustment;
   // CumQty is the venue's running total, so the difference from what was
   // counted is the new execution, whatever LastQty says; without a usable
   // CumQty, LastQty is all there is.
@@ -123,13 +154,13 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty, std::int64_
     v.counted_qty = std::max<std::int64_t>(0, f.cum_qty - cum_before);
     v.cum_qty = std::max(cum_before, f.cum_qty);
     if (f.cum_qty < cum_before) v.inconsistent = true;
-    if (f.has_last && f.last_qty != v.counted_qty && v.counted_qty > 0) v.inconsistent = true;
+    if (last_is_new && f.last_qty != v.counted_qty && v.counted_qty > 0) v.inconsistent = true;
   } else {
     v.counted_qty = f.has_last ? f.last_qty : 0;
     v.cum_qty = cum_before + v.counted_qty;
   }
   v.duplicate = v.counted_qty == 0 && f.has_last && f.last_qty > 0;
-  v.overfill = v.cum_qty > order_qty || (f.has_last && f.last_qty > open_before);
+  v.overfill = v.cum_qty > order_qty || (last_is_new && f.last_qty > open_before);
   const std::int64_t open = std::max<std::int64_t>(0, order_qty - v.cum_qty);
 
   if (ends(f.ord_status)) {

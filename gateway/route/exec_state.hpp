@@ -10,6 +10,10 @@
 //     are not new executions;
 //   - 4.4 reports a trade with ExecType F and says partial or filled in
 //     OrdStatus 1 / 2; trade cancel / correct are ExecType H / G.
+// A trade cancel or correct (a bust) is read by its CumQty, the venue's new
+// total: above what was counted, the difference is counted as a trade; below
+// it, the difference is un-executed (kTradeBust), so the position follows the
+// venue and later fills are not taken for replays of the busted ones.
 // An order ends on a trade only when OrdStatus says it is done (2 filled; 4,
 // C, 3 when the venue cancels the rest with the last fill), or, with no usable
 // OrdStatus, when CumQty reaches the order quantity. A missing or unusable
@@ -40,13 +44,17 @@ struct ExecFields {
 [[nodiscard]] ExecFields read_exec_fields(const codec::Message& msg) noexcept;
 
 enum class ExecAction : std::uint8_t {
-  kNone,      // No change to the order: pending states, restatements, status,
-              // trade cancel / correct, unknown ExecTypes.
+  kNone,      // No change to the order: pending states, restatements and
+              // status that say nothing new, a trade cancel / correct without
+              // a usable CumQty, unknown ExecTypes.
   kNewAck,    // 150=0.
   kTrade,     // A new execution (see counted_qty and done).
   kCanceled,  // 150=4 / C / 3: the rest is gone.
   kReplaced,  // 150=5.
   kRejected,  // 150=8.
+  // A trade cancel / correct that lowers CumQty: counted_qty is the quantity
+  // no longer executed (> 0), cum_qty and leaves_qty the order after it.
+  kTradeBust,
 };
 
 struct ExecVerdict {
@@ -70,7 +78,13 @@ struct ExecVerdict {
   // LeavesQty + CumQty != OrderQty on a live order, OrdStatus "filled"
   // short of the quantity): acted on as described, and worth an audit line.
   bool inconsistent = false;
+  // The report is a trade cancel or correct (150=H / G, or 4.2's 20=1 / 2),
+  // whatever action it led to: worth an audit line of its own.
+  bool adjustment = false;
 };
+
+// Whether a report is a trade cancel or correct (see ExecVerdict::adjustment).
+[[nodiscard]] bool is_trade_adjustment(const ExecFields& f) noexcept;
 
 // `order_qty` is the order's quantity as riskgate forwarded it, `cum_before`
 // the executed quantity counted for it so far; `outlives_day`: its

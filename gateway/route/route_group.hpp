@@ -40,6 +40,7 @@
 #include "gateway/audit/audit_record.hpp"
 #include "gateway/codec/codec.hpp"
 #include "gateway/journal/record.hpp"
+#include "gateway/route/exec_state.hpp"
 #include "gateway/route/order_table.hpp"
 #include "gateway/route/translate.hpp"
 #include "gateway/session/session.hpp"
@@ -362,6 +363,21 @@ class RouteGroup final : public session::Handler {
                                          std::string_view client_id, std::string_view text,
                                          std::int64_t value, std::int64_t limit,
                                          EventLimiter* limiter = nullptr) noexcept;
+  // One audit line about a report for order `e` (or null), as
+  // note_report_anomaly without its limiter.
+  [[gnu::cold]] void audit_report(audit::AuditEvent ev, const ClientLeg* owner,
+                                  const Table::Entry* e, std::string_view client_id,
+                                  std::string_view text, std::int64_t value,
+                                  std::int64_t limit) noexcept;
+  // A trade cancel / correct (route_corrections.cpp). apply_trade_bust:
+  // `target`'s executed quantity lowered as `v` says (v.action kTradeBust).
+  // note_trade_correction: the audit line for any such report, written
+  // before it is applied; `target` is the working order it applies to, or
+  // null when none is.
+  void apply_trade_bust(Table::Entry& target, const ExecVerdict& v, risk::ExecEvent ev) noexcept;
+  [[gnu::cold]] void note_trade_correction(const ClientLeg* owner, const Table::Entry* target,
+                                           std::string_view client_id,
+                                           const ExecFields& f) noexcept;
   // Records the exchange leg's next MsgSeqNum as the one the message about
   // to go out for `e` gets (its own order/request, or a kill cancel): a
   // session Reject names a message only by that number.

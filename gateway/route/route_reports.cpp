@@ -257,6 +257,12 @@ void RouteGroup::note_report_anomaly(const ClientLeg* owner, const Table::Entry*
     limiter->last_ns = now;
     limiter->suppressed = 0;
   }
+  audit_report(AuditEvent::kReportAnomaly, owner, e, client_id, text, value, limit);
+}
+
+void RouteGroup::audit_report(AuditEvent ev, const ClientLeg* owner, const Table::Entry* e,
+                              std::string_view client_id, std::string_view text, std::int64_t value,
+                              std::int64_t limit) noexcept {
   risk::OrderView v;
   v.cl_ord_id = client_id;
   if (e != nullptr) {
@@ -268,7 +274,7 @@ void RouteGroup::note_report_anomaly(const ClientLeg* owner, const Table::Entry*
   risk::Decision d;
   d.actual = value;
   d.limit = limit;
-  (void)audit(AuditEvent::kReportAnomaly, owner, &v, &d, text);
+  (void)audit(ev, owner, &v, &d, text);
 }
 
 // ---------------------------------------------------------------------------
@@ -325,7 +331,12 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   std::copy_n(client_orig.data(), client_orig.size(), id_buf2_);
   client_orig = {id_buf2_, client_orig.size()};
 
-  if (e == nullptr) {
+  if (e == nullptr && mass != MassReport::kOurs && is_trade_adjustment(read_exec_fields(msg))) {
+    // A bust of an order that has ended (most are: a trade is busted after
+    // the fact): expected, so never a kill, and audited as what it is.
+    bump(counters.unknown_orders);
+    note_trade_correction(owner, nullptr, client_id, read_exec_fields(msg));
+  } else if (e == nullptr) {
     bump(counters.unknown_orders);
     TextBuf t(text_, sizeof text_);
     // The venue's answer to our OrderMassStatusRequest naming an order the
@@ -384,6 +395,12 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
     ev.last_px = f.last_px;
     ev.leaves_qty = f.leaves_qty;
     ev.cum_qty = f.cum_qty;
+    if (first.adjustment) {
+      // Before the switch: the line says what the order had counted.
+      note_trade_correction(owner,
+                            target != nullptr && is_order_state(target->state) ? target : nullptr,
+                            client_id, f);
+    }
     switch (first.action) {
       case ExecAction::kNewAck:
         if (!via_orig && e->state == OrderState::kPendingNew) {
@@ -412,7 +429,8 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
                               by_cum ? target->order_qty : open);
           overfill = true;
           overfilled = owner;
-        } else if (v.inconsistent || v.duplicate) {
+        } else if ((v.inconsistent || v.duplicate) && !v.adjustment) {
+          // (A correction has its own line: note_trade_correction.)
           TextBuf t(text_, sizeof text_);
           t.put(v.duplicate ? "trade adds nothing to CumQty, not counted again: "
                             : "report quantities disagree: ");
@@ -564,7 +582,15 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
           finish(e);
         }
         break;
-      case ExecAction::kNone:  // Pending states, restatements, status, busts.
+      case ExecAction::kTradeBust: {
+        if (target == nullptr || !is_order_state(target->state)) break;
+        const ExecVerdict v = target == e ? first
+                                          : decide_exec(f, target->order_qty, target->cum_qty,
+                                                        outlives_day(target->time_in_force));
+        if (v.action == ExecAction::kTradeBust) apply_trade_bust(*target, v, ev);
+        break;
+      }
+      case ExecAction::kNone:  // Pending states, restatements, status.
         break;
     }
   }

@@ -84,6 +84,21 @@ bool RouteGroup::restore_event(const journal::OrderEvent& ev) noexcept {
       if (e->state == OrderState::kPendingNew) e->state = OrderState::kWorking;
       return true;
     }
+    case OrderEventKind::kTradeBust: {
+      Table::Entry* e = orders_.find(ev.cl_ord_id);
+      if (e == nullptr) return true;
+      risk::ExecEvent x;
+      x.kind = risk::ExecKind::kTradeBust;
+      x.last_qty = ev.last_qty;
+      x.leaves_qty = ev.leaves_qty;
+      x.cum_qty = ev.cum_qty;
+      x.now_ns = clock_.steady_ns();
+      x.restoring = true;
+      (void)engine_.on_execution(e->ticket, x);
+      e->cum_qty = ev.cum_qty;
+      e->leaves_qty = ev.leaves_qty;
+      return true;
+    }
     case OrderEventKind::kReplaced: {
       Table::Entry* e = orders_.find(ev.cl_ord_id);
       if (e == nullptr || e->state != OrderState::kPendingReplace) return true;

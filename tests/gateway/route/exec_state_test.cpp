@@ -41,12 +41,23 @@ TEST(ExecState, AFix42PartialFillWithExecTransTypeNewIsATrade) {
   EXPECT_TRUE(decide_exec(f, 100, 40).done);
 }
 
-TEST(ExecState, AFix42TradeCancelOrCorrectIsNotANewExecution) {
-  for (char ett : {'1', '2'}) {
-    auto f = trade('2', '2', 100, 100);
-    f.exec_trans_type = ett;
-    EXPECT_EQ(decide_exec(f, 100, 0).action, ExecAction::kNone) << ett;
-  }
+TEST(ExecState, AFix42TradeCancelLowersTheExecutedQuantityToTheVenuesCumQty) {
+  auto f = trade('2', '1', 60, 40);
+  f.exec_trans_type = '1';
+  const auto v = decide_exec(f, 100, 100);
+  EXPECT_TRUE(v.adjustment);
+  EXPECT_EQ(v.action, ExecAction::kTradeBust);
+  EXPECT_EQ(v.counted_qty, 60) << "no longer executed";
+  EXPECT_EQ(v.cum_qty, 40);
+  EXPECT_EQ(v.leaves_qty, 60) << "without LeavesQty the busted quantity is open again";
+  EXPECT_FALSE(v.done);
+  // A correct that leaves CumQty where it was (a price correction) changes
+  // nothing, and is still a correction.
+  f = trade('2', '2', 100, 100);
+  f.exec_trans_type = '2';
+  const auto same = decide_exec(f, 100, 100);
+  EXPECT_EQ(same.action, ExecAction::kNone);
+  EXPECT_TRUE(same.adjustment);
 }
 
 // ExecTransType 3 (status, the 4.2 answer to 35=H) is read as 4.4's
@@ -72,9 +83,33 @@ TEST(ExecState, AFix42StatusReportCountsWhatWasMissedAndEndsAnOrderTheVenueEnded
   EXPECT_EQ(g.action, ExecAction::kCanceled);
 }
 
-TEST(ExecState, AFix44TradeCancelOrCorrectIsNotANewExecution) {
-  EXPECT_EQ(decide_exec(trade('H', '0', 100, 0), 100, 100).action, ExecAction::kNone);
+TEST(ExecState, AFix44TradeCancelOrCorrectIsReadByItsCumQtyAloneNeverByItsLastQty) {
+  // Bust of the whole 100 on a filled order the venue reopens.
+  auto bust = trade('H', '0', 100, 0);
+  bust.has_leaves = true;
+  bust.leaves_qty = 100;
+  const auto v = decide_exec(bust, 100, 100);
+  EXPECT_EQ(v.action, ExecAction::kTradeBust);
+  EXPECT_EQ(v.counted_qty, 100);
+  EXPECT_EQ(v.leaves_qty, 100);
+  // The venue says the order is over after the bust: nothing stays open.
+  const auto over = decide_exec(trade('H', '4', 100, 0), 100, 100);
+  EXPECT_EQ(over.action, ExecAction::kTradeBust);
+  EXPECT_TRUE(over.done);
+  EXPECT_EQ(over.leaves_qty, 0);
+  // A correction upwards counts the difference, with no overfill read into
+  // its LastQty (the corrected trade's, 50, against 40 open).
+  const auto up = decide_exec(trade('G', '1', 50, 70), 100, 60);
+  EXPECT_EQ(up.action, ExecAction::kTrade);
+  EXPECT_EQ(up.counted_qty, 10);
+  EXPECT_FALSE(up.overfill);
+  EXPECT_FALSE(up.inconsistent);
+  // Unchanged, or without a usable CumQty: nothing to act on.
   EXPECT_EQ(decide_exec(trade('G', '2', 100, 100), 100, 100).action, ExecAction::kNone);
+  auto blind = trade('H', '1', 60, 0);
+  blind.has_cum = false;
+  EXPECT_EQ(decide_exec(blind, 100, 60).action, ExecAction::kNone);
+  EXPECT_TRUE(decide_exec(blind, 100, 60).adjustment);
 }
 
 TEST(ExecState, LeavesQtyZeroDoesNotEndAnOrderOrdStatusSaysIsPartiallyFilled) {

@@ -1,0 +1,180 @@
+// Trade cancel and correct (150=H / G) through a route group: the venue's
+// new CumQty becomes the order's executed quantity, the position follows it,
+// a later fill counts, every such report is audited and forwarded, and a bust
+// of an order that has ended is never taken for a rogue report.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "gateway/journal/journal.hpp"
+#include "gateway/journal/reader.hpp"
+#include "tests/gateway/journal/journal_fixture.hpp"
+#include "tests/support/route_harness.hpp"
+
+namespace {
+
+using riskgate::audit::AuditEvent;
+using riskgate::testing::app_sent;
+using riskgate::testing::RouteHarness;
+namespace journal = riskgate::journal;
+
+// KillOnReportAnomaly = ["unknown"]; `exchange_dictionary` false: a venue
+// whose reports may lack CumQty or LeavesQty (4.4 requires both).
+riskgate::config::Config config(bool exchange_dictionary) {
+  auto cfg = RouteHarness::default_config();
+  cfg.gateway.kill_on_report_anomaly = riskgate::route::kKillOnUnknown;
+  for (auto& d : cfg.sessions)
+    if (d.name == "EXCH") d.use_data_dictionary = exchange_dictionary;
+  return cfg;
+}
+
+class TradeCorrectionTest : public ::testing::Test {
+ protected:
+  explicit TradeCorrectionTest(bool exchange_dictionary = true) : h(config(exchange_dictionary)) {}
+  void SetUp() override { h.log_on_all(); }
+
+  void send(const std::string& bytes) { ASSERT_EQ(h.from_client(0, bytes), bytes.size()); }
+  void exch(const std::string& bytes) { ASSERT_EQ(h.from_exchange(bytes), bytes.size()); }
+  // A trade cancel (H) or correct (G) of order `id` that leaves CumQty at
+  // `cum` and LeavesQty at `leaves`, OrdStatus `status`.
+  std::string correction(const std::string& id, char type, std::int64_t cum, std::int64_t leaves,
+                         char status = '1') {
+    return h.exchange_peer.make(
+        "8", "37=O1|17=XB" + std::to_string(++n_) + "|19=X2|11=" + id +
+                 "|150=" + std::string(1, type) + "|39=" + std::string(1, status) +
+                 "|55=AAPL|54=1|38=100|151=" + std::to_string(leaves) +
+                 "|14=" + std::to_string(cum) + "|32=60|31=190.50|6=190.50|");
+  }
+  riskgate::risk::PairUsage pair() { return h.engine().pair_usage("ACC1", "AAPL"); }
+  std::string audited(AuditEvent ev) {
+    std::string all;
+    for (const auto& r : h.audit.records)
+      if (r.event == ev) all += std::string(r.text) + "\n";
+    return all;
+  }
+
+  RouteHarness h;
+  int n_ = 0;
+};
+
+class TradeCorrectionWithoutExchangeDictionary : public TradeCorrectionTest {
+ protected:
+  TradeCorrectionWithoutExchangeDictionary() : TradeCorrectionTest(false) {}
+};
+
+TEST_F(TradeCorrectionTest, ABustGivesTheQuantityBackToThePositionAndALaterFillCounts) {
+  send(h.order(0, "C1", 100));
+  exch(h.report("E1-C1", '0', '0', 100, 0, 0));
+  exch(h.report("E1-C1", 'F', '1', 100, 60, 60));
+  ASSERT_EQ(pair().position, 60);
+  ASSERT_EQ(pair().open_buy_qty, 40);
+
+  // The venue busts the 60 and puts them back on the book.
+  exch(correction("E1-C1", 'H', 0, 100, '0'));
+  EXPECT_EQ(pair().position, 0);
+  EXPECT_EQ(pair().open_buy_qty, 100);
+  const auto* e = h.group().orders().find("E1-C1");
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->cum_qty, 0);
+  EXPECT_EQ(e->leaves_qty, 100);
+  EXPECT_NE(audited(AuditEvent::kTradeCorrected).find("60 taken off the position"),
+            std::string::npos)
+      << audited(AuditEvent::kTradeCorrected);
+
+  // The whole order now fills: 100 traded, not 40 (nor "a replay").
+  exch(h.report("E1-C1", 'F', '2', 100, 100, 100));
+  EXPECT_EQ(pair().position, 100);
+  EXPECT_EQ(pair().open_buy_qty, 0);
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(audited(AuditEvent::kReportAnomaly), "");
+  EXPECT_EQ(app_sent(h.client_wire[0]).size(), 4u) << "every report reaches the engine";
+}
+
+TEST_F(TradeCorrectionWithoutExchangeDictionary,
+       ABustWithoutLeavesQtyTakesTheBustedQuantityAsOpenAgain) {
+  send(h.order(0, "C1", 100));
+  exch(h.report("E1-C1", 'F', '1', 100, 60, 60));
+  exch(h.exchange_peer.make("8",
+                            "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=0|55=AAPL|54=1|38=100|14=20|"
+                            "6=190.50|"));
+  EXPECT_EQ(pair().position, 20);
+  EXPECT_EQ(pair().open_buy_qty, 80) << "the larger exposure, until the venue says otherwise";
+}
+
+TEST_F(TradeCorrectionTest, AnUpwardCorrectionIsCountedAsAnExecution) {
+  send(h.order(0, "C1", 100));
+  exch(h.report("E1-C1", 'F', '1', 100, 60, 60));
+  exch(correction("E1-C1", 'G', 70, 30));
+  EXPECT_EQ(pair().position, 70);
+  EXPECT_EQ(pair().open_buy_qty, 30);
+  EXPECT_NE(audited(AuditEvent::kTradeCorrected).find("counted as an execution"),
+            std::string::npos);
+  EXPECT_EQ(audited(AuditEvent::kReportAnomaly), "") << "its LastQty is the trade's, not a delta";
+}
+
+TEST_F(TradeCorrectionWithoutExchangeDictionary, ACorrectionWithoutCumQtyChangesNothingAndSaysSo) {
+  send(h.order(0, "C1", 100));
+  exch(h.report("E1-C1", 'F', '1', 100, 60, 60));
+  exch(h.exchange_peer.make(
+      "8", "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=1|55=AAPL|54=1|38=100|32=60|6=190.50|"));
+  EXPECT_EQ(pair().position, 60);
+  EXPECT_NE(audited(AuditEvent::kTradeCorrected).find("without a usable CumQty"),
+            std::string::npos);
+}
+
+TEST_F(TradeCorrectionTest, ABustOfAnOrderThatEndedIsForwardedAndAuditedButTripsNoKill) {
+  send(h.order(0, "C1", 100));
+  exch(h.report("E1-C1", 'F', '2', 100, 100, 100));
+  ASSERT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  const std::size_t to_engine = app_sent(h.client_wire[0]).size();
+
+  exch(correction("E1-C1", 'H', 40, 0, '2'));
+  EXPECT_EQ(audited(AuditEvent::kKillTripped), "")
+      << "KillOnReportAnomaly = unknown is for reports no order explains";
+  EXPECT_NE(audited(AuditEvent::kTradeCorrected).find("no longer working"), std::string::npos);
+  EXPECT_EQ(audited(AuditEvent::kReportAnomaly), "");
+  EXPECT_EQ(app_sent(h.client_wire[0]).size(), to_engine + 1) << "the engine hears of it";
+
+  // A report that no order explains still trips it.
+  exch(h.report("E1-NOPE", 'F', '1', 100, 10, 10));
+  EXPECT_NE(audited(AuditEvent::kKillTripped).find("unknown-order report"), std::string::npos);
+}
+
+TEST_F(TradeCorrectionTest, AReplayedJournalRebuildsTheOrderAsTheBustLeftIt) {
+  riskgate::testing::TempDir dir;
+  const auto cfg = journal::testing::test_config(dir.path());
+  riskgate::risk::PairUsage before{};
+  {
+    journal::Journal j(cfg);
+    RouteHarness h1(RouteHarness::default_config(), &j.ring(0));
+    h1.log_on_all();
+    ASSERT_GT(h1.from_client(0, h1.order(0, "C1", 100)), 0u);
+    ASSERT_GT(h1.from_exchange(h1.report("E1-C1", 'F', '1', 100, 60, 60)), 0u);
+    ASSERT_GT(h1.from_exchange(h1.exchange_peer.make(
+                  "8",
+                  "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=0|55=AAPL|54=1|38=100|151=100|"
+                  "14=0|32=60|31=190.50|6=190.50|")),
+              0u);
+    before = h1.engine().pair_usage("ACC1", "AAPL");
+    ASSERT_EQ(before.position, 0);
+    j.stop();
+  }
+  journal::Journal j2(cfg);
+  RouteHarness h2(RouteHarness::default_config(), &j2.ring(0));
+  const journal::JournalFile f(cfg.file);
+  bool saw_bust = false;
+  (void)f.scan_logical([&](const journal::RecordView& r) {
+    journal::OrderEvent e;
+    if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
+    saw_bust = saw_bust || e.kind == journal::OrderEventKind::kTradeBust;
+    EXPECT_TRUE(h2.group().restore_event(e));
+  });
+  EXPECT_TRUE(saw_bust);
+  const auto after = h2.engine().pair_usage("ACC1", "AAPL");
+  EXPECT_EQ(after.position, before.position);
+  EXPECT_EQ(after.open_buy_qty, before.open_buy_qty);
+  ASSERT_NE(h2.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(h2.group().orders().find("E1-C1")->cum_qty, 0);
+}
+
+}  // namespace
