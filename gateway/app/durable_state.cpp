@@ -86,8 +86,11 @@ DurableState::DurableState(const config::GatewayDef& g, std::uint32_t trading_da
     lock_fd_ = -1;
     throw;
   }
-  for (const auto& [id, s] : recovered_.sessions)
+  for (const auto& [id, s] : recovered_.sessions) {
     if (!s.name.empty()) old_id_by_name_[s.name] = id;
+    if (id != journal::kNoSession)
+      next_journal_id_ = std::max(next_journal_id_, std::uint32_t{id} + 1u);
+  }
   day_ = recovered_.trading_day;
 }
 
@@ -115,41 +118,47 @@ std::unique_ptr<session::MessageStore> DurableState::make_store(
     std::uint16_t id, std::string_view name, journal::Leg leg,
     std::unique_ptr<session::MemoryStore> inner, std::int64_t period_start_ns,
     JournaledStore::Copies copies) {
+  // The session's journal id: the one the file knows it by, or one no record
+  // of the file has used. An id never changes its name within a file, so a
+  // record means the same session at every restart, however the [[session]]
+  // blocks move between runs (the config index is only the route's).
+  auto old = old_id_by_name_.find(std::string(name));
+  std::uint16_t jid = 0;
+  if (old != old_id_by_name_.end()) {
+    jid = old->second;
+  } else {
+    if (next_journal_id_ >= journal::kNoSession)
+      throw std::runtime_error("journal " + file_ + ": no session id left for " +
+                               std::string(name) + " (start a new JournalFile)");
+    jid = static_cast<std::uint16_t>(next_journal_id_++);
+  }
+  if (journal_ids_.size() <= id) journal_ids_.resize(std::size_t{id} + 1, journal::kNoSession);
+  journal_ids_[id] = jid;
   auto store =
-      std::make_unique<JournaledStore>(std::move(inner), journal_->ring(0), id, failed_, copies);
+      std::make_unique<JournaledStore>(std::move(inner), journal_->ring(0), jid, failed_, copies);
   if (stores_.size() <= id) stores_.resize(std::size_t{id} + 1, nullptr);
   stores_[id] = store.get();
-  auto old = old_id_by_name_.find(std::string(name));
   if (old != old_id_by_name_.end() &&
       recovered_.sessions.at(old->second).numbering_start_utc_ns < period_start_ns) {
     // Its numbering began before this period (the period ended while
     // riskgate was down, or while it was logging the session out for the
     // reset): a fresh start, on record. Not judged by the latest record,
     // which that Logout may have stamped after the period began.
-    if (journal::append_sequence_set(journal_->ring(0), id, 1, 1, clock_.utc_ns()) !=
+    if (journal::append_sequence_set(journal_->ring(0), jid, 1, 1, clock_.utc_ns()) !=
         journal::AppendStatus::kOk)
       throw std::runtime_error("journal " + file_ + ": cannot reset session " + std::string(name));
     old = old_id_by_name_.end();
   }
   if (old != old_id_by_name_.end()) store->restore(recovered_.sessions.at(old->second));
-  if (journal::declare_session(journal_->ring(0), id, leg, name, clock_.utc_ns()) !=
+  if (journal::declare_session(journal_->ring(0), jid, leg, name, clock_.utc_ns()) !=
       journal::AppendStatus::kOk)
     throw std::runtime_error("journal " + file_ + ": cannot declare session " + std::string(name));
-  if (old != old_id_by_name_.end() && old->second != id) {
-    // The session moved in the config: carry its numbers to the new id, or
-    // the next restart would find them under the old one.
-    const auto& r = recovered_.sessions.at(old->second);
-    if (journal::append_sequence_set(journal_->ring(0), id, r.next_sender_seq(),
-                                     r.next_target_seq(),
-                                     clock_.utc_ns()) != journal::AppendStatus::kOk)
-      throw std::runtime_error("journal " + file_ + ": cannot carry session " + std::string(name));
-  }
   return store;
 }
 
 route::OrderJournal& DurableState::order_journal(std::uint16_t id) {
-  group_journals_.push_back(std::make_unique<GroupOrderJournal>(journal_->ring(0), id, stores_,
-                                                                failed_, append_failures_));
+  group_journals_.push_back(std::make_unique<GroupOrderJournal>(
+      journal_->ring(0), id, stores_, journal_ids_, failed_, append_failures_));
   return *group_journals_.back();
 }
 

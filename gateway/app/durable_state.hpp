@@ -13,8 +13,9 @@
 //      back, and each group with working orders waits for the exchange to
 //      resend what it missed before it takes new orders (reconciling);
 //   3. start()s the journal thread, before the I/O thread runs.
-// Sessions and groups are matched by name, not by position, so reordering
-// [[session]] blocks between runs is safe.
+// Sessions and groups are matched by name, not by position: a session keeps
+// the journal id the file first knew it by (make_store), so reordering
+// [[session]] blocks between runs is safe at every later restart too.
 //
 // Threads: setup and stop on the owner's thread; the stores and order
 // journals on the I/O thread (the ring's only producer); healthy() anywhere.
@@ -49,7 +50,8 @@ class DurableState {
 
   // Setup: declares session `id` (its index in the config) under `name` and
   // wraps `inner` in a journaled store holding what the journal recorded for
-  // that name.
+  // that name. Its records go under the journal id the file knows `name` by,
+  // or a new one: never an id the file used for another name.
   // `period_start_ns`: for a session with a schedule, when its current
   // period began; numbers recorded before it belong to a period that has
   // ended (its StartTime passed while riskgate was down) and start again at
@@ -110,6 +112,10 @@ class DurableState {
   int lock_fd_ = -1;  // flock on the journal: one gateway per file.
   journal::RecoveredState recovered_;
   std::unordered_map<std::string, std::uint16_t> old_id_by_name_;
+  std::uint32_t next_journal_id_ = 0;  // Above every id the file has used.
+  // Journal id by config index (journal::kNoSession: none), for the order
+  // journals' owner field. Filled at setup, read-only once the I/O thread runs.
+  std::vector<std::uint16_t> journal_ids_;
   // Each session's journaled store by id (owned by its session slot, which
   // outlives the I/O thread), for the group journals' one-record order step.
   std::vector<JournaledStore*> stores_;

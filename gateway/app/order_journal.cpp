@@ -11,8 +11,12 @@ bool GroupOrderJournal::fail() noexcept {
   return false;
 }
 
-bool GroupOrderJournal::record(const journal::OrderEvent& e, std::uint64_t out_seq,
+bool GroupOrderJournal::record(const journal::OrderEvent& route_event, std::uint64_t out_seq,
                                std::uint64_t in_seq) noexcept {
+  // The owner as the journal knows it (see DurableState::make_store); the
+  // route's client index is only this run's.
+  journal::OrderEvent e = route_event;
+  e.client_session = journal_id(route_event.client_session);
   const bool opens =
       e.kind == journal::OrderEventKind::kNew || e.kind == journal::OrderEventKind::kReplace;
   // Once anything was lost, no new order or replace is accepted as durable
@@ -20,7 +24,7 @@ bool GroupOrderJournal::record(const journal::OrderEvent& e, std::uint64_t out_s
   // to orders already out (fills, ends) is still written: a restart after a
   // transient ring overflow must not lose them.
   if (opens && failed_.load(std::memory_order_acquire)) return false;
-  JournaledStore* const exchange = store(id_);
+  JournaledStore* const exchange = store(index_);
   if (exchange != nullptr && exchange->has_staged_order()) {
     // The staged order's forward failed before its message was stored: it
     // never left, so it is forgotten rather than journaled and ended.
@@ -31,10 +35,10 @@ bool GroupOrderJournal::record(const journal::OrderEvent& e, std::uint64_t out_s
   if (opens && out_seq != 0 && exchange != nullptr) {
     // Whether it fits is known at the store(): a refusal there stops the
     // send (SendResult::kNotStored), and the route refuses the order.
-    exchange->stage_order(e, out_seq, store(e.client_session), in_seq);
+    exchange->stage_order(e, out_seq, store(route_event.client_session), in_seq);
     return true;
   }
-  if (journal::append_order_event(ring_, id_, out_seq, utc_coarse_ns(), e) ==
+  if (journal::append_order_event(ring_, journal_id(index_), out_seq, utc_coarse_ns(), e) ==
       journal::AppendStatus::kOk)
     return true;
   return fail();

@@ -24,15 +24,21 @@ namespace riskgate::app {
 
 class GroupOrderJournal final : public route::OrderJournal {
  public:
-  // `exchange_id`: the group's exchange session, the journal id its events
-  // are recorded under. `stores`: the journaled stores by session index
-  // (the route's client index and journal id); read at each event, so
+  // `exchange_index`: the group's exchange session's config index.
+  // `stores` and `journal_ids`: the journaled stores and the journal ids by
+  // config index (the route's client index); read at each event, so
   // sessions may be added after this is built. `failed` and `failures` are
   // the gateway's shared journal-failed flag and failure count.
-  GroupOrderJournal(journal::JournalRing& ring, std::uint16_t exchange_id,
-                    const std::vector<JournaledStore*>& stores, std::atomic<bool>& failed,
+  GroupOrderJournal(journal::JournalRing& ring, std::uint16_t exchange_index,
+                    const std::vector<JournaledStore*>& stores,
+                    const std::vector<std::uint16_t>& journal_ids, std::atomic<bool>& failed,
                     std::atomic<std::uint64_t>& failures) noexcept
-      : ring_(ring), id_(exchange_id), stores_(stores), failed_(failed), failures_(failures) {}
+      : ring_(ring),
+        index_(exchange_index),
+        stores_(stores),
+        journal_ids_(journal_ids),
+        failed_(failed),
+        failures_(failures) {}
 
   [[nodiscard]] bool record(const journal::OrderEvent& e, std::uint64_t out_seq,
                             std::uint64_t in_seq) noexcept override;
@@ -42,11 +48,15 @@ class GroupOrderJournal final : public route::OrderJournal {
   [[nodiscard]] JournaledStore* store(std::uint32_t index) const noexcept {
     return index < stores_.size() ? stores_[index] : nullptr;
   }
+  [[nodiscard]] std::uint16_t journal_id(std::uint32_t index) const noexcept {
+    return index < journal_ids_.size() ? journal_ids_[index] : journal::kNoSession;
+  }
   bool fail() noexcept;
 
   journal::JournalRing& ring_;
-  std::uint16_t id_;
+  std::uint16_t index_;
   const std::vector<JournaledStore*>& stores_;
+  const std::vector<std::uint16_t>& journal_ids_;
   std::atomic<bool>& failed_;
   std::atomic<std::uint64_t>& failures_;
 };

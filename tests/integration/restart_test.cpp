@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "gateway/control/http_client.hpp"
 #include "tests/integration/harness.hpp"
@@ -98,6 +100,73 @@ TEST(GatewayRestart,
   const Summary ex = s.exchange.stop();
   EXPECT_EQ(num(ex, "canceled"), working);
   EXPECT_EQ(num(ex, "logons"), 2);
+}
+
+// The config file with its [[session]] blocks in another order: the last
+// block first (riskgate.toml's exchange session goes before the engines).
+std::string with_last_session_first(const std::string& text) {
+  std::vector<std::size_t> starts;
+  for (std::size_t at = text.find("\n[[session]]"); at != std::string::npos;
+       at = text.find("\n[[session]]", at + 1))
+    starts.push_back(at + 1);
+  EXPECT_GE(starts.size(), 2u);
+  if (starts.size() < 2) return text;
+  // The last block ends at the next table header.
+  std::size_t end = text.find("\n[", starts.back() + 1);
+  end = end == std::string::npos ? text.size() : end + 1;
+  const std::string last = text.substr(starts.back(), end - starts.back());
+  return text.substr(0, starts.front()) + last +
+         text.substr(starts.front(), starts.back() - starts.front()) + text.substr(end);
+}
+
+// The journal knows each session by the id it first gave it: a restart on a
+// config whose [[session]] blocks moved, and every restart after it, find
+// each session's orders and numbers under its own name.
+TEST(GatewayRestart, ReorderedSessionBlocksKeepEveryOrderWithItsOwnerAcrossTwoRestarts) {
+  GatewayConfig cfg;
+  cfg.session_keys.emplace_back("ENGINE1", "CancelOnDisconnect", "false");
+  Stack s({"--fill-model", "full,rest-every:2"}, cfg);
+  const EngineRun before =
+      s.run(kEngine1, {"--count", "10", "--wait-seconds", "1", "--clordid-prefix", "O1-"});
+  ASSERT_EQ(num(before.summary, "acked"), 10) << before.describe();
+  const long working = open_orders(status(*s.gateway), "ACC1");
+  ASSERT_EQ(working, 5);
+
+  const std::string moved = with_last_session_first(read_file(s.config_path));
+  ASSERT_NE(moved, read_file(s.config_path));
+  const std::size_t blocks = moved.find("\n[[session]]");
+  ASSERT_LT(moved.find("\"EXCH\"", blocks), moved.find("\"ENGINE1\"", blocks));
+  for (int restart = 1; restart <= 2; ++restart) {
+    s.gateway->kill9();
+    if (restart == 1) {
+      std::ofstream(s.config_path, std::ios::trunc) << moved;
+    }
+    s.gateway.emplace(s.config_path);
+    const std::string startup = s.gateway->startup_output();
+    EXPECT_NE(startup.find("5 working orders restored"), std::string::npos)
+        << "restart " << restart << ":\n"
+        << startup;
+    ASSERT_TRUE(s.exchange.wait_logon(restart + 1)) << "restart " << restart;
+    const auto st = wait_status(*s.gateway, [](const nlohmann::json& j) {
+      const auto* ex = session(j, "EXCH");
+      return ex != nullptr && ex->at("state") == "active" && !ex->at("reconciling").get<bool>();
+    });
+    EXPECT_EQ(open_orders(st, "ACC1"), working) << "restart " << restart << "\n" << st.dump(2);
+  }
+
+  // Still ENGINE1's: its session kill cancels every one of them.
+  const std::string op = token_file(s.dir, "operator.token", kOperatorToken);
+  ASSERT_EQ(ctl(s.gateway->admin_url(), op,
+                {"kill", "--scope", "session", "--target", "ENGINE1", "--reason",
+                 "itest: after two restarts"})
+                .exit_code,
+            0);
+  const auto st =
+      wait_status(*s.gateway, [](const nlohmann::json& j) { return open_orders(j, "ACC1") == 0; });
+  EXPECT_EQ(open_orders(st, "ACC1"), 0) << st.dump(2);
+  const Summary ex = s.exchange.stop();
+  EXPECT_EQ(num(ex, "canceled"), working);
+  EXPECT_EQ(num(ex, "logons"), 3) << "both restarts logged on without a reset";
 }
 
 // SupportsOrderMassStatus: the restarted gateway asks QuickFIX exchange-sim

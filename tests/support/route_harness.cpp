@@ -44,6 +44,9 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
         app::JournaledStore::copies_for(cfg_.sessions[index].resend_application));
     if (journaled_stores_.size() <= index) journaled_stores_.resize(index + 1, nullptr);
     journaled_stores_[index] = store.get();
+    // The journal id is the session index, as in a gateway's first run.
+    if (journal_ids_.size() <= index) journal_ids_.resize(index + 1, journal::kNoSession);
+    journal_ids_[index] = static_cast<std::uint16_t>(index);
     return store;
   };
   // One thread drives everything, as the gateway's one I/O thread does.
@@ -67,7 +70,7 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
   group_ = std::make_unique<route::RouteGroup>(go, *engine_, clock, audit);
   if (journal_ring != nullptr) {
     order_journal_ = std::make_unique<app::GroupOrderJournal>(
-        *journal_ring, static_cast<std::uint16_t>(go.exchange_idx), journaled_stores_,
+        *journal_ring, static_cast<std::uint16_t>(go.exchange_idx), journaled_stores_, journal_ids_,
         journal_failed_, journal_failures_);
     group_->set_journal(order_journal_.get());
   }

@@ -122,6 +122,7 @@ class RouteHarness {
   std::atomic<bool> journal_failed_{false};
   std::atomic<std::uint64_t> journal_failures_{0};
   std::vector<app::JournaledStore*> journaled_stores_;  // By journal id (session index).
+  std::vector<std::uint16_t> journal_ids_;              // Session index -> journal id (the same).
   std::unique_ptr<route::OrderJournal> order_journal_;
 };
 
