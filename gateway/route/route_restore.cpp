@@ -67,11 +67,15 @@ bool RouteGroup::restore_event(const journal::OrderEvent& ev) noexcept {
       e->ticket = engine_.restore_order(v, leg->risk_state(), working, is_new);
       return true;
     }
-    case OrderEventKind::kFill: {
+    case OrderEventKind::kFill:
+    case OrderEventKind::kTradeBust: {
       Table::Entry* e = orders_.find(ev.cl_ord_id);
       if (e == nullptr) return true;
+      const bool bust = ev.kind == OrderEventKind::kTradeBust;
       risk::ExecEvent x;
-      x.kind = ev.leaves_qty == 0 ? risk::ExecKind::kFill : risk::ExecKind::kPartialFill;
+      x.kind = bust                 ? risk::ExecKind::kTradeBust
+               : ev.leaves_qty == 0 ? risk::ExecKind::kFill
+                                    : risk::ExecKind::kPartialFill;
       x.last_qty = ev.last_qty;
       x.last_px = ev.price;
       x.leaves_qty = ev.leaves_qty;
@@ -81,22 +85,7 @@ bool RouteGroup::restore_event(const journal::OrderEvent& ev) noexcept {
       (void)engine_.on_execution(e->ticket, x);
       e->cum_qty = ev.cum_qty;
       e->leaves_qty = ev.leaves_qty;
-      if (e->state == OrderState::kPendingNew) e->state = OrderState::kWorking;
-      return true;
-    }
-    case OrderEventKind::kTradeBust: {
-      Table::Entry* e = orders_.find(ev.cl_ord_id);
-      if (e == nullptr) return true;
-      risk::ExecEvent x;
-      x.kind = risk::ExecKind::kTradeBust;
-      x.last_qty = ev.last_qty;
-      x.leaves_qty = ev.leaves_qty;
-      x.cum_qty = ev.cum_qty;
-      x.now_ns = clock_.steady_ns();
-      x.restoring = true;
-      (void)engine_.on_execution(e->ticket, x);
-      e->cum_qty = ev.cum_qty;
-      e->leaves_qty = ev.leaves_qty;
+      if (!bust && e->state == OrderState::kPendingNew) e->state = OrderState::kWorking;
       return true;
     }
     case OrderEventKind::kReplaced: {

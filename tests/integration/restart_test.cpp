@@ -49,6 +49,15 @@ long open_orders(const nlohmann::json& st, const std::string& account) {
   return st.at("limits").at(account).at("open_orders").get<long>();
 }
 
+// engine-sim sends 10 orders under `prefix`; every second one rests at the
+// exchange. Returns how many work (5 when all went well).
+long rest_half_of_ten(Stack& s, const std::string& prefix) {
+  const EngineRun run =
+      s.run(kEngine1, {"--count", "10", "--wait-seconds", "1", "--clordid-prefix", prefix});
+  EXPECT_EQ(num(run.summary, "acked"), 10) << run.describe();
+  return open_orders(status(*s.gateway), "ACC1");
+}
+
 TEST(GatewayRestart,
      AfterKillNineBothLegsLogOnWithoutAResetAndAGlobalKillCancelsTheRestoredOrders) {
   // Every second order rests at the exchange: the restart has working
@@ -58,12 +67,9 @@ TEST(GatewayRestart,
   GatewayConfig cfg;
   cfg.session_keys.emplace_back("ENGINE1", "CancelOnDisconnect", "false");
   Stack s({"--fill-model", "full,rest-every:2"}, cfg);
-  const EngineRun before =
-      s.run(kEngine1, {"--count", "10", "--wait-seconds", "1", "--clordid-prefix", "R1-"});
-  ASSERT_EQ(num(before.summary, "acked"), 10) << before.describe();
+  const long working = rest_half_of_ten(s, "R1-");
+  ASSERT_EQ(working, 5);
   const auto st0 = status(*s.gateway);
-  const long working = open_orders(st0, "ACC1");
-  ASSERT_EQ(working, 5) << st0.dump(2);
   const double notional = st0.at("limits").at("ACC1").at("open_notional").get<double>();
   const double gross = st0.at("limits").at("ACC1").at("gross_notional_day").get<double>();
 
@@ -126,10 +132,7 @@ TEST(GatewayRestart, ReorderedSessionBlocksKeepEveryOrderWithItsOwnerAcrossTwoRe
   GatewayConfig cfg;
   cfg.session_keys.emplace_back("ENGINE1", "CancelOnDisconnect", "false");
   Stack s({"--fill-model", "full,rest-every:2"}, cfg);
-  const EngineRun before =
-      s.run(kEngine1, {"--count", "10", "--wait-seconds", "1", "--clordid-prefix", "O1-"});
-  ASSERT_EQ(num(before.summary, "acked"), 10) << before.describe();
-  const long working = open_orders(status(*s.gateway), "ACC1");
+  const long working = rest_half_of_ten(s, "O1-");
   ASSERT_EQ(working, 5);
 
   const std::string moved = with_last_session_first(read_file(s.config_path));
@@ -178,10 +181,7 @@ TEST(GatewayRestart, AVenueThatAnswersOrderMassStatusIsAskedOnceForEveryRestored
   cfg.session_keys.emplace_back("EXCH", "SupportsOrderStatus", "true");
   cfg.session_keys.emplace_back("EXCH", "SupportsOrderMassStatus", "true");
   Stack s({"--fill-model", "full,rest-every:2"}, cfg);
-  const EngineRun before =
-      s.run(kEngine1, {"--count", "10", "--wait-seconds", "1", "--clordid-prefix", "M1-"});
-  ASSERT_EQ(num(before.summary, "acked"), 10) << before.describe();
-  const long working = open_orders(status(*s.gateway), "ACC1");
+  const long working = rest_half_of_ten(s, "M1-");
   ASSERT_EQ(working, 5);
 
   s.gateway->kill9();
