@@ -85,10 +85,13 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty, std::int64_
       v.done = ends(f.ord_status);
       // Still live: the venue's LeavesQty, or, without one, the busted
       // quantity taken as open again (the larger exposure: fail safe).
-      v.leaves_qty = v.done ? 0
-                     : f.has_leaves && f.leaves_qty > 0
-                         ? f.leaves_qty
-                         : std::max<std::int64_t>(0, order_qty - f.cum_qty);
+      // Never more than the order has left: a venue's absurd LeavesQty must
+      // not reserve exposure that blocks every other order.
+      const std::int64_t open = std::max<std::int64_t>(0, order_qty - f.cum_qty);
+      v.leaves_qty = v.done                             ? 0
+                     : f.has_leaves && f.leaves_qty > 0 ? std::min(f.leaves_qty, open)
+                                                        : open;
+      v.inconsistent = f.has_leaves && f.leaves_qty > open;
       return v;
     }
   } else if (!fix42_status && f.exec_trans_type != 0 && f.exec_trans_type != '0') {

@@ -92,6 +92,10 @@ TEST(ExecState, AFix44TradeCancelOrCorrectIsReadByItsCumQtyAloneNeverByItsLastQt
   EXPECT_EQ(v.action, ExecAction::kTradeBust);
   EXPECT_EQ(v.counted_qty, 100);
   EXPECT_EQ(v.leaves_qty, 100);
+  // A LeavesQty beyond what the order has left reserves only what it has.
+  bust.leaves_qty = 1'000'000;
+  EXPECT_EQ(decide_exec(bust, 100, 100).leaves_qty, 100);
+  EXPECT_TRUE(decide_exec(bust, 100, 100).inconsistent);
   // The venue says the order is over after the bust: nothing stays open.
   const auto over = decide_exec(trade('H', '4', 100, 0), 100, 100);
   EXPECT_EQ(over.action, ExecAction::kTradeBust);
