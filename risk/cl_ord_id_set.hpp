@@ -117,6 +117,13 @@ class ClOrdIdSet {
 
   bool insert(std::uint64_t key) noexcept { return insert(probe(key), key); }
 
+  // Makes every key inserted so far visible to other threads (see store_key).
+  static void publish() noexcept {
+#if defined(__SSE2__) && defined(__x86_64__)
+    _mm_sfence();
+#endif
+  }
+
   // Forgets every key (a new trading day). Zeroes the fingerprint array
   // (2.5 MB at 2^20 ids: ~100 us, once a day on the owning thread); the key
   // array needs no clearing, since a slot is free exactly when its
@@ -125,7 +132,9 @@ class ClOrdIdSet {
     for (std::size_t b = 0; b < buckets_; ++b) fps_[b] = Bucket{};
     count_ = 0;
   }
-  [[nodiscard]] bool contains(std::uint64_t key) const noexcept { return probe(key).found; }
+  [[nodiscard]] bool contains(std::uint64_t key) const noexcept {
+    return probe(key).found;
+  }
 
   // For tests: the home bucket and fingerprint a key gets.
   [[nodiscard]] std::uint32_t home(std::uint64_t key) const noexcept {
@@ -142,11 +151,12 @@ class ClOrdIdSet {
   };
   static_assert(sizeof(Bucket) == kCacheLine);
 
-  // The key array is write-mostly (see the top). A streaming store from the
-  // owning thread is seen by that thread's later loads in program order, so
-  // probe() needs no fence; nothing else reads the set. (A hand-over of a
-  // session's state to another thread must issue _mm_sfence() before the
-  // release store that publishes it: streaming stores are weakly ordered.)
+  // The key array is write-mostly (see the top). A streaming store is seen
+  // by the same thread's later loads in program order, so probe() needs no
+  // fence. Streaming stores are weakly ordered for other threads: whoever
+  // inserts on one thread for another to probe (the restart's replay on the
+  // main thread, before the I/O thread starts; a future hand-over of a
+  // session) calls publish() before the hand-over.
   void store_key(std::uint32_t slot, std::uint64_t key) noexcept {
 #if defined(__SSE2__) && defined(__x86_64__)
     _mm_stream_si64(reinterpret_cast<long long*>(keys_.data() + slot), static_cast<long long>(key));

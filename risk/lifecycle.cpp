@@ -216,11 +216,15 @@ ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
     case ExecKind::kTradeBust: {
       // The position and the parent's filled quantity give the busted
       // quantity back. The day's gross notional and cumulative quantity keep
-      // it: a report after the fact never loosens a day limit. Open quantity
-      // first, then the position: the buy side's worst case (position + open)
-      // only grows on the way. (A reader on another thread could still pair
-      // the new position with the old open quantity; with one writer, today's
-      // gateway, check() runs on this thread and sees both.)
+      // it: a report after the fact never loosens a day limit (so a busted
+      // quantity the venue reopens counts in gross twice, fail closed). The
+      // flow envelope's net keeps it too: it measures the flow as it came.
+      // Open quantity first, then the position: when the venue reopens the
+      // busted quantity, the buy side's worst case (position + open) only
+      // grows on the way; when it does not, both steps lower it. (A reader on
+      // another thread could still pair the new position with the old open
+      // quantity; with one writer, today's gateway, check() runs on this
+      // thread and sees both.)
       const std::int64_t q = ev.last_qty > 0 ? ev.last_qty : 0;
       if (ev.leaves_qty > t.leaves_qty) {
         reserve_leaves(t, ev.leaves_qty - t.leaves_qty);
@@ -231,6 +235,11 @@ ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
       rmw.add<std::memory_order_relaxed>(pairs_[t.pair_slot].position,
                                          t.side == Side::kBuy ? -q : q);
       if (parent_current(t)) rmw.sub<std::memory_order_relaxed>(parents_[t.parent_slot].filled, q);
+      // Busts are often of trades at an erroneous price: a collar that
+      // follows the last fill must not stay anchored to one. Back to the
+      // reference price until the next fill.
+      if (snap()->collar_follows_last_fill)
+        last_fill_px_[t.symbol].store(0, std::memory_order_relaxed);
       return out;
     }
     case ExecKind::kRejected:
@@ -264,6 +273,11 @@ void Engine::on_replaced(Reservation& original, Reservation& replacement) noexce
     const std::int64_t executed_then = replacement.order_qty - replacement.leaves_qty;
     if (executed_now > executed_then) {
       release_leaves(replacement, std::min(executed_now - executed_then, replacement.leaves_qty));
+    } else if (executed_now < executed_then) {
+      // A bust on the original while the replace was pending: the venue has
+      // that much more of the replacement open, so it is reserved too.
+      reserve_leaves(replacement, std::min(executed_then - executed_now,
+                                           replacement.order_qty - replacement.leaves_qty));
     }
   }
   if (replacement.active && same_child(original, replacement)) {

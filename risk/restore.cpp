@@ -26,6 +26,7 @@ Reservation Engine::restore_order(const OrderView& o, SessionState& ss, std::int
     const std::uint64_t id_hash = hash_bytes(o.cl_ord_id) | 1u;
     const ClOrdIdSet::Probe probe = ss.ids_.probe(id_hash);
     if (!probe.found && !ss.ids_.full()) (void)ss.ids_.insert(probe, id_hash);
+    ClOrdIdSet::publish();  // Inserted here for the I/O thread to probe.
   }
   if (a == kNoIdx || s == kNoIdx || working < 0) return t;
   if (o.side != Side::kBuy && o.side != Side::kSell && o.side != Side::kSellShort) return t;

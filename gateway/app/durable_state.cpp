@@ -87,7 +87,12 @@ DurableState::DurableState(const config::GatewayDef& g, std::uint32_t trading_da
     throw;
   }
   for (const auto& [id, s] : recovered_.sessions) {
-    if (!s.name.empty()) old_id_by_name_[s.name] = id;
+    if (!s.name.empty()) {
+      // One name under two ids (a file from before ids were kept by name,
+      // with a session moved or removed): the later declaration is the one.
+      const auto [it, added] = old_id_by_name_.try_emplace(s.name, id);
+      if (!added && recovered_.sessions.at(it->second).declared_at < s.declared_at) it->second = id;
+    }
     if (id != journal::kNoSession)
       next_journal_id_ = std::max(next_journal_id_, std::uint32_t{id} + 1u);
   }

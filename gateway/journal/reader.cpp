@@ -159,7 +159,10 @@ RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes) {
       case RecordType::kSessionDeclared: {
         auto& sess = s.sessions[r.header.session];
         std::string_view name;
-        if (decode_session_declared(r, sess.leg, name)) sess.name = std::string(name);
+        if (decode_session_declared(r, sess.leg, name)) {
+          sess.name = std::string(name);
+          sess.declared_at = r.offset;
+        }
         break;
       }
       case RecordType::kSequenceSet: {

@@ -71,6 +71,10 @@ struct SentEpoch {
 // The state a restart rebuilds from a journal (item 4 consumes it).
 struct RecoveredSession {
   std::string name;  // Empty if no kSessionDeclared record was seen.
+  // File offset of its last kSessionDeclared record: when a file written
+  // before ids were kept by name declares one name under two ids, the later
+  // declaration is the session's.
+  std::uint64_t declared_at = 0;
   Leg leg = Leg::kEngine;
   std::uint64_t last_sent_seq = 0;       // Highest outbound MsgSeqNum since the last seqset.
   std::uint64_t last_processed_seq = 0;  // Highest inbound MsgSeqNum processed.

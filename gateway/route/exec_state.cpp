@@ -56,6 +56,10 @@ bool is_trade_adjustment(const ExecFields& f) noexcept {
          f.exec_type == 'G';
 }
 
+bool is_ended_order_correction(const ExecFields& f) noexcept {
+  return is_trade_adjustment(f) && !(f.has_leaves && f.leaves_qty > 0);
+}
+
 ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty, std::int64_t cum_before,
                         bool outlives_day) noexcept {
   ExecVerdict v;

@@ -85,6 +85,10 @@ struct ExecVerdict {
 
 // Whether a report is a trade cancel or correct (see ExecVerdict::adjustment).
 [[nodiscard]] bool is_trade_adjustment(const ExecFields& f) noexcept;
+// A trade cancel or correct that leaves nothing open (no LeavesQty > 0):
+// what a bust of an order that has ended looks like. One that says
+// something is open speaks of a working order.
+[[nodiscard]] bool is_ended_order_correction(const ExecFields& f) noexcept;
 
 // `order_qty` is the order's quantity as riskgate forwarded it, `cum_before`
 // the executed quantity counted for it so far; `outlives_day`: its

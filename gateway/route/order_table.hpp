@@ -83,9 +83,12 @@ struct OrderEntry {
   StatusAsk status_ask = StatusAsk::kNone;
   std::int64_t order_qty = 0;
   std::int64_t leaves_qty = 0;
-  // Executed quantity counted so far (the highest CumQty seen): a report
-  // counts only what it adds to it, so a duplicate or a replayed fill is
-  // never counted twice. A replacement starts from its original's.
+  // Executed quantity counted so far (the venue's CumQty: the highest seen,
+  // lowered only by a trade cancel / correct): a report counts only what it
+  // adds to it, so a duplicate or a replayed fill is never counted twice. A
+  // replacement takes its original's when the venue acks the replace; until
+  // then a cancel or replace request's entry holds 0 (its reports' trades
+  // are counted on the order it names).
   std::int64_t cum_qty = 0;
   // The exchange leg's MsgSeqNum of the message that created this entry
   // (D, G or F), and of the kill cancel riskgate sent for it: a session

@@ -17,7 +17,10 @@ void RouteGroup::apply_trade_bust(Table::Entry& target, const ExecVerdict& v,
   ev.kind = risk::ExecKind::kTradeBust;
   ev.last_qty = v.counted_qty;
   ev.cum_qty = v.cum_qty;
-  ev.leaves_qty = v.leaves_qty;
+  // An order the venue ends with the bust keeps its open quantity here: the
+  // cancel below gives it back as any cancel does (to the parent and the
+  // cumulative quantity too), not as a bust.
+  ev.leaves_qty = v.done ? target.ticket.leaves_qty : v.leaves_qty;
   (void)engine_.on_execution(target.ticket, ev);
   target.cum_qty = v.cum_qty;
   target.leaves_qty = v.leaves_qty;
@@ -46,8 +49,8 @@ void RouteGroup::note_trade_correction(const ClientLeg* owner, const Table::Entr
     t.put(", LastQty ");
     t.put_int(f.has_last ? f.last_qty : -1);
     t.put(")");
-    audit_report(audit::AuditEvent::kTradeCorrected, owner, nullptr, client_id, t.view(), f.cum_qty,
-                 0);
+    note_report_anomaly(owner, nullptr, client_id, t.view(), f.cum_qty, 0, &unknown_limiter_,
+                        audit::AuditEvent::kTradeCorrected);
     return;
   }
   const std::int64_t before = target->cum_qty;
@@ -72,8 +75,8 @@ void RouteGroup::note_trade_correction(const ClientLeg* owner, const Table::Entr
     t.put(": executed quantity unchanged at ");
     t.put_int(before);
   }
-  audit_report(audit::AuditEvent::kTradeCorrected, owner, target, client_id, t.view(),
-               f.has_cum ? f.cum_qty : before, before);
+  note_report_anomaly(owner, target, client_id, t.view(), f.has_cum ? f.cum_qty : before, before,
+                      nullptr, audit::AuditEvent::kTradeCorrected);
 }
 
 }  // namespace riskgate::route

@@ -359,16 +359,13 @@ class RouteGroup final : public session::Handler {
   // (see AnomalyKill), audits the trip and cancels what is working in its
   // scope. `owner` is the order's session (overfills).
   [[gnu::cold]] void trip_on_anomaly(AnomalyKill kind, const ClientLeg* owner) noexcept;
-  [[gnu::cold]] void note_report_anomaly(const ClientLeg* owner, const Table::Entry* e,
-                                         std::string_view client_id, std::string_view text,
-                                         std::int64_t value, std::int64_t limit,
-                                         EventLimiter* limiter = nullptr) noexcept;
-  // One audit line about a report for order `e` (or null), as
-  // note_report_anomaly without its limiter.
-  [[gnu::cold]] void audit_report(audit::AuditEvent ev, const ClientLeg* owner,
-                                  const Table::Entry* e, std::string_view client_id,
-                                  std::string_view text, std::int64_t value,
-                                  std::int64_t limit) noexcept;
+  // `event`: what the line is filed as (a trade correction's line has the
+  // same shape).
+  [[gnu::cold]] void note_report_anomaly(
+      const ClientLeg* owner, const Table::Entry* e, std::string_view client_id,
+      std::string_view text, std::int64_t value, std::int64_t limit,
+      EventLimiter* limiter = nullptr,
+      audit::AuditEvent event = audit::AuditEvent::kReportAnomaly) noexcept;
   // A trade cancel / correct (route_corrections.cpp). apply_trade_bust:
   // `target`'s executed quantity lowered as `v` says (v.action kTradeBust).
   // note_trade_correction: the audit line for any such report, written

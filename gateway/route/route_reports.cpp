@@ -244,8 +244,8 @@ void RouteGroup::trip_on_anomaly(AnomalyKill kind, const ClientLeg* owner) noexc
 
 void RouteGroup::note_report_anomaly(const ClientLeg* owner, const Table::Entry* e,
                                      std::string_view client_id, std::string_view text,
-                                     std::int64_t value, std::int64_t limit,
-                                     EventLimiter* limiter) noexcept {
+                                     std::int64_t value, std::int64_t limit, EventLimiter* limiter,
+                                     AuditEvent event) noexcept {
   if (limiter != nullptr) {
     // A venue that floods unknown ids must not crowd refusals and kills out
     // of the audit ring; the counters keep the exact number.
@@ -257,12 +257,6 @@ void RouteGroup::note_report_anomaly(const ClientLeg* owner, const Table::Entry*
     limiter->last_ns = now;
     limiter->suppressed = 0;
   }
-  audit_report(AuditEvent::kReportAnomaly, owner, e, client_id, text, value, limit);
-}
-
-void RouteGroup::audit_report(AuditEvent ev, const ClientLeg* owner, const Table::Entry* e,
-                              std::string_view client_id, std::string_view text, std::int64_t value,
-                              std::int64_t limit) noexcept {
   risk::OrderView v;
   v.cl_ord_id = client_id;
   if (e != nullptr) {
@@ -274,7 +268,7 @@ void RouteGroup::audit_report(AuditEvent ev, const ClientLeg* owner, const Table
   risk::Decision d;
   d.actual = value;
   d.limit = limit;
-  (void)audit(ev, owner, &v, &d, text);
+  (void)audit(event, owner, &v, &d, text);
 }
 
 // ---------------------------------------------------------------------------
@@ -331,9 +325,12 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   std::copy_n(client_orig.data(), client_orig.size(), id_buf2_);
   client_orig = {id_buf2_, client_orig.size()};
 
-  if (e == nullptr && mass != MassReport::kOurs && is_trade_adjustment(read_exec_fields(msg))) {
+  if (e == nullptr && mass != MassReport::kOurs &&
+      is_ended_order_correction(read_exec_fields(msg))) {
     // A bust of an order that has ended (most are: a trade is busted after
-    // the fact): expected, so never a kill, and audited as what it is.
+    // the fact): expected, so never a kill, and audited as what it is (at
+    // most one line a second, as unknown reports: a venue's mass bust must
+    // not crowd kills out of the audit ring).
     bump(counters.unknown_orders);
     note_trade_correction(owner, nullptr, client_id, read_exec_fields(msg));
   } else if (e == nullptr) {
@@ -395,13 +392,22 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
     ev.last_px = f.last_px;
     ev.leaves_qty = f.leaves_qty;
     ev.cum_qty = f.cum_qty;
+    // A trade cancel / correct speaks of the executions of the order the
+    // target carries: read against what that order counted, not against a
+    // cancel or replace request's entry (whose CumQty is not the order's).
+    ExecAction action = first.action;
+    const bool target_live = target != nullptr && is_order_state(target->state);
+    if (first.adjustment && target != e) {
+      action = target_live ? decide_exec(f, target->order_qty, target->cum_qty,
+                                         outlives_day(target->time_in_force))
+                                 .action
+                           : ExecAction::kNone;
+    }
     if (first.adjustment) {
       // Before the switch: the line says what the order had counted.
-      note_trade_correction(owner,
-                            target != nullptr && is_order_state(target->state) ? target : nullptr,
-                            client_id, f);
+      note_trade_correction(owner, target_live ? target : nullptr, client_id, f);
     }
-    switch (first.action) {
+    switch (action) {
       case ExecAction::kNewAck:
         if (!via_orig && e->state == OrderState::kPendingNew) {
           e->state = OrderState::kWorking;

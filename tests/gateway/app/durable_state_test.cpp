@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -245,6 +247,40 @@ TEST_F(DurableStateRestoreTest, ASessionResetSinceItsPeriodBeganKeepsItsNumbers)
     j->stop();
   }
   EXPECT_EQ(exchange_next_sender_after_restart(period_start), 4u);
+}
+
+}  // namespace
+
+namespace {
+
+// A file written before journal ids were kept by name can declare one name
+// under two ids (a session moved, then the id it left was never declared
+// again): the later declaration is the session's, whichever id it used.
+class DurableStateTwoIdsTest : public DurableStateRestoreTest {};
+
+TEST_F(DurableStateTwoIdsTest, ANameDeclaredUnderTwoIdsResumesTheNumbersOfItsLaterDeclaration) {
+  const auto id = exchange_id(cfg_);
+  const std::uint16_t other = 9;
+  for (const bool later_is_other : {true, false}) {
+    SCOPED_TRACE(later_is_other ? "the later declaration is the new id"
+                                : "the later declaration is the config's id");
+    std::filesystem::remove(cfg_.gateway.journal_file);
+    const std::int64_t t = clock_.utc_ns();
+    {
+      auto j = open_journal();  // EXCH declared under its config index.
+      const std::uint16_t first = later_is_other ? id : other;
+      const std::uint16_t second = later_is_other ? other : id;
+      for (const auto& [sid, next] :
+           {std::pair{first, std::uint64_t{5}}, std::pair{second, std::uint64_t{51}}}) {
+        ASSERT_EQ(journal::declare_session(j->ring(0), sid, journal::Leg::kExchange, "EXCH", t),
+                  journal::AppendStatus::kOk);
+        ASSERT_EQ(journal::append_sequence_set(j->ring(0), sid, next, next, t),
+                  journal::AppendStatus::kOk);
+      }
+      j->stop();
+    }
+    EXPECT_EQ(exchange_next_sender_after_restart(std::numeric_limits<std::int64_t>::min()), 51u);
+  }
 }
 
 }  // namespace

@@ -46,6 +46,13 @@ class TradeCorrectionTest : public ::testing::Test {
                  "|14=" + std::to_string(cum) + "|32=60|31=190.50|6=190.50|");
   }
   riskgate::risk::PairUsage pair() { return h.engine().pair_usage("ACC1", "AAPL"); }
+  // Engine 0's cancel (F) or replace (G, to `qty`) of C1, forwarded.
+  void request(const std::string& type, const std::string& id, std::int64_t qty = 100) {
+    send(h.client_peer[0].make(type, "11=" + id +
+                                         "|41=C1|1=ACC1|55=AAPL|54=1|38=" + std::to_string(qty) +
+                                         (type == "G" ? "|40=2|44=190.50" : "") +
+                                         "|60=" + riskgate::testing::timestamp(h.clock.utc) + "|"));
+  }
   std::string audited(AuditEvent ev) {
     std::string all;
     for (const auto& r : h.audit.records)
@@ -175,6 +182,66 @@ TEST_F(TradeCorrectionTest, AReplayedJournalRebuildsTheOrderAsTheBustLeftIt) {
   EXPECT_EQ(after.open_buy_qty, before.open_buy_qty);
   ASSERT_NE(h2.group().orders().find("E1-C1"), nullptr);
   EXPECT_EQ(h2.group().orders().find("E1-C1")->cum_qty, 0);
+}
+
+// The bust names the cancel request riskgate forwarded (11 = its id, 41 =
+// the order's): it is read against the order's executions, not the
+// request's.
+TEST_F(TradeCorrectionTest, ABustReportedUnderAPendingCancelComesOffTheOrder) {
+  send(h.order(0, "C1", 100));
+  exch(h.report("E1-C1", 'F', '1', 100, 60, 60));
+  request("F", "X1");
+  ASSERT_NE(h.group().orders().find("E1-X1"), nullptr);
+  exch(h.exchange_peer.make("8",
+                            "37=O1|17=XB|19=X1|11=E1-X1|41=E1-C1|150=H|39=6|55=AAPL|54=1|38=100|"
+                            "151=100|14=0|32=60|31=190.50|6=0|"));
+  EXPECT_EQ(pair().position, 0) << "60 off, not 60 more";
+  EXPECT_EQ(pair().open_buy_qty, 100);
+  EXPECT_EQ(h.group().orders().find("E1-C1")->cum_qty, 0);
+}
+
+// A bust of the original while its replace is pending: the replacement,
+// once acked, has the busted quantity open too, and reserves it.
+TEST_F(TradeCorrectionTest, ABustWhileAReplaceIsPendingLeavesTheReplacementReservingAllItHasOpen) {
+  send(h.order(0, "C1", 100));
+  exch(h.report("E1-C1", 'F', '1', 100, 60, 60));
+  request("G", "C2", 150);  // 150 in all, 60 executed: 90 more reserved.
+  exch(correction("E1-C1", 'H', 0, 100, '0'));
+  EXPECT_EQ(pair().position, 0);
+  exch(h.exchange_peer.make("8",
+                            "37=O1|17=XR|11=E1-C2|41=E1-C1|150=5|39=0|55=AAPL|54=1|38=150|151=150|"
+                            "14=0|6=0|"));
+  ASSERT_NE(h.group().orders().find("E1-C2"), nullptr);
+  EXPECT_EQ(h.group().orders().find("E1-C2")->leaves_qty, 150);
+  EXPECT_EQ(pair().open_buy_qty, 150) << "all 150 the venue has open";
+  EXPECT_EQ(pair().position, 0);
+}
+
+// The venue busts the order's trade and ends it: the open rest goes back to
+// the day's cumulative quantity as any cancel's does; the busted trade stays.
+TEST(TradeCorrectionDayLimits, ABustThatEndsTheOrderGivesItsOpenRestBackToTheDaysQuantity) {
+  auto cfg = RouteHarness::default_config();
+  cfg.risk.defaults.max_cum_qty_day = 150;
+  RouteHarness h(cfg);
+  h.log_on_all();
+  ASSERT_GT(h.from_client(0, h.order(0, "C1", 100)), 0u);
+  ASSERT_GT(h.from_exchange(h.report("E1-C1", 'F', '1', 100, 60, 60)), 0u);
+  ASSERT_GT(h.from_exchange(h.exchange_peer.make(
+                "8",
+                "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=4|55=AAPL|54=1|38=100|151=0|14=0|32=60|"
+                "31=190.50|6=0|")),
+            0u);
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr) << "the venue ended it";
+  const std::size_t before = h.exchange_wire.sent.size();
+  // 60 busted (kept) + 90 = 150: within the day's quantity.
+  ASSERT_GT(h.from_client(0, h.order(0, "C2", 90)), 0u);
+  EXPECT_EQ(h.exchange_wire.sent.size(), before + 1) << h.client_wire[0].sent.back();
+}
+
+TEST_F(TradeCorrectionTest, ABustOfAnUnknownOrderThatSaysSomethingIsOpenIsAnUnknownReport) {
+  exch(correction("E1-NEVER", 'H', 0, 50, '0'));
+  EXPECT_NE(audited(AuditEvent::kKillTripped).find("unknown-order report"), std::string::npos)
+      << "exposure riskgate does not track";
 }
 
 }  // namespace
