@@ -1,5 +1,7 @@
 #include "gateway/app/order_journal.hpp"
 
+#include <optional>
+
 #include "common/utc_clock.hpp"
 #include "gateway/journal/journal.hpp"
 
@@ -14,9 +16,16 @@ bool GroupOrderJournal::fail() noexcept {
 bool GroupOrderJournal::record(const journal::OrderEvent& route_event, std::uint64_t out_seq,
                                std::uint64_t in_seq) noexcept {
   // The owner as the journal knows it (see DurableState::make_store); the
-  // route's client index is only this run's.
-  journal::OrderEvent e = route_event;
-  e.client_session = journal_id(route_event.client_session);
+  // route's client index is only this run's. Copied only when they differ
+  // (a config whose [[session]] blocks moved): the order step's event stays
+  // where the route built it.
+  const std::uint16_t owner = journal_id(route_event.client_session);
+  std::optional<journal::OrderEvent> moved;
+  if (owner != route_event.client_session) {
+    moved.emplace(route_event);
+    moved->client_session = owner;
+  }
+  const journal::OrderEvent& e = moved ? *moved : route_event;
   const bool opens =
       e.kind == journal::OrderEventKind::kNew || e.kind == journal::OrderEventKind::kReplace;
   // Once anything was lost, no new order or replace is accepted as durable
