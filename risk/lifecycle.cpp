@@ -236,9 +236,10 @@ ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
                                          t.side == Side::kBuy ? -q : q);
       if (parent_current(t)) rmw.sub<std::memory_order_relaxed>(parents_[t.parent_slot].filled, q);
       // Busts are often of trades at an erroneous price: a collar that
-      // follows the last fill must not stay anchored to one. Back to the
-      // reference price until the next fill.
-      if (snap()->collar_follows_last_fill)
+      // follows the last fill must not stay anchored to the busted print.
+      // Back to the reference price until the next fill.
+      if (snap()->collar_follows_last_fill && ev.last_px > 0 &&
+          last_fill_px_[t.symbol].load(std::memory_order_relaxed) == ev.last_px)
         last_fill_px_[t.symbol].store(0, std::memory_order_relaxed);
       return out;
     }

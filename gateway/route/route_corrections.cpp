@@ -4,9 +4,9 @@
 // how it is read). Applied to an order still working, a bust gives the
 // quantity back to the position and, where the venue says so, to the order's
 // open quantity; a later fill is then counted, where before it read as a
-// replay of the busted one. Every such report gets an audit line, because
-// it changes what was believed traded: risk staff reconcile it with the
-// venue's trade record.
+// replay of the busted one. Every such report gets an audit line (those of
+// orders that have ended, at most one a second), because it changes what was
+// believed traded: risk staff reconcile it with the venue's trade record.
 #include "gateway/route/route_group.hpp"
 #include "gateway/route/text_buf.hpp"
 
@@ -23,7 +23,9 @@ void RouteGroup::apply_trade_bust(Table::Entry& target, const ExecVerdict& v,
   ev.leaves_qty = v.done ? target.ticket.leaves_qty : v.leaves_qty;
   (void)engine_.on_execution(target.ticket, ev);
   target.cum_qty = v.cum_qty;
-  target.leaves_qty = v.leaves_qty;
+  // Journaled as the engine took it, so a replay does the same: an ending
+  // bust's open rest is given back by the kDone that follows, as here.
+  target.leaves_qty = ev.leaves_qty;
   // Best effort, as a fill's: the bust has happened at the venue.
   if (journal_ != nullptr) {
     (void)journal_entry(journal::OrderEventKind::kTradeBust, target, {}, v.counted_qty, ev.last_px);
@@ -36,6 +38,15 @@ void RouteGroup::apply_trade_bust(Table::Entry& target, const ExecVerdict& v,
     (void)engine_.on_execution(target.ticket, rest);
     finish(&target);
   }
+}
+
+Table::Entry* RouteGroup::replacement_of(std::string_view id) noexcept {
+  Table::Entry* found = nullptr;
+  orders_.for_each([&](Table::Entry& e) {
+    if (found == nullptr && e.state == OrderState::kWorking && e.orig_exch_id.view() == id)
+      found = &e;
+  });
+  return found;
 }
 
 void RouteGroup::note_trade_correction(const ClientLeg* owner, const Table::Entry* target,

@@ -372,6 +372,9 @@ class RouteGroup final : public session::Handler {
   // before it is applied; `target` is the working order it applies to, or
   // null when none is.
   void apply_trade_bust(Table::Entry& target, const ExecVerdict& v, risk::ExecEvent ev) noexcept;
+  // The working order that replaced the order `id` (null if none): a scan,
+  // for the rare report that names an order by a ClOrdID a replace retired.
+  [[gnu::cold]] Table::Entry* replacement_of(std::string_view id) noexcept;
   [[gnu::cold]] void note_trade_correction(const ClientLeg* owner, const Table::Entry* target,
                                            std::string_view client_id,
                                            const ExecFields& f) noexcept;

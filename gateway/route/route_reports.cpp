@@ -292,6 +292,10 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
     e = orders_.find(orig_field);
     via_orig = e != nullptr;
   }
+  // A trade cancel / correct names the ClOrdID the trade was done under,
+  // which a replace may have retired since: the replacement carries that
+  // order now.
+  if (e == nullptr && is_trade_adjustment(read_exec_fields(msg))) e = replacement_of(id);
   // Found through 41 alone, only our own kill cancel or a request id with
   // a session's prefix speaks for the order; an id nobody issued does not.
   ClientLeg* const by_id = owner_by_prefix(id);
@@ -593,7 +597,14 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
         const ExecVerdict v = target == e ? first
                                           : decide_exec(f, target->order_qty, target->cum_qty,
                                                         outlives_day(target->time_in_force));
-        if (v.action == ExecAction::kTradeBust) apply_trade_bust(*target, v, ev);
+        if (v.action != ExecAction::kTradeBust) break;
+        const bool cancel_entry = !via_orig && e->state == OrderState::kPendingCancel;
+        apply_trade_bust(*target, v, ev);
+        // The venue ended the order with the bust: the cancel request that
+        // named it is answered too, as by a cancel.
+        if (v.done && cancel_entry) {
+          if (Table::Entry* again = orders_.find(id)) finish(again);
+        }
         break;
       }
       case ExecAction::kNone:  // Pending states, restatements, status.

@@ -192,12 +192,40 @@ TEST_F(TradeCorrectionTest, ABustReportedUnderAPendingCancelComesOffTheOrder) {
   exch(h.report("E1-C1", 'F', '1', 100, 60, 60));
   request("F", "X1");
   ASSERT_NE(h.group().orders().find("E1-X1"), nullptr);
+  // 40 of the 60 busted: CumQty 60 -> 20.
   exch(h.exchange_peer.make("8",
-                            "37=O1|17=XB|19=X1|11=E1-X1|41=E1-C1|150=H|39=6|55=AAPL|54=1|38=100|"
-                            "151=100|14=0|32=60|31=190.50|6=0|"));
-  EXPECT_EQ(pair().position, 0) << "60 off, not 60 more";
-  EXPECT_EQ(pair().open_buy_qty, 100);
-  EXPECT_EQ(h.group().orders().find("E1-C1")->cum_qty, 0);
+                            "37=O1|17=XB1|19=X1|11=E1-X1|41=E1-C1|150=H|39=6|55=AAPL|54=1|38=100|"
+                            "151=80|14=20|32=40|31=190.50|6=0|"));
+  EXPECT_EQ(pair().position, 20) << "40 off, not 40 more";
+  EXPECT_EQ(pair().open_buy_qty, 80);
+  // The rest, and the venue ends the order: the cancel request is over too.
+  exch(h.exchange_peer.make("8",
+                            "37=O1|17=XB2|19=X1|11=E1-X1|41=E1-C1|150=H|39=4|55=AAPL|54=1|38=100|"
+                            "151=0|14=0|32=20|31=190.50|6=0|"));
+  EXPECT_EQ(pair().position, 0);
+  EXPECT_EQ(pair().open_buy_qty, 0);
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(h.group().orders().find("E1-X1"), nullptr);
+}
+
+// After the replace took effect, the venue busts a trade the original did,
+// naming it by the original's ClOrdID: the replacement carries it now.
+TEST_F(TradeCorrectionTest, ABustNamingAReplacedOrderComesOffItsReplacement) {
+  send(h.order(0, "C1", 100));
+  exch(h.report("E1-C1", 'F', '1', 100, 60, 60));
+  request("G", "C2", 150);
+  exch(h.exchange_peer.make("8",
+                            "37=O1|17=XR|11=E1-C2|41=E1-C1|150=5|39=1|55=AAPL|54=1|38=150|151=90|"
+                            "14=60|6=190.50|"));
+  ASSERT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  ASSERT_EQ(pair().position, 60);
+  exch(h.exchange_peer.make("8",
+                            "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=0|55=AAPL|54=1|38=150|151=150|"
+                            "14=0|32=60|31=190.50|6=0|"));
+  EXPECT_EQ(pair().position, 0);
+  EXPECT_EQ(pair().open_buy_qty, 150);
+  EXPECT_EQ(h.group().orders().find("E1-C2")->cum_qty, 0);
+  EXPECT_EQ(audited(AuditEvent::kKillTripped), "");
 }
 
 // A bust of the original while its replace is pending: the replacement,
