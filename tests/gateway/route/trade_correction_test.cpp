@@ -28,6 +28,18 @@ riskgate::config::Config config(bool exchange_dictionary) {
   return cfg;
 }
 
+// Engine 0's order C1 of 100, filled 60, then those 60 busted (CumQty 0)
+// with OrdStatus `status` and LeavesQty `leaves`.
+void fill_then_bust_60(RouteHarness& h, char status, int leaves) {
+  ASSERT_GT(h.from_client(0, h.order(0, "C1", 100)), 0u);
+  ASSERT_GT(h.from_exchange(h.report("E1-C1", 'F', '1', 100, 60, 60)), 0u);
+  ASSERT_GT(h.from_exchange(h.exchange_peer.make(
+                "8", "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=" + std::string(1, status) +
+                         "|55=AAPL|54=1|38=100|151=" + std::to_string(leaves) +
+                         "|14=0|32=60|31=190.50|6=0|")),
+            0u);
+}
+
 class TradeCorrectionTest : public ::testing::Test {
  protected:
   explicit TradeCorrectionTest(bool exchange_dictionary = true) : h(config(exchange_dictionary)) {}
@@ -155,13 +167,7 @@ TEST_F(TradeCorrectionTest, AReplayedJournalRebuildsTheOrderAsTheBustLeftIt) {
     journal::Journal j(cfg);
     RouteHarness h1(RouteHarness::default_config(), &j.ring(0));
     h1.log_on_all();
-    ASSERT_GT(h1.from_client(0, h1.order(0, "C1", 100)), 0u);
-    ASSERT_GT(h1.from_exchange(h1.report("E1-C1", 'F', '1', 100, 60, 60)), 0u);
-    ASSERT_GT(h1.from_exchange(h1.exchange_peer.make(
-                  "8",
-                  "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=0|55=AAPL|54=1|38=100|151=100|"
-                  "14=0|32=60|31=190.50|6=190.50|")),
-              0u);
+    fill_then_bust_60(h1, '0', 100);
     before = h1.engine().pair_usage("ACC1", "AAPL");
     ASSERT_EQ(before.position, 0);
     j.stop();
@@ -252,13 +258,7 @@ TEST(TradeCorrectionDayLimits, ABustThatEndsTheOrderGivesItsOpenRestBackToTheDay
   cfg.risk.defaults.max_cum_qty_day = 150;
   RouteHarness h(cfg);
   h.log_on_all();
-  ASSERT_GT(h.from_client(0, h.order(0, "C1", 100)), 0u);
-  ASSERT_GT(h.from_exchange(h.report("E1-C1", 'F', '1', 100, 60, 60)), 0u);
-  ASSERT_GT(h.from_exchange(h.exchange_peer.make(
-                "8",
-                "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=4|55=AAPL|54=1|38=100|151=0|14=0|32=60|"
-                "31=190.50|6=0|")),
-            0u);
+  fill_then_bust_60(h, '4', 0);
   EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr) << "the venue ended it";
   const std::size_t before = h.exchange_wire.sent.size();
   // 60 busted (kept) + 90 = 150: within the day's quantity.
