@@ -520,8 +520,11 @@ class Engine {
   ExecOutcome on_execution(Reservation& ticket, const ExecEvent& event) noexcept;
 
   // The exchange acked a replace: the original's exposure is released and its
-  // open-order unit moves to the replacement.
-  void on_replaced(Reservation& original, Reservation& replacement) noexcept;
+  // open-order unit moves to the replacement. `venue_open`: what the ack says
+  // the replacement has open (its LeavesQty), or -1 when unknown; a
+  // replacement reserving less reserves the rest.
+  void on_replaced(Reservation& original, Reservation& replacement,
+                   std::int64_t venue_open = -1) noexcept;
 
   // Operator re-enables a flow the repeated-execution throttle disabled.
   // Returns false if the names are unknown.

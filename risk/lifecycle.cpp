@@ -259,7 +259,8 @@ ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
   return out;
 }
 
-void Engine::on_replaced(Reservation& original, Reservation& replacement) noexcept {
+void Engine::on_replaced(Reservation& original, Reservation& replacement,
+                         std::int64_t venue_open) noexcept {
   if (!original.active) return;
   // The replacement carries the child from now on: its sent quantity becomes
   // the original's plus what the replace added (check() reserved only the
@@ -279,6 +280,14 @@ void Engine::on_replaced(Reservation& original, Reservation& replacement) noexce
       // that much more of the replacement open, so it is reserved too.
       reserve_leaves(replacement, std::min(executed_then - executed_now,
                                            replacement.order_qty - replacement.leaves_qty));
+    }
+    // The venue's word on what it has open: a reservation short of it (a
+    // bust the original's numbers did not show, a venue that counts
+    // otherwise) reserves the rest, never beyond the replacement's quantity.
+    // Never lowered on that word alone: fills and cancels do that.
+    if (venue_open > replacement.leaves_qty) {
+      reserve_leaves(replacement,
+                     std::min(venue_open, replacement.order_qty) - replacement.leaves_qty);
     }
   }
   if (replacement.active && same_child(original, replacement)) {

@@ -553,7 +553,7 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
         if (journal_ != nullptr)
           (void)journal_entry(journal::OrderEventKind::kReplaced, *e, e->orig_exch_id.view());
         if (o != nullptr) {
-          engine_.on_replaced(o->ticket, e->ticket);
+          engine_.on_replaced(o->ticket, e->ticket, e->leaves_qty);
           finish(o);
         }
         // Replaced down to what had executed (or the venue says it is over):

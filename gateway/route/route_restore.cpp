@@ -97,7 +97,7 @@ bool RouteGroup::restore_event(const journal::OrderEvent& ev) noexcept {
       e->leaves_qty = ev.leaves_qty;
       ++working_count_;
       // The original's kDone follows and erases it (its ticket is spent).
-      if (o != nullptr) engine_.on_replaced(o->ticket, e->ticket);
+      if (o != nullptr) engine_.on_replaced(o->ticket, e->ticket, e->leaves_qty);
       return true;
     }
     case OrderEventKind::kDone:

@@ -251,6 +251,23 @@ TEST_F(TradeCorrectionTest, ABustWhileAReplaceIsPendingLeavesTheReplacementReser
   EXPECT_EQ(pair().position, 0);
 }
 
+// The venue busts the 60 without putting them back on the book (LeavesQty
+// stays 40), then acks the replace with all 150 open: the replacement
+// reserves what the venue says it has open, not what the numbers before the
+// ack implied.
+TEST_F(TradeCorrectionTest, AReplaceAckWithMoreOpenThanReservedReservesTheRest) {
+  send(h.order(0, "C1", 100));
+  exch(h.report("E1-C1", 'F', '1', 100, 60, 60));
+  request("G", "C2", 150);  // 90 more reserved.
+  exch(correction("E1-C1", 'H', 0, 40, '1'));
+  ASSERT_EQ(pair().position, 0);
+  exch(h.exchange_peer.make("8",
+                            "37=O1|17=XR|11=E1-C2|41=E1-C1|150=5|39=0|55=AAPL|54=1|38=150|151=150|"
+                            "14=0|6=0|"));
+  EXPECT_EQ(h.group().orders().find("E1-C2")->leaves_qty, 150);
+  EXPECT_EQ(pair().open_buy_qty, 150);
+}
+
 // The venue busts the order's trade and ends it: the open rest goes back to
 // the day's cumulative quantity as any cancel's does; the busted trade stays.
 TEST(TradeCorrectionDayLimits, ABustThatEndsTheOrderGivesItsOpenRestBackToTheDaysQuantity) {
