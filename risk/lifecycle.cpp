@@ -275,16 +275,11 @@ void Engine::on_replaced(Reservation& original, Reservation& replacement,
     const std::int64_t executed_then = replacement.order_qty - replacement.leaves_qty;
     if (executed_now > executed_then) {
       release_leaves(replacement, std::min(executed_now - executed_then, replacement.leaves_qty));
-    } else if (executed_now < executed_then) {
-      // A bust on the original while the replace was pending: the venue has
-      // that much more of the replacement open, so it is reserved too.
-      reserve_leaves(replacement, std::min(executed_then - executed_now,
-                                           replacement.order_qty - replacement.leaves_qty));
     }
     // The venue's word on what it has open: a reservation short of it (a
-    // bust the original's numbers did not show, a venue that counts
-    // otherwise) reserves the rest, never beyond the replacement's quantity.
-    // Never lowered on that word alone: fills and cancels do that.
+    // bust on the original while the replace was pending, a venue that
+    // counts otherwise) reserves the rest, never beyond the replacement's
+    // quantity. Never lowered on that word alone: fills and cancels do that.
     if (venue_open > replacement.leaves_qty) {
       reserve_leaves(replacement,
                      std::min(venue_open, replacement.order_qty) - replacement.leaves_qty);

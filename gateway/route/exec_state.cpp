@@ -80,9 +80,8 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty, std::int64_
     // is changed (the audit line says so): guessing the busted quantity from
     // LastQty could un-count a trade twice when the venue repeats the report.
     if (!f.has_cum || f.cum_qty == cum_before) return v;
-    if (f.cum_qty > cum_before) {
-      // A correction upwards: an execution to count, as a trade.
-    } else {
+    // Higher: a correction upwards, counted below as a trade. Lower: a bust.
+    if (f.cum_qty < cum_before) {
       v.action = ExecAction::kTradeBust;
       v.counted_qty = cum_before - f.cum_qty;
       v.cum_qty = f.cum_qty;

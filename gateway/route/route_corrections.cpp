@@ -68,20 +68,18 @@ void RouteGroup::note_trade_correction(const ClientLeg* owner, const Table::Entr
   if (!f.has_cum) {
     t.put(" without a usable CumQty: executed quantity left at ");
     t.put_int(before);
-  } else if (f.cum_qty < before) {
+  } else if (f.cum_qty != before) {
     t.put(": executed quantity ");
     t.put_int(before);
     t.put(" -> ");
     t.put_int(f.cum_qty);
-    t.put(", ");
-    t.put_int(before - f.cum_qty);
-    t.put(" taken off the position");
-  } else if (f.cum_qty > before) {
-    t.put(": executed quantity ");
-    t.put_int(before);
-    t.put(" -> ");
-    t.put_int(f.cum_qty);
-    t.put(", counted as an execution");
+    if (f.cum_qty < before) {
+      t.put(", ");
+      t.put_int(before - f.cum_qty);
+      t.put(" taken off the position");
+    } else {
+      t.put(", counted as an execution");
+    }
   } else {
     t.put(": executed quantity unchanged at ");
     t.put_int(before);

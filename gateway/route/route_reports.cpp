@@ -281,6 +281,7 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   if (mass == MassReport::kNoOrders) return;  // Names no order: nothing to apply or forward.
   const std::string_view id = msg.get(tag::kClOrdID);
   const std::string_view orig_field = msg.get(tag::kOrigClOrdID);
+  const ExecFields f = read_exec_fields(msg);
 
   // The order the report belongs to: the entry of its ClOrdID, else the
   // order its OrigClOrdID names (a kill cancel riskgate sent itself carries
@@ -295,7 +296,7 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   // A trade cancel / correct names the ClOrdID the trade was done under,
   // which a replace may have retired since: the replacement carries that
   // order now.
-  if (e == nullptr && is_trade_adjustment(read_exec_fields(msg))) e = replacement_of(id);
+  if (e == nullptr && is_trade_adjustment(f)) e = replacement_of(id);
   // Found through 41 alone, only our own kill cancel or a request id with
   // a session's prefix speaks for the order; an id nobody issued does not.
   ClientLeg* const by_id = owner_by_prefix(id);
@@ -329,14 +330,13 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   std::copy_n(client_orig.data(), client_orig.size(), id_buf2_);
   client_orig = {id_buf2_, client_orig.size()};
 
-  if (e == nullptr && mass != MassReport::kOurs &&
-      is_ended_order_correction(read_exec_fields(msg))) {
+  if (e == nullptr && mass != MassReport::kOurs && is_ended_order_correction(f)) {
     // A bust of an order that has ended (most are: a trade is busted after
     // the fact): expected, so never a kill, and audited as what it is (at
     // most one line a second, as unknown reports: a venue's mass bust must
     // not crowd kills out of the audit ring).
     bump(counters.unknown_orders);
-    note_trade_correction(owner, nullptr, client_id, read_exec_fields(msg));
+    note_trade_correction(owner, nullptr, client_id, f);
   } else if (e == nullptr) {
     bump(counters.unknown_orders);
     TextBuf t(text_, sizeof text_);
@@ -374,7 +374,6 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   const ClientLeg* overfilled = nullptr;  // Trips after the report is handled.
   bool overfill = false;
   if (e != nullptr) {
-    const ExecFields f = read_exec_fields(msg);
     // A cancel request's reports speak of its order: that order's
     // TimeInForce says whether "done for day" ends it.
     const Table::Entry* order = !via_orig && e->state == OrderState::kPendingCancel
