@@ -511,6 +511,30 @@ class Engine {
   [[nodiscard]] Reservation restore_order(const OrderView& order, SessionState& session,
                                           std::int64_t working, bool counts_open_order) noexcept;
 
+  // The trading-day roll's carry (the journal starts a file per day): what
+  // the engine holds across days besides working orders. carry() visits
+  // every (account, symbol) row that has traded, with its net position, and
+  // every symbol with a last fill price (the collar's anchor when
+  // collar_follows_last_fill). No allocation: the names are the config's.
+  // Thread: the I/O thread (it writes them), or setup before it starts.
+  class CarryVisitor {
+   public:
+    virtual void position(std::string_view account, std::string_view symbol,
+                          std::int64_t net) noexcept = 0;
+    virtual void last_fill(std::string_view symbol, Micros px) noexcept = 0;
+
+   protected:
+    ~CarryVisitor() = default;
+  };
+  void carry(CarryVisitor& v) const noexcept;
+  // Restart, at the head of a day's journal file: the position and anchor
+  // the roll carried, set as they were (after the carried orders' replay,
+  // which moves them too). false if the account or symbol is no longer
+  // configured or the position table is full. Thread: as restore_order().
+  bool restore_position(std::string_view account, std::string_view symbol,
+                        std::int64_t net) noexcept;
+  bool restore_last_fill(std::string_view symbol, Micros px) noexcept;
+
   // A committed order that never reached the exchange: release its exposure
   // and what it counted toward a parent or the cumulative quantity. (An order
   // still pending is given back whole by rollback().)

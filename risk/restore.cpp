@@ -3,6 +3,7 @@
 // traffic (the gateway replays the journal on its main thread, then starts
 // the I/O thread); the same atomics as check() with the same orders, so a
 // reader (status) never sees a torn counter.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -59,6 +60,46 @@ Reservation Engine::restore_order(const OrderView& o, SessionState& ss, std::int
   t.active = true;
   add_session_share(t, reserve, reserve);
   return t;
+}
+
+void Engine::carry(CarryVisitor& v) const noexcept {
+  const Snapshot& sn = *snap();
+  pair_list_->for_each([&](std::uint32_t p) {
+    // Acquire pairs with the inserting CAS (find_or_insert_pair), as in
+    // positions(); the position itself is relaxed as everywhere.
+    const std::uint64_t key = pairs_[p].key.load(std::memory_order_acquire);
+    if (key == 0) return;
+    const auto a = static_cast<std::uint32_t>((key - 1) >> 32);
+    const auto s = static_cast<std::uint32_t>((key - 1) & 0xffff'ffffu);
+    if (a >= sn.account_names.size() || s >= sn.symbol_names.size()) return;
+    v.position(sn.account_names[a], sn.symbol_names[s],
+               pairs_[p].position.load(std::memory_order_relaxed));
+  });
+  const std::size_t symbols = std::min<std::size_t>(sn.symbol_names.size(), caps_.max_symbols);
+  for (std::size_t s = 0; s < symbols; ++s) {
+    const Micros px = last_fill_px_[s].load(std::memory_order_relaxed);  // As check() reads it.
+    if (px != 0) v.last_fill(sn.symbol_names[s], px);
+  }
+}
+
+bool Engine::restore_position(std::string_view account, std::string_view symbol,
+                              std::int64_t net) noexcept {
+  const Snapshot& sn = *snap();
+  const std::uint32_t a = sn.find_account(account);
+  const std::uint32_t s = sn.find_symbol(symbol);
+  if (a == kNoIdx || s == kNoIdx) return false;
+  const std::uint32_t pr = find_or_insert_pair(a, s);
+  if (pr == kNoIdx) return false;
+  // Relaxed: as on_execution() writes it; the I/O thread starts after.
+  pairs_[pr].position.store(net, std::memory_order_relaxed);
+  return true;
+}
+
+bool Engine::restore_last_fill(std::string_view symbol, Micros px) noexcept {
+  const std::uint32_t s = snap()->find_symbol(symbol);
+  if (s == kNoIdx || s >= caps_.max_symbols) return false;
+  last_fill_px_[s].store(px, std::memory_order_relaxed);  // As on_execution() writes it.
+  return true;
 }
 
 }  // namespace riskgate::risk

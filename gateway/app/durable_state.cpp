@@ -161,9 +161,15 @@ std::unique_ptr<session::MessageStore> DurableState::make_store(
   return store;
 }
 
-route::OrderJournal& DurableState::order_journal(std::uint16_t id) {
+route::OrderJournal& DurableState::order_journal(std::uint16_t id, route::RouteGroup& group) {
   group_journals_.push_back(std::make_unique<GroupOrderJournal>(
       journal_->ring(0), id, stores_, journal_ids_, failed_, append_failures_));
+  // Its journal id is make_store's for `id`, made before this.
+  const std::uint16_t jid = id < journal_ids_.size() ? journal_ids_[id] : journal::kNoSession;
+  if (jid == journal::kNoSession)
+    throw std::logic_error("journal: order_journal before make_store for session " +
+                           std::to_string(id));
+  carried_groups_.push_back(CarriedGroup{&group, jid});
   return *group_journals_.back();
 }
 
@@ -184,20 +190,48 @@ DurableState::Restored DurableState::restore_orders(const std::vector<Target>& s
     for (const auto& t : sessions)
       if (t.leg != nullptr) engine.reset_session_day(t.leg->risk_state());
   };
+  // An owner's journal id to today's client index; an owner no longer
+  // configured: tracked (a kill cancels it), unowned.
+  auto owner = [&](std::uint32_t jid) -> std::uint32_t {
+    const auto c = client_of.find(jid);
+    return c != client_of.end() ? c->second->leg->index() : risk::kNoIdx;
+  };
   // One pass over the file, in journal order: each order event applied as it
-  // was live, each day roll where it happened.
+  // was live, each day roll where it happened. A day's file opens with the
+  // carry of the roll that began it: applied while nothing else has been.
+  bool at_head = true;
   const journal::JournalFile file(file_);
   (void)file.scan_logical([&](const journal::RecordView& rec) {
     if (rec.type() == journal::RecordType::kTradingDayRoll) {
+      at_head = false;
       reset_day();
       return;
     }
-    if (rec.type() != journal::RecordType::kOrderEvent) return;
+    if (rec.type() == journal::RecordType::kPositionCarry) {
+      journal::PositionCarry c;
+      if (!at_head || !journal::decode(rec, c)) return;
+      if ((c.flags & journal::PositionCarry::kHasPosition) != 0 &&
+          !engine.restore_position(c.account, c.symbol, c.position))
+        ++out.skipped;  // Its account or symbol is no longer configured.
+      if ((c.flags & journal::PositionCarry::kHasLastFill) != 0)
+        (void)engine.restore_last_fill(c.symbol, c.last_fill_px);
+      return;
+    }
+    const bool carried = rec.type() == journal::RecordType::kCarriedOrder;
+    if (rec.type() != journal::RecordType::kOrderEvent && !carried) return;
+    if (carried && !at_head) return;
+    at_head = at_head && carried;
     journal::OrderEvent e;
     if (!journal::decode(rec, e)) return;
     const auto g = group_of.find(rec.header.session);
     if (g == group_of.end()) {
       ++out.skipped;  // Its exchange session is no longer configured.
+      return;
+    }
+    if (carried) {
+      e.client_session = owner(e.client_session);
+      if (!g->second->restore_carried(e)) ++out.skipped;
+      ++out.events;
       return;
     }
     // A new order or replace is journaled just before its message is stored
@@ -216,12 +250,11 @@ DurableState::Restored DurableState::restore_orders(const std::vector<Target>& s
         return;
       }
     }
-    const auto c = client_of.find(e.client_session);
-    // An owner no longer configured: tracked (a kill cancels it), unowned.
-    e.client_session = c != client_of.end() ? c->second->leg->index() : risk::kNoIdx;
+    e.client_session = owner(e.client_session);
     if (!g->second->restore_event(e)) ++out.skipped;
     ++out.events;
   });
+  engine_ = &engine;  // What the day rolls carry from.
   const std::uint32_t journal_day = recovered_.trading_day;
   if (today > journal_day) {
     // The boundary passed while riskgate was down: the day it starts in is
@@ -251,8 +284,12 @@ void DurableState::stop() {
 void DurableState::on_day_roll(std::uint32_t to) noexcept {
   const std::uint32_t from = day_;
   day_ = to;
-  if (journal::append_trading_day_roll(journal_->ring(0), from, to, clock_.utc_ns()) !=
-      journal::AppendStatus::kOk) {
+  const DayRollAppended r = append_day_roll(journal_->ring(0), carried_groups_, engine_,
+                                            journal_ids_, from, to, clock_.utc_ns());
+  if (r.carry_failed)
+    carry_failures_.store(carry_failures_.load(std::memory_order_relaxed) + 1,
+                          std::memory_order_relaxed);
+  if (r.roll_failed) {
     append_failures_.store(append_failures_.load(std::memory_order_relaxed) + 1,
                            std::memory_order_relaxed);
     failed_.store(true, std::memory_order_release);

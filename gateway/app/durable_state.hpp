@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "gateway/app/day_roll.hpp"
 #include "gateway/app/order_journal.hpp"
 #include "gateway/journal/journal.hpp"
 #include "gateway/journal/reader.hpp"
@@ -61,8 +62,9 @@ class DurableState {
       std::unique_ptr<session::MemoryStore> inner,
       std::int64_t period_start_ns = std::numeric_limits<std::int64_t>::min(),
       JournaledStore::Copies copies = JournaledStore::Copies::kCopy);
-  // Setup: the journal of the route group whose exchange session is `id`.
-  route::OrderJournal& order_journal(std::uint16_t id);
+  // Setup: the journal of route group `group`, whose exchange session is
+  // `id`; the day roll carries its working orders (on_day_roll).
+  route::OrderJournal& order_journal(std::uint16_t id, route::RouteGroup& group);
 
   struct Restored {
     std::size_t events = 0;      // Order events replayed.
@@ -76,6 +78,11 @@ class DurableState {
   // `client_index`; resets the day where the journal rolled it, and once more
   // if `today` is later than the journal's last day. Then each group waits
   // for its exchange (RouteGroup::finish_restore).
+  // A day's file starts with the carry of the day roll that began it (its
+  // working orders, positions and anchors): those records are applied only
+  // there, at the head of the file, before any order event; anywhere else
+  // (a roll that kept its file) the events before them said it already.
+  // `engine` is also what the day rolls carry from, from here on.
   struct Target {
     std::string name;
     route::RouteGroup* group = nullptr;  // Exchange sessions only.
@@ -88,7 +95,14 @@ class DurableState {
   void stop();   // Joins it; drains and syncs what is left.
 
   // I/O thread: the trading day rolled to `to` (route::TradingDay's hook).
+  // Journals the day's carry and the roll (app::append_day_roll): the
+  // journal thread then starts the new day's file.
   void on_day_roll(std::uint32_t to) noexcept;
+  // Day rolls whose carry did not fit in the ring (that day's file was not
+  // split). Any thread; relaxed, a statistic.
+  [[nodiscard]] std::uint64_t carry_failures() const noexcept {
+    return carry_failures_.load(std::memory_order_relaxed);
+  }
 
   // Any thread: the journal writes and nothing failed to fit. Acquire pairs
   // with the release stores of the writers that set failed_.
@@ -120,6 +134,9 @@ class DurableState {
   // outlives the I/O thread), for the group journals' one-record order step.
   std::vector<JournaledStore*> stores_;
   std::vector<std::unique_ptr<GroupOrderJournal>> group_journals_;
+  std::vector<CarriedGroup> carried_groups_;      // Setup; read by on_day_roll.
+  const risk::Engine* engine_ = nullptr;          // Set by restore_orders.
+  std::atomic<std::uint64_t> carry_failures_{0};  // One writer (the I/O thread).
   std::atomic<bool> failed_{false};
   std::atomic<std::uint64_t> append_failures_{0};  // Order-journal failures (I/O thread).
   std::uint32_t day_ = 0;  // The journal's current trading day (I/O thread after setup).

@@ -230,7 +230,9 @@ void Gateway::build_sessions() {
     groups_.push_back(std::make_unique<route::RouteGroup>(go, *engine_, *clock_, *sink_));
     slot->group = groups_.back().get();
     slot->store = make_store(i, d.name, journal::Leg::kExchange);
-    if (durable_) slot->group->set_journal(&durable_->order_journal(static_cast<std::uint16_t>(i)));
+    if (durable_)
+      slot->group->set_journal(
+          &durable_->order_journal(static_cast<std::uint16_t>(i), *slot->group));
     slot->session = std::make_unique<session::Session>(session_config_for(d, dicts.for_session(d)),
                                                        *clock_, *slot, *slot->store, *slot->group);
     slot->group->attach_exchange(*slot->session);

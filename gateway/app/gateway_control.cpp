@@ -188,6 +188,8 @@ nlohmann::json Gateway::status() {
                     {"written_bytes", jr.written_end()},
                     {"durable_bytes", jr.durable_end()},
                     {"syncs", jr.syncs()},
+                    {"day_files", jr.files_rolled()},
+                    {"day_roll_failures", jr.roll_failures() + durable_->carry_failures()},
                     {"append_failures", durable_->append_failures()},
                     {"restored_events", restored_.events},
                     {"restored_working_orders", restored_.working},

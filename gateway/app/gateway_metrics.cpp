@@ -374,6 +374,13 @@ std::string Gateway::metrics() {
            "Records the journal could not take (an order step refused for a full ring "
            "counts here).");
   if (durable_) m.sample({}, durable_->append_failures());
+  m.family("riskgate_journal_day_files_total", kCounter,
+           "Trading days the journal has split into a file of their own (<file>.<day>).");
+  if (durable_) m.sample({}, durable_->journal().files_rolled());
+  m.family("riskgate_journal_day_roll_failures_total", kCounter,
+           "Day rolls that could not start a new file (the old one went on, nothing lost): "
+           "the day's carry did not fit the ring, or the new file could not be written.");
+  if (durable_) m.sample({}, durable_->journal().roll_failures() + durable_->carry_failures());
   // The FIX message logs are records a regulator may ask for (MiFID II RTS
   // 6 art. 17): a gap or a failed write is an alert, never a stall.
   m.family("riskgate_message_log_enabled", kGauge,

@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstddef>
 #include <cstring>
 #include <stdexcept>
@@ -14,42 +16,52 @@
 #include "common/thread_placement.hpp"
 #include "common/utc_clock.hpp"
 #include "gateway/journal/crc32c.hpp"
+#include "gateway/journal/file_io.hpp"
 #include "gateway/journal/reader.hpp"
 
 namespace riskgate::journal {
-namespace {
 
-[[noreturn]] void throw_errno(const std::string& what, const std::filesystem::path& path) {
-  throw std::system_error(errno, std::generic_category(), "journal " + path.string() + ": " + what);
-}
-
-// pwrite all of `bytes` at `offset`; false on error (errno set).
-bool pwrite_all(int fd, std::span<const std::byte> bytes, std::uint64_t offset) noexcept {
-  while (!bytes.empty()) {
-    const ssize_t n = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    bytes = bytes.subspan(static_cast<std::size_t>(n));
-    offset += static_cast<std::uint64_t>(n);
-  }
-  return true;
-}
-
-void fsync_dir(const std::filesystem::path& file) {
-  const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw_errno("open directory", dir);
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) throw_errno("fsync directory", dir);
-}
-
-}  // namespace
+using detail::fsync_dir;
+using detail::pwrite_all;
+using detail::throw_errno;
 
 std::filesystem::path Journal::ring_path(const JournalConfig& c, std::size_t k) {
   return c.ring_dir / ("riskgate-journal-" + c.gateway + "." + std::to_string(k) + ".ring");
+}
+
+std::filesystem::path Journal::day_path(const std::filesystem::path& file, std::uint32_t day) {
+  std::uint32_t yyyymmdd = day;
+  if (day < 1'000'000) {
+    // A count of days since 1970-01-01 (the gateway's trading-day period):
+    // named by its date, as an operator looks for it.
+    const std::chrono::year_month_day d{std::chrono::sys_days{std::chrono::days{day}}};
+    yyyymmdd = static_cast<std::uint32_t>(static_cast<int>(d.year()) * 10000 +
+                                          static_cast<int>(static_cast<unsigned>(d.month())) * 100 +
+                                          static_cast<int>(static_cast<unsigned>(d.day())));
+  }
+  return std::filesystem::path(file.string() + "." + std::to_string(yyyymmdd));
+}
+
+std::filesystem::path Journal::next_path(const std::filesystem::path& file) {
+  return std::filesystem::path(file.string() + ".next");
+}
+
+void Journal::remove_stale_day_links(const std::filesystem::path& file) {
+  // A roll killed between its link and its rename left a day's name on the
+  // live file: that name would go on growing with the next day's records.
+  struct stat self {};
+  if (::stat(file.c_str(), &self) != 0) return;  // No file yet.
+  const std::string prefix = file.filename().string() + ".";
+  const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    struct stat other {};
+    if (::stat(entry.path().c_str(), &other) == 0 && other.st_ino == self.st_ino &&
+        other.st_dev == self.st_dev)
+      std::filesystem::remove(entry.path(), ec);
+  }
 }
 
 Journal::Journal(JournalConfig config) : config_(std::move(config)) {
@@ -73,6 +85,10 @@ void Journal::open_or_create() {
   const auto& path = config_.file;
   std::uint64_t next_lsn[kMaxProducers] = {};
   std::error_code ec;
+  // A day's file a roll was writing when the process died: the rename never
+  // happened, so `path` is still the whole journal (the roll at its end).
+  std::filesystem::remove(next_path(path), ec);
+  remove_stale_day_links(path);
   const auto size = std::filesystem::file_size(path, ec);
   // A file shorter than a header holds no record: it was cut while being
   // created, and is created again.
@@ -188,12 +204,10 @@ std::size_t Journal::do_work(std::chrono::steady_clock::time_point now) {
     if (bytes.empty()) continue;
     // The ring span holds whole records only (head moves by whole records),
     // so the file stays record-aligned whatever the interleaving of rings.
-    if (!seal(bytes) || !pwrite_all(fd_, bytes, offset_)) {
+    if (!seal(bytes) || !write_records(bytes, *ring)) {
       fail();
       return total;
     }
-    offset_ += bytes.size();
-    ring->consume(bytes.size());
     total += bytes.size();
   }
   if (total > 0) {
@@ -209,6 +223,36 @@ std::size_t Journal::do_work(std::chrono::steady_clock::time_point now) {
     last_sync_ = now;
   }
   return total;
+}
+
+bool Journal::write_records(std::span<std::byte> bytes, JournalRing& ring) {
+  while (!bytes.empty()) {
+    // Up to the first day roll that carries the day's state, if any: the
+    // file rolls right after that record.
+    std::size_t upto = bytes.size();
+    std::size_t roll_pos = bytes.size();
+    for (std::size_t pos = 0; pos < bytes.size();) {
+      RecordHeader h;
+      std::memcpy(&h, bytes.data() + pos, sizeof(h));  // seal() checked the lengths.
+      if (RecordType{h.type} == RecordType::kTradingDayRoll && h.sequence != 0) {
+        roll_pos = pos;
+        upto = pos + align_record(h.length);
+        break;
+      }
+      pos += align_record(h.length);
+    }
+    if (!pwrite_all(fd_, bytes.first(upto), offset_)) return false;
+    const std::uint64_t roll_at = offset_ + roll_pos;
+    offset_ += upto;
+    ring.consume(upto);
+    if (roll_pos != bytes.size()) {
+      roll_file(roll_at);
+      if (!healthy_.load(std::memory_order_relaxed))
+        return false;  // Only this thread stores false.
+    }
+    bytes = bytes.subspan(upto);
+  }
+  return true;
 }
 
 void Journal::sync() {
@@ -327,10 +371,34 @@ AppendStatus append_kill_cancel_counter(JournalRing& ring, std::uint64_t next_id
 }
 
 AppendStatus append_trading_day_roll(JournalRing& ring, std::uint32_t from_day,
-                                     std::uint32_t to_day, std::int64_t utc_ns) noexcept {
+                                     std::uint32_t to_day, std::int64_t utc_ns,
+                                     std::uint64_t carried) noexcept {
   const TradingDayRoll roll{from_day, to_day};
-  return ring.try_append(RecordType::kTradingDayRoll, kNoSession, 0, utc_ns,
+  return ring.try_append(RecordType::kTradingDayRoll, kNoSession, carried, utc_ns,
                          {reinterpret_cast<const char*>(&roll), sizeof(roll)});
+}
+
+AppendStatus append_carried_order(JournalRing& ring, std::uint16_t session, std::int64_t utc_ns,
+                                  const OrderEvent& e) noexcept {
+  if (!ids_fit(e)) return AppendStatus::kTooLarge;
+  // Never into the order step's headroom: what that keeps for the reports
+  // and cancels of orders already out (and the roll record after the carry)
+  // stays free however large the carry is.
+  const auto r = ring.try_reserve(payload_size(e), order_step_headroom(ring));
+  if (r.status != AppendStatus::kOk) return r.status;
+  (void)encode(e, r.payload());  // Cannot fail: sizes checked above.
+  ring.commit(r, RecordType::kCarriedOrder, session, 0, utc_ns);
+  return AppendStatus::kOk;
+}
+
+AppendStatus append_position_carry(JournalRing& ring, const PositionCarry& c,
+                                   std::int64_t utc_ns) noexcept {
+  if (c.account.size() > 255 || c.symbol.size() > 255) return AppendStatus::kTooLarge;
+  const auto r = ring.try_reserve(position_carry_size(c), order_step_headroom(ring));  // As above.
+  if (r.status != AppendStatus::kOk) return r.status;
+  (void)encode(c, r.payload());  // Cannot fail: sizes checked above.
+  ring.commit(r, RecordType::kPositionCarry, kNoSession, 0, utc_ns);
+  return AppendStatus::kOk;
 }
 
 AppendStatus declare_session(JournalRing& ring, std::uint16_t session, Leg leg,

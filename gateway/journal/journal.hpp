@@ -45,6 +45,30 @@
 // closed (refuse new orders). There is no automatic recovery: the file's
 // tail is suspect; an operator restarts the gateway, and the reader drops the
 // torn tail.
+//
+// A file per trading day: the day roll's record (kTradingDayRoll) is the
+// last of the old day's file. The I/O thread writes the day's carry just
+// before it (kCarriedOrder, kPositionCarry: the working orders, positions
+// and anchors, as it holds them) and counts those records in the roll's
+// sequence. When the journal thread has written such a roll it starts the
+// new day's file (roll_file, journal_roll.cpp):
+//   1. fdatasync the old file;
+//   2. write `<file>.next`: a header for the new day with the old file's
+//      created_utc_ns (the chain id the rings are tied to), then each
+//      session's declaration, numbers and resend store and the kill-cancel
+//      id floor as the old file leaves them (records of kRollProducer), then
+//      the carry and the roll record, copied as they are; fdatasync it;
+//   3. link the old file as `<file>.<old day>` (kept for audit and
+//      `riskgatectl journal`), rename `.next` over `<file>`, fsync the
+//      directory; records after the roll go to the new file.
+// A crash at any step leaves `<file>` whole, old or new: before the rename
+// the old file still ends with the roll (its carry is not at the head of a
+// file, so a restart skips it), after it the new one starts with it. A
+// failed roll (disk full, say) is counted and the old file goes on: nothing
+// is lost, the file is just not split that day. A roll without a carry
+// (sequence 0: an older build, or nothing to carry it from) is not split.
+// Cost: the journal thread reads the old file back (two scans of it), and
+// the rings fill meanwhile; JournalRingMiB must hold that while.
 #pragma once
 
 #include <atomic>
@@ -119,6 +143,8 @@ class Journal {
 
   [[nodiscard]] JournalRing& ring(std::size_t producer) { return *rings_.at(producer); }
   [[nodiscard]] const OpenReport& open_report() const noexcept { return report_; }
+  // The current file's header. Setup, or once the journal thread has
+  // stopped: it rewrites it when it starts a day's file.
   [[nodiscard]] const FileHeader& header() const noexcept { return header_; }
 
   // One pass: drain every ring into the file, then apply the sync policy.
@@ -134,8 +160,9 @@ class Journal {
   [[nodiscard]] bool healthy() const noexcept {
     return healthy_.load(std::memory_order_acquire);  // Pairs with fail()'s release.
   }
-  // File offset up to which the journal is written (page cache) / synced.
-  // Relaxed: statistics; their meaning does not depend on other memory.
+  // File offset up to which the journal is written (page cache) / synced,
+  // in the current day's file. Relaxed: statistics; their meaning does not
+  // depend on other memory.
   [[nodiscard]] std::uint64_t written_end() const noexcept {
     return written_end_.load(std::memory_order_relaxed);
   }
@@ -146,12 +173,37 @@ class Journal {
     return syncs_.load(std::memory_order_relaxed);
   }
 
+  // Days this journal has split into a file of their own, and rolls it
+  // could not split (the old file went on). Relaxed: statistics.
+  [[nodiscard]] std::uint64_t files_rolled() const noexcept {
+    return files_rolled_.load(std::memory_order_relaxed);
+  }
+  [[nodiscard]] std::uint64_t roll_failures() const noexcept {
+    return roll_failures_.load(std::memory_order_relaxed);
+  }
+
   [[nodiscard]] static std::filesystem::path ring_path(const JournalConfig& c, std::size_t k);
+  // Where a day's file is kept once the next day's has started:
+  // `<file>.<yyyymmdd>`. `day` is yyyymmdd, or (below 1,000,000) a count of
+  // days since 1970-01-01, as the gateway numbers its trading days.
+  [[nodiscard]] static std::filesystem::path day_path(const std::filesystem::path& file,
+                                                      std::uint32_t day);
+  [[nodiscard]] static std::filesystem::path next_path(const std::filesystem::path& file);
+  // Removes `<file>.*` names that are links to `file` itself (open).
+  static void remove_stale_day_links(const std::filesystem::path& file);
 
  private:
   void open_or_create();
   void append_raw(std::span<const std::byte> bytes);  // Setup and journal thread.
   void fail() noexcept;
+  // Writes `bytes` (whole records of one ring) to the file; after a day
+  // roll with a carry, starts the new day's file and writes the rest there.
+  // false when the file failed.
+  bool write_records(std::span<std::byte> bytes, JournalRing& ring);
+  // The journal thread, just after writing the roll record at file offset
+  // `roll_at` (journal_roll.cpp). Never throws: a failure is counted.
+  void roll_file(std::uint64_t roll_at) noexcept;
+  void write_day_file(std::uint64_t roll_at);
 
   JournalConfig config_;
   FileHeader header_{};
@@ -168,6 +220,8 @@ class Journal {
   alignas(kCacheLine) std::atomic<std::uint64_t> written_end_{0};
   std::atomic<std::uint64_t> durable_end_{0};
   std::atomic<std::uint64_t> syncs_{0};
+  std::atomic<std::uint64_t> files_rolled_{0};
+  std::atomic<std::uint64_t> roll_failures_{0};
 };
 
 // Typed appends: what the wiring calls on the order path. All are wait-free,
@@ -208,8 +262,16 @@ AppendStatus append_daily_counters(JournalRing& ring, std::uint32_t trading_day,
                                    std::int64_t utc_ns) noexcept;
 AppendStatus append_kill_cancel_counter(JournalRing& ring, std::uint64_t next_id,
                                         std::int64_t utc_ns) noexcept;
+// `carried`: 0 when no carry precedes it (the file is not split at it);
+// n + 1 when the n records just before it in this ring are the day's carry.
 AppendStatus append_trading_day_roll(JournalRing& ring, std::uint32_t from_day,
-                                     std::uint32_t to_day, std::int64_t utc_ns) noexcept;
+                                     std::uint32_t to_day, std::int64_t utc_ns,
+                                     std::uint64_t carried = 0) noexcept;
+// The day's carry (see "A file per trading day").
+AppendStatus append_carried_order(JournalRing& ring, std::uint16_t session, std::int64_t utc_ns,
+                                  const OrderEvent& e) noexcept;
+AppendStatus append_position_carry(JournalRing& ring, const PositionCarry& c,
+                                   std::int64_t utc_ns) noexcept;
 AppendStatus declare_session(JournalRing& ring, std::uint16_t session, Leg leg,
                              std::string_view name, std::int64_t utc_ns) noexcept;
 

@@ -183,6 +183,8 @@ RecoveredState recover(const JournalFile& file, std::size_t outbound_bytes) {
         break;
       }
       case RecordType::kOrderEvent:
+      case RecordType::kCarriedOrder:
+      case RecordType::kPositionCarry:
         break;  // Streamed by the restart (app::DurableState::restore_orders).
       case RecordType::kOrderSent:
         break;  // Never seen here: scan_logical gives its parts.
@@ -258,7 +260,8 @@ std::string format_record(const RecordView& r, const SessionNames& names) {
       }
       break;
     }
-    case RecordType::kOrderEvent: {
+    case RecordType::kOrderEvent:
+    case RecordType::kCarriedOrder: {
       OrderEvent e;
       if (decode(r, e)) {
         add("event", to_string(e.kind));
@@ -269,7 +272,9 @@ std::string format_record(const RecordView& r, const SessionNames& names) {
         if (!e.account.empty()) add("account", e.account);
         add("qty", e.order_qty);
         add("px", e.price);
-        if (e.kind == OrderEventKind::kFill || e.kind == OrderEventKind::kTradeBust)
+        if (r.type() == RecordType::kCarriedOrder)
+          add("reserved", e.last_qty);
+        else if (e.kind == OrderEventKind::kFill || e.kind == OrderEventKind::kTradeBust)
           add("last", e.last_qty);
         add("cum", e.cum_qty);
         add("leaves", e.leaves_qty);
@@ -290,6 +295,16 @@ std::string format_record(const RecordView& r, const SessionNames& names) {
       }
       break;
     }
+    case RecordType::kPositionCarry: {
+      PositionCarry c;
+      if (decode(r, c)) {
+        if (!c.account.empty()) add("account", c.account);
+        add("symbol", c.symbol);
+        if ((c.flags & PositionCarry::kHasPosition) != 0) add("position", c.position);
+        if ((c.flags & PositionCarry::kHasLastFill) != 0) add("last_fill_px", c.last_fill_px);
+      }
+      break;
+    }
     case RecordType::kKillCancelCounter:
       add("next", r.header.sequence);
       break;
@@ -298,6 +313,8 @@ std::string format_record(const RecordView& r, const SessionNames& names) {
       if (decode(r, roll)) {
         add("from", roll.from_day);
         add("to", roll.to_day);
+        // The carry records just before it, when it started a day's file.
+        if (r.header.sequence != 0) add("carried", r.header.sequence - 1);
       }
       break;
     }
@@ -333,8 +350,8 @@ void print_journal(const JournalFile& file, const PrintFilter& filter, std::ostr
       const std::string& id = *filter.cl_ord_id;
       OrderEvent e;
       const bool match =
-          (r.type() == RecordType::kOrderEvent && decode(r, e) &&
-           (e.cl_ord_id == id || e.orig_cl_ord_id == id)) ||
+          ((r.type() == RecordType::kOrderEvent || r.type() == RecordType::kCarriedOrder) &&
+           decode(r, e) && (e.cl_ord_id == id || e.orig_cl_ord_id == id)) ||
           (r.type() == RecordType::kOutbound && (fix_has_field(r.payload_text(), "11", id) ||
                                                  fix_has_field(r.payload_text(), "41", id)));
       if (!match) return;

@@ -52,7 +52,13 @@ bool payload_layout_ok(RecordType t, std::span<const std::byte> p) noexcept {
     case RecordType::kSequenceSet:
       return p.size() == sizeof(SequenceSet);
     case RecordType::kOrderEvent:
+    case RecordType::kCarriedOrder:
       return p.size() >= sizeof(OrderEventFixed) && p.size() == order_event_size(p);
+    case RecordType::kPositionCarry: {
+      if (p.size() < sizeof(PositionCarryFixed)) return false;
+      const auto f = load<PositionCarryFixed>(p);
+      return p.size() == sizeof(f) + std::size_t{f.account_len} + f.symbol_len;
+    }
     case RecordType::kDailyCounters:
       return p.size() >= sizeof(DailyCountersFixed) &&
              p.size() == sizeof(DailyCountersFixed) +
@@ -66,7 +72,7 @@ bool payload_layout_ok(RecordType t, std::span<const std::byte> p) noexcept {
 }  // namespace
 
 bool is_known(RecordType t) noexcept {
-  return static_cast<std::uint16_t>(t) >= 1 && static_cast<std::uint16_t>(t) <= 11;
+  return static_cast<std::uint16_t>(t) >= 1 && static_cast<std::uint16_t>(t) <= 13;
 }
 
 std::string_view to_string(RecordType t) noexcept {
@@ -93,6 +99,10 @@ std::string_view to_string(RecordType t) noexcept {
       return "adminseq";
     case RecordType::kOrderSent:
       return "order+out";
+    case RecordType::kCarriedOrder:
+      return "carried-order";
+    case RecordType::kPositionCarry:
+      return "carried-position";
   }
   return "unknown";
 }
@@ -344,7 +354,9 @@ bool encode_session_declared(Leg leg, std::string_view name, std::span<std::byte
 }
 
 bool decode(const RecordView& r, OrderEvent& out) noexcept {
-  if (r.type() != RecordType::kOrderEvent || !payload_layout_ok(r.type(), r.payload)) return false;
+  if ((r.type() != RecordType::kOrderEvent && r.type() != RecordType::kCarriedOrder) ||
+      !payload_layout_ok(r.type(), r.payload))
+    return false;
   const auto f = load<OrderEventFixed>(r.payload);
   const auto* ids = reinterpret_cast<const char*>(r.payload.data() + sizeof(OrderEventFixed));
   out.kind = f.kind;
@@ -364,6 +376,41 @@ bool decode(const RecordView& r, OrderEvent& out) noexcept {
   out.symbol = {ids, f.symbol_len};
   ids += f.symbol_len;
   out.account = {ids, f.account_len};
+  return true;
+}
+
+std::size_t position_carry_size(const PositionCarry& c) noexcept {
+  return sizeof(PositionCarryFixed) + c.account.size() + c.symbol.size();
+}
+
+bool encode(const PositionCarry& c, std::span<std::byte> out) noexcept {
+  if (c.account.size() > 255 || c.symbol.size() > 255 || out.size() < position_carry_size(c))
+    return false;
+  PositionCarryFixed f{};
+  f.position = c.position;
+  f.last_fill_px = c.last_fill_px;
+  f.account_len = static_cast<std::uint8_t>(c.account.size());
+  f.symbol_len = static_cast<std::uint8_t>(c.symbol.size());
+  f.flags = c.flags;
+  std::memcpy(out.data(), &f, sizeof(f));
+  std::byte* p = out.data() + sizeof(f);
+  for (const std::string_view s : {c.account, c.symbol}) {
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  }
+  return true;
+}
+
+bool decode(const RecordView& r, PositionCarry& out) noexcept {
+  if (r.type() != RecordType::kPositionCarry || !payload_layout_ok(r.type(), r.payload))
+    return false;
+  const auto f = load<PositionCarryFixed>(r.payload);
+  const auto* names = reinterpret_cast<const char*>(r.payload.data() + sizeof(f));
+  out.flags = f.flags;
+  out.position = f.position;
+  out.last_fill_px = f.last_fill_px;
+  out.account = {names, f.account_len};
+  out.symbol = {names + f.account_len, f.symbol_len};
   return true;
 }
 

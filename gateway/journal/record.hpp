@@ -24,9 +24,10 @@
 
 namespace riskgate::journal {
 
-// 3: adds kOrderSent. A version-2 file is read as it is, and its header is
-// rewritten to 3 when a gateway opens it to append (journal.cpp).
-inline constexpr std::uint32_t kFormatVersion = 3;
+// 3: adds kOrderSent. 4: adds kCarriedOrder and kPositionCarry (a file per
+// trading day). An older file is read as it is, and its header is rewritten
+// to the current version when a gateway opens it to append (journal.cpp).
+inline constexpr std::uint32_t kFormatVersion = 4;
 inline constexpr std::uint32_t kOldestReadableVersion = 2;
 inline constexpr char kFileMagic[8] = {'R', 'G', 'J', 'R', 'N', 'L', '\0', '\1'};
 inline constexpr std::size_t kRecordAlign = 8;
@@ -37,6 +38,10 @@ inline constexpr std::size_t kRecordAlign = 8;
 inline constexpr std::uint32_t kMaxRecordBytes = 64 * 1024;
 // Session id for gateway-wide records (counters, kill-cancel id, day roll).
 inline constexpr std::uint16_t kNoSession = 0xFFFF;
+// Producer of the records the journal thread writes itself at the head of a
+// day's file (each session's numbers and resend store). Above every ring's
+// number, so a ring's replay never compares its lsns with them.
+inline constexpr std::uint16_t kRollProducer = 0xFFFF;
 
 [[nodiscard]] constexpr std::size_t align_record(std::size_t n) noexcept {
   return (n + kRecordAlign - 1) & ~(kRecordAlign - 1);
@@ -79,6 +84,23 @@ enum class RecordType : std::uint16_t {
   // kInboundProcessed (in_session, in_seq); split_record gives them, and
   // every reader of state reads records through it.
   kOrderSent = 11,
+  // The day roll's carry (journal.hpp, "A file per trading day"): an order
+  // still working when the day rolled, as the route group holds it.
+  // session = its exchange session; sequence 0; payload as kOrderEvent, kind
+  // kNew (an order: cum_qty and leaves_qty are what it has executed and has
+  // open) or kReplace (a replace not yet acked: orig_cl_ord_id is its
+  // order); last_qty is the quantity its exposure reserves (-1: none), price
+  // the per-unit price it reserves at. A restart applies these only at the
+  // head of a file, where they
+  // stand for every event of the days before; anywhere else the events
+  // before them already said the same, and they are skipped.
+  kCarriedOrder = 12,
+  // The day roll's carry: one (account, symbol) position, or one symbol's
+  // last fill price (the collar's anchor), as the risk engine held it. After
+  // the carried orders, so it overrides what their replay moved. session
+  // kNoSession; payload PositionCarryFixed + account + symbol. Applied as
+  // kCarriedOrder is: only at the head of a file.
+  kPositionCarry = 13,
 };
 [[nodiscard]] bool is_known(RecordType t) noexcept;
 [[nodiscard]] std::string_view to_string(RecordType t) noexcept;
@@ -194,6 +216,28 @@ struct OrderEvent {
   std::string_view account;
 };
 
+struct PositionCarryFixed {
+  std::int64_t position;      // Net executed quantity (buy > 0); kHasPosition.
+  std::int64_t last_fill_px;  // The symbol's last fill price; kHasLastFill.
+  std::uint8_t account_len;   // 0 for a symbol's last fill price alone.
+  std::uint8_t symbol_len;
+  std::uint8_t flags;  // kHasPosition | kHasLastFill.
+  std::uint8_t reserved[5];
+  // account_len + symbol_len bytes follow.
+};
+static_assert(sizeof(PositionCarryFixed) == 24);
+
+// A decoded kPositionCarry; views into the record or the caller's buffers.
+struct PositionCarry {
+  static constexpr std::uint8_t kHasPosition = 1;
+  static constexpr std::uint8_t kHasLastFill = 2;
+  std::uint8_t flags = 0;
+  std::int64_t position = 0;
+  std::int64_t last_fill_px = 0;
+  std::string_view account;
+  std::string_view symbol;
+};
+
 struct OrderSentFixed {
   std::uint64_t in_seq;      // The engine message's MsgSeqNum(34), processed by this step.
   std::uint16_t in_session;  // Its session; kNoSession if none.
@@ -269,6 +313,8 @@ enum class RecordError : std::uint8_t {
 [[nodiscard]] bool encode_order_sent(const OrderEvent& e, std::uint16_t in_session,
                                      std::uint64_t in_seq, std::string_view raw,
                                      std::span<std::byte> out) noexcept;
+[[nodiscard]] std::size_t position_carry_size(const PositionCarry& c) noexcept;
+[[nodiscard]] bool encode(const PositionCarry& c, std::span<std::byte> out) noexcept;
 [[nodiscard]] std::size_t session_declared_size(std::string_view name) noexcept;
 [[nodiscard]] bool encode_session_declared(Leg leg, std::string_view name,
                                            std::span<std::byte> out) noexcept;
@@ -285,7 +331,9 @@ using RecordParts = std::array<RecordView, 3>;
 // Decoders for a checksum-verified record of the matching type. false if the
 // payload does not have the type's layout (parse_record already rejects
 // those, so false here means a caller passed the wrong type).
+// kOrderEvent and kCarriedOrder.
 [[nodiscard]] bool decode(const RecordView& r, OrderEvent& out) noexcept;
+[[nodiscard]] bool decode(const RecordView& r, PositionCarry& out) noexcept;
 [[nodiscard]] bool decode_session_declared(const RecordView& r, Leg& leg,
                                            std::string_view& name) noexcept;
 [[nodiscard]] bool decode(const RecordView& r, SequenceSet& out) noexcept;

@@ -207,6 +207,47 @@ class RouteGroup final : public session::Handler {
   // was applied live (see risk::Engine::restore_order). Returns false for an
   // event the table cannot take (full; counted in restore_skipped()).
   bool restore_event(const journal::OrderEvent& e) noexcept;
+  // The trading-day roll's carry (the journal starts a file per day,
+  // gateway/app/day_roll.cpp): every order in the table as one event a
+  // restart rebuilds it from (restore_carried). First each order (kind kNew:
+  // its quantity, reserved price, executed and open quantity as they stand),
+  // then each replace not yet acked (kind kReplace, naming its order), so a
+  // replay meets the order first. Cancel requests are not carried: their
+  // reports match by OrigClOrdID. client_session is the route's index, as
+  // in the table. I/O thread (or setup); no allocation.
+  template <typename F>
+  void carry_orders(F&& f) noexcept {
+    for (const bool replaces : {false, true}) {
+      orders_.for_each([&](Table::Entry& e) {
+        if (replaces ? e.state != OrderState::kPendingReplace : !is_order_state(e.state)) return;
+        journal::OrderEvent ev;
+        ev.kind = replaces ? journal::OrderEventKind::kReplace : journal::OrderEventKind::kNew;
+        ev.side = e.side;
+        ev.time_in_force = e.time_in_force;
+        ev.client_session = e.client_session;
+        ev.order_qty = e.order_qty;
+        // What its exposure is reserved at (the reference price for a market
+        // order): restored as a limit at that price, the same reservation.
+        ev.price = e.ticket.reserved_px;
+        ev.ord_type = ev.price > 0 ? '2' : '1';
+        ev.cum_qty = e.cum_qty;
+        ev.leaves_qty = e.leaves_qty;
+        // What its exposure reserves (the risk ticket's open quantity); -1:
+        // nothing (an order of an account no longer configured).
+        ev.last_qty = e.ticket.active ? e.ticket.leaves_qty : -1;
+        ev.cl_ord_id = e.exch_id.view();
+        if (replaces) ev.orig_cl_ord_id = e.orig_exch_id.view();
+        ev.symbol = e.symbol.view();
+        ev.account = e.account.view();
+        f(ev);
+      });
+    }
+  }
+  // Restart, at the head of a day's journal file: one carried order (above),
+  // restored as restore_event() restores a new order or replace, with what
+  // it had executed and has open and the exact reservation it held. Returns
+  // false as restore_event().
+  bool restore_carried(const journal::OrderEvent& e) noexcept;
   // After the last event: orders still in the table are working at the
   // exchange as far as riskgate knows. New orders and replaces are refused
   // (rule reconciling) until the exchange leg has logged on and caught up
@@ -455,6 +496,11 @@ class RouteGroup final : public session::Handler {
   session::Session* exchange_ = nullptr;
   EventLimiter event_limiter_;  // The exchange leg's protocol events.
   std::vector<std::unique_ptr<ClientLeg>> clients_;
+  // restore_event()'s and restore_carried()'s new order or replace: the
+  // table entry, and its risk reservation as sent (order quantity less what
+  // the original executed), exactly `reserved`, or none.
+  enum class Reserve : std::uint8_t { kAsSent, kExactly, kNothing };
+  bool restore_entry(const journal::OrderEvent& e, Reserve reserve, std::int64_t reserved) noexcept;
   Table orders_;
   std::size_t working_count_ = 0;
   std::uint64_t id_counter_ = 0;

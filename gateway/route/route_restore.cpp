@@ -25,48 +25,55 @@ using journal::OrderEventKind;
 namespace tag = codec::tag;
 namespace mt = codec::msgtype;
 
+bool RouteGroup::restore_entry(const journal::OrderEvent& ev, Reserve reserve,
+                               std::int64_t reserved) noexcept {
+  const bool is_new = ev.kind == OrderEventKind::kNew;
+  Table::Entry* orig = is_new ? nullptr : orders_.find(ev.orig_cl_ord_id);
+  Table::Entry* e = orders_.insert(ev.cl_ord_id);
+  if (e == nullptr) {
+    ++restore_skipped_;
+    return false;
+  }
+  e->client_session = ev.client_session;
+  e->state = is_new ? OrderState::kPendingNew : OrderState::kPendingReplace;
+  e->side = ev.side;
+  e->time_in_force = ev.time_in_force;
+  e->order_qty = ev.order_qty;
+  e->leaves_qty = ev.order_qty;
+  (void)e->symbol.assign(ev.symbol);
+  (void)e->account.assign(ev.account);
+  if (!is_new) (void)e->orig_exch_id.assign(ev.orig_cl_ord_id);
+  if (is_new) ++working_count_;
+  ClientLeg* leg = leg_of(ev.client_session);
+  // Tracked for a kill; reserves nothing.
+  if (leg == nullptr || reserve == Reserve::kNothing) return true;
+  risk::OrderView v;
+  v.action = is_new ? risk::Action::kNew : risk::Action::kReplace;
+  v.session = leg->index();
+  v.exchange_session = opts_.exchange_idx;
+  v.cl_ord_id = client_view(leg, ev.cl_ord_id);
+  v.orig_cl_ord_id = client_view(leg, ev.orig_cl_ord_id);
+  v.account = ev.account;
+  v.symbol = ev.symbol;
+  v.side = to_side(ev.side);
+  v.ord_type = ev.ord_type == '2' ? risk::OrdType::kLimit : risk::OrdType::kMarket;
+  v.quantity = ev.order_qty;
+  v.price = ev.price;
+  v.has_price = ev.price != 0;
+  // A replacement reserves what stays open of its new total (as check()).
+  const std::int64_t filled = orig != nullptr ? orig->cum_qty : 0;
+  const std::int64_t working = reserve == Reserve::kExactly
+                                   ? std::max<std::int64_t>(0, reserved)
+                                   : std::max<std::int64_t>(0, ev.order_qty - filled);
+  e->ticket = engine_.restore_order(v, leg->risk_state(), working, is_new);
+  return true;
+}
+
 bool RouteGroup::restore_event(const journal::OrderEvent& ev) noexcept {
   switch (ev.kind) {
     case OrderEventKind::kNew:
-    case OrderEventKind::kReplace: {
-      const bool is_new = ev.kind == OrderEventKind::kNew;
-      Table::Entry* orig = is_new ? nullptr : orders_.find(ev.orig_cl_ord_id);
-      Table::Entry* e = orders_.insert(ev.cl_ord_id);
-      if (e == nullptr) {
-        ++restore_skipped_;
-        return false;
-      }
-      e->client_session = ev.client_session;
-      e->state = is_new ? OrderState::kPendingNew : OrderState::kPendingReplace;
-      e->side = ev.side;
-      e->time_in_force = ev.time_in_force;
-      e->order_qty = ev.order_qty;
-      e->leaves_qty = ev.order_qty;
-      (void)e->symbol.assign(ev.symbol);
-      (void)e->account.assign(ev.account);
-      if (!is_new) (void)e->orig_exch_id.assign(ev.orig_cl_ord_id);
-      if (is_new) ++working_count_;
-      ClientLeg* leg = leg_of(ev.client_session);
-      if (leg == nullptr) return true;  // Tracked for a kill; reserves nothing.
-      risk::OrderView v;
-      v.action = is_new ? risk::Action::kNew : risk::Action::kReplace;
-      v.session = leg->index();
-      v.exchange_session = opts_.exchange_idx;
-      v.cl_ord_id = client_view(leg, ev.cl_ord_id);
-      v.orig_cl_ord_id = client_view(leg, ev.orig_cl_ord_id);
-      v.account = ev.account;
-      v.symbol = ev.symbol;
-      v.side = to_side(ev.side);
-      v.ord_type = ev.ord_type == '2' ? risk::OrdType::kLimit : risk::OrdType::kMarket;
-      v.quantity = ev.order_qty;
-      v.price = ev.price;
-      v.has_price = ev.price != 0;
-      // A replacement reserves what stays open of its new total (as check()).
-      const std::int64_t filled = orig != nullptr ? orig->cum_qty : 0;
-      const std::int64_t working = std::max<std::int64_t>(0, ev.order_qty - filled);
-      e->ticket = engine_.restore_order(v, leg->risk_state(), working, is_new);
-      return true;
-    }
+    case OrderEventKind::kReplace:
+      return restore_entry(ev, Reserve::kAsSent, 0);
     case OrderEventKind::kFill:
     case OrderEventKind::kTradeBust: {
       Table::Entry* e = orders_.find(ev.cl_ord_id);
@@ -115,6 +122,23 @@ bool RouteGroup::restore_event(const journal::OrderEvent& ev) noexcept {
     case OrderEventKind::kCancel:
       return true;  // Not journaled live; a cancel's reports match by OrigClOrdID.
   }
+  return true;
+}
+
+bool RouteGroup::restore_carried(const journal::OrderEvent& ev) noexcept {
+  if (ev.kind != OrderEventKind::kNew && ev.kind != OrderEventKind::kReplace) return false;
+  // The reservation as it stood (last_qty; < 0: none), not recomputed from
+  // the quantities: a bust or a restatement may have left less open than
+  // ordered minus executed, and a replacement keeps what it was sent with.
+  if (!restore_entry(ev, ev.last_qty < 0 ? Reserve::kNothing : Reserve::kExactly, ev.last_qty))
+    return false;
+  Table::Entry* e = orders_.find(ev.cl_ord_id);
+  if (e == nullptr) return true;
+  // Its position and anchor come with the carry; gross notional restarts
+  // with the day.
+  e->cum_qty = ev.cum_qty;
+  e->leaves_qty = ev.leaves_qty;
+  if (ev.kind == OrderEventKind::kNew && ev.cum_qty > 0) e->state = OrderState::kWorking;
   return true;
 }
 

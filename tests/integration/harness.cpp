@@ -158,7 +158,17 @@ std::string write_gateway_config(const TempDir& dir, const GatewayConfig& cfg) {
     t = set_session_key(t, session, key, value);
   }
   for (const auto& [key, value] : cfg.gateway_keys) {
-    t = replace_once(t, "\n[gateway]\n", "\n[gateway]\n" + key + " = " + value + "\n");
+    // A key the section already sets is replaced (TOML refuses it twice).
+    const std::size_t section = t.find("\n[gateway]\n");
+    const std::size_t end = section == std::string::npos ? section : t.find("\n[", section + 1);
+    const std::size_t at =
+        section == std::string::npos ? section : t.find("\n" + key + " = ", section);
+    if (at != std::string::npos && at < end) {
+      const std::size_t eol = t.find('\n', at + 1);
+      t.replace(at + 1, eol - at - 1, key + " = " + value);
+    } else {
+      t = replace_once(t, "\n[gateway]\n", "\n[gateway]\n" + key + " = " + value + "\n");
+    }
   }
   const std::string path = dir.file("riskgate.toml");
   write_file(path, t);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -213,6 +215,76 @@ TEST(GatewayRestart, AVenueThatAnswersOrderMassStatusIsAskedOnceForEveryRestored
   const Summary exs = s.exchange.stop();
   EXPECT_EQ(num(exs, "mass_status_requests"), 1);
   EXPECT_EQ(num(exs, "status_requests"), 0);
+}
+
+// [gateway] StartTime `seconds` from now, as "HH:MM:SS" UTC.
+std::string start_time_in(int seconds) {
+  const std::time_t t = std::time(nullptr) + seconds;
+  std::tm tm{};
+  (void)::gmtime_r(&t, &tm);
+  char buf[16];
+  (void)std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  return std::string("\"") + buf + "\"";
+}
+
+TEST(GatewayRestart, AfterTheDayRolledLiveTheNextDaysFileAloneRestoresTheWorkingOrders) {
+  // The trading day starts 15 s from now: time to rest orders before it.
+  GatewayConfig cfg;
+  cfg.session_keys.emplace_back("ENGINE1", "CancelOnDisconnect", "false");
+  cfg.gateway_keys.emplace_back("StartTime", start_time_in(15));
+  Stack s({"--fill-model", "full,rest-every:2"}, cfg);
+  const long working = rest_half_of_ten(s, "D1-");
+  ASSERT_EQ(working, 5);
+  const auto st0 = status(*s.gateway);
+  if (st0.at("journal").at("day_files").get<long>() != 0)
+    GTEST_SKIP() << "the host took longer than 15 s to rest the orders";
+  const double notional = st0.at("limits").at("ACC1").at("open_notional").get<double>();
+  const std::string file = st0.at("journal").at("file").get<std::string>();
+
+  // The roll: the journal starts the new day's file, the old day's is kept.
+  const auto st1 = wait_status(*s.gateway, [](const nlohmann::json& st) {
+    return st.at("journal").at("day_files").get<long>() == 1;
+  });
+  ASSERT_EQ(st1.at("journal").at("day_files").get<long>(), 1) << st1.dump(2);
+  EXPECT_EQ(st1.at("journal").at("day_roll_failures").get<long>(), 0);
+  // `<file>.<yyyymmdd>` (not the lock file beside it).
+  bool kept = false;
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::filesystem::path(file).parent_path())) {
+    const std::string p = e.path().string();
+    kept = kept || (p.size() == file.size() + 9 && p.rfind(file + ".", 0) == 0 &&
+                    p.find_first_not_of("0123456789", file.size() + 1) == std::string::npos);
+  }
+  EXPECT_TRUE(kept) << "the old day's file is kept next to " << file;
+
+  s.gateway->kill9();
+  s.gateway.emplace(s.config_path);
+  const std::string startup = s.gateway->startup_output();
+  EXPECT_NE(startup.find("5 working orders restored"), std::string::npos) << startup;
+  ASSERT_TRUE(s.exchange.wait_logon(2));
+  const auto st2 = wait_status(*s.gateway, [](const nlohmann::json& st) {
+    const auto* ex = session(st, "EXCH");
+    return ex != nullptr && ex->at("state") == "active" && !ex->at("reconciling").get<bool>();
+  });
+  EXPECT_EQ(open_orders(st2, "ACC1"), working) << st2.dump(2);
+  EXPECT_DOUBLE_EQ(st2.at("limits").at("ACC1").at("open_notional").get<double>(), notional);
+  // A new day: the gross notional is what still works, no more.
+  EXPECT_DOUBLE_EQ(st2.at("limits").at("ACC1").at("gross_notional_day").get<double>(), notional);
+  // Yesterday's ClOrdIDs: D1-1 (filled yesterday) passes riskgate and goes
+  // out (exchange-sim, which never forgets an id, refuses it itself); D1-2
+  // still works at the exchange and stays a duplicate.
+  const EngineRun again = s.run(kEngine1, {"--count", "2", "--clordid-prefix", "D1-"});
+  EXPECT_EQ(again.rule("exchange_duplicate_clordid"), 1) << again.describe();
+  EXPECT_EQ(again.rule("duplicate_cl_ord_id"), 1) << again.describe();
+
+  const std::string op = token_file(s.dir, "operator.token", kOperatorToken);
+  ASSERT_EQ(ctl(s.gateway->admin_url(), op,
+                {"kill", "--scope", "global", "--reason", "itest: after the day roll"})
+                .exit_code,
+            0);
+  const auto st3 = wait_status(
+      *s.gateway, [](const nlohmann::json& st) { return open_orders(st, "ACC1") == 0; });
+  EXPECT_EQ(open_orders(st3, "ACC1"), 0) << st3.dump(2);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/app/day_roll.hpp"
 #include "gateway/journal/journal.hpp"
 #include "gateway/journal/reader.hpp"
 #include "gateway/session/memory_store.hpp"
@@ -64,14 +66,14 @@ class DurableStateRestoreTest : public ::testing::Test {
   }
 
   // The restart: a fresh group, replayed by DurableState from the file.
-  DurableState::Restored restart(RouteHarness& h) {
-    DurableState ds(cfg_.gateway, kDay, clock_);
+  DurableState::Restored restart(RouteHarness& h, std::uint32_t today = kDay) {
+    DurableState ds(cfg_.gateway, today, clock_);
     const std::vector<DurableState::Target> targets{
         {"EXCH", &h.group(), nullptr},
         {"ENGINE1", nullptr, &h.leg(0)},
         {"ENGINE2", nullptr, &h.leg(1)},
     };
-    return ds.restore_orders(targets, h.engine(), kDay);
+    return ds.restore_orders(targets, h.engine(), today);
   }
 
   // The restart of the exchange session alone, in a period that began at
@@ -184,6 +186,120 @@ TEST_F(DurableStateRestoreTest,
   EXPECT_EQ(restored.working, 0u);
   EXPECT_EQ(h2.group().orders().find("E1-G1"), nullptr);
   EXPECT_EQ(h2.engine().account_usage("ACC1").open_orders, 0);
+}
+
+// What a restart must rebuild, read from a group and its engine.
+struct Held {
+  std::vector<riskgate::risk::PositionRow> positions;
+  riskgate::risk::AccountUsage acc1;
+  std::size_t working = 0;
+  std::int64_t w1_cum = -1, w1_leaves = -1;
+};
+Held held(RouteHarness& h) {
+  Held out;
+  out.positions = h.engine().positions();
+  std::sort(out.positions.begin(), out.positions.end(),
+            [](const auto& a, const auto& b) { return a.symbol < b.symbol; });
+  out.acc1 = h.engine().account_usage("ACC1");
+  out.working = h.group().working_orders();
+  if (const auto* w1 = h.group().orders().find("E1-W1")) {
+    out.w1_cum = w1->cum_qty;
+    out.w1_leaves = w1->leaves_qty;
+  }
+  return out;
+}
+
+TEST_F(DurableStateRestoreTest,
+       ARestartFromTheNextDaysFileRebuildsTheOrdersAndPositionsTheDayRollCarried) {
+  Held live;
+  {
+    auto j = open_journal();
+    RouteHarness h(cfg_, &j->ring(0));
+    h.log_on_all();
+    // F1 fills whole and ends: only the position remembers it.
+    send(h, 0, h.order(0, "F1", 100));
+    exch(h, h.report("E1-F1", '0', '0', 100, 0, 0));
+    exch(h, h.report("E1-F1", 'F', '2', 100, 100, 100));
+    // W1 works with 40 done; W2 works untouched, a replace of it pending;
+    // a sell in another symbol fills and ends.
+    send(h, 0, h.order(0, "W1", 100));
+    exch(h, h.report("E1-W1", '0', '0', 100, 0, 0));
+    exch(h, h.report("E1-W1", 'F', '1', 100, 40, 40));
+    send(h, 0, h.order(0, "W2", 200));
+    exch(h, h.report("E1-W2", '0', '0', 200, 0, 0));
+    send(h, 0,
+         h.client_peer[0].make("G", "11=W2B|41=W2|1=ACC1|55=AAPL|54=1|38=150|40=2|44=190.50|60=" +
+                                        riskgate::testing::timestamp(h.clock.utc) + "|"));
+    // W2 fills 50 while its replace is pending: W2B keeps the reservation
+    // it was sent with.
+    exch(h, h.report("E1-W2", 'F', '1', 200, 50, 50));
+    // W3: 60 filled, then busted with 30 open: less open than ordered minus
+    // executed.
+    send(h, 0, h.order(0, "W3", 100));
+    exch(h, h.report("E1-W3", 'F', '1', 100, 60, 60));
+    exch(h,
+         h.exchange_peer.make("8",
+                              "37=O3|17=XB3|19=X3|11=E1-W3|150=H|39=1|55=AAPL|54=1|38=100|151=30|"
+                              "14=0|32=60|31=190.50|6=0|"));
+    send(h, 0, h.order(0, "S1", 30, "410.00", {}, {}, "MSFT", '2'));
+    exch(h, h.exchange_peer.make("8",
+                                 "37=OS|17=XS|11=E1-S1|150=F|39=2|55=MSFT|54=2|38=30|151=0|"
+                                 "14=30|6=410.00|32=30|31=410.00|"));
+    ASSERT_EQ(h.group().working_orders(), 3u);
+    ASSERT_NE(h.group().orders().find("E1-W2B"), nullptr) << "the replace is pending";
+
+    std::vector<std::uint16_t> ids(cfg_.sessions.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<std::uint16_t>(i);
+    const riskgate::app::CarriedGroup groups[] = {{&h.group(), exchange_id(cfg_)}};
+    const auto r = riskgate::app::append_day_roll(j->ring(0), groups, &h.engine(), ids, kDay,
+                                                  kDay + 1, clock_.utc_ns());
+    EXPECT_FALSE(r.carry_failed || r.roll_failed);
+    EXPECT_EQ(r.orders, 4u) << "W1, W2, W3 and the pending replace";
+    // The live roll resets the day as the restart will.
+    h.engine().reset_day();
+    live = held(h);
+    (void)j->do_work(std::chrono::steady_clock::now());
+    ASSERT_EQ(j->files_rolled(), 1u);
+    j->stop();
+  }
+  ASSERT_EQ(live.positions.size(), 2u);
+  ASSERT_EQ(live.positions[0].usage.position, 190) << "AAPL: F1's 100, W1's 40, W2's 50";
+  ASSERT_EQ(live.positions[1].usage.position, -30) << "MSFT";
+
+  // The new day's file holds none of the day's order events.
+  std::size_t day_events = 0;
+  (void)journal::JournalFile(cfg_.gateway.journal_file).scan([&](const journal::RecordView& rec) {
+    if (rec.type() == journal::RecordType::kOrderSent ||
+        rec.type() == journal::RecordType::kOrderEvent)
+      ++day_events;
+  });
+  EXPECT_EQ(day_events, 0u);
+
+  RouteHarness h2(cfg_);
+  const auto restored = restart(h2, kDay + 1);
+  EXPECT_EQ(restored.events, 4u);
+  EXPECT_EQ(restored.skipped, 0u);
+  const Held back = held(h2);
+  EXPECT_EQ(back.working, live.working);
+  EXPECT_EQ(back.w1_cum, 40);
+  EXPECT_EQ(back.w1_leaves, 60);
+  ASSERT_EQ(back.positions.size(), live.positions.size());
+  for (std::size_t i = 0; i < live.positions.size(); ++i) {
+    EXPECT_EQ(back.positions[i].symbol, live.positions[i].symbol);
+    EXPECT_EQ(back.positions[i].usage.position, live.positions[i].usage.position)
+        << live.positions[i].symbol;
+    EXPECT_EQ(back.positions[i].usage.open_buy_qty, live.positions[i].usage.open_buy_qty)
+        << live.positions[i].symbol;
+    EXPECT_EQ(back.positions[i].usage.open_sell_qty, live.positions[i].usage.open_sell_qty)
+        << live.positions[i].symbol;
+  }
+  EXPECT_EQ(back.acc1.open_orders, live.acc1.open_orders);
+  EXPECT_EQ(back.acc1.open_notional, live.acc1.open_notional);
+  EXPECT_EQ(back.acc1.gross_notional_day, live.acc1.gross_notional_day);
+  ASSERT_NE(h2.group().orders().find("E1-W2B"), nullptr);
+  // A kill cancels every working order.
+  h2.log_on_all();
+  EXPECT_EQ(h2.group().cancel_working({}, "test kill"), 3u);
 }
 
 TEST_F(DurableStateRestoreTest, KillCancelIdsAfterARestartStayAboveEveryIdIssuedBeforeIt) {

@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include "gateway/journal/journal.hpp"
 #include "gateway/journal/reader.hpp"
@@ -97,6 +98,70 @@ TEST_P(KillNine, TheParentRecoversEveryRecordTheChildAppendedExactlyOnce) {
   });
   EXPECT_FALSE(sr.torn);
   EXPECT_EQ(sr.records, 2 * kN);
+}
+
+// A crash just after the journal thread started the next day's file: the
+// records the ring still held (the new day's first ones) are replayed into
+// the new file, once each, and the old day's file keeps the day.
+TEST(KillNineAfterADayRoll, TheRingIsReplayedIntoTheNewDaysFileExactlyOnce) {
+  testing::TempDir dir;
+  auto cfg = testing::test_config(dir.path());
+  cfg.ring_capacity = std::size_t{1} << 20;
+  constexpr std::uint64_t kDayMessages = 200;
+  constexpr std::uint64_t kNextDayMessages = 300;
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    Journal j(cfg);
+    if (declare_session(j.ring(0), 1, Leg::kExchange, "EXCH", 1) != AppendStatus::kOk)
+      std::_Exit(4);
+    for (std::uint64_t s = 1; s <= kDayMessages; ++s)
+      if (append_outbound(j.ring(0), 1, s, 2, testing::fix_order(s)) != AppendStatus::kOk)
+        std::_Exit(4);
+    PositionCarry c;
+    c.flags = PositionCarry::kHasPosition;
+    c.position = 5;
+    c.account = "A";
+    c.symbol = "S";
+    if (append_position_carry(j.ring(0), c, 3) != AppendStatus::kOk ||
+        append_trading_day_roll(j.ring(0), 20240502, 20240503, 3, 2) != AppendStatus::kOk)
+      std::_Exit(4);
+    (void)j.do_work(std::chrono::steady_clock::now());  // Writes the day and rolls.
+    if (j.files_rolled() != 1) std::_Exit(5);
+    for (std::uint64_t s = kDayMessages + 1; s <= kDayMessages + kNextDayMessages; ++s)
+      if (append_outbound(j.ring(0), 1, s, 4, testing::fix_order(s)) != AppendStatus::kOk)
+        std::_Exit(4);
+    const char ready = 'r';
+    if (::write(fds[1], &ready, 1) != 1) std::_Exit(3);
+    for (;;) ::pause();  // Killed here: the new day's records only in the ring.
+  }
+  ::close(fds[1]);
+  char ready = 0;
+  ASSERT_EQ(::read(fds[0], &ready, 1), 1);
+  ::close(fds[0]);
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+  {
+    Journal j(cfg);
+    EXPECT_TRUE(j.open_report().ring_notes.empty());
+    EXPECT_EQ(j.open_report().ring_records, kNextDayMessages);
+  }
+  // The new day's file: the carried store (1..200), then 201..500 once each.
+  std::vector<std::uint64_t> seen;
+  (void)JournalFile(cfg.file).scan([&](const RecordView& r) {
+    if (r.type() == RecordType::kOutbound) seen.push_back(r.header.sequence);
+  });
+  ASSERT_EQ(seen.size(), kDayMessages + kNextDayMessages);
+  for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i + 1) << "lost or duplicated";
+  EXPECT_EQ(
+      recover(JournalFile(Journal::day_path(cfg.file, 20240502))).sessions.at(1).last_sent_seq,
+      kDayMessages);
 }
 
 INSTANTIATE_TEST_SUITE_P(Drain, KillNine,

@@ -1,0 +1,237 @@
+// A file per trading day (journal.hpp, "A file per trading day"): the
+// journal thread starts the new day's file right after writing a day roll
+// that carries the day's state. Once a day, off the order path: it reads the
+// old file back, allocates and makes syscalls.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gateway/journal/crc32c.hpp"
+#include "gateway/journal/file_io.hpp"
+#include "gateway/journal/journal.hpp"
+#include "gateway/journal/reader.hpp"
+
+namespace riskgate::journal {
+namespace {
+
+using detail::fsync_dir;
+using detail::pwrite_all;
+using detail::throw_errno;
+
+// The new day's file, written through a buffer: the records the journal
+// thread builds (producer kRollProducer, lsn = their byte position in that
+// stream) and the records it copies from the old file as they are.
+class DayFileWriter {
+ public:
+  DayFileWriter(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+
+  void raw(std::span<const std::byte> bytes) {
+    buf_.insert(buf_.end(), bytes.begin(), bytes.end());
+    buf_.resize(align_record(buf_.size()), std::byte{0});
+    if (buf_.size() >= kFlushBytes) flush();
+  }
+
+  void record(RecordType type, std::uint16_t session, std::uint64_t sequence, std::int64_t utc_ns,
+              std::span<const std::byte> payload) {
+    RecordHeader h{};
+    h.length = static_cast<std::uint32_t>(sizeof(h) + payload.size());
+    if (h.length > kMaxRecordBytes) throw std::runtime_error("a carried record is too large");
+    h.type = static_cast<std::uint16_t>(type);
+    h.session = session;
+    h.producer = kRollProducer;
+    h.lsn = lsn_;
+    h.sequence = sequence;
+    h.utc_ns = utc_ns;
+    record_.resize(h.length);
+    std::memcpy(record_.data(), &h, sizeof(h));
+    if (!payload.empty()) std::memcpy(record_.data() + sizeof(h), payload.data(), payload.size());
+    h.crc = crc32c(0, record_.data() + kCrcOffset, h.length - kCrcOffset);
+    std::memcpy(record_.data(), &h.crc, sizeof(h.crc));
+    lsn_ += align_record(h.length);
+    raw(record_);
+  }
+
+  // Writes what is buffered; returns the file's length so far.
+  std::uint64_t flush() {
+    if (!pwrite_all(fd_, buf_, written_)) throw_errno("write the new day's file", path_);
+    written_ += buf_.size();
+    buf_.clear();
+    return written_;
+  }
+
+ private:
+  static constexpr std::size_t kFlushBytes = std::size_t{1} << 20;
+  int fd_;
+  std::filesystem::path path_;
+  std::vector<std::byte> buf_;
+  std::vector<std::byte> record_;
+  std::uint64_t written_ = 0;
+  std::uint64_t lsn_ = 0;
+};
+
+template <typename T>
+std::span<const std::byte> bytes_of(const T& v) noexcept {
+  return std::as_bytes(std::span(&v, 1));
+}
+
+// Links `file` as its day's file: `<file>.<day>`, or `.<day>.<n>` if that
+// name is taken by another file (a day rolled twice, the clock set back).
+// A name already linked to `file` (a roll that died before its rename) is
+// reused. Returns the name and whether this call created it.
+std::pair<std::filesystem::path, bool> link_day_file(const std::filesystem::path& file,
+                                                     std::uint32_t day) {
+  struct stat self {};
+  if (::stat(file.c_str(), &self) != 0) throw_errno("stat", file);
+  const std::filesystem::path base = Journal::day_path(file, day);
+  for (int n = 0; n < 1000; ++n) {
+    const std::filesystem::path name =
+        n == 0 ? base : std::filesystem::path(base.string() + "." + std::to_string(n));
+    if (::link(file.c_str(), name.c_str()) == 0) return {name, true};
+    if (errno != EEXIST) throw_errno("link as " + name.string(), file);
+    struct stat other {};
+    if (::stat(name.c_str(), &other) == 0 && other.st_ino == self.st_ino &&
+        other.st_dev == self.st_dev)
+      return {name, false};
+  }
+  throw std::runtime_error("journal " + file.string() + ": no free name for day " +
+                           std::to_string(day));
+}
+
+}  // namespace
+
+void Journal::roll_file(std::uint64_t roll_at) noexcept {
+  // The old day's file whole on disk before any name points at a new one.
+  if (::fdatasync(fd_) != 0) {
+    fail();
+    return;
+  }
+  unsynced_ = 0;
+  durable_end_.store(offset_, std::memory_order_relaxed);
+  try {
+    write_day_file(roll_at);
+    files_rolled_.fetch_add(1, std::memory_order_relaxed);
+  } catch (const std::exception&) {
+    // The old file goes on; nothing is lost, the day is not split. The
+    // count shows it (status, metrics); the next roll tries again.
+    roll_failures_.fetch_add(1, std::memory_order_relaxed);
+    std::error_code ec;
+    std::filesystem::remove(next_path(config_.file), ec);
+  }
+}
+
+void Journal::write_day_file(std::uint64_t roll_at) {
+  const std::filesystem::path& file = config_.file;
+  const JournalFile old(file);
+  // The roll, and the run of carry records its producer wrote just before
+  // it (other rings' records may sit between them in the file).
+  RecordView roll{};
+  bool found = false;
+  std::array<std::vector<RecordView>, kMaxProducers> runs;
+  (void)old.scan([&](const RecordView& r) {
+    if (found || r.header.producer >= kMaxProducers) return;
+    auto& run = runs[r.header.producer];
+    if (r.offset == roll_at) {
+      roll = r;
+      found = true;
+    } else if (r.type() == RecordType::kCarriedOrder || r.type() == RecordType::kPositionCarry) {
+      run.push_back(r);
+    } else {
+      run.clear();
+    }
+  });
+  TradingDayRoll days{};
+  if (!found || !decode(roll, days))
+    throw std::runtime_error("journal " + file.string() + ": the day roll is not where written");
+  const auto& carry = runs[roll.header.producer];
+  if (roll.header.sequence != carry.size() + 1)
+    throw std::runtime_error("journal " + file.string() + ": the day roll counts " +
+                             std::to_string(roll.header.sequence - 1) + " carried records, " +
+                             std::to_string(carry.size()) + " precede it");
+  // Every session as the old file leaves it (the roll is its last record).
+  const RecoveredState state = recover(old);
+
+  const std::filesystem::path next = next_path(file);
+  const int fd = ::open(next.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw_errno("create", next);
+  std::uint64_t end = 0;
+  FileHeader h = header_;  // Same gateway and created_utc_ns: the rings' chain id.
+  try {
+    DayFileWriter w(fd, next);
+    h.version = kFormatVersion;
+    h.trading_day = days.to_day;
+    h.crc = crc32c(0, &h, offsetof(FileHeader, crc));
+    w.raw(bytes_of(h));
+    // Sessions in the order the old file declared them: a name declared
+    // under two ids (files from before ids were kept by name) keeps its
+    // later declaration later.
+    std::vector<std::pair<std::uint16_t, const RecoveredSession*>> sessions;
+    for (const auto& [id, s] : state.sessions) sessions.emplace_back(id, &s);
+    std::sort(sessions.begin(), sessions.end(), [](const auto& a, const auto& b) {
+      return a.second->declared_at != b.second->declared_at
+                 ? a.second->declared_at < b.second->declared_at
+                 : a.first < b.first;
+    });
+    std::vector<std::byte> payload;
+    for (const auto& [id, s] : sessions) {
+      // Stamped with the start of the numbering in force, which a restart
+      // compares with a schedule's period (DurableState::make_store).
+      const std::int64_t utc = s->numbering_start_utc_ns;
+      if (!s->name.empty()) {
+        payload.resize(session_declared_size(s->name));
+        if (!encode_session_declared(s->leg, s->name, payload))
+          throw std::runtime_error("session name too long: " + s->name);
+        w.record(RecordType::kSessionDeclared, id, 0, utc, payload);
+      }
+      const SequenceSet set{s->next_target_seq()};
+      w.record(RecordType::kSequenceSet, id, s->next_sender_seq(), utc, bytes_of(set));
+      for (const auto& [seq, msg] : s->outbound)
+        w.record(RecordType::kOutbound, id, seq, utc, std::as_bytes(std::span(msg)));
+    }
+    if (state.next_kill_cancel_id != 0)
+      w.record(RecordType::kKillCancelCounter, kNoSession, state.next_kill_cancel_id,
+               roll.header.utc_ns, {});
+    for (const RecordView& r : carry) w.raw(r.record);
+    w.raw(roll.record);
+    end = w.flush();
+    if (::fdatasync(fd) != 0) throw_errno("fdatasync", next);
+    const auto [linked, made_link] = link_day_file(file, days.from_day);
+    // The day's name durable before the rename can take the live name from
+    // it (a file system may reorder the two).
+    fsync_dir(file);
+    if (::rename(next.c_str(), file.c_str()) != 0) {
+      const int err = errno;
+      std::error_code ec;
+      if (made_link) std::filesystem::remove(linked, ec);  // The day's name is not the live file's.
+      errno = err;
+      throw_errno("rename " + next.string(), file);
+    }
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  // Renamed: the new file is the journal from here, whatever follows.
+  ::close(fd_);
+  fd_ = fd;
+  header_ = h;
+  offset_ = end;
+  written_end_.store(offset_, std::memory_order_relaxed);
+  durable_end_.store(offset_, std::memory_order_relaxed);
+  try {
+    fsync_dir(file);
+  } catch (const std::exception&) {
+    // The rename may not survive a power loss: nothing appended from here
+    // could be trusted to, so fail closed as a failed fdatasync does.
+    fail();
+  }
+}
+
+}  // namespace riskgate::journal

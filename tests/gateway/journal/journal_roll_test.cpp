@@ -1,0 +1,289 @@
+// A file per trading day: a day roll that counts the carry before it makes
+// the journal thread start a new file with each session's numbers, resend
+// store and the kill-cancel id floor, then the carry and the roll; the old
+// day's file is kept under its day's name. A roll without its carry, or with
+// a carry that does not add up, keeps the one file.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gateway/journal/journal.hpp"
+#include "gateway/journal/reader.hpp"
+#include "tests/gateway/journal/journal_fixture.hpp"
+
+namespace riskgate::journal {
+namespace {
+
+constexpr std::uint32_t kDay = 20240502;
+constexpr std::uint32_t kNextDay = 20240503;
+constexpr std::uint16_t kEngine = 0;
+constexpr std::uint16_t kExchange = 1;
+
+void drain(Journal& j) {
+  (void)j.do_work(std::chrono::steady_clock::now());
+}
+
+std::vector<RecordType> types_of(const std::filesystem::path& file) {
+  std::vector<RecordType> out;
+  (void)JournalFile(file).scan([&](const RecordView& r) { out.push_back(r.type()); });
+  return out;
+}
+
+class JournalRollTest : public ::testing::Test {
+ protected:
+  JournalRollTest() : cfg_(testing::test_config(dir_.path())) {}
+
+  // A day of traffic: both sessions declared, messages both ways, a reset
+  // of the engine leg's numbers partway, a kill-cancel id floor.
+  void a_day(Journal& j) {
+    auto& r = j.ring(0);
+    ASSERT_EQ(declare_session(r, kEngine, Leg::kEngine, "ENGINE1", 1000), AppendStatus::kOk);
+    ASSERT_EQ(declare_session(r, kExchange, Leg::kExchange, "EXCH", 1000), AppendStatus::kOk);
+    for (std::uint64_t s = 1; s <= 5; ++s) {
+      ASSERT_EQ(append_outbound(r, kExchange, s, 2000, testing::fix_order(s)), AppendStatus::kOk);
+      ASSERT_EQ(append_inbound_processed(r, kExchange, s + 10, 2000), AppendStatus::kOk);
+      ASSERT_EQ(append_outbound(r, kEngine, s, 2000, testing::fix_order(s, "ACK")),
+                AppendStatus::kOk);
+    }
+    // The engine leg starts again at 1 (a logon reset): its store is void.
+    ASSERT_EQ(append_sequence_set(r, kEngine, 1, 1, 3000), AppendStatus::kOk);
+    ASSERT_EQ(append_outbound(r, kEngine, 1, 3001, testing::fix_order(1, "AFTER")),
+              AppendStatus::kOk);
+    ASSERT_EQ(append_inbound_processed(r, kEngine, 4, 3002), AppendStatus::kOk);
+    ASSERT_EQ(append_kill_cancel_counter(r, 77, 3003), AppendStatus::kOk);
+  }
+
+  // The carry (one working order, a position, an anchor), then the roll
+  // that counts it (3 records + 1).
+  void roll_with_carry(Journal& j, std::uint64_t counted = 4) {
+    auto& r = j.ring(0);
+    OrderEvent e;
+    e.kind = OrderEventKind::kNew;
+    e.cl_ord_id = "W1";
+    e.symbol = "ACME";
+    e.account = "ACCT-0001";
+    e.order_qty = 100;
+    e.cum_qty = 40;
+    e.leaves_qty = 60;
+    e.price = 101'250'000;
+    ASSERT_EQ(append_carried_order(r, kExchange, 4000, e), AppendStatus::kOk);
+    PositionCarry c;
+    c.flags = PositionCarry::kHasPosition;
+    c.position = 140;
+    c.account = "ACCT-0001";
+    c.symbol = "ACME";
+    ASSERT_EQ(append_position_carry(r, c, 4000), AppendStatus::kOk);
+    PositionCarry anchor;
+    anchor.flags = PositionCarry::kHasLastFill;
+    anchor.last_fill_px = 101'000'000;
+    anchor.symbol = "ACME";
+    ASSERT_EQ(append_position_carry(r, anchor, 4000), AppendStatus::kOk);
+    ASSERT_EQ(append_trading_day_roll(r, kDay, kNextDay, 4001, counted), AppendStatus::kOk);
+  }
+
+  testing::TempDir dir_;
+  JournalConfig cfg_;
+};
+
+TEST_F(JournalRollTest, ADayRollWithItsCarryStartsTheNextDaysFileAndKeepsTheOldOne) {
+  Journal j(cfg_);
+  a_day(j);
+  roll_with_carry(j);
+  // The next day's first records, in the same drain as the roll.
+  ASSERT_EQ(append_outbound(j.ring(0), kExchange, 6, 5000, testing::fix_order(6, "NEXT")),
+            AppendStatus::kOk);
+  drain(j);
+  EXPECT_EQ(j.files_rolled(), 1u);
+  EXPECT_EQ(j.roll_failures(), 0u);
+  EXPECT_TRUE(j.healthy());
+  const auto old_path = Journal::day_path(cfg_.file, kDay);
+  ASSERT_TRUE(std::filesystem::exists(old_path));
+  EXPECT_FALSE(std::filesystem::exists(Journal::next_path(cfg_.file)));
+
+  // The old day's file: everything up to the roll, nothing after it.
+  const auto old_types = types_of(old_path);
+  ASSERT_FALSE(old_types.empty());
+  EXPECT_EQ(old_types.back(), RecordType::kTradingDayRoll);
+
+  // The new day's file: the sessions, the carry, the roll, then the day.
+  const JournalFile now(cfg_.file);
+  EXPECT_EQ(now.header().trading_day, kNextDay);
+  EXPECT_EQ(now.header().created_utc_ns, JournalFile(old_path).header().created_utc_ns)
+      << "the rings are tied to the chain, not to one day's file";
+  const auto types = types_of(cfg_.file);
+  const std::vector<RecordType> tail{RecordType::kCarriedOrder, RecordType::kPositionCarry,
+                                     RecordType::kPositionCarry, RecordType::kTradingDayRoll,
+                                     RecordType::kOutbound};
+  ASSERT_GE(types.size(), tail.size());
+  EXPECT_EQ(std::vector<RecordType>(types.end() - static_cast<long>(tail.size()), types.end()),
+            tail);
+  EXPECT_LT(types.size(), old_types.size()) << "the day's history stays in the old file";
+
+  // Every session reads back as the old file left it (the new day's
+  // message aside), and so does the kill-cancel id floor.
+  const RecoveredState before = recover(JournalFile(old_path));
+  const RecoveredState after = recover(now);
+  EXPECT_EQ(after.trading_day, kNextDay);
+  EXPECT_EQ(after.next_kill_cancel_id, 77u);
+  for (const std::uint16_t id : {kEngine, kExchange}) {
+    const auto& b = before.sessions.at(id);
+    const auto& a = after.sessions.at(id);
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.leg, b.leg);
+    EXPECT_EQ(a.last_processed_seq, b.last_processed_seq);
+    EXPECT_EQ(a.numbering_start_utc_ns, b.numbering_start_utc_ns) << a.name;
+    if (id == kEngine) {
+      EXPECT_EQ(a.last_sent_seq, 1u);
+      EXPECT_EQ(a.outbound, b.outbound) << "only the message of the numbering in force";
+      ASSERT_EQ(a.outbound.size(), 1u);
+    } else {
+      EXPECT_EQ(a.last_sent_seq, 6u);
+      EXPECT_EQ(a.outbound.size(), 6u);
+      EXPECT_EQ(a.outbound.at(3), b.outbound.at(3)) << "yesterday's messages can still be resent";
+    }
+  }
+}
+
+TEST_F(JournalRollTest, TheReaderPrintsTheCarryOfTheNewDaysFile) {
+  Journal j(cfg_);
+  a_day(j);
+  roll_with_carry(j);
+  drain(j);
+  ASSERT_EQ(j.files_rolled(), 1u);
+  std::ostringstream out;
+  print_journal(JournalFile(cfg_.file), PrintFilter{}, out);
+  const std::string text = out.str();
+  EXPECT_NE(text.find("carried-order EXCH event=new clordid=W1"), std::string::npos) << text;
+  EXPECT_NE(text.find("cum=40 leaves=60"), std::string::npos) << text;
+  EXPECT_NE(text.find("carried-position - account=ACCT-0001 symbol=ACME position=140"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("symbol=ACME last_fill_px=101000000"), std::string::npos) << text;
+  EXPECT_NE(text.find("dayroll - from=20240502 to=20240503 carried=3"), std::string::npos) << text;
+}
+
+TEST_F(JournalRollTest, TheNextDayAppendsToTheNewFileAndAReopenReadsIt) {
+  {
+    Journal j(cfg_);
+    a_day(j);
+    roll_with_carry(j);
+    drain(j);
+    ASSERT_EQ(j.files_rolled(), 1u);
+    ASSERT_EQ(append_outbound(j.ring(0), kExchange, 6, 5000, testing::fix_order(6, "NEXT")),
+              AppendStatus::kOk);
+    j.stop();
+  }
+  Journal reopened(cfg_);
+  EXPECT_FALSE(reopened.open_report().torn_tail);
+  EXPECT_EQ(reopened.header().trading_day, kNextDay);
+  ASSERT_EQ(append_outbound(reopened.ring(0), kExchange, 7, 6000, testing::fix_order(7, "MORE")),
+            AppendStatus::kOk);
+  reopened.stop();
+  const RecoveredState s = recover(JournalFile(cfg_.file));
+  EXPECT_EQ(s.sessions.at(kExchange).last_sent_seq, 7u);
+  EXPECT_EQ(s.sessions.at(kExchange).name, "EXCH");
+}
+
+TEST_F(JournalRollTest, ASecondRollKeepsEachDayInItsOwnFile) {
+  Journal j(cfg_);
+  a_day(j);
+  roll_with_carry(j);
+  drain(j);
+  ASSERT_EQ(append_outbound(j.ring(0), kExchange, 6, 5000, testing::fix_order(6, "NEXT")),
+            AppendStatus::kOk);
+  ASSERT_EQ(append_trading_day_roll(j.ring(0), kNextDay, kNextDay + 1, 6000, 1), AppendStatus::kOk);
+  drain(j);
+  EXPECT_EQ(j.files_rolled(), 2u);
+  EXPECT_TRUE(std::filesystem::exists(Journal::day_path(cfg_.file, kDay)));
+  const auto second = Journal::day_path(cfg_.file, kNextDay);
+  ASSERT_TRUE(std::filesystem::exists(second));
+  EXPECT_EQ(JournalFile(second).header().trading_day, kNextDay);
+  // A roll with nothing to carry: the sessions and the roll alone.
+  const auto types = types_of(cfg_.file);
+  ASSERT_FALSE(types.empty());
+  EXPECT_EQ(types.back(), RecordType::kTradingDayRoll);
+  EXPECT_EQ(std::count(types.begin(), types.end(), RecordType::kCarriedOrder), 0);
+  EXPECT_EQ(recover(JournalFile(cfg_.file)).sessions.at(kExchange).last_sent_seq, 6u);
+}
+
+TEST_F(JournalRollTest, ACarryStopsShortOfTheOrderStepsHeadroomSoTheRollStillFits) {
+  Journal j(cfg_);
+  a_day(j);
+  OrderEvent e;
+  e.kind = OrderEventKind::kNew;
+  e.symbol = "ACME";
+  e.account = "ACCT-0001";
+  e.order_qty = 100;
+  e.leaves_qty = 100;
+  e.last_qty = 100;
+  std::uint64_t carried = 0;
+  std::string id;
+  for (;;) {
+    id = "W" + std::to_string(carried);
+    e.cl_ord_id = id;
+    if (append_carried_order(j.ring(0), kExchange, 4000, e) != AppendStatus::kOk) break;
+    ++carried;
+  }
+  ASSERT_GT(carried, 100u);
+  // What the headroom keeps: the reports of orders already out, and the roll.
+  ASSERT_EQ(append_outbound(j.ring(0), kEngine, 2, 4000, testing::fix_order(2, "FILL")),
+            AppendStatus::kOk);
+  ASSERT_EQ(append_trading_day_roll(j.ring(0), kDay, kNextDay, 4001, 0), AppendStatus::kOk);
+  drain(j);
+  // A carry cut short is not counted (app::append_day_roll): the file goes on.
+  EXPECT_EQ(j.files_rolled(), 0u);
+  EXPECT_TRUE(j.healthy());
+}
+
+TEST_F(JournalRollTest, ARollWithoutACarryKeepsTheOneFile) {
+  Journal j(cfg_);
+  a_day(j);
+  ASSERT_EQ(append_trading_day_roll(j.ring(0), kDay, kNextDay, 4001), AppendStatus::kOk);
+  drain(j);
+  EXPECT_EQ(j.files_rolled(), 0u);
+  EXPECT_EQ(j.roll_failures(), 0u);
+  EXPECT_FALSE(std::filesystem::exists(Journal::day_path(cfg_.file, kDay)));
+  EXPECT_EQ(JournalFile(cfg_.file).header().trading_day, kDay);
+}
+
+TEST_F(JournalRollTest, ACarryThatDoesNotAddUpIsARollFailureAndTheFileGoesOn) {
+  Journal j(cfg_);
+  a_day(j);
+  roll_with_carry(j, /*counted=*/5);  // Says 4 carried records; 3 precede it.
+  ASSERT_EQ(append_outbound(j.ring(0), kExchange, 6, 5000, testing::fix_order(6, "NEXT")),
+            AppendStatus::kOk);
+  drain(j);
+  EXPECT_EQ(j.files_rolled(), 0u);
+  EXPECT_EQ(j.roll_failures(), 1u);
+  EXPECT_TRUE(j.healthy()) << "nothing is lost: the old file goes on";
+  EXPECT_FALSE(std::filesystem::exists(Journal::day_path(cfg_.file, kDay)));
+  EXPECT_FALSE(std::filesystem::exists(Journal::next_path(cfg_.file)));
+  EXPECT_EQ(recover(JournalFile(cfg_.file)).sessions.at(kExchange).last_sent_seq, 6u);
+}
+
+TEST_F(JournalRollTest, WhatACrashedRollLeftIsRemovedAtOpenAndTheDaysFilesStay) {
+  {
+    Journal j(cfg_);
+    a_day(j);
+    roll_with_carry(j);
+    drain(j);
+    ASSERT_EQ(j.files_rolled(), 1u);
+  }
+  // Killed while rolling the next day: its `.next`, and the day's name
+  // linked to the live file before the rename.
+  testing::write_all(Journal::next_path(cfg_.file), "half", 4);
+  const auto stale = Journal::day_path(cfg_.file, kNextDay);
+  std::filesystem::create_hard_link(cfg_.file, stale);
+  Journal j(cfg_);
+  EXPECT_FALSE(std::filesystem::exists(Journal::next_path(cfg_.file)));
+  EXPECT_FALSE(std::filesystem::exists(stale)) << "a day's name on the live file";
+  EXPECT_TRUE(std::filesystem::exists(Journal::day_path(cfg_.file, kDay)));
+}
+
+}  // namespace
+}  // namespace riskgate::journal
