@@ -20,6 +20,8 @@ namespace {
 
 enum class ChildDrain { kNone, kHalf, kThread };
 
+[[noreturn]] void ready_then_wait(int ready_fd);
+
 // The child: appends seq first..last, tells the parent, waits to be killed.
 [[noreturn]] void child(const JournalConfig& cfg, std::uint64_t first, std::uint64_t last,
                         ChildDrain drain, int ready_fd) {
@@ -34,20 +36,21 @@ enum class ChildDrain { kNone, kHalf, kThread };
     if (drain == ChildDrain::kHalf && s == (first + last) / 2)
       (void)j.do_work(std::chrono::steady_clock::now());
   }
-  const char c = 'r';
-  if (::write(ready_fd, &c, 1) != 1) std::_Exit(3);
-  for (;;) ::pause();  // Killed here: no destructor, no final drain.
+  ready_then_wait(ready_fd);
 }
 
-void run_and_kill(const JournalConfig& cfg, std::uint64_t first, std::uint64_t last,
-                  ChildDrain drain) {
+// Forks a child that runs `body` (given the fd to write one byte to when it
+// is ready) and then waits to be killed; kills it with SIGKILL once ready.
+template <typename Body>
+void fork_and_kill(Body body) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     ::close(fds[0]);
-    child(cfg, first, last, drain, fds[1]);
+    body(fds[1]);
+    std::_Exit(6);  // The body never returns.
   }
   ::close(fds[1]);
   char c = 0;
@@ -57,6 +60,17 @@ void run_and_kill(const JournalConfig& cfg, std::uint64_t first, std::uint64_t l
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+[[noreturn]] void ready_then_wait(int ready_fd) {
+  const char c = 'r';
+  if (::write(ready_fd, &c, 1) != 1) std::_Exit(3);
+  for (;;) ::pause();  // Killed here: no destructor, no final drain.
+}
+
+void run_and_kill(const JournalConfig& cfg, std::uint64_t first, std::uint64_t last,
+                  ChildDrain drain) {
+  fork_and_kill([&](int ready_fd) { child(cfg, first, last, drain, ready_fd); });
 }
 
 class KillNine : public ::testing::TestWithParam<ChildDrain> {};
@@ -109,12 +123,7 @@ TEST(KillNineAfterADayRoll, TheRingIsReplayedIntoTheNewDaysFileExactlyOnce) {
   cfg.ring_capacity = std::size_t{1} << 20;
   constexpr std::uint64_t kDayMessages = 200;
   constexpr std::uint64_t kNextDayMessages = 300;
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::close(fds[0]);
+  fork_and_kill([&](int ready_fd) {
     Journal j(cfg);
     if (declare_session(j.ring(0), 1, Leg::kExchange, "EXCH", 1) != AppendStatus::kOk)
       std::_Exit(4);
@@ -134,18 +143,8 @@ TEST(KillNineAfterADayRoll, TheRingIsReplayedIntoTheNewDaysFileExactlyOnce) {
     for (std::uint64_t s = kDayMessages + 1; s <= kDayMessages + kNextDayMessages; ++s)
       if (append_outbound(j.ring(0), 1, s, 4, testing::fix_order(s)) != AppendStatus::kOk)
         std::_Exit(4);
-    const char ready = 'r';
-    if (::write(fds[1], &ready, 1) != 1) std::_Exit(3);
-    for (;;) ::pause();  // Killed here: the new day's records only in the ring.
-  }
-  ::close(fds[1]);
-  char ready = 0;
-  ASSERT_EQ(::read(fds[0], &ready, 1), 1);
-  ::close(fds[0]);
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    ready_then_wait(ready_fd);  // The new day's records only in the ring.
+  });
 
   {
     Journal j(cfg);
