@@ -158,13 +158,18 @@ void Journal::open_or_create() {
   for (std::size_t k = 0; k < kMaxProducers; ++k) {
     const auto rp = ring_path(config_, k);
     if (!std::filesystem::exists(rp)) continue;
-    const RingRecovery rr =
-        recover_ring(rp, config_.gateway, static_cast<std::uint16_t>(k), header_.created_utc_ns,
-                     next_lsn[k], [&](const RecordView& r) {
-                       append_raw(r.record);
-                       next_lsn[k] = r.header.lsn + r.stored_size();
-                       ++report_.ring_records;
-                     });
+    const RingRecovery rr = recover_ring(
+        rp, config_.gateway, static_cast<std::uint16_t>(k), header_.created_utc_ns, next_lsn[k],
+        [&](const RecordView& r) {
+          const std::uint64_t at = offset_;
+          append_raw(r.record);
+          next_lsn[k] = r.header.lsn + r.stored_size();
+          ++report_.ring_records;
+          // A day roll the journal thread never reached: the
+          // file splits here, as it would have live.
+          if (r.type() == RecordType::kTradingDayRoll && r.header.sequence != 0 && !roll_file(at))
+            throw_errno("sync at the day roll", path);
+        });
     if (!rr.usable) report_.ring_notes.push_back(rp.string() + ": " + rr.reason);
     if (k >= config_.producers) std::filesystem::remove(rp, ec);
   }
@@ -245,11 +250,7 @@ bool Journal::write_records(std::span<std::byte> bytes, JournalRing& ring) {
     const std::uint64_t roll_at = offset_ + roll_pos;
     offset_ += upto;
     ring.consume(upto);
-    if (roll_pos != bytes.size()) {
-      roll_file(roll_at);
-      if (!healthy_.load(std::memory_order_relaxed))
-        return false;  // Only this thread stores false.
-    }
+    if (roll_pos != bytes.size() && !roll_file(roll_at)) return false;
     bytes = bytes.subspan(upto);
   }
   return true;

@@ -200,10 +200,15 @@ class Journal {
   // roll with a carry, starts the new day's file and writes the rest there.
   // false when the file failed.
   bool write_records(std::span<std::byte> bytes, JournalRing& ring);
-  // The journal thread, just after writing the roll record at file offset
-  // `roll_at` (journal_roll.cpp). Never throws: a failure is counted.
-  void roll_file(std::uint64_t roll_at) noexcept;
-  void write_day_file(std::uint64_t roll_at);
+  // Just after writing the roll record at file offset `roll_at`, its last
+  // record (journal_roll.cpp): the journal thread, or the ring replay at
+  // open. Never throws. false when the journal failed (the old file could
+  // not be synced, or the directory after the rename); a day's file that
+  // could not be written is counted in roll_failures() and the old file
+  // goes on.
+  [[nodiscard]] bool roll_file(std::uint64_t roll_at) noexcept;
+  // Throws when the new file is not in place; false as roll_file().
+  [[nodiscard]] bool write_day_file(std::uint64_t roll_at);
 
   JournalConfig config_;
   FileHeader header_{};

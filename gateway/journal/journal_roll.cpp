@@ -108,16 +108,17 @@ std::pair<std::filesystem::path, bool> link_day_file(const std::filesystem::path
 
 }  // namespace
 
-void Journal::roll_file(std::uint64_t roll_at) noexcept {
+bool Journal::roll_file(std::uint64_t roll_at) noexcept {
   // The old day's file whole on disk before any name points at a new one.
   if (::fdatasync(fd_) != 0) {
     fail();
-    return;
+    return false;
   }
   unsynced_ = 0;
   durable_end_.store(offset_, std::memory_order_relaxed);
+  bool ok = true;
   try {
-    write_day_file(roll_at);
+    ok = write_day_file(roll_at);
     files_rolled_.fetch_add(1, std::memory_order_relaxed);
   } catch (const std::exception&) {
     // The old file goes on; nothing is lost, the day is not split. The
@@ -126,9 +127,10 @@ void Journal::roll_file(std::uint64_t roll_at) noexcept {
     std::error_code ec;
     std::filesystem::remove(next_path(config_.file), ec);
   }
+  return ok;
 }
 
-void Journal::write_day_file(std::uint64_t roll_at) {
+bool Journal::write_day_file(std::uint64_t roll_at) {
   const std::filesystem::path& file = config_.file;
   const JournalFile old(file);
   // The roll, and the run of carry records its producer wrote just before
@@ -231,7 +233,9 @@ void Journal::write_day_file(std::uint64_t roll_at) {
     // The rename may not survive a power loss: nothing appended from here
     // could be trusted to, so fail closed as a failed fdatasync does.
     fail();
+    return false;
   }
+  return true;
 }
 
 }  // namespace riskgate::journal

@@ -163,6 +163,55 @@ TEST(KillNineAfterADayRoll, TheRingIsReplayedIntoTheNewDaysFileExactlyOnce) {
       kDayMessages);
 }
 
+// A crash before the journal thread reached the day roll: the roll, its
+// carry and the next day's first records are all still in the ring. The
+// reopen splits the file where the roll is, as the journal thread would
+// have.
+TEST(KillNineBeforeADayRoll, TheReopenSplitsTheFileAtTheRollItReplays) {
+  testing::TempDir dir;
+  auto cfg = testing::test_config(dir.path());
+  cfg.ring_capacity = std::size_t{1} << 20;
+  constexpr std::uint64_t kDayMessages = 200;
+  constexpr std::uint64_t kNextDayMessages = 300;
+  fork_and_kill([&](int ready_fd) {
+    Journal j(cfg);
+    bool ok = declare_session(j.ring(0), 1, Leg::kExchange, "EXCH", 1) == AppendStatus::kOk;
+    for (std::uint64_t s = 1; s <= kDayMessages; ++s)
+      ok = ok && append_outbound(j.ring(0), 1, s, 2, testing::fix_order(s)) == AppendStatus::kOk;
+    (void)j.do_work(std::chrono::steady_clock::now());  // The day so far reaches the file.
+    PositionCarry c;
+    c.flags = PositionCarry::kHasPosition;
+    c.position = 5;
+    c.account = "A";
+    c.symbol = "S";
+    ok = ok && append_position_carry(j.ring(0), c, 3) == AppendStatus::kOk &&
+         append_trading_day_roll(j.ring(0), 20240502, 20240503, 3, 2) == AppendStatus::kOk;
+    for (std::uint64_t s = kDayMessages + 1; s <= kDayMessages + kNextDayMessages; ++s)
+      ok = ok && append_outbound(j.ring(0), 1, s, 4, testing::fix_order(s)) == AppendStatus::kOk;
+    if (!ok) std::_Exit(4);
+    ready_then_wait(ready_fd);  // Carry, roll and the next day only in the ring.
+  });
+
+  {
+    Journal j(cfg);
+    EXPECT_EQ(j.files_rolled(), 1u);
+    EXPECT_EQ(j.roll_failures(), 0u);
+    EXPECT_EQ(j.header().trading_day, 20240503u);
+  }
+  const auto day = Journal::day_path(cfg.file, 20240502);
+  ASSERT_TRUE(std::filesystem::exists(day));
+  EXPECT_EQ(recover(JournalFile(day)).sessions.at(1).last_sent_seq, kDayMessages);
+  std::vector<std::uint64_t> seen;
+  bool carry_at_head = false;
+  (void)JournalFile(cfg.file).scan([&](const RecordView& r) {
+    if (r.type() == RecordType::kOutbound) seen.push_back(r.header.sequence);
+    if (r.type() == RecordType::kPositionCarry) carry_at_head = seen.size() == kDayMessages;
+  });
+  EXPECT_TRUE(carry_at_head) << "the carry follows the sessions' state, before the next day";
+  ASSERT_EQ(seen.size(), kDayMessages + kNextDayMessages);
+  for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i + 1) << "lost or duplicated";
+}
+
 INSTANTIATE_TEST_SUITE_P(Drain, KillNine,
                          ::testing::Values(ChildDrain::kNone, ChildDrain::kHalf,
                                            ChildDrain::kThread),
