@@ -114,53 +114,85 @@ TEST_P(KillNine, TheParentRecoversEveryRecordTheChildAppendedExactlyOnce) {
   EXPECT_EQ(sr.records, 2 * kN);
 }
 
+// The day both day-roll crashes write, stage by stage, so that each test
+// crashes where it wants: EXCH's messages 1..kDayMessages; a carry of one
+// position and the roll that counts it; the next day's messages.
+constexpr std::uint64_t kDayMessages = 200;
+constexpr std::uint64_t kNextDayMessages = 300;
+constexpr std::uint32_t kRollFrom = 20240502;
+constexpr std::uint32_t kRollTo = 20240503;
+
+bool append_day(Journal& j) {
+  bool ok = declare_session(j.ring(0), 1, Leg::kExchange, "EXCH", 1) == AppendStatus::kOk;
+  for (std::uint64_t s = 1; s <= kDayMessages; ++s)
+    ok = ok && append_outbound(j.ring(0), 1, s, 2, testing::fix_order(s)) == AppendStatus::kOk;
+  return ok;
+}
+
+bool append_carry_and_roll(Journal& j) {
+  PositionCarry c;
+  c.flags = PositionCarry::kHasPosition;
+  c.position = 5;
+  c.account = "A";
+  c.symbol = "S";
+  return append_position_carry(j.ring(0), c, 3) == AppendStatus::kOk &&
+         append_trading_day_roll(j.ring(0), kRollFrom, kRollTo, 3, 2) == AppendStatus::kOk;
+}
+
+bool append_next_day(Journal& j) {
+  bool ok = true;
+  for (std::uint64_t s = kDayMessages + 1; s <= kDayMessages + kNextDayMessages; ++s)
+    ok = ok && append_outbound(j.ring(0), 1, s, 4, testing::fix_order(s)) == AppendStatus::kOk;
+  return ok;
+}
+
+JournalConfig day_roll_config(const testing::TempDir& dir) {
+  auto cfg = testing::test_config(dir.path());
+  cfg.ring_capacity = std::size_t{1} << 20;
+  return cfg;
+}
+
+// After the reopen: the old day's file holds the day; the new day's file
+// holds the sessions' state (the carried store, 1..kDayMessages), then the
+// carry, then the next day, every message once.
+void expect_the_day_split_and_every_message_once(const JournalConfig& cfg) {
+  const auto day = Journal::day_path(cfg.file, kRollFrom);
+  ASSERT_TRUE(std::filesystem::exists(day));
+  EXPECT_EQ(recover(JournalFile(day)).sessions.at(1).last_sent_seq, kDayMessages);
+  const JournalFile now(cfg.file);
+  EXPECT_EQ(now.header().trading_day, kRollTo);
+  std::vector<std::uint64_t> seen;
+  bool carry_at_head = false;
+  (void)now.scan([&](const RecordView& r) {
+    if (r.type() == RecordType::kOutbound) seen.push_back(r.header.sequence);
+    if (r.type() == RecordType::kPositionCarry) carry_at_head = seen.size() == kDayMessages;
+  });
+  EXPECT_TRUE(carry_at_head) << "the carry follows the sessions' state, before the next day";
+  ASSERT_EQ(seen.size(), kDayMessages + kNextDayMessages);
+  for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i + 1) << "lost or duplicated";
+}
+
 // A crash just after the journal thread started the next day's file: the
 // records the ring still held (the new day's first ones) are replayed into
 // the new file, once each, and the old day's file keeps the day.
 TEST(KillNineAfterADayRoll, TheRingIsReplayedIntoTheNewDaysFileExactlyOnce) {
   testing::TempDir dir;
-  auto cfg = testing::test_config(dir.path());
-  cfg.ring_capacity = std::size_t{1} << 20;
-  constexpr std::uint64_t kDayMessages = 200;
-  constexpr std::uint64_t kNextDayMessages = 300;
+  const auto cfg = day_roll_config(dir);
   fork_and_kill([&](int ready_fd) {
     Journal j(cfg);
-    if (declare_session(j.ring(0), 1, Leg::kExchange, "EXCH", 1) != AppendStatus::kOk)
-      std::_Exit(4);
-    for (std::uint64_t s = 1; s <= kDayMessages; ++s)
-      if (append_outbound(j.ring(0), 1, s, 2, testing::fix_order(s)) != AppendStatus::kOk)
-        std::_Exit(4);
-    PositionCarry c;
-    c.flags = PositionCarry::kHasPosition;
-    c.position = 5;
-    c.account = "A";
-    c.symbol = "S";
-    if (append_position_carry(j.ring(0), c, 3) != AppendStatus::kOk ||
-        append_trading_day_roll(j.ring(0), 20240502, 20240503, 3, 2) != AppendStatus::kOk)
-      std::_Exit(4);
+    if (!append_day(j) || !append_carry_and_roll(j)) std::_Exit(4);
     (void)j.do_work(std::chrono::steady_clock::now());  // Writes the day and rolls.
     if (j.files_rolled() != 1) std::_Exit(5);
-    for (std::uint64_t s = kDayMessages + 1; s <= kDayMessages + kNextDayMessages; ++s)
-      if (append_outbound(j.ring(0), 1, s, 4, testing::fix_order(s)) != AppendStatus::kOk)
-        std::_Exit(4);
+    if (!append_next_day(j)) std::_Exit(4);
     ready_then_wait(ready_fd);  // The new day's records only in the ring.
   });
-
   {
     Journal j(cfg);
     EXPECT_TRUE(j.open_report().ring_notes.empty());
     EXPECT_EQ(j.open_report().ring_records, kNextDayMessages);
+    EXPECT_EQ(j.files_rolled(), 0u) << "the split happened before the crash";
   }
-  // The new day's file: the carried store (1..200), then 201..500 once each.
-  std::vector<std::uint64_t> seen;
-  (void)JournalFile(cfg.file).scan([&](const RecordView& r) {
-    if (r.type() == RecordType::kOutbound) seen.push_back(r.header.sequence);
-  });
-  ASSERT_EQ(seen.size(), kDayMessages + kNextDayMessages);
-  for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i + 1) << "lost or duplicated";
-  EXPECT_EQ(
-      recover(JournalFile(Journal::day_path(cfg.file, 20240502))).sessions.at(1).last_sent_seq,
-      kDayMessages);
+  expect_the_day_split_and_every_message_once(cfg);
 }
 
 // A crash before the journal thread reached the day roll: the roll, its
@@ -169,47 +201,21 @@ TEST(KillNineAfterADayRoll, TheRingIsReplayedIntoTheNewDaysFileExactlyOnce) {
 // have.
 TEST(KillNineBeforeADayRoll, TheReopenSplitsTheFileAtTheRollItReplays) {
   testing::TempDir dir;
-  auto cfg = testing::test_config(dir.path());
-  cfg.ring_capacity = std::size_t{1} << 20;
-  constexpr std::uint64_t kDayMessages = 200;
-  constexpr std::uint64_t kNextDayMessages = 300;
+  const auto cfg = day_roll_config(dir);
   fork_and_kill([&](int ready_fd) {
     Journal j(cfg);
-    bool ok = declare_session(j.ring(0), 1, Leg::kExchange, "EXCH", 1) == AppendStatus::kOk;
-    for (std::uint64_t s = 1; s <= kDayMessages; ++s)
-      ok = ok && append_outbound(j.ring(0), 1, s, 2, testing::fix_order(s)) == AppendStatus::kOk;
+    if (!append_day(j)) std::_Exit(4);
     (void)j.do_work(std::chrono::steady_clock::now());  // The day so far reaches the file.
-    PositionCarry c;
-    c.flags = PositionCarry::kHasPosition;
-    c.position = 5;
-    c.account = "A";
-    c.symbol = "S";
-    ok = ok && append_position_carry(j.ring(0), c, 3) == AppendStatus::kOk &&
-         append_trading_day_roll(j.ring(0), 20240502, 20240503, 3, 2) == AppendStatus::kOk;
-    for (std::uint64_t s = kDayMessages + 1; s <= kDayMessages + kNextDayMessages; ++s)
-      ok = ok && append_outbound(j.ring(0), 1, s, 4, testing::fix_order(s)) == AppendStatus::kOk;
-    if (!ok) std::_Exit(4);
+    if (!append_carry_and_roll(j) || !append_next_day(j)) std::_Exit(4);
     ready_then_wait(ready_fd);  // Carry, roll and the next day only in the ring.
   });
-
   {
     Journal j(cfg);
     EXPECT_EQ(j.files_rolled(), 1u);
     EXPECT_EQ(j.roll_failures(), 0u);
-    EXPECT_EQ(j.header().trading_day, 20240503u);
+    EXPECT_EQ(j.header().trading_day, kRollTo);
   }
-  const auto day = Journal::day_path(cfg.file, 20240502);
-  ASSERT_TRUE(std::filesystem::exists(day));
-  EXPECT_EQ(recover(JournalFile(day)).sessions.at(1).last_sent_seq, kDayMessages);
-  std::vector<std::uint64_t> seen;
-  bool carry_at_head = false;
-  (void)JournalFile(cfg.file).scan([&](const RecordView& r) {
-    if (r.type() == RecordType::kOutbound) seen.push_back(r.header.sequence);
-    if (r.type() == RecordType::kPositionCarry) carry_at_head = seen.size() == kDayMessages;
-  });
-  EXPECT_TRUE(carry_at_head) << "the carry follows the sessions' state, before the next day";
-  ASSERT_EQ(seen.size(), kDayMessages + kNextDayMessages);
-  for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i + 1) << "lost or duplicated";
+  expect_the_day_split_and_every_message_once(cfg);
 }
 
 INSTANTIATE_TEST_SUITE_P(Drain, KillNine,
