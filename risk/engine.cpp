@@ -133,9 +133,8 @@ PairUsage Engine::pair_usage(std::string_view account, std::string_view symbol) 
   return u;
 }
 
-std::vector<PositionRow> Engine::positions() const {
-  std::vector<PositionRow> out;
-  const Snapshot& sn = *snap();
+template <typename F>
+void Engine::for_each_named_pair(const Snapshot& sn, F&& f) const {
   pair_list_->for_each([&](std::uint32_t p) {
     const PairState& ps = pairs_[p];
     // Acquire pairs with the inserting CAS (find_or_insert_row): the key is
@@ -145,15 +144,36 @@ std::vector<PositionRow> Engine::positions() const {
     const auto a = static_cast<std::uint32_t>((key - 1) >> 32);
     const auto s = static_cast<std::uint32_t>((key - 1) & 0xffff'ffffu);
     if (a >= sn.account_names.size() || s >= sn.symbol_names.size()) return;
-    PositionRow r;
-    r.account = sn.account_names[a];
-    r.symbol = sn.symbol_names[s];
-    r.usage.position = ps.position.load(std::memory_order_relaxed);
-    r.usage.open_buy_qty = ps.sides[0].open_qty.load(std::memory_order_relaxed);
-    r.usage.open_sell_qty = ps.sides[1].open_qty.load(std::memory_order_relaxed);
-    out.push_back(std::move(r));
+    f(sn.account_names[a], sn.symbol_names[s], ps);
   });
+}
+
+std::vector<PositionRow> Engine::positions() const {
+  std::vector<PositionRow> out;
+  for_each_named_pair(
+      *snap(), [&](const std::string& account, const std::string& symbol, const PairState& ps) {
+        PositionRow r;
+        r.account = account;
+        r.symbol = symbol;
+        r.usage.position = ps.position.load(std::memory_order_relaxed);
+        r.usage.open_buy_qty = ps.sides[0].open_qty.load(std::memory_order_relaxed);
+        r.usage.open_sell_qty = ps.sides[1].open_qty.load(std::memory_order_relaxed);
+        out.push_back(std::move(r));
+      });
   return out;
+}
+
+void Engine::carry(CarryVisitor& v) const noexcept {
+  const Snapshot& sn = *snap();
+  for_each_named_pair(
+      sn, [&](const std::string& account, const std::string& symbol, const PairState& ps) {
+        v.position(account, symbol, ps.position.load(std::memory_order_relaxed));
+      });
+  const std::size_t symbols = std::min<std::size_t>(sn.symbol_names.size(), caps_.max_symbols);
+  for (std::size_t s = 0; s < symbols; ++s) {
+    const Micros px = last_fill_px_[s].load(std::memory_order_relaxed);  // As check() reads it.
+    if (px != 0) v.last_fill(sn.symbol_names[s], px);
+  }
 }
 
 SessionSymbolUsage Engine::session_symbol_usage(SessionIdx session,

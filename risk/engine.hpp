@@ -671,6 +671,10 @@ class Engine {
     return current_.load(std::memory_order_acquire);
   }
   std::uint32_t find_or_insert_pair(AccountIdx a, SymbolIdx s) noexcept;
+  // f(account name, symbol name, row) for each (account, symbol) row in use
+  // that the snapshot still names: positions() and carry() (engine.cpp).
+  template <typename F>
+  void for_each_named_pair(const Snapshot& sn, F&& f) const;
   [[nodiscard]] std::uint32_t find_pair(AccountIdx a, SymbolIdx s) const noexcept;
   std::uint32_t find_or_insert_parent(std::uint64_t key) noexcept;
   std::uint32_t find_or_insert_session_symbol(SessionIdx session, SymbolIdx s) noexcept;

@@ -3,7 +3,6 @@
 // traffic (the gateway replays the journal on its main thread, then starts
 // the I/O thread); the same atomics as check() with the same orders, so a
 // reader (status) never sees a torn counter.
-#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -60,26 +59,6 @@ Reservation Engine::restore_order(const OrderView& o, SessionState& ss, std::int
   t.active = true;
   add_session_share(t, reserve, reserve);
   return t;
-}
-
-void Engine::carry(CarryVisitor& v) const noexcept {
-  const Snapshot& sn = *snap();
-  pair_list_->for_each([&](std::uint32_t p) {
-    // Acquire pairs with the inserting CAS (find_or_insert_pair), as in
-    // positions(); the position itself is relaxed as everywhere.
-    const std::uint64_t key = pairs_[p].key.load(std::memory_order_acquire);
-    if (key == 0) return;
-    const auto a = static_cast<std::uint32_t>((key - 1) >> 32);
-    const auto s = static_cast<std::uint32_t>((key - 1) & 0xffff'ffffu);
-    if (a >= sn.account_names.size() || s >= sn.symbol_names.size()) return;
-    v.position(sn.account_names[a], sn.symbol_names[s],
-               pairs_[p].position.load(std::memory_order_relaxed));
-  });
-  const std::size_t symbols = std::min<std::size_t>(sn.symbol_names.size(), caps_.max_symbols);
-  for (std::size_t s = 0; s < symbols; ++s) {
-    const Micros px = last_fill_px_[s].load(std::memory_order_relaxed);  // As check() reads it.
-    if (px != 0) v.last_fill(sn.symbol_names[s], px);
-  }
 }
 
 bool Engine::restore_position(std::string_view account, std::string_view symbol,

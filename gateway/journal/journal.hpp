@@ -50,8 +50,9 @@
 // last of the old day's file. The I/O thread writes the day's carry just
 // before it (kCarriedOrder, kPositionCarry: the working orders, positions
 // and anchors, as it holds them) and counts those records in the roll's
-// sequence. When the journal thread has written such a roll it starts the
-// new day's file (roll_file, journal_roll.cpp):
+// sequence. When the journal thread has written such a roll (or the ring
+// replay at open, after a crash before it did) it starts the new day's file
+// (roll_file, journal_roll.cpp):
 //   1. fdatasync the old file;
 //   2. write `<file>.next`: a header for the new day with the old file's
 //      created_utc_ns (the chain id the rings are tied to), then each
@@ -59,8 +60,9 @@
 //      id floor as the old file leaves them (records of kRollProducer), then
 //      the carry and the roll record, copied as they are; fdatasync it;
 //   3. link the old file as `<file>.<old day>` (kept for audit and
-//      `riskgatectl journal`), rename `.next` over `<file>`, fsync the
-//      directory; records after the roll go to the new file.
+//      `riskgatectl journal`) and fsync the directory; rename `.next` over
+//      `<file>` and fsync it again; records after the roll go to the new
+//      file.
 // A crash at any step leaves `<file>` whole, old or new: before the rename
 // the old file still ends with the roll (its carry is not at the head of a
 // file, so a restart skips it), after it the new one starts with it. A

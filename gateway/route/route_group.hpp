@@ -498,9 +498,11 @@ class RouteGroup final : public session::Handler {
   std::vector<std::unique_ptr<ClientLeg>> clients_;
   // restore_event()'s and restore_carried()'s new order or replace: the
   // table entry, and its risk reservation as sent (order quantity less what
-  // the original executed), exactly `reserved`, or none.
+  // the original executed), exactly `reserved`, or none. The entry, or
+  // null when the table is full (counted in restore_skipped()).
   enum class Reserve : std::uint8_t { kAsSent, kExactly, kNothing };
-  bool restore_entry(const journal::OrderEvent& e, Reserve reserve, std::int64_t reserved) noexcept;
+  Table::Entry* restore_entry(const journal::OrderEvent& e, Reserve reserve,
+                              std::int64_t reserved) noexcept;
   Table orders_;
   std::size_t working_count_ = 0;
   std::uint64_t id_counter_ = 0;

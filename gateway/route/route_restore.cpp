@@ -25,14 +25,14 @@ using journal::OrderEventKind;
 namespace tag = codec::tag;
 namespace mt = codec::msgtype;
 
-bool RouteGroup::restore_entry(const journal::OrderEvent& ev, Reserve reserve,
-                               std::int64_t reserved) noexcept {
+Table::Entry* RouteGroup::restore_entry(const journal::OrderEvent& ev, Reserve reserve,
+                                        std::int64_t reserved) noexcept {
   const bool is_new = ev.kind == OrderEventKind::kNew;
   Table::Entry* orig = is_new ? nullptr : orders_.find(ev.orig_cl_ord_id);
   Table::Entry* e = orders_.insert(ev.cl_ord_id);
   if (e == nullptr) {
     ++restore_skipped_;
-    return false;
+    return nullptr;
   }
   e->client_session = ev.client_session;
   e->state = is_new ? OrderState::kPendingNew : OrderState::kPendingReplace;
@@ -46,7 +46,7 @@ bool RouteGroup::restore_entry(const journal::OrderEvent& ev, Reserve reserve,
   if (is_new) ++working_count_;
   ClientLeg* leg = leg_of(ev.client_session);
   // Tracked for a kill; reserves nothing.
-  if (leg == nullptr || reserve == Reserve::kNothing) return true;
+  if (leg == nullptr || reserve == Reserve::kNothing) return e;
   risk::OrderView v;
   v.action = is_new ? risk::Action::kNew : risk::Action::kReplace;
   v.session = leg->index();
@@ -66,14 +66,14 @@ bool RouteGroup::restore_entry(const journal::OrderEvent& ev, Reserve reserve,
                                    ? std::max<std::int64_t>(0, reserved)
                                    : std::max<std::int64_t>(0, ev.order_qty - filled);
   e->ticket = engine_.restore_order(v, leg->risk_state(), working, is_new);
-  return true;
+  return e;
 }
 
 bool RouteGroup::restore_event(const journal::OrderEvent& ev) noexcept {
   switch (ev.kind) {
     case OrderEventKind::kNew:
     case OrderEventKind::kReplace:
-      return restore_entry(ev, Reserve::kAsSent, 0);
+      return restore_entry(ev, Reserve::kAsSent, 0) != nullptr;
     case OrderEventKind::kFill:
     case OrderEventKind::kTradeBust: {
       Table::Entry* e = orders_.find(ev.cl_ord_id);
@@ -130,10 +130,9 @@ bool RouteGroup::restore_carried(const journal::OrderEvent& ev) noexcept {
   // The reservation as it stood (last_qty; < 0: none), not recomputed from
   // the quantities: a bust or a restatement may have left less open than
   // ordered minus executed, and a replacement keeps what it was sent with.
-  if (!restore_entry(ev, ev.last_qty < 0 ? Reserve::kNothing : Reserve::kExactly, ev.last_qty))
-    return false;
-  Table::Entry* e = orders_.find(ev.cl_ord_id);
-  if (e == nullptr) return true;
+  Table::Entry* e =
+      restore_entry(ev, ev.last_qty < 0 ? Reserve::kNothing : Reserve::kExactly, ev.last_qty);
+  if (e == nullptr) return false;
   // Its position and anchor come with the carry; gross notional restarts
   // with the day.
   e->cum_qty = ev.cum_qty;
