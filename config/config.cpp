@@ -268,6 +268,9 @@ void parse_gateway(Table& t, GatewayDef& g) {
   if (auto v = t.integer("MaxWorkingOrders", 1, 1 << 24)) {
     g.max_working_orders = static_cast<std::uint32_t>(*v);
   }
+  if (auto v = t.integer("MaxEndedOrders", 0, 1 << 24)) {
+    g.max_ended_orders = static_cast<std::uint32_t>(*v);
+  }
   if (auto v = t.integer("MaxPendingConnections", 1, 65536)) {
     g.max_pending_connections = static_cast<std::uint32_t>(*v);
   }

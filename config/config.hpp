@@ -182,6 +182,10 @@ struct GatewayDef {
   // Local emergency kill: if this file exists, global kill. Default: <StateDir>/KILL.
   std::string kill_file = "var/KILL";
   std::uint32_t max_working_orders = 1 << 16;  // Order table capacity (per gateway).
+  // Orders that ended with executions, remembered for the rest of the
+  // trading day (the most recent this many, per exchange session) so that a
+  // trade cancel or correct after the end still moves the position. 0: none.
+  std::uint32_t max_ended_orders = 1 << 16;
   // Connections accepted but not yet logged on: at most this many in all, and
   // this many from one source address. Over either cap a new connection is
   // closed at once, unread.

@@ -92,6 +92,7 @@ void print_gateway(TomlWriter& w, const GatewayDef& g) {
   w.integer("JournalCpu", g.journal_cpu);
   w.integer("MessageLogCpu", g.message_log_cpu);
   w.integer("MaxWorkingOrders", g.max_working_orders);
+  w.integer("MaxEndedOrders", g.max_ended_orders);
   w.integer("MaxPendingConnections", g.max_pending_connections);
   w.integer("MaxPendingPerAddress", g.max_pending_per_address);
   print_trading_day(w, g.trading_day);

@@ -543,6 +543,17 @@ class Engine {
   // An execution report for the ticket's order.
   ExecOutcome on_execution(Reservation& ticket, const ExecEvent& event) noexcept;
 
+  // A trade cancel or correct of an order that has ended: `closed` is its
+  // reservation as the end left it (nothing reserved), `qty_delta` the change
+  // of its executed quantity (< 0: busted, > 0: corrected upwards), `last_px`
+  // the trade's price (0: unknown). The position and the parent's filled
+  // quantity follow the change. An upward correction is a trade: its value
+  // goes into the day's gross notional; a bust never takes value out of it
+  // (a report after the fact never loosens a day limit), as on_execution()'s
+  // kTradeBust. A ticket from before reset_day() changes the position only.
+  void on_ended_correction(const Reservation& closed, std::int64_t qty_delta,
+                           Micros last_px) noexcept;
+
   // The exchange acked a replace: the original's exposure is released and its
   // open-order unit moves to the replacement. `venue_open`: what the ack says
   // the replacement has open (its LeavesQty), or -1 when unknown; a

@@ -259,6 +259,34 @@ ExecOutcome Engine::on_execution(Reservation& t, const ExecEvent& ev) noexcept {
   return out;
 }
 
+void Engine::on_ended_correction(const Reservation& t, std::int64_t qty_delta,
+                                 Micros last_px) noexcept {
+  if (qty_delta == 0 || t.pair_slot == kNoIdx || t.account == kNoIdx) return;
+  const Rmw rmw(one_writer_);
+  // Relaxed: each counter guards only itself (no open quantity moves here).
+  rmw.add<std::memory_order_relaxed>(pairs_[t.pair_slot].position,
+                                     t.side == Side::kBuy ? qty_delta : -qty_delta);
+  if (parent_current(t))
+    rmw.add<std::memory_order_relaxed>(parents_[t.parent_slot].filled, qty_delta);
+  const Snapshot& sn = *snap();
+  if (qty_delta < 0) {
+    // As a live order's bust: the anchor must not stay on a busted print.
+    if (sn.collar_follows_last_fill && last_px > 0 &&
+        last_fill_px_[t.symbol].load(std::memory_order_relaxed) == last_px)
+      last_fill_px_[t.symbol].store(0, std::memory_order_relaxed);
+    return;
+  }
+  if (!day_current(t)) return;  // Yesterday's trade: today's gross never had it.
+  const Micros px = last_px != 0 ? last_px : t.reserved_px;
+  const Micros traded = sat_mul(qty_delta, px < 0 ? -px : px);
+  (void)rmw.update<std::memory_order_relaxed>(
+      accounts_[t.account].gross_day, [traded](std::int64_t cur, std::int64_t& next) noexcept {
+        next = sat_add(cur, traded);
+        return true;
+      });
+  add_session_share(t, traded, 0);
+}
+
 void Engine::on_replaced(Reservation& original, Reservation& replacement,
                          std::int64_t venue_open) noexcept {
   if (!original.active) return;

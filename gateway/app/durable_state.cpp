@@ -187,8 +187,10 @@ DurableState::Restored DurableState::restore_orders(const std::vector<Target>& s
   }
   auto reset_day = [&] {
     engine.reset_day();
-    for (const auto& t : sessions)
+    for (const auto& t : sessions) {
       if (t.leg != nullptr) engine.reset_session_day(t.leg->risk_state());
+      if (t.group != nullptr) t.group->forget_ended();
+    }
   };
   // An owner's journal id to today's client index; an owner no longer
   // configured: tracked (a kill cancels it), unowned.

@@ -225,6 +225,7 @@ void Gateway::build_sessions() {
     go.kill_on_anomaly = cfg_.gateway.kill_on_report_anomaly;
     go.fix42 = d.begin_string == config::BeginString::kFix42;
     go.max_working_orders = cfg_.gateway.max_working_orders;
+    go.max_ended_orders = cfg_.gateway.max_ended_orders;
     go.latency_sample_every = kLatencySampleEvery;
     go.translate = tc;
     groups_.push_back(std::make_unique<route::RouteGroup>(go, *engine_, *clock_, *sink_));

@@ -76,6 +76,9 @@ struct OrderEntry {
   char side = '1';
   char time_in_force = 0;          // TimeInForce(59) as sent; 0: absent (Day).
   bool gateway_initiated = false;  // A cancel riskgate sent itself (kill switch).
+  // A replace of this order was acked: its executions are the replacement's
+  // now (a trade cancel of them is applied there, not here).
+  bool replaced = false;
   // Reconciling after a restart: its status is to be asked (35=H, paced),
   // or was asked (35=H or 35=AF) and no report has answered it yet
   // (RouteGroup::ask_order_status).

@@ -7,6 +7,14 @@
 // replay of the busted one. Every such report gets an audit line (those of
 // orders that have ended, at most one a second), because it changes what was
 // believed traded: risk staff reconcile it with the venue's trade record.
+//
+// Most busts come after the order has ended (a trade is found erroneous
+// minutes or hours later). So that these still move the position, an order
+// that ends with executions is remembered for the rest of the trading day
+// (ended_, the most recent MaxEndedOrders): its closed risk reservation says
+// which position and parent its executions went to, and its executed
+// quantity what a correction is read against. A bust of an order no longer
+// remembered (evicted, or from an earlier day) is audited only.
 #include "gateway/route/route_group.hpp"
 #include "gateway/route/text_buf.hpp"
 
@@ -40,6 +48,61 @@ void RouteGroup::apply_trade_bust(Table::Entry& target, const ExecVerdict& v,
   }
 }
 
+void RouteGroup::remember_ended(const Table::Entry& e) noexcept {
+  if (!ended_ || e.cum_qty <= 0 || e.replaced) return;
+  const std::size_t cap = ended_->capacity();
+  if (ended_count_ == cap) {  // Full: the oldest goes.
+    ended_->erase(ended_->at(ended_fifo_[ended_head_]));
+    ended_head_ = (ended_head_ + 1) % cap;
+    --ended_count_;
+  }
+  Table::Entry* r = ended_->insert(e.exch_id.view());
+  if (r == nullptr) {
+    // The id already ended once today (an order restored and ended again
+    // by a replayed report): the later end is the one that counts.
+    r = ended_->find(e.exch_id.view());
+    if (r != nullptr) *r = e;
+    return;
+  }
+  *r = e;
+  ended_fifo_[(ended_head_ + ended_count_) % cap] = ended_->index_of(r);
+  ++ended_count_;
+}
+
+void RouteGroup::forget_ended() noexcept {
+  if (!ended_) return;
+  const std::size_t cap = ended_->capacity();
+  for (; ended_count_ > 0; --ended_count_) {
+    ended_->erase(ended_->at(ended_fifo_[ended_head_]));
+    ended_head_ = (ended_head_ + 1) % cap;
+  }
+  ended_head_ = 0;
+}
+
+const Table::Entry* RouteGroup::ended_order(std::string_view id) noexcept {
+  return ended_ ? ended_->find(id) : nullptr;
+}
+
+bool RouteGroup::correct_ended(const ClientLeg* owner, std::string_view id, std::string_view orig,
+                               std::string_view client_id, const ExecFields& f) noexcept {
+  if (!ended_) return false;
+  Table::Entry* r = ended_->find(id);
+  if (r == nullptr && !orig.empty()) r = ended_->find(orig);
+  if (r == nullptr) return false;
+  // The line first: it says what the order had counted.
+  note_trade_correction(owner, r, client_id, f, true);
+  if (!f.has_cum || f.cum_qty < 0 || f.cum_qty == r->cum_qty) return true;
+  const std::int64_t delta = f.cum_qty - r->cum_qty;
+  engine_.on_ended_correction(r->ticket, delta, f.last_px);
+  r->cum_qty = f.cum_qty;
+  // Best effort, as a live order's bust: a replay reads the change from
+  // the new CumQty against the ended order it rebuilt (restore_event).
+  if (journal_ != nullptr) {
+    (void)journal_entry(journal::OrderEventKind::kTradeBust, *r, {}, -delta, f.last_px);
+  }
+  return true;
+}
+
 Table::Entry* RouteGroup::replacement_of(std::string_view id) noexcept {
   Table::Entry* found = nullptr;
   orders_.for_each([&](Table::Entry& e) {
@@ -50,9 +113,11 @@ Table::Entry* RouteGroup::replacement_of(std::string_view id) noexcept {
 }
 
 void RouteGroup::note_trade_correction(const ClientLeg* owner, const Table::Entry* target,
-                                       std::string_view client_id, const ExecFields& f) noexcept {
+                                       std::string_view client_id, const ExecFields& f,
+                                       bool ended) noexcept {
   TextBuf t(text_, sizeof text_);
   t.put(f.exec_type == 'G' || f.exec_trans_type == '2' ? "trade correct" : "trade cancel");
+  if (ended) t.put(" of an ended order");
   if (target == nullptr) {
     // Most busts come after the order ended: its table entry is gone.
     t.put(" for an order no longer working: riskgate's position does not reflect it (CumQty ");
@@ -60,7 +125,7 @@ void RouteGroup::note_trade_correction(const ClientLeg* owner, const Table::Entr
     t.put(", LastQty ");
     t.put_int(f.has_last ? f.last_qty : -1);
     t.put(")");
-    note_report_anomaly(owner, nullptr, client_id, t.view(), f.cum_qty, 0, &unknown_limiter_,
+    note_report_anomaly(owner, nullptr, client_id, t.view(), f.cum_qty, 0, &ended_limiter_,
                         audit::AuditEvent::kTradeCorrected);
     return;
   }
@@ -85,7 +150,7 @@ void RouteGroup::note_trade_correction(const ClientLeg* owner, const Table::Entr
     t.put_int(before);
   }
   note_report_anomaly(owner, target, client_id, t.view(), f.has_cum ? f.cum_qty : before, before,
-                      nullptr, audit::AuditEvent::kTradeCorrected);
+                      ended ? &ended_limiter_ : nullptr, audit::AuditEvent::kTradeCorrected);
 }
 
 }  // namespace riskgate::route

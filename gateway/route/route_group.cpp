@@ -67,6 +67,10 @@ RouteGroup::RouteGroup(GroupOptions opts, risk::Engine& engine, session::Clock& 
       audit_(audit),
       orders_(opts_.max_working_orders) {
   latency.set_sample_every(opts_.latency_sample_every);
+  if (opts_.max_ended_orders != 0) {
+    ended_.emplace(opts_.max_ended_orders);
+    ended_fifo_ = std::make_unique<std::uint32_t[]>(opts_.max_ended_orders);
+  }
   // Generated ids (kill cancels, mass cancels, our own ExecIDs) must never
   // repeat, across restarts and days, because venues refuse a duplicate
   // ClOrdID within a day. The counter starts at the wall clock in ns: a
@@ -471,6 +475,7 @@ void RouteGroup::finish(Table::Entry* e) noexcept {
 
 void RouteGroup::drop(Table::Entry* e) noexcept {
   status_answered(*e);
+  if (is_order_state(e->state)) remember_ended(*e);
   if (is_order_state(e->state) && working_count_ > 0) --working_count_;
   orders_.erase(e);
 }

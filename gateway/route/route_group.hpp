@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -187,6 +188,9 @@ struct GroupOptions {
   std::uint8_t kill_on_anomaly = 0;  // AnomalyKill bits; 0 = audit only.
   bool fix42 = false;                // Exchange leg's BeginString.
   std::size_t max_working_orders = 1 << 16;
+  // Orders that ended with executions, remembered for trade cancels and
+  // corrections (RouteGroup::correct_ended). 0: none.
+  std::size_t max_ended_orders = 1 << 16;
   // Time every Nth order step into RouteGroup::latency (0: none). See
   // common/latency_histogram.hpp for the cost.
   std::uint32_t latency_sample_every = 0;
@@ -276,6 +280,15 @@ class RouteGroup final : public session::Handler {
   [[nodiscard]] const GroupOptions& options() const noexcept { return opts_; }
   [[nodiscard]] Table& orders() noexcept { return orders_; }
   [[nodiscard]] std::size_t working_orders() const noexcept { return working_count_; }
+  // The ended order `id` as remembered for trade corrections (its executed
+  // quantity as corrected since), or null. For status and tests.
+  [[nodiscard]] const Table::Entry* ended_order(std::string_view id) noexcept;
+  [[nodiscard]] std::size_t ended_orders() const noexcept { return ended_count_; }
+  // A new trading day: the ended orders are forgotten (a bust of
+  // yesterday's trade is audited only, as after a restart from the day's
+  // file, which does not hold them). At most MaxEndedOrders erases, on the
+  // I/O thread, once a day.
+  void forget_ended() noexcept;
 
   // The order path: an application message from a client.
   void on_client_message(ClientLeg& leg, const codec::Message& msg) noexcept;
@@ -416,9 +429,21 @@ class RouteGroup final : public session::Handler {
   // The working order that replaced the order `id` (null if none): a scan,
   // for the rare report that names an order by a ClOrdID a replace retired.
   [[gnu::cold]] Table::Entry* replacement_of(std::string_view id) noexcept;
+  // `ended`: `target` is a remembered ended order (ended_), not a working one.
   [[gnu::cold]] void note_trade_correction(const ClientLeg* owner, const Table::Entry* target,
-                                           std::string_view client_id,
-                                           const ExecFields& f) noexcept;
+                                           std::string_view client_id, const ExecFields& f,
+                                           bool ended = false) noexcept;
+  // A trade cancel or correct no working order explains: applied to the
+  // remembered ended order its ClOrdID (else its OrigClOrdID) names, audited
+  // and journaled. False when no such order is remembered (the caller
+  // audits the report as one riskgate cannot apply).
+  [[gnu::cold]] bool correct_ended(const ClientLeg* owner, std::string_view id,
+                                   std::string_view orig, std::string_view client_id,
+                                   const ExecFields& f) noexcept;
+  // drop()'s: keeps `e` (an order, not a request) in ended_ when it executed
+  // something and its executions did not pass to a replacement. The oldest
+  // goes when ended_ is full.
+  void remember_ended(const Table::Entry& e) noexcept;
   // Records the exchange leg's next MsgSeqNum as the one the message about
   // to go out for `e` gets (its own order/request, or a kill cancel): a
   // session Reject names a message only by that number.
@@ -505,6 +530,14 @@ class RouteGroup final : public session::Handler {
                               std::int64_t reserved) noexcept;
   Table orders_;
   std::size_t working_count_ = 0;
+  // Orders that ended with executions today (remember_ended), and their
+  // indices in ended_ oldest first (a ring of ended_->capacity()): a trade
+  // cancel or correct of one still moves the position. Empty when
+  // max_ended_orders is 0.
+  std::optional<Table> ended_;
+  std::unique_ptr<std::uint32_t[]> ended_fifo_;
+  std::size_t ended_head_ = 0;
+  std::size_t ended_count_ = 0;
   std::uint64_t id_counter_ = 0;
   // Ids below this are on record as possibly issued (record_id_floor); the
   // journal gets one record per kIdBlock ids, before the first of them goes.
@@ -559,6 +592,10 @@ class RouteGroup final : public session::Handler {
   static constexpr std::size_t kSeqRingSize = std::size_t{1} << 16;
   std::vector<std::uint32_t> seq_ring_ = std::vector<std::uint32_t>(kSeqRingSize, 0);
   EventLimiter unknown_limiter_;  // Unknown-order report lines: at most one a second.
+  // Lines of trade corrections of ended orders (applied, or not remembered):
+  // at most one a second, on a limiter of their own, so that a venue's mass
+  // bust and a flood of unknown reports never hide each other's first line.
+  EventLimiter ended_limiter_;
   // Scratch buffers, reused for every message (one I/O thread).
   char id_buf_[kMaxIdLen + 1] = {};
   char id_buf2_[kMaxIdLen + 1] = {};

@@ -334,9 +334,12 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
     // A bust of an order that has ended (most are: a trade is busted after
     // the fact): expected, so never a kill, and audited as what it is (at
     // most one line a second, as unknown reports: a venue's mass bust must
-    // not crowd kills out of the audit ring).
-    bump(counters.unknown_orders);
-    note_trade_correction(owner, nullptr, client_id, f);
+    // not crowd kills out of the audit ring). Applied to the position when
+    // riskgate still remembers the order (correct_ended).
+    if (!correct_ended(owner, id, orig_field, client_id, f)) {
+      bump(counters.unknown_orders);
+      note_trade_correction(owner, nullptr, client_id, f);
+    }
   } else if (e == nullptr) {
     bump(counters.unknown_orders);
     TextBuf t(text_, sizeof text_);
@@ -407,8 +410,10 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
                            : ExecAction::kNone;
     }
     if (first.adjustment) {
-      // Before the switch: the line says what the order had counted.
-      note_trade_correction(owner, target_live ? target : nullptr, client_id, f);
+      // Before the switch: the line says what the order had counted. A
+      // request whose order has ended: the ended order, if remembered.
+      if (target_live || !correct_ended(owner, id, orig_field, client_id, f))
+        note_trade_correction(owner, target_live ? target : nullptr, client_id, f);
     }
     switch (action) {
       case ExecAction::kNewAck:
@@ -553,6 +558,7 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
           (void)journal_entry(journal::OrderEventKind::kReplaced, *e, e->orig_exch_id.view());
         if (o != nullptr) {
           engine_.on_replaced(o->ticket, e->ticket, e->leaves_qty);
+          o->replaced = true;  // Its executions are the replacement's now.
           finish(o);
         }
         // Replaced down to what had executed (or the venue says it is over):

@@ -77,8 +77,17 @@ bool RouteGroup::restore_event(const journal::OrderEvent& ev) noexcept {
     case OrderEventKind::kFill:
     case OrderEventKind::kTradeBust: {
       Table::Entry* e = orders_.find(ev.cl_ord_id);
-      if (e == nullptr) return true;
       const bool bust = ev.kind == OrderEventKind::kTradeBust;
+      if (e == nullptr) {
+        // A correction of an order that had ended (correct_ended): read, as
+        // live, from the new CumQty against the ended order rebuilt so far.
+        Table::Entry* r = bust && ended_ ? ended_->find(ev.cl_ord_id) : nullptr;
+        if (r != nullptr && ev.cum_qty >= 0 && ev.cum_qty != r->cum_qty) {
+          engine_.on_ended_correction(r->ticket, ev.cum_qty - r->cum_qty, ev.price);
+          r->cum_qty = ev.cum_qty;
+        }
+        return true;
+      }
       risk::ExecEvent x;
       x.kind = bust                 ? risk::ExecKind::kTradeBust
                : ev.leaves_qty == 0 ? risk::ExecKind::kFill
@@ -104,7 +113,10 @@ bool RouteGroup::restore_event(const journal::OrderEvent& ev) noexcept {
       e->leaves_qty = ev.leaves_qty;
       ++working_count_;
       // The original's kDone follows and erases it (its ticket is spent).
-      if (o != nullptr) engine_.on_replaced(o->ticket, e->ticket, e->leaves_qty);
+      if (o != nullptr) {
+        engine_.on_replaced(o->ticket, e->ticket, e->leaves_qty);
+        o->replaced = true;
+      }
       return true;
     }
     case OrderEventKind::kDone:

@@ -34,8 +34,10 @@ void TradingDay::on_tick(std::int64_t utc_ns) noexcept {
   const bool rolled = primed_ && day.number > old_day;
   if (rolled) {
     engine_.reset_day();
-    for (Scheduled& s : sessions_)
+    for (Scheduled& s : sessions_) {
       if (s.leg != nullptr) engine_.reset_session_day(s.leg->risk_state());
+      if (s.leg == nullptr) s.group->forget_ended();  // Once per group.
+    }
   }
   if (!primed_ || rolled) day_.store(day.number, std::memory_order_relaxed);
   next_boundary_ns_.store(day.next_start_ns, std::memory_order_relaxed);

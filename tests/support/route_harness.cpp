@@ -65,6 +65,7 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
   go.cancel_on_kill = cfg_.gateway.on_kill_cancel_working;
   go.kill_on_anomaly = cfg_.gateway.kill_on_report_anomaly;
   go.max_working_orders = cfg_.gateway.max_working_orders;
+  go.max_ended_orders = cfg_.gateway.max_ended_orders;
   go.translate.parent_id_tag = cfg_.risk.parent_child.parent_id_tag;
   go.translate.parent_qty_tag = cfg_.risk.parent_child.parent_qty_tag;
   group_ = std::make_unique<route::RouteGroup>(go, *engine_, clock, audit);

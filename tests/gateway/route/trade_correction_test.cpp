@@ -1,7 +1,9 @@
 // Trade cancel and correct (150=H / G) through a route group: the venue's
 // new CumQty becomes the order's executed quantity, the position follows it,
 // a later fill counts, every such report is audited and forwarded, and a bust
-// of an order that has ended is never taken for a rogue report.
+// of an order that has ended is never taken for a rogue report: riskgate
+// remembers the day's ended orders (MaxEndedOrders), so it still moves the
+// position.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -141,22 +143,195 @@ TEST_F(TradeCorrectionWithoutExchangeDictionary, ACorrectionWithoutCumQtyChanges
             std::string::npos);
 }
 
-TEST_F(TradeCorrectionTest, ABustOfAnOrderThatEndedIsForwardedAndAuditedButTripsNoKill) {
+TEST_F(TradeCorrectionTest, ABustOfAnOrderThatEndedTakesTheQuantityOffThePositionAndTripsNoKill) {
   send(h.order(0, "C1", 100));
   exch(h.report("E1-C1", 'F', '2', 100, 100, 100));
   ASSERT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  ASSERT_EQ(pair().position, 100);
+  const auto gross = h.engine().account_usage("ACC1").gross_notional_day;
   const std::size_t to_engine = app_sent(h.client_wire[0]).size();
 
   exch(correction("E1-C1", 'H', 40, 0, '2'));
+  EXPECT_EQ(pair().position, 40) << "60 of the 100 busted";
+  EXPECT_EQ(pair().open_buy_qty, 0) << "nothing reopens on an ended order";
+  EXPECT_EQ(h.engine().account_usage("ACC1").gross_notional_day, gross)
+      << "a bust never loosens a day limit";
+  EXPECT_EQ(h.engine().account_usage("ACC1").open_orders, 0);
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr) << "it stays ended";
+  ASSERT_NE(h.group().ended_order("E1-C1"), nullptr);
+  EXPECT_EQ(h.group().ended_order("E1-C1")->cum_qty, 40);
   EXPECT_EQ(audited(AuditEvent::kKillTripped), "")
       << "KillOnReportAnomaly = unknown is for reports no order explains";
-  EXPECT_NE(audited(AuditEvent::kTradeCorrected).find("no longer working"), std::string::npos);
+  EXPECT_NE(audited(AuditEvent::kTradeCorrected)
+                .find("trade cancel of an ended order: executed quantity 100 -> 40, 60 taken off "
+                      "the position"),
+            std::string::npos)
+      << audited(AuditEvent::kTradeCorrected);
   EXPECT_EQ(audited(AuditEvent::kReportAnomaly), "");
+  EXPECT_EQ(h.group().counters.unknown_orders.load(), 0u) << "riskgate knows the order";
   EXPECT_EQ(app_sent(h.client_wire[0]).size(), to_engine + 1) << "the engine hears of it";
+
+  // The venue repeats the report (a resend): read against the 40 now
+  // counted, it takes nothing more off.
+  exch(correction("E1-C1", 'H', 40, 0, '2'));
+  EXPECT_EQ(pair().position, 40);
 
   // A report that no order explains still trips it.
   exch(h.report("E1-NOPE", 'F', '1', 100, 10, 10));
   EXPECT_NE(audited(AuditEvent::kKillTripped).find("unknown-order report"), std::string::npos);
+}
+
+TEST_F(TradeCorrectionTest, AnUpwardCorrectionOfAnEndedOrderCountsAsATrade) {
+  send(h.order(0, "C1", 100));
+  exch(h.report("E1-C1", 'F', '2', 100, 100, 100));
+  const auto gross = h.engine().account_usage("ACC1").gross_notional_day;
+  exch(correction("E1-C1", 'G', 110, 0, '2'));
+  EXPECT_EQ(pair().position, 110);
+  // 10 more at 190.50 (micros).
+  EXPECT_EQ(h.engine().account_usage("ACC1").gross_notional_day - gross, 10 * 190'500'000);
+  EXPECT_NE(audited(AuditEvent::kTradeCorrected).find("100 -> 110, counted as an execution"),
+            std::string::npos)
+      << audited(AuditEvent::kTradeCorrected);
+}
+
+// The bust names the cancel request (11) of an order that filled while the
+// cancel was on its way (41): the order is the one it comes off.
+TEST_F(TradeCorrectionTest, ABustOfAnEndedOrderUnderItsCancelRequestsIdComesOffTheOrder) {
+  send(h.order(0, "C1", 100));
+  request("F", "X1");
+  exch(h.report("E1-C1", 'F', '2', 100, 100, 100));
+  ASSERT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  exch(h.exchange_peer.make("8",
+                            "37=O1|17=XB1|19=X1|11=E1-X1|41=E1-C1|150=H|39=2|55=AAPL|54=1|38=100|"
+                            "151=0|14=70|32=30|31=190.50|6=0|"));
+  EXPECT_EQ(pair().position, 70);
+}
+
+// A replace moves the original's executions to the replacement: only the
+// replacement is remembered when it ends, so a bust is taken off once.
+TEST_F(TradeCorrectionTest,
+       AnEndedReplacementCarriesItsOriginalsTradesAndTheOriginalIsNotRemembered) {
+  send(h.order(0, "C1", 100));
+  exch(h.report("E1-C1", 'F', '1', 100, 60, 60));
+  request("G", "C2", 150);
+  exch(h.exchange_peer.make("8",
+                            "37=O1|17=XR|11=E1-C2|41=E1-C1|150=5|39=1|55=AAPL|54=1|38=150|151=90|"
+                            "14=60|6=190.50|"));
+  exch(h.report("E1-C2", 'F', '2', 150, 150, 90));
+  ASSERT_EQ(pair().position, 150);
+  EXPECT_EQ(h.group().ended_order("E1-C1"), nullptr) << "replaced: its trades are C2's";
+  ASSERT_NE(h.group().ended_order("E1-C2"), nullptr);
+  exch(correction("E1-C2", 'H', 100, 0, '2'));
+  EXPECT_EQ(pair().position, 100);
+}
+
+// MaxEndedOrders = 1: the oldest ended order makes way for the next; a bust
+// of it can no longer be applied and says so.
+TEST(TradeCorrectionOfForgottenOrders, ABustOfAnOrderNoLongerRememberedIsAuditedOnly) {
+  auto cfg = config(true);
+  cfg.gateway.max_ended_orders = 1;
+  RouteHarness h(cfg);
+  h.log_on_all();
+  for (const char* id : {"C1", "C2"}) {
+    ASSERT_GT(h.from_client(0, h.order(0, id, 100)), 0u);
+    ASSERT_GT(h.from_exchange(h.report(std::string("E1-") + id, 'F', '2', 100, 100, 100)), 0u);
+  }
+  EXPECT_EQ(h.group().ended_orders(), 1u);
+  EXPECT_EQ(h.group().ended_order("E1-C1"), nullptr);
+  ASSERT_GT(h.from_exchange(h.exchange_peer.make(
+                "8",
+                "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=2|55=AAPL|54=1|38=100|151=0|14=0|"
+                "32=100|31=190.50|6=0|")),
+            0u);
+  EXPECT_EQ(h.engine().pair_usage("ACC1", "AAPL").position, 200);
+  bool said = false;
+  for (const auto& r : h.audit.records)
+    said = said || std::string(r.text).find("no longer working") != std::string::npos;
+  EXPECT_TRUE(said);
+  EXPECT_EQ(h.group().counters.unknown_orders.load(), 1u);
+
+  // The day rolls: the one remembered is forgotten too.
+  h.group().forget_ended();
+  EXPECT_EQ(h.group().ended_orders(), 0u);
+  EXPECT_EQ(h.group().ended_order("E1-C2"), nullptr);
+  // ... and the table takes the next day's orders again.
+  ASSERT_GT(h.from_client(0, h.order(0, "C3", 100)), 0u);
+  ASSERT_GT(h.from_exchange(h.report("E1-C3", 'F', '2', 100, 100, 100)), 0u);
+  EXPECT_NE(h.group().ended_order("E1-C3"), nullptr);
+}
+
+TEST(TradeCorrectionOfForgottenOrders, MaxEndedOrdersZeroRemembersNone) {
+  auto cfg = config(true);
+  cfg.gateway.max_ended_orders = 0;
+  RouteHarness h(cfg);
+  h.log_on_all();
+  ASSERT_GT(h.from_client(0, h.order(0, "C1", 100)), 0u);
+  ASSERT_GT(h.from_exchange(h.report("E1-C1", 'F', '2', 100, 100, 100)), 0u);
+  EXPECT_EQ(h.group().ended_order("E1-C1"), nullptr);
+  ASSERT_GT(h.from_exchange(h.exchange_peer.make(
+                "8",
+                "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=2|55=AAPL|54=1|38=100|151=0|14=0|"
+                "32=100|31=190.50|6=0|")),
+            0u);
+  EXPECT_EQ(h.engine().pair_usage("ACC1", "AAPL").position, 100);
+}
+
+// A flood of unknown reports and a bust of an ended order share no audit
+// limiter: the bust's line is written in the same second.
+TEST(TradeCorrectionOfForgottenOrders, ABustLineIsNotHiddenByAnUnknownReportJustBefore) {
+  auto cfg = config(true);
+  cfg.gateway.kill_on_report_anomaly = 0;
+  cfg.gateway.max_ended_orders = 0;
+  RouteHarness h(cfg);
+  h.log_on_all();
+  ASSERT_GT(h.from_client(0, h.order(0, "C1", 100)), 0u);
+  ASSERT_GT(h.from_exchange(h.report("E1-C1", 'F', '2', 100, 100, 100)), 0u);
+  ASSERT_GT(h.from_exchange(h.report("E1-NOPE", 'F', '1', 100, 10, 10)), 0u);
+  ASSERT_GT(h.from_exchange(h.exchange_peer.make(
+                "8",
+                "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=2|55=AAPL|54=1|38=100|151=0|14=0|"
+                "32=100|31=190.50|6=0|")),
+            0u);
+  int unknown = 0, bust = 0;
+  for (const auto& r : h.audit.records) {
+    unknown += r.event == AuditEvent::kReportAnomaly;
+    bust += r.event == AuditEvent::kTradeCorrected;
+  }
+  EXPECT_EQ(unknown, 1);
+  EXPECT_EQ(bust, 1);
+}
+
+// Live, the order filled, ended and was busted after; replayed from the
+// journal, the bust is applied to the ended order the replay rebuilt.
+TEST_F(TradeCorrectionTest, AReplayedJournalAppliesABustOfAnOrderThatHadEnded) {
+  riskgate::testing::TempDir dir;
+  const auto cfg = journal::testing::test_config(dir.path());
+  {
+    journal::Journal j(cfg);
+    RouteHarness h1(RouteHarness::default_config(), &j.ring(0));
+    h1.log_on_all();
+    ASSERT_GT(h1.from_client(0, h1.order(0, "C1", 100)), 0u);
+    ASSERT_GT(h1.from_exchange(h1.report("E1-C1", 'F', '2', 100, 100, 100)), 0u);
+    ASSERT_GT(h1.from_exchange(h1.exchange_peer.make(
+                  "8",
+                  "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=2|55=AAPL|54=1|38=100|151=0|14=30|"
+                  "32=70|31=190.50|6=0|")),
+              0u);
+    ASSERT_EQ(h1.engine().pair_usage("ACC1", "AAPL").position, 30);
+    j.stop();
+  }
+  journal::Journal j2(cfg);
+  RouteHarness h2(RouteHarness::default_config(), &j2.ring(0));
+  const journal::JournalFile f(cfg.file);
+  (void)f.scan_logical([&](const journal::RecordView& r) {
+    journal::OrderEvent e;
+    if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
+    EXPECT_TRUE(h2.group().restore_event(e));
+  });
+  EXPECT_EQ(h2.engine().pair_usage("ACC1", "AAPL").position, 30);
+  EXPECT_EQ(h2.group().orders().find("E1-C1"), nullptr);
+  ASSERT_NE(h2.group().ended_order("E1-C1"), nullptr);
+  EXPECT_EQ(h2.group().ended_order("E1-C1")->cum_qty, 30);
 }
 
 TEST_F(TradeCorrectionTest, AReplayedJournalRebuildsTheOrderAsTheBustLeftIt) {

@@ -122,6 +122,24 @@ TEST_F(TradingDayTest, TheSameClOrdIdIsADuplicateTheSameDayAndAcceptedTheNextDay
   EXPECT_FALSE(forwarded("SAME")) << "but not twice in that day";
 }
 
+// Yesterday's ended orders are forgotten at the roll, as a restart from the
+// new day's journal file (which does not hold them) would: a bust of one is
+// then audited only, live and after a restart alike.
+TEST_F(TradingDayTest, TheRollForgetsTheDaysEndedOrders) {
+  wire();
+  ASSERT_TRUE(forwarded("C1"));
+  fill("E1-C1");
+  ASSERT_NE(h.group().ended_order("E1-C1"), nullptr);
+  to_next_boundary();
+  EXPECT_EQ(h.group().ended_order("E1-C1"), nullptr);
+  EXPECT_EQ(h.group().ended_orders(), 0u);
+  from_exchange(h.exchange_peer.make(
+      "8",
+      "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=2|55=AAPL|54=1|38=100|151=0|14=0|32=100|"
+      "31=190.50|6=0|"));
+  EXPECT_EQ(h.engine().pair_usage("ACC1", "AAPL").position, 100);
+}
+
 TEST_F(TradingDayTest, TheRollIsAuditedAndCallsTheJournalHookWithTheNewDay) {
   std::vector<std::int64_t> hooked;
   day.on_journal_rollover = [&](std::int64_t d) { hooked.push_back(d); };
