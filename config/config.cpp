@@ -260,6 +260,8 @@ void parse_gateway(Table& t, GatewayDef& g) {
     else
       t.error("JournalSync", "must be \"none\", \"interval\" or \"every_message\", got " + dq(*v));
   }
+  if (auto v = t.integer("JournalRetentionDays", 0, 36600))
+    g.journal_retention_days = static_cast<std::uint32_t>(*v);
   if (auto v = t.integer("JournalSyncIntervalMs", 1, 10000))
     g.journal_sync_interval_ms = static_cast<std::uint32_t>(*v);
   if (auto v = t.integer("IoThreadCpu", -1, 1023)) g.io_thread_cpu = static_cast<int>(*v);

@@ -208,6 +208,9 @@ struct GatewayDef {
   std::uint32_t journal_ring_mib = 16;
   JournalSync journal_sync = JournalSync::kInterval;
   std::uint32_t journal_sync_interval_ms = 10;
+  // Day files (<journal_file>.<yyyymmdd>) dated more than this many days
+  // before a new day are deleted at its roll. 0: kept.
+  std::uint32_t journal_retention_days = 0;
   // Free space on the audit log's filesystem (issue 12): below the low
   // watermark an alert record and a status flag; below the hard one the
   // audit turns unhealthy and new orders are refused. 0 disables either.

@@ -83,6 +83,7 @@ void print_gateway(TomlWriter& w, const GatewayDef& g) {
   w.integer("JournalRingMiB", g.journal_ring_mib);
   w.str("JournalSync", detail::name_of(detail::kJournalSyncNames, g.journal_sync));
   w.integer("JournalSyncIntervalMs", g.journal_sync_interval_ms);
+  w.integer("JournalRetentionDays", g.journal_retention_days);
   // Always a value: "" (off) and the default differ, and a reprint must load back the same.
   w.str("FileLogPath", g.file_log_path);
   w.integer("MessageLogRingMiB", g.message_log_ring_mib);

@@ -76,6 +76,7 @@ DurableState::DurableState(const config::GatewayDef& g, std::uint32_t trading_da
   jc.sync = to_policy(g.journal_sync);
   jc.sync_interval = std::chrono::milliseconds(g.journal_sync_interval_ms);
   jc.cpu = g.journal_cpu;
+  jc.keep_days = g.journal_retention_days;
   config_ = jc;
   try {
     journal_ = std::make_unique<journal::Journal>(jc);

@@ -190,6 +190,7 @@ nlohmann::json Gateway::status() {
                     {"syncs", jr.syncs()},
                     {"day_files", jr.files_rolled()},
                     {"day_roll_failures", jr.roll_failures() + durable_->carry_failures()},
+                    {"day_files_removed", jr.day_files_removed()},
                     {"append_failures", durable_->append_failures()},
                     {"restored_events", restored_.events},
                     {"restored_working_orders", restored_.working},

@@ -381,6 +381,9 @@ std::string Gateway::metrics() {
            "Day rolls that could not start a new file (the old one went on, nothing lost): "
            "the day's carry did not fit the ring, or the new file could not be written.");
   if (durable_) m.sample({}, durable_->journal().roll_failures() + durable_->carry_failures());
+  m.family("riskgate_journal_day_files_removed_total", kCounter,
+           "Day files deleted by day rolls for being older than [gateway] JournalRetentionDays.");
+  if (durable_) m.sample({}, durable_->journal().day_files_removed());
   // The FIX message logs are records a regulator may ask for (MiFID II RTS
   // 6 art. 17): a gap or a failed write is an alert, never a stall.
   m.family("riskgate_message_log_enabled", kGauge,

@@ -7,10 +7,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
+#include <string_view>
 #include <system_error>
 
 #include "common/thread_placement.hpp"
@@ -29,17 +32,68 @@ std::filesystem::path Journal::ring_path(const JournalConfig& c, std::size_t k) 
   return c.ring_dir / ("riskgate-journal-" + c.gateway + "." + std::to_string(k) + ".ring");
 }
 
+namespace {
+
+// `day` as yyyymmdd: a count of days since 1970-01-01 (below 1,000,000, the
+// gateway's trading-day period) is named by its date, as an operator looks
+// for it.
+std::uint32_t to_yyyymmdd(std::uint32_t day) {
+  if (day >= 1'000'000) return day;
+  const std::chrono::year_month_day d{std::chrono::sys_days{std::chrono::days{day}}};
+  return static_cast<std::uint32_t>(static_cast<int>(d.year()) * 10000 +
+                                    static_cast<int>(static_cast<unsigned>(d.month())) * 100 +
+                                    static_cast<int>(static_cast<unsigned>(d.day())));
+}
+
+// yyyymmdd as days since 1970-01-01, or nothing when it is not a date.
+std::optional<std::int64_t> days_of(std::uint32_t yyyymmdd) {
+  const std::chrono::year_month_day d{std::chrono::year{static_cast<int>(yyyymmdd / 10000)},
+                                      std::chrono::month{yyyymmdd / 100 % 100},
+                                      std::chrono::day{yyyymmdd % 100}};
+  if (!d.ok()) return std::nullopt;
+  return std::chrono::sys_days{d}.time_since_epoch().count();
+}
+
+}  // namespace
+
 std::filesystem::path Journal::day_path(const std::filesystem::path& file, std::uint32_t day) {
-  std::uint32_t yyyymmdd = day;
-  if (day < 1'000'000) {
-    // A count of days since 1970-01-01 (the gateway's trading-day period):
-    // named by its date, as an operator looks for it.
-    const std::chrono::year_month_day d{std::chrono::sys_days{std::chrono::days{day}}};
-    yyyymmdd = static_cast<std::uint32_t>(static_cast<int>(d.year()) * 10000 +
-                                          static_cast<int>(static_cast<unsigned>(d.month())) * 100 +
-                                          static_cast<int>(static_cast<unsigned>(d.day())));
+  return std::filesystem::path(file.string() + "." + std::to_string(to_yyyymmdd(day)));
+}
+
+std::size_t Journal::remove_old_day_files(const std::filesystem::path& file, std::uint32_t today,
+                                          std::uint32_t keep_days) {
+  const std::optional<std::int64_t> now = days_of(to_yyyymmdd(today));
+  if (!now || keep_days == 0) return 0;
+  struct stat self {};
+  const bool have_self = ::stat(file.c_str(), &self) == 0;
+  const std::string prefix = file.filename().string() + ".";
+  const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    // Exactly 8 digits, then nothing or ".<digits>" (link_day_file's names):
+    // `.next` and anything an operator put beside the journal stay.
+    const std::string_view rest = std::string_view(name).substr(prefix.size());
+    std::uint32_t yyyymmdd = 0;
+    const auto [end, err] = std::from_chars(rest.data(), rest.data() + rest.size(), yyyymmdd);
+    if (err != std::errc{} || end - rest.data() != 8) continue;
+    const std::string_view tail(end, static_cast<std::size_t>(rest.data() + rest.size() - end));
+    if (!tail.empty() &&
+        (tail.size() < 2 || tail[0] != '.' ||
+         !std::all_of(tail.begin() + 1, tail.end(), [](char c) { return c >= '0' && c <= '9'; })))
+      continue;
+    const std::optional<std::int64_t> day = days_of(yyyymmdd);
+    if (!day || *now - *day <= static_cast<std::int64_t>(keep_days)) continue;
+    struct stat other {};
+    if (have_self && ::stat(entry.path().c_str(), &other) == 0 && other.st_ino == self.st_ino &&
+        other.st_dev == self.st_dev)
+      continue;  // The live file under a day's name (a roll killed midway).
+    std::error_code rm;
+    if (std::filesystem::remove(entry.path(), rm)) ++removed;
   }
-  return std::filesystem::path(file.string() + "." + std::to_string(yyyymmdd));
+  return removed;
 }
 
 std::filesystem::path Journal::next_path(const std::filesystem::path& file) {

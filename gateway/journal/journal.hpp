@@ -117,6 +117,10 @@ struct JournalConfig {
   // The journal thread's CPU (common/thread_placement.hpp); kAnyCpu: not
   // pinned. Off the I/O thread's core, or its bursts land in the order step.
   int cpu = -1;
+  // Day files kept: each roll deletes the `<file>.<yyyymmdd>[.n]` files dated
+  // more than this many days before the day it starts. 0: keep every one
+  // (the operator's own retention rule applies).
+  std::uint32_t keep_days = 0;
 };
 
 inline constexpr std::size_t kMaxProducers = 64;
@@ -193,6 +197,15 @@ class Journal {
   [[nodiscard]] static std::filesystem::path next_path(const std::filesystem::path& file);
   // Removes `<file>.*` names that are links to `file` itself (open).
   static void remove_stale_day_links(const std::filesystem::path& file);
+  // Deletes the day files of `file` (`<file>.<yyyymmdd>` and `.<yyyymmdd>.<n>`)
+  // dated more than `keep_days` days before `today` (day_path's numbering);
+  // never `file` itself nor a name linked to it. Returns how many it deleted.
+  static std::size_t remove_old_day_files(const std::filesystem::path& file, std::uint32_t today,
+                                          std::uint32_t keep_days);
+  // Day files deleted by rolls (JournalConfig::keep_days), since open.
+  [[nodiscard]] std::uint64_t day_files_removed() const noexcept {
+    return day_files_removed_.load(std::memory_order_relaxed);
+  }
 
  private:
   void open_or_create();
@@ -228,6 +241,8 @@ class Journal {
   std::atomic<std::uint64_t> durable_end_{0};
   std::atomic<std::uint64_t> syncs_{0};
   std::atomic<std::uint64_t> files_rolled_{0};
+  // Relaxed, as files_rolled_: a count for status, guarding nothing.
+  std::atomic<std::uint64_t> day_files_removed_{0};
   std::atomic<std::uint64_t> roll_failures_{0};
 };
 

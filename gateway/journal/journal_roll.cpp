@@ -126,6 +126,16 @@ bool Journal::roll_file(std::uint64_t roll_at) noexcept {
     roll_failures_.fetch_add(1, std::memory_order_relaxed);
     std::error_code ec;
     std::filesystem::remove(next_path(config_.file), ec);
+    return ok;
+  }
+  if (config_.keep_days != 0) {
+    try {
+      day_files_removed_.fetch_add(
+          remove_old_day_files(config_.file, header_.trading_day, config_.keep_days),
+          std::memory_order_relaxed);
+    } catch (const std::exception&) {
+      // Housekeeping only (an allocation failed): the next roll tries again.
+    }
   }
   return ok;
 }

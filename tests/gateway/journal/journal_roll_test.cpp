@@ -285,5 +285,63 @@ TEST_F(JournalRollTest, WhatACrashedRollLeftIsRemovedAtOpenAndTheDaysFilesStay) 
   EXPECT_TRUE(std::filesystem::exists(Journal::day_path(cfg_.file, kDay)));
 }
 
+// JournalRetentionDays = 2: the roll into 2024-05-03 deletes the day files
+// dated before 2024-05-01, in both of link_day_file's spellings, and leaves
+// the rest: newer days, the live file, `.next`-like names and files an
+// operator put beside the journal.
+TEST_F(JournalRollTest, ARollDeletesTheDayFilesOlderThanTheRetention) {
+  cfg_.keep_days = 2;
+  const auto base = cfg_.file.string();
+  const std::vector<std::string> old = {base + ".20240429", base + ".20240430",
+                                        base + ".20240430.1"};
+  const std::vector<std::string> kept = {base + ".20240501", base + ".2024050",
+                                         base + ".20240430.x", base + ".20240431", base + ".notes"};
+  for (const auto& f : old) testing::write_all(f, "old", 3);
+  for (const auto& f : kept) testing::write_all(f, "keep", 4);
+  Journal j(cfg_);
+  a_day(j);
+  roll_with_carry(j);
+  drain(j);
+  ASSERT_EQ(j.files_rolled(), 1u);
+  EXPECT_EQ(j.day_files_removed(), old.size());
+  for (const auto& f : old) EXPECT_FALSE(std::filesystem::exists(f)) << f;
+  for (const auto& f : kept) EXPECT_TRUE(std::filesystem::exists(f)) << f;
+  EXPECT_TRUE(std::filesystem::exists(Journal::day_path(cfg_.file, kDay))) << "yesterday's";
+  EXPECT_TRUE(std::filesystem::exists(cfg_.file));
+}
+
+TEST_F(JournalRollTest, WithoutARetentionEveryDayFileIsKept) {
+  const auto old = cfg_.file.string() + ".20200101";
+  testing::write_all(old, "old", 3);
+  Journal j(cfg_);
+  a_day(j);
+  roll_with_carry(j);
+  drain(j);
+  ASSERT_EQ(j.files_rolled(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(old));
+  EXPECT_EQ(j.day_files_removed(), 0u);
+}
+
+TEST(JournalRetention, DaysCountedSince1970AreReadAsTheirDates) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "j.rgj";
+  testing::write_all(file, "live", 4);
+  testing::write_all(file.string() + ".20240101", "old", 3);
+  testing::write_all(file.string() + ".20240109", "new", 3);
+  // 2024-01-10 is day 19732 since 1970-01-01.
+  EXPECT_EQ(Journal::remove_old_day_files(file, 19732, 5), 1u);
+  EXPECT_FALSE(std::filesystem::exists(file.string() + ".20240101"));
+  EXPECT_TRUE(std::filesystem::exists(file.string() + ".20240109"));
+}
+
+TEST(JournalRetention, ADayNameLinkedToTheLiveFileIsNeverDeleted) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "j.rgj";
+  testing::write_all(file, "live", 4);
+  std::filesystem::create_hard_link(file, file.string() + ".20200101");
+  EXPECT_EQ(Journal::remove_old_day_files(file, 20240110, 1), 0u);
+  EXPECT_TRUE(std::filesystem::exists(file.string() + ".20200101"));
+}
+
 }  // namespace
 }  // namespace riskgate::journal
