@@ -68,6 +68,7 @@ const config::Config& fuzz_config() {
   static const config::Config cfg = [] {
     config::Config c = testing::RouteHarness::default_config();
     c.gateway.max_working_orders = 1024;
+    c.gateway.max_ended_orders = 1024;
     risk::Capacities& caps = c.risk.capacities;
     caps.max_parents = 1024;
     caps.max_open_orders = 1024;
