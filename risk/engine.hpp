@@ -550,7 +550,8 @@ class Engine {
   // quantity follow the change. An upward correction is a trade: its value
   // goes into the day's gross notional; a bust never takes value out of it
   // (a report after the fact never loosens a day limit), as on_execution()'s
-  // kTradeBust. A ticket from before reset_day() changes the position only.
+  // kTradeBust. The parent row moves only for a ticket of the current day
+  // (reset_day() forgets the rows); the caller passes only the day's orders.
   void on_ended_correction(const Reservation& closed, std::int64_t qty_delta,
                            Micros last_px) noexcept;
 

@@ -276,7 +276,10 @@ void Engine::on_ended_correction(const Reservation& t, std::int64_t qty_delta,
       last_fill_px_[t.symbol].store(0, std::memory_order_relaxed);
     return;
   }
-  if (!day_current(t)) return;  // Yesterday's trade: today's gross never had it.
+  // Counted in today's gross whatever day the ticket says: the caller keeps
+  // ended orders for the current day only, and a ticket restored from the
+  // journal carries no day (so the same correction counts the same before
+  // and after a restart). An upward correction is a trade reported today.
   const Micros px = last_px != 0 ? last_px : t.reserved_px;
   const Micros traded = sat_mul(qty_delta, px < 0 ? -px : px);
   (void)rmw.update<std::memory_order_relaxed>(

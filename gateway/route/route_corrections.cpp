@@ -50,6 +50,14 @@ void RouteGroup::apply_trade_bust(Table::Entry& target, const ExecVerdict& v,
 
 void RouteGroup::remember_ended(const Table::Entry& e) noexcept {
   if (!ended_ || e.cum_qty <= 0 || e.replaced) return;
+  // The id already ended once today (an order restored and ended again by a
+  // replayed report, a GTC id reused after its order ended): the later end
+  // is the one a correction names. Looked up first, so that nothing older
+  // is evicted for an entry that takes no new slot.
+  if (Table::Entry* r = ended_->find(e.exch_id.view()); r != nullptr) {
+    *r = e;
+    return;
+  }
   const std::size_t cap = ended_->capacity();
   if (ended_count_ == cap) {  // Full: the oldest goes.
     ended_->erase(ended_->at(ended_fifo_[ended_head_]));
@@ -57,13 +65,7 @@ void RouteGroup::remember_ended(const Table::Entry& e) noexcept {
     --ended_count_;
   }
   Table::Entry* r = ended_->insert(e.exch_id.view());
-  if (r == nullptr) {
-    // The id already ended once today (an order restored and ended again
-    // by a replayed report): the later end is the one that counts.
-    r = ended_->find(e.exch_id.view());
-    if (r != nullptr) *r = e;
-    return;
-  }
+  if (r == nullptr) return;  // Cannot happen: a slot was just freed, the id is absent.
   *r = e;
   ended_fifo_[(ended_head_ + ended_count_) % cap] = ended_->index_of(r);
   ++ended_count_;
@@ -88,6 +90,11 @@ bool RouteGroup::correct_ended(const ClientLeg* owner, std::string_view id, std:
   if (!ended_) return false;
   Table::Entry* r = ended_->find(id);
   if (r == nullptr && !orig.empty()) r = ended_->find(orig);
+  // A venue that names the chain's first ClOrdID: an order replaced is not
+  // remembered (its executions carried over to its replacement), the
+  // replacement that ended is.
+  if (r == nullptr) r = ended_replacement_of(id);
+  if (r == nullptr && !orig.empty()) r = ended_replacement_of(orig);
   if (r == nullptr) return false;
   // The line first: it says what the order had counted.
   note_trade_correction(owner, r, client_id, f, true);
@@ -101,6 +108,18 @@ bool RouteGroup::correct_ended(const ClientLeg* owner, std::string_view id, std:
     (void)journal_entry(journal::OrderEventKind::kTradeBust, *r, {}, -delta, f.last_px);
   }
   return true;
+}
+
+Table::Entry* RouteGroup::ended_replacement_of(std::string_view id) noexcept {
+  // Newest first: of two replacements of one id (a replace refused, then
+  // another acked), the later one carries the chain. A walk of up to
+  // MaxEndedOrders entries, for a report that is rare and already cold.
+  const std::size_t cap = ended_->capacity();
+  for (std::size_t k = ended_count_; k-- > 0;) {
+    Table::Entry* e = ended_->at(ended_fifo_[(ended_head_ + k) % cap]);
+    if (e->orig_exch_id.view() == id) return e;
+  }
+  return nullptr;
 }
 
 Table::Entry* RouteGroup::replacement_of(std::string_view id) noexcept {

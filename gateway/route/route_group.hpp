@@ -429,14 +429,17 @@ class RouteGroup final : public session::Handler {
   // The working order that replaced the order `id` (null if none): a scan,
   // for the rare report that names an order by a ClOrdID a replace retired.
   [[gnu::cold]] Table::Entry* replacement_of(std::string_view id) noexcept;
+  // The same among the remembered ended orders (ended_, not null): the
+  // newest whose OrigClOrdID is `id`, or null.
+  [[gnu::cold]] Table::Entry* ended_replacement_of(std::string_view id) noexcept;
   // `ended`: `target` is a remembered ended order (ended_), not a working one.
   [[gnu::cold]] void note_trade_correction(const ClientLeg* owner, const Table::Entry* target,
                                            std::string_view client_id, const ExecFields& f,
                                            bool ended = false) noexcept;
   // A trade cancel or correct no working order explains: applied to the
-  // remembered ended order its ClOrdID (else its OrigClOrdID) names, audited
-  // and journaled. False when no such order is remembered (the caller
-  // audits the report as one riskgate cannot apply).
+  // remembered ended order its ClOrdID (else its OrigClOrdID) names, or
+  // that replaced the order one of them names; audited and journaled. False when no such order is
+  // remembered (the caller audits the report as one riskgate cannot apply).
   [[gnu::cold]] bool correct_ended(const ClientLeg* owner, std::string_view id,
                                    std::string_view orig, std::string_view client_id,
                                    const ExecFields& f) noexcept;

@@ -225,6 +225,71 @@ TEST_F(TradeCorrectionTest,
   EXPECT_EQ(pair().position, 100);
 }
 
+// A venue that reports the bust under the chain's first ClOrdID: the
+// original is not remembered (replaced), its ended replacement is.
+TEST_F(TradeCorrectionTest, ABustNamingTheFirstClOrdIDOfAnEndedReplacementComesOffTheReplacement) {
+  send(h.order(0, "C1", 100));
+  exch(h.report("E1-C1", 'F', '1', 100, 60, 60));
+  request("G", "C2", 150);
+  exch(h.exchange_peer.make("8",
+                            "37=O1|17=XR|11=E1-C2|41=E1-C1|150=5|39=1|55=AAPL|54=1|38=150|151=90|"
+                            "14=60|6=190.50|"));
+  exch(h.report("E1-C2", 'F', '2', 150, 150, 90));
+  ASSERT_EQ(pair().position, 150);
+  exch(correction("E1-C1", 'H', 90, 0, '2'));
+  EXPECT_EQ(pair().position, 90);
+  EXPECT_EQ(h.group().ended_order("E1-C2")->cum_qty, 90);
+  EXPECT_EQ(h.group().counters.unknown_orders.load(), 0u);
+}
+
+// An order placed yesterday that filled and ended today: the upward
+// correction is a trade reported today, so it counts in today's gross as the
+// fill did, whatever day the order was reserved on.
+TEST_F(TradeCorrectionTest, AnUpwardCorrectionOfYesterdaysOrderEndedTodayCountsInTodaysGross) {
+  send(h.order(0, "C1", 100));
+  h.engine().reset_day();  // The roll, as TradingDay does it.
+  h.group().forget_ended();
+  exch(h.report("E1-C1", 'F', '2', 100, 100, 100));
+  ASSERT_NE(h.group().ended_order("E1-C1"), nullptr);
+  const auto gross = h.engine().account_usage("ACC1").gross_notional_day;
+  exch(correction("E1-C1", 'G', 110, 0, '2'));
+  EXPECT_EQ(pair().position, 110);
+  EXPECT_EQ(h.engine().account_usage("ACC1").gross_notional_day - gross, 10 * 190'500'000);
+}
+
+// A day's ended order rebuilt from the journal after a restart: an upward
+// correction counts in the day's gross as it does without the restart.
+TEST_F(TradeCorrectionTest, AnUpwardCorrectionAfterARestartCountsInTheDaysGrossAsBefore) {
+  riskgate::testing::TempDir dir;
+  const auto cfg = journal::testing::test_config(dir.path());
+  {
+    journal::Journal j(cfg);
+    RouteHarness h1(RouteHarness::default_config(), &j.ring(0));
+    h1.log_on_all();
+    ASSERT_GT(h1.from_client(0, h1.order(0, "C1", 100)), 0u);
+    ASSERT_GT(h1.from_exchange(h1.report("E1-C1", 'F', '2', 100, 100, 100)), 0u);
+    j.stop();
+  }
+  journal::Journal j2(cfg);
+  RouteHarness h2(RouteHarness::default_config(), &j2.ring(0));
+  const journal::JournalFile f(cfg.file);
+  (void)f.scan_logical([&](const journal::RecordView& r) {
+    journal::OrderEvent e;
+    if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
+    EXPECT_TRUE(h2.group().restore_event(e));
+  });
+  ASSERT_NE(h2.group().ended_order("E1-C1"), nullptr);
+  h2.log_on_all();
+  const auto gross = h2.engine().account_usage("ACC1").gross_notional_day;
+  ASSERT_GT(h2.from_exchange(h2.exchange_peer.make(
+                "8",
+                "37=O1|17=XC|19=X1|11=E1-C1|150=G|39=2|55=AAPL|54=1|38=100|151=0|14=110|"
+                "32=110|31=190.50|6=190.50|")),
+            0u);
+  EXPECT_EQ(h2.engine().pair_usage("ACC1", "AAPL").position, 110);
+  EXPECT_EQ(h2.engine().account_usage("ACC1").gross_notional_day - gross, 10 * 190'500'000);
+}
+
 // MaxEndedOrders = 1: the oldest ended order makes way for the next; a bust
 // of it can no longer be applied and says so.
 TEST(TradeCorrectionOfForgottenOrders, ABustOfAnOrderNoLongerRememberedIsAuditedOnly) {
@@ -258,6 +323,39 @@ TEST(TradeCorrectionOfForgottenOrders, ABustOfAnOrderNoLongerRememberedIsAudited
   ASSERT_GT(h.from_client(0, h.order(0, "C3", 100)), 0u);
   ASSERT_GT(h.from_exchange(h.report("E1-C3", 'F', '2', 100, 100, 100)), 0u);
   EXPECT_NE(h.group().ended_order("E1-C3"), nullptr);
+}
+
+// The same id ending twice in a day (here: its journal replayed twice) takes
+// one slot: the order remembered before it is not evicted for it.
+TEST(TradeCorrectionOfForgottenOrders, AnIdThatEndsTwiceEvictsNoOtherOrder) {
+  riskgate::testing::TempDir dir;
+  const auto jcfg = journal::testing::test_config(dir.path());
+  {
+    journal::Journal j(jcfg);
+    RouteHarness h1(RouteHarness::default_config(), &j.ring(0));
+    h1.log_on_all();
+    for (const char* id : {"C0", "C1"}) {
+      ASSERT_GT(h1.from_client(0, h1.order(0, id, 100)), 0u);
+      ASSERT_GT(h1.from_exchange(h1.report(std::string("E1-") + id, 'F', '2', 100, 100, 100)), 0u);
+    }
+    j.stop();
+  }
+  auto cfg = RouteHarness::default_config();
+  cfg.gateway.max_ended_orders = 2;
+  journal::Journal j2(jcfg);
+  RouteHarness h2(cfg, &j2.ring(0));
+  const journal::JournalFile f(jcfg.file);
+  for (const bool only_c1 : {false, true}) {
+    (void)f.scan_logical([&](const journal::RecordView& r) {
+      journal::OrderEvent e;
+      if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
+      if (only_c1 && e.cl_ord_id != "E1-C1") return;
+      EXPECT_TRUE(h2.group().restore_event(e));
+    });
+    ASSERT_NE(h2.group().ended_order("E1-C1"), nullptr);
+  }
+  EXPECT_EQ(h2.group().ended_orders(), 2u);
+  EXPECT_NE(h2.group().ended_order("E1-C0"), nullptr);
 }
 
 TEST(TradeCorrectionOfForgottenOrders, MaxEndedOrdersZeroRemembersNone) {
