@@ -131,6 +131,7 @@ Journal::~Journal() {
     stop();
   } catch (...) {  // Destructor: the failure is already recorded in healthy_.
   }
+  (void)finish_roll(true);  // Never leave a builder thread running (stop() may have thrown).
   rings_.clear();
   if (fd_ >= 0) ::close(fd_);
 }
@@ -140,7 +141,8 @@ void Journal::open_or_create() {
   std::uint64_t next_lsn[kMaxProducers] = {};
   std::error_code ec;
   // A day's file a roll was writing when the process died: the rename never
-  // happened, so `path` is still the whole journal (the roll at its end).
+  // happened, so `path` is still the whole journal (the roll, and whatever
+  // the rings brought while the new file was being built, after it).
   std::filesystem::remove(next_path(path), ec);
   remove_stale_day_links(path);
   const auto size = std::filesystem::file_size(path, ec);
@@ -250,6 +252,7 @@ void Journal::append_raw(std::span<const std::byte> bytes) {
 }
 
 void Journal::fail() noexcept {
+  failed_ = true;
   // Release: pairs with try_reserve's acquire load; producers refuse from
   // their next append on.
   healthy_.store(false, std::memory_order_release);
@@ -257,6 +260,9 @@ void Journal::fail() noexcept {
 
 std::size_t Journal::do_work(std::chrono::steady_clock::time_point now) {
   if (!healthy_.load(std::memory_order_relaxed)) return 0;  // Only this thread stores false.
+  // A day's new file built meanwhile: installed before more is written, so
+  // that the copy of what followed the roll is all that is left to do.
+  if (!finish_roll(false)) return 0;
   std::size_t total = 0;
   for (auto& ring : rings_) {
     const auto bytes = ring->readable();
@@ -300,11 +306,14 @@ bool Journal::write_records(std::span<std::byte> bytes, JournalRing& ring) {
       }
       pos += align_record(h.length);
     }
+    // A second roll while the first one's file is still being built (two
+    // days within the build: a test's clock): the first is finished first.
+    if (roll_pos != bytes.size() && !finish_roll(true)) return false;
     if (!pwrite_all(fd_, bytes.first(upto), offset_)) return false;
     const std::uint64_t roll_at = offset_ + roll_pos;
     offset_ += upto;
     ring.consume(upto);
-    if (roll_pos != bytes.size() && !roll_file(roll_at)) return false;
+    if (roll_pos != bytes.size() && !start_roll(roll_at, true)) return false;
     bytes = bytes.subspan(upto);
   }
   return true;
@@ -350,6 +359,7 @@ void Journal::stop() {
     thread_.join();
   }
   (void)do_work(std::chrono::steady_clock::now());
+  (void)finish_roll(true);  // A roll in progress: its file, or a counted failure.
   sync();
 }
 

@@ -77,6 +77,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -202,6 +203,11 @@ class Journal {
   // never `file` itself nor a name linked to it. Returns how many it deleted.
   static std::size_t remove_old_day_files(const std::filesystem::path& file, std::uint32_t today,
                                           std::uint32_t keep_days);
+  // Waits for a day roll whose new file is being built, and installs it (or
+  // counts its failure). For whoever drives do_work() itself (tests, a
+  // tool): the journal thread does this on its own. Only from the thread
+  // that calls do_work(). false when the journal failed.
+  bool finish_day_roll() noexcept { return finish_roll(true); }
   // Day files deleted by rolls (JournalConfig::keep_days), since open.
   [[nodiscard]] std::uint64_t day_files_removed() const noexcept {
     return day_files_removed_.load(std::memory_order_relaxed);
@@ -215,15 +221,47 @@ class Journal {
   // roll with a carry, starts the new day's file and writes the rest there.
   // false when the file failed.
   bool write_records(std::span<std::byte> bytes, JournalRing& ring);
+  // A day roll whose new file is being built (journal_roll.cpp). The build
+  // reads the old file back up to the roll (recover(): about a second per
+  // 400 MB), so on the journal thread it runs on a helper thread of its own
+  // while this thread goes on draining the rings into the old file, after
+  // the roll; installing the new file then copies those records over (from
+  // tail_from) before the rename. The rings are never left undrained for
+  // the length of a read-back, and the old file, a superset, stays the
+  // journal until the rename: a crash midway loses nothing.
+  struct DayBuild {
+    std::uint64_t roll_at = 0;    // Old file: offset of the roll record.
+    std::uint64_t tail_from = 0;  // Old file: end of the roll record.
+    std::uint32_t from_day = 0;   // The day the old file is kept as.
+    FileHeader header{};          // The new file's.
+    int fd = -1;                  // `.next`, open once built.
+    std::uint64_t end = 0;        // Its length once built.
+    std::exception_ptr error;     // Why the build failed, if it did.
+    // Builder -> journal thread: release store after the fields above,
+    // acquire load before reading them (join() would too, but the journal
+    // thread polls without blocking).
+    std::atomic<bool> done{false};
+    std::thread builder;
+  };
   // Just after writing the roll record at file offset `roll_at`, its last
-  // record (journal_roll.cpp): the journal thread, or the ring replay at
-  // open. Never throws. false when the journal failed (the old file could
-  // not be synced, or the directory after the rename); a day's file that
-  // could not be written is counted in roll_failures() and the old file
-  // goes on.
+  // record: syncs the old file and starts building the new day's (on a
+  // helper thread when `async`, else here). false when the old file could
+  // not be synced (the journal failed).
+  [[nodiscard]] bool start_roll(std::uint64_t roll_at, bool async) noexcept;
+  // When a build is done (or, `wait`, once it is): installs the new file, or
+  // counts a roll failure and lets the old file go on (nothing lost). false
+  // when the journal failed (the directory could not be synced after the
+  // rename). True when no roll is in progress.
+  [[nodiscard]] bool finish_roll(bool wait) noexcept;
+  // The ring replay at open: start_roll and finish_roll at once.
   [[nodiscard]] bool roll_file(std::uint64_t roll_at) noexcept;
-  // Throws when the new file is not in place; false as roll_file().
-  [[nodiscard]] bool write_day_file(std::uint64_t roll_at);
+  // The builder's work: writes and syncs `.next` from the old file's first
+  // `tail_from` bytes. Throws when it cannot.
+  static void build_day_file(const std::filesystem::path& file, DayBuild& b);
+  // The journal thread's part: the old file's records after the roll into
+  // `.next`, then link, rename and swap. Throws when the new file is not in
+  // place; false as finish_roll().
+  [[nodiscard]] bool install_day_file(DayBuild& b);
 
   JournalConfig config_;
   FileHeader header_{};
@@ -244,6 +282,10 @@ class Journal {
   // Relaxed, as files_rolled_: a count for status, guarding nothing.
   std::atomic<std::uint64_t> day_files_removed_{0};
   std::atomic<std::uint64_t> roll_failures_{0};
+  std::unique_ptr<DayBuild> rolling_;  // Journal thread (or setup) only.
+  // fail() was called (healthy_ is also false before open ends). Journal
+  // thread, or setup.
+  bool failed_ = false;
 };
 
 // Typed appends: what the wiring calls on the order path. All are wait-free,

@@ -11,8 +11,12 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "gateway/journal/crc32c.hpp"
@@ -109,6 +113,10 @@ std::pair<std::filesystem::path, bool> link_day_file(const std::filesystem::path
 }  // namespace
 
 bool Journal::roll_file(std::uint64_t roll_at) noexcept {
+  return start_roll(roll_at, false) && finish_roll(true);
+}
+
+bool Journal::start_roll(std::uint64_t roll_at, bool async) noexcept {
   // The old day's file whole on disk before any name points at a new one.
   if (::fdatasync(fd_) != 0) {
     fail();
@@ -116,19 +124,64 @@ bool Journal::roll_file(std::uint64_t roll_at) noexcept {
   }
   unsynced_ = 0;
   durable_end_.store(offset_, std::memory_order_relaxed);
-  bool ok = true;
   try {
-    ok = write_day_file(roll_at);
-    files_rolled_.fetch_add(1, std::memory_order_relaxed);
+    auto b = std::make_unique<DayBuild>();
+    b->roll_at = roll_at;
+    b->tail_from = offset_;  // The roll is the last record written.
+    b->header = header_;
+    DayBuild& ref = *b;
+    auto build = [&file = config_.file, &ref]() noexcept {
+      try {
+        build_day_file(file, ref);
+      } catch (...) {
+        ref.error = std::current_exception();
+      }
+      ref.done.store(true, std::memory_order_release);  // Pairs with finish_roll's acquire.
+    };
+    rolling_ = std::move(b);
+    if (async) {
+      try {
+        ref.builder = std::thread(build);
+        return true;
+      } catch (const std::system_error&) {
+        // No thread to be had: built here, as at open.
+      }
+    }
+    build();
   } catch (const std::exception&) {
+    // Out of memory before anything was written: the old file goes on.
+    roll_failures_.fetch_add(1, std::memory_order_relaxed);
+    rolling_.reset();
+  }
+  return true;
+}
+
+bool Journal::finish_roll(bool wait) noexcept {
+  if (!rolling_) return true;
+  DayBuild& b = *rolling_;
+  if (!wait && !b.done.load(std::memory_order_acquire)) return true;
+  if (b.builder.joinable()) b.builder.join();
+  bool ok = true;
+  bool installed = false;
+  if (b.error == nullptr && !failed_) {
+    try {
+      ok = install_day_file(b);
+      installed = true;
+      files_rolled_.fetch_add(1, std::memory_order_relaxed);
+    } catch (const std::exception&) {
+      installed = false;
+    }
+  }
+  if (!installed) {
     // The old file goes on; nothing is lost, the day is not split. The
     // count shows it (status, metrics); the next roll tries again.
-    roll_failures_.fetch_add(1, std::memory_order_relaxed);
+    if (b.error != nullptr || !failed_) roll_failures_.fetch_add(1, std::memory_order_relaxed);
+    if (b.fd >= 0) ::close(b.fd);
     std::error_code ec;
     std::filesystem::remove(next_path(config_.file), ec);
-    return ok;
   }
-  if (config_.keep_days != 0) {
+  rolling_.reset();
+  if (installed && config_.keep_days != 0) {
     try {
       day_files_removed_.fetch_add(
           remove_old_day_files(config_.file, header_.trading_day, config_.keep_days),
@@ -140,9 +193,10 @@ bool Journal::roll_file(std::uint64_t roll_at) noexcept {
   return ok;
 }
 
-bool Journal::write_day_file(std::uint64_t roll_at) {
-  const std::filesystem::path& file = config_.file;
-  const JournalFile old(file);
+void Journal::build_day_file(const std::filesystem::path& file, DayBuild& build) {
+  // Up to the roll only: the journal thread may be appending after it.
+  const JournalFile old(file, build.tail_from);
+  const std::uint64_t roll_at = build.roll_at;
   // The roll, and the run of carry records its producer wrote just before
   // it (other rings' records may sit between them in the file).
   RecordView roll{};
@@ -175,7 +229,7 @@ bool Journal::write_day_file(std::uint64_t roll_at) {
   const int fd = ::open(next.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw_errno("create", next);
   std::uint64_t end = 0;
-  FileHeader h = header_;  // Same gateway and created_utc_ns: the rings' chain id.
+  FileHeader& h = build.header;  // Same gateway and created_utc_ns: the rings' chain id.
   try {
     DayFileWriter w(fd, next);
     h.version = kFormatVersion;
@@ -215,26 +269,56 @@ bool Journal::write_day_file(std::uint64_t roll_at) {
     w.raw(roll.record);
     end = w.flush();
     if (::fdatasync(fd) != 0) throw_errno("fdatasync", next);
-    const auto [linked, made_link] = link_day_file(file, days.from_day);
-    // The day's name durable before the rename can take the live name from
-    // it (a file system may reorder the two).
-    fsync_dir(file);
-    if (::rename(next.c_str(), file.c_str()) != 0) {
-      const int err = errno;
-      std::error_code ec;
-      if (made_link) std::filesystem::remove(linked, ec);  // The day's name is not the live file's.
-      errno = err;
-      throw_errno("rename " + next.string(), file);
-    }
   } catch (...) {
     ::close(fd);
     throw;
   }
-  // Renamed: the new file is the journal from here, whatever follows.
+  build.fd = fd;
+  build.end = end;
+  build.from_day = days.from_day;
+}
+
+bool Journal::install_day_file(DayBuild& b) {
+  const std::filesystem::path& file = config_.file;
+  const std::filesystem::path next = next_path(file);
+  // The next day's records the rings brought while the file was built: in
+  // the old file after the roll, copied as they are (records carry no file
+  // offsets), and synced here before the rename whatever the sync policy
+  // had done with them there.
+  std::vector<std::byte> buf(std::size_t{1} << 20);
+  std::uint64_t to = b.end;
+  for (std::uint64_t from = b.tail_from; from < offset_;) {
+    const std::size_t n =
+        static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), offset_ - from));
+    const ssize_t got = ::pread(fd_, buf.data(), n, static_cast<off_t>(from));
+    if (got <= 0) throw_errno("read back the next day's records", file);
+    if (!pwrite_all(b.fd, std::span(buf.data(), static_cast<std::size_t>(got)), to))
+      throw_errno("write the new day's file", next);
+    from += static_cast<std::uint64_t>(got);
+    to += static_cast<std::uint64_t>(got);
+  }
+  if (::fdatasync(b.fd) != 0) throw_errno("fdatasync", next);
+  const auto [linked, made_link] = link_day_file(file, b.from_day);
+  // The day's name durable before the rename can take the live name from
+  // it (a file system may reorder the two).
+  fsync_dir(file);
+  if (::rename(next.c_str(), file.c_str()) != 0) {
+    const int err = errno;
+    std::error_code ec;
+    if (made_link) std::filesystem::remove(linked, ec);  // The day's name is not the live file's.
+    errno = err;
+    throw_errno("rename " + next.string(), file);
+  }
+  // Renamed: the new file is the journal from here, whatever follows. The
+  // old day's file ends at its roll again: what followed is the next day's
+  // (now in the new file). Best effort: a crash before it leaves the
+  // archived day with the next day's first records after its roll.
+  if (offset_ > b.tail_from) (void)::ftruncate(fd_, static_cast<off_t>(b.tail_from));
   ::close(fd_);
-  fd_ = fd;
-  header_ = h;
-  offset_ = end;
+  fd_ = std::exchange(b.fd, -1);
+  header_ = b.header;
+  offset_ = to;
+  unsynced_ = 0;
   written_end_.store(offset_, std::memory_order_relaxed);
   durable_end_.store(offset_, std::memory_order_relaxed);
   try {

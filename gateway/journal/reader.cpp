@@ -45,7 +45,7 @@ bool fix_has_field(std::string_view msg, std::string_view tag, std::string_view 
 
 }  // namespace
 
-JournalFile::JournalFile(const std::filesystem::path& path) : path_(path) {
+JournalFile::JournalFile(const std::filesystem::path& path, std::size_t limit) : path_(path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(path, std::strerror(errno));
   struct stat st {};
@@ -54,7 +54,7 @@ JournalFile::JournalFile(const std::filesystem::path& path) : path_(path) {
     ::close(fd);
     fail(path, std::strerror(e));
   }
-  size_ = static_cast<std::size_t>(st.st_size);
+  size_ = std::min(static_cast<std::size_t>(st.st_size), limit);
   if (size_ < sizeof(FileHeader)) {
     ::close(fd);
     fail(path, "shorter than a journal header");

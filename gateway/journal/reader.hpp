@@ -38,7 +38,9 @@ struct ScanResult {
 // if it cannot be opened or its header is invalid.
 class JournalFile {
  public:
-  explicit JournalFile(const std::filesystem::path& path);
+  // `limit`: reads only the first `limit` bytes (a file that another thread
+  // is still appending to, read up to a record boundary it knows).
+  explicit JournalFile(const std::filesystem::path& path, std::size_t limit = SIZE_MAX);
   ~JournalFile();
   JournalFile(const JournalFile&) = delete;
   JournalFile& operator=(const JournalFile&) = delete;

@@ -259,6 +259,7 @@ TEST_F(DurableStateRestoreTest,
     h.engine().reset_day();
     live = held(h);
     (void)j->do_work(std::chrono::steady_clock::now());
+    (void)j->finish_day_roll();
     ASSERT_EQ(j->files_rolled(), 1u);
     j->stop();
   }

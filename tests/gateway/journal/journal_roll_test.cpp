@@ -24,8 +24,11 @@ constexpr std::uint32_t kNextDay = 20240503;
 constexpr std::uint16_t kEngine = 0;
 constexpr std::uint16_t kExchange = 1;
 
+// What the journal thread does: drains the rings and, once a roll's new
+// file is built (on its own thread), installs it.
 void drain(Journal& j) {
   (void)j.do_work(std::chrono::steady_clock::now());
+  (void)j.finish_day_roll();
 }
 
 std::vector<RecordType> types_of(const std::filesystem::path& file) {
@@ -147,6 +150,40 @@ TEST_F(JournalRollTest, ADayRollWithItsCarryStartsTheNextDaysFileAndKeepsTheOldO
       EXPECT_EQ(a.outbound.at(3), b.outbound.at(3)) << "yesterday's messages can still be resent";
     }
   }
+}
+
+// The new day's file is built on a helper thread: the rings keep draining
+// into the old file meanwhile (in one drain here, or several, as the build
+// takes), and what they brought is in the new file once it is installed, in
+// order and once, while the old day's file ends at its roll.
+TEST_F(JournalRollTest, TheRingsKeepDrainingWhileTheNewDaysFileIsBuilt) {
+  Journal j(cfg_);
+  a_day(j);
+  roll_with_carry(j);
+  (void)j.do_work(std::chrono::steady_clock::now());  // The roll written; the build starts.
+  for (std::uint64_t s = 6; s <= 8; ++s) {
+    ASSERT_EQ(append_outbound(j.ring(0), kExchange, s, 5000, testing::fix_order(s, "NEXT")),
+              AppendStatus::kOk);
+    (void)j.do_work(std::chrono::steady_clock::now());
+  }
+  ASSERT_TRUE(j.finish_day_roll());
+  EXPECT_EQ(j.files_rolled(), 1u);
+  EXPECT_EQ(j.roll_failures(), 0u);
+  const auto types = types_of(cfg_.file);
+  const std::vector<RecordType> tail{RecordType::kTradingDayRoll, RecordType::kOutbound,
+                                     RecordType::kOutbound, RecordType::kOutbound};
+  ASSERT_GE(types.size(), tail.size());
+  EXPECT_EQ(std::vector<RecordType>(types.end() - static_cast<long>(tail.size()), types.end()),
+            tail);
+  const RecoveredState after = recover(JournalFile(cfg_.file));
+  EXPECT_EQ(after.sessions.at(kExchange).last_sent_seq, 8u);
+  EXPECT_EQ(after.sessions.at(kExchange).outbound.size(), 8u);
+  EXPECT_EQ(types_of(Journal::day_path(cfg_.file, kDay)).back(), RecordType::kTradingDayRoll);
+  // And the next write lands after them.
+  ASSERT_EQ(append_outbound(j.ring(0), kExchange, 9, 6000, testing::fix_order(9, "MORE")),
+            AppendStatus::kOk);
+  j.stop();
+  EXPECT_EQ(recover(JournalFile(cfg_.file)).sessions.at(kExchange).last_sent_seq, 9u);
 }
 
 TEST_F(JournalRollTest, TheReaderPrintsTheCarryOfTheNewDaysFile) {
