@@ -86,7 +86,8 @@ const Table::Entry* RouteGroup::ended_order(std::string_view id) noexcept {
 }
 
 bool RouteGroup::correct_ended(const ClientLeg* owner, std::string_view id, std::string_view orig,
-                               std::string_view client_id, const ExecFields& f) noexcept {
+                               std::string_view client_id, const ExecFields& f,
+                               bool& overfill) noexcept {
   if (!ended_) return false;
   Table::Entry* r = ended_->find(id);
   if (r == nullptr && !orig.empty()) r = ended_->find(orig);
@@ -100,6 +101,20 @@ bool RouteGroup::correct_ended(const ClientLeg* owner, std::string_view id, std:
   note_trade_correction(owner, r, client_id, f, true);
   if (!f.has_cum || f.cum_qty < 0 || f.cum_qty == r->cum_qty) return true;
   const std::int64_t delta = f.cum_qty - r->cum_qty;
+  if (delta > 0 && f.cum_qty > r->order_qty) {
+    // Corrected beyond what was ordered: traded all the same (the position
+    // takes it), and an anomaly as a working order's overfill is.
+    // Single writer (this group's I/O thread), relaxed: as every counter.
+    counters.overfills.store(counters.overfills.load(std::memory_order_relaxed) + 1,
+                             std::memory_order_relaxed);
+    TextBuf t(text_, sizeof text_);
+    t.put("overfill by a trade correction of an ended order: CumQty ");
+    t.put_int(f.cum_qty);
+    t.put(" > OrderQty ");
+    t.put_int(r->order_qty);
+    note_report_anomaly(owner, r, client_id, t.view(), f.cum_qty, r->order_qty);
+    overfill = true;
+  }
   engine_.on_ended_correction(r->ticket, delta, f.last_px);
   r->cum_qty = f.cum_qty;
   // Best effort, as a live order's bust: a replay reads the change from

@@ -438,11 +438,15 @@ class RouteGroup final : public session::Handler {
                                            bool ended = false) noexcept;
   // A trade cancel or correct no working order explains: applied to the
   // remembered ended order its ClOrdID (else its OrigClOrdID) names, or
-  // that replaced the order one of them names; audited and journaled. False when no such order is
-  // remembered (the caller audits the report as one riskgate cannot apply).
+  // that replaced the order one of them names; audited and journaled. False
+  // when no such order is remembered (the caller audits the report as one
+  // riskgate cannot apply). `overfill` set when the correction takes the
+  // order's CumQty beyond its OrderQty: audited here, and the caller trips
+  // KillOnReportAnomaly "overfill" once the report is forwarded, as for a
+  // working order's.
   [[gnu::cold]] bool correct_ended(const ClientLeg* owner, std::string_view id,
                                    std::string_view orig, std::string_view client_id,
-                                   const ExecFields& f) noexcept;
+                                   const ExecFields& f, bool& overfill) noexcept;
   // drop()'s: keeps `e` (an order, not a request) in ended_ when it executed
   // something and its executions did not pass to a replacement. The oldest
   // goes when ended_ is full.

@@ -330,13 +330,16 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   std::copy_n(client_orig.data(), client_orig.size(), id_buf2_);
   client_orig = {id_buf2_, client_orig.size()};
 
+  // An ended order's correction beyond its quantity: trips after the report
+  // is forwarded, as a working order's overfill (below).
+  bool ended_overfill = false;
   if (e == nullptr && mass != MassReport::kOurs && is_ended_order_correction(f)) {
     // A bust of an order that has ended (most are: a trade is busted after
     // the fact): expected, so never a kill, and audited as what it is (at
     // most one line a second, as unknown reports: a venue's mass bust must
     // not crowd kills out of the audit ring). Applied to the position when
     // riskgate still remembers the order (correct_ended).
-    if (!correct_ended(owner, id, orig_field, client_id, f)) {
+    if (!correct_ended(owner, id, orig_field, client_id, f, ended_overfill)) {
       bump(counters.unknown_orders);
       note_trade_correction(owner, nullptr, client_id, f);
     }
@@ -374,7 +377,6 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
   // A kill tripped by this report logs its session out (LogoutOnKill) once
   // the report itself has been forwarded.
   bool logout_after_report = false;
-  const ClientLeg* overfilled = nullptr;  // Trips after the report is handled.
   bool overfill = false;
   if (e != nullptr) {
     // A cancel request's reports speak of its order: that order's
@@ -412,7 +414,7 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
     if (first.adjustment) {
       // Before the switch: the line says what the order had counted. A
       // request whose order has ended: the ended order, if remembered.
-      if (target_live || !correct_ended(owner, id, orig_field, client_id, f))
+      if (target_live || !correct_ended(owner, id, orig_field, client_id, f, ended_overfill))
         note_trade_correction(owner, target_live ? target : nullptr, client_id, f);
     }
     switch (action) {
@@ -442,7 +444,6 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
           note_report_anomaly(owner, target, client_id, t.view(), by_cum ? v.cum_qty : f.last_qty,
                               by_cum ? target->order_qty : open);
           overfill = true;
-          overfilled = owner;
         } else if ((v.inconsistent || v.duplicate) && !v.adjustment) {
           // (A correction has its own line: note_trade_correction.)
           TextBuf t(text_, sizeof text_);
@@ -622,7 +623,7 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
     return;
   }
   forward_to_client(*owner, msg, client_id, client_orig);
-  if (overfill) trip_on_anomaly(kKillOnOverfill, overfilled);
+  if (overfill || ended_overfill) trip_on_anomaly(kKillOnOverfill, owner);
   if (logout_after_report && owner->session().state() == session::State::kActive) {
     owner->session().logout("kill switch engaged");
   }

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "gateway/codec/tags.hpp"
 #include "gateway/journal/journal.hpp"
 #include "gateway/journal/reader.hpp"
 #include "tests/gateway/journal/journal_fixture.hpp"
@@ -288,6 +289,64 @@ TEST_F(TradeCorrectionTest, AnUpwardCorrectionAfterARestartCountsInTheDaysGrossA
             0u);
   EXPECT_EQ(h2.engine().pair_usage("ACC1", "AAPL").position, 110);
   EXPECT_EQ(h2.engine().account_usage("ACC1").gross_notional_day - gross, 10 * 190'500'000);
+}
+
+// A correction that takes an ended order's CumQty beyond its OrderQty is an
+// overfill, as a working order's fill beyond it is: counted, audited, and
+// with KillOnReportAnomaly = ["overfill"] it kills the owning session once
+// the report has reached the engine (its other order is cancelled).
+TEST(TradeCorrectionOfEndedOrders, ACorrectionBeyondTheOrderQuantityIsAnOverfillThatCanKill) {
+  auto cfg = config(true);
+  cfg.gateway.kill_on_report_anomaly = riskgate::route::kKillOnOverfill;
+  RouteHarness h(cfg);
+  h.log_on_all();
+  ASSERT_GT(h.from_client(0, h.order(0, "C1", 100)), 0u);
+  ASSERT_GT(h.from_exchange(h.report("E1-C1", 'F', '2', 100, 100, 100)), 0u);
+  ASSERT_GT(h.from_client(0, h.order(0, "C2", 100)), 0u);
+  ASSERT_GT(h.from_exchange(h.exchange_peer.make(
+                "8",
+                "37=O1|17=XC|19=X1|11=E1-C1|150=G|39=2|55=AAPL|54=1|38=100|151=0|14=150|"
+                "32=150|31=190.50|6=190.50|")),
+            0u);
+  EXPECT_EQ(h.engine().pair_usage("ACC1", "AAPL").position, 150) << "traded all the same";
+  EXPECT_EQ(h.group().counters.overfills.load(), 1u);
+  bool said = false;
+  for (const auto& r : h.audit.records)
+    said = said || (r.event == AuditEvent::kReportAnomaly &&
+                    std::string(r.text).find("overfill by a trade correction of an ended order: "
+                                             "CumQty 150 > OrderQty 100") != std::string::npos);
+  EXPECT_TRUE(said);
+  EXPECT_TRUE(
+      h.engine().kills().engaged(riskgate::risk::KillScope::kClientSession, h.leg(0).index()));
+  // The correction reached the engine first; then C2's kill cancel went out.
+  const auto to_engine = app_sent(h.client_wire[0]);
+  ASSERT_FALSE(to_engine.empty());
+  EXPECT_EQ(to_engine.back().get(riskgate::codec::tag::kExecType), "G");
+  const auto to_exch = app_sent(h.exchange_wire);
+  ASSERT_EQ(to_exch.back().type(), "F");
+  EXPECT_EQ(to_exch.back().get(riskgate::codec::tag::kOrigClOrdID), "E1-C2");
+}
+
+// A correction within the order quantity is no overfill, and trips nothing.
+TEST(TradeCorrectionOfEndedOrders, ACorrectionWithinTheOrderQuantityIsNoOverfill) {
+  auto cfg = config(true);
+  cfg.gateway.kill_on_report_anomaly = riskgate::route::kKillOnOverfill;
+  RouteHarness h(cfg);
+  h.log_on_all();
+  ASSERT_GT(h.from_client(0, h.order(0, "C1", 100)), 0u);
+  ASSERT_GT(h.from_exchange(h.report("E1-C1", 'F', '1', 100, 60, 60)), 0u);
+  ASSERT_GT(h.from_exchange(h.exchange_peer.make(
+                "8", "37=O1|17=XD|11=E1-C1|150=4|39=4|55=AAPL|54=1|38=100|151=0|14=60|6=190.50|")),
+            0u);
+  ASSERT_NE(h.group().ended_order("E1-C1"), nullptr);
+  ASSERT_GT(h.from_exchange(h.exchange_peer.make(
+                "8",
+                "37=O1|17=XC|19=X1|11=E1-C1|150=G|39=4|55=AAPL|54=1|38=100|151=0|14=90|"
+                "32=90|31=190.50|6=190.50|")),
+            0u);
+  EXPECT_EQ(h.engine().pair_usage("ACC1", "AAPL").position, 90);
+  EXPECT_EQ(h.group().counters.overfills.load(), 0u);
+  EXPECT_EQ(h.engine().kills().generation(), 0u);
 }
 
 // MaxEndedOrders = 1: the oldest ended order makes way for the next; a bust
