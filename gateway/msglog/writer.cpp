@@ -5,7 +5,6 @@
 #include <sys/resource.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cerrno>
 #include <cstring>
@@ -15,38 +14,18 @@
 
 #include "common/thread_placement.hpp"
 #include "common/utc_clock.hpp"
+#include "gateway/msglog/file_util.hpp"
 #include "gateway/msglog/line.hpp"
 
 namespace riskgate::msglog {
+using detail::errno_text;
+using detail::write_all;
+
 namespace {
 
 // A session's lines are written once this many bytes are pending, so a burst
 // costs a few large writes, not one per message.
 constexpr std::size_t kFlushBytes = std::size_t{256} << 10;
-
-std::string errno_text(const std::string& what, const std::filesystem::path& p) {
-  return what + " " + p.string() + ": " + std::strerror(errno);
-}
-
-bool write_all(int fd, const char* data, std::size_t n) noexcept {
-  while (n != 0) {
-    const ssize_t w = ::write(fd, data, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return true;
-}
-
-std::filesystem::path gz_path(const std::filesystem::path& log) {
-  return std::filesystem::path(log.string() + ".gz");
-}
-std::filesystem::path part_path(const std::filesystem::path& log) {
-  return std::filesystem::path(log.string() + ".gz.part");
-}
 
 }  // namespace
 
@@ -329,145 +308,6 @@ void MessageLogWriter::roll_day(std::int64_t now_ns) {
     if (files_[s].fd >= 0 && files_[s].day < today_) close_file(s);
 }
 
-void MessageLogWriter::sweep() {
-  std::set<std::string> names;
-  std::set<std::filesystem::path> dirs;
-  for (const auto& s : sessions_) {
-    names.insert(s.name);
-    dirs.insert(s.dir);
-  }
-  std::set<std::filesystem::path> queued(to_compress_.begin(), to_compress_.end());
-  if (job_.gz != nullptr) queued.insert(job_.log);
-  for (const auto& dir : dirs) {
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-      const auto f = parse_file_name(e.path().filename().string());
-      if (!f || names.count(f->session) == 0 || f->day >= today_) continue;
-      if (!f->gz) {
-        if (queued.insert(e.path()).second) to_compress_.push_back(e.path());
-      } else if (opts_.retention_days != 0 &&
-                 f->day < today_ - static_cast<std::int32_t>(opts_.retention_days)) {
-        std::error_code rm;
-        if (std::filesystem::remove(e.path(), rm))
-          files_deleted_.fetch_add(1, std::memory_order_relaxed);
-        else if (rm)
-          error("retention: remove " + e.path().string() + ": " + rm.message());
-      }
-    }
-    if (ec) error("list " + dir.string() + ": " + ec.message());
-  }
-}
-
-bool MessageLogWriter::compress_step() {
-  if (job_.gz == nullptr) {
-    if (to_compress_.empty()) return false;
-    job_.log = to_compress_.front();
-    to_compress_.pop_front();
-    job_.in = ::open(job_.log.c_str(), O_RDONLY | O_CLOEXEC);
-    if (job_.in < 0) {
-      if (errno != ENOENT) {  // Gone already (compressed by an earlier sweep): nothing to do.
-        compress_errors_.fetch_add(1, std::memory_order_relaxed);
-        error(errno_text("compress: open", job_.log));
-      }
-      job_ = {};
-      return false;
-    }
-    const std::filesystem::path part = part_path(job_.log);
-    job_.gz = ::gzopen(part.c_str(), "wb");
-    if (job_.gz == nullptr) {
-      abandon_compression(errno_text("compress: create", part));
-      return false;
-    }
-  }
-  const ssize_t got = ::read(job_.in, chunk_.data(), chunk_.size());
-  if (got < 0) {
-    if (errno != EINTR) abandon_compression(errno_text("compress: read", job_.log));
-    return true;
-  }
-  if (got > 0) {
-    if (::gzwrite(static_cast<gzFile>(job_.gz), chunk_.data(), static_cast<unsigned>(got)) !=
-        static_cast<int>(got)) {
-      abandon_compression("compress: gzwrite " + part_path(job_.log).string());
-    }
-    return true;
-  }
-  // End of file. If a session is still appending to it (late lines of the
-  // old day), close that first and read on, so nothing written is lost.
-  const auto parsed = parse_file_name(job_.log.filename().string());
-  for (std::uint16_t s = 0; s < files_.size(); ++s) {
-    if (parsed && files_[s].fd >= 0 && files_[s].day == parsed->day &&
-        sessions_[s].name == parsed->session && sessions_[s].dir == job_.log.parent_path()) {
-      close_file(s);
-      return true;
-    }
-  }
-  finish_compression();
-  return true;
-}
-
-void MessageLogWriter::finish_compression() {
-  const std::filesystem::path part = part_path(job_.log);
-  const std::filesystem::path gz = gz_path(job_.log);
-  const int rc = ::gzclose(static_cast<gzFile>(job_.gz));
-  job_.gz = nullptr;
-  ::close(job_.in);
-  job_.in = -1;
-  if (rc != Z_OK) {
-    abandon_compression("compress: gzclose " + part.string());
-    return;
-  }
-  // Durable before the plain file goes.
-  if (const int fd = ::open(part.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
-    (void)::fsync(fd);
-    ::close(fd);
-  }
-  std::error_code ec;
-  if (std::filesystem::exists(gz, ec)) {
-    // Late lines of a day already compressed: a further gzip member.
-    const int in = ::open(part.c_str(), O_RDONLY | O_CLOEXEC);
-    const int out = ::open(gz.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    bool ok = in >= 0 && out >= 0;
-    while (ok) {
-      const ssize_t got = ::read(in, chunk_.data(), chunk_.size());
-      if (got <= 0) {
-        ok = got == 0;
-        break;
-      }
-      ok = write_all(out, chunk_.data(), static_cast<std::size_t>(got));
-    }
-    if (ok) ok = ::fsync(out) == 0;
-    if (in >= 0) ::close(in);
-    if (out >= 0) ::close(out);
-    if (!ok) {
-      abandon_compression(errno_text("compress: append to", gz));
-      return;
-    }
-    std::filesystem::remove(part, ec);
-  } else {
-    std::filesystem::rename(part, gz, ec);
-    if (ec) {
-      abandon_compression("compress: rename " + part.string() + ": " + ec.message());
-      return;
-    }
-  }
-  std::filesystem::remove(job_.log, ec);
-  files_compressed_.fetch_add(1, std::memory_order_relaxed);
-  job_ = {};
-}
-
-void MessageLogWriter::abandon_compression(const std::string& why) {
-  if (job_.gz != nullptr) ::gzclose(static_cast<gzFile>(job_.gz));
-  if (job_.in >= 0) ::close(job_.in);
-  std::error_code ec;
-  std::filesystem::remove(part_path(job_.log), ec);
-  if (!why.empty()) {
-    compress_errors_.fetch_add(1, std::memory_order_relaxed);
-    error(why);
-  }
-  // The .log stays; the next sweep (next day, or next start) tries again.
-  job_ = {};
-}
-
 nlohmann::json MessageLogWriter::status_json() const {
   nlohmann::json rings = nlohmann::json::array();
   std::uint64_t dropped = 0;
@@ -511,6 +351,7 @@ nlohmann::json MessageLogWriter::status_json() const {
           {"reopens", reopens_.load(std::memory_order_relaxed)},
           {"files_compressed", files_compressed_.load(std::memory_order_relaxed)},
           {"compress_errors", compress_errors_.load(std::memory_order_relaxed)},
+          {"commits_recovered", commits_recovered_.load(std::memory_order_relaxed)},
           {"files_deleted", files_deleted_.load(std::memory_order_relaxed)},
           {"retention_days", opts_.retention_days}};
 }

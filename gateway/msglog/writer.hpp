@@ -19,7 +19,10 @@
 //     rings never waits for a whole file (zlib; .log.gz.part while it is
 //     written, renamed when complete; if a .log.gz already exists, e.g. a
 //     few late lines reopened the day, the new part is appended to it as a
-//     further gzip member, which zcat and zgrep read as one stream);
+//     further gzip member, which zcat and zgrep read as one stream); the
+//     commit first renames X.log to X.log.committing.<bytes of .gz before>,
+//     so that a crash midway is undone at the next start and the day is
+//     compressed again, once (writer_compress.cpp says how);
 //   - at start, and a grace period after each midnight (late lines of the
 //     old day still drain), every past day's .log of the configured sessions
 //     is queued for compression, and with Options::retention_days set, .log.gz
@@ -45,6 +48,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -181,6 +185,11 @@ class MessageLogWriter {
   void close_all();
   void roll_day(std::int64_t now_ns);
   void sweep();  // Queue past days for compression; apply retention.
+  // Undoes every commit a crash cut short in `dir` (writer_compress.cpp),
+  // for the sessions `names`; the plain file of one that cannot be undone
+  // goes into `blocked`, so that it is not compressed.
+  void recover_commits(const std::filesystem::path& dir, const std::set<std::string>& names,
+                       std::set<std::filesystem::path>& blocked);
   bool compress_step();
   void finish_compression();
   void abandon_compression(const std::string& why);
@@ -223,6 +232,8 @@ class MessageLogWriter {
   std::atomic<std::uint64_t> reopens_{0};
   std::atomic<std::uint64_t> files_compressed_{0};
   std::atomic<std::uint64_t> compress_errors_{0};
+  // Compressions a crash cut short mid-commit, undone to be done again.
+  std::atomic<std::uint64_t> commits_recovered_{0};
   std::atomic<std::uint64_t> files_deleted_{0};
   // Bumped by request_reopen, read by the writer (relaxed: carries no data;
   // the writer acts on any change it sees).
