@@ -309,21 +309,33 @@ bool Journal::install_day_file(DayBuild& b) {
     errno = err;
     throw_errno("rename " + next.string(), file);
   }
-  // Renamed: the new file is the journal from here, whatever follows. The
-  // old day's file ends at its roll again: what followed is the next day's
-  // (now in the new file). Best effort: a crash before it leaves the
-  // archived day with the next day's first records after its roll.
-  if (offset_ > b.tail_from) (void)::ftruncate(fd_, static_cast<off_t>(b.tail_from));
-  ::close(fd_);
-  fd_ = std::exchange(b.fd, -1);
+  // Renamed: the new file is the journal from here, whatever follows.
+  const int old_fd = std::exchange(fd_, std::exchange(b.fd, -1));
+  const std::uint64_t old_end = offset_;
   header_ = b.header;
   offset_ = to;
   unsynced_ = 0;
   written_end_.store(offset_, std::memory_order_relaxed);
   durable_end_.store(offset_, std::memory_order_relaxed);
+  bool dir_synced = true;
   try {
     fsync_dir(file);
   } catch (const std::exception&) {
+    dir_synced = false;
+  }
+  // The old day's file ends at its roll again: what followed is the next
+  // day's, now in the new file. Only once the rename is durable: cut
+  // before, a power loss could leave the live name on the cut old file and
+  // the next day's first records in nothing but `.next`, which the next
+  // open deletes. Best effort: a crash before it leaves the archived day
+  // with those records after its roll (the live file has them too). A
+  // reader (riskgatectl journal maps the file it reads) that opened the live
+  // name during the build and reads past the roll after this cut gets
+  // SIGBUS: a support tool's read, never the gateway's.
+  if (dir_synced && old_end > b.tail_from)
+    (void)::ftruncate(old_fd, static_cast<off_t>(b.tail_from));
+  ::close(old_fd);
+  if (!dir_synced) {
     // The rename may not survive a power loss: nothing appended from here
     // could be trusted to, so fail closed as a failed fdatasync does.
     fail();

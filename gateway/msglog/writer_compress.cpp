@@ -20,6 +20,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <set>
 #include <system_error>
 
@@ -55,7 +56,12 @@ bool undo_commit(const std::filesystem::path& log, const std::filesystem::path& 
                  std::uint64_t gz_bytes, std::string& why) {
   const std::filesystem::path gz = gz_path(log);
   std::error_code ec;
-  if (std::filesystem::exists(log, ec)) {
+  const bool log_exists = std::filesystem::exists(log, ec);
+  if (ec) {
+    why = "compress: undo, look for " + log.string() + ": " + ec.message();
+    return false;
+  }
+  if (log_exists) {
     // Lines of that day written since (cannot happen within one process,
     // which compresses a day only once its files are closed): merging two
     // files by guesswork could duplicate or lose lines, so all three stay
@@ -67,22 +73,33 @@ bool undo_commit(const std::filesystem::path& log, const std::filesystem::path& 
   }
   if (gz_bytes == 0) {
     std::filesystem::remove(gz, ec);
-  } else if (std::filesystem::exists(gz, ec) &&
-             ::truncate(gz.c_str(), static_cast<off_t>(gz_bytes)) != 0) {
-    why = errno_text("compress: cut back", gz);
-    return false;
+  } else if (std::filesystem::exists(gz, ec)) {
+    // Never lengthened: a .gz shorter than it was before the commit was
+    // changed by someone else since, and a cut would pad it with zeros.
+    const std::uint64_t size = std::filesystem::file_size(gz, ec);
+    if (!ec && size < gz_bytes) {
+      why = "compress: " + gz.string() + " is shorter than before " + committing.string() +
+            ": merge them by hand; the day is not compressed meanwhile";
+      return false;
+    }
+    if (!ec && ::truncate(gz.c_str(), static_cast<off_t>(gz_bytes)) != 0) {
+      why = errno_text("compress: cut back", gz);
+      return false;
+    }
   }
   if (ec) {
     why = "compress: undo " + gz.string() + ": " + ec.message();
     return false;
   }
   std::filesystem::remove(part_path(log), ec);
-  std::filesystem::rename(committing, log, ec);
-  if (ec) {
-    why = "compress: rename " + committing.string() + ": " + ec.message();
-    return false;
-  }
-  return true;
+  // Never over a plain file (one that appeared since the check above). A
+  // file system without RENAME_NOREPLACE (EINVAL) gets the plain rename:
+  // the check above, on this thread, is all it has.
+  if (::renameat2(AT_FDCWD, committing.c_str(), AT_FDCWD, log.c_str(), RENAME_NOREPLACE) == 0)
+    return true;
+  if (errno == EINVAL && ::rename(committing.c_str(), log.c_str()) == 0) return true;
+  why = errno_text("compress: rename back " + committing.string() + " to", log);
+  return false;
 }
 
 }  // namespace
@@ -207,9 +224,16 @@ void MessageLogWriter::finish_compression() {
     abandon_compression("compress: gzclose " + part.string());
     return;
   }
-  // Durable before the plain file goes.
-  if (const int fd = ::open(part.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
-    (void)::fsync(fd);
+  // Durable before the plain file goes: or the plain file stays.
+  {
+    const int fd = ::open(part.c_str(), O_RDONLY | O_CLOEXEC);
+    const bool synced = fd >= 0 && ::fsync(fd) == 0;
+    if (!synced) {
+      const std::string why = errno_text("compress: fsync", part);
+      if (fd >= 0) ::close(fd);
+      abandon_compression(why);
+      return;
+    }
     ::close(fd);
   }
   // 1. The plain file says the commit has begun, and how long .gz was.

@@ -50,15 +50,24 @@ void RouteGroup::apply_trade_bust(Table::Entry& target, const ExecVerdict& v,
 
 void RouteGroup::remember_ended(const Table::Entry& e) noexcept {
   if (!ended_ || e.cum_qty <= 0 || e.replaced) return;
+  const std::size_t cap = ended_->capacity();
   // The id already ended once today (an order restored and ended again by a
   // replayed report, a GTC id reused after its order ended): the later end
   // is the one a correction names. Looked up first, so that nothing older
-  // is evicted for an entry that takes no new slot.
+  // is evicted for an entry that takes no new slot; its slot moves to the
+  // newest end of the FIFO, as the newest end it is (eviction and
+  // ended_replacement_of() rely on that order). A shift of up to
+  // MaxEndedOrders indexes, for an event that is rare and cold.
   if (Table::Entry* r = ended_->find(e.exch_id.view()); r != nullptr) {
     *r = e;
+    const std::size_t idx = ended_->index_of(r);
+    std::size_t k = 0;
+    while (k < ended_count_ && ended_fifo_[(ended_head_ + k) % cap] != idx) ++k;
+    for (; k + 1 < ended_count_; ++k)
+      ended_fifo_[(ended_head_ + k) % cap] = ended_fifo_[(ended_head_ + k + 1) % cap];
+    ended_fifo_[(ended_head_ + ended_count_ - 1) % cap] = idx;
     return;
   }
-  const std::size_t cap = ended_->capacity();
   if (ended_count_ == cap) {  // Full: the oldest goes.
     ended_->erase(ended_->at(ended_fifo_[ended_head_]));
     ended_head_ = (ended_head_ + 1) % cap;
@@ -87,7 +96,7 @@ const Table::Entry* RouteGroup::ended_order(std::string_view id) noexcept {
 
 bool RouteGroup::correct_ended(const ClientLeg* owner, std::string_view id, std::string_view orig,
                                std::string_view client_id, const ExecFields& f,
-                               bool& overfill) noexcept {
+                               EndedOverfill& overfill) noexcept {
   if (!ended_) return false;
   Table::Entry* r = ended_->find(id);
   if (r == nullptr && !orig.empty()) r = ended_->find(orig);
@@ -113,7 +122,8 @@ bool RouteGroup::correct_ended(const ClientLeg* owner, std::string_view id, std:
     t.put(" > OrderQty ");
     t.put_int(r->order_qty);
     note_report_anomaly(owner, r, client_id, t.view(), f.cum_qty, r->order_qty);
-    overfill = true;
+    overfill.found = true;
+    overfill.owner = leg_of(r->client_session);
   }
   engine_.on_ended_correction(r->ticket, delta, f.last_px);
   r->cum_qty = f.cum_qty;

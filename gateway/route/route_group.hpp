@@ -440,13 +440,18 @@ class RouteGroup final : public session::Handler {
   // remembered ended order its ClOrdID (else its OrigClOrdID) names, or
   // that replaced the order one of them names; audited and journaled. False
   // when no such order is remembered (the caller audits the report as one
-  // riskgate cannot apply). `overfill` set when the correction takes the
-  // order's CumQty beyond its OrderQty: audited here, and the caller trips
-  // KillOnReportAnomaly "overfill" once the report is forwarded, as for a
-  // working order's.
+  // riskgate cannot apply). `overfill` filled in when the correction takes
+  // the order's CumQty beyond its OrderQty: audited here, and the caller
+  // trips KillOnReportAnomaly "overfill" for the ended order's own session
+  // once the report is forwarded (or found unroutable), as for a working
+  // order's.
+  struct EndedOverfill {
+    bool found = false;
+    const ClientLeg* owner = nullptr;  // The ended order's session (null: unowned).
+  };
   [[gnu::cold]] bool correct_ended(const ClientLeg* owner, std::string_view id,
                                    std::string_view orig, std::string_view client_id,
-                                   const ExecFields& f, bool& overfill) noexcept;
+                                   const ExecFields& f, EndedOverfill& overfill) noexcept;
   // drop()'s: keeps `e` (an order, not a request) in ended_ when it executed
   // something and its executions did not pass to a replacement. The oldest
   // goes when ended_ is full.

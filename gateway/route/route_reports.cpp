@@ -332,7 +332,7 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
 
   // An ended order's correction beyond its quantity: trips after the report
   // is forwarded, as a working order's overfill (below).
-  bool ended_overfill = false;
+  EndedOverfill ended_overfill;
   if (e == nullptr && mass != MassReport::kOurs && is_ended_order_correction(f)) {
     // A bust of an order that has ended (most are: a trade is busted after
     // the fact): expected, so never a kill, and audited as what it is (at
@@ -620,10 +620,12 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
 
   if (owner == nullptr) {
     bump(counters.unroutable);
+    if (ended_overfill.found) trip_on_anomaly(kKillOnOverfill, ended_overfill.owner);
     return;
   }
   forward_to_client(*owner, msg, client_id, client_orig);
-  if (overfill || ended_overfill) trip_on_anomaly(kKillOnOverfill, owner);
+  if (overfill) trip_on_anomaly(kKillOnOverfill, owner);
+  if (ended_overfill.found) trip_on_anomaly(kKillOnOverfill, ended_overfill.owner);
   if (logout_after_report && owner->session().state() == session::State::kActive) {
     owner->session().logout("kill switch engaged");
   }

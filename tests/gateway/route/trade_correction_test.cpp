@@ -327,6 +327,33 @@ TEST(TradeCorrectionOfEndedOrders, ACorrectionBeyondTheOrderQuantityIsAnOverfill
   EXPECT_EQ(to_exch.back().get(riskgate::codec::tag::kOrigClOrdID), "E1-C2");
 }
 
+// The same overfill reported under an id no engine owns (OrigClOrdID names
+// the ended order): not forwarded, but the ended order's own session is
+// killed all the same.
+TEST(TradeCorrectionOfEndedOrders, AnUnroutableCorrectionBeyondTheOrderQuantityKillsItsOwner) {
+  auto cfg = config(true);
+  cfg.gateway.kill_on_report_anomaly = riskgate::route::kKillOnOverfill;
+  RouteHarness h(cfg);
+  h.log_on_all();
+  ASSERT_GT(h.from_client(0, h.order(0, "C1", 100)), 0u);
+  ASSERT_GT(h.from_exchange(h.report("E1-C1", 'F', '2', 100, 100, 100)), 0u);
+  ASSERT_GT(h.from_client(0, h.order(0, "C2", 100)), 0u);
+  const auto to_engine_before = app_sent(h.client_wire[0]).size();
+  ASSERT_GT(h.from_exchange(h.exchange_peer.make(
+                "8",
+                "37=O1|17=XC|19=X1|11=ZZ-9|41=E1-C1|150=G|39=2|55=AAPL|54=1|38=100|151=0|"
+                "14=150|32=150|31=190.50|6=190.50|")),
+            0u);
+  EXPECT_EQ(h.engine().pair_usage("ACC1", "AAPL").position, 150);
+  EXPECT_EQ(h.group().counters.overfills.load(), 1u);
+  EXPECT_EQ(app_sent(h.client_wire[0]).size(), to_engine_before) << "unroutable";
+  EXPECT_TRUE(
+      h.engine().kills().engaged(riskgate::risk::KillScope::kClientSession, h.leg(0).index()));
+  const auto to_exch = app_sent(h.exchange_wire);
+  ASSERT_EQ(to_exch.back().type(), "F");
+  EXPECT_EQ(to_exch.back().get(riskgate::codec::tag::kOrigClOrdID), "E1-C2");
+}
+
 // A correction within the order quantity is no overfill, and trips nothing.
 TEST(TradeCorrectionOfEndedOrders, ACorrectionWithinTheOrderQuantityIsNoOverfill) {
   auto cfg = config(true);
@@ -415,6 +442,43 @@ TEST(TradeCorrectionOfForgottenOrders, AnIdThatEndsTwiceEvictsNoOtherOrder) {
   }
   EXPECT_EQ(h2.group().ended_orders(), 2u);
   EXPECT_NE(h2.group().ended_order("E1-C0"), nullptr);
+}
+
+// An id that ends again is the newest ended order: with room for two, the
+// next order to end evicts the other one, not it.
+TEST(TradeCorrectionOfForgottenOrders, AnIdThatEndsAgainIsTheNewestAndOutlivesAnOlderOne) {
+  riskgate::testing::TempDir dir;
+  const auto jcfg = journal::testing::test_config(dir.path());
+  {
+    journal::Journal j(jcfg);
+    RouteHarness h1(RouteHarness::default_config(), &j.ring(0));
+    h1.log_on_all();
+    for (const char* id : {"C0", "C1"}) {
+      ASSERT_GT(h1.from_client(0, h1.order(0, id, 100)), 0u);
+      ASSERT_GT(h1.from_exchange(h1.report(std::string("E1-") + id, 'F', '2', 100, 100, 100)), 0u);
+    }
+    j.stop();
+  }
+  auto cfg = RouteHarness::default_config();
+  cfg.gateway.max_ended_orders = 2;
+  RouteHarness h2(cfg);
+  const journal::JournalFile f(jcfg.file);
+  for (const bool only_c0 : {false, true}) {  // C0 ends, C1 ends, C0 ends again.
+    (void)f.scan_logical([&](const journal::RecordView& r) {
+      journal::OrderEvent e;
+      if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
+      if (only_c0 && e.cl_ord_id != "E1-C0") return;
+      EXPECT_TRUE(h2.group().restore_event(e));
+    });
+  }
+  h2.group().finish_restore();
+  h2.log_on_all();
+  ASSERT_GT(h2.from_client(0, h2.order(0, "C2", 100)), 0u);
+  ASSERT_GT(h2.from_exchange(h2.report("E1-C2", 'F', '2', 100, 100, 100)), 0u);
+  EXPECT_EQ(h2.group().ended_orders(), 2u);
+  EXPECT_NE(h2.group().ended_order("E1-C0"), nullptr);
+  EXPECT_EQ(h2.group().ended_order("E1-C1"), nullptr);
+  EXPECT_NE(h2.group().ended_order("E1-C2"), nullptr);
 }
 
 TEST(TradeCorrectionOfForgottenOrders, MaxEndedOrdersZeroRemembersNone) {
