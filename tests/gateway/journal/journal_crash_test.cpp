@@ -219,6 +219,46 @@ TEST(KillNineBeforeADayRoll, TheReopenSplitsTheFileAtTheRollItReplays) {
   expect_the_day_split_and_every_message_once(cfg);
 }
 
+// A crash while the new day's file is being built: the roll and the next
+// day's first records are in the old (still live) file, the new one is at
+// most a `.next` nobody has renamed. The reopen removes `.next` and reads
+// the one file, roll inside it, as after a failed roll: every message once,
+// and the journal on the new day.
+TEST(KillNineWhileTheNewDaysFileIsBuilt, TheLiveFileKeepsEveryMessageOnceAndTheRollInside) {
+  testing::TempDir dir;
+  const auto cfg = day_roll_config(dir);
+  fork_and_kill([&](int ready_fd) {
+    Journal j(cfg);
+    if (!append_day(j) || !append_carry_and_roll(j) || !append_next_day(j)) std::_Exit(4);
+    // One drain: the day, the roll (the build starts on its own thread),
+    // then the next day after the roll in the same file. No second drain,
+    // so the new file is never installed.
+    (void)j.do_work(std::chrono::steady_clock::now());
+    if (j.files_rolled() != 0) std::_Exit(5);
+    ready_then_wait(ready_fd);
+  });
+  EXPECT_FALSE(std::filesystem::exists(Journal::day_path(cfg.file, kRollFrom)));
+  {
+    Journal j(cfg);
+    EXPECT_FALSE(std::filesystem::exists(Journal::next_path(cfg.file)));
+    EXPECT_EQ(j.open_report().ring_records, 0u) << "everything had reached the file";
+    EXPECT_FALSE(j.open_report().torn_tail);
+  }
+  const JournalFile live(cfg.file);
+  std::vector<std::uint64_t> seen;
+  bool roll_inside = false;
+  (void)live.scan([&](const RecordView& r) {
+    if (r.type() == RecordType::kOutbound) seen.push_back(r.header.sequence);
+    if (r.type() == RecordType::kTradingDayRoll) roll_inside = seen.size() == kDayMessages;
+  });
+  EXPECT_TRUE(roll_inside) << "the roll between the two days' messages";
+  ASSERT_EQ(seen.size(), kDayMessages + kNextDayMessages);
+  for (std::size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i + 1) << "lost or duplicated";
+  const RecoveredState state = recover(live);
+  EXPECT_EQ(state.trading_day, kRollTo);
+  EXPECT_EQ(state.sessions.at(1).last_sent_seq, kDayMessages + kNextDayMessages);
+}
+
 INSTANTIATE_TEST_SUITE_P(Drain, KillNine,
                          ::testing::Values(ChildDrain::kNone, ChildDrain::kHalf,
                                            ChildDrain::kThread),
