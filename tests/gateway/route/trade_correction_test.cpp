@@ -411,74 +411,65 @@ TEST(TradeCorrectionOfForgottenOrders, ABustOfAnOrderNoLongerRememberedIsAudited
   EXPECT_NE(h.group().ended_order("E1-C3"), nullptr);
 }
 
+// A journal in which engine 0's C0 and C1 were each filled and ended.
+journal::JournalConfig journal_of_two_ended_orders(const riskgate::testing::TempDir& dir) {
+  const auto jcfg = journal::testing::test_config(dir.path());
+  journal::Journal j(jcfg);
+  RouteHarness h(RouteHarness::default_config(), &j.ring(0));
+  h.log_on_all();
+  for (const char* id : {"C0", "C1"}) {
+    EXPECT_GT(h.from_client(0, h.order(0, id, 100)), 0u);
+    EXPECT_GT(h.from_exchange(h.report(std::string("E1-") + id, 'F', '2', 100, 100, 100)), 0u);
+  }
+  j.stop();
+  return jcfg;
+}
+
+// Replays the journal's order events into `h` (only those of `only`, when
+// given): each order ends again as it ended there.
+void replay(RouteHarness& h, const journal::JournalConfig& jcfg, std::string_view only = {}) {
+  const journal::JournalFile f(jcfg.file);
+  (void)f.scan_logical([&](const journal::RecordView& r) {
+    journal::OrderEvent e;
+    if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
+    if (!only.empty() && e.cl_ord_id != only) return;
+    EXPECT_TRUE(h.group().restore_event(e));
+  });
+}
+
 // The same id ending twice in a day (here: its journal replayed twice) takes
 // one slot: the order remembered before it is not evicted for it.
 TEST(TradeCorrectionOfForgottenOrders, AnIdThatEndsTwiceEvictsNoOtherOrder) {
   riskgate::testing::TempDir dir;
-  const auto jcfg = journal::testing::test_config(dir.path());
-  {
-    journal::Journal j(jcfg);
-    RouteHarness h1(RouteHarness::default_config(), &j.ring(0));
-    h1.log_on_all();
-    for (const char* id : {"C0", "C1"}) {
-      ASSERT_GT(h1.from_client(0, h1.order(0, id, 100)), 0u);
-      ASSERT_GT(h1.from_exchange(h1.report(std::string("E1-") + id, 'F', '2', 100, 100, 100)), 0u);
-    }
-    j.stop();
-  }
+  const auto jcfg = journal_of_two_ended_orders(dir);
   auto cfg = RouteHarness::default_config();
   cfg.gateway.max_ended_orders = 2;
-  journal::Journal j2(jcfg);
-  RouteHarness h2(cfg, &j2.ring(0));
-  const journal::JournalFile f(jcfg.file);
-  for (const bool only_c1 : {false, true}) {
-    (void)f.scan_logical([&](const journal::RecordView& r) {
-      journal::OrderEvent e;
-      if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
-      if (only_c1 && e.cl_ord_id != "E1-C1") return;
-      EXPECT_TRUE(h2.group().restore_event(e));
-    });
-    ASSERT_NE(h2.group().ended_order("E1-C1"), nullptr);
-  }
-  EXPECT_EQ(h2.group().ended_orders(), 2u);
-  EXPECT_NE(h2.group().ended_order("E1-C0"), nullptr);
+  RouteHarness h(cfg);
+  replay(h, jcfg);
+  replay(h, jcfg, "E1-C1");
+  ASSERT_NE(h.group().ended_order("E1-C1"), nullptr);
+  EXPECT_EQ(h.group().ended_orders(), 2u);
+  EXPECT_NE(h.group().ended_order("E1-C0"), nullptr);
 }
 
 // An id that ends again is the newest ended order: with room for two, the
 // next order to end evicts the other one, not it.
 TEST(TradeCorrectionOfForgottenOrders, AnIdThatEndsAgainIsTheNewestAndOutlivesAnOlderOne) {
   riskgate::testing::TempDir dir;
-  const auto jcfg = journal::testing::test_config(dir.path());
-  {
-    journal::Journal j(jcfg);
-    RouteHarness h1(RouteHarness::default_config(), &j.ring(0));
-    h1.log_on_all();
-    for (const char* id : {"C0", "C1"}) {
-      ASSERT_GT(h1.from_client(0, h1.order(0, id, 100)), 0u);
-      ASSERT_GT(h1.from_exchange(h1.report(std::string("E1-") + id, 'F', '2', 100, 100, 100)), 0u);
-    }
-    j.stop();
-  }
+  const auto jcfg = journal_of_two_ended_orders(dir);
   auto cfg = RouteHarness::default_config();
   cfg.gateway.max_ended_orders = 2;
-  RouteHarness h2(cfg);
-  const journal::JournalFile f(jcfg.file);
-  for (const bool only_c0 : {false, true}) {  // C0 ends, C1 ends, C0 ends again.
-    (void)f.scan_logical([&](const journal::RecordView& r) {
-      journal::OrderEvent e;
-      if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
-      if (only_c0 && e.cl_ord_id != "E1-C0") return;
-      EXPECT_TRUE(h2.group().restore_event(e));
-    });
-  }
-  h2.group().finish_restore();
-  h2.log_on_all();
-  ASSERT_GT(h2.from_client(0, h2.order(0, "C2", 100)), 0u);
-  ASSERT_GT(h2.from_exchange(h2.report("E1-C2", 'F', '2', 100, 100, 100)), 0u);
-  EXPECT_EQ(h2.group().ended_orders(), 2u);
-  EXPECT_NE(h2.group().ended_order("E1-C0"), nullptr);
-  EXPECT_EQ(h2.group().ended_order("E1-C1"), nullptr);
-  EXPECT_NE(h2.group().ended_order("E1-C2"), nullptr);
+  RouteHarness h(cfg);
+  replay(h, jcfg);           // C0 ends, C1 ends,
+  replay(h, jcfg, "E1-C0");  // C0 ends again.
+  h.group().finish_restore();
+  h.log_on_all();
+  ASSERT_GT(h.from_client(0, h.order(0, "C2", 100)), 0u);
+  ASSERT_GT(h.from_exchange(h.report("E1-C2", 'F', '2', 100, 100, 100)), 0u);
+  EXPECT_EQ(h.group().ended_orders(), 2u);
+  EXPECT_NE(h.group().ended_order("E1-C0"), nullptr);
+  EXPECT_EQ(h.group().ended_order("E1-C1"), nullptr);
+  EXPECT_NE(h.group().ended_order("E1-C2"), nullptr);
 }
 
 TEST(TradeCorrectionOfForgottenOrders, MaxEndedOrdersZeroRemembersNone) {
