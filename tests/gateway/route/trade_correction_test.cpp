@@ -43,6 +43,41 @@ void fill_then_bust_60(RouteHarness& h, char status, int leaves) {
             0u);
 }
 
+// A journal of what `day` did through a route harness attached to it.
+template <typename Day>
+journal::JournalConfig journal_of(const riskgate::testing::TempDir& dir, Day day) {
+  const auto jcfg = journal::testing::test_config(dir.path());
+  journal::Journal j(jcfg);
+  RouteHarness h(RouteHarness::default_config(), &j.ring(0));
+  h.log_on_all();
+  day(h);
+  j.stop();
+  return jcfg;
+}
+
+// Engine 0's orders `ids`, each filled (100 of 100) and so ended.
+void fill_each(RouteHarness& h, std::initializer_list<const char*> ids) {
+  for (const char* id : ids) {
+    ASSERT_GT(h.from_client(0, h.order(0, id, 100)), 0u);
+    ASSERT_GT(h.from_exchange(h.report(std::string("E1-") + id, 'F', '2', 100, 100, 100)), 0u);
+  }
+}
+
+// Replays the journal's order events into `h` (only those of `only`, when
+// given), as a restart does. Returns how many were trade busts.
+int replay(RouteHarness& h, const journal::JournalConfig& jcfg, std::string_view only = {}) {
+  int busts = 0;
+  const journal::JournalFile f(jcfg.file);
+  (void)f.scan_logical([&](const journal::RecordView& r) {
+    journal::OrderEvent e;
+    if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
+    if (!only.empty() && e.cl_ord_id != only) return;
+    busts += e.kind == journal::OrderEventKind::kTradeBust;
+    EXPECT_TRUE(h.group().restore_event(e));
+  });
+  return busts;
+}
+
 class TradeCorrectionTest : public ::testing::Test {
  protected:
   explicit TradeCorrectionTest(bool exchange_dictionary = true) : h(config(exchange_dictionary)) {}
@@ -262,23 +297,10 @@ TEST_F(TradeCorrectionTest, AnUpwardCorrectionOfYesterdaysOrderEndedTodayCountsI
 // correction counts in the day's gross as it does without the restart.
 TEST_F(TradeCorrectionTest, AnUpwardCorrectionAfterARestartCountsInTheDaysGrossAsBefore) {
   riskgate::testing::TempDir dir;
-  const auto cfg = journal::testing::test_config(dir.path());
-  {
-    journal::Journal j(cfg);
-    RouteHarness h1(RouteHarness::default_config(), &j.ring(0));
-    h1.log_on_all();
-    ASSERT_GT(h1.from_client(0, h1.order(0, "C1", 100)), 0u);
-    ASSERT_GT(h1.from_exchange(h1.report("E1-C1", 'F', '2', 100, 100, 100)), 0u);
-    j.stop();
-  }
+  const auto cfg = journal_of(dir, [](RouteHarness& h1) { fill_each(h1, {"C1"}); });
   journal::Journal j2(cfg);
   RouteHarness h2(RouteHarness::default_config(), &j2.ring(0));
-  const journal::JournalFile f(cfg.file);
-  (void)f.scan_logical([&](const journal::RecordView& r) {
-    journal::OrderEvent e;
-    if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
-    EXPECT_TRUE(h2.group().restore_event(e));
-  });
+  (void)replay(h2, cfg);
   ASSERT_NE(h2.group().ended_order("E1-C1"), nullptr);
   h2.log_on_all();
   const auto gross = h2.engine().account_usage("ACC1").gross_notional_day;
@@ -291,67 +313,72 @@ TEST_F(TradeCorrectionTest, AnUpwardCorrectionAfterARestartCountsInTheDaysGrossA
   EXPECT_EQ(h2.engine().account_usage("ACC1").gross_notional_day - gross, 10 * 190'500'000);
 }
 
+// KillOnReportAnomaly = ["overfill"]; engine 0's C1 filled (100 of 100) and
+// ended, its C2 working.
+class EndedOrderOverfill : public ::testing::Test {
+ protected:
+  static riskgate::config::Config kill_on_overfill() {
+    auto cfg = config(true);
+    cfg.gateway.kill_on_report_anomaly = riskgate::route::kKillOnOverfill;
+    return cfg;
+  }
+  void SetUp() override {
+    h.log_on_all();
+    ASSERT_GT(h.from_client(0, h.order(0, "C1", 100)), 0u);
+    ASSERT_GT(h.from_exchange(h.report("E1-C1", 'F', '2', 100, 100, 100)), 0u);
+    ASSERT_GT(h.from_client(0, h.order(0, "C2", 100)), 0u);
+  }
+  // A trade correction to CumQty 150 of C1, named by `ids` (11= and 41=).
+  void correct_to_150(const std::string& ids) {
+    ASSERT_GT(h.from_exchange(h.exchange_peer.make(
+                  "8", "37=O1|17=XC|19=X1|" + ids +
+                           "|150=G|39=2|55=AAPL|54=1|38=100|151=0|14=150|32=150|31=190.50|"
+                           "6=190.50|")),
+              0u);
+  }
+  // Traded all the same, counted as an overfill, and engine 0 killed: its
+  // C2 cancelled.
+  void expect_overfill_and_kill() {
+    EXPECT_EQ(h.engine().pair_usage("ACC1", "AAPL").position, 150) << "traded all the same";
+    EXPECT_EQ(h.group().counters.overfills.load(), 1u);
+    bool said = false;
+    for (const auto& r : h.audit.records)
+      said = said ||
+             (r.event == AuditEvent::kReportAnomaly &&
+              std::string(r.text).find("overfill by a trade correction of an ended "
+                                       "order: CumQty 150 > OrderQty 100") != std::string::npos);
+    EXPECT_TRUE(said);
+    EXPECT_TRUE(
+        h.engine().kills().engaged(riskgate::risk::KillScope::kClientSession, h.leg(0).index()));
+    const auto to_exch = app_sent(h.exchange_wire);
+    ASSERT_EQ(to_exch.back().type(), "F");
+    EXPECT_EQ(to_exch.back().get(riskgate::codec::tag::kOrigClOrdID), "E1-C2");
+  }
+
+  RouteHarness h{kill_on_overfill()};
+};
+
 // A correction that takes an ended order's CumQty beyond its OrderQty is an
 // overfill, as a working order's fill beyond it is: counted, audited, and
 // with KillOnReportAnomaly = ["overfill"] it kills the owning session once
-// the report has reached the engine (its other order is cancelled).
-TEST(TradeCorrectionOfEndedOrders, ACorrectionBeyondTheOrderQuantityIsAnOverfillThatCanKill) {
-  auto cfg = config(true);
-  cfg.gateway.kill_on_report_anomaly = riskgate::route::kKillOnOverfill;
-  RouteHarness h(cfg);
-  h.log_on_all();
-  ASSERT_GT(h.from_client(0, h.order(0, "C1", 100)), 0u);
-  ASSERT_GT(h.from_exchange(h.report("E1-C1", 'F', '2', 100, 100, 100)), 0u);
-  ASSERT_GT(h.from_client(0, h.order(0, "C2", 100)), 0u);
-  ASSERT_GT(h.from_exchange(h.exchange_peer.make(
-                "8",
-                "37=O1|17=XC|19=X1|11=E1-C1|150=G|39=2|55=AAPL|54=1|38=100|151=0|14=150|"
-                "32=150|31=190.50|6=190.50|")),
-            0u);
-  EXPECT_EQ(h.engine().pair_usage("ACC1", "AAPL").position, 150) << "traded all the same";
-  EXPECT_EQ(h.group().counters.overfills.load(), 1u);
-  bool said = false;
-  for (const auto& r : h.audit.records)
-    said = said || (r.event == AuditEvent::kReportAnomaly &&
-                    std::string(r.text).find("overfill by a trade correction of an ended order: "
-                                             "CumQty 150 > OrderQty 100") != std::string::npos);
-  EXPECT_TRUE(said);
-  EXPECT_TRUE(
-      h.engine().kills().engaged(riskgate::risk::KillScope::kClientSession, h.leg(0).index()));
-  // The correction reached the engine first; then C2's kill cancel went out.
+// the report has reached the engine.
+TEST_F(EndedOrderOverfill, ACorrectionBeyondTheOrderQuantityIsAnOverfillThatCanKill) {
+  correct_to_150("11=E1-C1");
+  expect_overfill_and_kill();
+  // The correction reached the engine before the kill cancelled C2.
   const auto to_engine = app_sent(h.client_wire[0]);
   ASSERT_FALSE(to_engine.empty());
   EXPECT_EQ(to_engine.back().get(riskgate::codec::tag::kExecType), "G");
-  const auto to_exch = app_sent(h.exchange_wire);
-  ASSERT_EQ(to_exch.back().type(), "F");
-  EXPECT_EQ(to_exch.back().get(riskgate::codec::tag::kOrigClOrdID), "E1-C2");
 }
 
 // The same overfill reported under an id no engine owns (OrigClOrdID names
 // the ended order): not forwarded, but the ended order's own session is
 // killed all the same.
-TEST(TradeCorrectionOfEndedOrders, AnUnroutableCorrectionBeyondTheOrderQuantityKillsItsOwner) {
-  auto cfg = config(true);
-  cfg.gateway.kill_on_report_anomaly = riskgate::route::kKillOnOverfill;
-  RouteHarness h(cfg);
-  h.log_on_all();
-  ASSERT_GT(h.from_client(0, h.order(0, "C1", 100)), 0u);
-  ASSERT_GT(h.from_exchange(h.report("E1-C1", 'F', '2', 100, 100, 100)), 0u);
-  ASSERT_GT(h.from_client(0, h.order(0, "C2", 100)), 0u);
+TEST_F(EndedOrderOverfill, AnUnroutableCorrectionBeyondTheOrderQuantityKillsItsOwner) {
   const auto to_engine_before = app_sent(h.client_wire[0]).size();
-  ASSERT_GT(h.from_exchange(h.exchange_peer.make(
-                "8",
-                "37=O1|17=XC|19=X1|11=ZZ-9|41=E1-C1|150=G|39=2|55=AAPL|54=1|38=100|151=0|"
-                "14=150|32=150|31=190.50|6=190.50|")),
-            0u);
-  EXPECT_EQ(h.engine().pair_usage("ACC1", "AAPL").position, 150);
-  EXPECT_EQ(h.group().counters.overfills.load(), 1u);
+  correct_to_150("11=ZZ-9|41=E1-C1");
+  expect_overfill_and_kill();
   EXPECT_EQ(app_sent(h.client_wire[0]).size(), to_engine_before) << "unroutable";
-  EXPECT_TRUE(
-      h.engine().kills().engaged(riskgate::risk::KillScope::kClientSession, h.leg(0).index()));
-  const auto to_exch = app_sent(h.exchange_wire);
-  ASSERT_EQ(to_exch.back().type(), "F");
-  EXPECT_EQ(to_exch.back().get(riskgate::codec::tag::kOrigClOrdID), "E1-C2");
 }
 
 // A correction within the order quantity is no overfill, and trips nothing.
@@ -411,37 +438,11 @@ TEST(TradeCorrectionOfForgottenOrders, ABustOfAnOrderNoLongerRememberedIsAudited
   EXPECT_NE(h.group().ended_order("E1-C3"), nullptr);
 }
 
-// A journal in which engine 0's C0 and C1 were each filled and ended.
-journal::JournalConfig journal_of_two_ended_orders(const riskgate::testing::TempDir& dir) {
-  const auto jcfg = journal::testing::test_config(dir.path());
-  journal::Journal j(jcfg);
-  RouteHarness h(RouteHarness::default_config(), &j.ring(0));
-  h.log_on_all();
-  for (const char* id : {"C0", "C1"}) {
-    EXPECT_GT(h.from_client(0, h.order(0, id, 100)), 0u);
-    EXPECT_GT(h.from_exchange(h.report(std::string("E1-") + id, 'F', '2', 100, 100, 100)), 0u);
-  }
-  j.stop();
-  return jcfg;
-}
-
-// Replays the journal's order events into `h` (only those of `only`, when
-// given): each order ends again as it ended there.
-void replay(RouteHarness& h, const journal::JournalConfig& jcfg, std::string_view only = {}) {
-  const journal::JournalFile f(jcfg.file);
-  (void)f.scan_logical([&](const journal::RecordView& r) {
-    journal::OrderEvent e;
-    if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
-    if (!only.empty() && e.cl_ord_id != only) return;
-    EXPECT_TRUE(h.group().restore_event(e));
-  });
-}
-
 // The same id ending twice in a day (here: its journal replayed twice) takes
 // one slot: the order remembered before it is not evicted for it.
 TEST(TradeCorrectionOfForgottenOrders, AnIdThatEndsTwiceEvictsNoOtherOrder) {
   riskgate::testing::TempDir dir;
-  const auto jcfg = journal_of_two_ended_orders(dir);
+  const auto jcfg = journal_of(dir, [](RouteHarness& h1) { fill_each(h1, {"C0", "C1"}); });
   auto cfg = RouteHarness::default_config();
   cfg.gateway.max_ended_orders = 2;
   RouteHarness h(cfg);
@@ -456,7 +457,7 @@ TEST(TradeCorrectionOfForgottenOrders, AnIdThatEndsTwiceEvictsNoOtherOrder) {
 // next order to end evicts the other one, not it.
 TEST(TradeCorrectionOfForgottenOrders, AnIdThatEndsAgainIsTheNewestAndOutlivesAnOlderOne) {
   riskgate::testing::TempDir dir;
-  const auto jcfg = journal_of_two_ended_orders(dir);
+  const auto jcfg = journal_of(dir, [](RouteHarness& h1) { fill_each(h1, {"C0", "C1"}); });
   auto cfg = RouteHarness::default_config();
   cfg.gateway.max_ended_orders = 2;
   RouteHarness h(cfg);
@@ -517,29 +518,18 @@ TEST(TradeCorrectionOfForgottenOrders, ABustLineIsNotHiddenByAnUnknownReportJust
 // journal, the bust is applied to the ended order the replay rebuilt.
 TEST_F(TradeCorrectionTest, AReplayedJournalAppliesABustOfAnOrderThatHadEnded) {
   riskgate::testing::TempDir dir;
-  const auto cfg = journal::testing::test_config(dir.path());
-  {
-    journal::Journal j(cfg);
-    RouteHarness h1(RouteHarness::default_config(), &j.ring(0));
-    h1.log_on_all();
-    ASSERT_GT(h1.from_client(0, h1.order(0, "C1", 100)), 0u);
-    ASSERT_GT(h1.from_exchange(h1.report("E1-C1", 'F', '2', 100, 100, 100)), 0u);
+  const auto cfg = journal_of(dir, [](RouteHarness& h1) {
+    fill_each(h1, {"C1"});
     ASSERT_GT(h1.from_exchange(h1.exchange_peer.make(
                   "8",
                   "37=O1|17=XB|19=X1|11=E1-C1|150=H|39=2|55=AAPL|54=1|38=100|151=0|14=30|"
                   "32=70|31=190.50|6=0|")),
               0u);
     ASSERT_EQ(h1.engine().pair_usage("ACC1", "AAPL").position, 30);
-    j.stop();
-  }
+  });
   journal::Journal j2(cfg);
   RouteHarness h2(RouteHarness::default_config(), &j2.ring(0));
-  const journal::JournalFile f(cfg.file);
-  (void)f.scan_logical([&](const journal::RecordView& r) {
-    journal::OrderEvent e;
-    if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
-    EXPECT_TRUE(h2.group().restore_event(e));
-  });
+  EXPECT_EQ(replay(h2, cfg), 1);
   EXPECT_EQ(h2.engine().pair_usage("ACC1", "AAPL").position, 30);
   EXPECT_EQ(h2.group().orders().find("E1-C1"), nullptr);
   ASSERT_NE(h2.group().ended_order("E1-C1"), nullptr);
@@ -548,28 +538,15 @@ TEST_F(TradeCorrectionTest, AReplayedJournalAppliesABustOfAnOrderThatHadEnded) {
 
 TEST_F(TradeCorrectionTest, AReplayedJournalRebuildsTheOrderAsTheBustLeftIt) {
   riskgate::testing::TempDir dir;
-  const auto cfg = journal::testing::test_config(dir.path());
   riskgate::risk::PairUsage before{};
-  {
-    journal::Journal j(cfg);
-    RouteHarness h1(RouteHarness::default_config(), &j.ring(0));
-    h1.log_on_all();
+  const auto cfg = journal_of(dir, [&before](RouteHarness& h1) {
     fill_then_bust_60(h1, '0', 100);
     before = h1.engine().pair_usage("ACC1", "AAPL");
     ASSERT_EQ(before.position, 0);
-    j.stop();
-  }
+  });
   journal::Journal j2(cfg);
   RouteHarness h2(RouteHarness::default_config(), &j2.ring(0));
-  const journal::JournalFile f(cfg.file);
-  bool saw_bust = false;
-  (void)f.scan_logical([&](const journal::RecordView& r) {
-    journal::OrderEvent e;
-    if (r.type() != journal::RecordType::kOrderEvent || !journal::decode(r, e)) return;
-    saw_bust = saw_bust || e.kind == journal::OrderEventKind::kTradeBust;
-    EXPECT_TRUE(h2.group().restore_event(e));
-  });
-  EXPECT_TRUE(saw_bust);
+  EXPECT_EQ(replay(h2, cfg), 1);
   const auto after = h2.engine().pair_usage("ACC1", "AAPL");
   EXPECT_EQ(after.position, before.position);
   EXPECT_EQ(after.open_buy_qty, before.open_buy_qty);
