@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <set>
 #include <system_error>
+#include <vector>
 
 #include "gateway/msglog/file_util.hpp"
 #include "gateway/msglog/line.hpp"
@@ -107,11 +108,17 @@ bool undo_commit(const std::filesystem::path& log, const std::filesystem::path& 
 void MessageLogWriter::recover_commits(const std::filesystem::path& dir,
                                        const std::set<std::string>& names,
                                        std::set<std::filesystem::path>& blocked) {
+  // Listed first, then undone: an undo renames within the directory, which
+  // a directory_iterator in progress may or may not see.
+  std::vector<std::filesystem::path> found;
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    const std::string file = e.path().filename().string();
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.path().filename().string().find(kCommitting) != std::string::npos)
+      found.push_back(e.path());
+  if (ec) error("list " + dir.string() + ": " + ec.message());
+  for (const auto& path : found) {
+    const std::string file = path.filename().string();
     const std::size_t at = file.rfind(kCommitting);
-    if (at == std::string::npos) continue;
     const std::string log_name = file.substr(0, at);
     const auto f = parse_file_name(log_name);
     if (!f || f->gz || names.count(f->session) == 0) continue;
@@ -121,7 +128,7 @@ void MessageLogWriter::recover_commits(const std::filesystem::path& dir,
     const auto [p, err] = std::from_chars(digits, end, gz_bytes);
     if (err != std::errc{} || p != end || digits == end) continue;
     std::string why;
-    if (undo_commit(dir / log_name, e.path(), gz_bytes, why)) {
+    if (undo_commit(dir / log_name, path, gz_bytes, why)) {
       commits_recovered_.fetch_add(1, std::memory_order_relaxed);
     } else {
       compress_errors_.fetch_add(1, std::memory_order_relaxed);
@@ -129,7 +136,6 @@ void MessageLogWriter::recover_commits(const std::filesystem::path& dir,
       blocked.insert(dir / log_name);
     }
   }
-  if (ec) error("list " + dir.string() + ": " + ec.message());
 }
 
 void MessageLogWriter::sweep() {
