@@ -3,6 +3,7 @@
 // that carries the day's state. Once a day, off the order path: it reads the
 // old file back, allocates and makes syscalls.
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -328,13 +329,14 @@ bool Journal::install_day_file(DayBuild& b) {
   // before, a power loss could leave the live name on the cut old file and
   // the next day's first records in nothing but `.next`, which the next
   // open deletes. Best effort: a crash before it leaves the archived day
-  // with those records after its roll (the live file has them too). A
-  // reader (riskgatectl journal maps the file it reads) that opened the live
-  // name during the build and reads past the roll after this cut gets
-  // SIGBUS: a support tool's read, never the gateway's.
-  if (dir_synced && old_end > b.tail_from)
+  // with those records after its roll (the live file has them too). Only
+  // under the exclusive flock, never waited for: a reader (JournalFile,
+  // riskgatectl journal) holds the shared one while its mapping lives, and
+  // a mapping cut short would be SIGBUS; with a reader on it, the archived
+  // day keeps those records, as after a crash here.
+  if (dir_synced && old_end > b.tail_from && ::flock(old_fd, LOCK_EX | LOCK_NB) == 0)
     (void)::ftruncate(old_fd, static_cast<off_t>(b.tail_from));
-  ::close(old_fd);
+  ::close(old_fd);  // Releases the lock.
   if (!dir_synced) {
     // The rename may not survive a power loss: nothing appended from here
     // could be trusted to, so fail closed as a failed fdatasync does.

@@ -1,6 +1,7 @@
 #include "gateway/journal/reader.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,6 +49,13 @@ bool fix_has_field(std::string_view msg, std::string_view tag, std::string_view 
 JournalFile::JournalFile(const std::filesystem::path& path, std::size_t limit) : path_(path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail(path, std::strerror(errno));
+  // Shared, and before the size is read: the journal thread cuts an old
+  // day's file (install_day_file) only under the exclusive lock, so the size
+  // read here holds for as long as this object lives. Readers never wait for
+  // each other, and the journal thread holds the lock for one ftruncate.
+  // Without it (a file system without flock) the read goes on unprotected.
+  while (::flock(fd, LOCK_SH) != 0 && errno == EINTR) {
+  }
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     const int e = errno;
@@ -60,19 +68,25 @@ JournalFile::JournalFile(const std::filesystem::path& path, std::size_t limit) :
     fail(path, "shorter than a journal header");
   }
   void* m = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);  // The mapping keeps the file.
-  if (m == MAP_FAILED) fail(path, std::string("mmap: ") + std::strerror(errno));
+  if (m == MAP_FAILED) {
+    const int e = errno;
+    ::close(fd);
+    fail(path, std::string("mmap: ") + std::strerror(e));
+  }
   data_ = static_cast<const std::byte*>(m);
   std::memcpy(&header_, data_, sizeof(header_));
   if (!valid_file_header(header_)) {
     ::munmap(const_cast<std::byte*>(data_), size_);
+    ::close(fd);
     data_ = nullptr;
     fail(path, "not a riskgate journal (bad magic, version or header checksum)");
   }
+  fd_ = fd;
 }
 
 JournalFile::~JournalFile() {
   if (data_ != nullptr) ::munmap(const_cast<std::byte*>(data_), size_);
+  if (fd_ >= 0) ::close(fd_);  // Releases the lock.
 }
 
 ScanResult JournalFile::scan(const std::function<void(const RecordView&)>& f) const {

@@ -36,6 +36,11 @@ struct ScanResult {
 
 // A journal file mapped read-only. Throws std::runtime_error naming the file
 // if it cannot be opened or its header is invalid.
+//
+// Holds a shared flock(2) on the file while it lives: the journal thread
+// cuts an old day's file back to its roll (install_day_file) only when it can
+// take the lock exclusively, so a reader's mapping never shrinks under it
+// (which would be SIGBUS), and the cut is skipped while anyone reads.
 class JournalFile {
  public:
   // `limit`: reads only the first `limit` bytes (a file that another thread
@@ -60,6 +65,7 @@ class JournalFile {
   FileHeader header_{};
   const std::byte* data_ = nullptr;
   std::size_t size_ = 0;
+  int fd_ = -1;  // Open for the lock's sake only.
 };
 
 // One outbound numbering of a session that a sequence reset ended (a

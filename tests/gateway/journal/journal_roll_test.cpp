@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -196,6 +197,45 @@ TEST_F(JournalRollTest, TheRingsKeepDrainingWhileTheNewDaysFileIsBuilt) {
             AppendStatus::kOk);
   j.stop();
   EXPECT_EQ(recover(JournalFile(cfg_.file)).sessions.at(kExchange).last_sent_seq, 9u);
+}
+
+// A reader (riskgatectl journal) that mapped the live file while the new
+// day's was built, the next day's first records after the roll in it: the
+// install renames as always but leaves the old file uncut while the reader
+// holds it, so its mapping is never cut short (SIGBUS); the archived day then
+// keeps those records after its roll. With no reader, it is cut.
+TEST_F(JournalRollTest, AReaderOfTheOldFileDuringTheRollIsNeverCutShort) {
+  for (const bool reading : {true, false}) {
+    SCOPED_TRACE(reading ? "a reader holds the old file" : "no reader");
+    testing::TempDir dir;
+    const JournalConfig cfg = testing::test_config(dir.path());
+    Journal j(cfg);
+    a_day(j);
+    roll_with_carry(j);
+    ASSERT_EQ(append_outbound(j.ring(0), kExchange, 6, 5000, testing::fix_order(6, "NEXT")),
+              AppendStatus::kOk);
+    // One drain: the roll, then the next day's record after it, both in the
+    // old file (the new one is installed by a later drain only).
+    (void)j.do_work(std::chrono::steady_clock::now());
+    ASSERT_EQ(j.files_rolled(), 0u);
+    std::optional<JournalFile> reader;
+    if (reading) reader.emplace(cfg.file);
+    ASSERT_TRUE(j.finish_day_roll());
+    ASSERT_EQ(j.files_rolled(), 1u);
+    const auto old_types = types_of(Journal::day_path(cfg.file, kDay));
+    if (reading) {
+      // The whole mapping still reads: the roll, then the next day's record.
+      std::vector<RecordType> seen;
+      (void)reader->scan([&](const RecordView& r) { seen.push_back(r.type()); });
+      ASSERT_GE(seen.size(), 2u);
+      EXPECT_EQ(seen[seen.size() - 2], RecordType::kTradingDayRoll);
+      EXPECT_EQ(seen.back(), RecordType::kOutbound);
+      EXPECT_EQ(old_types.back(), RecordType::kOutbound) << "not cut: the reader holds it";
+    } else {
+      EXPECT_EQ(old_types.back(), RecordType::kTradingDayRoll) << "cut back to its roll";
+    }
+    EXPECT_EQ(recover(JournalFile(cfg.file)).sessions.at(kExchange).last_sent_seq, 6u);
+  }
 }
 
 TEST_F(JournalRollTest, TheReaderPrintsTheCarryOfTheNewDaysFile) {
