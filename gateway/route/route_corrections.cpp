@@ -15,6 +15,7 @@
 // which position and parent its executions went to, and its executed
 // quantity what a correction is read against. A bust of an order no longer
 // remembered (evicted, or from an earlier day) is audited only.
+#include "gateway/route/bump.hpp"
 #include "gateway/route/route_group.hpp"
 #include "gateway/route/text_buf.hpp"
 
@@ -113,9 +114,7 @@ bool RouteGroup::correct_ended(const ClientLeg* owner, std::string_view id, std:
   if (delta > 0 && f.cum_qty > r->order_qty) {
     // Corrected beyond what was ordered: traded all the same (the position
     // takes it), and an anomaly as a working order's overfill is.
-    // Single writer (this group's I/O thread), relaxed: as every counter.
-    counters.overfills.store(counters.overfills.load(std::memory_order_relaxed) + 1,
-                             std::memory_order_relaxed);
+    bump(counters.overfills);
     TextBuf t(text_, sizeof text_);
     t.put("overfill by a trade correction of an ended order: CumQty ");
     t.put_int(f.cum_qty);

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "gateway/codec/tags.hpp"
+#include "gateway/route/bump.hpp"
 #include "gateway/route/exec_state.hpp"
 #include "gateway/route/route_group.hpp"
 #include "gateway/route/text_buf.hpp"
@@ -21,16 +22,6 @@ namespace riskgate::route {
 namespace tag = codec::tag;
 namespace mt = codec::msgtype;
 using audit::AuditEvent;
-
-namespace {
-
-// Single writer (this group's I/O thread), relaxed: status readers get a
-// recent value.
-void bump(std::atomic<std::uint64_t>& c) noexcept {
-  c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------------------
 // Session callbacks of the exchange leg.

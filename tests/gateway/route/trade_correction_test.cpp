@@ -438,15 +438,27 @@ TEST(TradeCorrectionOfForgottenOrders, ABustOfAnOrderNoLongerRememberedIsAudited
   EXPECT_NE(h.group().ended_order("E1-C3"), nullptr);
 }
 
+// Room for two ended orders (MaxEndedOrders = 2), and a journal in which
+// C0 and C1 ended, replayed into it once: C0 ends, C1 ends.
+class TwoEndedOrders : public ::testing::Test {
+ protected:
+  static riskgate::config::Config room_for_two() {
+    auto cfg = RouteHarness::default_config();
+    cfg.gateway.max_ended_orders = 2;
+    return cfg;
+  }
+  void SetUp() override { replay(h, jcfg); }
+
+  riskgate::testing::TempDir dir;
+  const journal::JournalConfig jcfg = journal_of(dir, [](RouteHarness& h1) {
+    fill_each(h1, {"C0", "C1"});
+  });
+  RouteHarness h{room_for_two()};
+};
+
 // The same id ending twice in a day (here: its journal replayed twice) takes
 // one slot: the order remembered before it is not evicted for it.
-TEST(TradeCorrectionOfForgottenOrders, AnIdThatEndsTwiceEvictsNoOtherOrder) {
-  riskgate::testing::TempDir dir;
-  const auto jcfg = journal_of(dir, [](RouteHarness& h1) { fill_each(h1, {"C0", "C1"}); });
-  auto cfg = RouteHarness::default_config();
-  cfg.gateway.max_ended_orders = 2;
-  RouteHarness h(cfg);
-  replay(h, jcfg);
+TEST_F(TwoEndedOrders, AnIdThatEndsTwiceEvictsNoOtherOrder) {
   replay(h, jcfg, "E1-C1");
   ASSERT_NE(h.group().ended_order("E1-C1"), nullptr);
   EXPECT_EQ(h.group().ended_orders(), 2u);
@@ -455,13 +467,7 @@ TEST(TradeCorrectionOfForgottenOrders, AnIdThatEndsTwiceEvictsNoOtherOrder) {
 
 // An id that ends again is the newest ended order: with room for two, the
 // next order to end evicts the other one, not it.
-TEST(TradeCorrectionOfForgottenOrders, AnIdThatEndsAgainIsTheNewestAndOutlivesAnOlderOne) {
-  riskgate::testing::TempDir dir;
-  const auto jcfg = journal_of(dir, [](RouteHarness& h1) { fill_each(h1, {"C0", "C1"}); });
-  auto cfg = RouteHarness::default_config();
-  cfg.gateway.max_ended_orders = 2;
-  RouteHarness h(cfg);
-  replay(h, jcfg);           // C0 ends, C1 ends,
+TEST_F(TwoEndedOrders, AnIdThatEndsAgainIsTheNewestAndOutlivesAnOlderOne) {
   replay(h, jcfg, "E1-C0");  // C0 ends again.
   h.group().finish_restore();
   h.log_on_all();
