@@ -5,11 +5,18 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "common/tz_database.hpp"
+
 namespace riskgate::schedule {
 
 namespace {
 
 constexpr std::int32_t kMaxOffset = 18 * 3600;  // ISO 8601 / std::chrono's bound.
+
+// The span a zone name's transitions are read for: 1970-01-01 to
+// 2100-01-01 UTC. Past it a zone keeps its last offset.
+constexpr std::int64_t kTzFromUtcS = 0;
+constexpr std::int64_t kTzUntilUtcS = 4'102'444'800;
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
   const std::int64_t q = a / b;
@@ -137,8 +144,14 @@ Zone parse_zone(std::string_view text) {
     if (s == utc) return Zone{};
   }
   if (s.substr(0, 3) == "UTC" || s.substr(0, 3) == "GMT") s.remove_prefix(3);
+  if (s.empty() || (s[0] != '+' && s[0] != '-')) {
+    // A zone name ("America/New_York"): its transitions from the tz database,
+    // far enough either side of any schedule a gateway runs.
+    tzdb::Transitions t = tzdb::load(text, kTzFromUtcS, kTzUntilUtcS);
+    return Zone::with_transitions(std::string(text), t.initial_offset_s, std::move(t.changes));
+  }
   // [+-]H[H][:MM]
-  bool ok = s.size() >= 2 && (s[0] == '+' || s[0] == '-');
+  bool ok = s.size() >= 2;
   std::int32_t off = 0;
   if (ok) {
     const std::string_view rest = s.substr(1);
@@ -154,9 +167,8 @@ Zone parse_zone(std::string_view text) {
   if (!ok) {
     throw std::invalid_argument(
         "\"" + std::string(text) +
-        "\" is not UTC or a fixed offset: IANA zone names need the tz database, which this "
-        "build's C++ library (libstdc++ 12, no std::chrono::locate_zone) lacks; use \"UTC\" or "
-        "a fixed offset such as \"UTC-05:00\" (no daylight saving)");
+        "\" is not a fixed offset: expected UTC[+-]HH[:MM] within 18 hours, "
+        "such as \"UTC-05:00\", or a zone name such as \"America/New_York\"");
   }
   return Zone::fixed(offset_name(off), off);
 }

@@ -22,12 +22,11 @@
 //     happens as much later as the gap is long; one that exists twice (the
 //     clock falls back) is the first occurrence.
 //
-// Time zones: libstdc++ 12 has no std::chrono::locate_zone (it arrives with
-// GCC 13's tzdb), so parse_zone() accepts UTC and fixed offsets only
-// ("UTC", "GMT", "Etc/UTC", "UTC+05:30", "UTC-4", "+01:00"). A Zone is
-// nevertheless a list of offset transitions, so the schedule arithmetic is
-// DST-correct (and tested with a DST zone built by hand); an IANA zone read
-// from the tz database can plug in later without touching Schedule.
+// Time zones: parse_zone() takes UTC, a fixed offset ("UTC+05:30",
+// "UTC-4", "+01:00") or a zone name of the system's tz database
+// ("America/New_York", read by common/tz_database.hpp: libstdc++ 12 has no
+// std::chrono::locate_zone yet). A Zone is a list of offset transitions, so
+// the schedule arithmetic is DST-correct whatever the source.
 //
 // Thread safety: every const member is safe from any thread. Construction and
 // the parse_* functions allocate and throw std::invalid_argument with the
@@ -52,8 +51,8 @@ class Zone {
  public:
   Zone() = default;  // UTC.
   static Zone fixed(std::string name, std::int32_t offset_s);
-  // For zones with DST (tests today; a tz database reader later). Throws if
-  // the transitions are not sorted or an offset is beyond +-18 h.
+  // For zones with DST (the tz database's, or built by hand in tests). Throws
+  // if the transitions are not sorted or an offset is beyond +-18 h.
   static Zone with_transitions(std::string name, std::int32_t initial_offset_s,
                                std::vector<std::pair<std::int64_t, std::int32_t>> transitions);
 

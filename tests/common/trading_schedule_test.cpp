@@ -159,18 +159,81 @@ TEST(ScheduleParse, WeekdaysAreFullNamesOrThreeLettersInAnyCase) {
   EXPECT_THROW((void)parse_weekday("Funday"), std::invalid_argument);
 }
 
-TEST(ScheduleParse, ZonesAreUtcOrFixedOffsetsAndIanaNamesSayWhyNot) {
+TEST(ScheduleParse, ZonesAreUtcFixedOffsetsOrNamesOfTheTzDatabase) {
   EXPECT_EQ(parse_zone("UTC").offset_at(0), 0);
   EXPECT_EQ(parse_zone("UTC+05:30").offset_at(0), 5 * 3600 + 1800);
   EXPECT_EQ(parse_zone("-04:00").offset_at(0), -4 * 3600);
   EXPECT_EQ(parse_zone("GMT+1").name(), "UTC+01:00");
   EXPECT_THROW((void)parse_zone("UTC+19:00"), std::invalid_argument);
+  EXPECT_THROW((void)parse_zone("UTC+"), std::invalid_argument);
+  EXPECT_EQ(parse_zone("Asia/Tokyo").offset_at(utc(2026, 7, 1, 0) / kSecNs), 9 * 3600);
+  EXPECT_EQ(parse_zone("Asia/Tokyo").name(), "Asia/Tokyo");
+  // The tz database's POSIX-style names invert the sign: Etc/GMT+5 is UTC-5.
+  EXPECT_EQ(parse_zone("Etc/GMT+5").offset_at(utc(2026, 7, 1, 0) / kSecNs), -5 * 3600);
+}
+
+TEST(ScheduleParse, AnUnknownZoneNameIsRefusedNamingTheTzDatabase) {
+  for (const char* name : {"Mars/Olympus_Mons", "America/New York", "../../etc/passwd", "EST+"}) {
+    try {
+      (void)parse_zone(name);
+      ADD_FAILURE() << name << " was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
+  }
   try {
-    (void)parse_zone("America/New_York");
-    FAIL();
+    (void)parse_zone("Mars/Olympus_Mons");
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("tz database"), std::string::npos) << e.what();
   }
+}
+
+// New York's DST of 2026: from 8 March 07:00 UTC to 1 November 06:00 UTC.
+TEST(TzDatabase, NewYorkChangesToDaylightTimeAtTheSecondItsDatabaseSays) {
+  const Zone ny = parse_zone("America/New_York");
+  EXPECT_EQ(ny.offset_at(utc(2026, 3, 8, 7) / kSecNs - 1), -5 * 3600);
+  EXPECT_EQ(ny.offset_at(utc(2026, 3, 8, 7) / kSecNs), -4 * 3600);
+  EXPECT_EQ(ny.offset_at(utc(2026, 11, 1, 6) / kSecNs - 1), -4 * 3600);
+  EXPECT_EQ(ny.offset_at(utc(2026, 11, 1, 6) / kSecNs), -5 * 3600);
+}
+
+// Debian's tz files list transitions through 2037; later years come from
+// the zone's rule at the end of its file. 2040's DST: 11 March to 4 November.
+TEST(TzDatabase, YearsPastTheListedTransitionsFollowTheZonesRule) {
+  const Zone ny = parse_zone("America/New_York");
+  EXPECT_EQ(ny.offset_at(utc(2040, 1, 15, 12) / kSecNs), -5 * 3600);
+  EXPECT_EQ(ny.offset_at(utc(2040, 3, 11, 7) / kSecNs - 1), -5 * 3600);
+  EXPECT_EQ(ny.offset_at(utc(2040, 3, 11, 7) / kSecNs), -4 * 3600);
+  EXPECT_EQ(ny.offset_at(utc(2040, 7, 1, 12) / kSecNs), -4 * 3600);
+  EXPECT_EQ(ny.offset_at(utc(2040, 11, 4, 6) / kSecNs), -5 * 3600);
+  EXPECT_EQ(ny.offset_at(utc(2099, 7, 1, 12) / kSecNs), -4 * 3600);
+  const Zone sydney = parse_zone("Australia/Sydney");  // Southern hemisphere: DST over new year.
+  EXPECT_EQ(sydney.offset_at(utc(2045, 1, 1, 0) / kSecNs), 11 * 3600);
+  EXPECT_EQ(sydney.offset_at(utc(2045, 7, 1, 0) / kSecNs), 10 * 3600);
+}
+
+TEST(TzDatabase, LondonFromTheDatabaseAgreesWithTheZoneBuiltByHand) {
+  const Zone db = parse_zone("Europe/London");
+  const Zone hand = london_2024();
+  for (std::int64_t t = utc(2024, 1, 1, 0) / kSecNs; t < utc(2025, 1, 1, 0) / kSecNs; t += 1800) {
+    ASSERT_EQ(db.offset_at(t), hand.offset_at(t)) << t;
+  }
+}
+
+// The US equity session, 09:30-16:00 New York time, opens at 14:30 UTC in
+// winter and at 13:30 UTC once DST starts: a fixed offset would refuse the
+// first hour of every trading day for eight months of the year.
+TEST(TzDatabase, ASessionInNewYorkTimeOpensAnHourEarlierInUtcOnceDaylightTimeStarts) {
+  const Schedule s(daily("09:30:00", "16:00:00", parse_zone("America/New_York")));
+  const Period fri = s.period_at(utc(2026, 3, 6, 15));
+  EXPECT_EQ(fri.start_ns, utc(2026, 3, 6, 14, 30));
+  EXPECT_EQ(fri.end_ns, utc(2026, 3, 6, 21));
+  const Period mon = s.period_at(utc(2026, 3, 9, 15));
+  EXPECT_EQ(mon.start_ns, utc(2026, 3, 9, 13, 30));
+  EXPECT_EQ(mon.end_ns, utc(2026, 3, 9, 20));
+  EXPECT_TRUE(s.active(utc(2026, 3, 9, 13, 45)));
+  EXPECT_FALSE(s.active(utc(2026, 3, 6, 13, 45)));
+  EXPECT_EQ(s.describe(), "09:30:00-16:00:00 America/New_York");
 }
 
 TEST(ScheduleParse, StartDayWithoutEndDayIsRefused) {

@@ -890,6 +890,22 @@ TEST(Schedule, TheGatewayDayAndASessionWindowAreReadWithQuickFixKeys) {
   EXPECT_EQ(s->zone.name(), "UTC-05:00");  // The gateway's zone by default.
 }
 
+TEST(Schedule, ATimeZoneMayBeAZoneNameOfTheTzDatabaseWithItsDaylightSavingTime) {
+  const std::string text =
+      "[gateway]\nStartTime = \"17:00:00\"\nTimeZone = \"America/New_York\"\n" +
+      replace_line(kMinimal, "Route = \"EXCH\"\n",
+                   "Route = \"EXCH\"\nStartTime = \"09:30:00\"\nEndTime = \"16:00:00\"\n"
+                   "TimeZone = \"Europe/London\"\n");
+  const Config c = parse_config(text, "test.toml");
+  EXPECT_EQ(c.gateway.trading_day.zone.name(), "America/New_York");
+  EXPECT_EQ(c.gateway.trading_day.zone.offset_at(1'767'225'600), -5 * 3600);  // 2026-01-01
+  EXPECT_EQ(c.gateway.trading_day.zone.offset_at(1'782'864'000), -4 * 3600);  // 2026-07-01
+  const auto& s = c.find_session("ENGINE1")->schedule;
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->zone.name(), "Europe/London");
+  EXPECT_EQ(s->zone.offset_at(1'782'864'000), 3600);
+}
+
 TEST(Schedule, BadScheduleValuesNameTheKeyAndTheReason) {
   const std::string bad_time = replace_line(kMinimal, "Route = \"EXCH\"\n",
                                             "Route = \"EXCH\"\nStartTime = \"8:00\"\n"
@@ -903,8 +919,8 @@ TEST(Schedule, BadScheduleValuesNameTheKeyAndTheReason) {
                                            "EndTime = \"16:00:00\"\nStartDay = \"Funday\"\n"
                                            "EndDay = \"Fri\"\n");
   EXPECT_CONTAINS(error_of(bad_day), "StartDay: expected a weekday");
-  const std::string iana = "[gateway]\nTimeZone = \"Europe/London\"\n" + kMinimal;
-  EXPECT_CONTAINS(error_of(iana), "TimeZone: \"Europe/London\" is not UTC or a fixed offset");
+  const std::string typo = "[gateway]\nTimeZone = \"Europe/Londn\"\n" + kMinimal;
+  EXPECT_CONTAINS(error_of(typo), "TimeZone: \"Europe/Londn\" is not UTC, a fixed offset");
   const std::string gw_end = "[gateway]\nEndTime = \"16:00:00\"\n" + kMinimal;
   EXPECT_CONTAINS(error_of(gw_end), "EndTime: the gateway's trading day is a daily boundary");
   const std::string both = replace_line(kMinimal, "Route = \"EXCH\"\n",

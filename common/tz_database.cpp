@@ -1,0 +1,107 @@
+#include "common/tz_database.hpp"
+
+#include <date/ptz.h>
+#include <date/tz.h>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+namespace riskgate::schedule::tzdb {
+namespace {
+
+using date::sys_seconds;
+using std::chrono::seconds;
+
+// The date library marks the period after a zone's last listed transition
+// as lasting to its largest year.
+bool open_ended(const date::sys_info& info) {
+  return info.end >= date::sys_days{date::year::max() / 1 / 1};
+}
+
+// The POSIX TZ string that TZif files of version 2 and later end with,
+// between the last two newlines (RFC 8536, section 3.3). Empty, with `why`
+// set, when the file has none.
+std::string footer_of(std::string_view name, std::string& why) {
+  const std::string path = std::string(kZoneInfoDir) + "/" + std::string(name);
+  std::ifstream f(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (!f.good() && !f.eof()) {
+    why = "cannot read " + path;
+    return {};
+  }
+  if (bytes.size() < 6 || bytes.compare(0, 4, "TZif") != 0 || bytes[4] < '2' ||
+      bytes.back() != '\n') {
+    why = path + " has no rule after its transitions (not a TZif file of version 2 or later)";
+    return {};
+  }
+  const auto start = bytes.rfind('\n', bytes.size() - 2);
+  if (start == std::string::npos) {
+    why = path + " has no rule after its transitions";
+    return {};
+  }
+  return bytes.substr(start + 1, bytes.size() - start - 2);
+}
+
+void add(Transitions& out, sys_seconds at, seconds offset, std::int32_t& current) {
+  const auto off = static_cast<std::int32_t>(offset.count());
+  if (off == current) return;  // A change of abbreviation or of DST flag only.
+  out.changes.emplace_back(at.time_since_epoch().count(), off);
+  current = off;
+}
+
+}  // namespace
+
+Transitions load(std::string_view name, std::int64_t from_utc_s, std::int64_t until_utc_s) {
+  const date::time_zone* zone = nullptr;
+  try {
+    zone = date::locate_zone(name);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument("\"" + std::string(name) +
+                                "\" is not UTC, a fixed offset (\"UTC-05:00\") or a time zone of "
+                                "the tz database in " +
+                                std::string(kZoneInfoDir) + " (" + e.what() + ")");
+  }
+  const sys_seconds until{seconds{until_utc_s}};
+  Transitions out;
+  date::sys_info info = zone->get_info(sys_seconds{seconds{from_utc_s}});
+  out.initial_offset_s = static_cast<std::int32_t>(info.offset.count());
+  std::int32_t current = out.initial_offset_s;
+  while (info.end < until) {
+    const sys_seconds at = info.end;
+    info = zone->get_info(at);
+    if (info.begin != at) break;  // Cannot happen with well-formed data; never loop.
+    add(out, at, info.offset, current);
+  }
+  if (!open_ended(info)) return out;  // Listed past `until`: the rule is not needed.
+
+  // After the last listed transition: the zone's rule. It describes only the
+  // times after that transition, so it starts from there.
+  std::string why;
+  const std::string rule = footer_of(zone->name(), why);
+  if (rule.empty()) {
+    out.rule = why.empty() ? "none (the zone keeps its last offset)" : why;
+    return out;
+  }
+  try {
+    const Posix::time_zone posix{rule};
+    // The listed offset holds from `start`; the rule's changes follow.
+    const sys_seconds start = std::max(info.begin, sys_seconds{seconds{from_utc_s}});
+    sys_seconds t = start;
+    for (;;) {
+      const date::sys_info p = posix.get_info(t);
+      if (t > start) add(out, t, p.offset, current);
+      if (p.end >= until || p.end <= t) break;  // Past the horizon, or a rule without changes.
+      t = p.end;
+    }
+    out.rule = rule;
+  } catch (const std::exception& e) {
+    out.rule = "\"" + rule + "\" not read (" + e.what() + "); the zone keeps its last offset";
+  }
+  return out;
+}
+
+}  // namespace riskgate::schedule::tzdb

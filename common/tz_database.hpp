@@ -1,0 +1,47 @@
+// IANA time zones ("America/New_York") read from the system's tz database
+// (Debian's tzdata, /usr/share/zoneinfo) into the plain offset transitions a
+// schedule::Zone holds. Setup only: it reads files, allocates and throws; the
+// schedule arithmetic that runs afterwards touches none of this.
+//
+// Two sources, both through Howard Hinnant's date library (Debian's
+// libhowardhinnant-date-dev), so no tz file format is parsed here:
+//   * the transitions the zone's file lists (date::locate_zone). Debian's
+//     files list them through 2037; a "slim" file lists far fewer;
+//   * after the last listed one, the zone's current rule, the POSIX TZ string
+//     at the end of its file ("EST5EDT,M3.2.0,M11.1.0"), read with
+//     date's Posix::time_zone, out to `until_utc_s`.
+// A rule that library cannot read (RFC 8536's hours outside 0..24, used by
+// America/Nuuk) leaves the zone at its last listed offset past the last
+// listed transition; `rule` then says why.
+//
+// Kept apart from trading_schedule.cpp, in a target of its own compiled as
+// C++17: date's ptz.h names hh_mm_ss unqualified, which is ambiguous with
+// std::chrono::hh_mm_ss under C++20.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace riskgate::schedule::tzdb {
+
+// Where Debian's tzdata and the date library's OS mode both look.
+inline constexpr std::string_view kZoneInfoDir = "/usr/share/zoneinfo";
+
+struct Transitions {
+  std::int32_t initial_offset_s = 0;  // In force at `from_utc_s`.
+  // (UTC second from which an offset applies, offset in seconds), strictly
+  // increasing in time; only real changes of offset (not of abbreviation).
+  std::vector<std::pair<std::int64_t, std::int32_t>> changes;
+  // The zone's rule after its listed transitions, or why it is not used.
+  std::string rule;
+};
+
+// Throws std::invalid_argument naming the zone and the reason (an unknown
+// name, no tz database on this machine).
+[[nodiscard]] Transitions load(std::string_view name, std::int64_t from_utc_s,
+                               std::int64_t until_utc_s);
+
+}  // namespace riskgate::schedule::tzdb
