@@ -267,6 +267,8 @@ class RouteGroup final : public session::Handler {
   // I/O thread, each timer tick: a restarted group that waits for the
   // exchange finishes reconciling as soon as it can, not at the next order.
   void on_tick() noexcept {
+    if (exchange_ != nullptr && exchange_->stats().inbound_resets != exchange_resets_seen_)
+      check_exchange_numbering();
     if (reconciling_.load(std::memory_order_relaxed)) (void)reconciled();
   }
   [[nodiscard]] bool reconciling() const noexcept {
@@ -482,6 +484,14 @@ class RouteGroup final : public session::Handler {
   // While reconciling: true once the exchange leg is logged on with nothing
   // outstanding to resend (then reconciling stops for good, audited).
   bool reconciled() noexcept;
+  // The exchange leg's inbound numbering was reset or jumped forward
+  // (Session::Stats::inbound_resets moved) while orders were working: a
+  // report the venue sent on the old numbering that riskgate never read (a
+  // fill, an expiry, an unsolicited cancel) can no longer be resent. With
+  // SupportsOrderStatus / SupportsOrderMassStatus the working orders are
+  // reconciled as after a restart (new orders wait for the answers); without,
+  // it is audited as a report anomaly.
+  void check_exchange_numbering() noexcept;
   // While reconciling, with the exchange logged on and caught up: one
   // OrderStatusRequest per restored working order, or one
   // OrderMassStatusRequest for all of them (once per Logon).
@@ -567,6 +577,11 @@ class RouteGroup final : public session::Handler {
   // asked once per restart; the orders still unanswered; until when new
   // orders wait for them (steady clock).
   bool status_asked_ = false;
+  // Stats::inbound_resets of the exchange leg when last looked at.
+  std::uint64_t exchange_resets_seen_ = 0;
+  // This round of reconciling follows a reset of the exchange's numbering,
+  // not a restart (only the audit's wording differs).
+  bool reconciling_after_reset_ = false;
   std::size_t status_pending_ = 0;
   std::int64_t status_deadline_ns_ = 0;
   // Paced 35=H (order_status_rate): orders marked kToAsk, and a token

@@ -167,6 +167,38 @@ void RouteGroup::finish_restore() noexcept {
   note_session_event(nullptr, "reconciling", t.view());
 }
 
+void RouteGroup::check_exchange_numbering() noexcept {
+  if (exchange_ == nullptr) return;
+  const std::uint64_t resets = exchange_->stats().inbound_resets;
+  if (resets == exchange_resets_seen_) return;
+  exchange_resets_seen_ = resets;
+  if (working_count_ == 0) return;
+  char detail[320];  // Its own buffer: note_session_event composes its line in text_.
+  TextBuf t(detail, sizeof detail);
+  // The audit record holds 120 characters.
+  t.put("exchange numbering reset with ");
+  t.put_uint(working_count_);
+  t.put(working_count_ == 1 ? " order working" : " orders working");
+  t.put(": reports sent before it are lost");
+  if (!asks_order_status()) {
+    t.put("; kept (no SupportsOrderStatus)");
+    note_report_anomaly(nullptr, nullptr, {}, t.view(), 0, 0, nullptr);
+    return;
+  }
+  if (reconciling_.load(std::memory_order_relaxed)) {
+    // Already waiting (a restart): answers to requests sent on the old
+    // numbering may never come, so the round starts again.
+    forget_status_asks();
+    return;
+  }
+  t.put("; status asked");
+  // Relaxed: as in finish_restore().
+  reconciling_.store(true, std::memory_order_relaxed);
+  reconciling_after_reset_ = true;
+  forget_status_asks();
+  note_session_event(nullptr, "reconciling", t.view());
+}
+
 bool RouteGroup::reconciled() noexcept {
   if (exchange_ == nullptr || exchange_->state() != session::State::kActive ||
       exchange_->awaiting_resend())
@@ -207,10 +239,14 @@ bool RouteGroup::reconciled() noexcept {
     t.put("; kept as the journal had them; new orders accepted");
     clear_status_marks();  // Asked once: status_asked_ stays set.
   } else {
-    t.put(status_asked_ ? "the exchange has resent what riskgate missed and reported every "
-                          "restored working order; new orders accepted"
-                        : "the exchange has resent what riskgate missed; new orders accepted");
+    t.put(reconciling_after_reset_
+              ? "every working order asked for after the exchange's numbering reset has "
+                "answered; new orders accepted"
+          : status_asked_ ? "the exchange has resent what riskgate missed and reported every "
+                            "restored working order; new orders accepted"
+                          : "the exchange has resent what riskgate missed; new orders accepted");
   }
+  reconciling_after_reset_ = false;
   note_session_event(nullptr, "reconciled", t.view());
   if (by_mass && mass_status_unknown_ > 0) {
     // A line of its own: exposure no kill covers must not be cut off the
@@ -275,7 +311,8 @@ void RouteGroup::ask_order_status() noexcept {
   char detail[160];
   TextBuf t(detail, sizeof detail);
   t.put_uint(to_ask);
-  t.put(" restored working orders to ask with OrderStatusRequest");
+  t.put(reconciling_after_reset_ ? " working orders to ask with OrderStatusRequest"
+                                 : " restored working orders to ask with OrderStatusRequest");
   if (opts_.order_status_rate > 0) {
     t.put(", ");
     t.put_uint(opts_.order_status_rate);

@@ -86,7 +86,7 @@ void TradingDay::finish_seq_resets() noexcept {
     // Down, or reconnected but no Logon processed yet: both sides start at 1.
     const session::State st = ss->state();
     if (st == session::State::kDisconnected || st == session::State::kAwaitingLogon) {
-      ss->store().reset();
+      ss->reset_sequence_numbers();
       s.reset_pending = false;
       s.group->note_session_event(s.leg, "sequence numbers reset",
                                   "new FIX session day (StartTime)");

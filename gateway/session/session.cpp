@@ -117,7 +117,7 @@ void Session::Impl::on_connected() noexcept {
   gap_high = 0;
   set_heart_bt(cfg.heart_bt_int_s);
   if (cfg.role == Role::kInitiator) {
-    if (cfg.reset_on_logon) store.reset();
+    if (cfg.reset_on_logon) reset_numbering();
     state = State::kLogonSent;
     send_logon(cfg.heart_bt_int_s, cfg.reset_on_logon);
   } else {
@@ -220,6 +220,10 @@ const Stats& Session::stats() const noexcept {
 }
 MessageStore& Session::store() noexcept {
   return impl_->store;
+}
+
+void Session::reset_sequence_numbers() noexcept {
+  impl_->reset_numbering();
 }
 
 // A Logon is held to the data dictionary before the handler reads its

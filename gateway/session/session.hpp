@@ -300,6 +300,11 @@ struct Stats {
   // A TestRequest goes out only after a heartbeat interval (plus grace) of
   // silence: each one is a heartbeat the peer missed.
   RelaxedCounter test_requests_sent;
+  // The inbound numbering started again (ResetOnLogon, the peer's 141=Y, a
+  // schedule's reset) or jumped forward (SequenceReset-Reset): whatever the
+  // peer sent on the old numbering and we did not read can never be asked
+  // for again. The route group reconciles its working orders when it moves.
+  RelaxedCounter inbound_resets;
 };
 
 enum class SendResult : std::uint8_t {
@@ -361,6 +366,9 @@ class Session {
   [[nodiscard]] const SessionConfig& config() const noexcept;
   [[nodiscard]] const Stats& stats() const noexcept;
   [[nodiscard]] MessageStore& store() noexcept;
+  // Both sequence numbers back to 1 and the store emptied, counted in
+  // Stats::inbound_resets (a new FIX session day: route/trading_day.cpp).
+  void reset_sequence_numbers() noexcept;
 
  private:
   struct Impl;

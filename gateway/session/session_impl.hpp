@@ -186,6 +186,12 @@ struct Session::Impl {
   // ======================================================================
   // Resend (session_resend.cpp)
   // ======================================================================
+  // Every reset of the numbering goes through here, so Stats::inbound_resets
+  // counts each one.
+  void reset_numbering() noexcept {
+    store.reset();
+    ++stats.inbound_resets;
+  }
   // Every caller moves the expected number forward, so each call while a
   // ResendRequest is outstanding is progress on the gap.
   void advance_expected(std::uint64_t next) noexcept {

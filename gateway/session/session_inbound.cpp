@@ -298,10 +298,11 @@ void Session::Impl::on_first_message() noexcept {
     // judged (as QuickFIX does); 141=Y is echoed only when the peer asked.
     // An unsolicited 141=Y in our answer would make the peer reset and
     // answer with 141=Y in turn, which resets us again: a Logon ping-pong.
-    if (peer_reset || cfg.reset_on_logon) store.reset();
+    if (peer_reset || cfg.reset_on_logon) reset_numbering();
     reset_reply = peer_reset;
   } else if (peer_reset && !cfg.reset_on_logon) {
     store.set_next_target_seq(1);  // Unsolicited reset from the acceptor.
+    ++stats.inbound_resets;
   }
 
   const std::uint64_t expected = store.next_target_seq();
@@ -551,7 +552,7 @@ void Session::Impl::on_logon_reset_in_session(std::uint64_t seq) noexcept {
       .num(store.next_sender_seq())
       .add(")");
   emit_event(event.view());
-  store.reset();
+  reset_numbering();
   resend_outstanding = false;
   resend_retried = false;
   gap_high = 0;
@@ -599,6 +600,7 @@ void Session::Impl::on_sequence_reset_reset() noexcept {
         .num(new_seq);
     emit_event(event.view());
     advance_expected(new_seq);  // 11a
+    ++stats.inbound_resets;     // What lay between is never asked for.
   } else if (new_seq == expected) {
     emit_event("SequenceReset-Reset to the expected MsgSeqNum: nothing to do");  // 11b
   } else {

@@ -230,4 +230,25 @@ TEST_F(TradingDayTest, ADisconnectedSessionIsResetAtItsStartTimeAtOnce) {
   EXPECT_EQ(h.exchange().store().next_target_seq(), 1u);
 }
 
+// The new FIX session day of the exchange leg starts its numbering again:
+// reports the venue sent before that riskgate never read (here, while the
+// link was down) cannot be resent, and the orders still working are flagged
+// (exchange_reset_test.cpp covers the status requests that follow).
+TEST_F(TradingDayTest, AnExchangeSessionDayResetWithOrdersWorkingIsAuditedAsAnAnomaly) {
+  wire(daily("04:00:00", "04:00:00"));
+  ASSERT_TRUE(forwarded("C1"));
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  h.exchange().on_disconnected();
+  to_next_boundary();
+  ASSERT_EQ(h.exchange().store().next_target_seq(), 1u);
+  h.group().on_tick();
+  bool audited = false;
+  for (const auto& r : h.audit.records)
+    audited =
+        audited || (r.event == AuditEvent::kReportAnomaly &&
+                    std::string(r.text).find("exchange numbering reset with 1 order working") !=
+                        std::string::npos);
+  EXPECT_TRUE(audited);
+}
+
 }  // namespace
