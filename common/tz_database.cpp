@@ -46,6 +46,12 @@ std::string footer_of(std::string_view name, std::string& why) {
   return bytes.substr(start + 1, bytes.size() - start - 2);
 }
 
+// Library messages may span lines (with terminal colour codes): the first.
+std::string first_line(const char* what) {
+  const std::string_view s(what);
+  return std::string(s.substr(0, s.find('\n')));
+}
+
 void add(Transitions& out, sys_seconds at, seconds offset, std::int32_t& current) {
   const auto off = static_cast<std::int32_t>(offset.count());
   if (off == current) return;  // A change of abbreviation or of DST flag only.
@@ -56,25 +62,32 @@ void add(Transitions& out, sys_seconds at, seconds offset, std::int32_t& current
 }  // namespace
 
 Transitions load(std::string_view name, std::int64_t from_utc_s, std::int64_t until_utc_s) {
+  const std::string quoted = "\"" + std::string(name) + "\"";
   const date::time_zone* zone = nullptr;
   try {
     zone = date::locate_zone(name);
   } catch (const std::exception& e) {
-    throw std::invalid_argument("\"" + std::string(name) +
-                                "\" is not UTC, a fixed offset (\"UTC-05:00\") or a time zone of "
+    throw std::invalid_argument(quoted +
+                                " is not UTC, a fixed offset (\"UTC-05:00\") or a time zone of "
                                 "the tz database in " +
-                                std::string(kZoneInfoDir) + " (" + e.what() + ")");
+                                std::string(kZoneInfoDir) + " (" + first_line(e.what()) + ")");
   }
   const sys_seconds until{seconds{until_utc_s}};
   Transitions out;
-  date::sys_info info = zone->get_info(sys_seconds{seconds{from_utc_s}});
-  out.initial_offset_s = static_cast<std::int32_t>(info.offset.count());
-  std::int32_t current = out.initial_offset_s;
-  while (info.end < until) {
-    const sys_seconds at = info.end;
-    info = zone->get_info(at);
-    if (info.begin != at) break;  // Cannot happen with well-formed data; never loop.
-    add(out, at, info.offset, current);
+  date::sys_info info;
+  try {  // The zone's file is read here, at the first get_info().
+    info = zone->get_info(sys_seconds{seconds{from_utc_s}});
+    out.initial_offset_s = static_cast<std::int32_t>(info.offset.count());
+    std::int32_t current = out.initial_offset_s;
+    while (info.end < until) {
+      const sys_seconds at = info.end;
+      info = zone->get_info(at);
+      if (info.begin != at) break;  // Cannot happen with well-formed data; never loop.
+      add(out, at, info.offset, current);
+    }
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(quoted + ": its file in " + std::string(kZoneInfoDir) +
+                                " cannot be read (" + first_line(e.what()) + ")");
   }
   if (!open_ended(info)) return out;  // Listed past `until`: the rule is not needed.
 
@@ -82,10 +95,11 @@ Transitions load(std::string_view name, std::int64_t from_utc_s, std::int64_t un
   // times after that transition, so it starts from there.
   std::string why;
   const std::string rule = footer_of(zone->name(), why);
-  if (rule.empty()) {
-    out.rule = why.empty() ? "none (the zone keeps its last offset)" : why;
+  if (rule.empty()) {  // A version 1 file: its last offset is all it says.
+    out.rule = why;
     return out;
   }
+  std::int32_t current = out.changes.empty() ? out.initial_offset_s : out.changes.back().second;
   try {
     const Posix::time_zone posix{rule};
     // The listed offset holds from `start`; the rule's changes follow.
@@ -98,8 +112,13 @@ Transitions load(std::string_view name, std::int64_t from_utc_s, std::int64_t un
       t = p.end;
     }
     out.rule = rule;
-  } catch (const std::exception& e) {
-    out.rule = "\"" + rule + "\" not read (" + e.what() + "); the zone keeps its last offset";
+  } catch (const std::exception&) {
+    // Refused rather than left at its last offset: the zone's later daylight
+    // saving time would be silently wrong (America/Nuuk's "M3.5.0/-1", RFC
+    // 8536's hours beyond 0..24, is one the date library does not read).
+    throw std::invalid_argument(quoted + ": its rule after " +
+                                date::format("%F", date::floor<date::days>(info.begin)) + " (\"" +
+                                rule + "\") is not one this build can read; use a fixed offset");
   }
   return out;
 }

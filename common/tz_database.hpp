@@ -10,9 +10,9 @@
 //   * after the last listed one, the zone's current rule, the POSIX TZ string
 //     at the end of its file ("EST5EDT,M3.2.0,M11.1.0"), read with
 //     date's Posix::time_zone, out to `until_utc_s`.
-// A rule that library cannot read (RFC 8536's hours outside 0..24, used by
-// America/Nuuk) leaves the zone at its last listed offset past the last
-// listed transition; `rule` then says why.
+// A zone whose rule that library cannot read (RFC 8536's hours outside
+// 0..24, used by America/Nuuk) is refused rather than left at its last listed
+// offset; a version 1 file, which has no rule, keeps its last offset.
 //
 // Kept apart from trading_schedule.cpp, in a target of its own compiled as
 // C++17: date's ptz.h names hh_mm_ss unqualified, which is ambiguous with
@@ -35,12 +35,12 @@ struct Transitions {
   // (UTC second from which an offset applies, offset in seconds), strictly
   // increasing in time; only real changes of offset (not of abbreviation).
   std::vector<std::pair<std::int64_t, std::int32_t>> changes;
-  // The zone's rule after its listed transitions, or why it is not used.
+  // The zone's rule after its listed transitions, or why there is none.
   std::string rule;
 };
 
 // Throws std::invalid_argument naming the zone and the reason (an unknown
-// name, no tz database on this machine).
+// name, no tz database on this machine, a file or rule it cannot read).
 [[nodiscard]] Transitions load(std::string_view name, std::int64_t from_utc_s,
                                std::int64_t until_utc_s);
 

@@ -325,6 +325,8 @@ class RouteGroup final : public session::Handler {
   // session::Handler for the exchange leg.
   void on_logon() noexcept override;
   void on_logout(std::string_view reason) noexcept override;
+  // The exchange leg's numbering was reset: see check_exchange_numbering().
+  void on_inbound_reset() noexcept override { check_exchange_numbering(); }
   void on_app_message(const codec::Message& msg) noexcept override;
   void on_session_event(std::string_view what) noexcept override;
   void on_message_rejected(const codec::Message& msg, int reason, std::uint32_t ref_tag,

@@ -179,7 +179,7 @@ void RouteGroup::check_exchange_numbering() noexcept {
   t.put("exchange numbering reset with ");
   t.put_uint(working_count_);
   t.put(working_count_ == 1 ? " order working" : " orders working");
-  t.put(": reports sent before it are lost");
+  t.put(": any report not yet read is lost");
   if (!asks_order_status()) {
     t.put("; kept (no SupportsOrderStatus)");
     note_report_anomaly(nullptr, nullptr, {}, t.view(), 0, 0, nullptr);

@@ -247,6 +247,11 @@ class Handler {
   }
   virtual void on_logon() noexcept {}
   virtual void on_logout(std::string_view reason) noexcept { (void)reason; }
+  // The inbound numbering was just reset or moved forward (Stats::
+  // inbound_resets counts it): what the peer sent before on the old numbering
+  // and we did not read can never be asked for. May come in the middle of a
+  // Logon, before on_logon(); the owner must not send on this session here.
+  virtual void on_inbound_reset() noexcept {}
   // An in-sequence application message (PossDup replays included; check
   // msg.poss_dup()). The view is valid only during the call.
   virtual void on_app_message(const codec::Message& msg) noexcept = 0;

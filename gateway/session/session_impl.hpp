@@ -190,7 +190,11 @@ struct Session::Impl {
   // counts each one.
   void reset_numbering() noexcept {
     store.reset();
+    count_inbound_reset();
+  }
+  void count_inbound_reset() noexcept {
     ++stats.inbound_resets;
+    handler.on_inbound_reset();
   }
   // Every caller moves the expected number forward, so each call while a
   // ResendRequest is outstanding is progress on the gap.

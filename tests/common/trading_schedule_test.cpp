@@ -212,6 +212,21 @@ TEST(TzDatabase, YearsPastTheListedTransitionsFollowTheZonesRule) {
   EXPECT_EQ(sydney.offset_at(utc(2045, 7, 1, 0) / kSecNs), 10 * 3600);
 }
 
+// Nuuk's rule ("<-02>2<-01>,M3.5.0/-1,M10.5.0/0") uses RFC 8536's negative
+// hours, which the date library does not read: rather than keep the last
+// listed offset after 2037 (wrong every summer), the zone is refused.
+TEST(TzDatabase, AZoneWhoseRuleCannotBeReadIsRefusedRatherThanWrongAfterItsListedYears) {
+  try {
+    (void)parse_zone("America/Nuuk");
+    FAIL() << "accepted";
+  } catch (const std::invalid_argument& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("\"America/Nuuk\": its rule after 2037-"), std::string::npos) << what;
+    EXPECT_NE(what.find("M3.5.0/-1"), std::string::npos) << what;
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+  }
+}
+
 TEST(TzDatabase, LondonFromTheDatabaseAgreesWithTheZoneBuiltByHand) {
   const Zone db = parse_zone("Europe/London");
   const Zone hand = london_2024();

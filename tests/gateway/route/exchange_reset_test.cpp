@@ -72,7 +72,7 @@ TEST_F(ExchangeResetTest, AVenueThatResetsItsNumberingIsAskedForEveryWorkingOrde
   ASSERT_EQ(asked.size(), 2u);
   EXPECT_TRUE(h.group().reconciling());
   EXPECT_TRUE(
-      audited("exchange numbering reset with 2 orders working: reports sent before it are lost"));
+      audited("exchange numbering reset with 2 orders working: any report not yet read is lost"));
 
   // New orders wait for the answers; cancels do not.
   send(h.order(0, "N1", 100));
@@ -110,13 +110,16 @@ TEST_F(ExchangeResetTest, AReconnectThatResumesTheNumberingAsksNothing) {
 
 TEST_F(ExchangeResetTest, ASequenceResetResetThatSkipsMessagesAlsoAsks) {
   // 123=N: the venue moves its numbering forward; what lay between is never
-  // resent.
+  // resent. New orders wait from that message on, not from the next tick.
   const std::uint64_t new_seq = h.exchange_peer.next_seq + 10;
   exch(h.exchange_peer.make("4", "36=" + std::to_string(new_seq) + "|"));
   h.exchange_peer.next_seq = new_seq;
+  EXPECT_TRUE(h.group().reconciling());
+  send(h.order(0, "N1", 100));
+  EXPECT_NE(last_reply_text().find("reconciling"), std::string::npos) << last_reply_text();
   h.group().on_tick();
   EXPECT_EQ(status_requests().size(), 2u);
-  EXPECT_TRUE(h.group().reconciling());
+  EXPECT_EQ(app_sent(h.exchange_wire).size(), 2u) << "N1 never went";
 }
 
 TEST_F(ExchangeResetTest, AResetWithNoOrderWorkingChangesNothing) {
@@ -141,7 +144,7 @@ TEST_F(ExchangeResetWithoutStatusTest, AVenueWithoutOrderStatusGetsAnAuditedAnom
   reconnect_with_reset();
   EXPECT_TRUE(status_requests().empty());
   EXPECT_FALSE(h.group().reconciling());
-  EXPECT_TRUE(audited("reports sent before it are lost; kept (no SupportsOrderStatus)"));
+  EXPECT_TRUE(audited("any report not yet read is lost; kept (no SupportsOrderStatus)"));
   EXPECT_EQ(h.group().working_orders(), 2u);
   send(h.order(0, "N1", 100));
   EXPECT_EQ(app_sent(h.exchange_wire).size(), 1u) << last_reply_text();
