@@ -191,7 +191,7 @@ void RouteGroup::check_exchange_numbering() noexcept {
     forget_status_asks();
     return;
   }
-  t.put("; status asked");
+  t.put("; status to be asked");
   // Relaxed: as in finish_restore().
   reconciling_.store(true, std::memory_order_relaxed);
   reconciling_after_reset_ = true;
