@@ -295,6 +295,20 @@ TEST(Journal, ALiveJournalThreadKeepsEveryRecordOfEveryProducerInOrder) {
   EXPECT_EQ(next[1], kPerProducer + 1);
 }
 
+// Built with ASan or TSan (GCC defines __SANITIZE_*; clang answers
+// __has_feature).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
 // CPU seconds used so far by this process's thread named `name`; -1 if none.
 // From schedstat (ns) where the kernel has it, else stat (clock ticks).
 double thread_cpu_seconds(const std::string& name) {
@@ -329,7 +343,11 @@ TEST(Journal, AnIdleJournalThreadBacksOffAndStillWritesTheNextRecordPromptly) {
   ASSERT_GE(cpu0, 0) << "no thread named rg-journal";
   std::this_thread::sleep_for(std::chrono::seconds(1));
   const double idle_pct = (thread_cpu_seconds("rg-journal") - cpu0) * 100.0;
-  EXPECT_LT(idle_pct, 5.0) << "the idle journal thread is polling hard";
+  // Under a sanitizer each wake-up costs the sanitizer's own work (10 % of a
+  // core was seen under ASan+UBSan at -O1): the bound is for the real build.
+  if (!kSanitized) {
+    EXPECT_LT(idle_pct, 5.0) << "the idle journal thread is polling hard";
+  }
 
   // Backed off to 1 ms, it finds the record within about that; 500 ms is
   // for a loaded machine, far below what a stuck backoff would take.
