@@ -267,8 +267,6 @@ class RouteGroup final : public session::Handler {
   // I/O thread, each timer tick: a restarted group that waits for the
   // exchange finishes reconciling as soon as it can, not at the next order.
   void on_tick() noexcept {
-    if (exchange_ != nullptr && exchange_->stats().inbound_resets != exchange_resets_seen_)
-      check_exchange_numbering();
     if (reconciling_.load(std::memory_order_relaxed)) (void)reconciled();
   }
   [[nodiscard]] bool reconciling() const noexcept {
@@ -325,8 +323,8 @@ class RouteGroup final : public session::Handler {
   // session::Handler for the exchange leg.
   void on_logon() noexcept override;
   void on_logout(std::string_view reason) noexcept override;
-  // The exchange leg's numbering was reset: see check_exchange_numbering().
-  void on_inbound_reset() noexcept override { check_exchange_numbering(); }
+  // The exchange leg's numbering was reset: see exchange_numbering_reset().
+  void on_inbound_reset() noexcept override { exchange_numbering_reset(); }
   void on_app_message(const codec::Message& msg) noexcept override;
   void on_session_event(std::string_view what) noexcept override;
   void on_message_rejected(const codec::Message& msg, int reason, std::uint32_t ref_tag,
@@ -487,13 +485,13 @@ class RouteGroup final : public session::Handler {
   // outstanding to resend (then reconciling stops for good, audited).
   bool reconciled() noexcept;
   // The exchange leg's inbound numbering was reset or jumped forward
-  // (Session::Stats::inbound_resets moved) while orders were working: a
+  // (Session::Handler::on_inbound_reset) while orders were working: a
   // report the venue sent on the old numbering that riskgate never read (a
   // fill, an expiry, an unsolicited cancel) can no longer be resent. With
   // SupportsOrderStatus / SupportsOrderMassStatus the working orders are
   // reconciled as after a restart (new orders wait for the answers); without,
   // it is audited as a report anomaly.
-  void check_exchange_numbering() noexcept;
+  void exchange_numbering_reset() noexcept;
   // While reconciling, with the exchange logged on and caught up: one
   // OrderStatusRequest per restored working order, or one
   // OrderMassStatusRequest for all of them (once per Logon).
@@ -579,8 +577,6 @@ class RouteGroup final : public session::Handler {
   // asked once per restart; the orders still unanswered; until when new
   // orders wait for them (steady clock).
   bool status_asked_ = false;
-  // Stats::inbound_resets of the exchange leg when last looked at.
-  std::uint64_t exchange_resets_seen_ = 0;
   // This round of reconciling follows a reset of the exchange's numbering,
   // not a restart (only the audit's wording differs).
   bool reconciling_after_reset_ = false;

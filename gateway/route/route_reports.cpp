@@ -53,7 +53,6 @@ void RouteGroup::on_logon() noexcept {
   std::fill(seq_ring_.begin(), seq_ring_.end(), 0u);
   engine_.set_exchange_available(opts_.exchange_idx, true);
   note_session_event(nullptr, "logged on", {});
-  check_exchange_numbering();
   if (opts_.cancel_on_kill) finish_kills();
   // No OrderStatusRequest yet: the session finds a gap (and asks for the
   // resend) only after this returns. on_tick() or on_resend_answered() asks.

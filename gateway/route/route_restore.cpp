@@ -167,11 +167,7 @@ void RouteGroup::finish_restore() noexcept {
   note_session_event(nullptr, "reconciling", t.view());
 }
 
-void RouteGroup::check_exchange_numbering() noexcept {
-  if (exchange_ == nullptr) return;
-  const std::uint64_t resets = exchange_->stats().inbound_resets;
-  if (resets == exchange_resets_seen_) return;
-  exchange_resets_seen_ = resets;
+void RouteGroup::exchange_numbering_reset() noexcept {
   if (working_count_ == 0) return;
   char detail[320];  // Its own buffer: note_session_event composes its line in text_.
   TextBuf t(detail, sizeof detail);

@@ -247,10 +247,11 @@ class Handler {
   }
   virtual void on_logon() noexcept {}
   virtual void on_logout(std::string_view reason) noexcept { (void)reason; }
-  // The inbound numbering was just reset or moved forward (Stats::
-  // inbound_resets counts it): what the peer sent before on the old numbering
-  // and we did not read can never be asked for. May come in the middle of a
-  // Logon, before on_logon(); the owner must not send on this session here.
+  // The inbound numbering was just started again (ResetOnLogon, the peer's
+  // 141=Y, reset_sequence_numbers()) or moved forward (SequenceReset-Reset):
+  // what the peer sent on the old numbering and we did not read can never be
+  // asked for. May come in the middle of a Logon, before on_logon(); the
+  // owner must not send on this session here.
   virtual void on_inbound_reset() noexcept {}
   // An in-sequence application message (PossDup replays included; check
   // msg.poss_dup()). The view is valid only during the call.
@@ -305,11 +306,6 @@ struct Stats {
   // A TestRequest goes out only after a heartbeat interval (plus grace) of
   // silence: each one is a heartbeat the peer missed.
   RelaxedCounter test_requests_sent;
-  // The inbound numbering started again (ResetOnLogon, the peer's 141=Y, a
-  // schedule's reset) or jumped forward (SequenceReset-Reset): whatever the
-  // peer sent on the old numbering and we did not read can never be asked
-  // for again. The route group reconciles its working orders when it moves.
-  RelaxedCounter inbound_resets;
 };
 
 enum class SendResult : std::uint8_t {
@@ -371,8 +367,9 @@ class Session {
   [[nodiscard]] const SessionConfig& config() const noexcept;
   [[nodiscard]] const Stats& stats() const noexcept;
   [[nodiscard]] MessageStore& store() noexcept;
-  // Both sequence numbers back to 1 and the store emptied, counted in
-  // Stats::inbound_resets (a new FIX session day: route/trading_day.cpp).
+  // Both sequence numbers back to 1 and the store emptied, told to the
+  // handler (on_inbound_reset) like any other reset (a new FIX session day:
+  // route/trading_day.cpp).
   void reset_sequence_numbers() noexcept;
 
  private:

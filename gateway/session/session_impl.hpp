@@ -186,14 +186,10 @@ struct Session::Impl {
   // ======================================================================
   // Resend (session_resend.cpp)
   // ======================================================================
-  // Every reset of the numbering goes through here, so Stats::inbound_resets
-  // counts each one.
+  // Every reset of the numbering goes through here, so the handler hears of
+  // each one (Handler::on_inbound_reset).
   void reset_numbering() noexcept {
     store.reset();
-    count_inbound_reset();
-  }
-  void count_inbound_reset() noexcept {
-    ++stats.inbound_resets;
     handler.on_inbound_reset();
   }
   // Every caller moves the expected number forward, so each call while a

@@ -302,7 +302,7 @@ void Session::Impl::on_first_message() noexcept {
     reset_reply = peer_reset;
   } else if (peer_reset && !cfg.reset_on_logon) {
     store.set_next_target_seq(1);  // Unsolicited reset from the acceptor.
-    count_inbound_reset();
+    handler.on_inbound_reset();
   }
 
   const std::uint64_t expected = store.next_target_seq();
@@ -599,8 +599,8 @@ void Session::Impl::on_sequence_reset_reset() noexcept {
         .add(" to ")
         .num(new_seq);
     emit_event(event.view());
-    advance_expected(new_seq);  // 11a
-    count_inbound_reset();      // What lay between is never asked for.
+    advance_expected(new_seq);   // 11a
+    handler.on_inbound_reset();  // What lay between is never asked for.
   } else if (new_seq == expected) {
     emit_event("SequenceReset-Reset to the expected MsgSeqNum: nothing to do");  // 11b
   } else {
