@@ -345,10 +345,9 @@ void Journal::start() {
         sleep = config_.idle_sleep;
         continue;
       }
+      idle_sleeps_.fetch_add(1, std::memory_order_relaxed);  // Statistic.
       std::this_thread::sleep_for(sleep);
-      // At least 1 us, so that an idle_sleep of 0 still backs off.
-      sleep = std::min(std::max(sleep * 2, std::chrono::microseconds(1)),
-                       std::max(config_.idle_sleep, config_.idle_sleep_max));
+      sleep = next_idle_sleep(sleep, config_);
     }
   });
 }

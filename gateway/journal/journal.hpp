@@ -73,6 +73,7 @@
 // the rings fill meanwhile; JournalRingMiB must hold that while.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -179,6 +180,21 @@ class Journal {
   [[nodiscard]] std::uint64_t syncs() const noexcept {
     return syncs_.load(std::memory_order_relaxed);
   }
+  // Times the journal thread found every ring empty and slept. Idle, this
+  // grows by at most about 1 s / idle_sleep_max a second (a sleep never ends
+  // early); a thread that stopped backing off would add 1 s / idle_sleep.
+  // Relaxed: a statistic.
+  [[nodiscard]] std::uint64_t idle_sleeps() const noexcept {
+    return idle_sleeps_.load(std::memory_order_relaxed);
+  }
+  // The sleep after an empty look that followed a sleep of `last`: double
+  // it, at least 1 us (so an idle_sleep of 0 still backs off), at most
+  // max(idle_sleep, idle_sleep_max).
+  [[nodiscard]] static std::chrono::microseconds next_idle_sleep(std::chrono::microseconds last,
+                                                                 const JournalConfig& c) noexcept {
+    return std::min(std::max(last * 2, std::chrono::microseconds(1)),
+                    std::max(c.idle_sleep, c.idle_sleep_max));
+  }
 
   // Days this journal has split into a file of their own, and rolls it
   // could not split (the old file went on). Relaxed: statistics.
@@ -278,6 +294,7 @@ class Journal {
   alignas(kCacheLine) std::atomic<std::uint64_t> written_end_{0};
   std::atomic<std::uint64_t> durable_end_{0};
   std::atomic<std::uint64_t> syncs_{0};
+  std::atomic<std::uint64_t> idle_sleeps_{0};  // Journal thread only writes; relaxed.
   std::atomic<std::uint64_t> files_rolled_{0};
   // Relaxed, as files_rolled_: a count for status, guarding nothing.
   std::atomic<std::uint64_t> day_files_removed_{0};
