@@ -143,6 +143,11 @@ void Gateway::open_journal() {
                         std::to_string(rep.torn_offset) + " (" + std::to_string(rep.dropped_bytes) +
                         " bytes dropped)");
   for (const auto& n : rep.ring_notes) warnings_.push_back("journal ring: " + n);
+  if (!rep.archived_cut_error.empty())
+    warnings_.push_back("journal " + durable_->file() +
+                        ": the previous day's file keeps records after its roll (the live file "
+                        "holds them too): " +
+                        rep.archived_cut_error);
 }
 
 void Gateway::restore_orders() {

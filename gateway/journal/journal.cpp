@@ -150,6 +150,7 @@ void Journal::open_or_create() {
   // created, and is created again.
   if (!ec && size >= sizeof(FileHeader)) {
     std::uint64_t valid_end = 0;
+    std::optional<UncutDay> head_roll;
     {
       JournalFile existing(path);  // Throws on a bad header: never overwrite what we cannot read.
       header_ = existing.header();
@@ -160,6 +161,11 @@ void Journal::open_or_create() {
       const ScanResult sr = existing.scan([&](const RecordView& r) {
         if (r.header.producer < kMaxProducers)
           next_lsn[r.header.producer] = r.header.lsn + r.stored_size();
+        // The roll that started this file (a split one counts its carry);
+        // the archived day it came from ends with the same record.
+        if (!head_roll && r.type() == RecordType::kTradingDayRoll && r.header.sequence != 0)
+          if (TradingDayRoll roll{}; decode(r, roll))
+            head_roll = UncutDay{roll.from_day, r.header.producer, r.header.lsn, r.header.crc};
       });
       report_.file_records = sr.records;
       valid_end = sr.valid_end;
@@ -168,6 +174,16 @@ void Journal::open_or_create() {
         report_.torn_offset = sr.valid_end;
         report_.dropped_bytes = sr.file_size - sr.valid_end;
         report_.torn_error = sr.error;
+      }
+    }
+    if (head_roll) {
+      // A crash between a roll's rename and its cut left the archived day
+      // with the next day's first records after its roll: finished here.
+      try {
+        report_.archived_cut_bytes = cut_archived_day(
+            path, head_roll->from_day, head_roll->producer, head_roll->lsn, head_roll->crc);
+      } catch (const std::exception& e) {
+        report_.archived_cut_error = e.what();
       }
     }
     fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);

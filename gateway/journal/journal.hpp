@@ -81,6 +81,7 @@
 #include <exception>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -137,6 +138,11 @@ struct OpenReport {
   RecordError torn_error = RecordError::kEnd;
   std::uint64_t ring_records = 0;       // Undrained records replayed from rings.
   std::vector<std::string> ring_notes;  // Rings found unusable, and why.
+  // The previous day's archived file held records after its roll (a crash
+  // between a roll's rename and its cut, or a reader that held the file
+  // then): cut back to its roll here. The live file holds those records.
+  std::uint64_t archived_cut_bytes = 0;
+  std::string archived_cut_error;  // Why that cut failed (the journal opens anyway).
 };
 
 class Journal {
@@ -214,6 +220,17 @@ class Journal {
   [[nodiscard]] static std::filesystem::path next_path(const std::filesystem::path& file);
   // Removes `<file>.*` names that are links to `file` itself (open).
   static void remove_stale_day_links(const std::filesystem::path& file);
+  // The archived day files of `file` that end with the day roll identified
+  // by (`producer`, `lsn`, `crc`) of day `from_day`, and hold records after
+  // it (the next day's first records, which the live file holds too): each
+  // is cut back to end at that roll, under an exclusive flock taken only if
+  // free (a reader's mapping is never cut short; it is left for the next
+  // try). Returns the bytes cut. Setup or the journal thread; throws on an
+  // I/O error of the cut itself.
+  // `busy` (if given) says whether a file that needed the cut was held.
+  static std::uint64_t cut_archived_day(const std::filesystem::path& file, std::uint32_t from_day,
+                                        std::uint16_t producer, std::uint64_t lsn,
+                                        std::uint32_t crc, bool* busy = nullptr);
   // Deletes the day files of `file` (`<file>.<yyyymmdd>` and `.<yyyymmdd>.<n>`)
   // dated more than `keep_days` days before `today` (day_path's numbering);
   // never `file` itself nor a name linked to it. Returns how many it deleted.
@@ -300,6 +317,16 @@ class Journal {
   std::atomic<std::uint64_t> day_files_removed_{0};
   std::atomic<std::uint64_t> roll_failures_{0};
   std::unique_ptr<DayBuild> rolling_;  // Journal thread (or setup) only.
+  // The roll whose archived day a reader held at the install, so that it
+  // was not cut back (cut_archived_day): tried again after the next
+  // install. Journal thread only.
+  struct UncutDay {
+    std::uint32_t from_day = 0;
+    std::uint16_t producer = 0;
+    std::uint64_t lsn = 0;
+    std::uint32_t crc = 0;
+  };
+  std::optional<UncutDay> uncut_;
   // fail() was called (healthy_ is also false before open ends). Journal
   // thread, or setup.
   bool failed_ = false;

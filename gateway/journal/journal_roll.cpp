@@ -164,6 +164,8 @@ bool Journal::finish_roll(bool wait) noexcept {
   if (b.builder.joinable()) b.builder.join();
   bool ok = true;
   bool installed = false;
+  // What an earlier install could not cut; this install may set its own.
+  const std::optional<UncutDay> previous_uncut = std::exchange(uncut_, std::nullopt);
   if (b.error == nullptr && !failed_) {
     try {
       ok = install_day_file(b);
@@ -182,6 +184,18 @@ bool Journal::finish_roll(bool wait) noexcept {
     std::filesystem::remove(next_path(config_.file), ec);
   }
   rolling_.reset();
+  if (installed && previous_uncut) {
+    // A reader held the previous archived day at its install; it has had a
+    // day to let go. Still held: tried again after the next install.
+    try {
+      bool busy = false;
+      (void)cut_archived_day(config_.file, previous_uncut->from_day, previous_uncut->producer,
+                             previous_uncut->lsn, previous_uncut->crc, &busy);
+      if (busy && !uncut_) uncut_ = previous_uncut;
+    } catch (const std::exception&) {
+      // Housekeeping of an archived file: the live journal is unaffected.
+    }
+  }
   if (installed && config_.keep_days != 0) {
     try {
       day_files_removed_.fetch_add(
@@ -279,6 +293,56 @@ void Journal::build_day_file(const std::filesystem::path& file, DayBuild& build)
   build.from_day = days.from_day;
 }
 
+std::uint64_t Journal::cut_archived_day(const std::filesystem::path& file, std::uint32_t from_day,
+                                        std::uint16_t producer, std::uint64_t lsn,
+                                        std::uint32_t crc, bool* busy) {
+  struct stat self {};
+  const bool have_self = ::stat(file.c_str(), &self) == 0;
+  const std::filesystem::path base = day_path(file, from_day);
+  std::uint64_t cut = 0;
+  // link_day_file's names for the day, in its order: `<day>`, `<day>.1`, ...
+  for (int n = 0; n < 1000; ++n) {
+    const std::filesystem::path name =
+        n == 0 ? base : std::filesystem::path(base.string() + "." + std::to_string(n));
+    struct stat other {};
+    if (::stat(name.c_str(), &other) != 0) {
+      if (n == 0) continue;
+      break;
+    }
+    if (have_self && other.st_ino == self.st_ino && other.st_dev == self.st_dev)
+      continue;  // The live file itself under a day's name: never cut.
+    // Where the roll ends in this file, if it is that roll's archived day.
+    std::uint64_t roll_end = 0;
+    std::uint64_t valid_end = 0;
+    {
+      const JournalFile f(name);
+      const ScanResult sr = f.scan([&](const RecordView& r) {
+        if (r.type() == RecordType::kTradingDayRoll && r.header.producer == producer &&
+            r.header.lsn == lsn && r.header.crc == crc)
+          roll_end = r.offset + r.stored_size();
+      });
+      valid_end = sr.file_size;
+    }
+    if (roll_end == 0 || valid_end <= roll_end) continue;
+    const int fd = ::open(name.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) throw_errno("open", name);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      if (busy != nullptr) *busy = true;
+      continue;
+    }
+    const bool ok = ::ftruncate(fd, static_cast<off_t>(roll_end)) == 0 && ::fdatasync(fd) == 0;
+    const int err = errno;
+    ::close(fd);
+    if (!ok) {
+      errno = err;
+      throw_errno("cut back to its day roll", name);
+    }
+    cut += valid_end - roll_end;
+  }
+  return cut;
+}
+
 bool Journal::install_day_file(DayBuild& b) {
   const std::filesystem::path& file = config_.file;
   const std::filesystem::path next = next_path(file);
@@ -334,8 +398,14 @@ bool Journal::install_day_file(DayBuild& b) {
   // riskgatectl journal) holds the shared one while its mapping lives, and
   // a mapping cut short would be SIGBUS; with a reader on it, the archived
   // day keeps those records, as after a crash here.
-  if (dir_synced && old_end > b.tail_from && ::flock(old_fd, LOCK_EX | LOCK_NB) == 0)
-    (void)::ftruncate(old_fd, static_cast<off_t>(b.tail_from));
+  if (dir_synced && old_end > b.tail_from) {
+    if (::flock(old_fd, LOCK_EX | LOCK_NB) == 0) {
+      (void)::ftruncate(old_fd, static_cast<off_t>(b.tail_from));
+    } else if (RecordHeader h{}; ::pread(old_fd, &h, sizeof h, static_cast<off_t>(b.roll_at)) ==
+                                 static_cast<ssize_t>(sizeof h)) {
+      uncut_ = UncutDay{b.from_day, h.producer, h.lsn, h.crc};  // Tried after the next install.
+    }
+  }
   ::close(old_fd);  // Releases the lock.
   if (!dir_synced) {
     // The rename may not survive a power loss: nothing appended from here

@@ -238,6 +238,112 @@ TEST_F(JournalRollTest, AReaderOfTheOldFileDuringTheRollIsNeverCutShort) {
   }
 }
 
+// The archived day left with the next day's first records after its roll
+// (the install found a reader on it; a crash between the rename and the cut
+// leaves the same file): the records are the live file's, so an audit of
+// the day file would count them twice.
+class UncutArchivedDay : public JournalRollTest {
+ protected:
+  // Rolls with a reader on the old file, then lets the reader go: the
+  // archived day ends with the next day's record, not with its roll.
+  void roll_uncut(Journal& j) {
+    a_day(j);
+    roll_with_carry(j);
+    ASSERT_EQ(append_outbound(j.ring(0), kExchange, 6, 5000, testing::fix_order(6, "NEXT")),
+              AppendStatus::kOk);
+    (void)j.do_work(std::chrono::steady_clock::now());
+    {
+      const JournalFile reader(cfg_.file);
+      ASSERT_TRUE(j.finish_day_roll());
+    }
+    ASSERT_EQ(j.files_rolled(), 1u);
+    ASSERT_EQ(types_of(archived()).back(), RecordType::kOutbound) << "the reader kept it whole";
+  }
+  [[nodiscard]] std::filesystem::path archived() const {
+    return Journal::day_path(cfg_.file, kDay);
+  }
+};
+
+TEST_F(UncutArchivedDay, IsCutBackToItsRollWhenTheJournalOpensNext) {
+  std::uintmax_t live_size = 0;
+  {
+    Journal j(cfg_);
+    roll_uncut(j);
+    j.stop();
+    live_size = std::filesystem::file_size(cfg_.file);
+  }
+  const std::uintmax_t uncut = std::filesystem::file_size(archived());
+  Journal reopened(cfg_);
+  EXPECT_GT(reopened.open_report().archived_cut_bytes, 0u);
+  EXPECT_EQ(reopened.open_report().archived_cut_error, "");
+  EXPECT_EQ(std::filesystem::file_size(archived()),
+            uncut - reopened.open_report().archived_cut_bytes);
+  EXPECT_EQ(types_of(archived()).back(), RecordType::kTradingDayRoll);
+  // The live file is not touched, and still holds the next day's record.
+  EXPECT_EQ(std::filesystem::file_size(cfg_.file), live_size);
+  EXPECT_EQ(recover(JournalFile(cfg_.file)).sessions.at(kExchange).last_sent_seq, 6u);
+  // Once cut, a further open finds nothing to do.
+  reopened.stop();
+  Journal again(cfg_);
+  EXPECT_EQ(again.open_report().archived_cut_bytes, 0u);
+}
+
+TEST_F(UncutArchivedDay, IsLeftWhileAReaderHoldsItAtOpenAndCutAtALaterOpen) {
+  {
+    Journal j(cfg_);
+    roll_uncut(j);
+    j.stop();
+  }
+  {
+    const JournalFile reader(archived());
+    Journal held(cfg_);
+    EXPECT_EQ(held.open_report().archived_cut_bytes, 0u);
+    EXPECT_EQ(types_of(archived()).back(), RecordType::kOutbound);
+  }
+  Journal freed(cfg_);
+  EXPECT_GT(freed.open_report().archived_cut_bytes, 0u);
+  EXPECT_EQ(types_of(archived()).back(), RecordType::kTradingDayRoll);
+}
+
+TEST_F(UncutArchivedDay, IsCutAfterTheNextDaysInstallWhenTheReaderHasGone) {
+  Journal j(cfg_);
+  roll_uncut(j);
+  ASSERT_EQ(append_trading_day_roll(j.ring(0), kNextDay, kNextDay + 1, 6000, 1), AppendStatus::kOk);
+  drain(j);
+  ASSERT_EQ(j.files_rolled(), 2u);
+  EXPECT_EQ(types_of(archived()).back(), RecordType::kTradingDayRoll);
+  // The second day's own archived file was cut at its install, as usual.
+  EXPECT_EQ(types_of(Journal::day_path(cfg_.file, kNextDay)).back(), RecordType::kTradingDayRoll);
+}
+
+TEST_F(JournalRollTest, ADayFileThatDoesNotEndWithTheLiveFilesRollIsNeverCut) {
+  {
+    Journal j(cfg_);
+    a_day(j);
+    roll_with_carry(j);
+    drain(j);
+    ASSERT_EQ(j.files_rolled(), 1u);
+  }
+  // Another file under the day's name (restored from a backup of another
+  // gateway, say) holding a roll of the same days followed by records.
+  testing::TempDir other_dir;
+  const JournalConfig other = testing::test_config(other_dir.path());
+  {
+    Journal o(other);
+    a_day(o);
+    ASSERT_EQ(append_trading_day_roll(o.ring(0), kDay, kNextDay, 4999, 0), AppendStatus::kOk);
+    ASSERT_EQ(append_outbound(o.ring(0), kExchange, 6, 5000, testing::fix_order(6, "NEXT")),
+              AppendStatus::kOk);
+    o.stop();
+  }
+  std::filesystem::copy_file(other.file, Journal::day_path(cfg_.file, kDay),
+                             std::filesystem::copy_options::overwrite_existing);
+  const auto before = std::filesystem::file_size(Journal::day_path(cfg_.file, kDay));
+  Journal reopened(cfg_);
+  EXPECT_EQ(reopened.open_report().archived_cut_bytes, 0u);
+  EXPECT_EQ(std::filesystem::file_size(Journal::day_path(cfg_.file, kDay)), before);
+}
+
 TEST_F(JournalRollTest, TheReaderPrintsTheCarryOfTheNewDaysFile) {
   Journal j(cfg_);
   a_day(j);
