@@ -22,28 +22,16 @@ bool open_ended(const date::sys_info& info) {
   return info.end >= date::sys_days{date::year::max() / 1 / 1};
 }
 
-// The POSIX TZ string that TZif files of version 2 and later end with,
-// between the last two newlines (RFC 8536, section 3.3). Empty, with `why`
-// set, when the file has none.
-std::string footer_of(std::string_view name, std::string& why) {
+// The zone's TZif file, whole; empty, with `why` set, when it cannot be read.
+std::string read_zone_file(std::string_view name, std::string& why) {
   const std::string path = std::string(kZoneInfoDir) + "/" + std::string(name);
   std::ifstream f(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   if (!f.good() && !f.eof()) {
     why = "cannot read " + path;
     return {};
   }
-  if (bytes.size() < 6 || bytes.compare(0, 4, "TZif") != 0 || bytes[4] < '2' ||
-      bytes.back() != '\n') {
-    why = path + " has no rule after its transitions (not a TZif file of version 2 or later)";
-    return {};
-  }
-  const auto start = bytes.rfind('\n', bytes.size() - 2);
-  if (start == std::string::npos) {
-    why = path + " has no rule after its transitions";
-    return {};
-  }
-  return bytes.substr(start + 1, bytes.size() - start - 2);
+  return bytes;
 }
 
 // Library messages may span lines (with terminal colour codes): the first.
@@ -61,6 +49,23 @@ void add(Transitions& out, sys_seconds at, seconds offset, std::int32_t& current
 
 }  // namespace
 
+std::string zone_rule_of(std::string_view file, std::string& why) {
+  if (file.size() < 5 || file.substr(0, 4) != "TZif") {
+    why = "not a TZif file";
+    return {};
+  }
+  if (file[4] < '2' || file.back() != '\n') {
+    why = "no rule after its transitions (not a TZif file of version 2 or later)";
+    return {};
+  }
+  const auto start = file.rfind('\n', file.size() - 2);
+  if (start == std::string_view::npos || start + 2 >= file.size()) {
+    why = "no rule after its transitions";
+    return {};
+  }
+  return std::string(file.substr(start + 1, file.size() - start - 2));
+}
+
 Transitions load(std::string_view name, std::int64_t from_utc_s, std::int64_t until_utc_s) {
   const std::string quoted = "\"" + std::string(name) + "\"";
   const date::time_zone* zone = nullptr;
@@ -72,6 +77,17 @@ Transitions load(std::string_view name, std::int64_t from_utc_s, std::int64_t un
                                 "the tz database in " +
                                 std::string(kZoneInfoDir) + " (" + first_line(e.what()) + ")");
   }
+  // The file is checked before the date library reads it (at the first
+  // get_info below): its reader asserts on a file without the TZif magic
+  // (Debian builds it with assertions on), which would abort the process,
+  // on a config reload too, instead of refusing the config.
+  std::string why;
+  const std::string file = read_zone_file(zone->name(), why);
+  const std::string rule = why.empty() ? zone_rule_of(file, why) : std::string();
+  if (rule.empty())
+    throw std::invalid_argument(quoted + ": its file " + std::string(kZoneInfoDir) + "/" +
+                                zone->name() + " cannot be used (" + why +
+                                "); name a zone with the same offsets, or a fixed offset");
   const sys_seconds until{seconds{until_utc_s}};
   Transitions out;
   date::sys_info info;
@@ -93,12 +109,6 @@ Transitions load(std::string_view name, std::int64_t from_utc_s, std::int64_t un
 
   // After the last listed transition: the zone's rule. It describes only the
   // times after that transition, so it starts from there.
-  std::string why;
-  const std::string rule = footer_of(zone->name(), why);
-  if (rule.empty()) {  // A version 1 file: its last offset is all it says.
-    out.rule = why;
-    return out;
-  }
   std::int32_t current = out.changes.empty() ? out.initial_offset_s : out.changes.back().second;
   try {
     const Posix::time_zone posix{rule};
@@ -118,7 +128,9 @@ Transitions load(std::string_view name, std::int64_t from_utc_s, std::int64_t un
     // 8536's hours beyond 0..24, is one the date library does not read).
     throw std::invalid_argument(quoted + ": its rule after " +
                                 date::format("%F", date::floor<date::days>(info.begin)) + " (\"" +
-                                rule + "\") is not one this build can read; use a fixed offset");
+                                rule +
+                                "\") is not one this build can read; name a zone with the "
+                                "same offsets, or a fixed offset");
   }
   return out;
 }

@@ -11,8 +11,9 @@
 //     at the end of its file ("EST5EDT,M3.2.0,M11.1.0"), read with
 //     date's Posix::time_zone, out to `until_utc_s`.
 // A zone whose rule that library cannot read (RFC 8536's hours outside
-// 0..24, used by America/Nuuk) is refused rather than left at its last listed
-// offset; a version 1 file, which has no rule, keeps its last offset.
+// 0..24, used by America/Nuuk), or whose file has no rule (a version 1 file,
+// or not a TZif file at all), is refused rather than left at its last listed
+// offset. Every zone Debian 12's tzdata installs has one.
 //
 // Kept apart from trading_schedule.cpp, in a target of its own compiled as
 // C++17: date's ptz.h names hh_mm_ss unqualified, which is ambiguous with
@@ -35,9 +36,16 @@ struct Transitions {
   // (UTC second from which an offset applies, offset in seconds), strictly
   // increasing in time; only real changes of offset (not of abbreviation).
   std::vector<std::pair<std::int64_t, std::int32_t>> changes;
-  // The zone's rule after its listed transitions, or why there is none.
+  // The zone's rule after its listed transitions; empty when the listed
+  // ones reach `until_utc_s`.
   std::string rule;
 };
+
+// The POSIX TZ string a TZif file of version 2 or later ends with, between
+// its last two newlines (RFC 8536, section 3.3): the zone's rule after its
+// listed transitions. Empty, with `why` set, for bytes that are not a TZif
+// file, a version 1 file or one without a rule.
+[[nodiscard]] std::string zone_rule_of(std::string_view file, std::string& why);
 
 // Throws std::invalid_argument naming the zone and the reason (an unknown
 // name, no tz database on this machine, a file or rule it cannot read).

@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
+
+#include "common/tz_database.hpp"
 
 namespace riskgate::schedule {
 namespace {
@@ -225,6 +229,33 @@ TEST(TzDatabase, AZoneWhoseRuleCannotBeReadIsRefusedRatherThanWrongAfterItsListe
     EXPECT_NE(what.find("M3.5.0/-1"), std::string::npos) << what;
     EXPECT_EQ(what.find('\n'), std::string::npos) << what;
   }
+}
+
+// The rule is read from the file's bytes before the date library reads the
+// file: its reader asserts (aborting the process, on a config reload too) on
+// a file that is not TZif, so such a file must be refused before it.
+TEST(TzDatabase, TheRuleIsTheLastLineOfAVersion2FileAndAnythingElseIsRefused) {
+  std::ifstream f(std::string(tzdb::kZoneInfoDir) + "/America/New_York", std::ios::binary);
+  const std::string ny((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string why;
+  EXPECT_EQ(tzdb::zone_rule_of(ny, why), "EST5EDT,M3.2.0,M11.1.0");
+  EXPECT_EQ(why, "");
+
+  const auto refused = [](std::string_view bytes) {
+    std::string reason;
+    const std::string rule = tzdb::zone_rule_of(bytes, reason);
+    EXPECT_EQ(rule, "") << "for " << bytes.size() << " bytes";
+    return reason;
+  };
+  EXPECT_EQ(refused("garbage\n"), "not a TZif file");
+  EXPECT_EQ(refused(""), "not a TZif file");
+  EXPECT_EQ(refused("TZif"), "not a TZif file");
+  std::string v1 = ny;
+  v1[4] = '\0';  // A version 1 file: transitions to 2037, nothing after.
+  EXPECT_NE(refused(v1).find("version 2"), std::string::npos);
+  EXPECT_NE(refused(ny.substr(0, ny.size() - 1)).find("no rule"), std::string::npos);
+  const std::string empty_rule = ny.substr(0, ny.rfind('\n', ny.size() - 2) + 1) + "\n";
+  EXPECT_EQ(refused(empty_rule), "no rule after its transitions");
 }
 
 TEST(TzDatabase, LondonFromTheDatabaseAgreesWithTheZoneBuiltByHand) {
