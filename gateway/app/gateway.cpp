@@ -288,8 +288,9 @@ void Gateway::build_sessions() {
       return check_logon(leg, m);
     };
     slot->store = make_store(i, d.name, journal::Leg::kEngine);
-    slot->session = std::make_unique<session::Session>(session_config_for(d, dicts.for_session(d)),
-                                                       *clock_, *slot, *slot->store, *slot->leg);
+    slot->session = std::make_unique<session::Session>(
+        session_config_for(d, dicts.for_session(d), cfg_.gateway.unknown_app_messages), *clock_,
+        *slot, *slot->store, *slot->leg);
     slot->leg->attach(*slot->session);
     if (msglog_taps_[i]) slot->session->set_wire_tap(msglog_taps_[i].get());
     slots_[i] = std::move(slot);

@@ -15,9 +15,11 @@
 namespace riskgate::app {
 
 // `dictionary`: the session's data dictionary (DictionarySet::for_session),
-// null for none.
+// null for none. `unknown`: [gateway] UnknownAppMessages, which decides what
+// an engine leg does with a MsgType its dictionary does not define.
 [[nodiscard]] inline session::SessionConfig session_config_for(
-    const config::SessionDef& d, std::shared_ptr<const dict::Dictionary> dictionary = nullptr) {
+    const config::SessionDef& d, std::shared_ptr<const dict::Dictionary> dictionary = nullptr,
+    config::UnknownAppMessages unknown = config::UnknownAppMessages::kReject) {
   session::SessionConfig sc;
   sc.begin_string = std::string(config::to_string(d.begin_string));
   sc.sender_comp_id = d.sender_comp_id;
@@ -41,6 +43,11 @@ namespace riskgate::app {
   sc.resend_request_timeout_ms = static_cast<std::int64_t>(d.resend_request_timeout_s) * 1000;
   sc.dictionary = std::move(dictionary);
   sc.validation = validation_options(d);
+  // 2q on engine legs: a type FIX does not define is refused at the session
+  // unless such types are forwarded. The exchange leg leaves its venue's own
+  // types to the route, which audits them.
+  sc.validation.reject_undefined_msg_types =
+      sc.role == session::Role::kAcceptor && unknown == config::UnknownAppMessages::kReject;
   return sc;
 }
 

@@ -245,6 +245,7 @@ ScanError Message::scan(std::string_view framed) noexcept {
   seq_num_ = 0;
   poss_dup_ = false;
   poss_resend_ = false;
+  bad_header_flag_ = 0;
   body_begin_ = 0;
   count_ = 0;
   tag_sum_ = 0;
@@ -301,12 +302,14 @@ ScanError Message::scan(std::string_view framed) noexcept {
           if (!seen_poss_dup) {
             seen_poss_dup = true;
             poss_dup_ = v == "Y";
+            if (!poss_dup_ && v != "N" && bad_header_flag_ == 0) bad_header_flag_ = t;
           }
           break;
         case tag::kPossResend:
           if (!seen_poss_resend) {
             seen_poss_resend = true;
             poss_resend_ = v == "Y";
+            if (!poss_resend_ && v != "N" && bad_header_flag_ == 0) bad_header_flag_ = t;
           }
           break;
         default:

@@ -107,6 +107,9 @@ class Message {
   [[nodiscard]] std::uint64_t seq_num() const noexcept { return seq_num_; }
   [[nodiscard]] bool poss_dup() const noexcept { return poss_dup_; }
   [[nodiscard]] bool poss_resend() const noexcept { return poss_resend_; }
+  // The first of PossDupFlag(43) and PossResend(97) in the header whose
+  // value is neither Y nor N (the session refuses it, 373=5); 0 when none.
+  [[nodiscard]] std::uint32_t bad_header_flag() const noexcept { return bad_header_flag_; }
   // Index into fields() of the first field that is not a standard header
   // field (see is_header_tag()); fields().size() when there is none.
   [[nodiscard]] std::size_t body_begin() const noexcept { return body_begin_; }
@@ -123,6 +126,7 @@ class Message {
   std::uint64_t seq_num_ = 0;
   bool poss_dup_ = false;
   bool poss_resend_ = false;
+  std::uint32_t bad_header_flag_ = 0;
   std::size_t body_begin_ = 0;
   std::size_t count_ = 0;
   std::uint64_t tag_sum_ = 0;

@@ -58,10 +58,26 @@ struct ValidationOptions {
   // AllowUnknownMsgFields: tags below 5000 that the dictionary does not
   // define, or does not define for this message type, pass unchecked.
   bool allow_unknown_msg_fields = false;
+  // A MsgType that the dictionary does not define and that the FIX version
+  // does not define either (fix_defines_msg_type) is refused with Reject
+  // 373=11 (test case 2q). One FIX defines but the dictionary does not (a
+  // QuoteRequest, which riskgate does not route), or a user-defined one
+  // (starting with 'U'), goes to the application, which answers
+  // BusinessMessageReject (2r). Off: every type the dictionary does not
+  // define goes to the application (engine legs with UnknownAppMessages =
+  // "forward", and the exchange leg, whose venue may send types of its own).
+  bool reject_undefined_msg_types = false;
   // (ValidateFieldsHaveValues is not a switch in riskgate: the codec never
   // accepts an empty value, 373=4, because an empty field cannot be
   // forwarded unambiguously. The config refuses ValidateFieldsHaveValues=N.)
 };
+
+// Whether the FIX version `begin_string` ("FIX.4.2", "FIX.4.4") defines the
+// message type `type`, from the specification's list of MsgType(35) values:
+// FIX 4.2 "0".."9", "A".."m" without "I", "O" and "U"; FIX 4.4 adds "n".."z",
+// "AA".."AZ" and "BA".."BH". User-defined types ('U' first) are not in it.
+[[nodiscard]] bool fix_defines_msg_type(std::string_view begin_string,
+                                        std::string_view type) noexcept;
 
 // Tags at or above this are user-defined (FIX: 5000-9999 and 20000+; QuickFIX
 // treats every tag from 5000 as user-defined, and so do we).
@@ -89,10 +105,10 @@ class Validator {
   Validator(std::shared_ptr<const Dictionary> dict, ValidationOptions opts);
 
   // Checks one scanned message (codec::Message::scan() returned kNone).
-  // Messages of a type the dictionary does not define are not checked here:
-  // known_type() tells the caller (the session hands them to the
-  // application, which answers an unsupported type with a
-  // BusinessMessageReject). No allocation, no I/O.
+  // Messages of a type the dictionary does not define are not checked here
+  // (ValidationOptions::reject_undefined_msg_types aside): known_type() tells
+  // the caller (the session hands them to the application, which answers an
+  // unsupported type with a BusinessMessageReject). No allocation, no I/O.
   [[nodiscard]] Verdict validate(const codec::Message& m) noexcept;
   [[nodiscard]] bool known_type(std::string_view msg_type) const noexcept;
 

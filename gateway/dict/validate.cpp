@@ -282,6 +282,20 @@ std::uint32_t Validator::next_stamp() noexcept {
   return stamp_;
 }
 
+bool fix_defines_msg_type(std::string_view begin_string, std::string_view type) noexcept {
+  const bool fix44 = begin_string != "FIX.4.2";  // The two versions riskgate speaks.
+  if (type.size() == 1) {
+    const char c = type[0];
+    if (c >= '0' && c <= '9') return true;
+    if (c >= 'A' && c <= 'Z') return c != 'I' && c != 'O' && c != 'U';
+    return c >= 'a' && c <= (fix44 ? 'z' : 'm');
+  }
+  if (type.size() == 2 && fix44)
+    return (type[0] == 'A' && type[1] >= 'A' && type[1] <= 'Z') ||
+           (type[0] == 'B' && type[1] >= 'A' && type[1] <= 'H');
+  return false;
+}
+
 bool Validator::known_type(std::string_view msg_type) const noexcept {
   return dict_->find_message(msg_type) >= 0;
 }
@@ -301,7 +315,12 @@ std::size_t shape_slot(const codec::Message& m, int mi) noexcept {
 
 Verdict Validator::validate(const codec::Message& m) noexcept {
   const int mi = dict_->find_message(m.msg_type());
-  if (mi < 0) return {};  // Not ours to judge: see known_type().
+  if (mi < 0) {
+    if (opts_.reject_undefined_msg_types && !m.msg_type().starts_with('U') &&
+        !fix_defines_msg_type(dict_->begin_string(), m.msg_type()))
+      return {rr::kInvalidMsgType, codec::tag::kMsgType, "Invalid MsgType"};
+    return {};  // Not ours to judge: see known_type().
+  }
   const std::span<const codec::Field> f = m.fields();
   const bool fits = f.size() <= kShapeMaxFields;
   const std::size_t slot = fits ? shape_slot(m, mi) : 0;

@@ -336,7 +336,8 @@ void Session::Impl::on_session_message() noexcept {
   const std::uint64_t seq = in.seq_num();
   // 11: SequenceReset-Reset is accepted whatever its MsgSeqNum, even 0 or none.
   const bool seq_reset = type == mt::kSequenceReset;
-  const bool gap_fill = seq_reset && in.get(tag::kGapFillFlag) == "Y";
+  const std::string_view gap_fill_flag = seq_reset ? in.get(tag::kGapFillFlag) : std::string_view{};
+  const bool gap_fill = gap_fill_flag == "Y";
   const bool reset_mode = seq_reset && !gap_fill;
   if (seq == 0 && !reset_mode) {
     logout_and_disconnect("MsgSeqNum(34) missing or invalid");
@@ -381,7 +382,34 @@ void Session::Impl::on_session_message() noexcept {
       return;
   }
 
+  // 14e on the header's Boolean flags, and on GapFillFlag: anything but Y or
+  // N is refused, never read as N. A SequenceReset whose 123 is "y" would
+  // otherwise be taken as a Reset and skip every message it claims to fill;
+  // an order whose 43 is "X" would be taken as a first sending.
+  if (const std::uint32_t bad = in.bad_header_flag() != 0 ? in.bad_header_flag()
+                                : !gap_fill_flag.empty() && !gap_fill && gap_fill_flag != "N"
+                                    ? tag::kGapFillFlag
+                                    : 0;
+      bad != 0) {
+    constexpr std::string_view kText = "Value is incorrect (out of range) for this tag";
+    reject_in(rr::kValueIncorrect, bad, kText);
+    consume_rejected(seq);
+    handler.on_message_rejected(in, rr::kValueIncorrect, bad, kText);
+    return;
+  }
+
   if (reset_mode) {
+    // Held to the dictionary like any message (a repeated NewSeqNo, a tag
+    // SequenceReset does not define): refused before it moves the numbers.
+    if (validator) {
+      const dict::Verdict v = validator->validate(in);
+      if (!v.ok()) {
+        reject_in(v.reason, v.ref_tag, v.text);
+        consume_rejected(seq);
+        handler.on_message_rejected(in, v.reason, v.ref_tag, v.text);
+        return;
+      }
+    }
     on_sequence_reset_reset();  // 11: MsgSeqNum is ignored in Reset mode.
     return;
   }

@@ -104,9 +104,9 @@ RouteHarness::RouteHarness(const config::Config& cfg, journal::JournalRing* jour
     co.logout_on_kill = d.logout_on_kill;
     legs_[i] = &group_->add_client(static_cast<risk::SessionIdx>(session_index(cfg_, d)), co);
     client_stores_[i] = make_store(session_index(cfg_, d));
-    client_sessions_[i] =
-        std::make_unique<session::Session>(app::session_config_for(d, dicts.for_session(d)), clock,
-                                           client_wire[i], *client_stores_[i], *legs_[i]);
+    client_sessions_[i] = std::make_unique<session::Session>(
+        app::session_config_for(d, dicts.for_session(d), cfg_.gateway.unknown_app_messages), clock,
+        client_wire[i], *client_stores_[i], *legs_[i]);
     legs_[i]->attach(*client_sessions_[i]);
   }
 }

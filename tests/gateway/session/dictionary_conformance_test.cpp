@@ -44,10 +44,13 @@ class DictionaryConformance : public ::testing::Test {
   RejectingHandler handler;
   std::unique_ptr<Session> session;
   Peer peer{clock};
+  bool reject_undefined_msg_types = true;
 
   void SetUp() override {
     SessionConfig cfg = acceptor_config();
     cfg.dictionary = dict::Dictionary::builtin("FIX.4.4");
+    // As the gateway sets an engine leg with UnknownAppMessages = "reject".
+    cfg.validation.reject_undefined_msg_types = reject_undefined_msg_types;
     session = std::make_unique<Session>(cfg, clock, transport, *store, handler);
     session->on_connected();
     deliver(peer.logon(30));
@@ -60,14 +63,15 @@ class DictionaryConformance : public ::testing::Test {
 
   // The one message sent is a Reject for MsgSeqNum 2, type D, with this
   // reason and tag; MsgSeqNum 2 was consumed; nothing reached the app.
-  void expect_rejected(const std::string& reason, const std::string& ref_tag) {
+  void expect_rejected(const std::string& reason, const std::string& ref_tag,
+                       const std::string& ref_type = "D") {
     ASSERT_EQ(transport.sent.size(), 1u);
     const Parsed r(transport.sent.back());
     EXPECT_EQ(r.type(), "3");
     EXPECT_EQ(r.get(tag::kSessionRejectReason), reason);
     EXPECT_EQ(r.get(tag::kRefTagID), ref_tag);
     EXPECT_EQ(r.get(tag::kRefSeqNum), "2");
-    EXPECT_EQ(r.get(tag::kRefMsgType), "D");
+    EXPECT_EQ(r.get(tag::kRefMsgType), ref_type);
     EXPECT_FALSE(r.get(tag::kText).empty());
     EXPECT_TRUE(handler.app.empty());
     ASSERT_EQ(handler.rejected.size(), 1u);
@@ -161,6 +165,94 @@ TEST_F(DictionaryConformance, ATypeTheDictionaryDoesNotDefineGoesToTheApplicatio
   deliver(peer.make("R", "131=Q1|"));
   EXPECT_TRUE(transport.sent.empty());
   EXPECT_EQ(handler.app.size(), 1u);
+}
+
+// Case 2q: a type FIX does not define (neither the dictionary nor the
+// specification's list) is a session Reject 11, its MsgSeqNum consumed.
+TEST_F(DictionaryConformance, Case2q_AMsgTypeFixDoesNotDefineGetsReject11) {
+  deliver(peer.make("ZZ", "58=custom|"));
+  ASSERT_EQ(transport.sent.size(), 1u);
+  const Parsed r(transport.sent.back());
+  EXPECT_EQ(r.type(), "3");
+  EXPECT_EQ(r.get(tag::kSessionRejectReason), "11");
+  EXPECT_EQ(r.get(tag::kRefTagID), "35");
+  EXPECT_EQ(r.get(tag::kRefMsgType), "ZZ");
+  EXPECT_TRUE(handler.app.empty());
+  EXPECT_EQ(store->next_target_seq(), 3u);
+  EXPECT_EQ(session->state(), State::kActive);
+}
+
+// Case 2r: FIX's own types the dictionary leaves out, and user-defined ones,
+// are the application's to answer (BusinessMessageReject 380=3).
+TEST_F(DictionaryConformance, Case2r_FixTypesOutsideTheDictionaryAndUserDefinedOnesGoToTheApp) {
+  deliver(peer.make("BH", "58=x|"));  // ConfirmationRequest (FIX 4.4).
+  deliver(peer.make("U7", "58=x|"));  // User-defined.
+  EXPECT_TRUE(transport.sent.empty());
+  EXPECT_EQ(handler.app.size(), 2u);
+}
+
+class DictionaryConformanceForwardingUnknownTypes : public DictionaryConformance {
+ protected:
+  DictionaryConformanceForwardingUnknownTypes() { reject_undefined_msg_types = false; }
+};
+
+// UnknownAppMessages = "forward": the gateway passes such types on, so the
+// session leaves every type the dictionary does not define to it.
+TEST_F(DictionaryConformanceForwardingUnknownTypes, AnUndefinedTypeGoesToTheApplication) {
+  deliver(peer.make("ZZ", "58=custom|"));
+  EXPECT_TRUE(transport.sent.empty());
+  EXPECT_EQ(handler.app.size(), 1u);
+}
+
+TEST(FixMsgTypes, TheSpecificationsListPerVersion) {
+  for (const char* t : {"0", "5", "A", "D", "H", "N", "Z", "a", "j", "m"}) {
+    EXPECT_TRUE(dict::fix_defines_msg_type("FIX.4.2", t)) << t;
+    EXPECT_TRUE(dict::fix_defines_msg_type("FIX.4.4", t)) << t;
+  }
+  for (const char* t : {"n", "z", "AA", "AF", "AZ", "BA", "BH"}) {
+    EXPECT_FALSE(dict::fix_defines_msg_type("FIX.4.2", t)) << t;
+    EXPECT_TRUE(dict::fix_defines_msg_type("FIX.4.4", t)) << t;
+  }
+  for (const char* t : {"I", "O", "U", "U1", "BI", "CA", "ZZ", "AAA", "", "#"}) {
+    EXPECT_FALSE(dict::fix_defines_msg_type("FIX.4.4", t)) << t;
+  }
+}
+
+// Case 14e on the flags the session reads itself. A GapFillFlag other than
+// Y or N must not be taken as a Reset (which would skip every message the
+// SequenceReset claims to fill, without a ResendRequest).
+TEST_F(DictionaryConformance, Case14e_AGapFillFlagOtherThanYOrNGetsReject5AndMovesNothing) {
+  deliver(peer.make("4", "123=y|36=20|"));
+  expect_rejected("5", "123", "4");
+}
+
+TEST_F(DictionaryConformance, Case14e_APossDupFlagOtherThanYOrNGetsReject5AndNothingIsDelivered) {
+  for (const char* flag : {"43=X|", "97=y|"}) {
+    SCOPED_TRACE(flag);
+    transport.sent.clear();
+    const std::uint64_t seq = store->next_target_seq();
+    deliver(raw_message("FIX.4.4", "35=D|49=ENGINE1|56=RISKGATE|34=" + std::to_string(seq) + "|" +
+                                       flag + "52=" + timestamp(clock.utc) + "|" + kGood));
+    ASSERT_EQ(transport.sent.size(), 1u);
+    const Parsed r(transport.sent.back());
+    EXPECT_EQ(r.get(tag::kSessionRejectReason), "5");
+    EXPECT_EQ(r.get(tag::kRefTagID), std::string(flag).substr(0, 2));
+    EXPECT_EQ(r.get(tag::kRefMsgType), "D");
+    EXPECT_TRUE(handler.app.empty());
+    EXPECT_EQ(store->next_target_seq(), seq + 1);
+  }
+}
+
+// A SequenceReset-Reset is held to the dictionary like any message, before
+// it moves the expected MsgSeqNum.
+TEST_F(DictionaryConformance, Case14h_AResetWithARepeatedNewSeqNoGetsReject13AndMovesNothing) {
+  deliver(peer.make("4", "36=10|36=30|"));
+  expect_rejected("13", "36", "4");
+}
+
+TEST_F(DictionaryConformance, Case14a_AResetWithAnUndefinedTagGetsReject0AndMovesNothing) {
+  deliver(peer.make("4", "36=30|4999=1|"));
+  expect_rejected("0", "4999", "4");
 }
 
 TEST(DictionaryLogon, ALogonWithARepeatedIdentityTagIsRefusedBeforeTheHandlerReadsIt) {
