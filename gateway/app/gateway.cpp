@@ -458,6 +458,7 @@ void Gateway::start() {
       });
   kill_file_->start(control_ioc_);
   io_->start();
+  io_started_ = true;
   log_info("riskgate: " + std::string(control::build_id()) + " started (" + opts_.instance + ")");
 }
 
@@ -491,9 +492,10 @@ void Gateway::drain_commands() {
         continue;
       if (c.kind == Command::kCancel)
         g->cancel_working(sc, c.why);
-      else
+      else if (c.kind == Command::kLogout)
         g->logout_clients(sc, c.why);
     }
+    if (c.kind == Command::kStop) logout_for_stop(c.why);
   }
 }
 
@@ -504,6 +506,7 @@ std::uint16_t Gateway::admin_port() const noexcept {
 void Gateway::stop() {
   if (kill_file_) kill_file_->stop();
   if (admin_) admin_->stop();
+  log_out_for_stop();
   if (io_) {
     io_->request_stop();
     io_->join();

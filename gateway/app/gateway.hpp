@@ -71,7 +71,9 @@ class Gateway final : public control::GatewayControl {
  private:
   struct Slot;
   struct Command {
-    enum Kind { kCancel, kLogout } kind = kCancel;
+    // kStop: a stop() in progress (graceful_stop.cpp): no new connections,
+    // every logged-on session sends its Logout.
+    enum Kind { kCancel, kLogout, kStop } kind = kCancel;
     risk::KillScope scope = risk::KillScope::kGlobal;
     std::uint32_t idx = risk::kNoIdx;
     std::string name;
@@ -113,6 +115,11 @@ class Gateway final : public control::GatewayControl {
   void report_io_events();
   void io_tick();
   void drain_commands();
+  // stop()'s first step (graceful_stop.cpp): asks the I/O thread to log
+  // every session out and waits, at most the longest LogoutTimeout and a
+  // second, for each to end. I/O thread: logout_for_stop().
+  void log_out_for_stop();
+  void logout_for_stop(std::string_view why);
   void verify_self();
   void restore_kills();
   void persist_new_trips();
@@ -149,6 +156,7 @@ class Gateway final : public control::GatewayControl {
   std::unique_ptr<control::KillStore> kill_store_;
   route::RetiredValues retired_;
   std::unique_ptr<net::IoThread> io_;
+  bool io_started_ = false;  // Control thread: start() reached io_->start().
   std::unique_ptr<session::Clock> clock_;
   // The journal (null when [gateway] Journal = false). Declared before the
   // sessions and groups that write to it, so it outlives them.

@@ -287,5 +287,34 @@ TEST(GatewayRestart, AfterTheDayRolledLiveTheNextDaysFileAloneRestoresTheWorking
   EXPECT_EQ(open_orders(st3, "ACC1"), 0) << st3.dump(2);
 }
 
+// A planned stop (SIGTERM) ends both legs as FIX ends a session: a Logout
+// each way, not a dropped connection that the venue and the engine would
+// read as a crash (and a venue's cancel-on-disconnect would act on).
+TEST(GatewayStop, SigtermLogsOutTheEngineAndTheExchangeBeforeTheProcessExits) {
+  TempDir logs;  // Before the stack: exchange-sim stops before its log goes.
+  const std::string incoming = logs.file("exchange-incoming.log");
+  Stack s({"--incoming-log", incoming});
+  ChildProcess engine =
+      start_engine(s.gateway->client_port(), kEngine1, {"--count", "0", "--wait-seconds", "30"});
+  ASSERT_TRUE(engine.wait_for_line_containing("engine-sim logon", 15s));
+
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(s.gateway->stop(), 0);
+  // Within the sessions' LogoutTimeout (2 s) and a second, far below the
+  // 10 s the harness allows the process.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 6s);
+
+  const auto logout = engine.wait_for_line_containing("engine-sim logout_received", 10s);
+  ASSERT_TRUE(logout) << "the engine saw no Logout";
+  EXPECT_NE(logout->find("riskgate is stopping"), std::string::npos) << *logout;
+
+  const std::string all = read_file(incoming);
+  const auto at = all.find(
+      "\x01"
+      "35=5\x01");
+  ASSERT_NE(at, std::string::npos) << "exchange-sim received no Logout:\n" << all;
+  EXPECT_NE(all.find("riskgate is stopping", at), std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace riskgate::itest
