@@ -156,7 +156,7 @@ class Gateway final : public control::GatewayControl {
   std::unique_ptr<control::KillStore> kill_store_;
   route::RetiredValues retired_;
   std::unique_ptr<net::IoThread> io_;
-  bool io_started_ = false;  // Control thread: start() reached io_->start().
+  bool io_started_ = false;  // Control thread: I/O thread started, not yet stopping.
   std::unique_ptr<session::Clock> clock_;
   // The journal (null when [gateway] Journal = false). Declared before the
   // sessions and groups that write to it, so it outlives them.

@@ -16,6 +16,7 @@ namespace riskgate::app {
 
 void Gateway::log_out_for_stop() {
   if (!io_ || !io_started_) return;
+  io_started_ = false;  // Once: the destructor's stop() finds the I/O thread gone.
   std::int64_t longest_s = 0;
   for (const auto& d : cfg_.sessions)
     longest_s = std::max<std::int64_t>(longest_s, d.logout_timeout_s);
