@@ -348,6 +348,14 @@ void Session::Impl::on_session_message() noexcept {
   // the sequence number says.
   const std::string_view sender = in.get(tag::kSenderCompID);
   const std::string_view target = in.get(tag::kTargetCompID);
+  // A wrong SenderCompID is 2k even when TargetCompID is missing too (an
+  // SOH lost between them reads as "49=ENGINE156=RISKGATE"): the message is
+  // not from our peer, whatever else is wrong with it.
+  if (!sender.empty() && sender != cfg.target_comp_id) {
+    reject_in(rr::kCompIdProblem, tag::kSenderCompID, "CompID problem");
+    logout_and_disconnect("CompID problem");
+    return;
+  }
   if (sender.empty() || target.empty()) {
     // 14b on the header.
     reject_in(rr::kRequiredTagMissing, sender.empty() ? tag::kSenderCompID : tag::kTargetCompID,
@@ -355,11 +363,9 @@ void Session::Impl::on_session_message() noexcept {
     consume_rejected(seq);
     return;
   }
-  if (sender != cfg.target_comp_id || target != cfg.sender_comp_id) {
+  if (target != cfg.sender_comp_id) {
     // 2k: Reject 9, then Logout, then disconnect.
-    reject_in(rr::kCompIdProblem,
-              sender != cfg.target_comp_id ? tag::kSenderCompID : tag::kTargetCompID,
-              "CompID problem");
+    reject_in(rr::kCompIdProblem, tag::kTargetCompID, "CompID problem");
     logout_and_disconnect("CompID problem");
     return;
   }

@@ -102,6 +102,12 @@ void Session::Impl::serve_resend_request() noexcept {
     reject_in(rr::kValueIncorrect, tag::kBeginSeqNo, "BeginSeqNo must be positive");
     return;
   }
+  if (end != 0 && end < begin) {
+    // A range that ends before it begins asks for nothing a gap fill could
+    // answer: refused, so the peer's log says why no answer comes.
+    reject_in(rr::kValueIncorrect, tag::kEndSeqNo, "EndSeqNo before BeginSeqNo");
+    return;
+  }
   ++stats.resend_requests_served;
   const std::uint64_t last_sent_seq = store.next_sender_seq() - 1;
   if (end == 0 || end > last_sent_seq) end = last_sent_seq;

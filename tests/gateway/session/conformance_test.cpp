@@ -237,6 +237,19 @@ TEST_F(Conformance, Case2k_UnexpectedCompIdGetsReject9ThenLogoutAndDisconnect) {
   EXPECT_TRUE(handler.app.empty());
 }
 
+// An SOH lost between 49 and 56 leaves a wrong SenderCompID and no
+// TargetCompID: the message is not from our peer, so 2k (Reject 9, Logout),
+// not a Reject for the missing tag on a session that goes on.
+TEST_F(Conformance, Case2k_AWrongSenderCompIdWithTargetCompIdMissingStillEndsTheSession) {
+  logged_on();
+  deliver(raw_message("FIX.4.4", "35=D|49=ENGINE156=RISKGATE|34=2|52=" + timestamp(clock.utc) +
+                                     "|11=C1|55=AAPL|54=1|38=100|40=1|"));
+  ASSERT_EQ(sent_types(), (Types{"3", "5"}));
+  expect_reject(sent(0), "9", "49", "2", "D");
+  EXPECT_TRUE(transport.disconnected);
+  EXPECT_TRUE(handler.app.empty());
+}
+
 TEST_F(Conformance, Case2l_BodyLengthAsExpectedIsAccepted) {
   logged_on();
   deliver(raw_message("FIX.4.4", "35=D|" + header(2) + "11=C1|"));
@@ -433,6 +446,20 @@ TEST_F(Conformance, Case8_ResendRequestResendsAppMessagesWithPossDupAndGapFillsA
   EXPECT_EQ(sent(1).seq(), 2u);
   EXPECT_EQ(sent(1).get(tag::kPossDupFlag), "Y");
   EXPECT_EQ(sent(1).get(tag::kOrigSendingTime), orig);
+}
+
+// Not a numbered case: a range that ends before it begins is refused (373=5
+// on EndSeqNo), so the peer learns why nothing is resent.
+TEST_F(Conformance, Case8_AResendRequestEndingBeforeItBeginsGetsReject5) {
+  logged_on();
+  ASSERT_EQ(session->send_app("8", soh("37=O1|11=C1|150=0|39=0|")), SendResult::kSent);
+  ASSERT_EQ(session->send_app("8", soh("37=O2|11=C2|150=0|39=0|")), SendResult::kSent);
+  transport.sent.clear();
+  deliver(peer.make("2", "7=3|16=2|"));
+  ASSERT_EQ(sent_types(), Types{"3"});
+  expect_reject(last_sent(), "5", "16", "2", "2");
+  EXPECT_EQ(session->state(), State::kActive);
+  EXPECT_EQ(store->next_target_seq(), 3u);
 }
 
 // ---------------------------------------------------------------------------
