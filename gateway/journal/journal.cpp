@@ -165,7 +165,8 @@ void Journal::open_or_create() {
         // the archived day it came from ends with the same record.
         if (!head_roll && r.type() == RecordType::kTradingDayRoll && r.header.sequence != 0)
           if (TradingDayRoll roll{}; decode(r, roll))
-            head_roll = UncutDay{roll.from_day, r.header.producer, r.header.lsn, r.header.crc};
+            head_roll = UncutDay{roll.from_day, r.header.producer, r.header.lsn, r.header.crc,
+                                 r.stored_size()};
       });
       report_.file_records = sr.records;
       valid_end = sr.valid_end;
@@ -180,8 +181,9 @@ void Journal::open_or_create() {
       // A crash between a roll's rename and its cut left the archived day
       // with the next day's first records after its roll: finished here.
       try {
-        report_.archived_cut_bytes = cut_archived_day(
-            path, head_roll->from_day, head_roll->producer, head_roll->lsn, head_roll->crc);
+        report_.archived_cut_bytes =
+            cut_archived_day(path, head_roll->from_day, head_roll->producer, head_roll->lsn,
+                             head_roll->crc, head_roll->stored);
       } catch (const std::exception& e) {
         report_.archived_cut_error = e.what();
       }

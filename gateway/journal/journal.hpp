@@ -228,9 +228,12 @@ class Journal {
   // try). Returns the bytes cut. Setup or the journal thread; throws on an
   // I/O error of the cut itself.
   // `busy` (if given) says whether a file that needed the cut was held.
+  // `stored`: the roll record's size in the file (padding included); a file
+  // that already ends with it is not read further, so an open stays cheap.
   static std::uint64_t cut_archived_day(const std::filesystem::path& file, std::uint32_t from_day,
                                         std::uint16_t producer, std::uint64_t lsn,
-                                        std::uint32_t crc, bool* busy = nullptr);
+                                        std::uint32_t crc, std::size_t stored,
+                                        bool* busy = nullptr);
   // Deletes the day files of `file` (`<file>.<yyyymmdd>` and `.<yyyymmdd>.<n>`)
   // dated more than `keep_days` days before `today` (day_path's numbering);
   // never `file` itself nor a name linked to it. Returns how many it deleted.
@@ -325,6 +328,7 @@ class Journal {
     std::uint16_t producer = 0;
     std::uint64_t lsn = 0;
     std::uint32_t crc = 0;
+    std::size_t stored = 0;
   };
   std::optional<UncutDay> uncut_;
   // fail() was called (healthy_ is also false before open ends). Journal

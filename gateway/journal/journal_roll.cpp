@@ -190,7 +190,8 @@ bool Journal::finish_roll(bool wait) noexcept {
     try {
       bool busy = false;
       (void)cut_archived_day(config_.file, previous_uncut->from_day, previous_uncut->producer,
-                             previous_uncut->lsn, previous_uncut->crc, &busy);
+                             previous_uncut->lsn, previous_uncut->crc, previous_uncut->stored,
+                             &busy);
       if (busy && !uncut_) uncut_ = previous_uncut;
     } catch (const std::exception&) {
       // Housekeeping of an archived file: the live journal is unaffected.
@@ -293,9 +294,29 @@ void Journal::build_day_file(const std::filesystem::path& file, DayBuild& build)
   build.from_day = days.from_day;
 }
 
+namespace {
+
+// Whether the file at `name`, `size` bytes long, ends with the record
+// identified by (`producer`, `lsn`, `crc`) that takes `stored` bytes: one
+// read of its header, not a scan of the file.
+bool ends_with_record(const std::filesystem::path& name, std::uint64_t size, std::uint16_t producer,
+                      std::uint64_t lsn, std::uint32_t crc, std::size_t stored) {
+  if (stored < sizeof(RecordHeader) || size < sizeof(FileHeader) + stored) return false;
+  const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  RecordHeader h{};
+  const bool read = ::pread(fd, &h, sizeof h, static_cast<off_t>(size - stored)) ==
+                    static_cast<ssize_t>(sizeof h);
+  ::close(fd);
+  return read && h.type == static_cast<std::uint16_t>(RecordType::kTradingDayRoll) &&
+         h.producer == producer && h.lsn == lsn && h.crc == crc;
+}
+
+}  // namespace
+
 std::uint64_t Journal::cut_archived_day(const std::filesystem::path& file, std::uint32_t from_day,
                                         std::uint16_t producer, std::uint64_t lsn,
-                                        std::uint32_t crc, bool* busy) {
+                                        std::uint32_t crc, std::size_t stored, bool* busy) {
   struct stat self {};
   const bool have_self = ::stat(file.c_str(), &self) == 0;
   const std::filesystem::path base = day_path(file, from_day);
@@ -311,6 +332,9 @@ std::uint64_t Journal::cut_archived_day(const std::filesystem::path& file, std::
     }
     if (have_self && other.st_ino == self.st_ino && other.st_dev == self.st_dev)
       continue;  // The live file itself under a day's name: never cut.
+    if (ends_with_record(name, static_cast<std::uint64_t>(other.st_size), producer, lsn, crc,
+                         stored))
+      continue;  // Cut already (the usual case): not read further.
     // Where the roll ends in this file, if it is that roll's archived day.
     std::uint64_t roll_end = 0;
     std::uint64_t valid_end = 0;
@@ -403,7 +427,8 @@ bool Journal::install_day_file(DayBuild& b) {
       (void)::ftruncate(old_fd, static_cast<off_t>(b.tail_from));
     } else if (RecordHeader h{}; ::pread(old_fd, &h, sizeof h, static_cast<off_t>(b.roll_at)) ==
                                  static_cast<ssize_t>(sizeof h)) {
-      uncut_ = UncutDay{b.from_day, h.producer, h.lsn, h.crc};  // Tried after the next install.
+      // Tried again after the next install.
+      uncut_ = UncutDay{b.from_day, h.producer, h.lsn, h.crc, align_record(h.length)};
     }
   }
   ::close(old_fd);  // Releases the lock.

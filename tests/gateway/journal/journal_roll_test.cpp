@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -314,6 +315,29 @@ TEST_F(UncutArchivedDay, IsCutAfterTheNextDaysInstallWhenTheReaderHasGone) {
   EXPECT_EQ(types_of(archived()).back(), RecordType::kTradingDayRoll);
   // The second day's own archived file was cut at its install, as usual.
   EXPECT_EQ(types_of(Journal::day_path(cfg_.file, kNextDay)).back(), RecordType::kTradingDayRoll);
+}
+
+// The usual case, an archived day cut back at its install, costs an open one
+// read of the record at its end, not a scan of the day (hundreds of MB on a
+// busy day): shown with a day file whose header no scan would accept.
+TEST_F(JournalRollTest, AnArchivedDayThatEndsWithItsRollIsNotReadAgainAtOpen) {
+  {
+    Journal j(cfg_);
+    a_day(j);
+    roll_with_carry(j);
+    drain(j);
+    ASSERT_EQ(j.files_rolled(), 1u);
+  }
+  const auto archived = Journal::day_path(cfg_.file, kDay);
+  ASSERT_EQ(types_of(archived).back(), RecordType::kTradingDayRoll);
+  {
+    std::fstream f(archived, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(0);
+    f.write("XXXXXXXX", 8);  // The magic: JournalFile would refuse the file.
+  }
+  Journal reopened(cfg_);
+  EXPECT_EQ(reopened.open_report().archived_cut_bytes, 0u);
+  EXPECT_EQ(reopened.open_report().archived_cut_error, "");
 }
 
 TEST_F(JournalRollTest, ADayFileThatDoesNotEndWithTheLiveFilesRollIsNeverCut) {
