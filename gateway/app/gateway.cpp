@@ -454,7 +454,17 @@ void Gateway::start() {
         r.reason = reason;
         r.actor = actor;
         std::lock_guard lock(control_mu_);
-        (void)engage_locked(r, risk::KillReason::kLocalEmergency);
+        const control::ControlResult res = engage_locked(r, risk::KillReason::kLocalEmergency);
+        // On record and on the console like a kill through the admin API:
+        // the emergency paths are the ones used when everything else fails.
+        (void)audit_log_->record_control("kill", {{"actor", actor},
+                                                  {"scope", control::to_string(r.scope)},
+                                                  {"target", ""},
+                                                  {"reason", reason},
+                                                  {"ok", res.ok},
+                                                  {"message", res.message},
+                                                  {"affected", res.detail}});
+        log_warn("riskgate: " + res.message + " by " + actor + ": " + reason);
       });
   kill_file_->start(control_ioc_);
   io_->start();

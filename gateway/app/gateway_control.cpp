@@ -5,6 +5,7 @@
 // what must change there goes through commands_ or the engine's atomics.
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -74,6 +75,14 @@ control::ControlResult Gateway::release(const control::KillRequest& r) {
   if (!target) return control::ControlResult::failure(err);
   if (r.scope == Scope::kGlobal && !self_ok_)
     return control::ControlResult::failure("the global kill stays: " + self_reason_);
+  // The kill file is edge-triggered: released while it is present, it would
+  // no longer stop anything until deleted and written again, and the next
+  // start would engage the kill anew. Its removal is the operator's first
+  // step (kill_file_watcher.hpp).
+  if (std::error_code ec;
+      r.scope == Scope::kGlobal && std::filesystem::exists(cfg_.gateway.kill_file, ec))
+    return control::ControlResult::failure("the kill file " + cfg_.gateway.kill_file +
+                                           " is present: remove it first, then release");
   try {
     (void)kill_store_->release(r.scope, r.target, r.reason, r.actor);
   } catch (const std::exception& e) {

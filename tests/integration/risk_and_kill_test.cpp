@@ -366,6 +366,34 @@ TEST(GatewayKill, GlobalKillSurvivesKillNineAndAnAdminReleaseLetsOrdersFlowAgain
   EXPECT_EQ(num(ex, "orders"), 2);
 }
 
+// The kill file, the path for when the admin API is out of reach: its kill
+// is on record like an API kill (actor, reason), and a release waits for the
+// file's removal, since a file released around would never stop anything
+// again until written anew.
+TEST(GatewayKill, AKillFileKillIsAuditedAndCannotBeReleasedWhileTheFileIsThere) {
+  Stack s;
+  const std::string admin = token_file(s.dir, "admin.token", kAdminToken);
+  const std::string kill_file = s.dir.file("KILL");
+  write_file(kill_file, "itest: bad deploy on gw-8\n");
+  EXPECT_FALSE(wait_audit(s.audit_log(), {"\"action\":\"kill\"", "\"actor\":\"kill-file\"",
+                                          "itest: bad deploy on gw-8"})
+                   .empty())
+      << read_file(s.audit_log());
+  expect_all_killed(s.run(kEngine1, {"--count", "1"}), 1);
+
+  const std::vector<std::string> release{"release", "--scope", "global", "--reason",
+                                         "itest: resume"};
+  const CtlResult held = ctl(s.gateway->admin_url(), admin, release);
+  EXPECT_NE(held.exit_code, 0) << held.output;
+  EXPECT_TRUE(contains(held.output, "remove it first")) << held.output;
+  expect_all_killed(s.run(kEngine1, {"--count", "1"}), 1);
+
+  std::filesystem::remove(kill_file);
+  const CtlResult rel = ctl(s.gateway->admin_url(), admin, release);
+  ASSERT_EQ(rel.exit_code, 0) << rel.output;
+  expect_all_filled(s.run(kEngine1, {"--count", "1"}), 1);
+}
+
 TEST(GatewayKill, UnauthenticatedRequestsAndAnOperatorReleaseAreRefusedAndAudited) {
   Stack s;
   const std::string url = s.gateway->admin_url();
