@@ -267,6 +267,7 @@ class RouteGroup final : public session::Handler {
   // I/O thread, each timer tick: a restarted group that waits for the
   // exchange finishes reconciling as soon as it can, not at the next order.
   void on_tick() noexcept {
+    if (restore_note_due_) note_restored();
     if (reconciling_.load(std::memory_order_relaxed)) (void)reconciled();
   }
   [[nodiscard]] bool reconciling() const noexcept {
@@ -580,6 +581,12 @@ class RouteGroup final : public session::Handler {
   // This round of reconciling follows a reset of the exchange's numbering,
   // not a restart (only the audit's wording differs).
   bool reconciling_after_reset_ = false;
+  // finish_restore() ran with working orders: its "reconciling" line waits
+  // for the first tick, on the I/O thread with the audit log started (at
+  // restore, during setup, the audit log would refuse it and count a
+  // refused record, which alerts as if an order had been refused).
+  bool restore_note_due_ = false;
+  void note_restored() noexcept;
   std::size_t status_pending_ = 0;
   std::int64_t status_deadline_ns_ = 0;
   // Paced 35=H (order_status_rate): orders marked kToAsk, and a token

@@ -157,6 +157,11 @@ void RouteGroup::finish_restore() noexcept {
   if (orders_.size() == 0) return;
   // Relaxed: a flag this thread reads on the order path, status reads apart.
   reconciling_.store(true, std::memory_order_relaxed);
+  restore_note_due_ = true;
+}
+
+void RouteGroup::note_restored() noexcept {
+  restore_note_due_ = false;
   // Its own buffer: note_session_event composes its line in text_.
   char detail[192];
   TextBuf t(detail, sizeof detail);

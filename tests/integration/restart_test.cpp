@@ -90,6 +90,13 @@ TEST(GatewayRestart,
   EXPECT_DOUBLE_EQ(st1.at("limits").at("ACC1").at("open_notional").get<double>(), notional);
   EXPECT_DOUBLE_EQ(st1.at("limits").at("ACC1").at("gross_notional_day").get<double>(), gross);
   EXPECT_EQ(st1.at("journal").at("restored_working_orders").get<long>(), working);
+  // The restart's own "reconciling" line is on record, not refused (a
+  // refused audit record raises a critical alert).
+  EXPECT_EQ(st1.at("audit").at("refused").get<long>(), 0) << st1.dump(2);
+  EXPECT_FALSE(
+      wait_audit(s.audit_log(), {"\"session_event\"", "5 working orders restored from the journal"})
+          .empty())
+      << read_file(s.audit_log());
 
   // The ClOrdIDs the engine used before the restart are still duplicates
   // today (engine-sim numbers its orders from 1 under a given prefix).
