@@ -363,6 +363,26 @@ TEST_F(LifecycleTest, AReplaceInFlightWhenItsEngineDropsWithCancelOnDisconnectIs
   EXPECT_EQ(cancelled, (std::vector<std::string>{"E1-C1", "E1-C2"}));
 }
 
+// CancelOnDisconnect acts when the engine's session ends, whether by a
+// dropped connection or by a clean Logout, as venues' cancel-on-disconnect
+// does: an engine that logs out has left its orders unattended either way.
+TEST_F(LifecycleTest, CancelOnDisconnectCancelsAfterACleanLogoutToo) {
+  auto cfg = config(true, 0, false);
+  for (auto& d : cfg.sessions)
+    if (d.name == "ENGINE1") d.cancel_on_disconnect = true;
+  RouteHarness g(cfg);
+  g.log_on_all();
+  const std::string c1 = g.order(0, "C1");
+  ASSERT_EQ(g.from_client(0, c1), c1.size());
+  (void)g.from_exchange(g.report("E1-C1", '0', '0', 100, 0, 0));
+  g.exchange_wire.sent.clear();
+  (void)g.from_client(0, g.client_peer[0].make("5", ""));  // The engine's Logout.
+  std::vector<std::string> cancelled;
+  for (const auto& m : g.exchange_wire.sent)
+    if (Parsed(m).type() == "F") cancelled.push_back(Parsed(m).get(41));
+  EXPECT_EQ(cancelled, (std::vector<std::string>{"E1-C1"}));
+}
+
 TEST_F(LifecycleTest, AReplaceThatTakesEffectWithNoKillEngagedIsNotCancelled) {
   place(0, "C1");
   from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
