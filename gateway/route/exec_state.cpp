@@ -100,21 +100,34 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty, std::int64_
   } else if (!fix42_status && f.exec_trans_type != 0 && f.exec_trans_type != '0') {
     return v;
   }
+  // A report that ends the order (canceled, expired, done for day) whose
+  // CumQty is above what was counted: an execution riskgate never counted
+  // (its report was refused or lost) is counted first, as a restatement's
+  // would be, then the order ends. Left uncounted, the position and the
+  // day's gross notional would stay short of what the venue executed.
+  bool ends_after_missed = false;
   switch (v.adjustment ? 'F' : fix42_status ? 'I' : f.exec_type) {
     case '0':
       v.action = ExecAction::kNewAck;
       return v;
     case '3':
-      // Unless the status says the order itself is over.
-      if (outlives_day && f.ord_status != '4' && f.ord_status != 'C' && f.ord_status != '8')
-        return v;
-      [[fallthrough]];
     case '4':
-    case 'C':
+    case 'C': {
+      // Done for day leaves an order that outlives its day working, unless
+      // the status says the order itself is over.
+      const bool ending = f.exec_type != '3' || !outlives_day || f.ord_status == '4' ||
+                          f.ord_status == 'C' || f.ord_status == '8';
+      if (f.has_cum && f.cum_qty > cum_before) {
+        ends_after_missed = ending;
+        v.inconsistent = true;  // An execution with no report of its own: on record.
+        break;
+      }
+      if (!ending) return v;
       v.action = ExecAction::kCanceled;
       v.done = true;
       v.leaves_qty = 0;
       return v;
+    }
     case '5':
       v.action = ExecAction::kReplaced;
       return v;
@@ -180,6 +193,10 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty, std::int64_
   } else {
     // No usable OrdStatus: the quantities decide, never LeavesQty alone.
     v.done = v.cum_qty >= order_qty;
+  }
+  if (ends_after_missed) {
+    v.done = true;
+    v.rest_canceled = v.cum_qty < order_qty;
   }
   if (v.done) {
     v.leaves_qty = 0;

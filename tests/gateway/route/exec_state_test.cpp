@@ -260,4 +260,44 @@ TEST(ExecState, AStatusReportWithAHigherCumQtyCountsTheMissedExecution) {
   EXPECT_EQ(v.leaves_qty, 30);
 }
 
+// A fill riskgate never counted (its report refused for a missing tag or an
+// oversize id) shows in the CumQty of the cancel, expiry or done-for-day that
+// ends the order: counted, then the order ends, on record as inconsistent.
+TEST(ExecState, AReportThatEndsTheOrderCountsAnExecutionItsCumQtyShowsWasMissed) {
+  for (char et : {'4', 'C', '3'}) {
+    SCOPED_TRACE(et);
+    ExecFields f;
+    f.exec_type = et;
+    f.ord_status = et == '3' ? '3' : et;
+    f.has_cum = true;
+    f.cum_qty = 30;
+    const auto v = decide_exec(f, 100, 0);
+    EXPECT_EQ(v.action, ExecAction::kTrade);
+    EXPECT_EQ(v.counted_qty, 30);
+    EXPECT_EQ(v.cum_qty, 30);
+    EXPECT_TRUE(v.done);
+    EXPECT_TRUE(v.rest_canceled);
+    EXPECT_EQ(v.leaves_qty, 0);
+    EXPECT_TRUE(v.inconsistent);
+  }
+  // Done for day on a GTC order: counted, and it keeps working.
+  ExecFields dfd;
+  dfd.exec_type = '3';
+  dfd.ord_status = '3';
+  dfd.has_cum = true;
+  dfd.cum_qty = 40;
+  const auto gtc = decide_exec(dfd, 100, 10, true);
+  EXPECT_EQ(gtc.action, ExecAction::kTrade);
+  EXPECT_EQ(gtc.counted_qty, 30);
+  EXPECT_FALSE(gtc.done);
+  EXPECT_EQ(gtc.leaves_qty, 60);
+  // Nothing missed: a plain cancel, as before.
+  ExecFields plain;
+  plain.exec_type = '4';
+  plain.ord_status = '4';
+  plain.has_cum = true;
+  plain.cum_qty = 30;
+  EXPECT_EQ(decide_exec(plain, 100, 30).action, ExecAction::kCanceled);
+}
+
 }  // namespace

@@ -149,6 +149,25 @@ TEST_F(LifecycleTest, PartialFillsWithLeavesQtyKeepTheOrderUntilTheLastFillEndsI
   EXPECT_EQ(app_sent(h.client_wire[0]).size(), 4u) << "every report reaches the engine";
 }
 
+// The fill's report is refused (FIX 4.4 requires LeavesQty), so riskgate
+// never counts it; the venue's cancel of the rest then says CumQty 30. The
+// position and the day's gross notional count those 30, and the order ends.
+TEST_F(LifecycleTest, AFillMissedBeforeTheCancelThatEndsTheOrderIsCountedFromItsCumQty) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  from_exchange(report("11=E1-C1|150=F|39=1|38=100|14=30|32=30|31=190.50|"));  // No 151.
+  EXPECT_EQ(position(), 0) << "the refused report is not acted on";
+  // The order's 100 are reserved in the day's gross notional until it ends.
+  const std::int64_t reserved = h.engine().account_usage("ACC1").gross_notional_day;
+  from_exchange(report("11=E1-C1|150=4|39=4|38=100|151=0|14=30|"));
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(open_orders(), 0);
+  EXPECT_EQ(position(), 30);
+  EXPECT_EQ(h.engine().account_usage("ACC1").gross_notional_day, reserved * 30 / 100)
+      << "the 30 executed stay in the day's gross, the 70 canceled are released";
+  EXPECT_TRUE(audited(AuditEvent::kReportAnomaly, "quantities disagree"));
+}
+
 TEST_F(LifecycleTest, AFillWhoseLeavesQtyIsZeroWhileOrdStatusSaysPartialKeepsTheOrderWorking) {
   place(0, "C1");
   from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
