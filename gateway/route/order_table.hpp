@@ -98,6 +98,11 @@ struct OrderEntry {
   // Reject (35=3) names a message only by its RefSeqNum. 0 = none.
   std::uint64_t out_seq = 0;
   std::uint64_t kill_seq = 0;
+  // An order: its replace request in flight, so that a report ending the
+  // order (a venue cancel naming either id) releases the replacement's
+  // reservation too. A hint, checked before use (pending_replace_of()): the
+  // request may have ended and its slot been reused since.
+  OrderEntry* pending_replace = nullptr;
   Ticket ticket{};
 };
 

@@ -365,6 +365,7 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   (void)e->symbol.assign(view.symbol);
   (void)e->account.assign(view.account);
   if (!orig_id.empty()) (void)e->orig_exch_id.assign(orig_id);
+  if (orig != nullptr) orig->pending_replace = e;  // Entries never move (order_table.hpp).
   if (e->state == OrderState::kPendingNew) ++working_count_;
   // Durable before it goes (issue 11): an order the journal does not hold is
   // one a restart could not cancel or count.

@@ -587,6 +587,16 @@ class RouteGroup final : public session::Handler {
   // refused record, which alerts as if an order had been refused).
   bool restore_note_due_ = false;
   void note_restored() noexcept;
+  // The order's replace request still in flight, or null (the hint in
+  // Entry::pending_replace, checked: a request that ended may have left its
+  // slot to another entry).
+  [[nodiscard]] Table::Entry* pending_replace_of(const Table::Entry& order) noexcept {
+    Table::Entry* r = order.pending_replace;
+    return r != nullptr && r != &order && r->state == OrderState::kPendingReplace &&
+                   r->orig_exch_id.view() == order.exch_id.view()
+               ? r
+               : nullptr;
+  }
   std::size_t status_pending_ = 0;
   std::int64_t status_deadline_ns_ = 0;
   // Paced 35=H (order_status_rate): orders marked kToAsk, and a token

@@ -503,8 +503,16 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
         ev.kind = f.exec_type == '4' ? risk::ExecKind::kCanceled : risk::ExecKind::kExpired;
         const bool cancel_entry = !via_orig && e->state == OrderState::kPendingCancel;
         if (target != nullptr && is_order_state(target->state)) {
+          // A replace in flight on an order the venue ended never takes
+          // effect: what the replacement reserved goes with the order, as a
+          // replace reject would release it (the venue may send none).
+          Table::Entry* const replacement = pending_replace_of(*target);
           (void)engine_.on_execution(target->ticket, ev);
           finish(target);
+          if (replacement != nullptr) {
+            engine_.on_sent_failed(replacement->ticket);
+            finish(replacement);
+          }
         }
         if (cancel_entry) {
           if (Table::Entry* again = orders_.find(id)) finish(again);

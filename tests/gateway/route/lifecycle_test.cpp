@@ -402,6 +402,33 @@ TEST_F(LifecycleTest, CancelOnDisconnectCancelsAfterACleanLogoutToo) {
   EXPECT_EQ(cancelled, (std::vector<std::string>{"E1-C1"}));
 }
 
+// The venue cancels an order while a replace of it is in flight, naming the
+// replacement's ClOrdID or the original's, and sends no replace reject: the
+// replacement never takes effect, so what it reserved is released with the
+// order, not leaked for good.
+TEST_F(LifecycleTest, AVenueCancelOfAnOrderWithAReplaceInFlightReleasesTheReplacementToo) {
+  for (const char* named : {"11=E1-C2|41=E1-C1|", "11=E1-C1|"}) {
+    SCOPED_TRACE(named);
+    RouteHarness g(config(true, 0, false));
+    g.log_on_all();
+    const std::string c1 = g.order(0, "C1");
+    ASSERT_EQ(g.from_client(0, c1), c1.size());
+    (void)g.from_exchange(g.report("E1-C1", '0', '0', 100, 0, 0));
+    const std::string repl = g.client_peer[0].make(
+        "G", "11=C2|41=C1|1=" + g.account[0] +
+                 "|55=AAPL|54=1|38=200|40=2|44=190.50|60=" + timestamp(g.clock.utc) + "|");
+    ASSERT_EQ(g.from_client(0, repl), repl.size());
+    ASSERT_GT(g.engine().account_usage("ACC1").open_notional, 0);
+    (void)g.from_exchange(g.exchange_peer.make(
+        "8",
+        std::string("37=O1|17=X9|") + named + "150=4|39=4|38=100|151=0|14=0|55=AAPL|54=1|6=0|"));
+    EXPECT_EQ(g.group().orders().size(), 0u);
+    EXPECT_EQ(g.group().working_orders(), 0u);
+    EXPECT_EQ(g.engine().account_usage("ACC1").open_orders, 0);
+    EXPECT_EQ(g.engine().account_usage("ACC1").open_notional, 0) << "nothing stays reserved";
+  }
+}
+
 TEST_F(LifecycleTest, AReplaceThatTakesEffectWithNoKillEngagedIsNotCancelled) {
   place(0, "C1");
   from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
