@@ -285,9 +285,16 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
     via_orig = e != nullptr;
   }
   // A trade cancel / correct names the ClOrdID the trade was done under,
-  // which a replace may have retired since: the replacement carries that
-  // order now.
-  if (e == nullptr && is_trade_adjustment(f)) e = replacement_of(id);
+  // which a replace may have retired since, and a venue may report a fill
+  // under the order's first ClOrdID after the replace took effect: the
+  // replacement carries that order now.
+  // A walk of the working orders, so only for an id one of our sessions
+  // issued (a retired ClOrdID has its prefix): a venue's flood of reports
+  // for ids nobody here issued costs no walk each.
+  if (e == nullptr && !id.empty() &&
+      (is_trade_adjustment(f) || f.exec_type == 'F' || f.exec_type == '1' || f.exec_type == '2') &&
+      owner_by_prefix(id) != nullptr)
+    e = replacement_of(id);
   // Found through 41 alone, only our own kill cancel or a request id with
   // a session's prefix speaks for the order; an id nobody issued does not.
   ClientLeg* const by_id = owner_by_prefix(id);

@@ -429,6 +429,22 @@ TEST_F(LifecycleTest, AVenueCancelOfAnOrderWithAReplaceInFlightReleasesTheReplac
   }
 }
 
+// After the replace took effect, the venue reports a fill under the order's
+// first ClOrdID: it is the replacement's execution, counted there and ending
+// it, not an unknown order's fill that the position never sees.
+TEST_F(LifecycleTest, AFillUnderTheRetiredClOrdIdAfterAReplaceIsTheReplacements) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  request(0, "G", "C2", "C1", 200);
+  from_exchange(report("11=E1-C2|41=E1-C1|150=5|39=0|38=200|151=200|14=0|"));
+  ASSERT_NE(h.group().orders().find("E1-C2"), nullptr);
+  from_exchange(report("11=E1-C1|150=F|39=2|38=200|151=0|14=200|32=200|31=190.50|"));
+  EXPECT_EQ(position(), 200);
+  EXPECT_EQ(h.group().orders().find("E1-C2"), nullptr) << "filled: ended";
+  EXPECT_EQ(open_orders(), 0);
+  EXPECT_EQ(h.engine().account_usage("ACC1").open_notional, 0);
+}
+
 TEST_F(LifecycleTest, AReplaceThatTakesEffectWithNoKillEngagedIsNotCancelled) {
   place(0, "C1");
   from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
