@@ -78,31 +78,60 @@ class Gateway::Sink final : public route::AuditSink {
 static_assert(route::kKillOnOverfill == 1 && route::kKillOnForeign == 2 &&
               route::kKillOnUnknown == 4);
 
-Gateway::Gateway(Options opts) : opts_(std::move(opts)) {
-  cfg_ = config::load_config(opts_.config_path);
-  if (cfg_.gateway.io_threads != 1) {
-    throw std::runtime_error(opts_.config_path +
+namespace {
+
+// What the constructor and --check-config both check before anything is
+// opened: the config, the CPUs it names, and the files it points at.
+struct CheckedConfig {
+  config::Config cfg;
+  std::optional<config::Manifest> manifest;
+  std::vector<control::ApiToken> api_tokens;
+};
+
+CheckedConfig load_checked(const Options& opts) {
+  CheckedConfig c;
+  c.cfg = config::load_config(opts.config_path);
+  if (c.cfg.gateway.io_threads != 1) {
+    throw std::runtime_error(opts.config_path +
                              ": IoThreads: this release runs one I/O thread; set IoThreads = 1");
   }
   // Checked here, at setup, so a CPU this process may not use stops the
   // start with its key; the threads then pin themselves.
-  for (const auto& [key, cpu] : {std::pair{"IoThreadCpu", cfg_.gateway.io_thread_cpu},
-                                 std::pair{"JournalCpu", cfg_.gateway.journal_cpu},
-                                 std::pair{"MessageLogCpu", cfg_.gateway.message_log_cpu}}) {
+  for (const auto& [key, cpu] : {std::pair{"IoThreadCpu", c.cfg.gateway.io_thread_cpu},
+                                 std::pair{"JournalCpu", c.cfg.gateway.journal_cpu},
+                                 std::pair{"MessageLogCpu", c.cfg.gateway.message_log_cpu}}) {
     if (!cpu_allowed(cpu))
-      throw std::runtime_error(opts_.config_path + ": [gateway] " + key + " = " +
+      throw std::runtime_error(opts.config_path + ": [gateway] " + key + " = " +
                                std::to_string(cpu) +
                                ": not a CPU this process may run on (see taskset -p, the "
                                "cpuset, or -1 to leave the thread unpinned)");
   }
-  if (!cfg_.gateway.manifest.empty()) {
-    manifest_ = config::load_manifest(cfg_.gateway.manifest);
-    for (const auto& r : manifest_->retired) retired_.add(r.tag, r.value);
-  }
+  if (!c.cfg.gateway.manifest.empty()) c.manifest = config::load_manifest(c.cfg.gateway.manifest);
   // Secret files are checked here, not only where they are read, so that
   // --check-config reports them too.
-  if (!cfg_.gateway.admin_tokens_file.empty())
-    control::require_private_file(cfg_.gateway.admin_tokens_file, "AdminTokensFile");
+  if (!c.cfg.gateway.admin_tokens_file.empty()) {
+    control::require_private_file(c.cfg.gateway.admin_tokens_file, "AdminTokensFile");
+    c.api_tokens = control::load_api_tokens(c.cfg.gateway.admin_tokens_file);
+  }
+  return c;
+}
+
+}  // namespace
+
+void Gateway::check_config(const Options& opts) {
+  const CheckedConfig c = load_checked(opts);
+  (void)EngineAuth(c.cfg);  // Reads and checks the engine secrets.
+  DictionarySet dicts(config_read_tags(c.cfg, c.manifest ? &*c.manifest : nullptr));
+  for (const auto& d : c.cfg.sessions) (void)dicts.for_session(d);
+}
+
+Gateway::Gateway(Options opts) : opts_(std::move(opts)) {
+  CheckedConfig checked = load_checked(opts_);
+  cfg_ = std::move(checked.cfg);
+  manifest_ = std::move(checked.manifest);
+  api_tokens_ = std::move(checked.api_tokens);
+  if (manifest_)
+    for (const auto& r : manifest_->retired) retired_.add(r.tag, r.value);
   engine_auth_ = std::make_unique<EngineAuth>(cfg_);
   for (const auto& w : engine_auth_->warnings()) warnings_.push_back(w);
   // With one I/O thread every mutation of the risk counters comes from it
@@ -442,8 +471,8 @@ void Gateway::start() {
     control::AdminServer::Options ao;
     ao.host = cfg_.gateway.admin_host;
     ao.port = cfg_.gateway.admin_port;
-    admin_ = std::make_unique<control::AdminServer>(
-        ao, control::load_api_tokens(cfg_.gateway.admin_tokens_file), *this, audit_log_.get());
+    admin_ =
+        std::make_unique<control::AdminServer>(ao, std::move(api_tokens_), *this, audit_log_.get());
     admin_->start();
     log_info("riskgate: admin API on http://" + ao.host + ":" + std::to_string(admin_->port()));
   }

@@ -48,7 +48,14 @@ struct Options {
 class Gateway final : public control::GatewayControl {
  public:
   explicit Gateway(Options opts);  // Loads and validates; throws on bad config.
+  // --check-config: every check the constructor makes of the config and the
+  // files it names (manifest, admin tokens, engine secrets, data
+  // dictionaries), with none of its effects: no state directory, journal,
+  // lock or socket is touched, so it runs beside a live gateway before a
+  // reload or a restart. Throws what the constructor would.
   ~Gateway() override;
+
+  static void check_config(const Options& opts);
 
   void start();         // Binds sockets, starts threads.
   void control_tick();  // Main thread, every ~50 ms.
@@ -148,6 +155,9 @@ class Gateway final : public control::GatewayControl {
   Options opts_;
   config::Config cfg_;
   std::optional<config::Manifest> manifest_;
+  // AdminTokensFile, read and checked at construction so that a bad one is
+  // a config error (exit 78) like any other, not a failure at start.
+  std::vector<control::ApiToken> api_tokens_;
   std::unique_ptr<EngineAuth> engine_auth_;  // Address and password checks of engine Logons.
   std::unique_ptr<risk::Engine> engine_;
   std::unique_ptr<control::AuditLog> audit_log_;

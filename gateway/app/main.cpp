@@ -55,16 +55,22 @@ int main(int argc, char** argv) {
   if (print_config)
     return riskgate::app::print_config_command(opts.config_path, std::cout, std::cerr);
 
+  if (check_only) {
+    try {
+      riskgate::app::Gateway::check_config(opts);
+    } catch (const std::exception& e) {
+      std::cerr << "riskgate: config refused: " << e.what() << "\n";
+      return 78;  // EX_CONFIG
+    }
+    std::cout << "riskgate: config OK: " << opts.config_path << "\n";
+    return 0;
+  }
   std::unique_ptr<riskgate::app::Gateway> gw;
   try {
     gw = std::make_unique<riskgate::app::Gateway>(opts);
   } catch (const std::exception& e) {
     std::cerr << "riskgate: not started: " << e.what() << "\n";
     return 78;  // EX_CONFIG
-  }
-  if (check_only) {
-    std::cout << "riskgate: config OK: " << opts.config_path << "\n";
-    return 0;
   }
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -88,13 +89,53 @@ TEST(PrintConfigCli, LimitsTheRiskEngineRefusesAreRefusedAsAtAStart) {
   EXPECT_NE(r.output.find("price_collar_bps"), std::string::npos) << r.output;
 }
 
+// --check-config runs beside a live gateway before a reload or a restart:
+// it must touch nothing a start would (state directory, journal, rings).
+TEST(PrintConfigCli, CheckConfigCreatesNoStateDirectoryJournalOrRing) {
+  testing::TempDir dir;
+  const std::string path = (dir.path() / "check.toml").string();
+  const auto state = dir.path() / "state";
+  const auto rings = dir.path() / "rings";
+  std::ofstream(path) << "[gateway]\nStateDir = \"" << state.string() << "\"\nJournalRingDir = \""
+                      << rings.string() << "\"\n"
+                      << read(kSrc + "/tests/config/data/minimal.toml");
+  const GatewayRun r = run_gateway({"--check-config", "-c", path}, true);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("config OK"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(state)) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(rings)) << r.output;
+}
+
+// A tokens file a start would refuse is a config error for --check-config
+// too, with the same exit code (78) as any other, which the systemd unit's
+// RestartPreventExitStatus stops on instead of restarting in a loop.
+TEST(PrintConfigCli, CheckConfigRefusesATokensFileTheStartWouldRefuse) {
+  testing::TempDir dir;
+  const auto tokens = dir.path() / "tokens.toml";
+  std::ofstream(tokens) << "[[token]]\nname = \"ops\"\nrole = \"viewer\"\ntoken = \""
+                        << std::string(40, 'x') << "\"\n";
+  std::filesystem::permissions(
+      tokens, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  const std::string path = (dir.path() / "tokens_cfg.toml").string();
+  std::ofstream(path) << "[gateway]\nAdminTokensFile = \"" << tokens.string() << "\"\n"
+                      << read(kSrc + "/tests/config/data/minimal.toml");
+  for (const char* mode : {"--check-config", ""}) {
+    SCOPED_TRACE(mode);
+    std::vector<std::string> args{"-c", path};
+    if (*mode != '\0') args.insert(args.begin(), mode);
+    const GatewayRun r = run_gateway(args, true);
+    EXPECT_EQ(r.exit_code, 78) << r.output;
+    EXPECT_NE(r.output.find("viewer"), std::string::npos) << r.output;
+  }
+}
+
 TEST(PrintConfigCli, AThreadPinnedToACpuTheProcessMayNotUseStopsTheStartNamingTheKey) {
   testing::TempDir dir;
   const std::string path = (dir.path() / "pinned.toml").string();
   std::ofstream(path) << "[gateway]\nJournalCpu = 1023\n"
                       << read(kSrc + "/tests/config/data/minimal.toml");
   ASSERT_EQ(config::load_config(path).gateway.journal_cpu, 1023);
-  // --check-config builds the gateway as a start does, and stops there.
+  // --check-config makes the checks a start makes, and stops there.
   const GatewayRun r = run_gateway({"--check-config", "-c", path}, true);
   EXPECT_EQ(r.exit_code, 78) << r.output;
   EXPECT_NE(r.output.find("JournalCpu = 1023: not a CPU this process may run on"),
