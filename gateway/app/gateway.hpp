@@ -56,6 +56,11 @@ class Gateway final : public control::GatewayControl {
   ~Gateway() override;
 
   static void check_config(const Options& opts);
+  // What differs between the running config and a freshly read one outside
+  // [risk] (which a reload applies): the first few keys, each with its
+  // table; empty when nothing does. Pure.
+  [[nodiscard]] static std::string restart_only_changes(const config::Config& running,
+                                                        const config::Config& fresh);
 
   void start();         // Binds sockets, starts threads.
   void control_tick();  // Main thread, every ~50 ms.

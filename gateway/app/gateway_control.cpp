@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -96,6 +97,51 @@ control::ControlResult Gateway::release(const control::KillRequest& r) {
                                          {{"changed", changed}});
 }
 
+namespace {
+
+// The lines of print_config's text, each with the table it is in
+// ("[gateway] KillFile = ...", "[[session]] ENGINE2: AllowedRemoteAddresses
+// = ..."), so that a difference names where it is.
+std::vector<std::string> placed_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line, table, name;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    if (line[0] == '[') {
+      table = line;
+      name.clear();
+      continue;
+    }
+    if (line.rfind("Name = ", 0) == 0) name = line.substr(7);
+    out.push_back(table + (name.empty() ? " " : " " + name + ": ") + line);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Gateway::restart_only_changes(const config::Config& running,
+                                          const config::Config& fresh) {
+  config::Config next = fresh;
+  next.risk = running.risk;  // What a reload applies is not a difference here.
+  const std::string was = config::print_config(running, {});
+  const std::string now = config::print_config(next, {});
+  if (was == now) return {};
+  std::vector<std::string> a = placed_lines(was), b = placed_lines(now);
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  std::vector<std::string> changed;
+  std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(changed));
+  if (changed.empty())  // Only removals (a session or a key left out).
+    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(changed));
+  std::string out;
+  for (std::size_t i = 0; i < changed.size() && i < 3; ++i)
+    out += (i == 0 ? "" : "; ") + changed[i];
+  if (changed.size() > 3) out += "; and " + std::to_string(changed.size() - 3) + " more";
+  return out.empty() ? "the [[session]] list or its order" : out;
+}
+
 control::ControlResult Gateway::reload(const std::string& actor, const std::string& reason) {
   std::lock_guard lock(control_mu_);
   const std::string old_sha256 = config_sha256_;
@@ -148,6 +194,14 @@ control::ControlResult Gateway::reload(const std::string& actor, const std::stri
     auto fresh = config::parse_config(std::move(bytes), opts_.config_path);
     if (fresh.gateway.manifest != cfg_.gateway.manifest)
       return refuse("[gateway] Manifest changed; a new manifest path needs a restart");
+    // Only [risk] is applied live. Accepted with other changes, the reload
+    // would leave the file, and the digest status reports as running, saying
+    // what does not run (an engine's AllowedRemoteAddresses, the KillFile).
+    if (const std::string held = restart_only_changes(cfg_, fresh); !held.empty())
+      return refuse(
+          "these keys take effect at a restart only, so the file no longer says what "
+          "runs; restart, or undo them and reload: " +
+          held);
     engine_->reload(fresh.risk);
     cfg_.risk = std::move(fresh.risk);  // Read by status() only, under control_mu_.
   } catch (const std::exception& e) {

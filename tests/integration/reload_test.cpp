@@ -147,5 +147,35 @@ TEST_F(VerifiedReload, AnApprovedConfigTakesEffectIsAuditedAndIsTheDigestStatusA
       << drifted.output;
 }
 
+// Only [risk] is applied live. A file that also changes a key read at start
+// only (an engine's AllowedRemoteAddresses) is refused naming the key, so
+// status never reports as running a digest whose file says otherwise.
+TEST_F(VerifiedReload, AChangeOutsideRiskIsRefusedNamingTheKeyAndTheLimitsStay) {
+  const std::string running = sha256_of(started_);
+  // The first engine session's (ENGINE1's) allow list: the key is in every
+  // engine's block, so the first one is edited by hand.
+  std::string edited = tight_;
+  const std::string key = "AllowedRemoteAddresses = [\"127.0.0.1\"]";
+  const auto at = edited.find(key);
+  ASSERT_NE(at, std::string::npos);
+  edited.replace(at, key.size(), "AllowedRemoteAddresses = [\"10.9.9.9\"]");
+  write_file(s_->config_path, edited);
+  const CtlResult r = ctl(url_, admin_, {"reload", "--reason", "allow list and limits"});
+  EXPECT_NE(r.exit_code, control::kCtlOk) << r.output;
+  EXPECT_TRUE(contains(r.output, "take effect at a restart only")) << r.output;
+  EXPECT_TRUE(contains(r.output, "AllowedRemoteAddresses")) << r.output;
+  EXPECT_TRUE(contains(r.output, "ENGINE1")) << r.output;
+  // Neither change runs: the engine still logs on from 127.0.0.1, and the
+  // tight max_order_qty in the same file was not applied.
+  const EngineRun run = s_->run(kEngine1, {"--count", "2"});
+  EXPECT_EQ(num(run.summary, "filled_orders"), 2) << run.describe();
+  EXPECT_TRUE(status_shows(url_, running));
+
+  // Undone, the limits alone reload.
+  write_file(s_->config_path, tight_);
+  const CtlResult ok = ctl(url_, admin_, {"reload", "--reason", "limits only"});
+  EXPECT_EQ(ok.exit_code, control::kCtlOk) << ok.output;
+}
+
 }  // namespace
 }  // namespace riskgate::itest
