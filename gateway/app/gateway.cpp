@@ -380,9 +380,26 @@ void Gateway::restore_kills() {
     std::string err;
     auto r = resolve(k.scope, k.target, err);
     if (!r) {
+      // Fail closed: what the kill meant to stop cannot be found, so
+      // everything stops. On the kill board and in the kill state too, with
+      // why, so that status shows what holds trading and a release of it
+      // (after the stale entry's own release) is the operator's decision.
       engine_->kills().engage(risk::KillScope::kGlobal, 0, risk::KillReason::kOperator);
-      warnings_.push_back("persisted kill on unknown target '" + k.target +
-                          "': GLOBAL KILL engaged instead");
+      const std::string why = "persisted " + std::string(control::to_string(k.scope)) +
+                              " kill on '" + k.target +
+                              "', which the config no longer has (release that, then this)";
+      if (!kill_store_->engaged(Scope::kGlobal, "")) {
+        control::KillEntry g;
+        g.scope = Scope::kGlobal;
+        g.reason = why;
+        g.actor = "startup";
+        try {
+          (void)kill_store_->engage(g);
+        } catch (const std::exception& e) {
+          warnings_.push_back("cannot persist the global kill: " + std::string(e.what()));
+        }
+      }
+      warnings_.push_back(why + ": GLOBAL KILL engaged instead");
       continue;
     }
     engine_->kills().engage(r->first, r->second, risk::KillReason::kOperator);

@@ -73,7 +73,23 @@ control::ControlResult Gateway::release(const control::KillRequest& r) {
   std::lock_guard lock(control_mu_);
   std::string err;
   auto target = resolve(r.scope, r.target, err);
-  if (!target) return control::ControlResult::failure(err);
+  if (!target) {
+    // A kill persisted on a target a later config removed: nothing in the
+    // engine to release, but its entry would engage the global kill again
+    // at every start (restore_kills), so the entry itself can be released.
+    if (r.scope == Scope::kGlobal || !kill_store_->engaged(r.scope, r.target))
+      return control::ControlResult::failure(err);
+    try {
+      (void)kill_store_->release(r.scope, r.target, r.reason, r.actor);
+    } catch (const std::exception& e) {
+      return control::ControlResult::failure(e.what());
+    }
+    return control::ControlResult::success(
+        std::string(control::to_string(r.scope)) + " " + r.target +
+            " kill released from the kill state (no longer configured); the global kill "
+            "engaged in its place stays until released",
+        {{"changed", true}});
+  }
   if (r.scope == Scope::kGlobal && !self_ok_)
     return control::ControlResult::failure("the global kill stays: " + self_reason_);
   // The kill file is edge-triggered: released while it is present, it would

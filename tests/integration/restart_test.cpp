@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gateway/control/http_client.hpp"
+#include "gateway/control/kill_store.hpp"
 #include "tests/integration/harness.hpp"
 
 namespace riskgate::itest {
@@ -321,6 +322,49 @@ TEST(GatewayStop, SigtermLogsOutTheEngineAndTheExchangeBeforeTheProcessExits) {
       "35=5\x01");
   ASSERT_NE(at, std::string::npos) << "exchange-sim received no Logout:\n" << all;
   EXPECT_NE(all.find("riskgate is stopping", at), std::string::npos) << all;
+}
+
+// A kill persisted on an account a later config no longer has: the start
+// fails closed with the global kill, shows that global kill on the kill
+// board with why, and both can be released (the stale entry first), so the
+// next start trades again instead of engaging the global kill anew.
+TEST(GatewayRestart, AKillOnATargetTheConfigNoLongerHasShowsItsGlobalKillAndCanBeReleased) {
+  Stack s;
+  const std::string state = s.dir.file("state");
+  ASSERT_EQ(s.gateway->stop(), 0);
+  {
+    control::KillStore store(state);
+    control::KillEntry k;
+    k.scope = control::Scope::kAccount;
+    k.target = "GONE";
+    k.reason = "itest: account under review";
+    k.actor = "demo-operator";
+    ASSERT_TRUE(store.engage(k));
+  }
+  s.gateway.emplace(s.config_path);
+  EXPECT_NE(s.gateway->startup_output().find("GLOBAL KILL engaged instead"), std::string::npos)
+      << s.gateway->startup_output();
+  const auto st = status(*s.gateway);
+  EXPECT_TRUE(st.at("global_killed").get<bool>());
+  bool global_on_board = false;
+  for (const auto& k : st.at("kills"))
+    if (k.at("scope") == "global" &&
+        k.at("reason").get<std::string>().find("GONE") != std::string::npos)
+      global_on_board = true;
+  EXPECT_TRUE(global_on_board) << st.dump(2);
+
+  const std::string admin = token_file(s.dir, "admin.token", kAdminToken);
+  const CtlResult stale = ctl(
+      s.gateway->admin_url(), admin,
+      {"release", "--scope", "account", "--target", "GONE", "--reason", "itest: account closed"});
+  EXPECT_EQ(stale.exit_code, 0) << stale.output;
+  const CtlResult global = ctl(s.gateway->admin_url(), admin,
+                               {"release", "--scope", "global", "--reason", "itest: resume"});
+  EXPECT_EQ(global.exit_code, 0) << global.output;
+
+  ASSERT_EQ(s.gateway->stop(), 0);
+  s.gateway.emplace(s.config_path);
+  EXPECT_FALSE(status(*s.gateway).at("global_killed").get<bool>()) << s.gateway->startup_output();
 }
 
 }  // namespace
