@@ -198,7 +198,14 @@ control::ControlResult Gateway::reload(const std::string& actor, const std::stri
     // retired values are read by the I/O thread and change at a restart.
     std::string why;
     try {
-      if (!config::load_manifest(cfg_.gateway.manifest).config_approved(new_sha256, &why))
+      const config::Manifest fresh_manifest = config::load_manifest(cfg_.gateway.manifest);
+      // A release manifest never says test_setup; one swapped in for it
+      // would approve any config from here on.
+      if (fresh_manifest.test_setup && !manifest_->test_setup)
+        return refuse("the manifest " + cfg_.gateway.manifest +
+                      " now says test_setup = true (any digest passes); the running one did "
+                      "not, and a release manifest never does");
+      if (!fresh_manifest.config_approved(new_sha256, &why))
         return refuse("not approved by the manifest " + cfg_.gateway.manifest + ": " + why);
     } catch (const std::exception& e) {
       return refuse(std::string("the manifest cannot be read: ") + e.what());
@@ -253,10 +260,19 @@ nlohmann::json Gateway::status() {
   j["build_id"] = std::string(control::build_id());
   j["binary_sha256"] = binary_sha256_;
   j["config_sha256"] = config_sha256_;
+  // "ok" only when a manifest verified this build: without one nothing is
+  // verified, and a test setup's manifest approves any digest.
+  const std::string manifest_state =
+      !manifest_  ? std::string("off: no Manifest configured, deployed versions are not verified")
+      : !self_ok_ ? self_reason_
+      : manifest_->test_setup
+          ? std::string("ok, but a test setup's manifest (test_setup = true: any digest passes)")
+          : std::string("ok");
   j["manifest"] = {{"present", manifest_.has_value()},
                    {"path", cfg_.gateway.manifest},
+                   {"test_setup", manifest_ && manifest_->test_setup},
                    {"self_ok", self_ok_},
-                   {"reason", self_ok_ ? std::string("ok") : self_reason_}};
+                   {"reason", manifest_state}};
   j["audit"] = audit_log_->status_json();
   j["audit"]["refused"] = producer_->refused();
   if (durable_) {

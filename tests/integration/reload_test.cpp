@@ -177,5 +177,38 @@ TEST_F(VerifiedReload, AChangeOutsideRiskIsRefusedNamingTheKeyAndTheLimitsStay) 
   EXPECT_EQ(ok.exit_code, control::kCtlOk) << ok.output;
 }
 
+// A test setup's manifest (test_setup = true: "any" digest passes) swapped
+// in for the release one under a running gateway would approve any config
+// from then on: the reload that would read it is refused.
+TEST(ReleaseManifest, ASwapToATestSetupManifestIsRefusedAtTheReload) {
+  const std::string src = RISKGATE_SOURCE_DIR;
+  const std::string shipped = read_file(src + "/config/manifest.toml");
+  // The shipped manifest as a release would have it: no test_setup, real
+  // digests (this build's riskgate and engine-sim; no config approved, so
+  // the gateway runs with its global kill, which this test does not need).
+  std::string release = replace_once(shipped, "test_setup = true\n", "");
+  release = replace_once(release, "build_digest = \"any\"\nconfig_digest = \"any\"",
+                         "build_digest = \"" + control::sha256_hex(read_file(RISKGATE_GATEWAY)) +
+                             "\"\nconfig_digest = \"" + std::string(64, '0') + "\"");
+  const std::string engine = control::sha256_hex(read_file(RISKGATE_ENGINE_SIM));
+  for (std::size_t at; (at = release.find("build_digest = \"any\"")) != std::string::npos;)
+    release.replace(at, 21, "build_digest = \"" + engine + "\"");
+  TempDir own;
+  const std::string manifest = own.file("manifest.toml");
+  write_file(manifest, release);
+  GatewayConfig cfg;
+  cfg.manifest = manifest;
+  Stack s({}, cfg);
+  const std::string admin = token_file(s.dir, "admin.token", kAdminToken);
+
+  write_file(manifest, shipped);  // test_setup = true, every digest "any".
+  const CtlResult r = ctl(s.gateway->admin_url(), admin, {"reload", "--reason", "swap"});
+  EXPECT_NE(r.exit_code, control::kCtlOk) << r.output;
+  EXPECT_TRUE(contains(r.output, "test_setup")) << r.output;
+  EXPECT_FALSE(
+      wait_audit(s.audit_log(), {"\"config_reload\"", "\"verdict\":\"refused\"", "test_setup"})
+          .empty());
+}
+
 }  // namespace
 }  // namespace riskgate::itest
