@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,26 @@ class LifecycleTest : public ::testing::Test {
     for (const auto& r : h.audit.records)
       if (r.event == ev && std::string(r.text).find(text) != std::string::npos) return true;
     return false;
+  }
+
+  // ENGINE1 with CancelOnDisconnect, its order C1 acknowledged.
+  static std::unique_ptr<RouteHarness> cancel_on_disconnect_with_c1_working() {
+    auto cfg = config(true, 0, false);
+    for (auto& d : cfg.sessions)
+      if (d.name == "ENGINE1") d.cancel_on_disconnect = true;
+    auto g = std::make_unique<RouteHarness>(cfg);
+    g->log_on_all();
+    const std::string c1 = g->order(0, "C1");
+    EXPECT_EQ(g->from_client(0, c1), c1.size());
+    (void)g->from_exchange(g->report("E1-C1", '0', '0', 100, 0, 0));
+    return g;
+  }
+  // The OrigClOrdIDs of the cancels sent to the exchange, in order.
+  static std::vector<std::string> cancels_sent(const RouteHarness& g) {
+    std::vector<std::string> out;
+    for (const auto& m : g.exchange_wire.sent)
+      if (Parsed(m).type() == "F") out.push_back(Parsed(m).get(41));
+    return out;
   }
 
   RouteHarness h;
@@ -361,14 +382,8 @@ TEST_F(LifecycleTest, AReplaceInFlightWhenAKillSweepsIsCancelledOnceItTakesEffec
 }
 
 TEST_F(LifecycleTest, AReplaceInFlightWhenItsEngineDropsWithCancelOnDisconnectIsCancelledToo) {
-  auto cfg = config(true, 0, false);
-  for (auto& d : cfg.sessions)
-    if (d.name == "ENGINE1") d.cancel_on_disconnect = true;
-  RouteHarness g(cfg);
-  g.log_on_all();
-  const std::string c1 = g.order(0, "C1");
-  ASSERT_EQ(g.from_client(0, c1), c1.size());
-  (void)g.from_exchange(g.report("E1-C1", '0', '0', 100, 0, 0));
+  const auto owned = cancel_on_disconnect_with_c1_working();
+  RouteHarness& g = *owned;
   const std::string repl = g.client_peer[0].make(
       "G", "11=C2|41=C1|1=" + g.account[0] +
                "|55=AAPL|54=1|38=150|40=2|44=190.50|60=" + timestamp(g.clock.utc) + "|");
@@ -376,30 +391,17 @@ TEST_F(LifecycleTest, AReplaceInFlightWhenItsEngineDropsWithCancelOnDisconnectIs
   g.client(0).on_disconnected();
   (void)g.from_exchange(g.exchange_peer.make(
       "8", "37=O1|17=X1|11=E1-C2|41=E1-C1|150=5|39=0|38=150|151=150|14=0|55=AAPL|54=1|6=0|"));
-  std::vector<std::string> cancelled;
-  for (const auto& m : g.exchange_wire.sent)
-    if (Parsed(m).type() == "F") cancelled.push_back(Parsed(m).get(41));
-  EXPECT_EQ(cancelled, (std::vector<std::string>{"E1-C1", "E1-C2"}));
+  EXPECT_EQ(cancels_sent(g), (std::vector<std::string>{"E1-C1", "E1-C2"}));
 }
 
 // CancelOnDisconnect acts when the engine's session ends, whether by a
 // dropped connection or by a clean Logout, as venues' cancel-on-disconnect
 // does: an engine that logs out has left its orders unattended either way.
 TEST_F(LifecycleTest, CancelOnDisconnectCancelsAfterACleanLogoutToo) {
-  auto cfg = config(true, 0, false);
-  for (auto& d : cfg.sessions)
-    if (d.name == "ENGINE1") d.cancel_on_disconnect = true;
-  RouteHarness g(cfg);
-  g.log_on_all();
-  const std::string c1 = g.order(0, "C1");
-  ASSERT_EQ(g.from_client(0, c1), c1.size());
-  (void)g.from_exchange(g.report("E1-C1", '0', '0', 100, 0, 0));
-  g.exchange_wire.sent.clear();
+  const auto owned = cancel_on_disconnect_with_c1_working();
+  RouteHarness& g = *owned;
   (void)g.from_client(0, g.client_peer[0].make("5", ""));  // The engine's Logout.
-  std::vector<std::string> cancelled;
-  for (const auto& m : g.exchange_wire.sent)
-    if (Parsed(m).type() == "F") cancelled.push_back(Parsed(m).get(41));
-  EXPECT_EQ(cancelled, (std::vector<std::string>{"E1-C1"}));
+  EXPECT_EQ(cancels_sent(g), (std::vector<std::string>{"E1-C1"}));
 }
 
 // The venue cancels an order while a replace of it is in flight, naming the
