@@ -138,6 +138,7 @@ void Session::Impl::serve_resend_request() noexcept {
     return;
   }
   std::uint64_t gap_start = 0;  // First number of the pending gap-fill run, 0 if none.
+  bool dropped = false;         // A stored message gap-filled: the owner was told.
   for (std::uint64_t s = begin; s <= end && state != State::kDisconnected; ++s) {
     const std::string_view raw = store.lookup(s);
     if (!raw.empty()) {
@@ -147,10 +148,21 @@ void Session::Impl::serve_resend_request() noexcept {
         if (state == State::kDisconnected) return;
       }
       if (resend_stored(s, raw)) continue;
+      // Stored but not resendable (a message within a few bytes of the send
+      // buffer's size no longer fits with PossDupFlag and OrigSendingTime):
+      // gap-filled like an admin message, and said, never dropped silently.
+      event.clear()
+          .add("ResendRequest: stored MsgSeqNum ")
+          .num(s)
+          .add(" cannot be resent (too large with PossDupFlag and OrigSendingTime); gap-filled");
+      emit_event(event.view());
+      if (resend_in.scan(raw) == codec::ScanError::kNone) handler.on_app_not_resent(resend_in);
+      dropped = true;
     }
     if (gap_start == 0) gap_start = s;
   }
   if (gap_start != 0 && state != State::kDisconnected) send_gap_fill(gap_start, end + 1);
+  if (dropped && state != State::kDisconnected) handler.on_resend_answered();
 }
 
 void Session::Impl::send_gap_fill(std::uint64_t seq, std::uint64_t new_seq_no) noexcept {

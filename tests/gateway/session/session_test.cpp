@@ -565,6 +565,36 @@ TEST_F(SessionReject, ReceivedRejectIncrementsSeqNumAndKeepsTheSession) {
 // ---------------------------------------------------------------------------
 // 8, 20: ResendRequest received
 // ---------------------------------------------------------------------------
+// A stored message so close to the send buffer's size that PossDupFlag and
+// OrigSendingTime no longer fit: gap-filled, and said (a session event, and
+// the owner told as for ResendPolicy::kGapFill), never dropped silently.
+TEST_F(SessionResend, AStoredMessageTooLargeToResendIsGapFilledAndTheOwnerIsTold) {
+  SessionConfig cfg = acceptor_config();
+  cfg.resend_policy = ResendPolicy::kResend;
+  cfg.send_buffer_size = 512;
+  logged_on(cfg);  // Our Logon was 1.
+  // The largest Text that still fits the buffer as first sent (a send that
+  // does not fit is refused before it takes a number).
+  bool sent_one = false;
+  for (std::size_t n = 512; n > 0 && !sent_one; --n)
+    sent_one =
+        session->send_app("8", soh("37=O1|11=C1|150=0|39=0|58=" + std::string(n, 'x') + "|")) ==
+        SendResult::kSent;  // 2
+  ASSERT_TRUE(sent_one);
+  ASSERT_EQ(store->next_sender_seq(), 3u);
+  transport.sent.clear();
+  handler.events.clear();
+  deliver(peer.make("2", "7=2|16=0|"));
+  ASSERT_EQ(sent_types(), Types{"4"});
+  EXPECT_EQ(sent(0).get(tag::kNewSeqNo), "3");
+  ASSERT_EQ(handler.not_resent.size(), 1u);
+  EXPECT_NE(handler.not_resent[0].find("11=C1"), std::string::npos);
+  bool said = false;
+  for (const auto& e : handler.events)
+    said = said || e.find("cannot be resent") != std::string::npos;
+  EXPECT_TRUE(said);
+}
+
 TEST_F(SessionResend, ResendRequestGapFillsAdminAndResendsAppWithPossDup) {  // 8
   SessionConfig cfg = acceptor_config();
   cfg.resend_policy = ResendPolicy::kResend;
