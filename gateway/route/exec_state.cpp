@@ -108,6 +108,13 @@ ExecVerdict decide_exec(const ExecFields& f, std::int64_t order_qty, std::int64_
   bool ends_after_missed = false;
   switch (v.adjustment ? 'F' : fix42_status ? 'I' : f.exec_type) {
     case '0':
+      // An ack whose CumQty says the order already executed (39=2 on a
+      // 150=0, a venue that folds the ack into the fill): counted, as a
+      // status report's would be, instead of an order kept working in full.
+      if (f.has_cum && f.cum_qty > cum_before) {
+        v.inconsistent = true;
+        break;
+      }
       v.action = ExecAction::kNewAck;
       return v;
     case '3':

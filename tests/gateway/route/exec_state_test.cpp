@@ -300,4 +300,22 @@ TEST(ExecState, AReportThatEndsTheOrderCountsAnExecutionItsCumQtyShowsWasMissed)
   EXPECT_EQ(decide_exec(plain, 100, 30).action, ExecAction::kCanceled);
 }
 
+// An ack that says the order already executed (150=0 39=2 14=100): the
+// execution is counted and the order ends, as a status report's would.
+TEST(ExecState, AnAckWhoseCumQtySaysTheOrderExecutedCountsIt) {
+  ExecFields f;
+  f.exec_type = '0';
+  f.ord_status = '2';
+  f.has_cum = true;
+  f.cum_qty = 100;
+  const auto v = decide_exec(f, 100, 0);
+  EXPECT_EQ(v.action, ExecAction::kTrade);
+  EXPECT_EQ(v.counted_qty, 100);
+  EXPECT_TRUE(v.done);
+  EXPECT_TRUE(v.inconsistent);
+  f.ord_status = '0';
+  f.cum_qty = 0;
+  EXPECT_EQ(decide_exec(f, 100, 0).action, ExecAction::kNewAck);
+}
+
 }  // namespace

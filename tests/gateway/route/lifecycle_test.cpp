@@ -189,6 +189,15 @@ TEST_F(LifecycleTest, AFillMissedBeforeTheCancelThatEndsTheOrderIsCountedFromIts
   EXPECT_TRUE(audited(AuditEvent::kReportAnomaly, "quantities disagree"));
 }
 
+TEST_F(LifecycleTest, AnAckThatSaysTheOrderFilledCountsTheFillAndEndsTheOrder) {
+  place(0, "C1");
+  from_exchange(report("11=E1-C1|150=0|39=2|38=100|151=0|14=100|"));
+  EXPECT_EQ(h.group().orders().find("E1-C1"), nullptr);
+  EXPECT_EQ(open_orders(), 0);
+  EXPECT_EQ(position(), 100);
+  EXPECT_EQ(h.engine().account_usage("ACC1").open_notional, 0);
+}
+
 TEST_F(LifecycleTest, AFillWhoseLeavesQtyIsZeroWhileOrdStatusSaysPartialKeepsTheOrderWorking) {
   place(0, "C1");
   from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
