@@ -19,6 +19,7 @@
 #include "gateway/control/types.hpp"
 #include "gateway/net/tcp_connection.hpp"
 #include "gateway/session/memory_store.hpp"
+#include "risk/snapshot.hpp"
 
 namespace riskgate::app {
 
@@ -120,6 +121,13 @@ CheckedConfig load_checked(const Options& opts) {
 
 void Gateway::check_config(const Options& opts) {
   const CheckedConfig c = load_checked(opts);
+  // The limits the risk engine's constructor compiles first (a start runs
+  // this in risk::Engine's constructor), and the manifest's retired values.
+  (void)risk::detail::compile(c.cfg.risk, nullptr, 1);
+  if (c.manifest) {
+    route::RetiredValues retired;
+    for (const auto& r : c.manifest->retired) retired.add(r.tag, r.value);
+  }
   (void)EngineAuth(c.cfg);  // Reads and checks the engine secrets.
   DictionarySet dicts(config_read_tags(c.cfg, c.manifest ? &*c.manifest : nullptr));
   for (const auto& d : c.cfg.sessions) (void)dicts.for_session(d);
@@ -551,7 +559,7 @@ void Gateway::drain_commands() {
       else if (c.kind == Command::kLogout)
         g->logout_clients(sc, c.why);
     }
-    if (c.kind == Command::kStop) logout_for_stop(c.why);
+    if (c.kind == Command::kStop) logout_for_stop(c.why, c.idx != 0);
   }
 }
 

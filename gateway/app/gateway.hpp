@@ -84,7 +84,8 @@ class Gateway final : public control::GatewayControl {
   struct Slot;
   struct Command {
     // kStop: a stop() in progress (graceful_stop.cpp): no new connections,
-    // every logged-on session sends its Logout.
+    // every session of the phase (idx 0: engines, 1: exchange legs) sends
+    // its Logout.
     enum Kind { kCancel, kLogout, kStop } kind = kCancel;
     risk::KillScope scope = risk::KillScope::kGlobal;
     std::uint32_t idx = risk::kNoIdx;
@@ -131,7 +132,9 @@ class Gateway final : public control::GatewayControl {
   // every session out and waits, at most the longest LogoutTimeout and a
   // second, for each to end. I/O thread: logout_for_stop().
   void log_out_for_stop();
-  void logout_for_stop(std::string_view why);
+  // One phase of it: the engine sessions (and connections not yet logged
+  // on), or the exchange legs (`exchange`).
+  void logout_for_stop(std::string_view why, bool exchange);
   void verify_self();
   void restore_kills();
   void persist_new_trips();

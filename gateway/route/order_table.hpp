@@ -79,6 +79,11 @@ struct OrderEntry {
   // A replace of this order was acked: its executions are the replacement's
   // now (a trade cancel of them is applied there, not here).
   bool replaced = false;
+  // An order: a replace of it was sent (or restored). Tells a report ending
+  // the order (a venue cancel naming either id) to look for replaces still
+  // in flight and release them (RouteGroup::end_pending_replaces); orders
+  // never replaced, nearly all of them, cost no walk.
+  bool replace_sent = false;
   // Reconciling after a restart: its status is to be asked (35=H, paced),
   // or was asked (35=H or 35=AF) and no report has answered it yet
   // (RouteGroup::ask_order_status).
@@ -98,11 +103,6 @@ struct OrderEntry {
   // Reject (35=3) names a message only by its RefSeqNum. 0 = none.
   std::uint64_t out_seq = 0;
   std::uint64_t kill_seq = 0;
-  // An order: its replace request in flight, so that a report ending the
-  // order (a venue cancel naming either id) releases the replacement's
-  // reservation too. A hint, checked before use (pending_replace_of()): the
-  // request may have ended and its slot been reused since.
-  OrderEntry* pending_replace = nullptr;
   Ticket ticket{};
 };
 

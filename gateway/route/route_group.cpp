@@ -1,6 +1,7 @@
 #include "gateway/route/route_group.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -365,7 +366,7 @@ void RouteGroup::handle_new_or_replace(ClientLeg& leg, const codec::Message& msg
   (void)e->symbol.assign(view.symbol);
   (void)e->account.assign(view.account);
   if (!orig_id.empty()) (void)e->orig_exch_id.assign(orig_id);
-  if (orig != nullptr) orig->pending_replace = e;  // Entries never move (order_table.hpp).
+  if (orig != nullptr) orig->replace_sent = true;
   if (e->state == OrderState::kPendingNew) ++working_count_;
   // Durable before it goes (issue 11): an order the journal does not hold is
   // one a restart could not cancel or count.
@@ -459,6 +460,24 @@ void RouteGroup::handle_cancel(ClientLeg& leg, const codec::Message& msg,
   engine_.commit(pending, leg.risk_state());
   leg.counters.forwarded.store(leg.counters.forwarded.load(std::memory_order_relaxed) + 1,
                                std::memory_order_relaxed);
+}
+
+void RouteGroup::end_pending_replaces(const Table::Entry& order) noexcept {
+  if (!order.replace_sent) return;
+  // Collected first: finish() erases, which for_each must not see. More
+  // than a handful of replaces in flight on one order is not a real flow.
+  std::array<Table::Entry*, 8> found{};
+  std::size_t n = 0;
+  const std::string_view id = order.exch_id.view();
+  orders_.for_each([&](Table::Entry& r) {
+    if (n < found.size() && &r != &order && r.state == OrderState::kPendingReplace &&
+        r.orig_exch_id.view() == id)
+      found[n++] = &r;
+  });
+  for (std::size_t k = 0; k < n; ++k) {
+    engine_.on_sent_failed(found[k]->ticket);
+    finish(found[k]);
+  }
 }
 
 void RouteGroup::finish(Table::Entry* e) noexcept {

@@ -587,16 +587,11 @@ class RouteGroup final : public session::Handler {
   // refused record, which alerts as if an order had been refused).
   bool restore_note_due_ = false;
   void note_restored() noexcept;
-  // The order's replace request still in flight, or null (the hint in
-  // Entry::pending_replace, checked: a request that ended may have left its
-  // slot to another entry).
-  [[nodiscard]] Table::Entry* pending_replace_of(const Table::Entry& order) noexcept {
-    Table::Entry* r = order.pending_replace;
-    return r != nullptr && r != &order && r->state == OrderState::kPendingReplace &&
-                   r->orig_exch_id.view() == order.exch_id.view()
-               ? r
-               : nullptr;
-  }
+  // Ends every replace request in flight on `order`, which the venue ended,
+  // so none of them can take effect: each gives back what it reserved.
+  // Before the order's own finish() (it reads the order's id). Walks the
+  // table only for an order that was ever replaced (Entry::replace_sent).
+  [[gnu::cold]] void end_pending_replaces(const Table::Entry& order) noexcept;
   std::size_t status_pending_ = 0;
   std::int64_t status_deadline_ns_ = 0;
   // Paced 35=H (order_status_rate): orders marked kToAsk, and a token

@@ -424,7 +424,18 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
         }
         break;
       case ExecAction::kTrade: {
-        if (target == nullptr || !is_order_state(target->state)) break;
+        // A cancel, expiry or done for day whose CumQty counts an execution
+        // (decide_exec): besides the trade, it answers what the kCanceled
+        // case answers, the cancel request it names and a replace in flight.
+        const bool ending_report = f.exec_type == '4' || f.exec_type == 'C' || f.exec_type == '3';
+        const bool cancel_entry =
+            ending_report && !via_orig && e->state == OrderState::kPendingCancel;
+        if (target == nullptr || !is_order_state(target->state)) {
+          if (cancel_entry) {
+            if (Table::Entry* again = orders_.find(id)) finish(again);
+          }
+          break;
+        }
         const ExecVerdict v = target == e ? first
                                           : decide_exec(f, target->order_qty, target->cum_qty,
                                                         outlives_day(target->time_in_force));
@@ -478,7 +489,8 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
         if (v.done && (v.counted_qty == 0 || v.rest_canceled)) {
           // Done with nothing (more) traded: what is left never will be.
           risk::ExecEvent rest = ev;
-          rest.kind = risk::ExecKind::kCanceled;
+          rest.kind = ending_report && f.exec_type != '4' ? risk::ExecKind::kExpired
+                                                          : risk::ExecKind::kCanceled;
           rest.last_qty = 0;
           (void)engine_.on_execution(target->ticket, rest);
         }
@@ -494,7 +506,11 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
         if (out.flow_disabled || out.session_killed || out.throttled) {
           audit_exec_outcome(out, owner, *target, ev, client_id);
         }
+        if (v.done && ending_report) end_pending_replaces(*target);  // As in kCanceled below.
         if (v.done) finish(target);
+        if (v.done && cancel_entry) {
+          if (Table::Entry* again = orders_.find(id)) finish(again);
+        }
         if (out.session_killed) {
           const Scope s{risk::KillScope::kClientSession, owner_idx, {}};
           if (opts_.cancel_on_kill) {
@@ -513,13 +529,9 @@ void RouteGroup::on_execution_report(const codec::Message& msg) noexcept {
           // A replace in flight on an order the venue ended never takes
           // effect: what the replacement reserved goes with the order, as a
           // replace reject would release it (the venue may send none).
-          Table::Entry* const replacement = pending_replace_of(*target);
+          end_pending_replaces(*target);
           (void)engine_.on_execution(target->ticket, ev);
           finish(target);
-          if (replacement != nullptr) {
-            engine_.on_sent_failed(replacement->ticket);
-            finish(replacement);
-          }
         }
         if (cancel_entry) {
           if (Table::Entry* again = orders_.find(id)) finish(again);

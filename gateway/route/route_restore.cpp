@@ -43,7 +43,7 @@ Table::Entry* RouteGroup::restore_entry(const journal::OrderEvent& ev, Reserve r
   (void)e->symbol.assign(ev.symbol);
   (void)e->account.assign(ev.account);
   if (!is_new) (void)e->orig_exch_id.assign(ev.orig_cl_ord_id);
-  if (orig != nullptr) orig->pending_replace = e;
+  if (orig != nullptr) orig->replace_sent = true;
   if (is_new) ++working_count_;
   ClientLeg* leg = leg_of(ev.client_session);
   // Tracked for a kill; reserves nothing.

@@ -391,8 +391,11 @@ void Session::Impl::on_session_message() noexcept {
   // 14e on the header's Boolean flags, and on GapFillFlag: anything but Y or
   // N is refused, never read as N. A SequenceReset whose 123 is "y" would
   // otherwise be taken as a Reset and skip every message it claims to fill;
-  // an order whose 43 is "X" would be taken as a first sending.
-  if (const std::uint32_t bad = in.bad_header_flag() != 0 ? in.bad_header_flag()
+  // an order whose 43 is "X" would be taken as a first sending. A message
+  // below the expected number is left to the sequence rules (2c: without a
+  // PossDupFlag of Y, a Logout), whatever its flags.
+  const bool too_low = !reset_mode && seq < store.next_target_seq();
+  if (const std::uint32_t bad = in.bad_header_flag() != 0 && !too_low ? in.bad_header_flag()
                                 : !gap_fill_flag.empty() && !gap_fill && gap_fill_flag != "N"
                                     ? tag::kGapFillFlag
                                     : 0;
@@ -408,8 +411,11 @@ void Session::Impl::on_session_message() noexcept {
     // Held to the dictionary like any message (a repeated NewSeqNo, a tag
     // SequenceReset does not define): refused before it moves the numbers.
     if (validator) {
+      // Case 11: MsgSeqNum may be missing here, which the dictionary's header
+      // requires. Required tags are checked after the walk, header first, so
+      // what this skips is only the body's NewSeqNo, checked just below.
       const dict::Verdict v = validator->validate(in);
-      if (!v.ok()) {
+      if (!v.ok() && !(v.reason == rr::kRequiredTagMissing && v.ref_tag == tag::kMsgSeqNum)) {
         reject_in(v.reason, v.ref_tag, v.text);
         consume_rejected(seq);
         handler.on_message_rejected(in, v.reason, v.ref_tag, v.text);

@@ -301,16 +301,20 @@ TEST(GatewayRestart, AfterTheDayRolledLiveTheNextDaysFileAloneRestoresTheWorking
 TEST(GatewayStop, SigtermLogsOutTheEngineAndTheExchangeBeforeTheProcessExits) {
   TempDir logs;  // Before the stack: exchange-sim stops before its log goes.
   const std::string incoming = logs.file("exchange-incoming.log");
-  Stack s({"--incoming-log", incoming});
+  // Orders rest (acked, never filled); ENGINE1 has CancelOnDisconnect.
+  Stack s({"--incoming-log", incoming, "--fill-model", "ack"});
   ChildProcess engine =
-      start_engine(s.gateway->client_port(), kEngine1, {"--count", "0", "--wait-seconds", "30"});
+      start_engine(s.gateway->client_port(), kEngine1, {"--count", "1", "--wait-seconds", "30"});
   ASSERT_TRUE(engine.wait_for_line_containing("engine-sim logon", 15s));
+  for (int i = 0; i < 100 && status(*s.gateway).at("limits").at("ACC1").at("open_orders") != 1; ++i)
+    std::this_thread::sleep_for(50ms);
+  ASSERT_EQ(status(*s.gateway).at("limits").at("ACC1").at("open_orders"), 1);
 
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_EQ(s.gateway->stop(), 0);
-  // Within the sessions' LogoutTimeout (2 s) and a second, far below the
-  // 10 s the harness allows the process.
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 6s);
+  // Within two phases (engines, then the exchange) of the sessions'
+  // LogoutTimeout (2 s) and a second, below the 10 s the harness allows.
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 8s);
 
   const auto logout = engine.wait_for_line_containing("engine-sim logout_received", 10s);
   ASSERT_TRUE(logout) << "the engine saw no Logout";
@@ -322,6 +326,13 @@ TEST(GatewayStop, SigtermLogsOutTheEngineAndTheExchangeBeforeTheProcessExits) {
       "35=5\x01");
   ASSERT_NE(at, std::string::npos) << "exchange-sim received no Logout:\n" << all;
   EXPECT_NE(all.find("riskgate is stopping", at), std::string::npos) << all;
+  // The engines went first, so the engine's CancelOnDisconnect cancel
+  // reached the exchange before the exchange leg's own Logout.
+  const auto cancel = all.find(
+      "\x01"
+      "35=F\x01");
+  ASSERT_NE(cancel, std::string::npos) << "no cancel reached the exchange:\n" << all;
+  EXPECT_LT(cancel, at) << all;
 }
 
 // A kill persisted on an account a later config no longer has: the start

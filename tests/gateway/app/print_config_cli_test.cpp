@@ -129,6 +129,19 @@ TEST(PrintConfigCli, CheckConfigRefusesATokensFileTheStartWouldRefuse) {
   }
 }
 
+// A limit the loader accepts but the risk engine refuses (a collar of
+// 100 %): --check-config refuses it as the start does, never "config OK".
+TEST(PrintConfigCli, CheckConfigRefusesLimitsTheRiskEngineRefuses) {
+  testing::TempDir dir;
+  const std::string path = (dir.path() / "wide_collar_check.toml").string();
+  std::string text = read(kSrc + "/tests/config/data/minimal.toml");
+  text += "\n[risk.defaults]\nprice_collar_bps = 10000\n";
+  std::ofstream(path) << text;
+  const GatewayRun r = run_gateway({"--check-config", "-c", path}, true);
+  EXPECT_EQ(r.exit_code, 78) << r.output;
+  EXPECT_NE(r.output.find("price_collar_bps"), std::string::npos) << r.output;
+}
+
 TEST(PrintConfigCli, AThreadPinnedToACpuTheProcessMayNotUseStopsTheStartNamingTheKey) {
   testing::TempDir dir;
   const std::string path = (dir.path() / "pinned.toml").string();

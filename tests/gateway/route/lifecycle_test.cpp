@@ -189,6 +189,69 @@ TEST_F(LifecycleTest, AFillMissedBeforeTheCancelThatEndsTheOrderIsCountedFromIts
   EXPECT_TRUE(audited(AuditEvent::kReportAnomaly, "quantities disagree"));
 }
 
+// The usual end of a partly filled order: the engine's cancel, answered by
+// the venue's cancel report that carries the CumQty already counted, or one
+// more it brings. Either way the order, its cancel request and a replace in
+// flight all leave the table, and only what executed stays reserved.
+TEST_F(LifecycleTest, ACancelOfAPartlyFilledOrderEndsTheOrderAndItsCancelRequest) {
+  for (const char* cum : {"60", "80"}) {
+    SCOPED_TRACE(cum);
+    RouteHarness g(config(true, 0, false));
+    g.log_on_all();
+    const std::string c1 = g.order(0, "C1");
+    ASSERT_EQ(g.from_client(0, c1), c1.size());
+    (void)g.from_exchange(g.report("E1-C1", '0', '0', 100, 0, 0));
+    (void)g.from_exchange(g.report("E1-C1", 'F', '1', 100, 60, 60));
+    const std::string cancel = g.client_peer[0].make(
+        "F", "11=X1|41=C1|55=AAPL|54=1|38=100|60=" + timestamp(g.clock.utc) + "|");
+    ASSERT_EQ(g.from_client(0, cancel), cancel.size());
+    ASSERT_EQ(g.group().orders().size(), 2u) << "the order and its cancel request";
+    (void)g.from_exchange(g.exchange_peer.make(
+        "8", std::string("37=O1|17=X9|11=E1-X1|41=E1-C1|150=4|39=4|38=100|151=0|14=") + cum +
+                 "|55=AAPL|54=1|6=190.50|"));
+    EXPECT_EQ(g.group().orders().size(), 0u);
+    EXPECT_EQ(g.group().working_orders(), 0u);
+    EXPECT_EQ(g.engine().pair_usage("ACC1", "AAPL").position, std::stoll(cum));
+    EXPECT_EQ(g.engine().account_usage("ACC1").open_notional, 0);
+  }
+}
+
+// Two replaces of one order in flight, then the venue cancels the order:
+// neither replacement takes effect, so both give back what they reserved.
+TEST_F(LifecycleTest, AVenueCancelReleasesEveryReplaceInFlightOnTheOrder) {
+  place(0, "C1");
+  from_exchange(h.report("E1-C1", '0', '0', 100, 0, 0));
+  request(0, "G", "C2", "C1", 200);
+  request(0, "G", "C3", "C1", 300);
+  ASSERT_EQ(h.group().orders().size(), 3u);
+  from_exchange(report("11=E1-C1|150=4|39=4|38=100|151=0|14=0|"));
+  EXPECT_EQ(h.group().orders().size(), 0u);
+  EXPECT_EQ(open_orders(), 0);
+  EXPECT_EQ(h.engine().account_usage("ACC1").open_notional, 0);
+}
+
+TEST_F(LifecycleTest, AVenueCancelCountingAFillWithAReplaceInFlightReleasesTheReplacement) {
+  for (const char* named : {"11=E1-C2|41=E1-C1|", "11=E1-C1|"}) {
+    SCOPED_TRACE(named);
+    RouteHarness g(config(true, 0, false));
+    g.log_on_all();
+    const std::string c1 = g.order(0, "C1");
+    ASSERT_EQ(g.from_client(0, c1), c1.size());
+    (void)g.from_exchange(g.report("E1-C1", '0', '0', 100, 0, 0));
+    const std::string repl = g.client_peer[0].make(
+        "G", "11=C2|41=C1|1=" + g.account[0] +
+                 "|55=AAPL|54=1|38=200|40=2|44=190.50|60=" + timestamp(g.clock.utc) + "|");
+    ASSERT_EQ(g.from_client(0, repl), repl.size());
+    // 30 executed that no report of its own brought, then the cancel.
+    (void)g.from_exchange(
+        g.exchange_peer.make("8", std::string("37=O1|17=X9|") + named +
+                                      "150=4|39=4|38=100|151=0|14=30|55=AAPL|54=1|6=190.50|"));
+    EXPECT_EQ(g.group().orders().size(), 0u);
+    EXPECT_EQ(g.engine().pair_usage("ACC1", "AAPL").position, 30);
+    EXPECT_EQ(g.engine().account_usage("ACC1").open_notional, 0) << "nothing stays reserved";
+  }
+}
+
 TEST_F(LifecycleTest, AnAckThatSaysTheOrderFilledCountsTheFillAndEndsTheOrder) {
   place(0, "C1");
   from_exchange(report("11=E1-C1|150=0|39=2|38=100|151=0|14=100|"));

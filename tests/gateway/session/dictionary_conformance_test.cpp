@@ -250,6 +250,19 @@ TEST_F(DictionaryConformance, Case14h_AResetWithARepeatedNewSeqNoGetsReject13And
   expect_rejected("13", "36", "4");
 }
 
+// Case 11 with the dictionary on, as the gateway runs: a Reset is accepted
+// whatever its MsgSeqNum, 0 or missing included, though the dictionary's
+// header requires 34.
+TEST_F(DictionaryConformance, Case11_AResetWithMsgSeqNumZeroOrMissingIsAcceptedWithTheDictionary) {
+  const std::string st = "|52=" + timestamp(clock.utc) + "|";
+  deliver(raw_message("FIX.4.4", "35=4|49=ENGINE1|56=RISKGATE|34=0" + st + "36=10|"));
+  EXPECT_EQ(store->next_target_seq(), 10u);
+  deliver(raw_message("FIX.4.4", "35=4|49=ENGINE1|56=RISKGATE" + st + "36=20|"));
+  EXPECT_EQ(store->next_target_seq(), 20u);
+  EXPECT_TRUE(transport.sent.empty());
+  EXPECT_EQ(session->state(), State::kActive);
+}
+
 TEST_F(DictionaryConformance, Case14a_AResetWithAnUndefinedTagGetsReject0AndMovesNothing) {
   deliver(peer.make("4", "36=30|4999=1|"));
   expect_rejected("0", "4999", "4");
